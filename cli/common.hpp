@@ -1,0 +1,47 @@
+#pragma once
+// Shared plumbing for subcommands: option parsing with --help, error reporting and exit codes.
+// No algorithms live in cli/.
+
+#include <boost/program_options.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "insole/core/result.hpp"
+
+namespace insole::cli {
+
+namespace po = boost::program_options;
+
+/// Exit codes (design note §3.3).
+enum ExitCode : int {
+  kExitOk = 0,       ///< success
+  kExitProblem = 1,  ///< ran, but found a problem the user must see (e.g. no foot contact)
+  kExitBadInput = 2  ///< bad usage or bad input
+};
+
+using Args = std::vector<std::string>;
+
+/// Description of one subcommand for `insole --help` and dispatch.
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const Args& args);
+};
+
+/// Parses `args` (without the program and subcommand names) against `options` and the
+/// positional names. Returns an exit code when the command should stop now: 0 after printing
+/// help for --help, 2 after printing a usage error. Returns nullopt when parsing succeeded.
+std::optional<int> parse_options(const std::string& command, const std::string& usage,
+                                 const std::string& description, po::options_description& options,
+                                 const po::positional_options_description& positional,
+                                 const Args& args, po::variables_map& vm);
+
+/// Prints "insole <command>: error: <message>" to stderr; returns the exit code for the error
+/// (1 for Errc::no_data, 2 for everything else).
+int report_error(const std::string& command, const Error& error);
+
+/// Prints a usage error and returns 2.
+int usage_error(const std::string& command, const std::string& message);
+
+}  // namespace insole::cli

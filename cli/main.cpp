@@ -1,0 +1,51 @@
+// The `insole` program: dispatches to one subcommand per file. No algorithms here.
+#include <array>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "commands.hpp"
+#include "insole/core/version.hpp"
+
+namespace {
+
+using insole::cli::Command;
+
+// The table of subcommands, in the order `insole --help` lists them.
+constexpr std::array kCommands{
+    Command{"version", "print the toolkit and file-format versions", insole::cli::cmd_version},
+};
+
+void print_help() {
+  std::cout << "insole " << insole::kToolkitVersion
+            << ": plantar-pressure analysis for pressure mats and insoles\n\n"
+               "usage: insole <command> [options]\n       insole <command> --help\n\ncommands:\n";
+  for (const auto& c : kCommands) {
+    std::string name = c.name;
+    name.resize(16, ' ');
+    std::cout << "  " << name << c.summary << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  if (argc < 2) {
+    print_help();
+    return insole::cli::kExitBadInput;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_help();
+    return insole::cli::kExitOk;
+  }
+  if (name == "--version") return insole::cli::cmd_version({});
+  for (const auto& c : kCommands)
+    if (name == c.name) return c.run(insole::cli::Args(argv + 2, argv + argc));
+  std::cerr << "insole: unknown command '" << name << "' (see 'insole --help')\n";
+  return insole::cli::kExitBadInput;
+} catch (const std::exception& e) {
+  // Only programmer errors reach here (expected failures are Results).
+  std::cerr << "insole: internal error: " << e.what() << "\n";
+  return 3;
+}

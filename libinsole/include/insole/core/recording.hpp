@@ -1,0 +1,86 @@
+#pragma once
+// PressureFrame, Stream and Recording: pressure in kPa, time in seconds. Data types only: they do
+// no I/O and no printing (io/ reads and writes them, report/ renders them).
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "insole/core/result.hpp"
+#include "insole/core/sensor_layout.hpp"
+#include "insole/core/side.hpp"
+
+namespace insole {
+
+/// Frames x sensels, row-major so that one frame is contiguous. kPa; NaN = no sensel.
+using FrameMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// Description of one sensor stream (a mat, a left insole, a right insole ...).
+struct StreamInfo {
+  std::string name;              ///< unique within a recording, e.g. "mat", "left", "right"
+  SensorLayout layout;
+  Side side = Side::unknown;
+  double sample_rate_hz = 0.0;   ///< nominal rate; actual times are in Stream::time_s
+  std::string device;            ///< free text, e.g. "Sensel Morph SN123" or "insole simulator"
+  /// Free-form attributes kept with the stream (e.g. original vendor header fields).
+  std::map<std::string, std::string> attributes;
+};
+
+/// One frame of one stream, as delivered by a FrameSource.
+struct PressureFrame {
+  std::size_t stream = 0;        ///< index into SourceInfo::streams / Recording::streams
+  double time_s = 0.0;           ///< seconds from the start of the recording
+  std::uint64_t sequence = 0;    ///< device frame counter (gaps reveal lost frames)
+  Eigen::VectorXf pressure_kpa;  ///< one value per sensel, layout order
+};
+
+/// A whole stream held in memory. Long recordings are better read in chunks (io::RecordingReader).
+struct Stream {
+  StreamInfo info;
+  Eigen::VectorXd time_s;        ///< [frames], strictly increasing
+  FrameMatrix pressure_kpa;      ///< [frames x sensels]
+
+  Eigen::Index frame_count() const noexcept { return time_s.size(); }
+  /// Checks shapes and that time is finite and strictly increasing.
+  Status validate() const;
+  /// Appends one frame (the caller keeps time increasing; validate() checks it).
+  void append(double t_s, const Eigen::Ref<const Eigen::VectorXf>& frame_kpa);
+};
+
+/// Something that happened at a moment: a heel strike reported by a vendor, a gap in capture
+/// while a device was unplugged, a marker set by the clinician.
+struct Event {
+  double time_s = 0.0;
+  std::string stream;            ///< stream name, or empty for the whole recording
+  std::string kind;              ///< e.g. "heel_strike", "toe_off", "gap_start", "gap_end", "marker"
+  std::string detail;            ///< free text
+};
+
+/// Who and what was recorded. Everything optional.
+struct RecordingMetadata {
+  std::string subject;                  ///< pseudonym, never a real name
+  std::optional<double> body_mass_kg;
+  std::string mode;                     ///< "walk", "stand" or empty when unknown
+  std::string created_by;               ///< program that wrote it, e.g. "insole 0.1.0 simulate"
+  std::map<std::string, std::string> attributes;  ///< anything else (vendor headers, notes)
+};
+
+struct Recording {
+  RecordingMetadata meta;
+  std::vector<Stream> streams;
+  std::vector<Event> events;
+
+  /// The stream with that name, or nullptr.
+  const Stream* find_stream(const std::string& name) const noexcept;
+  /// Validates every stream and that stream names are unique and non-empty.
+  Status validate() const;
+};
+
+/// Total force per frame in newtons, F = sum(p_kPa * A_mm2) * 1e-3 (kPa * mm^2 = 1e-3 N).
+/// Absent sensels (NaN) contribute nothing.
+Eigen::VectorXd total_force_n(const Stream& stream);
+
+}  // namespace insole

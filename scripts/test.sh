@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the toolkit with AddressSanitizer + UBSan and runs the whole test suite (ctest).
+# Usage: bash scripts/test.sh          (from anywhere; build tree in build/test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+build=build/test
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSOLE_SANITIZE=ON \
+      -DINSOLE_WARNINGS_AS_ERRORS=ON -DINSOLE_BUILD_FUZZ=ON > "$build.configure.log" 2>&1 \
+  || { cat "$build.configure.log"; exit 1; }
+cmake --build "$build" -j "$(nproc)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 600
