@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The main job, from a fresh machine: install dependencies, build, then simulate a walk over a
+# pressure mat, analyse it and write the fitting report. Outputs go to out/demo/.
+# Usage: bash scripts/demo.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+build=build/release
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DINSOLE_BUILD_TESTS=OFF > "$build.configure.log" 2>&1 \
+  || { cat "$build.configure.log"; exit 1; }
+cmake --build "$build" -j "$(nproc)" --target insole
+insole="$build/cli/insole"
+out=out/demo
+mkdir -p "$out"
+
+echo "== 1. simulate a flat, pronating foot walking over a pressure mat"
+"$insole" simulate --mode walk --foot flat --pronation 0.6 --body-mass 80 --duration 6 --seed 7 \
+  -o "$out/walk_flat.h5"
+echo "== 2. what is in the recording"
+"$insole" info "$out/walk_flat.h5"
+echo "== 3. analysis (per-foot table; add --json for the machine-readable document)"
+"$insole" analyze "$out/walk_flat.h5" || [ $? -eq 1 ]
