@@ -1,0 +1,127 @@
+#pragma once
+// Reading and writing recordings in the insole HDF5 format, version 1 (docs/format.md; design
+// note §3.1). Whole-file read/write for small recordings, a streaming writer for capture (appends
+// while recording, flushes at least every `flush_interval_s`, so a killed process loses at most the
+// last interval), a streaming reader that never loads all frames, a FrameSource for playback, and
+// analysis results stored next to the frames.
+//
+// Every failure is a Result with a message naming the file, the HDF5 object (e.g.
+// "/streams/left/pressure") and what was expected; malformed files give Errc::format_error and
+// never print HDF5's own error stack.
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "insole/core/clock.hpp"
+#include "insole/core/frame_source.hpp"
+#include "insole/core/recording.hpp"
+#include "insole/core/result.hpp"
+
+namespace insole::io {
+
+/// Reads a whole recording into memory (validated: shapes, attributes, strictly increasing time).
+Result<Recording> read_recording(const std::filesystem::path& path);
+
+/// Writes a whole recording atomically: to a temporary next to `path`, then renamed over it, so
+/// an existing file at `path` is replaced only by a complete new one.
+Status write_recording(const std::filesystem::path& path, const Recording& rec);
+
+struct WriterOptions {
+  /// Seconds between automatic flushes to disk (H5Fflush); what a crash can lose at most.
+  double flush_interval_s = 1.0;
+  /// Frames per HDF5 chunk along time; 0 = automatic (about 64 KiB of pressure per chunk,
+  /// between 1 and 1024 frames).
+  int chunk_frames = 0;
+  /// gzip (deflate) level 0..9 for the frame datasets; 0 = no compression.
+  int deflate_level = 4;
+  /// Clock deciding when a flush is due; null = the process steady clock.
+  std::shared_ptr<Clock> clock;
+};
+
+struct WriterState;  // defined in the implementation (HDF5 handles)
+
+/// Streaming writer for capture. The file at `path` is written in place (it is the capture
+/// itself, readable after a crash); create() refuses to overwrite an existing file.
+class RecordingWriter {
+ public:
+  static Result<RecordingWriter> create(const std::filesystem::path& path,
+                                        const RecordingMetadata& meta,
+                                        const std::vector<StreamInfo>& streams,
+                                        WriterOptions opts = {});
+  /// Appends one frame; frame.stream indexes `streams`, the frame has the layout's sensor count,
+  /// and time must be finite and strictly increasing per stream.
+  Status append(const PressureFrame& frame);
+  /// Records an event (written at the next flush and at close).
+  Status add_event(const Event& event);
+  /// Makes everything appended so far durable; also happens automatically every flush_interval_s.
+  Status flush();
+  /// Finalises the file; after close the file at `path` is complete. Idempotent.
+  Status close();
+  std::uint64_t frames_written(std::size_t stream) const;
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+  RecordingWriter(RecordingWriter&&) noexcept;
+  RecordingWriter& operator=(RecordingWriter&&) noexcept;
+  RecordingWriter(const RecordingWriter&) = delete;
+  RecordingWriter& operator=(const RecordingWriter&) = delete;
+  /// Closes the file if close() was not called (errors are then lost: call close()).
+  ~RecordingWriter();
+
+ private:
+  RecordingWriter() = default;
+  std::filesystem::path path_;
+  std::unique_ptr<WriterState> state_;
+};
+
+struct ReaderState;  // defined in the implementation (HDF5 handles)
+
+/// Streaming reader: opens and validates the file's structure and metadata, reads frames on
+/// demand in any range.
+class RecordingReader {
+ public:
+  static Result<RecordingReader> open(const std::filesystem::path& path);
+  const RecordingMetadata& metadata() const;
+  const std::vector<StreamInfo>& streams() const;
+  const std::vector<Event>& events() const;
+  Eigen::Index frame_count(std::size_t stream) const;
+  /// HDF5 chunk size along time (1 for contiguous datasets): read in multiples of it.
+  Eigen::Index chunk_frames(std::size_t stream) const;
+  /// Frames [first, first + count) of one stream (count is clipped at the end). Time is checked
+  /// to be finite and strictly increasing within the block and against the previous block read.
+  Result<Stream> read_frames(std::size_t stream, Eigen::Index first, Eigen::Index count) const;
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+  RecordingReader(RecordingReader&&) noexcept;
+  RecordingReader& operator=(RecordingReader&&) noexcept;
+  RecordingReader(const RecordingReader&) = delete;
+  RecordingReader& operator=(const RecordingReader&) = delete;
+  ~RecordingReader();
+
+ private:
+  RecordingReader() = default;
+  std::filesystem::path path_;
+  std::unique_ptr<ReaderState> state_;
+};
+
+/// A FrameSource over a file (for `file://` capture sources and playback): frames of all streams
+/// in time order (ties: lower stream index), read in chunks. With a clock and realtime=true it
+/// paces frames at their time stamps. sequence is the stored frame sequence number when the file
+/// has one, else the frame index.
+Result<std::unique_ptr<FrameSource>> open_playback(const std::filesystem::path& path,
+                                                   std::shared_ptr<Clock> clock = nullptr,
+                                                   bool realtime = false);
+
+/// Stores a JSON document with the algorithm version and parameters that produced it under
+/// /analysis/<name>, replacing an earlier one of that name, without rewriting the frames. Safe if
+/// interrupted: the file is copied next to itself, updated and renamed over the original.
+Status write_analysis(const std::filesystem::path& path, const std::string& name,
+                      const std::string& json, const std::string& algorithm_version,
+                      const std::string& parameters_json);
+/// The JSON document stored under /analysis/<name>; Errc::not_found when there is none.
+Result<std::string> read_analysis(const std::filesystem::path& path, const std::string& name);
+
+}  // namespace insole::io
