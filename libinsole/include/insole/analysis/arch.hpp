@@ -1,0 +1,96 @@
+#pragma once
+// Arch measures of one accumulated (peak) footprint, in the foot frame, toes excluded.
+//
+// Arch Index (Cavanagh & Rodgers 1987 J Biomech 20(5):547-551): the toe-less footprint is split
+// into three equal parts along the foot axis, between the lines perpendicular to the axis at its
+// most posterior and most anterior points; AI = B / (A + B + C), B the middle third. Areas are
+// exact: every sensel rectangle cut by a third line contributes the part on each side (partial
+// sensels, as pressuRe's arch_index(partial_sensors = TRUE) [C]). It must be computed on the
+// accumulated footprint, not on one frame (metrics.md section 0).
+//
+// Chippaux-Smirak Index (Chippaux 1952; Smirak 1960): CSI = W_mf,min / W_ff,max x 100 %, the
+// smallest contact width of the middle third over the largest of the anterior third, widths
+// measured perpendicular to the foot axis (contact width, so a gap in the arch counts as 0).
+//
+// Staheli Plantar Arch Index (Staheli, Chew, Corbett 1987 JBJS Am 69(3):426-428): the line
+// tangent to the medial forefoot and medial heel; A = contact width at the midpoint of that
+// tangent, B = contact width at the heel tangent point; PAI = A / B. The tangent is the edge of
+// the convex hull of the medial border that spans the middle of the foot.
+//
+// Midfoot contact ratio (toolkit-defined, no published cut-offs): contact area of the middle third
+// divided by the area of the footprint's convex envelope in that third (1 = arch filled, 0 = no
+// midfoot contact).
+//
+// Classification by AI, cut-offs named in the output:
+//  * "Cavanagh & Rodgers 1987 (as commonly quoted)": AI <= 0.21 high, AI >= 0.26 low, else normal.
+//    The numbers are quoted widely but were not verified in the original paper (metrics.md 1).
+//  * "Buldt et al. 2018 JFAR 11:3 research boundaries": AI < 0.11 high (cavus), AI > 0.25 low
+//    (planus), else normal.
+// Children: flat footprints are normal in young children (Onodera 2008 The Foot 18:142), adult
+// cut-offs do not apply; with age_years < 16 a note says so and, for CSI, the validated
+// paediatric flat-foot thresholds are applied (> 62.7 % age 3-5, > 59 % age 6-8, >= 40 % age 9-15;
+// JFAR 2018 systematic review, PMC5975578).
+// Insoles and sensor sets: null with the reason (an insole cannot see the footprint shape).
+
+#include <Eigen/Core>
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "insole/analysis/footfall.hpp"
+#include "insole/analysis/regions.hpp"
+#include "insole/core/sensor_layout.hpp"
+
+namespace insole::analysis {
+
+struct ArchParams {
+  /// Peak pressure above this (kPa) is contact; 0 = any load (pressuRe on plates [C]).
+  double contact_threshold_kpa = 0.0;
+  /// Raster cell for the widths (mm).
+  double cell_mm = 1.0;
+  /// The footprint comes from an in-shoe sensor: all measures null with the reason.
+  bool in_shoe = false;
+  /// Subject's age in years when known (paediatric note and CSI thresholds below 16).
+  std::optional<double> age_years;
+};
+
+struct ArchMeasures {
+  std::optional<double> arch_index;
+  std::optional<double> chippaux_smirak_percent;
+  std::optional<double> staheli;
+  std::optional<double> midfoot_contact_ratio;
+  std::string unavailable_reason;  ///< why the measures are null ("" when computed)
+
+  /// AI class with the Cavanagh & Rodgers cut-offs: "high" | "normal" | "low" ("" when no AI).
+  std::string arch_class;
+  std::string arch_class_cutoffs;  ///< "AI <= 0.21 high, AI >= 0.26 low (Cavanagh & Rodgers ...)"
+  /// Same with the Buldt 2018 research boundaries.
+  std::string arch_class_research;
+  std::string arch_class_research_cutoffs;
+  /// Paediatric CSI class ("flat" | "not flat") when age_years < 16, else "".
+  std::string csi_paediatric_class;
+  std::vector<std::string> notes;
+
+  /// Areas (mm^2) of the thirds: rearfoot C, midfoot B, forefoot A.
+  double area_rearfoot_mm2 = 0.0, area_midfoot_mm2 = 0.0, area_forefoot_mm2 = 0.0;
+  /// For drawing, in foot coordinates (ap mm from frame.heel_mm): toe-less posterior and anterior
+  /// limits and the two third lines.
+  double toeless_ap_min_mm = 0.0, toeless_ap_max_mm = 0.0;
+  std::array<double, 2> thirds_ap_mm = {0.0, 0.0};
+  /// Widths used by CSI and Staheli (mm) and where they were measured (ap mm).
+  double forefoot_width_mm = 0.0, midfoot_min_width_mm = 0.0;
+  double staheli_central_width_mm = 0.0, staheli_heel_width_mm = 0.0;
+  double staheli_central_ap_mm = 0.0, staheli_heel_ap_mm = 0.0;
+};
+
+/// Arch measures of a footprint (peak_kpa over the layout; the toes region of `masks` is left out).
+ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& peak_kpa,
+                           const RegionMasks& masks, const FootFrame& frame,
+                           const ArchParams& params = {});
+
+/// The class names for an AI under each cut-off set ("high" | "normal" | "low").
+std::string classify_arch_index(double ai);           ///< Cavanagh & Rodgers as commonly quoted
+std::string classify_arch_index_buldt2018(double ai);  ///< Buldt 2018 research boundaries
+
+}  // namespace insole::analysis

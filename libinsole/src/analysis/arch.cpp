@@ -1,0 +1,202 @@
+#include "insole/analysis/arch.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "insole/analysis/footprint.hpp"
+
+namespace insole::analysis {
+
+namespace {
+
+constexpr const char* kCutoffsCR =
+    "AI <= 0.21 high, AI >= 0.26 low (Cavanagh & Rodgers 1987, as commonly quoted)";
+constexpr const char* kCutoffsBuldt =
+    "AI < 0.11 high (cavus), AI > 0.25 low (planus) (Buldt et al. 2018 JFAR 11:3 research "
+    "boundaries)";
+
+struct Pt {
+  double x, y;
+};
+
+// Upper (sign = +1) or lower (sign = -1) convex hull of points sorted by x.
+std::vector<Pt> half_hull(const std::vector<Pt>& pts, double sign) {
+  std::vector<Pt> h;
+  for (const Pt& p : pts) {
+    while (h.size() >= 2) {
+      const Pt& a = h[h.size() - 2];
+      const Pt& b = h.back();
+      const double cross = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
+      if (sign * cross >= 0) h.pop_back();  // b lies inside (or on) the hull: drop it
+      else break;
+    }
+    h.push_back(p);
+  }
+  return h;
+}
+
+double hull_at(const std::vector<Pt>& h, double x) {
+  if (h.empty()) return std::numeric_limits<double>::quiet_NaN();
+  if (x <= h.front().x) return h.front().y;
+  for (std::size_t i = 1; i < h.size(); ++i)
+    if (x <= h[i].x) {
+      const double t = (x - h[i - 1].x) / (h[i].x - h[i - 1].x);
+      return h[i - 1].y + t * (h[i].y - h[i - 1].y);
+    }
+  return h.back().y;
+}
+
+}  // namespace
+
+std::string classify_arch_index(double ai) {
+  if (ai <= 0.21) return "high";
+  if (ai >= 0.26) return "low";
+  return "normal";
+}
+
+std::string classify_arch_index_buldt2018(double ai) {
+  if (ai < 0.11) return "high";
+  if (ai > 0.25) return "low";
+  return "normal";
+}
+
+ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& peak_kpa,
+                           const RegionMasks& masks, const FootFrame& frame,
+                           const ArchParams& params) {
+  ArchMeasures out;
+  out.arch_class_cutoffs = kCutoffsCR;
+  out.arch_class_research_cutoffs = kCutoffsBuldt;
+  if (params.in_shoe || !layout.is_grid()) {
+    out.unavailable_reason =
+        "in-shoe sensor: an insole cannot see the footprint shape, so footprint arch indices "
+        "are not computed";
+    return out;
+  }
+  const Region* toeless = masks.find(region::toeless);
+  if (toeless == nullptr || toeless->sensels.empty() || peak_kpa.size() != layout.sensor_count()) {
+    out.unavailable_reason = "no toe-less footprint to measure";
+    return out;
+  }
+  const auto contact = contact_sensels(peak_kpa, toeless->sensels, params.contact_threshold_kpa);
+  if (contact.empty()) {
+    out.unavailable_reason = "no contact in the toe-less footprint";
+    return out;
+  }
+
+  // Thirds of the toe-less length along the axis.
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (Eigen::Index s : contact) {
+    const auto r = sensel_ap_range(layout, s, frame);
+    lo = std::min(lo, r[0]);
+    hi = std::max(hi, r[1]);
+  }
+  const double b1 = lo + (hi - lo) / 3.0, b2 = lo + 2.0 * (hi - lo) / 3.0;
+  out.toeless_ap_min_mm = lo;
+  out.toeless_ap_max_mm = hi;
+  out.thirds_ap_mm = {b1, b2};
+  const double inf = std::numeric_limits<double>::infinity();
+  for (Eigen::Index s : contact) {
+    out.area_rearfoot_mm2 += sensel_area_between_ap(layout, s, frame, -inf, b1);
+    out.area_midfoot_mm2 += sensel_area_between_ap(layout, s, frame, b1, b2);
+    out.area_forefoot_mm2 += sensel_area_between_ap(layout, s, frame, b2, inf);
+  }
+  const double total = out.area_rearfoot_mm2 + out.area_midfoot_mm2 + out.area_forefoot_mm2;
+  if (total > 0) out.arch_index = out.area_midfoot_mm2 / total;
+
+  // Widths on the foot-aligned raster.
+  auto fp = align_footprint(layout, peak_kpa, contact, frame, params.cell_mm);
+  if (fp) {
+    const Eigen::Index rows = fp->sensel.rows(), cols = fp->sensel.cols();
+    std::vector<double> width(static_cast<std::size_t>(rows), 0.0);
+    std::vector<Pt> medial, lateral;
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      Eigen::Index n = 0, jmin = -1, jmax = -1;
+      for (Eigen::Index j = 0; j < cols; ++j)
+        if (fp->sensel(i, j) >= 0) {
+          ++n;
+          if (jmin < 0) jmin = j;
+          jmax = j;
+        }
+      width[static_cast<std::size_t>(i)] = double(n) * fp->cell_mm;
+      if (n > 0) {
+        medial.push_back({fp->ap_of_row(i), fp->ml0_mm + double(jmax + 1) * fp->cell_mm});
+        lateral.push_back({fp->ap_of_row(i), fp->ml0_mm + double(jmin) * fp->cell_mm});
+      }
+    }
+    auto row_at = [&](double ap) {
+      return std::clamp<Eigen::Index>(
+          static_cast<Eigen::Index>(std::floor((ap - fp->ap0_mm) / fp->cell_mm)), 0, rows - 1);
+    };
+    double w_ff = 0.0, w_mf = inf;
+    double env = 0.0, mid_contact = 0.0;
+    const auto med_hull = half_hull(medial, +1.0);
+    const auto lat_hull = half_hull(lateral, -1.0);
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      const double ap = fp->ap_of_row(i);
+      const double w = width[static_cast<std::size_t>(i)];
+      if (ap >= b2) w_ff = std::max(w_ff, w);
+      if (ap >= b1 && ap < b2) {
+        w_mf = std::min(w_mf, w);
+        mid_contact += w;
+        env += std::max(0.0, hull_at(med_hull, ap) - hull_at(lat_hull, ap));
+      }
+    }
+    if (w_ff > 0 && std::isfinite(w_mf)) {
+      out.forefoot_width_mm = w_ff;
+      out.midfoot_min_width_mm = w_mf;
+      out.chippaux_smirak_percent = 100.0 * w_mf / w_ff;
+    }
+    if (env > 0) out.midfoot_contact_ratio = std::min(1.0, mid_contact / env);
+    // Staheli: the medial tangent is the medial hull edge spanning the middle of the foot.
+    const double mid = 0.5 * (lo + hi);
+    for (std::size_t k = 1; k < med_hull.size(); ++k) {
+      if (med_hull[k - 1].x <= mid && mid <= med_hull[k].x) {
+        const double a_heel = med_hull[k - 1].x;
+        const double a_centre = 0.5 * (med_hull[k - 1].x + med_hull[k].x);
+        const double w_heel = width[static_cast<std::size_t>(row_at(a_heel))];
+        const double w_centre = width[static_cast<std::size_t>(row_at(a_centre))];
+        out.staheli_heel_ap_mm = a_heel;
+        out.staheli_central_ap_mm = a_centre;
+        out.staheli_heel_width_mm = w_heel;
+        out.staheli_central_width_mm = w_centre;
+        if (w_heel > 0) out.staheli = w_centre / w_heel;
+        break;
+      }
+    }
+  }
+
+  if (out.arch_index) {
+    out.arch_class = classify_arch_index(*out.arch_index);
+    out.arch_class_research = classify_arch_index_buldt2018(*out.arch_index);
+  }
+  if (params.age_years && *params.age_years < 16.0) {
+    const double age = *params.age_years;
+    out.notes.push_back(
+        "paediatric: flat footprints are normal in young children (Onodera 2008 The Foot "
+        "18:142); the adult arch-index cut-offs do not apply");
+    if (out.chippaux_smirak_percent) {
+      const double csi = *out.chippaux_smirak_percent;
+      bool flat;
+      std::string rule;
+      if (age < 6.0) {
+        flat = csi > 62.7;
+        rule = "CSI > 62.7 % (age 3-7)";
+      } else if (age < 9.0) {
+        flat = csi > 59.0;
+        rule = "CSI > 59 % (age 6-9)";
+      } else {
+        flat = csi >= 40.0;
+        rule = "CSI >= 40 % (age 9-16)";
+      }
+      out.csi_paediatric_class = flat ? "flat" : "not flat";
+      out.notes.push_back("paediatric flat-foot threshold used: " + rule +
+                          " (systematic review, JFAR 2018, PMC5975578)");
+    }
+  }
+  if (!masks.toes_found)
+    out.notes.push_back("no toes found in the footprint: the toe-less length is the whole print");
+  return out;
+}
+
+}  // namespace insole::analysis

@@ -1,0 +1,289 @@
+#include "insole/analysis/foot_frame.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "insole/analysis/footprint.hpp"
+
+namespace insole::analysis {
+
+namespace {
+
+struct Points {
+  Eigen::MatrixX2d xy;     // sensel centres
+  Eigen::VectorXd area;    // sensel areas
+  std::vector<Eigen::Index> index;
+};
+
+Points gather(const SensorLayout& layout, const std::vector<Eigen::Index>& contact) {
+  Points p;
+  p.xy.resize(static_cast<Eigen::Index>(contact.size()), 2);
+  p.area.resize(static_cast<Eigen::Index>(contact.size()));
+  p.index = contact;
+  for (std::size_t k = 0; k < contact.size(); ++k) {
+    const auto i = static_cast<Eigen::Index>(k);
+    p.xy.row(i) = layout.centres_mm().row(contact[k]);
+    p.area[i] = layout.areas_mm2()[contact[k]];
+  }
+  return p;
+}
+
+Eigen::Vector2d weighted_mean(const Points& p) {
+  return (p.xy.transpose() * p.area) / p.area.sum();
+}
+
+Eigen::Vector2d principal_axis(const Points& p) {
+  const Eigen::Vector2d m = weighted_mean(p);
+  Eigen::Matrix2d c = Eigen::Matrix2d::Zero();
+  for (Eigen::Index i = 0; i < p.xy.rows(); ++i) {
+    const Eigen::Vector2d d = p.xy.row(i).transpose() - m;
+    c += p.area[i] * d * d.transpose();
+  }
+  // Largest eigenvector of a symmetric 2x2 matrix in closed form.
+  const double a = c(0, 0), b = c(0, 1), d = c(1, 1);
+  const double theta = 0.5 * std::atan2(2.0 * b, a - d);
+  return {std::cos(theta), std::sin(theta)};
+}
+
+// Convex hull (monotone chain) of a point set; counter-clockwise, no collinear points.
+std::vector<Eigen::Vector2d> convex_hull(std::vector<Eigen::Vector2d> pts) {
+  std::sort(pts.begin(), pts.end(), [](const auto& a, const auto& b) {
+    return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y());
+  });
+  pts.erase(std::unique(pts.begin(), pts.end()), pts.end());
+  if (pts.size() < 3) return pts;
+  auto cross = [](const Eigen::Vector2d& o, const Eigen::Vector2d& a, const Eigen::Vector2d& b) {
+    return (a - o).x() * (b - o).y() - (a - o).y() * (b - o).x();
+  };
+  std::vector<Eigen::Vector2d> h(2 * pts.size());
+  std::size_t k = 0;
+  for (const auto& p : pts) {
+    while (k >= 2 && cross(h[k - 2], h[k - 1], p) <= 0) --k;
+    h[k++] = p;
+  }
+  for (std::size_t i = pts.size() - 1, t = k + 1; i-- > 0;) {
+    while (k >= t && cross(h[k - 2], h[k - 1], pts[i]) <= 0) --k;
+    h[k++] = pts[i];
+  }
+  h.resize(k - 1);
+  return h;
+}
+
+// Long side of the minimum-area rectangle around the sensel rectangles (rotating calipers over
+// the hull edges: the optimal rectangle has a side on a hull edge).
+Eigen::Vector2d min_bbox_axis(const SensorLayout& layout, const Points& p) {
+  std::vector<Eigen::Vector2d> corners;
+  const double hx = 0.5 * layout.col_pitch_mm(), hy = 0.5 * layout.row_pitch_mm();
+  for (Eigen::Index i = 0; i < p.xy.rows(); ++i) {
+    const Eigen::Vector2d c = p.xy.row(i).transpose();
+    corners.push_back(c + Eigen::Vector2d(-hx, -hy));
+    corners.push_back(c + Eigen::Vector2d(hx, -hy));
+    corners.push_back(c + Eigen::Vector2d(hx, hy));
+    corners.push_back(c + Eigen::Vector2d(-hx, hy));
+  }
+  const auto hull = convex_hull(std::move(corners));
+  double best_area = std::numeric_limits<double>::infinity();
+  Eigen::Vector2d best = Eigen::Vector2d::UnitY();
+  for (std::size_t i = 0; i < hull.size(); ++i) {
+    Eigen::Vector2d e = hull[(i + 1) % hull.size()] - hull[i];
+    if (e.norm() == 0) continue;
+    e.normalize();
+    const Eigen::Vector2d n(-e.y(), e.x());
+    double e0 = 1e300, e1 = -1e300, n0 = 1e300, n1 = -1e300;
+    for (const auto& q : hull) {
+      e0 = std::min(e0, q.dot(e));
+      e1 = std::max(e1, q.dot(e));
+      n0 = std::min(n0, q.dot(n));
+      n1 = std::max(n1, q.dot(n));
+    }
+    const double area = (e1 - e0) * (n1 - n0);
+    if (area < best_area) {
+      best_area = area;
+      best = (e1 - e0) >= (n1 - n0) ? e : n;
+    }
+  }
+  return best;
+}
+
+// Contact area in [lo, hi] fractions of the extent along u measured from the given origin.
+double band_area(const Points& p, const Eigen::Vector2d& origin, const Eigen::Vector2d& u,
+                 double t_min, double length, double lo, double hi) {
+  double a = 0.0;
+  for (Eigen::Index i = 0; i < p.xy.rows(); ++i) {
+    const double f = ((p.xy.row(i).transpose() - origin).dot(u) - t_min) / length;
+    if (f >= lo && f <= hi) a += p.area[i];
+  }
+  return a;
+}
+
+Eigen::Vector2d band_centroid(const Points& p, const Eigen::Vector2d& origin,
+                              const Eigen::Vector2d& u, double t_min, double length, double lo,
+                              double hi, bool* ok) {
+  Eigen::Vector2d sum = Eigen::Vector2d::Zero();
+  double a = 0.0;
+  for (Eigen::Index i = 0; i < p.xy.rows(); ++i) {
+    const Eigen::Vector2d q = p.xy.row(i).transpose();
+    const double f = ((q - origin).dot(u) - t_min) / length;
+    if (f >= lo && f <= hi) {
+      sum += p.area[i] * q;
+      a += p.area[i];
+    }
+  }
+  *ok = a > 0;
+  return a > 0 ? Eigen::Vector2d(sum / a) : Eigen::Vector2d(origin);
+}
+
+void extent(const Points& p, const Eigen::Vector2d& origin, const Eigen::Vector2d& u, double* lo,
+            double* hi) {
+  *lo = std::numeric_limits<double>::infinity();
+  *hi = -*lo;
+  for (Eigen::Index i = 0; i < p.xy.rows(); ++i) {
+    const double t = (p.xy.row(i).transpose() - origin).dot(u);
+    *lo = std::min(*lo, t);
+    *hi = std::max(*hi, t);
+  }
+}
+
+// Points u from the heel to the toes: the metatarsal-head band is wider than the heel band.
+Eigen::Vector2d orient_heel_to_toe(const Points& p, Eigen::Vector2d u) {
+  const Eigen::Vector2d m = weighted_mean(p);
+  double lo, hi;
+  extent(p, m, u, &lo, &hi);
+  const double len = std::max(hi - lo, 1e-9);
+  const double heel = band_area(p, m, u, lo, len, 0.05, 0.25);
+  const double fore = band_area(p, m, u, lo, len, 0.60, 0.80);
+  return heel > fore ? Eigen::Vector2d(-u) : u;
+}
+
+}  // namespace
+
+double axis_angle_deg(const FootFrame& frame) {
+  // Counter-clockwise from +y: atan2 of (-x, y).
+  return std::atan2(-frame.u.x(), frame.u.y()) * 180.0 / M_PI;
+}
+
+SideVote side_from_shape(const SensorLayout& layout, const Eigen::VectorXf& peak_kpa,
+                         const std::vector<Eigen::Index>& sensels, const FootFrame& frame,
+                         double contact_threshold_kpa) {
+  SideVote vote;
+  const auto contact = contact_sensels(peak_kpa, sensels, contact_threshold_kpa);
+  if (contact.empty() || !(frame.length_mm > 0)) return vote;
+  const Eigen::Vector2d r = right_of(frame.u);
+  const double len = frame.length_mm;
+  double mid_right = 0, mid_left = 0;
+  double toe_right = -1e300, toe_left = -1e300;
+  for (Eigen::Index s : contact) {
+    const Eigen::Vector2d d = layout.centres_mm().row(s).transpose() - frame.heel_mm;
+    const double f = d.dot(frame.u) / len;
+    const double x = d.dot(r);
+    const double a = layout.areas_mm2()[s];
+    if (f >= 0.35 && f <= 0.60) (x > 0 ? mid_right : mid_left) += a;
+    if (f >= 0.70) {
+      if (x > 0) toe_right = std::max(toe_right, f);
+      else toe_left = std::max(toe_left, f);
+    }
+  }
+  if (mid_right + mid_left > 0) vote.midfoot = (mid_right - mid_left) / (mid_right + mid_left);
+  if (toe_right > -1e299 && toe_left > -1e299)
+    vote.toes = std::clamp((toe_left - toe_right) / 0.05, -1.0, 1.0);
+  vote.score = std::clamp(0.7 * std::clamp(2.0 * vote.midfoot, -1.0, 1.0) + 0.3 * vote.toes,
+                          -1.0, 1.0);
+  return vote;
+}
+
+Result<FootFrame> foot_frame(const SensorLayout& layout, const Eigen::VectorXf& peak_kpa,
+                             const std::vector<Eigen::Index>& sensels, Side side,
+                             const FootFrameParams& params) {
+  if (peak_kpa.size() != layout.sensor_count())
+    return make_error(Errc::invalid_argument,
+                      "peak footprint has " + std::to_string(peak_kpa.size()) +
+                          " values for a layout of " + std::to_string(layout.sensor_count()));
+  if (!layout.has_geometry())
+    return make_error(Errc::unsupported, "sensor positions are unknown: no foot frame");
+  const auto contact = contact_sensels(peak_kpa, sensels, params.contact_threshold_kpa);
+  const Points p = gather(layout, contact);
+
+  if (!layout.is_grid()) {
+    // A sensor set is already in the foot's frame (x to the subject's right, y heel -> toe).
+    if (layout.sensor_count() < 2) return make_error(Errc::no_data, "too few sensors for a frame");
+    FootFrame f;
+    const auto& xy = layout.centres_mm();
+    f.u = Eigen::Vector2d::UnitY();
+    f.heel_mm = {xy.col(0).mean(), xy.col(1).minCoeff()};
+    f.length_mm = xy.col(1).maxCoeff() - xy.col(1).minCoeff();
+    f.width_mm = xy.col(0).maxCoeff() - xy.col(0).minCoeff();
+    const Eigen::Vector2d r = right_of(f.u);
+    f.v = side == Side::left ? r : Eigen::Vector2d(-r);
+    f.method = "sensor set: insole frame (sensor extent, not the foot)";
+    return f;
+  }
+
+  if (static_cast<int>(contact.size()) < params.min_contact_sensels)
+    return make_error(Errc::no_data, "footprint has " + std::to_string(contact.size()) +
+                                         " contact sensels, fewer than " +
+                                         std::to_string(params.min_contact_sensels));
+
+  Eigen::Vector2d u;
+  Eigen::Vector2d through = weighted_mean(p);  // a point on the axis
+  std::string method;
+  switch (params.method) {
+    case AxisMethod::pca:
+      u = orient_heel_to_toe(p, principal_axis(p));
+      method = "pca";
+      break;
+    case AxisMethod::min_bbox:
+      u = orient_heel_to_toe(p, min_bbox_axis(layout, p));
+      method = "min_bbox";
+      break;
+    case AxisMethod::pca_refined: {
+      u = orient_heel_to_toe(p, principal_axis(p));
+      method = "pca+heel-forefoot refinement";
+      for (int it = 0; it < params.refine_iterations; ++it) {
+        double lo, hi;
+        extent(p, through, u, &lo, &hi);
+        const double len = std::max(hi - lo, 1e-9);
+        bool ok_h = false, ok_f = false;
+        const Eigen::Vector2d heel =
+            band_centroid(p, through, u, lo, len, 0.0, params.heel_band, &ok_h);
+        const Eigen::Vector2d fore = band_centroid(p, through, u, lo, len, params.forefoot_band_from,
+                                                   params.forefoot_band_to, &ok_f);
+        if (!ok_h || !ok_f || (fore - heel).norm() < 1e-6) break;
+        const Eigen::Vector2d nu = (fore - heel).normalized();
+        through = heel;
+        const bool converged = nu.dot(u) > std::cos(1e-4);
+        u = nu;
+        if (converged) break;
+      }
+      break;
+    }
+  }
+
+  FootFrame f;
+  f.u = u;
+  f.method = method;
+  // Extents from the sensel rectangles (a sensel reaches half a pitch beyond its centre).
+  const double half_u = 0.5 * (std::abs(u.x()) * layout.col_pitch_mm() +
+                               std::abs(u.y()) * layout.row_pitch_mm());
+  const Eigen::Vector2d r = right_of(u);
+  const double half_r = 0.5 * (std::abs(r.x()) * layout.col_pitch_mm() +
+                               std::abs(r.y()) * layout.row_pitch_mm());
+  double lo, hi, rlo, rhi;
+  extent(p, through, u, &lo, &hi);
+  extent(p, through, r, &rlo, &rhi);
+  f.heel_mm = through + (lo - half_u) * u;
+  f.length_mm = hi - lo + 2 * half_u;
+  f.width_mm = rhi - rlo + 2 * half_r;
+
+  Side use = side;
+  if (use != Side::left && use != Side::right) {
+    const SideVote vote = side_from_shape(layout, peak_kpa, contact, f, params.contact_threshold_kpa);
+    use = vote.score >= 0 ? Side::right : Side::left;
+    f.method += "; medial side estimated from shape (" + std::string(to_string(use)) + ")";
+  }
+  // Right foot: the medial side is to the subject's left of u; left foot: to the right.
+  f.v = use == Side::left ? r : Eigen::Vector2d(-r);
+  return f;
+}
+
+}  // namespace insole::analysis
