@@ -1,0 +1,246 @@
+#include "insole/importers/moticon.hpp"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
+
+#include "common.hpp"
+#include "text.hpp"
+
+namespace insole::importers {
+
+using namespace detail;
+
+namespace {
+
+enum class Role { time, pressure, steps, event_label, event_code, other };
+
+struct Channel {
+  Role role = Role::other;
+  int side = -1;       // 0 left, 1 right
+  int sensor = -1;     // pressure cell, 0-based
+  double factor = 1;   // kPa per unit for pressure
+  std::string group;   // event group name ("Right Events")
+};
+
+// "left pressure 12[N/cm²]" -> ("left pressure 12", "N/cm²")
+void name_and_unit(std::string_view col, std::string& name, std::string& unit) {
+  const std::size_t open = col.rfind('[');
+  if (open != std::string_view::npos && col.back() == ']') {
+    name = std::string(trim(col.substr(0, open)));
+    unit = std::string(col.substr(open + 1, col.size() - open - 2));
+  } else {
+    name = std::string(trim(col));
+    unit.clear();
+  }
+}
+
+}  // namespace
+
+Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
+                                   const ImportOptions&) {
+  LineReader r(in, source);
+  std::map<std::string, std::string> attrs;
+  std::vector<Channel> channels;
+  std::size_t channel_line = 0;
+  std::string serial[2];
+
+  // Metadata and channel list.
+  while (true) {
+    auto line = r.next();
+    if (!line) return line.error();
+    if (!*line)
+      return format_error(source, r.line_number() + 1,
+                          "expected the '# time<TAB>...' channel line and data rows (file truncated?)");
+    const std::string_view text = **line;
+    if (trim(text).empty()) continue;
+    if (text.front() != '#') {
+      r.unread();
+      break;
+    }
+    std::string_view body = text.substr(1);
+    if (!body.empty() && body.front() == ' ') body.remove_prefix(1);
+    if (body.find('\t') != std::string_view::npos) {
+      // The channel list: the last '#' line, TAB-separated names with units in brackets.
+      channel_line = r.line_number();
+      channels.clear();
+      const auto cols = split(body, '\t');
+      if (cols.size() > 100000) return format_error(r, "expected at most 100000 channels");
+      for (std::size_t i = 0; i < cols.size(); ++i) {
+        std::string name, unit;
+        name_and_unit(cols[i], name, unit);
+        Channel c;
+        const std::string lname = to_lower(name);
+        const int side = starts_with_ci(lname, "left ") ? 0 : starts_with_ci(lname, "right ") ? 1 : -1;
+        const std::string rest = side < 0 ? lname : lname.substr(side == 0 ? 5 : 6);
+        if (i == 0) {
+          if (lname != "time")
+            return format_error(r, "expected the first channel to be 'time', got " + quote(cols[i]));
+          c.role = Role::time;
+        } else if (side >= 0 && starts_with_ci(rest, "pressure ")) {
+          auto n = parse_int(rest.substr(9), 1, 1000);
+          if (!n) return format_error(r, "expected 'pressure <n>' with n in 1..1000, got " + quote(cols[i]));
+          auto f = kpa_per_unit(unit);
+          if (!f) return format_error(r, "expected a pressure unit (N/cm², kPa) in " + quote(cols[i]));
+          c.role = Role::pressure;
+          c.side = side;
+          c.sensor = static_cast<int>(*n - 1);
+          c.factor = *f;
+        } else if (side >= 0 && rest == "steps") {
+          c.role = Role::steps;
+          c.side = side;
+        } else if (lname.size() > 6 && lname.substr(lname.size() - 6) == " label") {
+          c.role = Role::event_label;
+          c.group = name.substr(0, name.size() - 6);
+          c.side = side;
+        } else {
+          c.role = Role::other;
+          c.side = side;
+          c.group = name;
+        }
+        channels.push_back(c);
+      }
+      // An event code column is the one right after its label column with the same group name.
+      for (std::size_t i = 1; i < channels.size(); ++i)
+        if (channels[i - 1].role == Role::event_label && channels[i].role == Role::other &&
+            channels[i].group == channels[i - 1].group)
+          channels[i].role = Role::event_code;
+      continue;
+    }
+    const std::size_t colon = body.find(':');
+    if (colon != std::string_view::npos) {
+      const std::string key = to_utf8(trim(body.substr(0, colon)));
+      const std::string value = to_utf8(trim(body.substr(colon + 1)));
+      attrs["header." + key] = value;
+      if (key == "Sensor insoles") {
+        // "Left SN5968, Right SN9171"
+        for (auto part : split(value, ',')) {
+          part = trim(part);
+          if (starts_with_ci(part, "Left ")) serial[0] = std::string(trim(part.substr(5)));
+          if (starts_with_ci(part, "Right ")) serial[1] = std::string(trim(part.substr(6)));
+        }
+      }
+    }
+  }
+  if (channels.empty())
+    return format_error(source, r.line_number(),
+                        "expected a '# time<TAB>left pressure 1[N/cm²]<TAB>...' channel line before the data");
+
+  // Pressure columns per side, ordered by sensor number (must be 1..n without gaps).
+  std::vector<std::vector<std::size_t>> cols_of(2);
+  for (int side = 0; side < 2; ++side) {
+    std::map<int, std::size_t> by_sensor;
+    for (std::size_t i = 0; i < channels.size(); ++i)
+      if (channels[i].role == Role::pressure && channels[i].side == side)
+        if (!by_sensor.emplace(channels[i].sensor, i).second)
+          return format_error(source, channel_line, "expected each pressure channel once, got " +
+                                                        std::string(side ? "right" : "left") + " pressure " +
+                                                        std::to_string(channels[i].sensor + 1) + " twice");
+    int expect = 0;
+    for (const auto& [sensor, col] : by_sensor) {
+      if (sensor != expect++)
+        return format_error(source, channel_line, "expected pressure channels numbered 1..n without gaps");
+      cols_of[static_cast<std::size_t>(side)].push_back(col);
+    }
+  }
+  if (cols_of[0].empty() && cols_of[1].empty())
+    return format_error(source, channel_line, "expected 'left pressure <n>' or 'right pressure <n>' channels");
+
+  std::vector<std::optional<StreamBuilder>> builders(2);
+  const char* names[2] = {"left", "right"};
+  for (int side = 0; side < 2; ++side) {
+    const auto n = cols_of[static_cast<std::size_t>(side)].size();
+    if (n == 0) continue;
+    StreamInfo info;
+    info.name = names[side];
+    info.side = side == 0 ? Side::left : Side::right;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    info.layout = SensorLayout::sensors(Eigen::MatrixX2d::Constant(static_cast<Eigen::Index>(n), 2, nan),
+                                        Eigen::VectorXd::Constant(static_cast<Eigen::Index>(n), nan))
+                      .value();
+    info.device = "Moticon OpenGo insole" + (serial[side].empty() ? "" : " " + serial[side]);
+    info.attributes = attrs;
+    info.attributes["geometry"] = "unknown: Moticon does not publish the sensor cell positions";
+    info.attributes["pressure_conversion"] =
+        "kPa = value x " + std::to_string(channels[cols_of[static_cast<std::size_t>(side)][0]].factor) +
+        " (N/cm² x 10)";
+    builders[static_cast<std::size_t>(side)].emplace(std::move(info));
+  }
+
+  std::vector<Event> events;
+  std::vector<float> values;
+  double last_t = -std::numeric_limits<double>::infinity();
+  std::size_t rows = 0;
+  while (true) {
+    auto line = r.next();
+    if (!line) return line.error();
+    if (!*line) break;
+    const std::string_view text = **line;
+    if (trim(text).empty()) continue;
+    const auto f = split(text, '\t');
+    if (f.size() != channels.size())
+      return format_error(r, "expected " + std::to_string(channels.size()) +
+                                 " TAB-separated fields (one per channel), got " + std::to_string(f.size()));
+    auto t = parse_number(f[0]);
+    if (!t) return format_error(r, "expected the time in seconds in the first field, got " + quote(f[0]));
+    if (!(*t > last_t)) return format_error(r, "expected time to increase, got " + quote(f[0]));
+    last_t = *t;
+    ++rows;
+    for (std::size_t i = 1; i < f.size(); ++i) {
+      const Channel& c = channels[i];
+      const std::string_view cell = trim(f[i]);
+      if (cell.empty() || c.role == Role::event_label) continue;
+      auto v = parse_number(cell);
+      if (!v)
+        return format_error(r, "expected a number or an empty field in column " + std::to_string(i + 1) +
+                                   ", got " + quote(cell));
+      if (c.role == Role::steps) {
+        // 11/15 left heel strike / toe off, 21/25 right (Moticon OpenGo export).
+        const long code = std::lround(*v);
+        const char* kind = (code == 11 || code == 21) ? "heel_strike"
+                           : (code == 15 || code == 25) ? "toe_off" : nullptr;
+        const char* stream = (code == 11 || code == 15) ? "left" : (code == 21 || code == 25) ? "right" : "";
+        if (!kind || std::abs(*v - static_cast<double>(code)) > 1e-9)
+          return format_error(r, "expected a step code 11, 15, 21 or 25, got " + quote(cell));
+        events.push_back(Event{*t, stream, kind, "vendor step code " + std::to_string(code)});
+      } else if (c.role == Role::event_code) {
+        const std::string label(trim(f[i - 1]));
+        std::string detail = to_utf8(label.empty() ? c.group : label) + " " + std::string(cell);
+        events.push_back(Event{*t, c.side == 0 ? "left" : c.side == 1 ? "right" : "", "vendor_event",
+                               "group=" + to_utf8(c.group) + "; " + detail});
+      }
+    }
+    for (int side = 0; side < 2; ++side) {
+      auto& b = builders[static_cast<std::size_t>(side)];
+      if (!b) continue;
+      const auto& cols = cols_of[static_cast<std::size_t>(side)];
+      values.assign(cols.size(), std::numeric_limits<float>::quiet_NaN());
+      bool any = false;
+      for (std::size_t k = 0; k < cols.size(); ++k) {
+        const std::string_view cell = trim(f[cols[k]]);
+        if (cell.empty()) continue;  // blank field: no sample for this sensor at this time
+        values[k] = static_cast<float>(*parse_number(cell) * channels[cols[k]].factor);
+        any = true;
+      }
+      if (!any) continue;  // this insole has no sample in this row
+      if (!b->add(*t, values.data()))
+        return format_error(r, "expected at most " + std::to_string(kMaxValuesPerStream) + " values per stream");
+    }
+  }
+  if (rows == 0) return format_error(source, r.line_number() + 1, "expected data rows after the channel line");
+  Recording rec;
+  for (auto& b : builders) {
+    if (!b || b->frames() == 0) continue;
+    rec.streams.push_back(b->finish());
+    Stream& s = rec.streams.back();
+    const Eigen::Index n = s.frame_count();
+    if (n > 1) s.info.sample_rate_hz = static_cast<double>(n - 1) / (s.time_s[n - 1] - s.time_s[0]);
+  }
+  if (rec.streams.empty()) return format_error(source, r.line_number(), "expected at least one pressure sample");
+  rec.events = std::move(events);
+  stamp_recording(rec, "moticon", source);
+  return rec;
+}
+
+}  // namespace insole::importers
