@@ -88,8 +88,18 @@ class RecordingReader {
   const std::vector<StreamInfo>& streams() const;
   const std::vector<Event>& events() const;
   Eigen::Index frame_count(std::size_t stream) const;
-  /// HDF5 chunk size along time (1 for contiguous datasets): read in multiples of it.
+  /// HDF5 chunk size along time: read in multiples of it. For a contiguous (unchunked) dataset,
+  /// a block of about 256 KiB of pressure.
   Eigen::Index chunk_frames(std::size_t stream) const;
+  /// True when the file was not closed by its writer (a capture that was killed or crashed); it is
+  /// then read as of the writer's last flush.
+  bool interrupted() const;
+  /// Whether the stream stores device frame sequence numbers (optional dataset "sequence").
+  bool has_sequence(std::size_t stream) const;
+  /// Sequence numbers of frames [first, first + count) (clipped at the end); the frame indices
+  /// when the stream stores none.
+  Result<std::vector<std::uint64_t>> read_sequence(std::size_t stream, Eigen::Index first,
+                                                   Eigen::Index count) const;
   /// Frames [first, first + count) of one stream (count is clipped at the end). Time is checked
   /// to be finite and strictly increasing within the block and against the previous block read.
   Result<Stream> read_frames(std::size_t stream, Eigen::Index first, Eigen::Index count) const;

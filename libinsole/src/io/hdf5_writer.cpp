@@ -1,0 +1,681 @@
+// Writing the insole HDF5 format v1: write_recording (whole file, atomic) and the streaming
+// RecordingWriter used by capture (SWMR, flushed at least every flush_interval_s).
+//
+// Crash durability of the streaming writer (docs/format.md, "Durability"): the file is created
+// with the HDF5 1.10 format and switched to single-writer/multiple-reader (SWMR) mode, in which
+// HDF5 writes its metadata in an order that keeps the file consistent on disk at every moment.
+// Frames are appended with H5Dset_extent + H5Dwrite; every flush_interval_s the writer
+//   1. H5Fflush + fsync: frames and extents are on disk,
+//   2. updates the per-stream attribute frame_count (and /events event_count), H5Fflush + fsync.
+// A reader trusts only frame_count frames, so rows whose data may not have reached the disk when
+// the process died (extent written, chunk not yet) are never read. A killed capture therefore
+// loses at most the frames since the last completed flush.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <system_error>
+
+#include "insole/core/atomic_output.hpp"
+#include "insole/core/version.hpp"
+#include "insole/io/hdf5_recording.hpp"
+#include "io/format.hpp"
+
+namespace insole::io {
+
+namespace detail {
+namespace {
+
+using h5::Hid;
+using h5::Where;
+
+// Fixed widths (bytes, UTF-8) of the event strings in a streaming capture: SWMR cannot append
+// variable-length strings, so add_event refuses longer texts instead of cutting them.
+constexpr std::size_t kEventStreamBytes = 256;
+constexpr std::size_t kEventKindBytes = 256;
+constexpr std::size_t kEventDetailBytes = 1024;
+constexpr hsize_t kEventChunk = 64;
+
+struct CreateOptions {
+  hsize_t frames = 0;        // initial extent along time
+  hsize_t chunk_frames = 1;
+  int deflate_level = 4;
+  bool sequence = false;     // create the optional "sequence" dataset
+  bool frame_count = false;  // create the optional frame_count attribute
+};
+
+struct StreamDatasets {
+  Hid group, time, pressure, sequence;
+};
+
+Status validate_name(const std::string& name, const std::string& what) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\0') != std::string::npos || name.size() > kEventStreamBytes - 1)
+    return make_error(Errc::invalid_argument,
+                      what + " \"" + name + "\" is not usable as an HDF5 group name (non-empty, no '/', at most " +
+                          std::to_string(kEventStreamBytes - 1) + " bytes)");
+  return {};
+}
+
+Status validate_streams(const std::vector<StreamInfo>& streams) {
+  if (streams.empty()) return make_error(Errc::invalid_argument, "a recording needs at least one stream");
+  std::set<std::string> names;
+  for (const auto& s : streams) {
+    if (auto st = validate_name(s.name, "stream name"); !st) return st;
+    if (!names.insert(s.name).second)
+      return make_error(Errc::invalid_argument, "stream name \"" + s.name + "\" is used twice");
+    if (s.layout.sensor_count() == 0)
+      return make_error(Errc::invalid_argument, "stream \"" + s.name + "\" has an empty sensor layout");
+    if (!std::isfinite(s.sample_rate_hz) || s.sample_rate_hz < 0)
+      return make_error(Errc::invalid_argument,
+                        "stream \"" + s.name + "\": sample_rate_hz must be finite and >= 0 (0 = unknown)");
+    for (const auto& [key, value] : s.attributes)
+      if (key.empty() || key == ".")
+        return make_error(Errc::invalid_argument, "stream \"" + s.name + "\" has an attribute with an empty name");
+  }
+  return {};
+}
+
+Result<Hid> create_group(hid_t loc, const char* name, const Where& w, bool track_order) {
+  Hid gcpl(H5Pcreate(H5P_GROUP_CREATE));
+  // Streams keep the order in which they were given (h5py: track_order=True).
+  if (track_order) H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  Hid g(H5Gcreate2(loc, name, H5P_DEFAULT, gcpl.get(), H5P_DEFAULT));
+  if (!g.valid()) return h5::write_error(w.at(name), "cannot create the group");
+  return g;
+}
+
+// A dataset chunked along its first (time) dimension, unlimited along it, optionally compressed.
+Result<Hid> create_frames_dataset(hid_t loc, const char* name, hid_t file_type, std::vector<hsize_t> dims,
+                                  hsize_t chunk_frames, int deflate_level, hid_t fill_type,
+                                  const void* fill, const Where& w) {
+  std::vector<hsize_t> maxdims = dims, chunk = dims;
+  maxdims[0] = H5S_UNLIMITED;
+  chunk[0] = std::max<hsize_t>(chunk_frames, 1);
+  Hid space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maxdims.data()));
+  Hid dcpl(H5Pcreate(H5P_DATASET_CREATE));
+  H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data());
+  if (deflate_level > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+    H5Pset_shuffle(dcpl.get());  // byte shuffling makes float data compress far better
+    H5Pset_deflate(dcpl.get(), static_cast<unsigned>(deflate_level));
+  }
+  if (fill) H5Pset_fill_value(dcpl.get(), fill_type, fill);
+  Hid ds(H5Dcreate2(loc, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  if (!ds.valid()) return h5::write_error(w.at(name), "cannot create the dataset");
+  return ds;
+}
+
+Status write_small_dataset(hid_t loc, const char* name, hid_t file_type, const std::vector<hsize_t>& dims,
+                           hid_t mem_type, const void* data, const Where& w) {
+  Hid space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
+  Hid ds(H5Dcreate2(loc, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  if (!ds.valid()) return h5::write_error(w.at(name), "cannot create the dataset");
+  if (H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    return h5::write_error(w.at(name), "cannot write the dataset");
+  return {};
+}
+
+Status write_text_attrs(hid_t loc, const char* group_name, const std::map<std::string, std::string>& attrs,
+                        const Where& w) {
+  if (attrs.empty()) return {};
+  auto g = create_group(loc, group_name, w, false);
+  if (!g) return g.error();
+  for (const auto& [key, value] : attrs)
+    if (auto st = h5::write_string_attr(g->get(), key.c_str(), value, w.at(group_name)); !st) return st;
+  return {};
+}
+
+std::vector<hsize_t> frame_dims(const SensorLayout& layout, hsize_t frames) {
+  if (layout.is_grid()) return {frames, hsize_t(layout.rows()), hsize_t(layout.cols())};
+  return {frames, hsize_t(layout.sensor_count())};
+}
+
+Result<StreamDatasets> create_stream(hid_t streams, const StreamInfo& info, const CreateOptions& o,
+                                     const Where& sw) {
+  const Where w = sw.at(info.name);
+  StreamDatasets out;
+  auto g = create_group(streams, info.name.c_str(), sw, false);
+  if (!g) return g.error();
+  out.group = std::move(*g);
+  const hid_t gid = out.group.get();
+  const SensorLayout& l = info.layout;
+  if (auto st = h5::write_string_attr(gid, "kind", l.is_grid() ? "grid" : "sensors", w); !st) return st.error();
+  if (auto st = h5::write_string_attr(gid, "side", std::string(to_string(info.side)), w); !st) return st.error();
+  if (auto st = h5::write_string_attr(gid, "units", "kPa", w); !st) return st.error();
+  if (auto st = h5::write_double_attr(gid, "sample_rate_hz", info.sample_rate_hz, w); !st) return st.error();
+  if (auto st = h5::write_string_attr(gid, "device", info.device, w); !st) return st.error();
+  if (l.is_grid()) {
+    if (auto st = h5::write_double_array_attr(gid, "pitch_mm", {l.row_pitch_mm(), l.col_pitch_mm()}, w); !st)
+      return st.error();
+  } else {
+    const Eigen::Index n = l.sensor_count();
+    std::vector<double> xy(static_cast<std::size_t>(n) * 2);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      xy[std::size_t(i) * 2] = l.centres_mm()(i, 0);
+      xy[std::size_t(i) * 2 + 1] = l.centres_mm()(i, 1);
+    }
+    if (auto st = write_small_dataset(gid, kSensorXy, H5T_IEEE_F32LE, {hsize_t(n), 2}, H5T_NATIVE_DOUBLE,
+                                      xy.data(), w);
+        !st)
+      return st.error();
+    if (auto st = write_small_dataset(gid, kSensorArea, H5T_IEEE_F32LE, {hsize_t(n)}, H5T_NATIVE_DOUBLE,
+                                      l.areas_mm2().data(), w);
+        !st)
+      return st.error();
+  }
+  if (l.present_count() != l.sensor_count()) {
+    std::vector<std::uint8_t> mask(l.present().begin(), l.present().end());
+    std::vector<hsize_t> dims = frame_dims(l, 0);
+    dims.erase(dims.begin());
+    if (auto st = write_small_dataset(gid, kPresent, H5T_STD_U8LE, dims, H5T_NATIVE_UINT8, mask.data(), w); !st)
+      return st.error();
+  }
+  if (auto st = write_text_attrs(gid, kMetadata, info.attributes, w); !st) return st.error();
+
+  // Unwritten rows read as NaN (no time, no pressure), never as plausible zeros.
+  const double nan_d = std::numeric_limits<double>::quiet_NaN();
+  const float nan_f = std::numeric_limits<float>::quiet_NaN();
+  auto t = create_frames_dataset(gid, kTime, H5T_IEEE_F64LE, {o.frames}, o.chunk_frames, o.deflate_level,
+                                 H5T_NATIVE_DOUBLE, &nan_d, w);
+  if (!t) return t.error();
+  out.time = std::move(*t);
+  auto p = create_frames_dataset(gid, kPressure, H5T_IEEE_F32LE, frame_dims(l, o.frames), o.chunk_frames,
+                                 o.deflate_level, H5T_NATIVE_FLOAT, &nan_f, w);
+  if (!p) return p.error();
+  out.pressure = std::move(*p);
+  if (o.sequence) {
+    auto s = create_frames_dataset(gid, kSequence, H5T_STD_U64LE, {o.frames}, o.chunk_frames, o.deflate_level,
+                                   H5T_NATIVE_UINT64, nullptr, w);
+    if (!s) return s.error();
+    out.sequence = std::move(*s);
+  }
+  if (o.frame_count)
+    if (auto st = h5::write_int_attr(gid, kFrameCount, 0, w); !st) return st.error();
+  return out;
+}
+
+Status write_root(hid_t f, const RecordingMetadata& meta, const Where& w) {
+  const Where root = w.at("");
+  if (auto st = h5::write_string_attr(f, "format", kFormatName, root); !st) return st;
+  if (auto st = h5::write_int_attr(f, "format_version", kFormatVersion, root); !st) return st;
+  if (auto st = h5::write_string_attr(f, "insole_version", kToolkitVersion, root); !st) return st;
+  if (!meta.mode.empty())
+    if (auto st = h5::write_string_attr(f, "mode", meta.mode, root); !st) return st;
+  if (!meta.created_by.empty())
+    if (auto st = h5::write_string_attr(f, "created_by", meta.created_by, root); !st) return st;
+  if (!meta.subject.empty() || meta.body_mass_kg) {
+    if (meta.body_mass_kg && !(*meta.body_mass_kg > 0 && *meta.body_mass_kg <= 1000))
+      return make_error(Errc::invalid_argument, "body_mass_kg must be in (0, 1000] kg");
+    auto g = create_group(f, kSubject, w, false);
+    if (!g) return g.error();
+    if (!meta.subject.empty())
+      if (auto st = h5::write_string_attr(g->get(), "pseudonym", meta.subject, w.at(kSubject)); !st) return st;
+    if (meta.body_mass_kg)
+      if (auto st = h5::write_double_attr(g->get(), "body_mass_kg", *meta.body_mass_kg, w.at(kSubject)); !st)
+        return st;
+  }
+  return write_text_attrs(f, kMetadata, meta.attributes, w);
+}
+
+Hid fixed_string_type(std::size_t width) {
+  Hid t(H5Tcopy(H5T_C_S1));
+  H5Tset_size(t.get(), width);
+  H5Tset_strpad(t.get(), H5T_STR_NULLPAD);
+  H5Tset_cset(t.get(), H5T_CSET_UTF8);
+  return t;
+}
+
+Hid vl_string_type() {
+  Hid t(H5Tcopy(H5T_C_S1));
+  H5Tset_size(t.get(), H5T_VARIABLE);
+  H5Tset_cset(t.get(), H5T_CSET_UTF8);
+  return t;
+}
+
+Status validate_event(const Event& e, const std::set<std::string>& stream_names, bool fixed_width) {
+  if (!std::isfinite(e.time_s)) return make_error(Errc::invalid_argument, "event time must be finite");
+  if (e.kind.empty()) return make_error(Errc::invalid_argument, "event kind must not be empty");
+  if (!e.stream.empty() && !stream_names.count(e.stream))
+    return make_error(Errc::invalid_argument, "event names unknown stream \"" + e.stream + "\"");
+  for (const std::string* s : {&e.stream, &e.kind, &e.detail})
+    if (s->find('\0') != std::string::npos)
+      return make_error(Errc::invalid_argument, "event text must not contain NUL bytes");
+  if (fixed_width && (e.kind.size() >= kEventKindBytes || e.detail.size() >= kEventDetailBytes))
+    return make_error(Errc::invalid_argument,
+                      "event kind must be shorter than " + std::to_string(kEventKindBytes) +
+                          " bytes and detail shorter than " + std::to_string(kEventDetailBytes) +
+                          " bytes in a streaming capture");
+  return {};
+}
+
+Status write_events_whole(hid_t f, const std::vector<Event>& events, const Where& w) {
+  if (events.empty()) return {};
+  auto g = create_group(f, kEvents, w, false);
+  if (!g) return g.error();
+  const Where ew = w.at(kEvents);
+  const hsize_t n = events.size();
+  std::vector<double> t;
+  std::vector<const char*> stream, kind, detail;
+  for (const auto& e : events) {
+    t.push_back(e.time_s);
+    stream.push_back(e.stream.c_str());
+    kind.push_back(e.kind.c_str());
+    detail.push_back(e.detail.c_str());
+  }
+  if (auto st = write_small_dataset(g->get(), kTime, H5T_IEEE_F64LE, {n}, H5T_NATIVE_DOUBLE, t.data(), ew); !st)
+    return st;
+  Hid vl = vl_string_type();
+  for (auto [name, data] : {std::pair{"stream", &stream}, std::pair{"kind", &kind}, std::pair{"detail", &detail}})
+    if (auto st = write_small_dataset(g->get(), name, vl.get(), {n}, vl.get(), data->data(), ew); !st) return st;
+  return {};
+}
+
+Status select_and_write(hid_t ds, hid_t mem_type, const std::vector<hsize_t>& new_dims, hsize_t first,
+                        hsize_t count, const void* data, const Where& w) {
+  if (H5Dset_extent(ds, new_dims.data()) < 0) return h5::write_error(w, "cannot extend the dataset");
+  Hid fspace(H5Dget_space(ds));
+  std::vector<hsize_t> start(new_dims.size(), 0), extent = new_dims;
+  start[0] = first;
+  extent[0] = count;
+  H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr);
+  Hid mspace(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr));
+  if (H5Dwrite(ds, mem_type, mspace.get(), fspace.get(), H5P_DEFAULT, data) < 0)
+    return h5::write_error(w, "cannot write frames");
+  return {};
+}
+
+Status fsync_file(hid_t f, const Where& w) {
+  const int fd = h5::file_descriptor(f);
+  if (fd >= 0 && ::fsync(fd) != 0) {
+    const int err = errno;
+    const bool full = err == ENOSPC || err == EDQUOT || err == EFBIG;
+    return make_error(full ? Errc::disk_full : Errc::io_error,
+                      w.prefix() + "cannot flush to disk: " + std::generic_category().message(err));
+  }
+  return {};
+}
+
+}  // namespace
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// write_recording
+
+Status write_recording(const std::filesystem::path& path, const Recording& rec) {
+  std::vector<StreamInfo> infos;
+  for (const auto& s : rec.streams) infos.push_back(s.info);
+  if (auto st = detail::validate_streams(infos); !st) return st;
+  if (auto st = rec.validate(); !st) return make_error(Errc::invalid_argument, st.error().message);
+  std::set<std::string> names;
+  for (const auto& s : infos) names.insert(s.name);
+  for (const auto& e : rec.events)
+    if (auto st = detail::validate_event(e, names, false); !st) return st;
+
+  h5::QuietErrors quiet;
+  auto out = AtomicOutput::create(path);
+  if (!out) return out.error();
+  const h5::Where w{path.string(), ""};
+  {
+    h5::Hid fapl = detail::file_access_plist();
+    // The 1.8 file format: readable by every HDF5 still in use (MATLAB, older h5py), and still
+    // able to hold large attribute sets (dense attribute storage).
+    H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18);
+    h5::Hid f(H5Fcreate(out->temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
+    if (!f.valid()) return h5::write_error(w, "cannot create the HDF5 file");
+    if (auto st = detail::write_root(f.get(), rec.meta, w); !st) return st;
+    auto streams = detail::create_group(f.get(), detail::kStreams, w, true);
+    if (!streams) return streams.error();
+    for (const auto& s : rec.streams) {
+      detail::CreateOptions o;
+      o.frames = static_cast<hsize_t>(s.frame_count());
+      o.chunk_frames = detail::frames_for_bytes(s.info.layout.sensor_count(), 256.0 * 1024, std::max<hsize_t>(o.frames, 1));
+      auto ds = detail::create_stream(streams->get(), s.info, o, w.at(detail::kStreams));
+      if (!ds) return ds.error();
+      if (o.frames == 0) continue;
+      const h5::Where sw = w.at(detail::kStreams).at(s.info.name);
+      if (H5Dwrite(ds->time.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.time_s.data()) < 0)
+        return h5::write_error(sw.at(detail::kTime), "cannot write");
+      if (H5Dwrite(ds->pressure.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.pressure_kpa.data()) < 0)
+        return h5::write_error(sw.at(detail::kPressure), "cannot write");
+    }
+    if (auto st = detail::write_events_whole(f.get(), rec.events, w); !st) return st;
+    streams->reset();
+    if (H5Fclose(f.release()) < 0) return h5::write_error(w, "cannot finish the HDF5 file");
+  }
+  return out->commit();
+}
+
+// ---------------------------------------------------------------------------------------------
+// RecordingWriter
+
+struct WriterState {
+  struct Slot {
+    detail::StreamDatasets ds;
+    h5::Where where;
+    SensorLayout layout;
+    hsize_t chunk_frames = 1;
+    std::uint64_t written = 0;    // rows in the HDF5 datasets
+    std::uint64_t committed = 0;  // value of frame_count on disk
+    std::uint64_t appended = 0;   // accepted by append()
+    double last_time_s = -std::numeric_limits<double>::infinity();
+    std::vector<double> time;     // buffered, not yet handed to HDF5
+    std::vector<float> pressure;
+    std::vector<std::uint64_t> sequence;
+  };
+  h5::Hid file;  // first: released last
+  h5::Where where;
+  WriterOptions opts;
+  std::vector<Slot> slots;
+  std::set<std::string> stream_names;
+  h5::Hid events_group, ev_time, ev_stream, ev_kind, ev_detail;
+  std::uint64_t events_written = 0, events_committed = 0;
+  std::vector<Event> pending_events;
+  double last_flush_s = 0;
+  std::optional<Error> failed;
+  bool closed = false;
+
+  Status fail(Error e) {
+    if (!failed) failed = e;
+    return e;
+  }
+  Status write_pending(Slot& s);
+  Status write_pending_events();
+  Status flush();
+  Status close();
+};
+
+Status WriterState::write_pending(Slot& s) {
+  const hsize_t n = s.time.size();
+  if (n == 0) return {};
+  const hsize_t total = s.written + n;
+  std::vector<hsize_t> pdims = detail::frame_dims(s.layout, total);
+  if (auto st = detail::select_and_write(s.ds.pressure.get(), H5T_NATIVE_FLOAT, pdims, s.written, n,
+                                         s.pressure.data(), s.where.at(detail::kPressure));
+      !st)
+    return st;
+  if (auto st = detail::select_and_write(s.ds.sequence.get(), H5T_NATIVE_UINT64, {total}, s.written, n,
+                                         s.sequence.data(), s.where.at(detail::kSequence));
+      !st)
+    return st;
+  if (auto st = detail::select_and_write(s.ds.time.get(), H5T_NATIVE_DOUBLE, {total}, s.written, n,
+                                         s.time.data(), s.where.at(detail::kTime));
+      !st)
+    return st;
+  s.written = total;
+  s.time.clear();
+  s.pressure.clear();
+  s.sequence.clear();
+  return {};
+}
+
+Status WriterState::write_pending_events() {
+  const hsize_t n = pending_events.size();
+  if (n == 0) return {};
+  const h5::Where ew = where.at(detail::kEvents);
+  const hsize_t total = events_written + n;
+  std::vector<double> t;
+  std::vector<char> stream(n * detail::kEventStreamBytes, '\0'), kind(n * detail::kEventKindBytes, '\0'),
+      det(n * detail::kEventDetailBytes, '\0');
+  for (hsize_t i = 0; i < n; ++i) {
+    const Event& e = pending_events[i];
+    t.push_back(e.time_s);
+    std::copy(e.stream.begin(), e.stream.end(), stream.begin() + long(i * detail::kEventStreamBytes));
+    std::copy(e.kind.begin(), e.kind.end(), kind.begin() + long(i * detail::kEventKindBytes));
+    std::copy(e.detail.begin(), e.detail.end(), det.begin() + long(i * detail::kEventDetailBytes));
+  }
+  h5::Hid ts = detail::fixed_string_type(detail::kEventStreamBytes), tk = detail::fixed_string_type(detail::kEventKindBytes),
+          td = detail::fixed_string_type(detail::kEventDetailBytes);
+  if (auto st = detail::select_and_write(ev_stream.get(), ts.get(), {total}, events_written, n, stream.data(), ew.at("stream")); !st) return st;
+  if (auto st = detail::select_and_write(ev_kind.get(), tk.get(), {total}, events_written, n, kind.data(), ew.at("kind")); !st) return st;
+  if (auto st = detail::select_and_write(ev_detail.get(), td.get(), {total}, events_written, n, det.data(), ew.at("detail")); !st) return st;
+  if (auto st = detail::select_and_write(ev_time.get(), H5T_NATIVE_DOUBLE, {total}, events_written, n, t.data(), ew.at(detail::kTime)); !st) return st;
+  events_written = total;
+  pending_events.clear();
+  return {};
+}
+
+namespace {
+
+// Overwrites an existing integer attribute in place (allowed while in SWMR write mode, unlike
+// creating one).
+Status update_count_attr(hid_t obj, const char* name, std::uint64_t value, const h5::Where& w) {
+  h5::Hid a(H5Aopen(obj, name, H5P_DEFAULT));
+  if (!a.valid()) return h5::write_error(w, std::string("cannot open attribute '") + name + "'");
+  const auto v = static_cast<std::int64_t>(value);
+  if (H5Awrite(a.get(), H5T_NATIVE_INT64, &v) < 0)
+    return h5::write_error(w, std::string("cannot update attribute '") + name + "'");
+  return {};
+}
+
+}  // namespace
+
+Status WriterState::flush() {
+  if (failed) return *failed;
+  if (closed) return {};
+  last_flush_s = opts.clock->now_s();
+  bool changed = !pending_events.empty() || events_written != events_committed;
+  for (auto& s : slots) changed = changed || !s.time.empty() || s.written != s.committed;
+  if (!changed) return {};
+  // Phase 1: the frames and their extents reach the disk.
+  for (auto& s : slots)
+    if (auto st = write_pending(s); !st) return fail(st.error());
+  if (auto st = write_pending_events(); !st) return fail(st.error());
+  if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) return fail(h5::write_error(where, "cannot flush"));
+  if (auto st = detail::fsync_file(file.get(), where); !st) return fail(st.error());
+  // Phase 2: only now do the counts that readers trust move forward.
+  for (auto& s : slots)
+    if (s.written != s.committed) {
+      if (auto st = update_count_attr(s.ds.group.get(), detail::kFrameCount, s.written, s.where); !st)
+        return fail(st.error());
+      s.committed = s.written;
+    }
+  if (events_written != events_committed) {
+    if (auto st = update_count_attr(events_group.get(), detail::kEventCount, events_written,
+                                    where.at(detail::kEvents));
+        !st)
+      return fail(st.error());
+    events_committed = events_written;
+  }
+  if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0) return fail(h5::write_error(where, "cannot flush"));
+  if (auto st = detail::fsync_file(file.get(), where); !st) return fail(st.error());
+  return {};
+}
+
+Status WriterState::close() {
+  if (closed) return failed ? Status(*failed) : Status();
+  Status result = flush();
+  for (auto& s : slots) s.ds = {};
+  ev_time.reset();
+  ev_stream.reset();
+  ev_kind.reset();
+  ev_detail.reset();
+  events_group.reset();
+  closed = true;
+  if (file.valid() && H5Fclose(file.release()) < 0 && result.ok())
+    result = fail(h5::write_error(where, "cannot close the file"));
+  return result;
+}
+
+RecordingWriter::RecordingWriter(RecordingWriter&&) noexcept = default;
+RecordingWriter& RecordingWriter::operator=(RecordingWriter&& o) noexcept {
+  if (this != &o) {
+    if (state_) {
+      h5::QuietErrors quiet;
+      (void)state_->close();
+    }
+    path_ = std::move(o.path_);
+    state_ = std::move(o.state_);
+  }
+  return *this;
+}
+
+RecordingWriter::~RecordingWriter() {
+  if (state_) {
+    h5::QuietErrors quiet;
+    (void)state_->close();
+    state_.reset();
+  }
+}
+
+Result<RecordingWriter> RecordingWriter::create(const std::filesystem::path& path, const RecordingMetadata& meta,
+                                                const std::vector<StreamInfo>& streams, WriterOptions opts) {
+  if (auto st = detail::validate_streams(streams); !st) return st.error();
+  if (!std::isfinite(opts.flush_interval_s) || opts.flush_interval_s <= 0)
+    return make_error(Errc::invalid_argument, "flush_interval_s must be a positive number of seconds");
+  if (opts.chunk_frames < 0) return make_error(Errc::invalid_argument, "chunk_frames must be >= 0 (0 = automatic)");
+  if (opts.deflate_level < 0 || opts.deflate_level > 9)
+    return make_error(Errc::invalid_argument, "deflate_level must be between 0 and 9");
+  if (!opts.clock) opts.clock = steady_clock();
+
+  h5::QuietErrors quiet;
+  const h5::Where w{path.string(), ""};
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec))
+    return make_error(Errc::invalid_argument, w.prefix() + "already exists; a capture never overwrites a file");
+  h5::Hid fapl = detail::file_access_plist();
+#ifdef H5F_LIBVER_V110
+  H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110);
+#else
+  H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+#endif
+  auto st = std::make_unique<WriterState>();
+  st->where = w;
+  st->opts = opts;
+  st->file = h5::Hid(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
+  if (!st->file.valid()) {
+    if (std::filesystem::exists(path, ec))
+      return make_error(Errc::invalid_argument, w.prefix() + "already exists; a capture never overwrites a file");
+    return h5::write_error(w, "cannot create the file");
+  }
+  // From here on the file is ours: remove it again if setting it up fails.
+  auto abandon = [&](Error e) -> Error {
+    st.reset();
+    std::filesystem::remove(path, ec);
+    return e;
+  };
+  const hid_t f = st->file.get();
+  if (auto s = detail::write_root(f, meta, w); !s) return abandon(s.error());
+  auto sg = detail::create_group(f, detail::kStreams, w, true);
+  if (!sg) return abandon(sg.error());
+  const h5::Where sw = w.at(detail::kStreams);
+  for (const auto& info : streams) {
+    detail::CreateOptions o;
+    const Eigen::Index sensels = info.layout.sensor_count();
+    if (opts.chunk_frames > 0) {
+      o.chunk_frames = hsize_t(opts.chunk_frames);
+    } else if (info.sample_rate_hz > 0) {
+      // About one flush interval per chunk, so that most flushes complete a chunk instead of
+      // rewriting a partial one; at most 1 MiB of pressure per chunk.
+      const double per_flush = std::ceil(info.sample_rate_hz * opts.flush_interval_s);
+      o.chunk_frames = std::min<hsize_t>(hsize_t(std::max(1.0, std::min(per_flush, 1e6))),
+                                         detail::frames_for_bytes(sensels, 1024.0 * 1024, 1u << 20));
+    } else {
+      o.chunk_frames = detail::frames_for_bytes(sensels, 64.0 * 1024, 1024);
+    }
+    o.deflate_level = opts.deflate_level;
+    o.sequence = true;
+    o.frame_count = true;
+    auto ds = detail::create_stream(sg->get(), info, o, sw);
+    if (!ds) return abandon(ds.error());
+    WriterState::Slot slot;
+    slot.ds = std::move(*ds);
+    slot.where = sw.at(info.name);
+    slot.layout = info.layout;
+    slot.chunk_frames = o.chunk_frames;
+    st->slots.push_back(std::move(slot));
+    st->stream_names.insert(info.name);
+  }
+  sg->reset();
+  {
+    auto eg = detail::create_group(f, detail::kEvents, w, false);
+    if (!eg) return abandon(eg.error());
+    st->events_group = std::move(*eg);
+    const h5::Where ew = w.at(detail::kEvents);
+    const double nan_d = std::numeric_limits<double>::quiet_NaN();
+    auto t = detail::create_frames_dataset(st->events_group.get(), detail::kTime, H5T_IEEE_F64LE, {0},
+                                           detail::kEventChunk, opts.deflate_level, H5T_NATIVE_DOUBLE, &nan_d, ew);
+    if (!t) return abandon(t.error());
+    st->ev_time = std::move(*t);
+    h5::Hid* targets[] = {&st->ev_stream, &st->ev_kind, &st->ev_detail};
+    const char* names[] = {"stream", "kind", "detail"};
+    const std::size_t widths[] = {detail::kEventStreamBytes, detail::kEventKindBytes, detail::kEventDetailBytes};
+    for (int i = 0; i < 3; ++i) {
+      h5::Hid type = detail::fixed_string_type(widths[i]);
+      auto d = detail::create_frames_dataset(st->events_group.get(), names[i], type.get(), {0}, detail::kEventChunk,
+                                             opts.deflate_level, type.get(), nullptr, ew);
+      if (!d) return abandon(d.error());
+      *targets[i] = std::move(*d);
+    }
+    if (auto s = h5::write_int_attr(st->events_group.get(), detail::kEventCount, 0, ew); !s)
+      return abandon(s.error());
+  }
+  if (H5Fstart_swmr_write(f) < 0) return abandon(h5::write_error(w, "cannot switch to SWMR write mode"));
+  if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0) return abandon(h5::write_error(w, "cannot flush"));
+  if (auto s = detail::fsync_file(f, w); !s) return abandon(s.error());
+  st->last_flush_s = opts.clock->now_s();
+  RecordingWriter wr;
+  wr.path_ = path;
+  wr.state_ = std::move(st);
+  return wr;
+}
+
+Status RecordingWriter::append(const PressureFrame& frame) {
+  WriterState& st = *state_;
+  if (st.failed) return *st.failed;
+  if (st.closed) return make_error(Errc::invalid_argument, st.where.prefix() + "append() after close()");
+  if (frame.stream >= st.slots.size())
+    return make_error(Errc::invalid_argument, st.where.prefix() + "frame for stream index " +
+                                                  std::to_string(frame.stream) + " but the capture has " +
+                                                  std::to_string(st.slots.size()) + " streams");
+  WriterState::Slot& s = st.slots[frame.stream];
+  if (frame.pressure_kpa.size() != s.layout.sensor_count())
+    return make_error(Errc::invalid_argument, s.where.prefix() + "frame has " +
+                                                  std::to_string(frame.pressure_kpa.size()) +
+                                                  " values, the layout has " +
+                                                  std::to_string(s.layout.sensor_count()) + " sensels");
+  if (!std::isfinite(frame.time_s) || !(frame.time_s > s.last_time_s))
+    return make_error(Errc::invalid_argument, s.where.prefix() + "frame time " + std::to_string(frame.time_s) +
+                                                  " s is not finite or does not follow the previous frame (" +
+                                                  std::to_string(s.last_time_s) + " s)");
+  s.last_time_s = frame.time_s;
+  s.time.push_back(frame.time_s);
+  s.sequence.push_back(frame.sequence);
+  s.pressure.insert(s.pressure.end(), frame.pressure_kpa.data(), frame.pressure_kpa.data() + frame.pressure_kpa.size());
+  ++s.appended;
+  h5::QuietErrors quiet;
+  // Whole chunks go to HDF5 at once (bounded memory); they count only after the next flush.
+  if (s.time.size() >= s.chunk_frames)
+    if (auto r = st.write_pending(s); !r) return st.fail(r.error());
+  if (st.opts.clock->now_s() - st.last_flush_s >= st.opts.flush_interval_s) return st.flush();
+  return {};
+}
+
+Status RecordingWriter::add_event(const Event& event) {
+  WriterState& st = *state_;
+  if (st.failed) return *st.failed;
+  if (st.closed) return make_error(Errc::invalid_argument, st.where.prefix() + "add_event() after close()");
+  if (auto v = detail::validate_event(event, st.stream_names, true); !v)
+    return make_error(Errc::invalid_argument, st.where.prefix() + v.error().message);
+  st.pending_events.push_back(event);
+  h5::QuietErrors quiet;
+  if (st.opts.clock->now_s() - st.last_flush_s >= st.opts.flush_interval_s) return st.flush();
+  return {};
+}
+
+Status RecordingWriter::flush() {
+  h5::QuietErrors quiet;
+  return state_->flush();
+}
+
+Status RecordingWriter::close() {
+  h5::QuietErrors quiet;
+  return state_->close();
+}
+
+std::uint64_t RecordingWriter::frames_written(std::size_t stream) const { return state_->slots.at(stream).appended; }
+
+}  // namespace insole::io

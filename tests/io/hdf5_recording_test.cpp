@@ -1,0 +1,433 @@
+// Round trip and validation of the HDF5 recording format v1 (docs/format.md).
+
+#include "insole/io/hdf5_recording.hpp"
+
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
+#include <fstream>
+#include <functional>
+#include <limits>
+
+#include "io/test_recordings.hpp"
+#include "support/temp_dir.hpp"
+
+namespace insole::io {
+namespace {
+
+using test::TempDir;
+
+void expect_same(const Recording& a, const Recording& b) {
+  EXPECT_EQ(a.meta.subject, b.meta.subject);
+  EXPECT_EQ(a.meta.body_mass_kg, b.meta.body_mass_kg);
+  EXPECT_EQ(a.meta.mode, b.meta.mode);
+  EXPECT_EQ(a.meta.created_by, b.meta.created_by);
+  EXPECT_EQ(a.meta.attributes, b.meta.attributes);
+  ASSERT_EQ(a.streams.size(), b.streams.size());
+  for (std::size_t i = 0; i < a.streams.size(); ++i) {
+    const Stream& x = a.streams[i];
+    const Stream& y = b.streams[i];
+    EXPECT_EQ(x.info.name, y.info.name);
+    EXPECT_TRUE(x.info.layout == y.info.layout) << x.info.name;
+    EXPECT_EQ(x.info.layout.has_geometry(), y.info.layout.has_geometry());
+    EXPECT_EQ(x.info.side, y.info.side);
+    EXPECT_EQ(x.info.sample_rate_hz, y.info.sample_rate_hz);
+    EXPECT_EQ(x.info.device, y.info.device);
+    EXPECT_EQ(x.info.attributes, y.info.attributes);
+    ASSERT_EQ(x.time_s.size(), y.time_s.size());
+    EXPECT_EQ(0, std::memcmp(x.time_s.data(), y.time_s.data(), sizeof(double) * std::size_t(x.time_s.size())));
+    EXPECT_TRUE(test::same_bits(x.pressure_kpa, y.pressure_kpa)) << x.info.name;
+  }
+  ASSERT_EQ(a.events.size(), b.events.size());
+  for (std::size_t i = 0; i < a.events.size(); ++i) {
+    EXPECT_EQ(a.events[i].time_s, b.events[i].time_s);
+    EXPECT_EQ(a.events[i].stream, b.events[i].stream);
+    EXPECT_EQ(a.events[i].kind, b.events[i].kind);
+    EXPECT_EQ(a.events[i].detail, b.events[i].detail);
+  }
+}
+
+TEST(Hdf5Recording, RoundTripIsBitExact) {
+  TempDir dir;
+  const Recording rec = test::make_recording();
+  ASSERT_TRUE(write_recording(dir / "r.h5", rec).ok());
+  auto back = read_recording(dir / "r.h5");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  expect_same(rec, *back);
+  // Streams keep their order (creation order), not alphabetical order.
+  EXPECT_EQ(back->streams[0].info.name, "mat");
+  EXPECT_EQ(back->streams[2].info.name, "anonymous");
+  EXPECT_FALSE(back->streams[2].info.layout.has_geometry());
+  EXPECT_FALSE(back->streams[0].info.layout.present()[0]);
+  EXPECT_TRUE(std::isnan(back->streams[0].pressure_kpa(0, 0)));
+}
+
+TEST(Hdf5Recording, MinimalMetadataAndEmptyStreamRoundTrip) {
+  TempDir dir;
+  Recording rec;
+  rec.streams.push_back(test::make_grid_stream("mat", 2, 3, 0, 100.0));
+  rec.streams[0].info.attributes.clear();
+  ASSERT_TRUE(write_recording(dir / "r.h5", rec).ok());
+  auto back = read_recording(dir / "r.h5");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->streams[0].frame_count(), 0);
+  EXPECT_FALSE(back->meta.body_mass_kg.has_value());
+  EXPECT_TRUE(back->events.empty());
+}
+
+TEST(Hdf5Recording, WriteReplacesAtomicallyAndRefusesInvalidRecordings) {
+  TempDir dir;
+  const auto target = dir / "r.h5";
+  { std::ofstream(target) << "precious"; }
+  Recording bad = test::make_recording();
+  bad.streams[1].time_s[3] = bad.streams[1].time_s[2];  // not strictly increasing
+  auto st = write_recording(target, bad);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, Errc::invalid_argument);
+  std::string content;
+  std::getline(std::ifstream(target), content);
+  EXPECT_EQ(content, "precious");
+  ASSERT_TRUE(write_recording(target, test::make_recording()).ok());
+  EXPECT_TRUE(read_recording(target).ok());
+  // No temporary files are left behind.
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) files += e.is_regular_file();
+  EXPECT_EQ(files, 1);
+}
+
+TEST(Hdf5Recording, ReaderStreamsInBlocks) {
+  TempDir dir;
+  Recording rec;
+  rec.streams.push_back(test::make_grid_stream("mat", 64, 64, 100, 100.0));
+  ASSERT_TRUE(write_recording(dir / "r.h5", rec).ok());
+  auto r = RecordingReader::open(dir / "r.h5");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->frame_count(0), 100);
+  EXPECT_EQ(r->chunk_frames(0), 16);  // 256 KiB / (64*64*4 B) frames per chunk
+  EXPECT_FALSE(r->interrupted());
+  EXPECT_FALSE(r->has_sequence(0));
+  for (Eigen::Index first = 0; first < 100; first += 16) {
+    auto block = r->read_frames(0, first, 16);
+    ASSERT_TRUE(block.ok()) << block.error().message;
+    const Eigen::Index n = std::min<Eigen::Index>(16, 100 - first);
+    ASSERT_EQ(block->frame_count(), n);
+    EXPECT_TRUE(test::same_bits(block->pressure_kpa, rec.streams[0].pressure_kpa.middleRows(first, n)));
+    EXPECT_EQ(block->time_s[0], rec.streams[0].time_s[first]);
+  }
+  auto seq = r->read_sequence(0, 98, 10);
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, (std::vector<std::uint64_t>{98, 99}));
+  EXPECT_FALSE(r->read_frames(0, 101, 1).ok());
+  EXPECT_EQ(r->read_frames(0, 100, 5)->frame_count(), 0);
+}
+
+// ---- malformed files ----------------------------------------------------------------------
+
+class Malformed : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(write_recording(path(), test::make_recording()).ok()); }
+  std::filesystem::path path() const { return dir_ / "r.h5"; }
+
+  // Edits the good file with the HDF5 C API.
+  void mutate(const std::function<void(hid_t)>& edit) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const hid_t f = H5Fopen(path().c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(f, 0);
+    edit(f);
+    H5Fclose(f);
+  }
+
+  void expect_error(const std::string& needle, Errc code = Errc::format_error) {
+    testing::internal::CaptureStderr();
+    auto r = read_recording(path());
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(err, "") << "HDF5 printed to stderr";
+    ASSERT_FALSE(r.ok()) << "expected an error mentioning " << needle;
+    EXPECT_EQ(r.error().code, code) << r.error().message;
+    EXPECT_NE(r.error().message.find(path().string()), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find(needle), std::string::npos) << r.error().message;
+  }
+
+  TempDir dir_;
+};
+
+void delete_attr(hid_t f, const char* obj, const char* name) { ASSERT_GE(H5Adelete_by_name(f, obj, name, H5P_DEFAULT), 0); }
+
+void replace_dataset(hid_t f, const char* path, hid_t type, std::vector<hsize_t> dims, const void* data) {
+  H5Ldelete(f, path, H5P_DEFAULT);
+  const hid_t space = H5Screate_simple(int(dims.size()), dims.data(), nullptr);
+  const hid_t ds = H5Dcreate2(f, path, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(ds, 0);
+  if (data) H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+  H5Dclose(ds);
+  H5Sclose(space);
+}
+
+void set_string_attr(hid_t obj, const char* name, const char* value) {
+  H5Adelete(obj, name);
+  const hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, std::strlen(value) + 1);
+  const hid_t sp = H5Screate(H5S_SCALAR);
+  const hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(a, t, value);
+  H5Aclose(a);
+  H5Sclose(sp);
+  H5Tclose(t);
+}
+
+void set_int_attr(hid_t obj, const char* name, long long v) {
+  H5Adelete(obj, name);
+  const hid_t sp = H5Screate(H5S_SCALAR);
+  const hid_t a = H5Acreate2(obj, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(a, H5T_NATIVE_LLONG, &v);
+  H5Aclose(a);
+  H5Sclose(sp);
+}
+
+TEST_F(Malformed, NoSuchFileIsNotFound) {
+  std::filesystem::remove(path());
+  auto r = read_recording(path());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::not_found);
+}
+
+TEST_F(Malformed, ZeroByteFile) {
+  std::filesystem::resize_file(path(), 0);
+  expect_error("empty file");
+}
+
+TEST_F(Malformed, TextFile) {
+  std::ofstream(path(), std::ios::trunc) << "time,pressure\n0,1\n";
+  expect_error("not an HDF5 file");
+}
+
+TEST_F(Malformed, TruncatedFileAtManyLengths) {
+  const auto full = std::filesystem::file_size(path());
+  std::ifstream in(path(), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  // Every cut must give an error (never a crash, never stderr noise).
+  for (std::size_t cut : {std::size_t(3), std::size_t(8), std::size_t(100), std::size_t(700), full / 4, full / 2,
+                          full - 200, full - 1}) {
+    std::ofstream(path(), std::ios::binary | std::ios::trunc).write(bytes.data(), std::streamsize(cut));
+    testing::internal::CaptureStderr();
+    auto r = read_recording(path());
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+    ASSERT_FALSE(r.ok()) << "cut at " << cut;
+    EXPECT_EQ(r.error().code, Errc::format_error) << r.error().message;
+  }
+}
+
+TEST_F(Malformed, CorruptedBytesNeverCrash) {
+  std::ifstream in(path(), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::mt19937 gen(7);
+  int failures = 0;
+  for (int round = 0; round < 40; ++round) {
+    std::string copy = bytes;
+    for (int k = 0; k < 8; ++k) copy[gen() % copy.size()] = char(gen());
+    std::ofstream(path(), std::ios::binary | std::ios::trunc) << copy;
+    testing::internal::CaptureStderr();
+    auto r = read_recording(path());
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+    if (!r.ok()) {
+      ++failures;
+      EXPECT_TRUE(r.error().code == Errc::format_error || r.error().code == Errc::unsupported) << r.error().message;
+    }
+  }
+  EXPECT_GT(failures, 0);
+}
+
+TEST_F(Malformed, NotAnInsoleFile) {
+  mutate([](hid_t f) { delete_attr(f, "/", "format"); });
+  expect_error("not an insole recording");
+}
+
+TEST_F(Malformed, WrongFormatName) {
+  mutate([](hid_t f) { set_string_attr(f, "format", "other"); });
+  expect_error("expected \"insole\"");
+}
+
+TEST_F(Malformed, FormatVersion2) {
+  mutate([](hid_t f) { set_int_attr(f, "format_version", 2); });
+  expect_error("format_version 2 is not supported");
+}
+
+TEST_F(Malformed, MissingStreams) {
+  mutate([](hid_t f) { H5Ldelete(f, "streams", H5P_DEFAULT); });
+  expect_error("/streams: missing group");
+}
+
+TEST_F(Malformed, MissingStreamAttribute) {
+  for (const char* attr : {"kind", "side", "units", "sample_rate_hz", "device", "pitch_mm"}) {
+    SetUp();
+    mutate([&](hid_t f) { delete_attr(f, "/streams/mat", attr); });
+    expect_error("/streams/mat: missing attribute '" + std::string(attr) + "'");
+  }
+}
+
+TEST_F(Malformed, BadAttributeValues) {
+  mutate([](hid_t f) {
+    const hid_t g = H5Gopen2(f, "/streams/left", H5P_DEFAULT);
+    set_string_attr(g, "units", "N/cm2");
+    H5Gclose(g);
+  });
+  expect_error("expected \"kPa\"");
+  SetUp();
+  mutate([](hid_t f) {
+    const hid_t g = H5Gopen2(f, "/streams/left", H5P_DEFAULT);
+    set_string_attr(g, "side", "middle");
+    H5Gclose(g);
+  });
+  expect_error("attribute 'side'");
+  SetUp();
+  mutate([](hid_t f) {
+    const hid_t g = H5Gopen2(f, "/streams/left", H5P_DEFAULT);
+    set_int_attr(g, "kind", 3);
+    H5Gclose(g);
+  });
+  expect_error("attribute 'kind' must be a string, found integer");
+}
+
+TEST_F(Malformed, MissingDatasets) {
+  for (const char* ds : {"/streams/mat/time_s", "/streams/mat/pressure", "/streams/left/sensor_xy_mm",
+                         "/streams/left/sensor_area_mm2"}) {
+    SetUp();
+    mutate([&](hid_t f) { H5Ldelete(f, ds, H5P_DEFAULT); });
+    expect_error(std::string(ds) + ": missing dataset");
+  }
+}
+
+TEST_F(Malformed, WrongRank) {
+  mutate([](hid_t f) { replace_dataset(f, "/streams/mat/pressure", H5T_NATIVE_FLOAT, {40, 24}, nullptr); });
+  expect_error("/streams/mat/pressure: expected rank 3 [frames, rows, cols]");
+  SetUp();
+  mutate([](hid_t f) { replace_dataset(f, "/streams/left/pressure", H5T_NATIVE_FLOAT, {33, 8, 1}, nullptr); });
+  expect_error("/streams/left/pressure: expected rank 2 [frames, sensors]");
+  SetUp();
+  mutate([](hid_t f) { replace_dataset(f, "/streams/left/time_s", H5T_NATIVE_DOUBLE, {33, 1}, nullptr); });
+  expect_error("/streams/left/time_s: expected rank 1");
+}
+
+TEST_F(Malformed, WrongDtype) {
+  mutate([](hid_t f) {
+    const hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, 4);
+    replace_dataset(f, "/streams/left/time_s", t, {33}, nullptr);
+    H5Tclose(t);
+  });
+  expect_error("/streams/left/time_s: expected a numeric (float or integer) dataset, found string");
+}
+
+TEST_F(Malformed, IntegerPressureIsAcceptedAndConverted) {
+  // Documented: any integer or float type is converted (e.g. raw ADC-like kPa in uint16).
+  std::vector<std::uint16_t> p(33 * 8, 7);
+  mutate([&](hid_t f) { replace_dataset(f, "/streams/left/pressure", H5T_NATIVE_UINT16, {33, 8}, p.data()); });
+  auto r = read_recording(path());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->streams[1].pressure_kpa(5, 5), 7.0f);
+}
+
+TEST_F(Malformed, MismatchedLengths) {
+  std::vector<double> t(32);
+  for (std::size_t i = 0; i < t.size(); ++i) t[i] = double(i);
+  mutate([&](hid_t f) { replace_dataset(f, "/streams/left/time_s", H5T_NATIVE_DOUBLE, {32}, t.data()); });
+  expect_error("/streams/left: time_s has 32 frames but pressure has 33");
+  SetUp();
+  std::vector<float> xy(7 * 2, 1.0f);
+  mutate([&](hid_t f) { replace_dataset(f, "/streams/left/sensor_xy_mm", H5T_NATIVE_FLOAT, {7, 2}, xy.data()); });
+  expect_error("/streams/left/sensor_xy_mm: expected shape [8, 2]");
+}
+
+TEST_F(Malformed, NonIncreasingAndNanTime) {
+  std::vector<double> t(33);
+  for (std::size_t i = 0; i < t.size(); ++i) t[i] = 0.02 * double(i);
+  t[10] = t[9];
+  mutate([&](hid_t f) { replace_dataset(f, "/streams/left/time_s", H5T_NATIVE_DOUBLE, {33}, t.data()); });
+  expect_error("/streams/left/time_s: time_s must be strictly increasing, but time_s[10]");
+  SetUp();
+  t[10] = std::numeric_limits<double>::quiet_NaN();
+  mutate([&](hid_t f) { replace_dataset(f, "/streams/left/time_s", H5T_NATIVE_DOUBLE, {33}, t.data()); });
+  expect_error("time_s[10] is not a finite number");
+}
+
+TEST_F(Malformed, BadGeometryAndPitch) {
+  mutate([](hid_t f) {
+    const hid_t g = H5Gopen2(f, "/streams/mat", H5P_DEFAULT);
+    H5Adelete(g, "pitch_mm");
+    const double v[3] = {1, 2, 3};
+    const hsize_t n = 3;
+    const hid_t sp = H5Screate_simple(1, &n, nullptr);
+    const hid_t a = H5Acreate2(g, "pitch_mm", H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(a, H5T_NATIVE_DOUBLE, v);
+    H5Aclose(a);
+    H5Sclose(sp);
+    H5Gclose(g);
+  });
+  expect_error("'pitch_mm' must hold 2 numbers");
+  SetUp();
+  std::vector<float> area(8, -1.0f);
+  mutate([&](hid_t f) { replace_dataset(f, "/streams/left/sensor_area_mm2", H5T_NATIVE_FLOAT, {8}, area.data()); });
+  expect_error("/streams/left: sensor 0 has a non-positive or non-finite area");
+}
+
+TEST_F(Malformed, EmptyStreamsGroupAndStrayDataset) {
+  mutate([](hid_t f) {
+    H5Ldelete(f, "/streams/mat", H5P_DEFAULT);
+    H5Ldelete(f, "/streams/left", H5P_DEFAULT);
+    H5Ldelete(f, "/streams/anonymous", H5P_DEFAULT);
+  });
+  expect_error("holds no stream");
+  SetUp();
+  mutate([](hid_t f) { replace_dataset(f, "/streams/stray", H5T_NATIVE_FLOAT, {3}, nullptr); });
+  expect_error("/streams/stray: expected a group");
+}
+
+TEST_F(Malformed, BadEventsAndSubject) {
+  mutate([](hid_t f) { H5Ldelete(f, "/events/kind", H5P_DEFAULT); });
+  expect_error("/events/kind: missing dataset");
+  SetUp();
+  mutate([](hid_t f) {
+    const hid_t g = H5Gopen2(f, "/subject", H5P_DEFAULT);
+    set_int_attr(g, "body_mass_kg", -3);
+    H5Gclose(g);
+  });
+  expect_error("/subject: attribute 'body_mass_kg'");
+}
+
+TEST_F(Malformed, FrameCountBeyondData) {
+  mutate([](hid_t f) {
+    const hid_t g = H5Gopen2(f, "/streams/left", H5P_DEFAULT);
+    set_int_attr(g, "frame_count", 34);
+    H5Gclose(g);
+  });
+  expect_error("/streams/left: attribute 'frame_count'");
+}
+
+TEST_F(Malformed, HugeClaimedExtentIsRefusedNotAllocated) {
+  // A chunked dataset may claim far more frames than the file holds (unwritten chunks read as the
+  // fill value); read_recording must refuse rather than try to allocate it.
+  mutate([](hid_t f) {
+    H5Ldelete(f, "/streams/mat/pressure", H5P_DEFAULT);
+    H5Ldelete(f, "/streams/mat/time_s", H5P_DEFAULT);
+    const hsize_t dims[3] = {hsize_t(1) << 40, 6, 4}, chunk[3] = {16, 6, 4};
+    const hid_t sp = H5Screate_simple(3, dims, nullptr);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 3, chunk);
+    H5Dclose(H5Dcreate2(f, "/streams/mat/pressure", H5T_IEEE_F32LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    const hid_t sp1 = H5Screate_simple(1, dims, nullptr);
+    H5Pset_chunk(dcpl, 1, chunk);
+    H5Dclose(H5Dcreate2(f, "/streams/mat/time_s", H5T_IEEE_F64LE, sp1, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+    H5Sclose(sp1);
+  });
+  testing::internal::CaptureStderr();
+  auto r = read_recording(path());
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::unsupported);
+  EXPECT_NE(r.error().message.find("too many to read at once"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace insole::io
