@@ -1,0 +1,24 @@
+#pragma once
+// Small framing building blocks shared by the protocol codecs: the 8-bit additive checksum and
+// Consistent Overhead Byte Stuffing (COBS). Pure functions over bytes.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace insole::drivers {
+
+/// Low 8 bits of the sum of the bytes (Sensel register protocol, 18-point insole).
+std::uint8_t sum8(std::span<const std::uint8_t> bytes) noexcept;
+
+/// COBS-encodes `data` (Cheshire & Baker, "Consistent Overhead Byte Stuffing", IEEE/ACM Trans.
+/// Networking 7(2), 1999): the result holds no 0x00 byte. The 0x00 packet delimiter is not
+/// appended.
+std::vector<std::uint8_t> cobs_encode(std::span<const std::uint8_t> data);
+
+/// Decodes one COBS packet (without its 0x00 delimiter); nullopt when it is malformed (a 0x00
+/// inside, or a code byte that points past the end).
+std::optional<std::vector<std::uint8_t>> cobs_decode(std::span<const std::uint8_t> packet);
+
+}  // namespace insole::drivers

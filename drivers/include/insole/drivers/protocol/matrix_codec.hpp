@@ -1,0 +1,187 @@
+#pragma once
+// Generic matrix codec: one parameterised decoder / host session / device model for the DIY
+// Velostat and FSR matrices and cheap commercial arrays, whose firmware sends a rows x cols
+// matrix in one of six framings (devices-and-formats survey, section 1.5):
+//   text_lines      ASCII numbers separated by spaces/commas/semicolons/tabs, one frame per line
+//   poll_raw        the host sends a request, the device answers exactly rows*cols values
+//   header          sync bytes [+ foot byte] + values [+ trailer] [+ sum8]
+//   cobs            COBS packets delimited by 0x00
+//   zero_run        values 1..254, "0x00 n" = n zeros, 0xFF ends a frame (Sensitronics style)
+//   column_messages one message per column: start byte, nrows, col, values, terminator (SensingTex)
+// Named presets for known devices are in matrix_presets(); docs/devices.md has their tables.
+//
+// Raw counts -> kPa: DIY sensors are uncalibrated. Each preset states a linear calibration
+// (kPa = max(0, x - zero_counts) * kpa_per_count, x = the raw value after its transform) with a
+// nominal default, so that readings have the right order of magnitude; calibrate with a known
+// load for measurements.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "insole/core/result.hpp"
+#include "insole/core/side.hpp"
+#include "insole/drivers/protocol/decoder.hpp"
+
+namespace insole::drivers {
+
+enum class MatrixFraming { text_lines, poll_raw, header, cobs, zero_run, column_messages };
+enum class ValueType { u8, u16le, u16be, i16le, ascii };
+enum class ScanOrder { row_major, col_major };
+enum class MatrixChecksum {
+  none,
+  sum8_all,      ///< sum8 over sync + foot byte + values + trailer
+  sum8_payload,  ///< sum8 over values + trailer
+};
+enum class RawTransform {
+  none,         ///< x = raw
+  invert,       ///< x = max_raw - raw (sensors whose reading falls with load)
+  sensingtex12  ///< x = |(raw & 0x0FFF) - 4095| (SensingTex 12-bit inverted values)
+};
+
+/// kPa = max(0, x - zero_counts) * kpa_per_count.
+struct LinearCalibration {
+  double zero_counts = 0;
+  double kpa_per_count = 1;
+};
+
+/// Nominal full scale of the DIY presets: a saturated cell reads this much. Not a measurement:
+/// it only puts uncalibrated readings in the range of plantar pressures during gait (peaks of a
+/// few hundred kPa).
+inline constexpr double kNominalFullScaleKpa = 500.0;
+
+struct MatrixCodecConfig {
+  std::string name;         ///< preset name, e.g. "m1616"
+  std::string description;  ///< one line
+  int rows = 16, cols = 16;
+  double row_pitch_mm = 10, col_pitch_mm = 10;  ///< nominal for DIY mats: set your own
+  ScanOrder order = ScanOrder::row_major;       ///< order of values on the wire
+  MatrixFraming framing = MatrixFraming::header;
+  ValueType value_type = ValueType::u8;
+  /// header: sync bytes at frame start; column_messages: the start byte (one byte).
+  std::vector<std::uint8_t> sync;
+  /// header: a byte after the sync selects the stream: 0x01 -> stream 0 (left), 0x02 -> 1 (right).
+  bool foot_byte = false;
+  std::size_t trailer_bytes = 0;  ///< header: bytes after the values, ignored by the decoder
+  MatrixChecksum checksum = MatrixChecksum::none;
+  /// header without checksum: a frame whose bytes contain the sync sequence again is taken as cut
+  /// short by the next frame (counted truncated). Only for devices whose values cannot contain it.
+  bool reject_embedded_sync = false;
+  std::uint8_t terminator = '\n';  ///< column_messages: message terminator
+  std::vector<std::uint8_t> poll_request;  ///< poll_raw: bytes that request one frame
+  /// Host commands sent after opening / before closing the port (e.g. SensingTex C, S / X).
+  std::vector<HostCommand> open_commands, close_commands;
+  /// Device model: it streams only between these commands (empty start: streams from power-up).
+  std::vector<std::uint8_t> start_command, stop_command;
+  /// Device model: a configure command starts with this byte and has this total length; the
+  /// model records the last one (SensingTex: 'C', 6 bytes). 0 length: none.
+  std::uint8_t configure_prefix = 0;
+  std::size_t configure_length = 0;
+  /// The layout is an irregular sensor set of `rows` sensors with unknown geometry (cols = 1)
+  /// instead of a grid.
+  bool sensor_set = false;
+  std::string boot_banner;  ///< what the device prints at power-up (device model; tests)
+  RawTransform transform = RawTransform::none;
+  std::uint32_t min_raw = 0, max_raw = 255;  ///< range of raw values the device sends
+  LinearCalibration calibration;
+  Side side = Side::both;
+  double frame_rate_hz = 50;
+  std::uint32_t baud = 115200;
+  std::string device;  ///< StreamInfo::device text
+
+  /// Checks sizes and consistency; the message names the preset and what is wrong.
+  Status validate() const;
+  int cells() const { return rows * cols; }
+  std::size_t value_width() const;  ///< bytes per value on the wire (0 for ascii)
+  std::size_t stream_count() const { return foot_byte ? 2 : 1; }
+  /// Raw wire value -> kPa and back (device model; rounding to the nearest count).
+  float to_kpa(double raw) const;
+  std::uint32_t to_raw(float kpa) const;
+  /// Raw value index on the wire (0..cells-1) -> row-major sensel index.
+  int sensel_index(int wire_index) const;
+};
+
+class MatrixDecoder final : public Decoder {
+ public:
+  /// Throws std::invalid_argument when the config does not validate (programmer error).
+  explicit MatrixDecoder(MatrixCodecConfig config);
+  void feed(std::span<const std::uint8_t> bytes, std::vector<PressureFrame>& out) override;
+  void on_request_sent() override;
+  void reset() override;
+  const DecoderStats& stats() const override { return stats_; }
+  const MatrixCodecConfig& config() const { return config_; }
+
+ private:
+  void feed_byte_framed(std::uint8_t b, std::vector<PressureFrame>& out);
+  void parse_header(std::vector<PressureFrame>& out);
+  void parse_columns(std::vector<PressureFrame>& out);
+  void end_text_line(std::vector<PressureFrame>& out);
+  void end_cobs_packet(std::vector<PressureFrame>& out);
+  void emit(std::size_t stream, const std::vector<double>& wire_values,
+            std::vector<PressureFrame>& out);
+  void discard(std::size_t n);
+  void in_sync() { discarding_ = false; }
+  double read_value(const std::uint8_t* p) const;
+
+  MatrixCodecConfig config_;
+  std::size_t frame_bytes_ = 0;  // header: total bytes of one frame
+  std::vector<std::uint8_t> buf_;
+  std::size_t pos_ = 0;
+  bool discarding_ = false;
+  bool skipping_line_ = false;
+  std::vector<double> values_;   // zero_run / column_messages: cells being assembled
+  std::vector<bool> seen_;       // column_messages: columns received for the current frame
+  std::size_t seen_count_ = 0;
+  bool zero_marker_ = false;     // zero_run: the previous byte was 0x00
+  bool overrun_ = false;         // zero_run: more cells than rows*cols in this frame
+  std::vector<std::uint64_t> next_sequence_;
+  DecoderStats stats_;
+};
+
+class MatrixHostSession final : public HostSession {
+ public:
+  explicit MatrixHostSession(MatrixCodecConfig config) : config_(std::move(config)) {}
+  std::vector<HostCommand> open_commands() const override { return config_.open_commands; }
+  std::vector<std::uint8_t> poll_bytes() const override {
+    return config_.framing == MatrixFraming::poll_raw ? config_.poll_request
+                                                      : std::vector<std::uint8_t>{};
+  }
+  std::vector<HostCommand> close_commands() const override { return config_.close_commands; }
+
+ private:
+  MatrixCodecConfig config_;
+};
+
+/// Device side. Streaming devices stream from power-up, except those with open commands (the
+/// SensingTex kit), which stream between their start and stop commands; poll_raw devices answer
+/// each poll request with one frame.
+class MatrixDeviceModel final : public DeviceModel {
+ public:
+  explicit MatrixDeviceModel(MatrixCodecConfig config);
+  std::vector<std::uint8_t> boot_bytes() const override;
+  void on_host_bytes(std::span<const std::uint8_t> bytes, std::vector<std::uint8_t>& reply) override;
+  bool streaming() const override;
+  void encode_frame(const PressureFrame& frame, std::vector<std::uint8_t>& out) override;
+  /// The last configure command received (empty when none).
+  const std::vector<std::uint8_t>& last_configure() const { return last_configure_; }
+
+ private:
+  MatrixCodecConfig config_;
+  std::vector<std::uint8_t> in_;
+  std::size_t pending_polls_ = 0;
+  bool started_ = false;
+  std::vector<std::uint8_t> last_configure_;
+};
+
+/// SensingTex host commands (hcmlab/ssi SensingTex plugin): 'C' nrows ncols 0x00 Hz*10 '\r'
+/// configures (rate 1.0..25.5 Hz), 'S' '\r' starts, 'X' '\r' stops.
+std::vector<std::uint8_t> sensingtex_configure(int rows_per_column, int columns, double rate_hz);
+
+/// The named presets, in a stable order.
+const std::vector<MatrixCodecConfig>& matrix_presets();
+/// The streams a config describes: "mat" (grid) or "left" + "right" (foot byte).
+Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& config);
+/// Wraps a (validated) config as a registry entry, e.g. for a user-defined matrix.
+Result<ProtocolInfo> make_matrix_protocol(const MatrixCodecConfig& config);
+
+}  // namespace insole::drivers

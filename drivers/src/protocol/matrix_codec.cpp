@@ -1,0 +1,643 @@
+#include "insole/drivers/protocol/matrix_codec.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include "insole/drivers/protocol/framing.hpp"
+
+namespace insole::drivers {
+
+namespace {
+
+constexpr int kMaxCells = 65536;
+
+std::uint32_t type_max(ValueType t) {
+  switch (t) {
+    case ValueType::u8: return 0xFF;
+    case ValueType::u16le:
+    case ValueType::u16be: return 0xFFFF;
+    case ValueType::i16le: return 0x7FFF;
+    case ValueType::ascii: return std::numeric_limits<std::uint32_t>::max();
+  }
+  return 0;
+}
+
+bool is_separator(char c) { return c == ' ' || c == ',' || c == ';' || c == '\t' || c == '\r'; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Config
+
+std::size_t MatrixCodecConfig::value_width() const {
+  switch (value_type) {
+    case ValueType::u8: return 1;
+    case ValueType::u16le:
+    case ValueType::u16be:
+    case ValueType::i16le: return 2;
+    case ValueType::ascii: return 0;
+  }
+  return 0;
+}
+
+Status MatrixCodecConfig::validate() const {
+  auto bad = [this](const std::string& what) {
+    return make_error(Errc::invalid_argument,
+                      "matrix codec '" + (name.empty() ? std::string("(unnamed)") : name) +
+                          "': " + what);
+  };
+  if (rows < 1 || cols < 1 || rows > kMaxCells || cols > kMaxCells ||
+      static_cast<long long>(rows) * cols > kMaxCells)
+    return bad("rows x cols must be between 1 and " + std::to_string(kMaxCells) + " cells, got " +
+               std::to_string(rows) + "x" + std::to_string(cols));
+  if (!(row_pitch_mm > 0) || !(col_pitch_mm > 0) || !std::isfinite(row_pitch_mm) ||
+      !std::isfinite(col_pitch_mm))
+    return bad("pitch must be positive and finite (mm)");
+  if (sensor_set && cols != 1) return bad("a sensor set has cols = 1");
+  if ((framing == MatrixFraming::text_lines) != (value_type == ValueType::ascii))
+    return bad("text_lines framing goes with ascii values, and only with them");
+  if (min_raw > max_raw) return bad("min_raw > max_raw");
+  if (max_raw > type_max(value_type)) return bad("max_raw does not fit the value type");
+  if (!(calibration.kpa_per_count > 0) || !std::isfinite(calibration.kpa_per_count) ||
+      !std::isfinite(calibration.zero_counts))
+    return bad("calibration kpa_per_count must be positive and finite");
+  if (framing != MatrixFraming::header &&
+      (foot_byte || checksum != MatrixChecksum::none || trailer_bytes != 0 || reject_embedded_sync))
+    return bad("foot byte, trailer, checksum and embedded-sync rejection need header framing");
+  if (framing == MatrixFraming::header && (sync.empty() || sync.size() > 8))
+    return bad("header framing needs 1..8 sync bytes");
+  if (framing == MatrixFraming::header && trailer_bytes > 64) return bad("trailer over 64 bytes");
+  if (framing == MatrixFraming::poll_raw && poll_request.empty())
+    return bad("poll_raw framing needs a poll request");
+  if (framing == MatrixFraming::zero_run && (value_type != ValueType::u8 || max_raw > 254))
+    return bad("zero_run framing carries u8 values 0..254");
+  if (framing == MatrixFraming::column_messages) {
+    if (sync.size() != 1) return bad("column_messages needs a one-byte start marker");
+    if (value_width() != 2) return bad("column_messages carries 16-bit values");
+    if (order != ScanOrder::col_major) return bad("column_messages is column-major");
+    if (rows > 255 || cols > 256) return bad("column_messages allows at most 255 rows, 256 columns");
+  }
+  if (transform == RawTransform::sensingtex12 && max_raw > 0xFFFF)
+    return bad("sensingtex12 transform needs 16-bit values");
+  if (configure_length != 0 && configure_length < 2) return bad("configure command too short");
+  if (!(frame_rate_hz > 0)) return bad("frame rate must be positive");
+  return {};
+}
+
+float MatrixCodecConfig::to_kpa(double raw) const {
+  double x = raw;
+  switch (transform) {
+    case RawTransform::none: break;
+    case RawTransform::invert: x = double(max_raw) - raw; break;
+    case RawTransform::sensingtex12: {
+      const long r = std::lround(raw);
+      x = std::fabs(double(r & 0x0FFF) - 4095.0);
+      break;
+    }
+  }
+  return static_cast<float>(std::max(0.0, x - calibration.zero_counts) * calibration.kpa_per_count);
+}
+
+std::uint32_t MatrixCodecConfig::to_raw(float kpa) const {
+  const double p = std::isfinite(kpa) && kpa > 0 ? double(kpa) : 0.0;
+  const double x = std::round(p / calibration.kpa_per_count + calibration.zero_counts);
+  double raw = x;
+  switch (transform) {
+    case RawTransform::none: break;
+    case RawTransform::invert: raw = double(max_raw) - x; break;
+    case RawTransform::sensingtex12: raw = 4095.0 - std::clamp(x, 0.0, 4095.0); break;
+  }
+  return static_cast<std::uint32_t>(std::clamp(raw, double(min_raw), double(max_raw)));
+}
+
+int MatrixCodecConfig::sensel_index(int k) const {
+  if (order == ScanOrder::row_major) return k;
+  const int r = k % rows, c = k / rows;  // column-major: the outer loop walks columns
+  return r * cols + c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoder
+
+MatrixDecoder::MatrixDecoder(MatrixCodecConfig config) : config_(std::move(config)) {
+  if (auto st = config_.validate(); !st) throw std::invalid_argument(st.error().message);
+  frame_bytes_ = config_.sync.size() + (config_.foot_byte ? 1 : 0) +
+                 std::size_t(config_.cells()) * config_.value_width() + config_.trailer_bytes +
+                 (config_.checksum != MatrixChecksum::none ? 1 : 0);
+  reset();
+}
+
+void MatrixDecoder::reset() {
+  buf_.clear();
+  pos_ = 0;
+  discarding_ = false;
+  skipping_line_ = false;
+  values_.assign(config_.framing == MatrixFraming::column_messages ? config_.cells() : 0, 0.0);
+  if (config_.framing == MatrixFraming::zero_run) values_.reserve(config_.cells());
+  seen_.assign(config_.framing == MatrixFraming::column_messages ? config_.cols : 0, false);
+  seen_count_ = 0;
+  zero_marker_ = false;
+  overrun_ = false;
+  next_sequence_.assign(config_.stream_count(), 0);
+  stats_ = DecoderStats{};
+}
+
+void MatrixDecoder::discard(std::size_t n) {
+  if (n == 0) return;
+  stats_.garbage_bytes += n;
+  if (!discarding_) {
+    ++stats_.resyncs;
+    discarding_ = true;
+  }
+}
+
+double MatrixDecoder::read_value(const std::uint8_t* p) const {
+  switch (config_.value_type) {
+    case ValueType::u8: return p[0];
+    case ValueType::u16le: return p[0] | (p[1] << 8);
+    case ValueType::u16be: return (p[0] << 8) | p[1];
+    case ValueType::i16le: return static_cast<std::int16_t>(p[0] | (p[1] << 8));
+    case ValueType::ascii: break;
+  }
+  return 0;
+}
+
+void MatrixDecoder::emit(std::size_t stream, const std::vector<double>& wire,
+                         std::vector<PressureFrame>& out) {
+  PressureFrame f;
+  f.stream = stream;
+  f.sequence = next_sequence_[stream]++;
+  f.pressure_kpa.resize(config_.cells());
+  for (int k = 0; k < config_.cells(); ++k)
+    f.pressure_kpa(config_.sensel_index(k)) = config_.to_kpa(wire[std::size_t(k)]);
+  ++stats_.frames;
+  in_sync();
+  out.push_back(std::move(f));
+}
+
+void MatrixDecoder::on_request_sent() {
+  if (config_.framing != MatrixFraming::poll_raw) return;
+  // Whatever came before the request and is not a whole frame (a boot banner, the tail of a
+  // late reply) cannot belong to the reply: drop it so the reply starts aligned.
+  discard(buf_.size());
+  buf_.clear();
+}
+
+void MatrixDecoder::feed(std::span<const std::uint8_t> bytes, std::vector<PressureFrame>& out) {
+  stats_.bytes += bytes.size();
+  const std::size_t cells = std::size_t(config_.cells());
+  switch (config_.framing) {
+    case MatrixFraming::text_lines: {
+      // Longest plausible line: every value with 24 characters, plus room for a prefix.
+      const std::size_t max_line = cells * 24 + 256;
+      for (std::uint8_t b : bytes) {
+        if (skipping_line_) {
+          discard(1);
+          if (b == '\n') skipping_line_ = false;
+          continue;
+        }
+        if (b == '\n') {
+          end_text_line(out);
+          continue;
+        }
+        buf_.push_back(b);
+        if (buf_.size() > max_line) {
+          discard(buf_.size());
+          buf_.clear();
+          skipping_line_ = true;
+        }
+      }
+      break;
+    }
+    case MatrixFraming::poll_raw: {
+      const std::size_t n = cells * config_.value_width();
+      std::size_t i = 0;
+      while (i < bytes.size()) {
+        const std::size_t take = std::min(n - buf_.size(), bytes.size() - i);
+        buf_.insert(buf_.end(), bytes.begin() + std::ptrdiff_t(i), bytes.begin() + std::ptrdiff_t(i + take));
+        i += take;
+        if (buf_.size() == n) {
+          std::vector<double> wire(cells);
+          for (std::size_t k = 0; k < cells; ++k) wire[k] = read_value(&buf_[k * config_.value_width()]);
+          buf_.clear();
+          emit(0, wire, out);
+        }
+      }
+      break;
+    }
+    case MatrixFraming::cobs: {
+      const std::size_t decoded = cells * config_.value_width();
+      const std::size_t max_packet = decoded + decoded / 254 + 2;
+      for (std::uint8_t b : bytes) {
+        if (skipping_line_) {
+          discard(1);
+          if (b == 0) skipping_line_ = false;
+          continue;
+        }
+        if (b == 0) {
+          end_cobs_packet(out);
+          continue;
+        }
+        buf_.push_back(b);
+        if (buf_.size() > max_packet) {
+          discard(buf_.size());
+          buf_.clear();
+          skipping_line_ = true;
+        }
+      }
+      break;
+    }
+    case MatrixFraming::zero_run: {
+      for (std::uint8_t b : bytes) {
+        if (zero_marker_) {
+          zero_marker_ = false;
+          if (b == 0xFF) {  // "0x00" must be followed by a count 0..254
+            ++stats_.malformed_frames;
+            values_.clear();
+            overrun_ = false;
+            continue;
+          }
+          if (values_.size() + b > cells) {
+            overrun_ = true;
+            values_.resize(cells, 0.0);
+          } else {
+            values_.insert(values_.end(), b, 0.0);
+          }
+        } else if (b == 0x00) {
+          zero_marker_ = true;
+        } else if (b == 0xFF) {
+          if (overrun_) {
+            ++stats_.malformed_frames;
+          } else if (values_.size() == cells) {
+            emit(0, values_, out);
+          } else if (!values_.empty()) {
+            ++stats_.truncated_frames;
+          }
+          values_.clear();
+          overrun_ = false;
+        } else if (values_.size() == cells) {
+          overrun_ = true;
+        } else {
+          values_.push_back(b);
+        }
+      }
+      break;
+    }
+    case MatrixFraming::header:
+      buf_.insert(buf_.end(), bytes.begin(), bytes.end());
+      parse_header(out);
+      break;
+    case MatrixFraming::column_messages:
+      buf_.insert(buf_.end(), bytes.begin(), bytes.end());
+      parse_columns(out);
+      break;
+  }
+  if (config_.framing == MatrixFraming::header || config_.framing == MatrixFraming::column_messages) {
+    if (pos_ == buf_.size()) {
+      buf_.clear();
+      pos_ = 0;
+    } else if (pos_ > 4096) {
+      buf_.erase(buf_.begin(), buf_.begin() + std::ptrdiff_t(pos_));
+      pos_ = 0;
+    }
+  }
+}
+
+void MatrixDecoder::end_text_line(std::vector<PressureFrame>& out) {
+  const std::size_t line_bytes = buf_.size() + 1;  // with the '\n'
+  std::vector<double> wire;
+  bool numeric = true, finite = true;
+  std::size_t i = 0;
+  const char* s = reinterpret_cast<const char*>(buf_.data());
+  const std::size_t n = buf_.size();
+  while (i < n) {
+    while (i < n && is_separator(s[i])) ++i;
+    if (i == n) break;
+    std::size_t j = i;
+    while (j < n && !is_separator(s[j])) ++j;
+    double v = 0;
+    const char* first = s + i;
+    if (*first == '+') ++first;  // from_chars rejects a leading '+'
+    auto [end, ec] = std::from_chars(first, s + j, v);
+    if (ec != std::errc{} || end != s + j) {
+      numeric = false;
+      break;
+    }
+    if (!std::isfinite(v)) finite = false;
+    wire.push_back(v);
+    i = j;
+  }
+  buf_.clear();
+  if (wire.empty() && numeric) return;  // blank line (or separators only): nothing to count
+  if (!numeric) {
+    discard(line_bytes);  // banner or debug text
+    return;
+  }
+  const std::size_t cells = std::size_t(config_.cells());
+  if (!finite || wire.size() > cells) {
+    ++stats_.malformed_frames;
+  } else if (wire.size() < cells) {
+    ++stats_.truncated_frames;
+  } else {
+    emit(0, wire, out);
+  }
+}
+
+void MatrixDecoder::end_cobs_packet(std::vector<PressureFrame>& out) {
+  if (buf_.empty()) return;  // consecutive delimiters
+  auto data = cobs_decode(buf_);
+  buf_.clear();
+  const std::size_t want = std::size_t(config_.cells()) * config_.value_width();
+  if (!data || data->size() > want) {
+    ++stats_.malformed_frames;
+    return;
+  }
+  if (data->size() < want) {
+    ++stats_.truncated_frames;
+    return;
+  }
+  std::vector<double> wire(std::size_t(config_.cells()));
+  for (std::size_t k = 0; k < wire.size(); ++k) wire[k] = read_value(&(*data)[k * config_.value_width()]);
+  emit(0, wire, out);
+}
+
+void MatrixDecoder::parse_header(std::vector<PressureFrame>& out) {
+  const std::vector<std::uint8_t>& sync = config_.sync;
+  const std::size_t S = sync.size();
+  while (pos_ < buf_.size()) {
+    const std::size_t avail = buf_.size() - pos_;
+    const std::uint8_t* p = &buf_[pos_];
+    const std::size_t k = std::min(avail, S);
+    if (std::memcmp(p, sync.data(), k) != 0) {
+      discard(1);
+      ++pos_;
+      continue;
+    }
+    if (avail < S) return;
+    std::size_t stream = 0;
+    if (config_.foot_byte) {
+      if (avail < S + 1) return;
+      if (p[S] != 0x01 && p[S] != 0x02) {
+        discard(1);
+        ++pos_;
+        continue;
+      }
+      stream = p[S] - 1u;
+    }
+    if (avail < frame_bytes_) return;
+    const std::size_t values_at = S + (config_.foot_byte ? 1 : 0);
+    const std::size_t values_len = std::size_t(config_.cells()) * config_.value_width();
+    if (config_.checksum != MatrixChecksum::none) {
+      const std::size_t from = config_.checksum == MatrixChecksum::sum8_all ? 0 : values_at;
+      const std::size_t to = values_at + values_len + config_.trailer_bytes;
+      if (sum8({p + from, to - from}) != p[to]) {
+        ++stats_.checksum_errors;
+        discard(1);
+        ++pos_;
+        continue;
+      }
+    } else if (config_.reject_embedded_sync) {
+      const auto it = std::search(p + 1, p + frame_bytes_, sync.begin(), sync.end());
+      if (it != p + frame_bytes_) {
+        // The next frame started before this one was complete.
+        ++stats_.truncated_frames;
+        const std::size_t skip = std::size_t(it - p);
+        discard(skip);
+        pos_ += skip;
+        continue;
+      }
+    }
+    std::vector<double> wire(std::size_t(config_.cells()));
+    for (std::size_t i = 0; i < wire.size(); ++i)
+      wire[i] = read_value(p + values_at + i * config_.value_width());
+    pos_ += frame_bytes_;
+    emit(stream, wire, out);
+  }
+}
+
+void MatrixDecoder::parse_columns(std::vector<PressureFrame>& out) {
+  const std::uint8_t start = config_.sync[0];
+  const std::size_t rows = std::size_t(config_.rows);
+  const std::size_t msg = 3 + 2 * rows + 1;
+  while (pos_ < buf_.size()) {
+    const std::size_t avail = buf_.size() - pos_;
+    const std::uint8_t* p = &buf_[pos_];
+    if (p[0] != start) {
+      discard(1);
+      ++pos_;
+      continue;
+    }
+    if (avail >= 2 && p[1] != rows) {
+      discard(1);
+      ++pos_;
+      continue;
+    }
+    if (avail >= 3 && p[2] >= config_.cols) {
+      discard(1);
+      ++pos_;
+      continue;
+    }
+    if (avail < msg) return;
+    if (p[msg - 1] != config_.terminator) {
+      // Length-based read, then the terminator check (a 'M' or '\n' may sit inside the values).
+      ++stats_.truncated_frames;
+      discard(1);
+      ++pos_;
+      continue;
+    }
+    const std::size_t col = p[2];
+    if (seen_[col]) {
+      // A column came again before the frame was complete: the frame lost a message.
+      ++stats_.truncated_frames;
+      std::fill(seen_.begin(), seen_.end(), false);
+      seen_count_ = 0;
+    }
+    for (std::size_t r = 0; r < rows; ++r) values_[col * rows + r] = read_value(p + 3 + 2 * r);
+    seen_[col] = true;
+    ++seen_count_;
+    pos_ += msg;
+    in_sync();
+    if (seen_count_ == std::size_t(config_.cols)) {
+      emit(0, values_, out);
+      std::fill(seen_.begin(), seen_.end(), false);
+      seen_count_ = 0;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device model
+
+MatrixDeviceModel::MatrixDeviceModel(MatrixCodecConfig config) : config_(std::move(config)) {
+  if (auto st = config_.validate(); !st) throw std::invalid_argument(st.error().message);
+}
+
+std::vector<std::uint8_t> MatrixDeviceModel::boot_bytes() const {
+  return {config_.boot_banner.begin(), config_.boot_banner.end()};
+}
+
+bool MatrixDeviceModel::streaming() const {
+  if (config_.framing == MatrixFraming::poll_raw) return pending_polls_ > 0;
+  if (config_.start_command.empty()) return true;
+  return started_;
+}
+
+void MatrixDeviceModel::on_host_bytes(std::span<const std::uint8_t> bytes,
+                                      std::vector<std::uint8_t>& /*reply*/) {
+  in_.insert(in_.end(), bytes.begin(), bytes.end());
+  std::size_t pos = 0;
+  // Returns 1 when `cmd` matches at pos, 0 when it might once more bytes come, -1 otherwise.
+  auto match = [&](const std::vector<std::uint8_t>& cmd) {
+    if (cmd.empty()) return -1;
+    const std::size_t avail = in_.size() - pos;
+    const std::size_t k = std::min(avail, cmd.size());
+    if (!std::equal(cmd.begin(), cmd.begin() + std::ptrdiff_t(k), in_.begin() + std::ptrdiff_t(pos)))
+      return -1;
+    return k == cmd.size() ? 1 : 0;
+  };
+  while (pos < in_.size()) {
+    bool wait = false;
+    if (config_.framing == MatrixFraming::poll_raw) {
+      const int m = match(config_.poll_request);
+      if (m == 1) {
+        ++pending_polls_;
+        pos += config_.poll_request.size();
+        continue;
+      }
+      wait = wait || m == 0;
+    }
+    if (int m = match(config_.start_command); m == 1) {
+      started_ = true;
+      pos += config_.start_command.size();
+      continue;
+    } else {
+      wait = wait || m == 0;
+    }
+    if (int m = match(config_.stop_command); m == 1) {
+      started_ = false;
+      pos += config_.stop_command.size();
+      continue;
+    } else {
+      wait = wait || m == 0;
+    }
+    if (config_.configure_length > 0 && in_[pos] == config_.configure_prefix) {
+      if (in_.size() - pos < config_.configure_length) break;
+      last_configure_.assign(in_.begin() + std::ptrdiff_t(pos),
+                             in_.begin() + std::ptrdiff_t(pos + config_.configure_length));
+      pos += config_.configure_length;
+      continue;
+    }
+    if (wait) break;
+    ++pos;  // not a command this device knows
+  }
+  in_.erase(in_.begin(), in_.begin() + std::ptrdiff_t(pos));
+}
+
+void MatrixDeviceModel::encode_frame(const PressureFrame& frame, std::vector<std::uint8_t>& out) {
+  if (!streaming()) throw std::logic_error("MatrixDeviceModel::encode_frame while not streaming");
+  if (frame.stream >= config_.stream_count())
+    throw std::invalid_argument("MatrixDeviceModel: stream index out of range");
+  if (frame.pressure_kpa.size() != config_.cells())
+    throw std::invalid_argument("MatrixDeviceModel: frame has " +
+                                std::to_string(frame.pressure_kpa.size()) + " values, expected " +
+                                std::to_string(config_.cells()));
+  const std::size_t cells = std::size_t(config_.cells());
+  std::vector<std::uint32_t> raw(cells);
+  for (std::size_t k = 0; k < cells; ++k)
+    raw[k] = config_.to_raw(frame.pressure_kpa(config_.sensel_index(int(k))));
+  auto put = [this](std::vector<std::uint8_t>& o, std::uint32_t v) {
+    switch (config_.value_type) {
+      case ValueType::u8: o.push_back(std::uint8_t(v)); break;
+      case ValueType::u16le:
+      case ValueType::i16le:
+        o.push_back(std::uint8_t(v & 0xFF));
+        o.push_back(std::uint8_t(v >> 8));
+        break;
+      case ValueType::u16be:
+        o.push_back(std::uint8_t(v >> 8));
+        o.push_back(std::uint8_t(v & 0xFF));
+        break;
+      case ValueType::ascii: break;
+    }
+  };
+  switch (config_.framing) {
+    case MatrixFraming::text_lines: {
+      for (std::size_t k = 0; k < cells; ++k) {
+        if (k) out.push_back(' ');
+        const std::string s = std::to_string(raw[k]);
+        out.insert(out.end(), s.begin(), s.end());
+      }
+      out.push_back('\r');  // Arduino println ends lines with CR LF
+      out.push_back('\n');
+      break;
+    }
+    case MatrixFraming::poll_raw:
+      for (std::uint32_t v : raw) put(out, v);
+      --pending_polls_;
+      break;
+    case MatrixFraming::header: {
+      const std::size_t start = out.size();
+      out.insert(out.end(), config_.sync.begin(), config_.sync.end());
+      if (config_.foot_byte) out.push_back(std::uint8_t(frame.stream + 1));
+      const std::size_t values_at = out.size();
+      for (std::uint32_t v : raw) put(out, v);
+      out.insert(out.end(), config_.trailer_bytes, 0);  // trailer meaning unknown: zeros
+      if (config_.checksum != MatrixChecksum::none) {
+        const std::size_t from = config_.checksum == MatrixChecksum::sum8_all ? start : values_at;
+        out.push_back(sum8({out.data() + from, out.size() - from}));
+      }
+      break;
+    }
+    case MatrixFraming::cobs: {
+      std::vector<std::uint8_t> data;
+      for (std::uint32_t v : raw) put(data, v);
+      const auto enc = cobs_encode(data);
+      out.insert(out.end(), enc.begin(), enc.end());
+      out.push_back(0x00);
+      break;
+    }
+    case MatrixFraming::zero_run: {
+      std::size_t k = 0;
+      while (k < cells) {
+        if (raw[k] == 0) {
+          std::size_t run = 0;
+          while (k + run < cells && raw[k + run] == 0 && run < 254) ++run;
+          out.push_back(0x00);
+          out.push_back(std::uint8_t(run));
+          k += run;
+        } else {
+          out.push_back(std::uint8_t(raw[k]));
+          ++k;
+        }
+      }
+      out.push_back(0xFF);
+      break;
+    }
+    case MatrixFraming::column_messages: {
+      const std::size_t rows = std::size_t(config_.rows);
+      for (int c = 0; c < config_.cols; ++c) {
+        out.push_back(config_.sync[0]);
+        out.push_back(std::uint8_t(rows));
+        out.push_back(std::uint8_t(c));
+        for (std::size_t r = 0; r < rows; ++r) put(out, raw[std::size_t(c) * rows + r]);
+        out.push_back(config_.terminator);
+      }
+      break;
+    }
+  }
+}
+
+std::vector<std::uint8_t> sensingtex_configure(int rows_per_column, int columns, double rate_hz) {
+  if (rows_per_column < 1 || rows_per_column > 255 || columns < 1 || columns > 255)
+    throw std::invalid_argument("sensingtex_configure: rows and columns must be 1..255");
+  if (!(rate_hz >= 1.0 && rate_hz <= 25.5))
+    throw std::invalid_argument("sensingtex_configure: rate must be 1.0..25.5 Hz");
+  return {'C', std::uint8_t(rows_per_column), std::uint8_t(columns), 0x00,
+          std::uint8_t(std::lround(rate_hz * 10)), '\r'};
+}
+
+}  // namespace insole::drivers
