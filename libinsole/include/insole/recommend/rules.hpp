@@ -1,0 +1,217 @@
+#pragma once
+// RuleSet: the clinical knowledge of the recommendation engine, held as versioned data (a JSON
+// rule file, libinsole/rules/default.json, installed to share/insole/rules). The engine itself
+// knows no finding, threshold, dose or article: everything it prints comes from here, so a
+// clinic can review and override it with `--rules FILE` without rebuilding.
+//
+// The vocabulary (finding ids, chain links L1-L13, evidence strengths A/B/C) is that of the
+// flat-foot / tight-calf chain documented in docs/recommendations.md.
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "insole/core/result.hpp"
+
+namespace insole::recommend {
+
+/// A literature reference or a source article ("A000".."A004"), cited by id everywhere else.
+struct Source {
+  std::string id;
+  std::string kind;      ///< "article" | "paper" | "convention"
+  std::string citation;
+};
+
+/// A reference range for a measure (for the report's metrics table); either bound may be absent.
+struct MeasureDef {
+  std::string id;        ///< JSON key of the measure, e.g. "arch_index"
+  std::string label;
+  std::string unit;
+  int decimals = 2;
+  std::optional<double> ref_low;
+  std::optional<double> ref_high;
+  std::string source;
+  std::string note;
+};
+
+/// "measure op value", e.g. arch_index >= 0.26, with the source of the number.
+struct Threshold {
+  std::string measure;
+  std::string op;        ///< "<" | "<=" | ">" | ">=" | "=="
+  double value = 0.0;
+  std::string source;
+};
+
+/// Compares `lhs op rhs` for the operators above; false for an unknown operator.
+bool compare(double lhs, std::string_view op, double rhs) noexcept;
+/// The operator that describes the other side of a threshold ("<" for ">=", ...).
+std::string negate_op(std::string_view op);
+
+struct FindingDef {
+  std::string id;                    ///< "F-ARCH-LOW", ...
+  std::string label;                 ///< short label for tables and the chain diagram
+  std::string consistent_with;       ///< completes "findings consistent with ..."
+  std::vector<Threshold> thresholds; ///< the thresholds the analysis documents for it
+  std::string confirm;               ///< clinical test that confirms or refutes it
+};
+
+/// A boolean condition over findings, measures and intake answers (a small expression tree).
+struct Condition {
+  enum class Kind { finding, measure, intake, any, all, negate };
+  Kind kind = Kind::finding;
+  std::string key;                   ///< finding id, measure id or intake field
+  int min_severity = 0;              ///< finding: only findings at least this severe
+  std::string op;                    ///< measure / numeric intake: comparison
+  double value = 0.0;
+  std::vector<Condition> children;   ///< any / all / negate (one child)
+};
+
+/// A node of the chain: a measured finding, something inferred, or something asked.
+struct Node {
+  std::string id;
+  std::string kind;                  ///< "finding" | "inferred" | "asked"
+  std::string label;
+  std::optional<Condition> active_when;  ///< asked nodes: which intake answers make it active
+};
+
+/// A directed link of the chain: from (one or more nodes) -> via... -> to.
+struct Link {
+  std::string id;                    ///< "L1".."L13"
+  std::vector<std::string> from;
+  std::vector<std::string> via;
+  std::string to;
+  std::vector<std::string> articles; ///< source ids
+  std::string strength;              ///< one of RuleSet::strength_levels
+  std::string text;
+  /// A feedback link closes a loop of the chain (L7, L9). All other links must form an
+  /// acyclic graph so the chain can be drawn from the feet to the back.
+  bool feedback = false;
+};
+
+struct DoseBand {
+  std::optional<double> min;         ///< inclusive
+  std::optional<double> max;         ///< exclusive
+  double amount = 0.0;
+  std::string text;
+};
+
+/// How an intervention is dosed from the findings.
+struct DoseRule {
+  std::string kind = "fixed";        ///< "fixed" | "bands" | "linear"
+  std::string basis;                 ///< bands: "measure" | "severity"
+  std::string measure;               ///< bands on a measure, or linear
+  std::vector<std::string> findings; ///< bands on severity: max severity over these findings
+  std::vector<DoseBand> bands;
+  double scale = 1.0, offset = 0.0;  ///< linear: amount = scale * measure + offset
+  std::optional<double> min, max;    ///< linear: clamp
+  int decimals = 0;
+  std::string unit;
+  std::string text;                  ///< fixed text, or linear template with {value} / {measure}
+  std::string fallback;              ///< text when the measure is not available
+  std::string source;
+};
+
+struct ExpectedEffect {
+  std::string measure;
+  std::string direction;             ///< "increase" | "decrease"
+  std::optional<double> change_min, change_max;  ///< published magnitude
+  std::string change_unit;           ///< "kPa" | "%" (empty when no magnitude)
+  std::string text;
+  std::string source;
+};
+
+struct Contraindication {
+  std::optional<Condition> when;     ///< absent: always listed as a caution
+  std::string action = "caution";    ///< "caution" (lowers confidence) | "withhold"
+  std::string text;
+};
+
+struct Intervention {
+  std::string id;
+  std::string category;              ///< "orthosis" | "exercise" | "footwear" | "advice"
+  std::string element;
+  std::string strength;
+  Condition trigger;
+  bool bilateral = false;            ///< always prescribed for both feet (one item, side both)
+  std::string reason;
+  std::vector<std::string> links;
+  std::vector<std::string> sources;
+  DoseRule dose;
+  std::vector<ExpectedEffect> expected_effects;
+  std::vector<Contraindication> contraindications;
+  std::string what_would_change;
+  std::string paediatric_note;
+};
+
+struct RedFlag {
+  std::string id;
+  Condition when;                    ///< only intake conditions (pressure cannot show red flags)
+  std::string urgency;               ///< "urgent" | "prompt" | "routine"
+  std::string text;
+  std::vector<std::string> withholds; ///< intervention categories withheld while it stands
+  std::vector<std::string> sources;
+};
+
+struct Paediatric {
+  std::optional<Condition> when;
+  std::string confidence_cap;
+  std::vector<std::string> caveats;
+  std::vector<std::string> sources;
+};
+
+struct Review {
+  int weeks_min = 0, weeks_max = 0;
+  std::string text;
+  std::string with_red_flags;
+  std::vector<std::string> sources;
+};
+
+struct RuleSet {
+  std::string name;
+  std::string rules_version;
+  std::string origin;                ///< file it was read from
+  std::vector<std::string> strength_levels;
+  std::vector<std::string> confidence_levels;   ///< lowest first
+  std::map<std::string, std::string> confidence_cap_by_strength;
+  std::vector<Source> sources;
+  std::vector<MeasureDef> measures;
+  std::vector<FindingDef> findings;
+  std::vector<Node> nodes;           ///< includes one node per finding (kind "finding")
+  std::vector<Link> links;
+  std::vector<Intervention> interventions;
+  std::vector<RedFlag> red_flags;
+  Paediatric paediatric;
+  Review review;
+  std::string not_screened_text;
+  std::string wording_prefix;        ///< "findings consistent with"
+  std::string sign_off;
+
+  const Source* find_source(std::string_view id) const noexcept;
+  const MeasureDef* find_measure(std::string_view id) const noexcept;
+  const FindingDef* find_finding(std::string_view id) const noexcept;
+  const Node* find_node(std::string_view id) const noexcept;
+  const Link* find_link(std::string_view id) const noexcept;
+  /// Index of a confidence level in confidence_levels, or -1.
+  int confidence_rank(std::string_view level) const noexcept;
+};
+
+/// Parses and validates a rule file. Every problem is reported with the file, the JSON path and
+/// what was expected, e.g. "rules.json: interventions[2] (R-HEEL-LIFT).trigger: unknown
+/// finding id 'F-EQUINOS'". Checks: schema and version; unique ids; every threshold, link,
+/// intervention and red flag has a known source; links join existing nodes; non-feedback links
+/// are acyclic; conditions name known findings, measures and intake fields; dose bands are
+/// ordered and do not overlap or leave gaps; red flags depend on the intake only.
+Result<RuleSet> parse_rules(std::string_view json_text, std::string_view origin);
+Result<RuleSet> load_rules(const std::filesystem::path& path);
+
+/// Where the shipped default rule file is found: $INSOLE_RULES_DIR, then
+/// <dir of the running program>/../share/insole/rules, then the install prefix and source tree
+/// compiled in. Returns the first default.json that exists (or the last candidate).
+std::filesystem::path default_rules_path();
+Result<RuleSet> load_default_rules();
+
+}  // namespace insole::recommend

@@ -1,0 +1,441 @@
+#include "insole/recommend/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+namespace insole::recommend {
+
+namespace {
+
+using analysis::Finding;
+
+std::string fmt(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", std::clamp(decimals, 0, 6), v);
+  return buf;
+}
+
+std::string side_word(Side s) {
+  switch (s) {
+    case Side::left: return "left";
+    case Side::right: return "right";
+    case Side::both: return "both";
+    default: return "unknown side";
+  }
+}
+
+// Where a condition is evaluated: one foot (findings of that side and whole-body findings) or
+// the whole patient (any finding).
+struct Ctx {
+  const EngineInput& in;
+  Side side;
+  bool whole = false;
+};
+
+struct Hits {
+  std::vector<const Finding*> findings;
+  std::vector<std::string> intake;
+};
+
+bool side_matches(const Ctx& ctx, Side s) {
+  return ctx.whole || s == ctx.side || s == Side::both;
+}
+
+std::optional<double> measure(const EngineInput& in, Side side, const std::string& key) {
+  for (Side s : {side, Side::both}) {
+    auto it = in.measures.find(s);
+    if (it == in.measures.end()) continue;
+    auto v = it->second.find(key);
+    if (v != it->second.end() && std::isfinite(v->second)) return v->second;
+  }
+  return std::nullopt;
+}
+
+bool eval(const Condition& c, const Ctx& ctx, Hits* hits) {
+  switch (c.kind) {
+    case Condition::Kind::any: {
+      bool any = false;
+      for (const auto& ch : c.children) any = eval(ch, ctx, hits) || any;  // evaluate all: collect hits
+      return any;
+    }
+    case Condition::Kind::all: {
+      Hits local;
+      for (const auto& ch : c.children)
+        if (!eval(ch, ctx, &local)) return false;
+      if (hits) {
+        hits->findings.insert(hits->findings.end(), local.findings.begin(), local.findings.end());
+        hits->intake.insert(hits->intake.end(), local.intake.begin(), local.intake.end());
+      }
+      return true;
+    }
+    case Condition::Kind::negate: return !eval(c.children.front(), ctx, nullptr);
+    case Condition::Kind::finding: {
+      bool found = false;
+      for (const auto& f : ctx.in.findings) {
+        if (f.id != c.key || !side_matches(ctx, f.side) || f.severity < c.min_severity) continue;
+        found = true;
+        if (hits) hits->findings.push_back(&f);
+      }
+      return found;
+    }
+    case Condition::Kind::measure: {
+      std::optional<double> v;
+      if (ctx.whole) {
+        for (const auto& [s, m] : ctx.in.measures) {
+          (void)m;
+          if (auto x = measure(ctx.in, s, c.key); x && compare(*x, c.op, c.value)) v = x;
+        }
+        return v.has_value();
+      }
+      v = measure(ctx.in, ctx.side, c.key);
+      return v && compare(*v, c.op, c.value);
+    }
+    case Condition::Kind::intake: {
+      if (!ctx.in.intake) return false;
+      bool yes = false;
+      if (c.op.empty()) {
+        yes = ctx.in.intake->flag(c.key).value_or(false);
+      } else if (auto v = ctx.in.intake->number(c.key)) {
+        yes = compare(*v, c.op, c.value);
+      }
+      if (yes && hits) hits->intake.push_back(c.key);
+      return yes;
+    }
+  }
+  return false;
+}
+
+bool mentions_findings(const Condition& c) {
+  if (c.kind == Condition::Kind::finding || c.kind == Condition::Kind::measure) return true;
+  return std::any_of(c.children.begin(), c.children.end(), mentions_findings);
+}
+
+const DoseBand* pick_band(const DoseRule& d, double v) {
+  for (const auto& b : d.bands)
+    if ((!b.min || v >= *b.min) && (!b.max || v < *b.max)) return &b;
+  return nullptr;
+}
+
+std::string band_label(const DoseBand& b, int decimals) {
+  if (b.min && b.max) return "[" + fmt(*b.min, decimals) + ", " + fmt(*b.max, decimals) + ")";
+  if (b.min) return ">= " + fmt(*b.min, decimals);
+  if (b.max) return "< " + fmt(*b.max, decimals);
+  return "all values";
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  for (std::size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
+    s.replace(pos, from.size(), to);
+}
+
+Dose compute_dose(const RuleSet& rules, const DoseRule& d, const Ctx& ctx, const std::vector<const Finding*>& hits) {
+  Dose out;
+  out.unit = d.unit;
+  out.source = d.source;
+  if (d.kind == "fixed") {
+    out.text = d.text;
+    return out;
+  }
+  const MeasureDef* md = d.measure.empty() ? nullptr : rules.find_measure(d.measure);
+  const int decimals = md ? md->decimals : 2;
+  if (d.kind == "bands" && d.basis == "severity") {
+    int sev = 0;
+    for (const auto* f : hits)
+      if (std::find(d.findings.begin(), d.findings.end(), f->id) != d.findings.end()) sev = std::max(sev, f->severity);
+    const DoseBand* b = sev > 0 ? pick_band(d, sev) : nullptr;
+    if (!b) {
+      out.text = d.fallback.empty() ? "dose to be set clinically (no severity graded)" : d.fallback;
+      out.basis = "severity not available";
+      return out;
+    }
+    out.text = b->text;
+    out.amount = b->amount;
+    std::string names;
+    for (const auto& f : d.findings) names += (names.empty() ? "" : "/") + f;
+    out.basis = names + " severity " + std::to_string(sev) + " (band " + band_label(*b, 0) + ")";
+    return out;
+  }
+  std::optional<double> v;
+  if (ctx.whole) {
+    for (Side s : {Side::left, Side::right, Side::unknown})
+      if (auto x = measure(ctx.in, s, d.measure); x && (!v || *x > *v)) v = x;
+  } else {
+    v = measure(ctx.in, ctx.side, d.measure);
+  }
+  if (!v) {
+    out.text = d.fallback.empty() ? "dose to be set clinically (" + d.measure + " not measured)" : d.fallback;
+    out.basis = d.measure + " not measured";
+    return out;
+  }
+  if (d.kind == "bands") {
+    const DoseBand* b = pick_band(d, *v);
+    if (!b) {  // validated bands tile the line from their first min; values below it land here
+      out.text = d.fallback.empty() ? "dose to be set clinically (" + d.measure + " outside the dose table)" : d.fallback;
+      out.basis = d.measure + " = " + fmt(*v, decimals) + " outside the dose table";
+      return out;
+    }
+    out.text = b->text;
+    out.amount = b->amount;
+    out.basis = d.measure + " = " + fmt(*v, decimals) + " (band " + band_label(*b, decimals) + ")";
+    return out;
+  }
+  double amount = d.scale * *v + d.offset;
+  if (d.min) amount = std::max(amount, *d.min);
+  if (d.max) amount = std::min(amount, *d.max);
+  out.amount = amount;
+  out.text = d.text;
+  replace_all(out.text, "{value}", fmt(amount, d.decimals));
+  replace_all(out.text, "{measure}", fmt(*v, d.decimals));
+  out.basis = d.measure + " = " + fmt(*v, decimals) + " (" + fmt(d.scale, 2) + " x value " +
+              (d.offset < 0 ? "- " : "+ ") + fmt(std::abs(d.offset), 2) + ")";
+  return out;
+}
+
+Trigger to_trigger(const Finding& f) {
+  return {f.id, f.side, f.statement, f.evidence, f.confidence, f.severity};
+}
+
+// "what would change this": the finding's own thresholds (from its evidence) or the rule file's.
+std::vector<std::string> change_hints(const RuleSet& rules, const Ctx& ctx, const std::vector<const Finding*>& hits) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto* f : hits) {
+    if (!seen.insert(f->id + side_word(f->side)).second) continue;
+    bool any = false;
+    for (const auto& e : f->evidence) {
+      if (!e.agrees || e.threshold.empty()) continue;
+      out.push_back(f->id + " (" + side_word(f->side) + ") rests on " + e.measure + " = " + fmt(e.value, 3) +
+                    (e.unit.empty() ? "" : " " + e.unit) + " meeting " + e.threshold +
+                    "; a follow-up value outside it removes this trigger");
+      any = true;
+    }
+    if (any) continue;
+    if (const FindingDef* def = rules.find_finding(f->id)) {
+      for (const auto& t : def->thresholds) {
+        auto v = measure(ctx.in, f->side, t.measure);
+        out.push_back(f->id + " (" + side_word(f->side) + "): " + t.measure + " " + negate_op(t.op) + " " +
+                      fmt(t.value, 3) + " on a follow-up recording" +
+                      (v ? " (now " + fmt(*v, 3) + ")" : ""));
+      }
+    }
+  }
+  return out;
+}
+
+int level_of(const RuleSet& rules, const std::string& level) {
+  const int r = rules.confidence_rank(level);
+  return r < 0 ? 0 : r;  // an unknown level counts as the lowest
+}
+
+struct Candidate {
+  Recommendation rec;
+  bool dropped = false;
+  std::string drop_reason;
+};
+
+Candidate build(const RuleSet& rules, const Intervention& iv, const Ctx& ctx, const Hits& hits, bool paediatric,
+                const std::vector<Referral>& referrals) {
+  Candidate c;
+  Recommendation& r = c.rec;
+  r.id = iv.id;
+  r.category = iv.category;
+  r.element = iv.element;
+  r.side = ctx.whole ? Side::both : ctx.side;
+  r.reason = iv.reason;
+  r.strength = iv.strength;
+  r.sources = iv.sources;
+  r.expected_effects = iv.expected_effects;
+  for (const auto* f : hits.findings) r.triggers.push_back(to_trigger(*f));
+  for (const auto& key : hits.intake) {
+    Trigger t;
+    t.finding_id = "intake:" + key;
+    t.side = Side::both;
+    t.statement = "intake answer: " + key;
+    r.triggers.push_back(t);
+  }
+  for (const auto& id : iv.links)
+    if (const Link* l = rules.find_link(id)) r.links.push_back({l->id, l->articles, l->strength, l->text});
+  r.dose = compute_dose(rules, iv.dose, ctx, hits.findings);
+
+  // Confidence: capped by the evidence strength, then by the weakest triggering finding.
+  int level = level_of(rules, rules.confidence_cap_by_strength.at(iv.strength));
+  for (const auto* f : hits.findings) level = std::min(level, level_of(rules, f->confidence));
+  if (paediatric && !rules.paediatric.confidence_cap.empty())
+    level = std::min(level, level_of(rules, rules.paediatric.confidence_cap));
+  for (const auto& ci : iv.contraindications) {
+    if (!ci.when) {
+      r.contraindications.push_back(ci.text);
+      continue;
+    }
+    if (!eval(*ci.when, ctx, nullptr)) continue;
+    if (ci.action == "withhold") {
+      c.dropped = true;
+      c.drop_reason = iv.id + " (" + side_word(r.side) + ") not recommended: " + ci.text;
+      return c;
+    }
+    r.contraindications.push_back("caution: " + ci.text);
+    level = std::max(0, level - 1);
+  }
+  r.confidence = rules.confidence_levels[static_cast<std::size_t>(level)];
+  r.what_would_change.push_back(iv.what_would_change);
+  for (auto& h : change_hints(rules, ctx, hits.findings)) r.what_would_change.push_back(std::move(h));
+  if (paediatric && !iv.paediatric_note.empty()) r.caveats.push_back("paediatric: " + iv.paediatric_note);
+
+  std::string by;
+  for (const auto& ref : referrals) {
+    const RedFlag* rf = nullptr;
+    for (const auto& f : rules.red_flags)
+      if (f.id == ref.id) rf = &f;
+    if (rf && std::find(rf->withholds.begin(), rf->withholds.end(), iv.category) != rf->withholds.end())
+      by += (by.empty() ? "" : ", ") + rf->id;
+  }
+  if (!by.empty()) {
+    r.withheld = true;
+    r.withheld_by = by;
+  }
+  return c;
+}
+
+template <class T>
+void append_unique(std::vector<T>& into, const std::vector<T>& from) {
+  for (const auto& x : from)
+    if (std::find(into.begin(), into.end(), x) == into.end()) into.push_back(x);
+}
+
+// One item for both feet when the left and right prescriptions are the same element and dose.
+void merge_sides(const RuleSet& rules, std::vector<Recommendation>& items) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    for (std::size_t j = i + 1; j < items.size(); ++j) {
+      Recommendation& a = items[i];
+      const Recommendation& b = items[j];
+      if (a.id != b.id || a.dose.text != b.dose.text || a.withheld != b.withheld || a.side == b.side) continue;
+      a.side = Side::both;
+      a.triggers.insert(a.triggers.end(), b.triggers.begin(), b.triggers.end());
+      append_unique(a.contraindications, b.contraindications);
+      append_unique(a.what_would_change, b.what_would_change);
+      append_unique(a.caveats, b.caveats);
+      if (a.dose.basis != b.dose.basis) a.dose.basis += "; " + b.dose.basis;
+      if (level_of(rules, b.confidence) < level_of(rules, a.confidence)) a.confidence = b.confidence;
+      items.erase(items.begin() + static_cast<std::ptrdiff_t>(j));
+      --j;
+    }
+  }
+}
+
+int urgency_rank(const std::string& u) { return u == "urgent" ? 0 : u == "prompt" ? 1 : 2; }
+
+}  // namespace
+
+Prescription recommend(const RuleSet& rules, const EngineInput& input) {
+  Prescription p;
+  p.rules_name = rules.name;
+  p.rules_version = rules.rules_version;
+  p.red_flags_screened = input.intake.has_value();
+  p.sign_off = rules.sign_off;
+
+  for (const auto& f : input.findings) {
+    const FindingDef* def = rules.find_finding(f.id);
+    if (!def) {
+      p.caveats.push_back("finding " + f.id + " is not known to rule set " + rules.rules_version + "; it was ignored");
+      continue;
+    }
+    std::string s = side_word(f.side);
+    s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    p.statements.push_back(s + ": " + rules.wording_prefix + " " + def->consistent_with + " (" + f.id + ", " +
+                           f.confidence + " confidence" + (def->confirm.empty() ? "" : "; confirm by " + def->confirm) +
+                           ")");
+  }
+
+  // Red flags come from the intake only, and override the prescription.
+  const Ctx whole{input, Side::both, true};
+  if (input.intake) {
+    for (const auto& rf : rules.red_flags) {
+      Hits hits;
+      if (!eval(rf.when, whole, &hits)) continue;
+      p.referrals.push_back({rf.id, rf.urgency, rf.text, hits.intake, rf.sources});
+    }
+    std::stable_sort(p.referrals.begin(), p.referrals.end(),
+                     [](const Referral& a, const Referral& b) { return urgency_rank(a.urgency) < urgency_rank(b.urgency); });
+  } else {
+    p.caveats.push_back(rules.not_screened_text);
+  }
+  const bool paediatric = input.intake && rules.paediatric.when && eval(*rules.paediatric.when, whole, nullptr);
+  if (paediatric) append_unique(p.caveats, rules.paediatric.caveats);
+
+  std::vector<Side> sides;
+  for (const auto& f : input.findings)
+    if (f.side != Side::both && std::find(sides.begin(), sides.end(), f.side) == sides.end()) sides.push_back(f.side);
+  for (const auto& [s, m] : input.measures) {
+    (void)m;
+    if (s != Side::both && std::find(sides.begin(), sides.end(), s) == sides.end()) sides.push_back(s);
+  }
+  std::sort(sides.begin(), sides.end());
+
+  for (const auto& iv : rules.interventions) {
+    std::vector<Recommendation> per_side;
+    if (iv.bilateral || !mentions_findings(iv.trigger)) {
+      Hits hits;
+      if (!eval(iv.trigger, whole, &hits)) continue;
+      Candidate c = build(rules, iv, whole, hits, paediatric, p.referrals);
+      if (c.dropped) {
+        p.caveats.push_back(c.drop_reason);
+        continue;
+      }
+      per_side.push_back(std::move(c.rec));
+    } else {
+      for (Side s : sides) {
+        const Ctx ctx{input, s, false};
+        Hits hits;
+        if (!eval(iv.trigger, ctx, &hits)) continue;
+        Candidate c = build(rules, iv, ctx, hits, paediatric, p.referrals);
+        if (c.dropped) {
+          p.caveats.push_back(c.drop_reason);
+          continue;
+        }
+        per_side.push_back(std::move(c.rec));
+      }
+      merge_sides(rules, per_side);
+    }
+    for (auto& r : per_side) p.items.push_back(std::move(r));
+  }
+
+  // The chain: nodes lit by measured findings and intake answers, then links followed forward.
+  // A link lights inferred/asked nodes on its way; it reaches a finding node only if that finding
+  // was measured too. Feedback links (L7, L9) light only when both of their ends were measured or
+  // reported, never on inference alone.
+  std::set<std::string> lit;
+  for (const auto& f : input.findings)
+    if (rules.find_finding(f.id)) lit.insert(f.id);
+  for (const auto& n : rules.nodes)
+    if (n.active_when && eval(*n.active_when, whole, nullptr)) lit.insert(n.id);
+  const std::set<std::string> observed = lit;  // measured or reported, not inferred
+  std::set<std::string> active_links;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& l : rules.links) {
+      if (active_links.count(l.id)) continue;
+      const std::set<std::string>& sources = l.feedback ? observed : lit;
+      const bool from_lit = std::any_of(l.from.begin(), l.from.end(), [&](const std::string& id) { return sources.count(id) > 0; });
+      if (!from_lit) continue;
+      const Node* to = rules.find_node(l.to);
+      const bool to_ok = l.feedback ? observed.count(l.to) > 0 : (to->kind != "finding" || lit.count(l.to) > 0);
+      if (!to_ok) continue;
+      active_links.insert(l.id);
+      for (const auto& v : l.via) lit.insert(v);
+      lit.insert(l.to);
+      changed = true;
+    }
+  }
+  for (const auto& n : rules.nodes)
+    if (lit.count(n.id)) p.active_nodes.push_back(n.id);
+  for (const auto& l : rules.links)
+    if (active_links.count(l.id)) p.active_links.push_back(l.id);
+
+  const Review& rv = rules.review;
+  p.review = p.referrals.empty() ? rv.text : rv.with_red_flags + "; then " + rv.text;
+  return p;
+}
+
+}  // namespace insole::recommend

@@ -1,0 +1,700 @@
+#include "insole/recommend/rules.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "insole/recommend/intake.hpp"
+
+namespace insole::recommend {
+
+namespace {
+
+using nlohmann::json;
+
+// Thrown inside the parser only and turned into an Error at parse_rules(): it carries the JSON
+// path of the offending value so that the message can name it.
+struct RuleError {
+  std::string path;
+  std::string message;
+};
+
+[[noreturn]] void fail(const std::string& path, const std::string& message) {
+  throw RuleError{path, message};
+}
+
+std::string type_name(const json& j) {
+  switch (j.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "an array";
+    case json::value_t::object: return "an object";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float: return "a number";
+    default: return "an unsupported value";
+  }
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+std::string child(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+// Typed access to object members, each failure naming the path and the expected type.
+class Obj {
+ public:
+  Obj(const json& j, std::string path, std::set<std::string> allowed) : j_(j), path_(std::move(path)) {
+    if (!j.is_object()) fail(path_, "expected an object, found " + type_name(j));
+    for (const auto& [k, v] : j.items()) {
+      (void)v;
+      if (!allowed.count(k)) {
+        std::vector<std::string> names(allowed.begin(), allowed.end());
+        fail(child(path_, k), "unknown key (expected one of: " + join(names) + ")");
+      }
+    }
+  }
+  bool has(const std::string& k) const { return j_.contains(k); }
+  const json& at(const std::string& k) const {
+    if (!j_.contains(k)) fail(child(path_, k), "missing required key");
+    return j_.at(k);
+  }
+  std::string path(const std::string& k) const { return child(path_, k); }
+  std::string str(const std::string& k, bool required = true) const {
+    if (!has(k)) {
+      if (required) fail(child(path_, k), "missing required key");
+      return {};
+    }
+    const json& v = j_.at(k);
+    if (!v.is_string()) fail(child(path_, k), "expected a string, found " + type_name(v));
+    std::string s = v.get<std::string>();
+    if (required && s.empty()) fail(child(path_, k), "must not be empty");
+    return s;
+  }
+  double num(const std::string& k) const {
+    const json& v = at(k);
+    if (!v.is_number()) fail(child(path_, k), "expected a number, found " + type_name(v));
+    return v.get<double>();
+  }
+  std::optional<double> opt_num(const std::string& k) const {
+    if (!has(k)) return std::nullopt;
+    return num(k);
+  }
+  int integer(const std::string& k, int fallback) const {
+    if (!has(k)) return fallback;
+    const json& v = j_.at(k);
+    if (!v.is_number_integer()) fail(child(path_, k), "expected an integer, found " + type_name(v));
+    return v.get<int>();
+  }
+  bool boolean(const std::string& k, bool fallback) const {
+    if (!has(k)) return fallback;
+    const json& v = j_.at(k);
+    if (!v.is_boolean()) fail(child(path_, k), "expected true or false, found " + type_name(v));
+    return v.get<bool>();
+  }
+  std::vector<std::string> strings(const std::string& k, bool required = true) const {
+    if (!has(k)) {
+      if (required) fail(child(path_, k), "missing required key");
+      return {};
+    }
+    const json& v = j_.at(k);
+    if (!v.is_array()) fail(child(path_, k), "expected an array of strings, found " + type_name(v));
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!v[i].is_string())
+        fail(child(path_, k) + "[" + std::to_string(i) + "]", "expected a string, found " + type_name(v[i]));
+      out.push_back(v[i].get<std::string>());
+    }
+    return out;
+  }
+  const json& array(const std::string& k, bool required = true) const {
+    static const json empty = json::array();
+    if (!has(k)) {
+      if (required) fail(child(path_, k), "missing required key");
+      return empty;
+    }
+    const json& v = j_.at(k);
+    if (!v.is_array()) fail(child(path_, k), "expected an array, found " + type_name(v));
+    return v;
+  }
+
+ private:
+  const json& j_;
+  std::string path_;
+};
+
+std::string item_path(const std::string& base, std::size_t i, const json& j) {
+  std::string p = base + "[" + std::to_string(i) + "]";
+  if (j.is_object() && j.contains("id") && j.at("id").is_string()) p += " (" + j.at("id").get<std::string>() + ")";
+  return p;
+}
+
+const std::set<std::string> kOps = {"<", "<=", ">", ">=", "=="};
+
+Condition parse_condition(const json& j, const std::string& path) {
+  if (!j.is_object()) fail(path, "expected a condition object, found " + type_name(j));
+  Condition c;
+  if (j.contains("any") || j.contains("all")) {
+    const bool any = j.contains("any");
+    Obj o(j, path, {any ? "any" : "all"});
+    c.kind = any ? Condition::Kind::any : Condition::Kind::all;
+    const json& arr = o.array(any ? "any" : "all");
+    if (arr.empty()) fail(o.path(any ? "any" : "all"), "must list at least one condition");
+    for (std::size_t i = 0; i < arr.size(); ++i)
+      c.children.push_back(parse_condition(arr[i], o.path(any ? "any" : "all") + "[" + std::to_string(i) + "]"));
+    return c;
+  }
+  if (j.contains("not")) {
+    Obj o(j, path, {"not"});
+    c.kind = Condition::Kind::negate;
+    c.children.push_back(parse_condition(o.at("not"), o.path("not")));
+    return c;
+  }
+  if (j.contains("finding")) {
+    Obj o(j, path, {"finding", "min_severity"});
+    c.kind = Condition::Kind::finding;
+    c.key = o.str("finding");
+    c.min_severity = o.integer("min_severity", 0);
+    return c;
+  }
+  if (j.contains("measure") || j.contains("intake")) {
+    const bool measure = j.contains("measure");
+    Obj o(j, path, {measure ? "measure" : "intake", "op", "value"});
+    c.kind = measure ? Condition::Kind::measure : Condition::Kind::intake;
+    c.key = o.str(measure ? "measure" : "intake");
+    if (measure || o.has("op") || o.has("value")) {
+      c.op = o.str("op");
+      if (!kOps.count(c.op)) fail(o.path("op"), "unknown operator '" + c.op + "' (expected <, <=, >, >= or ==)");
+      c.value = o.num("value");
+    }
+    return c;
+  }
+  fail(path, "expected one of the keys finding, measure, intake, any, all, not");
+}
+
+DoseRule parse_dose(const json& j, const std::string& path) {
+  Obj o(j, path, {"kind", "basis", "measure", "findings", "bands", "scale", "offset", "min", "max",
+                  "decimals", "unit", "text", "fallback", "source"});
+  DoseRule d;
+  d.kind = o.str("kind");
+  d.unit = o.str("unit", false);
+  d.text = o.str("text", false);
+  d.fallback = o.str("fallback", false);
+  d.source = o.str("source", false);
+  d.decimals = o.integer("decimals", 0);
+  if (d.kind == "fixed") {
+    if (d.text.empty()) fail(o.path("text"), "a fixed dose needs its text");
+  } else if (d.kind == "bands") {
+    d.basis = o.str("basis");
+    if (d.basis == "measure") {
+      d.measure = o.str("measure");
+    } else if (d.basis == "severity") {
+      d.findings = o.strings("findings");
+      if (d.findings.empty()) fail(o.path("findings"), "must list at least one finding");
+    } else {
+      fail(o.path("basis"), "expected \"measure\" or \"severity\", found \"" + d.basis + "\"");
+    }
+    if (d.source.empty()) fail(o.path("source"), "a dose band table needs a source");
+    const json& bands = o.array("bands");
+    if (bands.empty()) fail(o.path("bands"), "must list at least one band");
+    for (std::size_t i = 0; i < bands.size(); ++i) {
+      const std::string bp = o.path("bands") + "[" + std::to_string(i) + "]";
+      Obj b(bands[i], bp, {"min", "max", "amount", "text"});
+      DoseBand band{b.opt_num("min"), b.opt_num("max"), b.num("amount"), b.str("text")};
+      if (band.min && band.max && !(*band.min < *band.max))
+        fail(bp, "min must be below max");
+      d.bands.push_back(band);
+    }
+    // Bands must tile the line in order: the first open below (or starting), each next one
+    // starting where the previous one ends, so that every value gets exactly one dose.
+    for (std::size_t i = 0; i + 1 < d.bands.size(); ++i) {
+      const std::string bp = o.path("bands") + "[" + std::to_string(i + 1) + "]";
+      if (!d.bands[i].max) fail(o.path("bands") + "[" + std::to_string(i) + "]", "only the last band may be open above");
+      if (!d.bands[i + 1].min || *d.bands[i + 1].min != *d.bands[i].max) {
+        std::ostringstream m;
+        m << "min must equal the previous band's max (" << *d.bands[i].max << "): bands must not overlap or leave gaps";
+        fail(bp, m.str());
+      }
+    }
+  } else if (d.kind == "linear") {
+    d.measure = o.str("measure");
+    d.scale = o.has("scale") ? o.num("scale") : 1.0;
+    d.offset = o.has("offset") ? o.num("offset") : 0.0;
+    d.min = o.opt_num("min");
+    d.max = o.opt_num("max");
+    if (d.min && d.max && *d.min > *d.max) fail(path, "min must not exceed max");
+    if (d.text.find("{value}") == std::string::npos) fail(o.path("text"), "a linear dose text must contain {value}");
+    if (d.source.empty()) fail(o.path("source"), "a linear dose needs a source");
+  } else {
+    fail(o.path("kind"), "expected \"fixed\", \"bands\" or \"linear\", found \"" + d.kind + "\"");
+  }
+  return d;
+}
+
+RuleSet parse_document(const json& root) {
+  Obj o(root, "", {"schema", "schema_version", "name", "rules_version", "description", "strength_levels",
+                   "confidence_levels", "confidence_cap_by_strength", "sources", "measures", "findings",
+                   "nodes", "links", "interventions", "red_flags", "paediatric", "review",
+                   "not_screened_text", "wording"});
+  if (o.str("schema") != "insole-rules") fail("schema", "expected \"insole-rules\"");
+  if (o.integer("schema_version", -1) != 1)
+    fail("schema_version", "expected 1 (this toolkit reads rule-file schema version 1)");
+  RuleSet r;
+  r.name = o.str("name");
+  r.rules_version = o.str("rules_version");
+  r.strength_levels = o.strings("strength_levels");
+  r.confidence_levels = o.strings("confidence_levels");
+  if (r.confidence_levels.empty()) fail("confidence_levels", "must list at least one level");
+  {
+    const json& caps = o.at("confidence_cap_by_strength");
+    if (!caps.is_object()) fail("confidence_cap_by_strength", "expected an object");
+    for (const auto& [k, v] : caps.items()) {
+      if (!v.is_string()) fail("confidence_cap_by_strength." + k, "expected a string");
+      r.confidence_cap_by_strength[k] = v.get<std::string>();
+    }
+  }
+  const json& sources = o.array("sources");
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    Obj s(sources[i], item_path("sources", i, sources[i]), {"id", "kind", "citation"});
+    r.sources.push_back({s.str("id"), s.str("kind"), s.str("citation")});
+  }
+  const json& measures = o.array("measures");
+  for (std::size_t i = 0; i < measures.size(); ++i) {
+    const std::string p = item_path("measures", i, measures[i]);
+    Obj m(measures[i], p, {"id", "label", "unit", "decimals", "reference", "source", "note"});
+    MeasureDef md;
+    md.id = m.str("id");
+    md.label = m.str("label");
+    md.unit = m.str("unit", false);
+    md.decimals = m.integer("decimals", 2);
+    md.source = m.str("source");
+    md.note = m.str("note", false);
+    if (m.has("reference")) {
+      Obj ref(m.at("reference"), m.path("reference"), {"low", "high"});
+      md.ref_low = ref.opt_num("low");
+      md.ref_high = ref.opt_num("high");
+      if (!md.ref_low && !md.ref_high) fail(m.path("reference"), "needs low, high or both");
+      if (md.ref_low && md.ref_high && *md.ref_low >= *md.ref_high) fail(m.path("reference"), "low must be below high");
+    }
+    r.measures.push_back(md);
+  }
+  const json& findings = o.array("findings");
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const std::string p = item_path("findings", i, findings[i]);
+    Obj f(findings[i], p, {"id", "label", "consistent_with", "thresholds", "confirm"});
+    FindingDef fd;
+    fd.id = f.str("id");
+    if (fd.id.rfind("F-", 0) != 0) fail(f.path("id"), "finding ids start with \"F-\"");
+    fd.label = f.str("label");
+    fd.consistent_with = f.str("consistent_with");
+    fd.confirm = f.str("confirm", false);
+    const json& th = f.array("thresholds");
+    if (th.empty()) fail(f.path("thresholds"), "must list at least one threshold");
+    for (std::size_t k = 0; k < th.size(); ++k) {
+      const std::string tp = f.path("thresholds") + "[" + std::to_string(k) + "]";
+      Obj t(th[k], tp, {"measure", "op", "value", "source"});
+      Threshold thr{t.str("measure"), t.str("op"), t.num("value"), t.str("source")};
+      if (!kOps.count(thr.op)) fail(t.path("op"), "unknown operator '" + thr.op + "'");
+      fd.thresholds.push_back(thr);
+    }
+    r.findings.push_back(fd);
+    r.nodes.push_back({fd.id, "finding", fd.label, std::nullopt});
+  }
+  const json& nodes = o.array("nodes");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string p = item_path("nodes", i, nodes[i]);
+    Obj n(nodes[i], p, {"id", "kind", "label", "active_when"});
+    Node node{n.str("id"), n.str("kind"), n.str("label"), std::nullopt};
+    if (node.kind != "inferred" && node.kind != "asked")
+      fail(n.path("kind"), "expected \"inferred\" or \"asked\" (findings are nodes already)");
+    if (n.has("active_when")) node.active_when = parse_condition(n.at("active_when"), n.path("active_when"));
+    if (node.kind == "asked" && !node.active_when) fail(n.path("active_when"), "an asked node needs active_when");
+    r.nodes.push_back(node);
+  }
+  const json& links = o.array("links");
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const std::string p = item_path("links", i, links[i]);
+    Obj l(links[i], p, {"id", "from", "via", "to", "articles", "strength", "text", "feedback"});
+    Link link;
+    link.id = l.str("id");
+    link.from = l.strings("from");
+    if (link.from.empty()) fail(l.path("from"), "must name at least one node");
+    link.via = l.strings("via", false);
+    link.to = l.str("to");
+    link.articles = l.strings("articles");
+    if (link.articles.empty()) fail(l.path("articles"), "a link needs at least one source");
+    link.strength = l.str("strength");
+    link.text = l.str("text");
+    link.feedback = l.boolean("feedback", false);
+    r.links.push_back(link);
+  }
+  const json& items = o.array("interventions");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string p = item_path("interventions", i, items[i]);
+    Obj it(items[i], p, {"id", "category", "element", "strength", "trigger", "bilateral", "reason", "links",
+                         "sources", "dose", "expected_effects", "contraindications", "what_would_change",
+                         "paediatric_note"});
+    Intervention iv;
+    iv.id = it.str("id");
+    iv.category = it.str("category");
+    iv.element = it.str("element");
+    iv.strength = it.str("strength");
+    iv.trigger = parse_condition(it.at("trigger"), it.path("trigger"));
+    iv.bilateral = it.boolean("bilateral", false);
+    iv.reason = it.str("reason");
+    iv.links = it.strings("links");
+    iv.sources = it.strings("sources");
+    if (iv.sources.empty()) fail(it.path("sources"), "an intervention needs at least one source");
+    iv.dose = parse_dose(it.at("dose"), it.path("dose"));
+    const json& eff = it.array("expected_effects", false);
+    for (std::size_t k = 0; k < eff.size(); ++k) {
+      const std::string ep = it.path("expected_effects") + "[" + std::to_string(k) + "]";
+      Obj e(eff[k], ep, {"measure", "direction", "change_kpa", "change_percent", "text", "source"});
+      ExpectedEffect ee;
+      ee.measure = e.str("measure");
+      ee.direction = e.str("direction");
+      if (ee.direction != "increase" && ee.direction != "decrease")
+        fail(e.path("direction"), "expected \"increase\" or \"decrease\"");
+      for (const char* key : {"change_kpa", "change_percent"}) {
+        if (!e.has(key)) continue;
+        const json& range = e.at(key);
+        if (!range.is_array() || range.size() != 2 || !range[0].is_number() || !range[1].is_number())
+          fail(e.path(key), "expected [min, max] numbers");
+        ee.change_min = range[0].get<double>();
+        ee.change_max = range[1].get<double>();
+        if (*ee.change_min > *ee.change_max) fail(e.path(key), "min must not exceed max");
+        ee.change_unit = std::string(key) == "change_kpa" ? "kPa" : "%";
+      }
+      ee.text = e.str("text");
+      ee.source = e.str("source");
+      iv.expected_effects.push_back(ee);
+    }
+    const json& contra = it.array("contraindications", false);
+    for (std::size_t k = 0; k < contra.size(); ++k) {
+      const std::string cp = it.path("contraindications") + "[" + std::to_string(k) + "]";
+      Obj c(contra[k], cp, {"when", "action", "text"});
+      Contraindication ci;
+      if (c.has("when")) ci.when = parse_condition(c.at("when"), c.path("when"));
+      ci.action = c.has("action") ? c.str("action") : "caution";
+      if (ci.action != "caution" && ci.action != "withhold")
+        fail(c.path("action"), "expected \"caution\" or \"withhold\"");
+      ci.text = c.str("text");
+      iv.contraindications.push_back(ci);
+    }
+    iv.what_would_change = it.str("what_would_change");
+    iv.paediatric_note = it.str("paediatric_note", false);
+    r.interventions.push_back(iv);
+  }
+  const json& flags = o.array("red_flags");
+  for (std::size_t i = 0; i < flags.size(); ++i) {
+    const std::string p = item_path("red_flags", i, flags[i]);
+    Obj f(flags[i], p, {"id", "when", "urgency", "text", "withholds", "sources"});
+    RedFlag rf;
+    rf.id = f.str("id");
+    rf.when = parse_condition(f.at("when"), f.path("when"));
+    rf.urgency = f.str("urgency");
+    if (rf.urgency != "urgent" && rf.urgency != "prompt" && rf.urgency != "routine")
+      fail(f.path("urgency"), "expected \"urgent\", \"prompt\" or \"routine\"");
+    rf.text = f.str("text");
+    rf.withholds = f.strings("withholds");
+    rf.sources = f.strings("sources");
+    if (rf.sources.empty()) fail(f.path("sources"), "a red flag needs at least one source");
+    r.red_flags.push_back(rf);
+  }
+  if (o.has("paediatric")) {
+    Obj pd(o.at("paediatric"), "paediatric", {"when", "confidence_cap", "sources", "caveats"});
+    r.paediatric.when = parse_condition(pd.at("when"), pd.path("when"));
+    r.paediatric.confidence_cap = pd.str("confidence_cap");
+    r.paediatric.sources = pd.strings("sources");
+    r.paediatric.caveats = pd.strings("caveats");
+  }
+  {
+    Obj rv(o.at("review"), "review", {"weeks_min", "weeks_max", "sources", "text", "with_red_flags"});
+    r.review.weeks_min = rv.integer("weeks_min", 0);
+    r.review.weeks_max = rv.integer("weeks_max", 0);
+    if (r.review.weeks_min <= 0 || r.review.weeks_max < r.review.weeks_min)
+      fail("review", "needs 0 < weeks_min <= weeks_max");
+    r.review.text = rv.str("text");
+    r.review.with_red_flags = rv.str("with_red_flags");
+    r.review.sources = rv.strings("sources");
+  }
+  r.not_screened_text = o.str("not_screened_text");
+  {
+    Obj w(o.at("wording"), "wording", {"prefix", "sign_off"});
+    r.wording_prefix = w.str("prefix");
+    r.sign_off = w.str("sign_off");
+  }
+  return r;
+}
+
+// ---- cross-reference checks (after the whole document is read) ----
+
+void check_unique(const std::vector<std::string>& ids, const std::string& what) {
+  std::set<std::string> seen;
+  for (const auto& id : ids)
+    if (!seen.insert(id).second) fail(what, "duplicate id '" + id + "'");
+}
+
+template <class T>
+std::vector<std::string> ids_of(const std::vector<T>& v) {
+  std::vector<std::string> out;
+  for (const auto& x : v) out.push_back(x.id);
+  return out;
+}
+
+void check_condition(const RuleSet& r, const Condition& c, const std::string& path, bool intake_only) {
+  switch (c.kind) {
+    case Condition::Kind::any:
+    case Condition::Kind::all:
+    case Condition::Kind::negate:
+      for (std::size_t i = 0; i < c.children.size(); ++i) check_condition(r, c.children[i], path, intake_only);
+      return;
+    case Condition::Kind::finding:
+      if (intake_only) fail(path, "may depend on the intake only (pressure data cannot show it), found finding '" + c.key + "'");
+      if (!r.find_finding(c.key))
+        fail(path, "unknown finding id '" + c.key + "' (known: " + join(ids_of(r.findings)) + ")");
+      return;
+    case Condition::Kind::measure:
+      if (intake_only) fail(path, "may depend on the intake only, found measure '" + c.key + "'");
+      if (!r.find_measure(c.key)) fail(path, "unknown measure '" + c.key + "' (declare it under measures)");
+      return;
+    case Condition::Kind::intake: {
+      const IntakeField* f = find_intake_field(c.key);
+      if (!f) fail(path, "unknown intake field '" + c.key + "' (see the intake schema in docs/recommendations.md)");
+      if (f->type == "bool" && !c.op.empty()) fail(path, "intake field '" + c.key + "' is a yes/no answer: no op/value");
+      if (f->type == "number" && c.op.empty()) fail(path, "intake field '" + c.key + "' is a number: needs op and value");
+      if (f->type == "string") fail(path, "intake field '" + c.key + "' is free text and cannot be tested");
+      return;
+    }
+  }
+}
+
+void check_source(const RuleSet& r, const std::string& id, const std::string& path) {
+  if (!r.find_source(id)) fail(path, "unknown source '" + id + "' (declare it under sources)");
+}
+
+void check_strength(const RuleSet& r, const std::string& s, const std::string& path) {
+  if (std::find(r.strength_levels.begin(), r.strength_levels.end(), s) == r.strength_levels.end())
+    fail(path, "unknown strength '" + s + "' (expected one of: " + join(r.strength_levels) + ")");
+}
+
+void check_level(const RuleSet& r, const std::string& level, const std::string& path) {
+  if (r.confidence_rank(level) < 0)
+    fail(path, "unknown confidence level '" + level + "' (expected one of: " + join(r.confidence_levels) + ")");
+}
+
+// Depth-first search for a cycle among the non-feedback links; reports it as a node path.
+void check_acyclic(const RuleSet& r) {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> next;  // node -> (node, link)
+  for (const auto& l : r.links) {
+    if (l.feedback) continue;
+    std::vector<std::string> chain = l.via;
+    chain.push_back(l.to);
+    for (const auto& f : l.from) next[f].push_back({chain.front(), l.id});
+    for (std::size_t i = 0; i + 1 < chain.size(); ++i) next[chain[i]].push_back({chain[i + 1], l.id});
+  }
+  std::map<std::string, int> state;  // 0 new, 1 on stack, 2 done
+  std::vector<std::string> stack_nodes, stack_links;
+  std::function<void(const std::string&)> visit = [&](const std::string& n) {
+    state[n] = 1;
+    stack_nodes.push_back(n);
+    for (const auto& [m, link] : next[n]) {
+      if (state[m] == 1) {
+        auto it = std::find(stack_nodes.begin(), stack_nodes.end(), m);
+        std::vector<std::string> cyc(it, stack_nodes.end());
+        cyc.push_back(m);
+        std::vector<std::string> cyc_links(stack_links.begin() + (it - stack_nodes.begin()), stack_links.end());
+        cyc_links.push_back(link);
+        std::set<std::string> uniq(cyc_links.begin(), cyc_links.end());
+        fail("links", "cycle " + join(cyc, " -> ") + " through links " + join({uniq.begin(), uniq.end()}) +
+                          ": mark the link that closes the loop with \"feedback\": true");
+      }
+      if (state[m] == 0) {
+        stack_links.push_back(link);
+        visit(m);
+        stack_links.pop_back();
+      }
+    }
+    stack_nodes.pop_back();
+    state[n] = 2;
+  };
+  for (const auto& node : r.nodes)
+    if (state[node.id] == 0) visit(node.id);
+}
+
+void validate(const RuleSet& r) {
+  check_unique(ids_of(r.sources), "sources");
+  check_unique(ids_of(r.measures), "measures");
+  check_unique(ids_of(r.nodes), "nodes");
+  check_unique(ids_of(r.links), "links");
+  check_unique(ids_of(r.interventions), "interventions");
+  check_unique(ids_of(r.red_flags), "red_flags");
+  for (const auto& [s, level] : r.confidence_cap_by_strength) {
+    check_strength(r, s, "confidence_cap_by_strength." + s);
+    check_level(r, level, "confidence_cap_by_strength." + s);
+  }
+  for (const auto& s : r.strength_levels)
+    if (!r.confidence_cap_by_strength.count(s)) fail("confidence_cap_by_strength", "missing a cap for strength '" + s + "'");
+  for (std::size_t i = 0; i < r.measures.size(); ++i)
+    check_source(r, r.measures[i].source, "measures[" + std::to_string(i) + "] (" + r.measures[i].id + ").source");
+  for (std::size_t i = 0; i < r.findings.size(); ++i) {
+    const auto& f = r.findings[i];
+    for (std::size_t k = 0; k < f.thresholds.size(); ++k) {
+      const std::string p = "findings[" + std::to_string(i) + "] (" + f.id + ").thresholds[" + std::to_string(k) + "]";
+      if (!r.find_measure(f.thresholds[k].measure))
+        fail(p + ".measure", "unknown measure '" + f.thresholds[k].measure + "' (declare it under measures)");
+      check_source(r, f.thresholds[k].source, p + ".source");
+    }
+  }
+  for (std::size_t i = 0; i < r.nodes.size(); ++i)
+    if (r.nodes[i].active_when)
+      check_condition(r, *r.nodes[i].active_when, "nodes (" + r.nodes[i].id + ").active_when", true);
+  for (std::size_t i = 0; i < r.links.size(); ++i) {
+    const auto& l = r.links[i];
+    const std::string p = "links[" + std::to_string(i) + "] (" + l.id + ")";
+    auto need = [&](const std::string& id, const std::string& key) {
+      if (!r.find_node(id)) fail(p + "." + key, "link to a missing node '" + id + "'");
+    };
+    for (const auto& f : l.from) need(f, "from");
+    for (const auto& v : l.via) need(v, "via");
+    need(l.to, "to");
+    for (const auto& a : l.articles) check_source(r, a, p + ".articles");
+    check_strength(r, l.strength, p + ".strength");
+  }
+  check_acyclic(r);
+  for (std::size_t i = 0; i < r.interventions.size(); ++i) {
+    const auto& iv = r.interventions[i];
+    const std::string p = "interventions[" + std::to_string(i) + "] (" + iv.id + ")";
+    static const std::set<std::string> kCategories = {"orthosis", "exercise", "footwear", "advice"};
+    if (!kCategories.count(iv.category))
+      fail(p + ".category", "unknown category '" + iv.category + "' (expected orthosis, exercise, footwear or advice)");
+    check_strength(r, iv.strength, p + ".strength");
+    check_condition(r, iv.trigger, p + ".trigger", false);
+    for (const auto& l : iv.links)
+      if (!r.find_link(l)) fail(p + ".links", "unknown link '" + l + "'");
+    for (const auto& s : iv.sources) check_source(r, s, p + ".sources");
+    if (!iv.dose.source.empty()) check_source(r, iv.dose.source, p + ".dose.source");
+    if (!iv.dose.measure.empty() && !r.find_measure(iv.dose.measure))
+      fail(p + ".dose.measure", "unknown measure '" + iv.dose.measure + "' (declare it under measures)");
+    for (const auto& f : iv.dose.findings)
+      if (!r.find_finding(f)) fail(p + ".dose.findings", "unknown finding id '" + f + "'");
+    for (std::size_t k = 0; k < iv.expected_effects.size(); ++k)
+      check_source(r, iv.expected_effects[k].source, p + ".expected_effects[" + std::to_string(k) + "].source");
+    for (std::size_t k = 0; k < iv.contraindications.size(); ++k)
+      if (iv.contraindications[k].when)
+        check_condition(r, *iv.contraindications[k].when, p + ".contraindications[" + std::to_string(k) + "].when", false);
+  }
+  for (std::size_t i = 0; i < r.red_flags.size(); ++i) {
+    const auto& rf = r.red_flags[i];
+    const std::string p = "red_flags[" + std::to_string(i) + "] (" + rf.id + ")";
+    check_condition(r, rf.when, p + ".when", true);
+    for (const auto& s : rf.sources) check_source(r, s, p + ".sources");
+    for (const auto& c : rf.withholds)
+      if (c != "orthosis" && c != "exercise" && c != "footwear" && c != "advice")
+        fail(p + ".withholds", "unknown category '" + c + "'");
+  }
+  if (r.paediatric.when) {
+    check_condition(r, *r.paediatric.when, "paediatric.when", true);
+    check_level(r, r.paediatric.confidence_cap, "paediatric.confidence_cap");
+    for (const auto& s : r.paediatric.sources) check_source(r, s, "paediatric.sources");
+  }
+  for (const auto& s : r.review.sources) check_source(r, s, "review.sources");
+}
+
+template <class T>
+const T* find_by_id(const std::vector<T>& v, std::string_view id) noexcept {
+  for (const auto& x : v)
+    if (x.id == id) return &x;
+  return nullptr;
+}
+
+}  // namespace
+
+bool compare(double lhs, std::string_view op, double rhs) noexcept {
+  if (op == "<") return lhs < rhs;
+  if (op == "<=") return lhs <= rhs;
+  if (op == ">") return lhs > rhs;
+  if (op == ">=") return lhs >= rhs;
+  if (op == "==") return lhs == rhs;
+  return false;
+}
+
+std::string negate_op(std::string_view op) {
+  if (op == "<") return ">=";
+  if (op == "<=") return ">";
+  if (op == ">") return "<=";
+  if (op == ">=") return "<";
+  return "!=";
+}
+
+const Source* RuleSet::find_source(std::string_view id) const noexcept { return find_by_id(sources, id); }
+const MeasureDef* RuleSet::find_measure(std::string_view id) const noexcept { return find_by_id(measures, id); }
+const FindingDef* RuleSet::find_finding(std::string_view id) const noexcept { return find_by_id(findings, id); }
+const Node* RuleSet::find_node(std::string_view id) const noexcept { return find_by_id(nodes, id); }
+const Link* RuleSet::find_link(std::string_view id) const noexcept { return find_by_id(links, id); }
+int RuleSet::confidence_rank(std::string_view level) const noexcept {
+  for (std::size_t i = 0; i < confidence_levels.size(); ++i)
+    if (confidence_levels[i] == level) return static_cast<int>(i);
+  return -1;
+}
+
+Result<RuleSet> parse_rules(std::string_view json_text, std::string_view origin) {
+  json root;
+  try {
+    root = json::parse(json_text.begin(), json_text.end());
+  } catch (const json::parse_error& e) {
+    return make_error(Errc::format_error, std::string(origin) + ": not valid JSON: " + e.what());
+  }
+  try {
+    RuleSet r = parse_document(root);
+    r.origin = std::string(origin);
+    validate(r);
+    return r;
+  } catch (const RuleError& e) {
+    return make_error(Errc::format_error,
+                      std::string(origin) + ": " + (e.path.empty() ? "" : e.path + ": ") + e.message);
+  }
+}
+
+Result<RuleSet> load_rules(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(Errc::not_found, path.string() + ": cannot open rule file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return make_error(Errc::io_error, path.string() + ": read failed");
+  return parse_rules(ss.str(), path.string());
+}
+
+std::filesystem::path default_rules_path() {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> candidates;
+  if (const char* env = std::getenv("INSOLE_RULES_DIR"); env && *env) candidates.push_back(fs::path(env) / "default.json");
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share" / "insole" / "rules" / "default.json");
+#ifdef INSOLE_RULES_INSTALL_DIR
+  candidates.push_back(fs::path(INSOLE_RULES_INSTALL_DIR) / "default.json");
+#endif
+#ifdef INSOLE_RULES_SOURCE_DIR
+  candidates.push_back(fs::path(INSOLE_RULES_SOURCE_DIR) / "default.json");
+#endif
+  for (const auto& c : candidates)
+    if (fs::is_regular_file(c, ec)) return c;
+  return candidates.empty() ? fs::path("default.json") : candidates.back();
+}
+
+Result<RuleSet> load_default_rules() { return load_rules(default_rules_path()); }
+
+}  // namespace insole::recommend

@@ -1,0 +1,171 @@
+#include "insole/recommend/rules.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "recommend/support.hpp"
+#include "support/temp_dir.hpp"
+
+namespace insole::recommend {
+namespace {
+
+using nlohmann::json;
+
+json base() { return json::parse(test::default_rules_text()); }
+
+// Applies `edit` to the shipped rules and returns the validator's message ("" when accepted).
+std::string reject(const std::function<void(json&)>& edit) {
+  json j = base();
+  edit(j);
+  auto r = parse_rules(j.dump(), "clinic.json");
+  return r ? std::string() : r.error().message;
+}
+
+json& by_id(json& arr, const std::string& id) {
+  for (auto& x : arr)
+    if (x["id"] == id) return x;
+  throw std::runtime_error("no " + id);
+}
+
+TEST(Rules, ShippedRuleFileIsValidAndComplete) {
+  const RuleSet& r = test::default_rules();
+  EXPECT_EQ(r.rules_version, "1.0.0");
+  EXPECT_EQ(r.links.size(), 13u);  // L1..L13
+  for (int i = 1; i <= 13; ++i) EXPECT_NE(r.find_link("L" + std::to_string(i)), nullptr) << i;
+  for (const char* f : {"F-ARCH-LOW", "F-ARCH-HIGH", "F-PRONATION", "F-SUPINATION", "F-EQUINUS", "F-FOREFOOT-OVERLOAD",
+                        "F-ASYMMETRY", "F-SHORT-STRIDE"})
+    EXPECT_NE(r.find_finding(f), nullptr) << f;
+  // Arch index cut-offs 0.21 / 0.26 (Cavanagh & Rodgers 1987 as quoted in metrics.md section 1).
+  EXPECT_DOUBLE_EQ(r.find_measure("arch_index")->ref_low.value(), 0.21);
+  EXPECT_DOUBLE_EQ(r.find_measure("arch_index")->ref_high.value(), 0.26);
+  // Forefoot limit 569 kPa = Putti 2008 MTH2 361 + 2 x 104 kPa.
+  EXPECT_DOUBLE_EQ(r.find_measure("forefoot_peak_kpa")->ref_high.value(), 361.0 + 2 * 104.0);
+  // Heel range 313 -/+ 2 x 77 kPa (Putti 2008).
+  EXPECT_DOUBLE_EQ(r.find_measure("heel_peak_kpa")->ref_low.value(), 313.0 - 2 * 77.0);
+  EXPECT_DOUBLE_EQ(r.find_measure("heel_peak_kpa")->ref_high.value(), 313.0 + 2 * 77.0);
+  EXPECT_EQ(r.review.weeks_min, 2);
+  EXPECT_EQ(r.review.weeks_max, 4);
+}
+
+TEST(Rules, DefaultPathFindsTheShippedFile) {
+  const auto path = default_rules_path();
+  EXPECT_TRUE(std::filesystem::exists(path)) << path;
+  auto r = load_default_rules();
+  ASSERT_TRUE(r) << r.error().message;
+}
+
+TEST(Rules, LoadReportsMissingFile) {
+  auto r = load_rules("/nonexistent/rules.json");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::not_found);
+  EXPECT_NE(r.error().message.find("/nonexistent/rules.json"), std::string::npos);
+}
+
+TEST(Rules, AcceptsUnchangedRules) { EXPECT_EQ(reject([](json&) {}), ""); }
+
+TEST(Rules, RejectsUnknownFindingInATrigger) {
+  const auto m = reject([](json& j) { by_id(j["interventions"], "R-HEEL-LIFT")["trigger"] = {{"finding", "F-EQUINOS"}}; });
+  EXPECT_NE(m.find("clinic.json: interventions[2] (R-HEEL-LIFT).trigger: unknown finding id 'F-EQUINOS'"), std::string::npos) << m;
+}
+
+TEST(Rules, RejectsLinkToMissingNode) {
+  const auto m = reject([](json& j) { by_id(j["links"], "L3")["to"] = "N-SPINE"; });
+  EXPECT_NE(m.find("links[2] (L3).to: link to a missing node 'N-SPINE'"), std::string::npos) << m;
+}
+
+TEST(Rules, RejectsCycleAmongNonFeedbackLinks) {
+  const auto m = reject([](json& j) { by_id(j["links"], "L7").erase("feedback"); });
+  EXPECT_NE(m.find("cycle"), std::string::npos) << m;
+  EXPECT_NE(m.find("L6"), std::string::npos) << m;
+  EXPECT_NE(m.find("L7"), std::string::npos) << m;
+  EXPECT_NE(m.find("feedback"), std::string::npos) << m;
+}
+
+TEST(Rules, RejectsMissingOrUnknownSource) {
+  auto m = reject([](json& j) { j["findings"][0]["thresholds"][0].erase("source"); });
+  EXPECT_NE(m.find("findings[0] (F-ARCH-LOW).thresholds[0].source: missing required key"), std::string::npos) << m;
+  m = reject([](json& j) { j["findings"][0]["thresholds"][0]["source"] = "nobody2020"; });
+  EXPECT_NE(m.find("unknown source 'nobody2020'"), std::string::npos) << m;
+  m = reject([](json& j) { by_id(j["links"], "L4")["articles"] = json::array(); });
+  EXPECT_NE(m.find("links[3] (L4).articles: a link needs at least one source"), std::string::npos) << m;
+  m = reject([](json& j) { by_id(j["interventions"], "R-MET-PAD")["sources"] = json::array(); });
+  EXPECT_NE(m.find("(R-MET-PAD).sources: an intervention needs at least one source"), std::string::npos) << m;
+}
+
+TEST(Rules, RejectsBadStrengthAndDuplicateIds) {
+  auto m = reject([](json& j) { by_id(j["links"], "L1")["strength"] = "D"; });
+  EXPECT_NE(m.find("links[0] (L1).strength: unknown strength 'D'"), std::string::npos) << m;
+  m = reject([](json& j) { j["links"][1]["id"] = "L1"; });
+  EXPECT_NE(m.find("links: duplicate id 'L1'"), std::string::npos) << m;
+}
+
+TEST(Rules, RejectsOverlappingOrGappedDoseBands) {
+  auto m = reject([](json& j) { by_id(j["interventions"], "R-ARCH-SUPPORT")["dose"]["bands"][1]["min"] = 0.29; });
+  EXPECT_NE(m.find("(R-ARCH-SUPPORT).dose.bands[1]: min must equal the previous band's max (0.3)"), std::string::npos) << m;
+  m = reject([](json& j) { by_id(j["interventions"], "R-ARCH-SUPPORT")["dose"]["bands"][0].erase("max"); });
+  EXPECT_NE(m.find("only the last band may be open above"), std::string::npos) << m;
+}
+
+TEST(Rules, RedFlagsMayOnlyDependOnTheIntake) {
+  const auto m = reject([](json& j) { j["red_flags"][0]["when"] = {{"finding", "F-EQUINUS"}}; });
+  EXPECT_NE(m.find("red_flags[0] (RF-CLOT).when: may depend on the intake only"), std::string::npos) << m;
+}
+
+TEST(Rules, RejectsUnknownIntakeFieldAndMisusedTypes) {
+  auto m = reject([](json& j) { j["red_flags"][0]["when"] = {{"intake", "calf_swollen"}}; });
+  EXPECT_NE(m.find("unknown intake field 'calf_swollen'"), std::string::npos) << m;
+  m = reject([](json& j) { j["paediatric"]["when"] = {{"intake", "age_years"}}; });
+  EXPECT_NE(m.find("paediatric.when: intake field 'age_years' is a number: needs op and value"), std::string::npos) << m;
+}
+
+TEST(Rules, RejectsUnknownKeysTypesAndSchema) {
+  auto m = reject([](json& j) { by_id(j["interventions"], "R-MET-PAD")["dosage"] = 1; });
+  EXPECT_NE(m.find("(R-MET-PAD).dosage: unknown key"), std::string::npos) << m;
+  m = reject([](json& j) { j["measures"][0]["decimals"] = "three"; });
+  EXPECT_NE(m.find("measures[0] (arch_index).decimals: expected an integer, found a string"), std::string::npos) << m;
+  m = reject([](json& j) { j["schema_version"] = 2; });
+  EXPECT_NE(m.find("schema_version: expected 1"), std::string::npos) << m;
+  m = reject([](json& j) { j["interventions"][0]["trigger"] = {{"measure", "arch_index"}, {"op", "=>"}, {"value", 1}}; });
+  EXPECT_NE(m.find("unknown operator '=>'"), std::string::npos) << m;
+}
+
+TEST(Rules, RejectsTruncatedAndGarbageInput) {
+  const std::string text = test::default_rules_text();
+  // Every proper prefix is rejected with a message (never a crash); step to keep the test fast.
+  for (std::size_t n = 0; n < text.size(); n += 991) {
+    auto r = parse_rules(std::string_view(text).substr(0, n), "cut.json");
+    ASSERT_FALSE(r) << n;
+    EXPECT_EQ(r.error().message.rfind("cut.json: ", 0), 0u);
+  }
+  EXPECT_FALSE(parse_rules("\x00\xff garbage", "bin.json"));
+  EXPECT_FALSE(parse_rules("[]", "arr.json"));
+  EXPECT_FALSE(parse_rules("garbage" + text, "prefix.json"));
+}
+
+TEST(Rules, ClinicOverrideFileIsUsed) {
+  test::TempDir dir;
+  json j = base();
+  j["rules_version"] = "clinic-7";
+  by_id(j["interventions"], "R-HEEL-LIFT")["dose"]["bands"][0]["amount"] = 9;
+  const auto path = dir.path() / "clinic.json";
+  { std::ofstream(path) << j.dump(2); }
+  auto r = load_rules(path);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->rules_version, "clinic-7");
+  EXPECT_EQ(r->origin, path.string());
+}
+
+TEST(Rules, CompareAndNegate) {
+  EXPECT_TRUE(compare(0.26, ">=", 0.26));
+  EXPECT_FALSE(compare(0.26, ">", 0.26));
+  EXPECT_TRUE(compare(1, "<", 2));
+  EXPECT_FALSE(compare(1, "~", 2));
+  EXPECT_EQ(negate_op(">="), "<");
+  EXPECT_EQ(negate_op("<"), ">=");
+}
+
+}  // namespace
+}  // namespace insole::recommend
