@@ -606,7 +606,13 @@ void SenselDeviceModel::handle_read(std::uint8_t reg, std::uint8_t size,
 
 void SenselDeviceModel::handle_write(std::uint8_t reg, std::span<const std::uint8_t> payload,
                                      std::vector<std::uint8_t>& reply) {
-  bool ok = reg >= 0x20 && reg + payload.size() <= 256;  // 0x00..0x1F are read-only identity
+  // Identity, geometry, capabilities and unit shifts are read-only.
+  auto read_only = [](std::size_t r) {
+    return r < 0x20 || r == kRegContentSupported || r == kRegContactsMax ||
+           (r >= kRegUnitShiftDims && r <= kRegUnitShiftTime);
+  };
+  bool ok = reg + payload.size() <= 256;
+  for (std::size_t r = reg; ok && r < reg + payload.size(); ++r) ok = !read_only(r);
   if (ok && reg == kRegDetail) ok = payload[0] <= 2;
   if (ok && reg == kRegScanEnabled) ok = payload[0] <= 2;
   if (ok && reg == kRegContentControl) ok = (payload[0] & ~regs_[kRegContentSupported]) == 0;
