@@ -94,6 +94,8 @@ Result<Recording> read_apd(std::istream& in, const std::string& source, const Im
   if (!dy) return dy.error();
   if (data_line == 0) return format_error(source, r.line_number() + 1, "expected a '[Data]' section");
   const auto n_rows = static_cast<std::size_t>(*nx), n_cols = static_cast<std::size_t>(*ny);
+  if (static_cast<long long>(n_rows * n_cols) > kMaxSensels)
+    return format_error(source, data_line, "expected at most " + std::to_string(kMaxSensels) + " sensels");
   if (rows.size() != n_rows)
     return format_error(source, data_line,
                         "expected " + std::to_string(n_rows) + " [Data] rows (SensCountX), got " +

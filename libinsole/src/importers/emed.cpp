@@ -212,7 +212,7 @@ Result<Recording> read_emed_lst(std::istream& in, const std::string& source,
     if (pages == 0 && !out) attrs.try_emplace("header.notes", to_utf8(text));
   }
   if (!out || out->frames() == 0)
-    return format_error(source, r.line_number(), "expected at least one picture (a 'Pict-No.:' page with a pressure table)");
+    return format_error(source, std::max<std::size_t>(1, r.line_number()), "expected at least one picture (a 'Pict-No.:' page with a pressure table)");
   Recording rec;
   rec.streams.push_back(out->finish());
   stamp_recording(rec, "emed", source);

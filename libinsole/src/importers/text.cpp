@@ -52,7 +52,12 @@ Result<std::optional<std::string_view>> LineReader::next() {
     }
     const char* begin = buf_.data() + pos_;
     const char* stop = buf_.data() + end_;
-    const char* hit = std::find_if(begin, stop, [](char c) { return c == '\n' || c == '\r' || c == '\0'; });
+    // Stops at line ends and at control bytes, which no text export contains (TAB and the form
+    // feed that ends an emed page excepted): binary input fails at its first control byte.
+    const char* hit = std::find_if(begin, stop, [](char ch) {
+      const auto c = static_cast<unsigned char>(ch);
+      return (c < 0x20 && c != '\t' && c != '\f') || c == 0x7F;
+    });
     if (line_.size() + static_cast<std::size_t>(hit - begin) > kMaxLineBytes)
       return format_error(source_, line_no_ + 1,
                           "expected lines shorter than " + std::to_string(kMaxLineBytes) +
@@ -60,8 +65,13 @@ Result<std::optional<std::string_view>> LineReader::next() {
     line_.append(begin, hit);
     pos_ += static_cast<std::size_t>(hit - begin);
     if (hit == stop) continue;
-    if (*hit == '\0')
-      return format_error(source_, line_no_ + 1, "expected text, got a NUL byte (binary file?)");
+    if (*hit != '\n' && *hit != '\r') {
+      static const char* hex = "0123456789abcdef";
+      const auto c = static_cast<unsigned char>(*hit);
+      return format_error(source_, line_no_ + 1,
+                          std::string("expected text, got control byte 0x") + hex[c >> 4] +
+                              hex[c & 15] + " (binary file?)");
+    }
     last_was_cr_ = *hit == '\r';
     ++pos_;
     ++line_no_;
@@ -193,6 +203,7 @@ std::optional<double> parse_number(std::string_view s) noexcept {
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v,
                                          std::chars_format::general);
   if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  if (std::abs(v) > kMaxAbsNumber) return std::nullopt;
   return v;
 }
 

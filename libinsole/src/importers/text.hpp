@@ -34,7 +34,7 @@ class LineReader {
  public:
   LineReader(std::istream& in, std::string source);
   /// The next line, or nullopt at end of input. Fails for a line longer than kMaxLineBytes, for
-  /// NUL bytes (binary input) and for UTF-16 input (detected from its byte-order mark).
+  /// control bytes other than TAB and form feed (binary input) and for UTF-16 input (detected from its byte-order mark).
   Result<std::optional<std::string_view>> next();
   /// Line number of the line last returned by next().
   std::size_t line_number() const noexcept { return line_no_; }
@@ -72,7 +72,10 @@ std::vector<std::string_view> split_ws(std::string_view s);
 /// Splits one CSV record with RFC 4180 quoting ("a,b" stays one field, "" is a quote).
 std::vector<std::string> split_csv(std::string_view s);
 
-/// A finite decimal number, surrounding spaces allowed; nullopt otherwise (also for "nan", "inf").
+/// Largest magnitude accepted from a file: keeps every value x unit factor (<= 1000) finite as float.
+inline constexpr double kMaxAbsNumber = 1e12;
+/// A finite decimal number with |v| <= kMaxAbsNumber, surrounding spaces allowed; nullopt
+/// otherwise (also for "nan", "inf").
 std::optional<double> parse_number(std::string_view s) noexcept;
 /// An integer in [lo, hi], surrounding spaces allowed.
 std::optional<long long> parse_int(std::string_view s, long long lo, long long hi) noexcept;

@@ -1,5 +1,6 @@
 #include "insole/importers/xsensor.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -142,6 +143,9 @@ Result<Recording> read_xsensor_csv(std::istream& in, const std::string& source,
         return format_error(r, "expected Rows, Columns, Sensel Width (cm) and Sensel Height (cm) "
                                "before SENSELS of sensor " + quote(sensor_name));
       if (!frame_clock_s) return format_error(r, "expected a 'Time,' line in the frame before SENSELS");
+      if (*rows * *cols > kMaxSensels)
+        return format_error(r, "expected at most " + std::to_string(kMaxSensels) + " sensels, got Rows " +
+                                   std::to_string(*rows) + " x Columns " + std::to_string(*cols));
       auto it = sensor_index.find(sensor_name);
       if (it == sensor_index.end()) {
         if (frame_no && sensors.size() >= 16)
@@ -215,7 +219,9 @@ Result<Recording> read_xsensor_csv(std::istream& in, const std::string& source,
       return format_error(r, "expected a label line inside FRAME " + std::to_string(*frame_no) +
                                  " (numbers only appear after SENSELS), got " + quote(**line));
   }
-  if (sensors.empty()) return format_error(r, "expected at least one FRAME with a SENSELS grid");
+  if (sensors.empty())
+    return format_error(source, std::max<std::size_t>(1, r.line_number()),
+                        "expected at least one FRAME with a SENSELS grid");
   Recording rec;
   for (auto& s : sensors) {
     s.builder->info().sample_rate_hz =
