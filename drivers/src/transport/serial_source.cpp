@@ -1,0 +1,341 @@
+#include "insole/drivers/transport/serial_source.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <variant>
+
+#include "insole/drivers/transport/bounded_queue.hpp"
+#include "insole/drivers/transport/serial_port.hpp"
+
+namespace insole::drivers {
+
+namespace {
+
+using Item = std::variant<PressureFrame, Error>;
+
+DecoderStats& operator+=(DecoderStats& a, const DecoderStats& b) {
+  a.frames += b.frames;
+  a.bytes += b.bytes;
+  a.checksum_errors += b.checksum_errors;
+  a.resyncs += b.resyncs;
+  a.lost_frames += b.lost_frames;
+  a.garbage_bytes += b.garbage_bytes;
+  a.truncated_frames += b.truncated_frames;
+  a.malformed_frames += b.malformed_frames;
+  a.replies += b.replies;
+  a.nacks += b.nacks;
+  return a;
+}
+
+std::chrono::milliseconds to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
+}
+
+}  // namespace
+
+struct SerialSource::Impl {
+  SerialSourceOptions opt;
+  const ProtocolInfo* proto = nullptr;
+  std::shared_ptr<Clock> clock;
+  SerialPort port;
+  std::unique_ptr<Decoder> decoder;
+  std::unique_ptr<HostSession> session;
+  BoundedQueue<Item> queue;
+  std::thread io;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> io_finished{false};
+  std::atomic<bool> started{false};
+  std::atomic<bool> stopped{false};
+
+  mutable std::mutex stats_mutex;
+  DecoderStats past;     // decoders of earlier connections
+  DecoderStats current;  // snapshot of the current decoder
+  std::uint64_t reconnects = 0;
+  std::uint64_t delivered = 0;
+
+  std::mutex wake_mutex;
+  std::condition_variable wake;
+
+  // I/O thread state.
+  double epoch_s = 0.0;
+  double period_s = 0.0;
+  std::vector<double> last_time;
+  std::vector<std::uint64_t> last_seq;
+  std::vector<bool> have_seq;
+  std::vector<bool> new_connection;
+  std::vector<std::uint64_t> seq_offset;
+  std::vector<std::uint8_t> buf = std::vector<std::uint8_t>(8192);
+  std::vector<PressureFrame> decoded;
+
+  Impl(SerialSourceOptions o, std::shared_ptr<Clock> c)
+      : opt(std::move(o)), clock(std::move(c)), queue(std::max<std::size_t>(opt.queue_frames, 1)) {}
+
+  void snapshot_stats() {
+    std::lock_guard lock(stats_mutex);
+    current = decoder->stats();
+  }
+
+  // Stamps and queues what the decoder produced.
+  void deliver() {
+    if (decoded.empty()) return;
+    const double now = clock->now_s() - epoch_s;
+    const std::size_t n_streams = last_time.size();
+    std::vector<std::size_t> remaining(n_streams, 0);
+    for (const auto& f : decoded)
+      if (f.stream < n_streams) ++remaining[f.stream];
+    for (auto& f : decoded) {
+      if (f.stream >= n_streams) continue;  // a decoder bug; never index out of range
+      const std::size_t s = f.stream;
+      --remaining[s];
+      double t = now - double(remaining[s]) * period_s;
+      if (!(t > last_time[s])) t = last_time[s] + 1e-6;
+      last_time[s] = t;
+      f.time_s = t;
+      if (new_connection[s]) {
+        new_connection[s] = false;
+        seq_offset[s] = 0;
+        if (have_seq[s] && f.sequence <= last_seq[s]) seq_offset[s] = last_seq[s] + 1 - f.sequence;
+      }
+      f.sequence += seq_offset[s];
+      last_seq[s] = f.sequence;
+      have_seq[s] = true;
+      queue.try_push(std::move(f));
+    }
+    decoded.clear();
+  }
+
+  Result<std::size_t> read_and_feed(std::chrono::milliseconds timeout) {
+    auto r = port.read_some(buf, timeout);
+    if (!r) return r;
+    decoder->feed(std::span<const std::uint8_t>(buf.data(), *r), decoded);
+    snapshot_stats();
+    deliver();
+    return r;
+  }
+
+  Status send(const std::vector<std::uint8_t>& bytes) {
+    return port.write_all(bytes, std::chrono::milliseconds(1000));
+  }
+
+  // Opens the port and runs the open commands; frames that arrive meanwhile are delivered.
+  Status connect() {
+    const std::uint32_t baud = opt.baud ? opt.baud : proto->default_baud;
+    if (auto st = port.open(opt.path, SerialSettings{baud, true}); !st) return st;
+    decoder = proto->make_decoder();
+    session = proto->make_host_session();
+    std::fill(new_connection.begin(), new_connection.end(), true);
+    const auto reply_timeout = to_ms(session->reply_timeout_s());
+    for (const auto& cmd : session->open_commands()) {
+      const auto replies_before = decoder->stats().replies;
+      if (auto st = send(cmd.bytes); !st) {
+        port.close();
+        return make_error(st.error().code, "sending \"" + cmd.what + "\" to " + opt.path + ": " +
+                                               st.error().message);
+      }
+      if (cmd.await_reply) {
+        const double deadline = clock->now_s() + session->reply_timeout_s();
+        while (decoder->stats().replies == replies_before) {
+          const double left_s = deadline - clock->now_s();
+          if (left_s <= 0 || stopping) {
+            port.close();
+            return make_error(Errc::timeout, "the device on " + opt.path + " did not answer \"" +
+                                                 cmd.what + "\" within " +
+                                                 std::to_string(reply_timeout.count()) + " ms (is it a " +
+                                                 proto->name + " device?)");
+          }
+          auto r = read_and_feed(std::min(to_ms(left_s) + std::chrono::milliseconds(1), reply_timeout));
+          if (!r && r.error().code != Errc::timeout && r.error().code != Errc::cancelled) {
+            port.close();
+            return r.error();
+          }
+        }
+      }
+      if (auto st = decoder->device_status(); !st) {
+        port.close();
+        return make_error(st.error().code, opt.path + ": " + st.error().message);
+      }
+    }
+    if (proto->poll_driven) {
+      const double limit = clock->now_s() + 1.0;
+      while (!stopping && clock->now_s() < limit) {
+        auto r = port.read_some(buf, to_ms(opt.poll_settle_s));
+        if (!r && r.error().code == Errc::timeout) break;
+        if (!r && r.error().code != Errc::cancelled) {
+          port.close();
+          return r.error();
+        }
+      }
+    }
+    snapshot_stats();
+    return {};
+  }
+
+  void close_connection() {
+    port.close();
+    if (decoder) {
+      std::lock_guard lock(stats_mutex);
+      past += decoder->stats();
+      current = DecoderStats{};
+    }
+  }
+
+  // Waits `seconds` unless stop() is called; false when stopping.
+  bool backoff_wait(double seconds) {
+    std::unique_lock lock(wake_mutex);
+    wake.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return stopping.load(); });
+    return !stopping;
+  }
+
+  // After a disconnection: tell the consumer, then reopen with backoff. False when giving up.
+  bool reconnect_after(const Error& why) {
+    close_connection();
+    queue.push_always(make_error(Errc::disconnected, opt.path + ": " + why.message));
+    if (!opt.reconnect) return false;
+    double wait_s = opt.reconnect_initial_s;
+    while (backoff_wait(wait_s)) {
+      if (connect()) {
+        std::lock_guard lock(stats_mutex);
+        ++reconnects;
+        return true;
+      }
+      wait_s = std::min(wait_s * 2.0, opt.reconnect_max_s);
+    }
+    return false;
+  }
+
+  void run() noexcept {
+    try {
+      int silent_polls = 0;
+      while (!stopping) {
+        Status step;
+        if (proto->poll_driven) {
+          step = send(session->poll_bytes());
+          if (step) {
+            decoder->on_request_sent();
+            const double deadline = clock->now_s() + session->reply_timeout_s();
+            const auto frames_before = decoder->stats().frames;
+            while (!stopping && decoder->stats().frames == frames_before) {
+              const double left_s = deadline - clock->now_s();
+              if (left_s <= 0) break;
+              auto r = read_and_feed(std::min(to_ms(left_s) + std::chrono::milliseconds(1),
+                                              opt.read_timeout));
+              if (!r && r.error().code != Errc::timeout && r.error().code != Errc::cancelled) {
+                step = r.error();
+                break;
+              }
+            }
+            if (step && !stopping) {
+              silent_polls = decoder->stats().frames == frames_before ? silent_polls + 1 : 0;
+              if (silent_polls >= opt.poll_silence_limit)
+                step = make_error(Errc::disconnected,
+                                  "no answer to " + std::to_string(silent_polls) + " frame requests");
+            }
+          }
+        } else {
+          auto r = read_and_feed(opt.read_timeout);
+          if (!r && r.error().code != Errc::timeout && r.error().code != Errc::cancelled)
+            step = r.error();
+        }
+        if (!step && !stopping) {
+          silent_polls = 0;
+          if (!reconnect_after(step.error())) break;
+        }
+      }
+    } catch (const std::exception& e) {
+      // Never let an exception cross the thread: report it like a disconnection, and end.
+      queue.push_always(make_error(Errc::io_error, std::string("internal error in the serial reader: ") + e.what()));
+    }
+    io_finished = true;
+  }
+};
+
+SerialSource::SerialSource(SerialSourceOptions options, std::shared_ptr<Clock> clock)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(clock))) {
+  if (!impl_->clock) throw std::invalid_argument("SerialSource: clock is null");
+  impl_->proto = impl_->opt.custom_protocol ? impl_->opt.custom_protocol.get()
+                                             : find_protocol(impl_->opt.protocol);
+  if (!impl_->proto)
+    throw std::invalid_argument("SerialSource: unknown protocol '" + impl_->opt.protocol + "'");
+  info_.uri = "serial://" + impl_->opt.path + "?protocol=" + impl_->proto->name;
+  info_.description = impl_->proto->description + " on " + impl_->opt.path;
+  info_.streams = impl_->proto->streams;
+  const std::size_t n = info_.streams.size();
+  impl_->last_time.assign(n, -std::numeric_limits<double>::infinity());
+  impl_->last_seq.assign(n, 0);
+  impl_->have_seq.assign(n, false);
+  impl_->new_connection.assign(n, true);
+  impl_->seq_offset.assign(n, 0);
+  impl_->period_s = impl_->proto->frame_rate_hz > 0 ? 1.0 / impl_->proto->frame_rate_hz : 0.0;
+}
+
+SerialSource::~SerialSource() { stop(); }
+
+Status SerialSource::start() {
+  if (impl_->started) return make_error(Errc::invalid_argument, "serial source already started");
+  impl_->epoch_s = impl_->clock->now_s();
+  if (auto st = impl_->connect(); !st) return st;
+  impl_->started = true;
+  impl_->io = std::thread([impl = impl_.get()] { impl->run(); });
+  return {};
+}
+
+Result<PressureFrame> SerialSource::next(std::chrono::milliseconds timeout) {
+  if (!impl_->started) return make_error(Errc::invalid_argument, "next() called before start()");
+  auto item = impl_->queue.pop(timeout);
+  if (!item) {
+    if (impl_->stopped) return make_error(Errc::end_of_stream, "serial source stopped");
+    if (impl_->io_finished && impl_->queue.size() == 0)
+      return make_error(Errc::disconnected, impl_->opt.path + ": device gone (not reconnecting)");
+    return make_error(Errc::timeout, "no frame from " + impl_->opt.path + " yet");
+  }
+  if (auto* e = std::get_if<Error>(&*item)) return *e;
+  std::lock_guard lock(impl_->stats_mutex);
+  ++impl_->delivered;
+  return std::get<PressureFrame>(std::move(*item));
+}
+
+void SerialSource::stop() {
+  if (!impl_ || !impl_->started || impl_->stopped) return;
+  impl_->stopping = true;
+  impl_->port.interrupt();
+  impl_->wake.notify_all();
+  if (impl_->io.joinable()) impl_->io.join();
+  // The I/O thread has ended: this thread owns the port now.
+  impl_->port.clear_interrupt();
+  if (impl_->port.is_open() && impl_->session) {
+    for (const auto& cmd : impl_->session->close_commands())
+      if (!impl_->port.write_all(cmd.bytes, std::chrono::milliseconds(200))) break;
+    // Whatever was already on the wire is still decoded, so no received frame is lost.
+    while (impl_->read_and_feed(std::chrono::milliseconds(20))) {
+    }
+  }
+  impl_->close_connection();
+  impl_->queue.close();
+  impl_->stopped = true;
+}
+
+SourceStats SerialSource::stats() const {
+  SourceStats s;
+  std::lock_guard lock(impl_->stats_mutex);
+  DecoderStats d = impl_->past;
+  d += impl_->current;
+  s.frames = impl_->delivered;
+  s.lost_frames = d.lost_frames;
+  s.checksum_errors = d.checksum_errors;
+  s.resyncs = d.resyncs;
+  s.overflows = impl_->queue.overflows();
+  s.reconnects = impl_->reconnects;
+  return s;
+}
+
+DecoderStats SerialSource::decoder_stats() const {
+  std::lock_guard lock(impl_->stats_mutex);
+  DecoderStats d = impl_->past;
+  d += impl_->current;
+  return d;
+}
+
+}  // namespace insole::drivers

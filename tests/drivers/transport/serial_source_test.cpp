@@ -1,0 +1,265 @@
+// Device emulator -> pseudo-terminal -> Asio SerialSource -> decoder, for every registered
+// protocol, through the real byte path (no mocks): every frame the emulator sent must come out of
+// the source, in order, with the values its own bytes decode to. Also unplug/replug through a
+// stable link, overflow accounting, handshake failures and probing.
+#include "insole/drivers/transport/serial_source.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "drivers/transport/protocol_frames.hpp"
+#include "insole/drivers/transport/device_emulator.hpp"
+#include "insole/drivers/transport/discovery.hpp"
+#include "support/temp_dir.hpp"
+
+namespace insole::drivers {
+namespace {
+
+using namespace std::chrono_literals;
+
+SerialSourceOptions options(std::string path, std::string protocol) {
+  SerialSourceOptions o;
+  o.path = std::move(path);
+  o.protocol = std::move(protocol);
+  return o;
+}
+
+// Effective frame rate in tests: quick, yet slow enough for a loaded 2-core machine.
+constexpr double kTestRateHz = 200.0;
+constexpr int kFrames = 40;
+
+std::unique_ptr<DeviceEmulator> start_emulator(const ProtocolInfo& proto, int frames,
+                                               std::string link = {}, bool keep_log = true) {
+  EmulatorOptions opt;
+  opt.protocol = proto.name;
+  opt.link_path = std::move(link);
+  opt.speed = kTestRateHz / proto.frame_rate_hz;
+  opt.keep_log = keep_log;
+  // The first frame is due 0.3 s (real time) after start, when the host is usually ready.
+  auto emu = DeviceEmulator::start(opt, test::protocol_frames(proto, frames, 0.3 * opt.speed),
+                                   steady_clock());
+  EXPECT_TRUE(emu) << (emu ? "" : emu.error().message);
+  return emu ? std::move(emu).value() : nullptr;
+}
+
+// Reads until the emulator has finished and every frame it sent has arrived (or 20 s pass).
+std::vector<PressureFrame> collect(SerialSource& src, const DeviceEmulator& emu,
+                                   int* disconnects = nullptr) {
+  std::vector<PressureFrame> got;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (emu.finished() && got.size() >= emu.stats().frames_sent) break;
+    auto r = src.next(50ms);
+    if (r) {
+      got.push_back(std::move(r).value());
+    } else if (r.error().code == Errc::disconnected) {
+      if (disconnects) ++*disconnects;
+    } else if (r.error().code != Errc::timeout) {
+      ADD_FAILURE() << r.error().message;
+      break;
+    }
+  }
+  return got;
+}
+
+void expect_same_frames(const ProtocolInfo& proto, const std::vector<SentFrame>& sent,
+                        const std::vector<PressureFrame>& got) {
+  const auto expected = test::decode_sent(proto, sent);
+  ASSERT_EQ(got.size(), expected.size()) << proto.name;
+  std::vector<std::uint64_t> last_seq(proto.streams.size(), 0);
+  std::vector<double> last_t(proto.streams.size(), -1.0);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got[i].stream, expected[i].stream) << proto.name << " frame " << i;
+    ASSERT_EQ(got[i].pressure_kpa.size(), expected[i].pressure_kpa.size()) << proto.name;
+    for (Eigen::Index j = 0; j < got[i].pressure_kpa.size(); ++j) {
+      const float a = got[i].pressure_kpa[j], b = expected[i].pressure_kpa[j];
+      if (std::isnan(a) && std::isnan(b)) continue;
+      ASSERT_EQ(a, b) << proto.name << " frame " << i << " sensel " << j;
+    }
+    const auto s = got[i].stream;
+    if (last_t[s] >= 0) {
+      EXPECT_GT(got[i].sequence, last_seq[s]) << proto.name;
+      EXPECT_GT(got[i].time_s, last_t[s]) << proto.name;
+    }
+    last_seq[s] = got[i].sequence;
+    last_t[s] = got[i].time_s;
+  }
+}
+
+class EveryProtocol : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryProtocol, EveryFrameSentArrivesWithItsValues) {
+  const ProtocolInfo* proto = find_protocol(GetParam());
+  ASSERT_NE(proto, nullptr);
+  auto emu = start_emulator(*proto, kFrames);
+  ASSERT_TRUE(emu);
+  SerialSource src(options(emu->host_path(), proto->name), steady_clock());
+  auto st = src.start();
+  ASSERT_TRUE(st) << st.error().message;
+  auto got = collect(src, *emu);
+  src.stop();
+  const auto sent = emu->log();
+  EXPECT_GT(sent.size(), 0u) << "the emulator never streamed";
+  expect_same_frames(*proto, sent, got);
+  const auto stats = src.stats();
+  EXPECT_EQ(stats.frames, got.size());
+  EXPECT_EQ(stats.checksum_errors, 0u);
+  EXPECT_EQ(stats.overflows, 0u);
+  EXPECT_EQ(stats.reconnects, 0u);
+  // After stop(), the source reports its end.
+  auto end = src.next(0ms);
+  ASSERT_FALSE(end);
+  EXPECT_EQ(end.error().code, Errc::end_of_stream);
+}
+
+std::vector<std::string> protocol_names() {
+  std::vector<std::string> names;
+  for (const auto& p : protocols()) names.push_back(p.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, EveryProtocol, ::testing::ValuesIn(protocol_names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(SerialSource, UnplugAndReplugThroughAStableLink) {
+  test::TempDir dir;
+  const ProtocolInfo* proto = find_protocol("sensel_morph");
+  ASSERT_NE(proto, nullptr);
+  const std::string link = (dir / "usb-Sensel_Morph-if00").string();
+  auto emu = start_emulator(*proto, 400, link);  // 2 s of frames at the test rate
+  ASSERT_TRUE(emu);
+  SerialSourceOptions opt = options(link, proto->name);
+  opt.reconnect_initial_s = 0.05;
+  opt.reconnect_max_s = 0.2;
+  SerialSource src(opt, steady_clock());
+  ASSERT_TRUE(src.start());
+
+  std::vector<PressureFrame> got;
+  int disconnects = 0;
+  auto pump_until = [&](auto done) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      auto r = src.next(20ms);
+      if (r) {
+        got.push_back(std::move(r).value());
+      } else if (r.error().code == Errc::disconnected) {
+        ++disconnects;
+      }
+    }
+  };
+  pump_until([&] { return got.size() >= 20; });
+  emu->unplug();  // waits until the host has read everything sent
+  pump_until([&] { return disconnects > 0; });
+  EXPECT_EQ(disconnects, 1);
+  ASSERT_TRUE(emu->replug());
+  const auto before = got.size();
+  pump_until([&] { return got.size() >= before + 20; });
+  EXPECT_GE(src.stats().reconnects, 1u);
+  emu->unplug();
+  pump_until([&] { return disconnects > 1; });
+  src.stop();
+  while (auto r = src.next(0ms)) got.push_back(std::move(r).value());
+  // Zero frames lost outside the gap: everything sent in both connections arrived.
+  expect_same_frames(*proto, emu->log(), got);
+  EXPECT_EQ(emu->stats().host_connections, 2u);
+}
+
+TEST(SerialSource, QueueOverflowIsCountedNotSilent) {
+  const ProtocolInfo* proto = find_protocol("m1616");
+  ASSERT_NE(proto, nullptr);
+  auto emu = start_emulator(*proto, 60);
+  ASSERT_TRUE(emu);
+  SerialSourceOptions opt = options(emu->host_path(), proto->name);
+  opt.queue_frames = 4;
+  SerialSource src(opt, steady_clock());
+  ASSERT_TRUE(src.start());
+  // Do not consume until the emulator is done: the I/O thread must drop and count.
+  for (int i = 0; i < 2000 && !emu->finished(); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(emu->finished());
+  const auto sent = emu->stats().frames_sent;
+  for (int i = 0; i < 200 && src.decoder_stats().frames < sent; ++i) std::this_thread::sleep_for(10ms);
+  std::uint64_t delivered = 0;
+  while (src.next(50ms)) ++delivered;
+  EXPECT_EQ(delivered, 4u);
+  EXPECT_EQ(delivered + src.stats().overflows, sent);
+  src.stop();
+}
+
+TEST(SerialSource, MissingPortFailsAtStart) {
+  SerialSource src(options("/dev/insole-no-such-port", "m1616"), steady_clock());
+  auto st = src.start();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, Errc::not_found);
+}
+
+TEST(SerialSource, AWrongDeviceFailsTheHandshake) {
+  // A SensingTex kit stays silent until told to start and never answers Sensel register reads.
+  const ProtocolInfo* mat = find_protocol("sensingtex16");
+  ASSERT_NE(mat, nullptr);
+  auto emu = start_emulator(*mat, 100, {}, false);
+  ASSERT_TRUE(emu);
+  SerialSource src(options(emu->host_path(), "sensel_morph"), steady_clock());
+  auto st = src.start();
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, Errc::timeout);
+  EXPECT_NE(st.error().message.find("did not answer"), std::string::npos) << st.error().message;
+}
+
+TEST(SerialSource, UnknownProtocolIsAProgrammerError) {
+  EXPECT_THROW(SerialSource(options("/dev/null", "no-such-protocol"), steady_clock()),
+               std::invalid_argument);
+}
+
+TEST(SerialSource, NonStandardBaudOnTheLine) {
+  const ProtocolInfo* proto = find_protocol("insole18_uart");
+  ASSERT_NE(proto, nullptr);
+  auto emu = start_emulator(*proto, 20);
+  ASSERT_TRUE(emu);
+  SerialSourceOptions opt = options(emu->host_path(), proto->name);
+  opt.baud = 250000;
+  SerialSource src(opt, steady_clock());
+  auto st = src.start();
+  ASSERT_TRUE(st) << st.error().message;
+  auto got = collect(src, *emu);
+  src.stop();
+  expect_same_frames(*proto, emu->log(), got);
+}
+
+TEST(SerialSource, StopWhileReconnectingReturnsPromptly) {
+  const ProtocolInfo* proto = find_protocol("m1616");
+  auto emu = start_emulator(*proto, 1000, {}, false);
+  ASSERT_TRUE(emu);
+  SerialSourceOptions opt = options(emu->host_path(), proto->name);
+  opt.reconnect_initial_s = 30.0;  // a stop must not wait for this
+  SerialSource src(opt, steady_clock());
+  ASSERT_TRUE(src.start());
+  emu->unplug(0.0);
+  bool disconnected = false;
+  for (int i = 0; i < 400 && !disconnected; ++i) {
+    auto r = src.next(20ms);
+    disconnected = !r && r.error().code == Errc::disconnected;
+  }
+  ASSERT_TRUE(disconnected);
+  src.stop();  // would hang for 30 s if the backoff ignored the stop
+  SUCCEED();
+}
+
+TEST(Probe, FindsTheProtocolAndRejectsOthers) {
+  const ProtocolInfo* proto = find_protocol("sensel_morph");
+  auto emu = start_emulator(*proto, 2000, {}, false);
+  ASSERT_TRUE(emu);
+  auto ok = probe_port(emu->host_path(), "sensel_morph", 5000ms, steady_clock());
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_GE(ok->frames, 1u);
+  EXPECT_EQ(ok->sensels, std::size_t(proto->streams[0].layout.sensor_count()));
+  auto bad = probe_port(emu->host_path(), "no-such", 100ms, steady_clock());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::invalid_argument);
+  auto missing = probe_port("/dev/insole-no-such-port", "sensel_morph", 100ms, steady_clock());
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::not_found);
+}
+
+}  // namespace
+}  // namespace insole::drivers
