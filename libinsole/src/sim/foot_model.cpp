@@ -217,7 +217,7 @@ Eigen::VectorXd FootModel::walking_weights(double s) const {
     w[kMth1 + i] = fore_scale * mth_base[i] * tilt * smoothstep(start, start + 0.06, s) * late * unload;
   }
   // Hallux: light in mid-stance, the main load at toe-off (COP ends under the hallux).
-  w[kHallux] = (eq ? 0.8 : 1.0) * 0.13 * (1.0 + 0.35 * p) * smoothstep(0.2, 0.45, s) *
+  w[kHallux] = (eq ? 0.8 : 1.0) * 0.125 * (1.0 + 0.35 * p) * smoothstep(0.2, 0.45, s) *
                (0.1 + 0.9 * smoothstep(0.55, 0.9, s));
   const double toe_base[4] = {0.016, 0.013, 0.010, 0.007};
   for (int i = 0; i < 4; ++i)

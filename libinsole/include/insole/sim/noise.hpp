@@ -5,6 +5,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <vector>
 
 #include "insole/core/result.hpp"
 
@@ -26,6 +27,12 @@ struct NoiseParams {
 /// Applies `noise` in place to one frame of one stream (values in kPa; NaN stays NaN).
 void apply_noise(const NoiseParams& noise, std::uint64_t seed, std::uint64_t stream,
                  std::uint64_t frame, Eigen::Ref<Eigen::VectorXf> frame_kpa);
+
+/// Same, only at the listed sensels (the others must read 0 and stay 0, as apply_noise leaves
+/// zero readings at zero). Gives values identical to apply_noise.
+void apply_noise_at(const NoiseParams& noise, std::uint64_t seed, std::uint64_t stream,
+                    std::uint64_t frame, Eigen::Ref<Eigen::VectorXf> frame_kpa,
+                    const std::vector<Eigen::Index>& sensels);
 
 /// SplitMix64 step, the counter-based hash used for all simulator randomness.
 std::uint64_t mix64(std::uint64_t x) noexcept;

@@ -155,8 +155,9 @@ class Generator {
   void intended_force(std::size_t stream, Eigen::Index first, Eigen::Index count,
                       Eigen::VectorXd& left_n, Eigen::VectorXd& right_n) const;
 
+  struct Impl;  ///< implementation detail (opaque)
+
  private:
-  struct Impl;
   explicit Generator(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
