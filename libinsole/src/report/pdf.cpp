@@ -1,0 +1,209 @@
+#include <cairo-pdf.h>
+#include <cairo.h>
+
+#include "insole/core/atomic_output.hpp"
+#include "insole/report/render.hpp"
+#include "report/draw.hpp"
+#include "report/sections.hpp"
+
+namespace insole::report {
+
+namespace {
+
+constexpr double kPageW = 595.28, kPageH = 841.89;  // A4 in points
+constexpr double kMargin = 30.0;
+constexpr double kTextW = kPageW - 2 * kMargin;
+constexpr double kBottom = kPageH - kMargin - 14;   // room for the footer
+
+// Flowing layout on Cairo pages: a cursor y that starts a new page when content would overflow.
+class Doc {
+ public:
+  Doc(cairo_t* cr, std::string footer) : cr_(cr), footer_(std::move(footer)) {}
+
+  void new_page() {
+    footer();
+    cairo_show_page(cr_);
+    ++page_;
+    y_ = kMargin;
+  }
+  void finish() { footer(); }
+  bool at_top() const { return y_ <= kMargin + 1; }
+  double y() const { return y_; }
+  void skip(double h) { y_ += h; }
+  void ensure(double h) {
+    if (y_ + h > kBottom && !at_top()) new_page();
+  }
+
+  void heading(const std::string& s) {
+    ensure(34);
+    y_ += 4;
+    draw::set_font(cr_, 10.5, true);
+    cairo_set_source_rgb(cr_, 0, 0, 0);
+    draw::text(cr_, kMargin, y_ + 10, s);
+    cairo_set_line_width(cr_, 0.6);
+    cairo_move_to(cr_, kMargin, y_ + 13);
+    cairo_line_to(cr_, kMargin + kTextW, y_ + 13);
+    cairo_stroke(cr_);
+    y_ += 16;
+  }
+
+  void paragraph(const std::string& s, double size = 7.5, bool bold = false, double indent = 0) {
+    draw::set_font(cr_, size, bold);
+    cairo_set_source_rgb(cr_, 0, 0, 0);
+    for (const auto& line : draw::wrap(cr_, s, kTextW - indent)) {
+      ensure(size * 1.35);
+      draw::text(cr_, kMargin + indent, y_ + size, line);
+      y_ += size * 1.35;
+    }
+    y_ += 2;
+  }
+
+  void table(const sections::Table& t, double size = 6.8) {
+    if (t.rows.empty()) {
+      paragraph("(none)", size);
+      return;
+    }
+    const double lh = size * 1.3, pad = 2.0;
+    auto cell_lines = [&](const sections::Row& row, bool bold) {
+      std::vector<std::vector<std::string>> out;
+      draw::set_font(cr_, size, bold);
+      for (std::size_t c = 0; c < row.size(); ++c) out.push_back(draw::wrap(cr_, row[c], t.widths[c] * kTextW - 2 * pad));
+      return out;
+    };
+    auto draw_row = [&](const sections::Row& row, bool bold, bool shade) {
+      auto lines = cell_lines(row, bold);
+      std::size_t n = 1;
+      for (const auto& l : lines) n = std::max(n, l.size());
+      const double h = n * lh + 2 * pad;
+      if (shade) {
+        cairo_set_source_rgb(cr_, 0.88, 0.88, 0.88);
+        cairo_rectangle(cr_, kMargin, y_, kTextW, h);
+        cairo_fill(cr_);
+      }
+      cairo_set_source_rgb(cr_, 0, 0, 0);
+      draw::set_font(cr_, size, bold);
+      double x = kMargin;
+      for (std::size_t c = 0; c < lines.size(); ++c) {
+        for (std::size_t i = 0; i < lines[c].size(); ++i) draw::text(cr_, x + pad, y_ + pad + (i + 0.8) * lh, lines[c][i]);
+        x += t.widths[c] * kTextW;
+      }
+      y_ += h;
+      cairo_set_line_width(cr_, 0.3);
+      cairo_set_source_rgb(cr_, 0.5, 0.5, 0.5);
+      cairo_move_to(cr_, kMargin, y_);
+      cairo_line_to(cr_, kMargin + kTextW, y_);
+      cairo_stroke(cr_);
+      return h;
+    };
+    auto row_height = [&](const sections::Row& row) {
+      std::size_t n = 1;
+      for (const auto& l : cell_lines(row, false)) n = std::max(n, l.size());
+      return n * lh + 2 * pad;
+    };
+    ensure(row_height(t.header) + row_height(t.rows.front()));
+    draw_row(t.header, true, true);
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      const double h = row_height(t.rows[r]);
+      if (y_ + h > kBottom) {
+        new_page();
+        draw_row(t.header, true, true);
+      }
+      draw_row(t.rows[r], r < t.emphasis.size() && t.emphasis[r], false);
+    }
+    y_ += 4;
+  }
+
+  cairo_t* cr() { return cr_; }
+
+ private:
+  void footer() {
+    draw::set_font(cr_, 6.5, false);
+    cairo_set_source_rgb(cr_, 0.3, 0.3, 0.3);
+    const std::string s = footer_ + "    page " + std::to_string(page_);
+    draw::text(cr_, kMargin, kPageH - kMargin + 4, s);
+  }
+  cairo_t* cr_;
+  std::string footer_;
+  double y_ = kMargin;
+  int page_ = 1;
+};
+
+void render(cairo_t* cr, const ReportModel& m) {
+  Doc doc(cr, "insole fitting report - patient " + (m.header.patient_id.empty() ? std::string("-") : m.header.patient_id) +
+                  " - " + m.header.recording);
+  draw::set_font(cr, 15, true);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  draw::text(cr, kMargin, kMargin + 14, "Plantar pressure fitting report");
+  doc.skip(22);
+  for (const auto& l : sections::header_lines(m)) doc.paragraph(l, 7.8);
+
+  doc.heading("Peak pressure per foot");
+  const double fig_h = 270;
+  doc.ensure(fig_h + 12);
+  draw::feet(cr, m.feet, kMargin, doc.y(), kTextW, fig_h);
+  doc.skip(fig_h + 12);
+
+  doc.heading("Measures against reference ranges");
+  doc.table(sections::metrics(m));
+
+  doc.heading("Findings");
+  for (const auto& f : sections::findings(m)) doc.paragraph(f, 7.2);
+
+  doc.heading("Red flags and referrals");
+  auto refs = sections::referrals(m);
+  if (!m.prescription.red_flags_screened) refs.insert(refs.begin(), "RED FLAGS NOT SCREENED: no intake was given.");
+  for (const auto& r : refs) doc.paragraph(r, 7.5, true);
+  for (const auto& c : m.prescription.caveats) doc.paragraph(c, 7.0);
+
+  doc.heading("Measurement quality");
+  doc.table(sections::quality(m));
+  for (const auto& w : m.quality_warnings) doc.paragraph("Warning: " + w, 7.0);
+
+  // Page 2: the chain and the prescription.
+  if (!doc.at_top()) doc.new_page();
+  doc.heading("The chain: from the measured findings to the back");
+  const double chain_h = 175;
+  doc.ensure(chain_h);
+  draw::chain(cr, m.chain, kMargin, doc.y(), kTextW, chain_h);
+  doc.skip(chain_h + 4);
+
+  doc.heading("Prescription");
+  doc.table(sections::prescription(m), 6.2);
+
+  doc.heading("Exercise programme");
+  doc.table(sections::exercises(m), 6.2);
+
+  doc.heading("Review and sign-off");
+  doc.paragraph("Review: " + m.prescription.review + ". " + m.prescription.sign_off, 7.5);
+  doc.skip(4);
+  doc.paragraph("Clinician: ______________________________    Signature: ____________________    Date: ____________", 8.5);
+  doc.finish();
+}
+
+}  // namespace
+
+Status write_pdf(const ReportModel& model, const std::filesystem::path& path) {
+  auto out = AtomicOutput::create(path);
+  if (!out) return out.error();
+  cairo_surface_t* surface = cairo_pdf_surface_create(out->temp_path().c_str(), kPageW, kPageH);
+  if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+    const std::string why = cairo_status_to_string(cairo_surface_status(surface));
+    cairo_surface_destroy(surface);
+    return make_error(Errc::io_error, path.string() + ": cannot create PDF: " + why);
+  }
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "Plantar pressure fitting report");
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, ("insole " + model.header.toolkit_version).c_str());
+  cairo_t* cr = cairo_create(surface);
+  render(cr, model);
+  const cairo_status_t draw_status = cairo_status(cr);
+  cairo_destroy(cr);
+  cairo_surface_finish(surface);
+  const cairo_status_t status = cairo_surface_status(surface);
+  cairo_surface_destroy(surface);
+  if (draw_status != CAIRO_STATUS_SUCCESS || status != CAIRO_STATUS_SUCCESS)
+    return make_error(Errc::io_error, path.string() + ": writing the PDF failed: " +
+                                          cairo_status_to_string(draw_status != CAIRO_STATUS_SUCCESS ? draw_status : status));
+  return out->commit();
+}
+
+}  // namespace insole::report

@@ -1,0 +1,143 @@
+#include "report/sections.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace insole::report::sections {
+
+namespace {
+std::string num(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", std::clamp(decimals, 0, 6), v);
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+std::string reason_text(const recommend::Recommendation& r) {
+  std::string s = r.reason + ".";
+  std::vector<std::string> trig;
+  for (const auto& t : r.triggers) {
+    std::string one = t.finding_id + (t.finding_id.rfind("intake:", 0) == 0 ? "" : " " + side_name(t.side));
+    std::vector<std::string> ev;
+    for (const auto& e : t.evidence)
+      if (e.agrees) ev.push_back(e.measure + " " + num(e.value, 2) + (e.unit.empty() ? "" : " " + e.unit) + " " + e.threshold);
+    if (!ev.empty()) one += " (" + join(ev, "; ") + ")";
+    trig.push_back(one);
+  }
+  if (!trig.empty()) s += " Triggered by " + join(trig, ", ") + ".";
+  std::vector<std::string> links;
+  for (const auto& l : r.links) links.push_back(l.id + " [" + join(l.articles, "/") + ", " + l.strength + "]");
+  if (!links.empty()) s += " Chain: " + join(links, ", ") + ".";
+  std::vector<std::string> eff;
+  for (const auto& e : r.expected_effects) {
+    std::string one = e.text;
+    if (e.change_min)
+      one += " (" + num(*e.change_min, 0) + " to " + num(*e.change_max, 0) + " " + e.change_unit + ")";
+    eff.push_back(one + " [" + e.source + "]");
+  }
+  if (!eff.empty()) s += " Expected at follow-up: " + join(eff, "; ") + ".";
+  if (!r.contraindications.empty()) s += " Contraindications: " + join(r.contraindications, "; ") + ".";
+  s += " Confidence: " + r.confidence + " (evidence " + r.strength + ").";
+  if (!r.what_would_change.empty()) s += " Would change: " + r.what_would_change.front() + ".";
+  for (const auto& c : r.caveats) s += " " + c + ".";
+  return s;
+}
+}  // namespace
+
+std::string side_name(Side s) {
+  switch (s) {
+    case Side::left: return "left";
+    case Side::right: return "right";
+    case Side::both: return "both";
+    default: return "-";
+  }
+}
+
+std::vector<std::string> header_lines(const ReportModel& m) {
+  const auto& h = m.header;
+  std::vector<std::string> out;
+  out.push_back("Clinic: " + (h.clinic.empty() ? std::string("-") : h.clinic) +
+                "    Patient: " + (h.patient_id.empty() ? std::string("-") : h.patient_id) +
+                "    Date: " + (h.date.empty() ? std::string("-") : h.date));
+  out.push_back("Device: " + (h.device.empty() ? std::string("-") : h.device) + "    Recording: " + h.recording);
+  out.push_back("insole " + h.toolkit_version + ", analysis " + h.analysis_version + ", rules " +
+                m.prescription.rules_version);
+  return out;
+}
+
+Table metrics(const ReportModel& m) {
+  Table t{{"Measure", "Side", "Value", "Reference", "In range", "Source"}, {0.30, 0.08, 0.13, 0.14, 0.10, 0.25}, {}, {}};
+  for (const auto& r : m.metrics) {
+    const auto in = r.in_range();
+    t.rows.push_back({r.label, side_name(r.side),
+                      r.value ? num(*r.value, r.decimals) + (r.unit.empty() ? "" : " " + r.unit) : "-",
+                      r.range_text(), in ? (*in ? "in" : "OUT") : "-", r.ref_source});
+    t.emphasis.push_back(in && !*in);
+  }
+  return t;
+}
+
+std::vector<std::string> findings(const ReportModel& m) {
+  std::vector<std::string> out = m.prescription.statements;
+  if (out.empty()) out.push_back("No finding of the flat-foot / tight-calf chain in this recording.");
+  return out;
+}
+
+Table prescription(const ReportModel& m) {
+  Table t{{"Element", "Side", "Dose", "Reason and evidence"}, {0.15, 0.06, 0.21, 0.58}, {}, {}};
+  for (const auto& r : m.prescription.items) {
+    if (r.category == "exercise") continue;
+    std::string dose = r.dose.text;
+    if (r.withheld) dose = "WITHHELD until cleared (" + r.withheld_by + "). " + dose;
+    t.rows.push_back({r.element + " [" + r.category + "]", side_name(r.side), dose, reason_text(r)});
+    t.emphasis.push_back(r.withheld);
+  }
+  return t;
+}
+
+Table exercises(const ReportModel& m) {
+  Table t{{"Exercise", "Dose", "Why"}, {0.25, 0.25, 0.50}, {}, {}};
+  for (const auto& r : m.prescription.items) {
+    if (r.category != "exercise") continue;
+    std::string dose = r.dose.text;
+    if (r.withheld) dose = "WITHHELD until cleared (" + r.withheld_by + "). " + dose;
+    std::string why = r.reason + ".";
+    std::vector<std::string> links;
+    for (const auto& l : r.links) links.push_back(l.id + " [" + l.strength + "]");
+    if (!links.empty()) why += " Chain: " + join(links, ", ") + ".";
+    if (!r.contraindications.empty()) why += " Note: " + join(r.contraindications, "; ") + ".";
+    why += " Confidence: " + r.confidence + ".";
+    t.rows.push_back({r.element, dose, why});
+    t.emphasis.push_back(r.withheld);
+  }
+  return t;
+}
+
+std::vector<std::string> referrals(const ReportModel& m) {
+  std::vector<std::string> out;
+  const auto& p = m.prescription;
+  for (const auto& r : p.referrals) {
+    std::string u = r.urgency;
+    std::transform(u.begin(), u.end(), u.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    out.push_back(u + " REFERRAL: " + r.text);
+  }
+  if (p.red_flags_screened && p.referrals.empty()) out.push_back("Red flags screened at intake: none reported.");
+  if (!p.referrals.empty()) out.push_back("Red flags override the prescription: withheld items wait for medical clearance.");
+  return out;
+}
+
+Table quality(const ReportModel& m) {
+  Table t{{"Check", "Value", "OK"}, {0.45, 0.40, 0.15}, {}, {}};
+  for (const auto& q : m.quality) {
+    t.rows.push_back({q.label, q.value, q.ok ? "yes" : "NO"});
+    t.emphasis.push_back(!q.ok);
+  }
+  return t;
+}
+
+}  // namespace insole::report::sections
