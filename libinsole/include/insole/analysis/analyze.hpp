@@ -1,0 +1,160 @@
+#pragma once
+// The whole analysis of a recording: footfalls -> foot frame, footprint, regions, arch (see
+// segmentation.hpp ... arch.hpp) -> COP, gait events, pronation and equinus measures (cop.hpp ...
+// equinus.hpp) -> per-foot medians -> findings, with a quality section. Pure: no files, no clock.
+//
+// Two entry points with the same result: analyze() over a Recording in memory, and
+// analyze_stream() over frame chunks, which keeps only one activity window of frames in memory
+// (a window ends at a quiet gap, or at the least-loaded frame once it grows past
+// max_window_s), so a one-hour mat recording is analysed in bounded memory.
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "insole/analysis/arch.hpp"
+#include "insole/analysis/bands.hpp"
+#include "insole/analysis/cop.hpp"
+#include "insole/analysis/equinus.hpp"
+#include "insole/analysis/foot_frame.hpp"
+#include "insole/analysis/finding.hpp"
+#include "insole/analysis/findings.hpp"
+#include "insole/analysis/foot_summary.hpp"
+#include "insole/analysis/footfall.hpp"
+#include "insole/analysis/gait.hpp"
+#include "insole/analysis/pronation.hpp"
+#include "insole/analysis/regions.hpp"
+#include "insole/analysis/segmentation.hpp"
+#include "insole/core/recording.hpp"
+#include "insole/core/result.hpp"
+
+namespace insole::analysis {
+
+/// Version of the analysis algorithms; bumped whenever a measure's definition or a default
+/// parameter changes, so stored results say what produced them.
+inline constexpr const char* kAnalysisAlgorithmVersion = "1.0.0";
+
+struct AnalysisParams {
+  SegmentationParams segmentation;
+  FootFrameParams foot_frame;
+  RegionParams regions;
+  RegionMetricsParams region_metrics;
+  ArchParams arch;  ///< in_shoe is set per stream by the analysis
+  CopParams cop;
+  BandParams bands;
+  GaitEventParams events;
+  GaitTimingParams timing;
+  CpeiParams cpei;
+  FindingParams findings;
+  /// A contact longer than this is standing, not a step: no gait events or CPEI (design
+  /// default; walking stance lasts 0.5-1.0 s). A recording whose metadata mode is "stand"
+  /// treats every contact as standing.
+  double standing_min_s = 2.0;
+  /// Recommended number of footfalls per foot: 30 for in-shoe pressure (Melvin, Preece, Nester
+  /// & Howard 2014 Gait Posture 40:682 [V]); 5 on a mat (design default: the common
+  /// three-to-five-step mat protocol gives one footfall per pass).
+  std::size_t recommended_footfalls_in_shoe = 30;
+  std::size_t recommended_footfalls_mat = 5;
+  /// A sensel is saturated when it holds its stream's maximum reading for this many consecutive
+  /// loaded frames (the device clips); the stream attribute "saturation_kpa", when present, is
+  /// used as the maximum instead.
+  int saturation_run_frames = 3;
+  /// Streaming: a window closes after quiet_gap_s with total force below quiet_force_n, or is
+  /// cut at its least-loaded frame (in its last third) after max_window_s; contacts cut by that
+  /// frame are carried into the next window. 20 s of a 64 x 64 mat at 100 Hz is 33 MB.
+  double quiet_gap_s = 0.3;
+  double quiet_force_n = 5.0;
+  double max_window_s = 20.0;
+};
+
+/// Everything measured on one footfall.
+struct FootfallAnalysis {
+  Footfall footfall;                 ///< as segmented (sensels cleared in analyze_stream)
+  FootFrame frame;
+  bool standing = false;
+  GaitEvents events;                 ///< meaningless for standing contacts
+  std::optional<CpeiResult> cpei;
+  std::string cpei_note;             ///< why CPEI is missing, when it is
+  std::optional<double> mlpi;
+  std::optional<double> forefoot_mlpi;
+  CopVelocity cop_velocity;
+  double cop_path_length_mm = 0.0;
+  std::optional<double> cop_ap_excursion_percent;   ///< AP range of the COP / foot length
+  std::optional<double> foot_progression_angle_deg; ///< mats, when a walking direction exists
+  EquinusFeatures equinus;
+  double peak_force_n = 0.0;
+  double force_time_integral_n_s = 0.0;
+  Eigen::Vector2d centre_mm = Eigen::Vector2d::Zero();  ///< force centroid, layout mm
+  /// Arch measures of the peak footprint (grids; null with the reason on insoles).
+  ArchMeasures arch;
+  /// Per-region variables (grids): hindfoot, midfoot, forefoot, toes, mth1..5 ...
+  std::vector<RegionMetrics> regions;
+  /// Every scalar above keyed by its JSON name (what the per-foot medians aggregate).
+  std::map<std::string, double> measures;
+};
+
+struct StreamQuality {
+  std::string stream;
+  std::size_t frames = 0;
+  double duration_s = 0.0;
+  std::size_t footfalls_found = 0;
+  std::size_t footfalls_used = 0;
+  std::map<std::string, std::size_t> rejected;  ///< reason -> count
+  std::vector<Eigen::Index> saturated_sensels;
+  std::vector<Eigen::Index> dead_sensels;
+};
+
+struct Quality {
+  std::vector<StreamQuality> streams;
+  std::vector<std::string> warnings;  ///< e.g. fewer footfalls than recommended
+};
+
+struct AnalysisResult {
+  std::string algorithm_version = kAnalysisAlgorithmVersion;
+  AnalysisParams params;
+  std::vector<FootSummary> feet;
+  std::vector<FootfallAnalysis> footfalls;  ///< used and rejected, in time order per stream
+  GaitTiming timing;
+  std::vector<Finding> findings;
+  Quality quality;
+
+  /// False when no footfall was usable (the CLI exits 1).
+  bool has_usable_contact() const noexcept;
+};
+
+/// Analyses a recording held in memory. Fails (format_error) when the recording is invalid.
+Result<AnalysisResult> analyze(const Recording& recording, const AnalysisParams& params = {});
+
+/// A block of consecutive frames of one stream (rows = frames, in time order).
+struct FrameChunk {
+  std::size_t stream = 0;
+  Eigen::VectorXd time_s;
+  FrameMatrix pressure_kpa;
+};
+
+/// Yields the next chunk, nullopt at the end, or an error (which analyze_stream returns).
+/// Chunks of different streams may interleave; each stream's chunks come in time order.
+using ChunkProvider = std::function<Result<std::optional<FrameChunk>>()>;
+
+/// Same analysis as analyze(), reading frames chunk by chunk.
+Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta,
+                                      const std::vector<StreamInfo>& streams,
+                                      const ChunkProvider& next_chunk,
+                                      const AnalysisParams& params = {});
+
+/// Analysis of the footfalls already found in one stream (or one window of it): everything that
+/// needs frames. Rows of `time_s` / `pressure_kpa` start at stream frame `frame_offset`.
+/// Exposed for tests and for callers that segment themselves.
+FootfallAnalysis analyze_footfall(const StreamInfo& info, const Eigen::Ref<const Eigen::VectorXd>& time_s,
+                                  const Eigen::Ref<const FrameMatrix>& pressure_kpa,
+                                  const Footfall& footfall, const FootFrame& frame, bool standing,
+                                  const AnalysisParams& params, Eigen::Index frame_offset = 0);
+
+/// Second stage, needing no frames: walking direction and FPA, per-foot medians, gait timing,
+/// findings and quality warnings. `result.footfalls` and `result.quality.streams` must be filled.
+void finish_analysis(AnalysisResult& result, const std::vector<StreamInfo>& streams);
+
+}  // namespace insole::analysis

@@ -1,0 +1,95 @@
+#pragma once
+// Pronation / supination measures from the COP and the pressure distribution about the foot axis
+// (metrics.md sections 3, 4 and 8). None of them classifies a foot on its own: the findings step
+// combines CPEI, the whole-foot and the forefoot medial-lateral indices and says which agree.
+
+#include <Eigen/Core>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "insole/analysis/bands.hpp"
+#include "insole/analysis/cop.hpp"
+#include "insole/analysis/gait.hpp"
+
+namespace insole::analysis {
+
+/// CPEI reference values, emed-x, US cadets (PMC7393860 Table 4 [V]): means by standing arch
+/// height group. Group differences are about 1-2 % CPEI, hence no hard cut-off.
+struct CpeiReference {
+  double planus_percent = 21.59;
+  double rectus_percent = 22.78;
+  double cavus_percent = 23.86;
+  /// Framingham (Menz 2013; Hagedorn 2013 [V]) classified function by CPEI quintiles. Quintile
+  /// cut-offs are not published in the sources we hold; these are the 20th / 80th percentiles of
+  /// a normal distribution with the rectus mean and SD = SE * sqrt(n) = 0.31 * sqrt(443) = 6.5 %
+  /// (derived, [U]): 22.78 -/+ 0.8416 * 6.5.
+  double low_quintile_percent = 17.3;
+  double high_quintile_percent = 28.2;
+  const char* source = "Song et al. 1996 JAPMA 86:16 (construction); cadet means PMC7393860 Table 4";
+};
+
+struct CpeiParams {
+  /// Distal-third line at 67 % of foot length from the heel (Song 1996, metrics.md section 3).
+  double distal_fraction = 0.67;
+  /// Half-thickness of the strip around the distal-third line used to measure forefoot width,
+  /// in sensel sizes (sqrt of the median sensel area).
+  double width_band_sensels = 0.75;
+  /// Fewest sensels in that strip for a width (fewer: the sensor cannot resolve the forefoot).
+  int min_width_sensels = 3;
+};
+
+struct CpeiResult {
+  double cpei_percent = 0.0;        ///< CPE / forefoot width * 100
+  double cpe_mm = 0.0;              ///< COP lateral (+) or medial (-) of the construction line
+  double forefoot_width_mm = 0.0;
+  double line_ap_mm = 0.0;          ///< position of the distal-third line from the heel
+};
+
+/// Forefoot width across the foot at `ap_mm` from the heel: medial-lateral extent of the
+/// sensels whose peak pressure in the footfall is above zero, within a thin strip around the
+/// line, plus one sensel size. nullopt when the strip holds too few sensels.
+std::optional<double> footprint_width_mm(const FootfallSamples& samples, const FootFrame& frame,
+                                         double ap_mm, const CpeiParams& params = {});
+
+/// CPEI by the Song 1996 construction from a COP path given in foot coordinates
+/// (column 0 = ml_mm positive medial, column 1 = ap_mm): construction line from the first to the
+/// last COP point; CPE = ml(construction line) - ml(COP) where the COP path first crosses the
+/// distal-third line (positive = COP lateral of the line, the normal bow); CPEI = CPE / W * 100.
+/// nullopt (with `why` set) when the COP never reaches the line or the path has no AP extent.
+std::optional<CpeiResult> cpei(const Eigen::MatrixX2d& cop_foot_mm, double foot_length_mm,
+                               double forefoot_width_mm, const CpeiParams& params = {},
+                               std::string* why = nullptr);
+
+/// Medial-lateral pressure index about the foot axis over [ap_from, ap_to) fractions of foot
+/// length: MLPI = (F_lat - F_med) / (F_lat + F_med) with F the force-time integral of the
+/// sensels lateral / medial of the axis (Tse et al. 2021 JFAR [V] for the use; normalisation by
+/// the sum [U]). Positive = lateral loading. nullopt when nothing is loaded there.
+std::optional<double> ml_pressure_index(const FootfallSamples& samples, const FootFrame& frame,
+                                        double ap_from_fraction = 0.0, double ap_to_fraction = 1.0);
+
+/// Mean COP speed (mm/s) over stance and within each phase of gait.h. Walking reference: mean
+/// COP velocity 31.6 (5.3) cm/s (n = 30, RSscan [V], metrics.md section 4).
+struct CopVelocity {
+  std::optional<double> stance_mm_s;
+  std::optional<double> initial_contact_mm_s;
+  std::optional<double> forefoot_contact_mm_s;
+  std::optional<double> foot_flat_mm_s;
+  std::optional<double> push_off_mm_s;
+};
+
+CopVelocity cop_velocity(const CopTrajectory& cop, const GaitEvents& events);
+
+/// Walking direction on a mat: the principal direction of the footfall centres ordered in time,
+/// pointing from the earliest to the latest. nullopt with fewer than two footfalls or when they
+/// do not move (standing). `centres_mm` are layout coordinates, `times_s` their contact times.
+std::optional<Eigen::Vector2d> progression_direction(const std::vector<Eigen::Vector2d>& centres_mm,
+                                                     const std::vector<double>& times_s,
+                                                     double min_travel_mm = 100.0);
+
+/// Foot progression angle in degrees between the walking direction and the foot's long axis;
+/// positive = out-toeing (toes point lateral of the direction of travel), for either side,
+/// because FootFrame::v points medially. Adult reference about +5 to +13 deg [S].
+double foot_progression_angle_deg(const FootFrame& frame, const Eigen::Vector2d& direction);
+
+}  // namespace insole::analysis

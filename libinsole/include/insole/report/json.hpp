@@ -1,0 +1,36 @@
+#pragma once
+// `insole analyze --json`: the analysis as one JSON document (design note section 3.2; keys are
+// a contract with users' scripts, see docs/cli.md and docs/metrics.md). Top level:
+//   toolkit_version, format_version, algorithm_version, input,
+//   feet[]        side, stream, surface, arch_index, arch_class, cpei_percent, foot_length_mm,
+//                 footfalls_used / _rejected, measures{key: {median, q1, q3, min, max, n}},
+//                 regions{region: {variable: spread}}, gait{...}, pronation{...}, equinus{...},
+//                 footfalls[] {start_s, end_s, arch_index, cpei_percent, foot_length_mm, ...}
+//   gait          cadence, double support, symmetry indices
+//   findings[]    id, side, statement, confidence, severity, evidence[], notes[]
+//   recommendations[]  filled by the caller (recommend::recommendations_json), [] otherwise
+//   quality       per stream counts, rejected reasons, saturated / dead sensels, warnings
+//   parameters    every parameter the analysis used
+// Numbers that were not measured are null, never omitted or invented.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "insole/analysis/analyze.hpp"
+
+namespace insole::report {
+
+/// The analysis as a JSON value. `recommendations` must be an array (the recommendation
+/// module's output); it is copied under "recommendations".
+nlohmann::json analysis_json(const analysis::AnalysisResult& result, const std::string& input_name,
+                             const nlohmann::json& recommendations = nlohmann::json::array());
+
+/// Same, serialised with two-space indentation and a final newline.
+std::string to_json(const analysis::AnalysisResult& result, const std::string& input_name,
+                    const nlohmann::json& recommendations = nlohmann::json::array());
+
+/// Every parameter of an analysis, with the same keys as "parameters" in the document
+/// (for storing next to results, e.g. io::write_analysis).
+nlohmann::json parameters_json(const analysis::AnalysisParams& params);
+
+}  // namespace insole::report

@@ -1,0 +1,612 @@
+#include "insole/analysis/analyze.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <sstream>
+
+namespace insole::analysis {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Sensor health, accumulated frame by frame so that batch and streaming share it.
+class QualityAccumulator {
+ public:
+  explicit QualityAccumulator(const StreamInfo& info)
+      : info_(&info),
+        max_(static_cast<std::size_t>(info.layout.sensor_count()), 0.0f),
+        run_(max_.size(), 0),
+        best_run_(max_.size(), 0) {}
+
+  void push(double time_s, const float* row) {
+    if (frames_ == 0) t0_ = time_s;
+    t1_ = time_s;
+    ++frames_;
+    for (std::size_t j = 0; j < max_.size(); ++j) {
+      const float p = row[j];
+      if (!std::isfinite(p)) continue;
+      if (p > max_[j]) {
+        max_[j] = p;
+        run_[j] = best_run_[j] = 1;
+      } else if (p == max_[j] && p > 0.0f) {
+        best_run_[j] = std::max(best_run_[j], ++run_[j]);
+      } else {
+        run_[j] = 0;
+      }
+    }
+  }
+
+  StreamQuality finish(const AnalysisParams& p) const {
+    StreamQuality q;
+    q.stream = info_->name;
+    q.frames = frames_;
+    q.duration_s = frames_ > 0 ? t1_ - t0_ : 0.0;
+    const auto& present = info_->layout.present();
+    float stream_max = 0.0f;
+    for (float m : max_) stream_max = std::max(stream_max, m);
+    std::optional<double> limit;
+    if (auto it = info_->attributes.find("saturation_kpa"); it != info_->attributes.end()) {
+      try {
+        limit = std::stod(it->second);
+      } catch (const std::exception&) {
+        limit.reset();  // unreadable attribute: fall back to plateau detection
+      }
+    }
+    for (std::size_t j = 0; j < max_.size(); ++j) {
+      if (!present.empty() && !present[j]) continue;
+      const bool saturated = limit ? max_[j] >= *limit
+                                   : (stream_max > 0.0f && max_[j] == stream_max &&
+                                      best_run_[j] >= p.saturation_run_frames);
+      if (saturated) q.saturated_sensels.push_back(static_cast<Eigen::Index>(j));
+    }
+    // Dead sensels (grids): never loaded although all four neighbours were.
+    const auto& L = info_->layout;
+    if (L.is_grid()) {
+      const double active = p.segmentation.active_threshold_kpa;
+      auto loaded = [&](int r, int c) {
+        if (r < 0 || c < 0 || r >= L.rows() || c >= L.cols()) return false;
+        const auto k = static_cast<std::size_t>(L.index(r, c));
+        return (present.empty() || present[k]) && max_[k] > active;
+      };
+      for (int r = 0; r < L.rows(); ++r)
+        for (int c = 0; c < L.cols(); ++c) {
+          const auto k = static_cast<std::size_t>(L.index(r, c));
+          if ((!present.empty() && !present[k]) || max_[k] > 0.0f) continue;
+          if (loaded(r - 1, c) && loaded(r + 1, c) && loaded(r, c - 1) && loaded(r, c + 1))
+            q.dead_sensels.push_back(static_cast<Eigen::Index>(k));
+        }
+    }
+    return q;
+  }
+
+ private:
+  const StreamInfo* info_;
+  std::vector<float> max_;
+  std::vector<int> run_;
+  std::vector<int> best_run_;
+  std::size_t frames_ = 0;
+  double t0_ = 0.0, t1_ = 0.0;
+};
+
+// Foot frame of an insole sensor set: its coordinates already are the foot's (x towards the
+// subject's right, y heel -> toe, sensor_layout.hpp), so the axis is the insole's midline.
+FootFrame insole_frame(const SensorLayout& layout, const std::vector<Eigen::Index>& sensels, Side side) {
+  FootFrame f;
+  double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
+  std::vector<double> areas;
+  auto visit = [&](Eigen::Index i) {
+    const double x = layout.centres_mm()(i, 0), y = layout.centres_mm()(i, 1);
+    if (!std::isfinite(x) || !std::isfinite(y)) return;
+    xmin = std::min(xmin, x);
+    xmax = std::max(xmax, x);
+    ymin = std::min(ymin, y);
+    ymax = std::max(ymax, y);
+    areas.push_back(layout.areas_mm2()[i]);
+  };
+  if (sensels.empty())
+    for (Eigen::Index i = 0; i < layout.sensor_count(); ++i) visit(i);
+  else
+    for (auto i : sensels) visit(i);
+  if (areas.empty()) return f;
+  std::nth_element(areas.begin(), areas.begin() + static_cast<long>(areas.size() / 2), areas.end());
+  const double size = std::sqrt(std::max(0.0, areas[areas.size() / 2]));
+  f.heel_mm = {0.5 * (xmin + xmax), ymin - 0.5 * size};
+  f.u = {0.0, 1.0};
+  // Medial is towards the subject's left (-x) on a right foot, towards +x on a left foot.
+  f.v = side == Side::right ? Eigen::Vector2d(-1.0, 0.0) : Eigen::Vector2d(1.0, 0.0);
+  f.length_mm = ymax - ymin + size;
+  f.width_mm = xmax - xmin + size;
+  f.method = side == Side::left || side == Side::right
+                 ? "insole layout (sensor coordinates are foot coordinates; midline axis)"
+                 : "insole layout, side unknown: medial assumed +x";
+  return f;
+}
+
+void put(std::map<std::string, double>& m, const std::string& key, std::optional<double> v) {
+  if (v && std::isfinite(*v)) m[key] = *v;
+}
+
+// Analyses every footfall of `window` (a stream, or frames [offset, offset + n) of it).
+// Footfalls starting before `own_from` belong to the previous window and are skipped. With
+// `carry` non-null, contacts still loaded at the window's last frame that started after its
+// second frame are left for the next window: the earliest of their first frames is returned
+// through `carry`, and every footfall starting at or after it is left too (the next window
+// starts there and finds them again).
+void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index offset,
+                    Eigen::Index own_from, const RecordingMetadata& meta, const AnalysisParams& p,
+                    bool keep_sensels, StreamQuality& q, std::vector<FootfallAnalysis>& out,
+                    std::optional<Eigen::Index>* carry) {
+  const auto& info = window.info;
+  const bool insole = is_insole_stream(info);
+  const Eigen::Index last_local = window.frame_count() - 1;
+  std::vector<Footfall> footfalls = find_footfalls(window, stream_index, p.segmentation);
+  if (carry) {
+    for (const Footfall& ff : footfalls)
+      if (ff.last_frame >= last_local && ff.first_frame >= 2 && ff.first_frame + offset >= own_from)
+        *carry = carry->has_value() ? std::min(**carry, ff.first_frame + offset) : ff.first_frame + offset;
+  }
+  for (Footfall ff : footfalls) {
+    if (ff.first_frame + offset < own_from) continue;
+    if (carry && carry->has_value() && ff.first_frame + offset >= **carry) continue;
+    ++q.footfalls_found;
+    FootfallAnalysis fa;
+    if (ff.reject_reason.empty() && ff.partial)
+      ff.reject_reason = "partial contact (at the edge of the sensor or of the recording)";
+    if (ff.reject_reason.empty()) {
+      const Eigen::VectorXf peak = peak_footprint(window, ff);
+      FootFrame frame;
+      if (info.layout.is_grid()) {
+        auto fr = foot_frame(info.layout, peak, ff.sensels, ff.side, p.foot_frame);
+        if (fr) frame = *fr;
+        else ff.reject_reason = "no foot frame: " + fr.error().message;
+      } else if (info.layout.has_geometry()) {
+        frame = insole_frame(info.layout, ff.sensels, ff.side);
+      } else {
+        ff.reject_reason = "sensor positions unknown: no foot frame";
+      }
+      if (ff.reject_reason.empty()) {
+        const bool standing = meta.mode == "stand" || (ff.end_s - ff.start_s) >= p.standing_min_s;
+        fa = analyze_footfall(info, window.time_s, window.pressure_kpa, ff, frame, standing, p, 0);
+        if (info.layout.is_grid()) {
+          auto masks = make_regions(info.layout, peak, ff.sensels, frame, p.regions);
+          if (masks) {
+            ArchParams ap = p.arch;
+            ap.in_shoe = insole;
+            fa.arch = arch_measures(info.layout, peak, *masks, frame, ap);
+            fa.regions = region_metrics(window, ff, *masks, p.region_metrics);
+          } else {
+            fa.arch.unavailable_reason = "no regions: " + masks.error().message;
+          }
+        } else {
+          fa.arch.unavailable_reason = "sensor set: an insole cannot see the footprint shape";
+        }
+        put(fa.measures, "arch_index", fa.arch.arch_index);
+        put(fa.measures, "chippaux_smirak_percent", fa.arch.chippaux_smirak_percent);
+        put(fa.measures, "staheli_index", fa.arch.staheli);
+        put(fa.measures, "midfoot_contact_ratio", fa.arch.midfoot_contact_ratio);
+      }
+    }
+    if (!ff.reject_reason.empty()) ++q.rejected[ff.reject_reason];
+    else ++q.footfalls_used;
+    ff.first_frame += offset;
+    ff.last_frame += offset;
+    if (!keep_sensels) {
+      ff.sensels.clear();
+      ff.sensels.shrink_to_fit();
+    }
+    fa.footfall = std::move(ff);
+    out.push_back(std::move(fa));
+  }
+}
+
+double trapezoid_integral(const Eigen::VectorXd& t, const Eigen::VectorXd& y) {
+  double s = 0.0;
+  for (Eigen::Index k = 1; k < t.size(); ++k) s += 0.5 * (y[k] + y[k - 1]) * (t[k] - t[k - 1]);
+  return s;
+}
+
+bool is_used(const FootfallAnalysis& fa) { return fa.footfall.reject_reason.empty(); }
+
+std::string side_name(Side s) { return std::string(to_string(s)); }
+
+}  // namespace
+
+bool AnalysisResult::has_usable_contact() const noexcept {
+  return std::any_of(footfalls.begin(), footfalls.end(), is_used);
+}
+
+FootfallAnalysis analyze_footfall(const StreamInfo& info, const Eigen::Ref<const Eigen::VectorXd>& time_s,
+                                  const Eigen::Ref<const FrameMatrix>& pressure_kpa,
+                                  const Footfall& footfall, const FootFrame& frame, bool standing,
+                                  const AnalysisParams& p, Eigen::Index frame_offset) {
+  FootfallAnalysis fa;
+  fa.footfall = footfall;
+  fa.frame = frame;
+  fa.standing = standing;
+  const FootfallSamples s = extract_samples(info.layout, time_s, pressure_kpa, footfall, frame_offset);
+  const FootBands bands = assign_bands(s, frame, p.bands);
+  const BandSeries series = band_series(s, bands);
+  const CopTrajectory cop = cop_trajectory(s, p.cop);
+  const Eigen::MatrixX2d cop_foot = cop_in_foot(cop, frame);
+  const double length = frame.length_mm;
+
+  fa.peak_force_n = series.total_force_n.size() ? series.total_force_n.maxCoeff() : 0.0;
+  fa.force_time_integral_n_s = trapezoid_integral(s.time_s, series.total_force_n);
+  // Force-time-weighted centre of the contact (layout mm): where the foot stood.
+  {
+    Eigen::VectorXd w = Eigen::VectorXd::Zero(s.xy_mm.rows());
+    for (Eigen::Index f = 0; f < s.frames(); ++f) w += s.pressure_kpa.row(f).transpose().cast<double>();
+    w = w.cwiseProduct(s.area_mm2);
+    if (w.sum() > 0.0) fa.centre_mm = (s.xy_mm.transpose() * w) / w.sum();
+    else fa.centre_mm = frame.heel_mm + 0.5 * length * frame.u;
+  }
+  fa.mlpi = ml_pressure_index(s, frame);
+  fa.forefoot_mlpi = ml_pressure_index(s, frame, p.bands.forefoot_start_fraction, p.bands.toes_start_fraction);
+  fa.cop_path_length_mm = cop_path_length_mm(cop);
+  if (cop_foot.rows() > 0 && length > 0.0)
+    fa.cop_ap_excursion_percent =
+        100.0 * (cop_foot.col(1).maxCoeff() - cop_foot.col(1).minCoeff()) / length;
+
+  auto& m = fa.measures;
+  put(m, "foot_length_mm", length);
+  put(m, "foot_width_mm", frame.width_mm);
+  if (standing) {
+    // Standing: no gait events, no CPEI (the COP does not traverse the foot).
+    fa.cpei_note = "standing: the COP does not traverse the foot";
+    const GaitEvents none;
+    fa.equinus = equinus_features(s, series, none, cop_foot, length);
+    put(m, "standing_heel_load_share_percent", fa.equinus.heel_load_share_percent);
+    put(m, "standing_mlpi", fa.mlpi);
+    put(m, "standing_forefoot_mlpi", fa.forefoot_mlpi);
+    put(m, "standing_mean_force_n",
+        s.frames() > 1 ? fa.force_time_integral_n_s / (s.time_s[s.frames() - 1] - s.time_s[0]) : fa.peak_force_n);
+    put(m, "standing_forefoot_peak_kpa", fa.equinus.forefoot_peak_kpa);
+    put(m, "standing_heel_peak_kpa", fa.equinus.heel_peak_kpa);
+    return fa;
+  }
+
+  fa.events = detect_gait_events(s, series, p.events);
+  if (const auto w = footprint_width_mm(s, frame, p.cpei.distal_fraction * length, p.cpei)) {
+    fa.cpei = cpei(cop_foot, length, *w, p.cpei, &fa.cpei_note);
+  } else {
+    fa.cpei_note = "forefoot width not measurable at the distal-third line (sensor too coarse)";
+  }
+  fa.cop_velocity = cop_velocity(cop, fa.events);
+  fa.equinus = equinus_features(s, series, fa.events, cop_foot, length);
+
+  const GaitEvents& e = fa.events;
+  put(m, "stance_s", e.stance_s);
+  put(m, "initial_contact_percent", e.initial_contact_percent);
+  put(m, "forefoot_contact_percent", e.forefoot_contact_percent);
+  put(m, "foot_flat_percent", e.foot_flat_percent);
+  put(m, "push_off_percent", e.push_off_percent);
+  put(m, "heel_contact_percent", e.heel_contact_percent);
+  if (fa.cpei) {
+    put(m, "cpei_percent", fa.cpei->cpei_percent);
+    put(m, "cpe_mm", fa.cpei->cpe_mm);
+    put(m, "cpei_forefoot_width_mm", fa.cpei->forefoot_width_mm);
+  }
+  put(m, "mlpi", fa.mlpi);
+  put(m, "forefoot_mlpi", fa.forefoot_mlpi);
+  put(m, "cop_speed_mm_s", fa.cop_velocity.stance_mm_s);
+  put(m, "cop_speed_initial_contact_mm_s", fa.cop_velocity.initial_contact_mm_s);
+  put(m, "cop_speed_forefoot_contact_mm_s", fa.cop_velocity.forefoot_contact_mm_s);
+  put(m, "cop_speed_foot_flat_mm_s", fa.cop_velocity.foot_flat_mm_s);
+  put(m, "cop_speed_push_off_mm_s", fa.cop_velocity.push_off_mm_s);
+  put(m, "cop_path_length_mm", fa.cop_path_length_mm);
+  put(m, "cop_ap_excursion_percent", fa.cop_ap_excursion_percent);
+  put(m, "forefoot_pti_kpa_s", fa.equinus.forefoot_pti_kpa_s);
+  put(m, "heel_pti_kpa_s", fa.equinus.heel_pti_kpa_s);
+  put(m, "forefoot_heel_pti_ratio", fa.equinus.forefoot_heel_pti_ratio);
+  put(m, "forefoot_peak_kpa", fa.equinus.forefoot_peak_kpa);
+  put(m, "heel_peak_kpa", fa.equinus.heel_peak_kpa);
+  put(m, "strike_index", fa.equinus.strike_index);
+  put(m, "peak_force_n", fa.peak_force_n);
+  put(m, "force_time_integral_n_s", fa.force_time_integral_n_s);
+  return fa;
+}
+
+void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) {
+  const AnalysisParams& p = r.params;
+  auto walking_used = [](const FootfallAnalysis& fa) { return is_used(fa) && !fa.standing; };
+
+  // Walking direction and foot progression angle, per mat stream.
+  for (std::size_t si = 0; si < streams.size(); ++si) {
+    if (is_insole_stream(streams[si])) continue;
+    std::vector<Eigen::Vector2d> centres;
+    std::vector<double> times;
+    for (const auto& fa : r.footfalls)
+      if (fa.footfall.stream == si && walking_used(fa)) {
+        centres.push_back(fa.centre_mm);
+        times.push_back(fa.events.ic_s);
+      }
+    const auto dir = progression_direction(centres, times);
+    if (!dir) continue;
+    for (auto& fa : r.footfalls)
+      if (fa.footfall.stream == si && walking_used(fa)) {
+        fa.foot_progression_angle_deg = foot_progression_angle_deg(fa.frame, *dir);
+        fa.measures["foot_progression_angle_deg"] = *fa.foot_progression_angle_deg;
+      }
+  }
+
+  // Stride length on mats: heel to heel of successive contacts of one foot.
+  for (std::size_t si = 0; si < streams.size(); ++si) {
+    if (is_insole_stream(streams[si])) continue;
+    for (Side side : {Side::left, Side::right}) {
+      FootfallAnalysis* prev = nullptr;
+      for (auto& fa : r.footfalls) {
+        if (fa.footfall.stream != si || fa.footfall.side != side || !walking_used(fa)) continue;
+        if (prev && fa.events.ic_s - prev->events.ic_s <= p.timing.max_stride_s)
+          prev->measures["stride_length_mm"] = (fa.frame.heel_mm - prev->frame.heel_mm).norm();
+        prev = &fa;
+      }
+    }
+  }
+
+  // Per-foot summaries, one per (stream, side).
+  r.feet.clear();
+  std::vector<std::pair<std::size_t, Side>> keys;
+  for (const auto& fa : r.footfalls) {
+    const std::pair<std::size_t, Side> k{fa.footfall.stream, fa.footfall.side};
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  }
+  std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : static_cast<int>(a.second) < static_cast<int>(b.second);
+  });
+  for (const auto& [si, side] : keys) {
+    FootSummary foot;
+    foot.side = side;
+    foot.stream = si < streams.size() ? streams[si].name : std::to_string(si);
+    foot.surface = si < streams.size() && is_insole_stream(streams[si]) ? Surface::in_shoe : Surface::barefoot;
+    std::map<std::string, std::vector<double>> values;
+    std::map<std::string, std::map<std::string, std::vector<double>>> regions;
+    std::size_t walking = 0, toe_first = 0;
+    for (const auto& fa : r.footfalls) {
+      if (fa.footfall.stream != si || fa.footfall.side != side) continue;
+      if (!is_used(fa)) {
+        ++foot.footfalls_rejected;
+        continue;
+      }
+      ++foot.footfalls_used;
+      if (fa.standing) ++foot.standing_footfalls;
+      else {
+        ++walking;
+        toe_first += fa.equinus.heel_first ? 0 : 1;
+      }
+      for (const auto& [k, v] : fa.measures) values[k].push_back(v);
+      for (const auto& rm : fa.regions) {
+        auto& reg = regions[rm.region];
+        reg["peak_pressure_kpa"].push_back(rm.peak_pressure_kpa);
+        reg["mean_pressure_kpa"].push_back(rm.mean_pressure_kpa);
+        reg["max_force_n"].push_back(rm.max_force_n);
+        reg["contact_area_mm2"].push_back(rm.contact_area_mm2);
+        reg["contact_time_percent"].push_back(rm.contact_time_percent);
+        reg["pti_novel_kpa_s"].push_back(rm.pti_novel_kpa_s);
+        reg["pti_melai_kpa_s"].push_back(rm.pti_melai_kpa_s);
+        reg["fti_n_s"].push_back(rm.fti_n_s);
+        reg["time_of_peak_percent"].push_back(rm.time_of_peak_percent);
+      }
+    }
+    for (auto& [k, v] : values)
+      if (auto s = summarize(std::move(v))) foot.measures[k] = *s;
+    for (auto& [name, vars] : regions)
+      for (auto& [k, v] : vars)
+        if (auto s = summarize(std::move(v))) foot.regions[name][k] = *s;
+    if (walking > 0) {
+      Spread s;
+      s.median = s.q1 = s.q3 = s.min = s.max = 100.0 * static_cast<double>(toe_first) / static_cast<double>(walking);
+      s.n = walking;
+      foot.measures["toe_first_percent"] = s;
+    }
+    if (auto ai = foot.median("arch_index")) foot.arch_class = classify_arch_index(*ai);
+    r.feet.push_back(std::move(foot));
+  }
+
+  // Temporal parameters from the walking contacts.
+  std::vector<ContactInterval> contacts;
+  for (const auto& fa : r.footfalls)
+    if (walking_used(fa) && (fa.footfall.side == Side::left || fa.footfall.side == Side::right))
+      contacts.push_back({fa.footfall.side, fa.events.ic_s, fa.events.to_s});
+  r.timing = gait_timing(std::move(contacts), p.timing);
+
+  r.findings = derive_findings(r.feet, r.timing, p.findings);
+
+  // Quality warnings.
+  auto& w = r.quality.warnings;
+  if (!r.has_usable_contact()) w.push_back("no usable foot contact found");
+  for (const auto& foot : r.feet) {
+    if (foot.side == Side::unknown && foot.footfalls_used > 0)
+      w.push_back("stream '" + foot.stream + "': " + std::to_string(foot.footfalls_used) +
+                  " footfalls with unknown side");
+    const std::size_t rec = foot.surface == Surface::in_shoe ? p.recommended_footfalls_in_shoe
+                                                             : p.recommended_footfalls_mat;
+    const std::size_t walking = foot.footfalls_used - foot.standing_footfalls;
+    if (walking > 0 && walking < rec)
+      w.push_back(side_name(foot.side) + " foot (" + foot.stream + "): " + std::to_string(walking) +
+                  " walking footfalls, fewer than the recommended " + std::to_string(rec) +
+                  (foot.surface == Surface::in_shoe ? " (Melvin et al. 2014)" : "") +
+                  "; medians are less reliable");
+  }
+  for (const auto& q : r.quality.streams) {
+    if (!q.saturated_sensels.empty())
+      w.push_back("stream '" + q.stream + "': " + std::to_string(q.saturated_sensels.size()) +
+                  " saturated sensels; peak pressures there are underestimated");
+    if (!q.dead_sensels.empty())
+      w.push_back("stream '" + q.stream + "': " + std::to_string(q.dead_sensels.size()) +
+                  " sensels never loaded although surrounded by load (dead sensels?)");
+  }
+}
+
+Result<AnalysisResult> analyze(const Recording& recording, const AnalysisParams& params) {
+  if (auto st = recording.validate(); !st) return st.error();
+  AnalysisResult r;
+  r.params = params;
+  std::vector<StreamInfo> infos;
+  for (std::size_t si = 0; si < recording.streams.size(); ++si) {
+    const Stream& s = recording.streams[si];
+    infos.push_back(s.info);
+    QualityAccumulator acc(s.info);
+    for (Eigen::Index f = 0; f < s.frame_count(); ++f) acc.push(s.time_s[f], s.pressure_kpa.row(f).data());
+    StreamQuality q = acc.finish(params);
+    if (s.frame_count() > 0)
+      analyze_window(s, si, 0, 0, recording.meta, params, true, q, r.footfalls, nullptr);
+    r.quality.streams.push_back(std::move(q));
+  }
+  finish_analysis(r, infos);
+  return r;
+}
+
+namespace {
+
+// One stream's state while streaming: the frames of the current activity window.
+struct StreamWindow {
+  const StreamInfo* info = nullptr;
+  std::size_t index = 0;
+  Eigen::Index next_frame = 0;     // stream index of the next frame to arrive
+  Eigen::Index window_first = 0;   // stream index of buffer row 0
+  Eigen::Index own_from = 0;       // footfalls starting earlier were handled before
+  std::vector<double> time_s;
+  std::vector<float> data;         // row-major frames
+  std::vector<double> force_n;     // total force per buffered frame
+  bool active = false;             // the buffer holds a loaded frame
+  double quiet_since_s = std::numeric_limits<double>::quiet_NaN();
+  double peak_force_n = 0.0;
+  std::optional<QualityAccumulator> quality;
+  StreamQuality q;
+
+  Eigen::Index rows() const { return static_cast<Eigen::Index>(time_s.size()); }
+
+  Stream to_stream(Eigen::Index n) const {
+    Stream s;
+    s.info = *info;
+    const Eigen::Index cols = info->layout.sensor_count();
+    s.time_s = Eigen::Map<const Eigen::VectorXd>(time_s.data(), n);
+    s.pressure_kpa = Eigen::Map<const FrameMatrix>(data.data(), n, cols);
+    return s;
+  }
+
+  void drop_front(Eigen::Index n) {
+    const auto cols = static_cast<std::size_t>(info->layout.sensor_count());
+    time_s.erase(time_s.begin(), time_s.begin() + n);
+    force_n.erase(force_n.begin(), force_n.begin() + n);
+    data.erase(data.begin(), data.begin() + static_cast<long>(static_cast<std::size_t>(n) * cols));
+    window_first += n;
+  }
+};
+
+}  // namespace
+
+Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::vector<StreamInfo>& streams,
+                                      const ChunkProvider& next_chunk, const AnalysisParams& params) {
+  AnalysisResult r;
+  r.params = params;
+  std::vector<StreamWindow> win(streams.size());
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    win[i].info = &streams[i];
+    win[i].index = i;
+    win[i].quality.emplace(streams[i]);
+  }
+
+  auto is_quiet = [&](double force, double peak) {
+    // Below the absolute limit, or below 5 % of the stream's peak so far (insoles whose values
+    // are forces in arbitrary units).
+    return force < params.quiet_force_n || force < 0.05 * peak;
+  };
+
+  auto process = [&](StreamWindow& w, Eigen::Index n, bool allow_carry) {
+    // Analyses buffer rows [0, n) and keeps what the next window needs.
+    const Stream s = w.to_stream(n);
+    std::optional<Eigen::Index> carry;
+    analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, r.footfalls,
+                   allow_carry ? &carry : nullptr);
+    Eigen::Index next_start = w.window_first + n - 1;  // the last frame: a quiet lead-in
+    w.own_from = w.window_first + n;
+    if (carry) {
+      next_start = *carry - 1;  // one unloaded frame before the carried contact
+      w.own_from = *carry;
+    }
+    w.drop_front(std::min(next_start - w.window_first, w.rows()));
+    w.active = false;
+    for (double f : w.force_n) w.active = w.active || !is_quiet(f, w.peak_force_n);
+  };
+
+  for (;;) {
+    auto chunk = next_chunk();
+    if (!chunk) return chunk.error();
+    if (!chunk->has_value()) break;
+    const FrameChunk& c = **chunk;
+    if (c.stream >= win.size())
+      return make_error(Errc::invalid_argument, "frame chunk for stream " + std::to_string(c.stream) +
+                                                    " but the recording has " + std::to_string(win.size()));
+    StreamWindow& w = win[c.stream];
+    const Eigen::Index cols = w.info->layout.sensor_count();
+    if (c.pressure_kpa.rows() != c.time_s.size() || (c.pressure_kpa.rows() > 0 && c.pressure_kpa.cols() != cols))
+      return make_error(Errc::format_error, "stream '" + w.info->name + "': chunk of " +
+                                                std::to_string(c.pressure_kpa.rows()) + " x " +
+                                                std::to_string(c.pressure_kpa.cols()) + " values for " +
+                                                std::to_string(c.time_s.size()) + " times and " +
+                                                std::to_string(cols) + " sensels");
+    const Eigen::VectorXd& areas = w.info->layout.areas_mm2();
+    for (Eigen::Index f = 0; f < c.time_s.size(); ++f) {
+      const double t = c.time_s[f];
+      if (!std::isfinite(t) || (!w.time_s.empty() && !(t > w.time_s.back())))
+        return make_error(Errc::format_error, "stream '" + w.info->name + "': time at frame " +
+                                                  std::to_string(w.next_frame) +
+                                                  " is not finite or not increasing");
+      const float* row = c.pressure_kpa.row(f).data();
+      w.quality->push(t, row);
+      double force = 0.0;
+      for (Eigen::Index j = 0; j < cols; ++j)
+        if (std::isfinite(row[j]) && row[j] > 0.0f) force += row[j] * areas[j] * 1e-3;
+      w.peak_force_n = std::max(w.peak_force_n, force);
+      w.time_s.push_back(t);
+      w.force_n.push_back(force);
+      w.data.insert(w.data.end(), row, row + cols);
+      ++w.next_frame;
+      const bool quiet = is_quiet(force, w.peak_force_n);
+      if (!quiet) {
+        w.active = true;
+        w.quiet_since_s = std::numeric_limits<double>::quiet_NaN();
+      } else if (std::isnan(w.quiet_since_s)) {
+        w.quiet_since_s = t;
+      }
+      if (!w.active) {
+        // Nothing loaded yet: keep just the last frame as the lead-in of the next window.
+        if (w.rows() > 1) {
+          w.drop_front(w.rows() - 1);
+          w.own_from = w.window_first;
+        }
+        continue;
+      }
+      if (quiet && t - w.quiet_since_s >= params.quiet_gap_s) {
+        process(w, w.rows(), false);
+      } else if (t - w.time_s.front() > params.max_window_s) {
+        // Cut at the least-loaded frame of the window's last third.
+        const Eigen::Index n = w.rows();
+        Eigen::Index cut = n - 1;
+        for (Eigen::Index k = (2 * n) / 3; k < n; ++k)
+          if (w.force_n[static_cast<std::size_t>(k)] < w.force_n[static_cast<std::size_t>(cut)]) cut = k;
+        process(w, cut + 1, true);
+      }
+    }
+  }
+  for (auto& w : win) {
+    if (w.active && w.rows() > 0) process(w, w.rows(), false);
+    StreamQuality q = w.quality->finish(params);
+    q.footfalls_found = w.q.footfalls_found;
+    q.footfalls_used = w.q.footfalls_used;
+    q.rejected = w.q.rejected;
+    r.quality.streams.push_back(std::move(q));
+  }
+  // Footfalls in time order per stream, as analyze() gives them.
+  std::stable_sort(r.footfalls.begin(), r.footfalls.end(), [](const FootfallAnalysis& a, const FootfallAnalysis& b) {
+    return a.footfall.stream != b.footfall.stream ? a.footfall.stream < b.footfall.stream
+                                                  : a.footfall.start_s < b.footfall.start_s;
+  });
+  finish_analysis(r, streams);
+  return r;
+}
+
+}  // namespace insole::analysis

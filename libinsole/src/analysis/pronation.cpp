@@ -1,0 +1,155 @@
+#include "insole/analysis/pronation.hpp"
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace insole::analysis {
+
+std::optional<double> footprint_width_mm(const FootfallSamples& samples, const FootFrame& frame,
+                                         double ap_mm, const CpeiParams& params) {
+  const Eigen::Index m = samples.xy_mm.rows();
+  if (m == 0 || samples.frames() == 0) return std::nullopt;
+  std::vector<double> areas(samples.area_mm2.data(), samples.area_mm2.data() + m);
+  std::nth_element(areas.begin(), areas.begin() + m / 2, areas.end());
+  const double size_mm = std::sqrt(std::max(areas[static_cast<std::size_t>(m / 2)], 0.0));
+  const double half = params.width_band_sensels * size_mm;
+  const Eigen::VectorXf peak = samples.pressure_kpa.colwise().maxCoeff().transpose();
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  int count = 0;
+  for (Eigen::Index j = 0; j < m; ++j) {
+    if (!(peak[j] > 0.0f)) continue;
+    const Eigen::Vector2d fc = frame.to_foot(samples.xy_mm.row(j).transpose());
+    if (std::abs(fc.y() - ap_mm) > half) continue;
+    lo = std::min(lo, fc.x());
+    hi = std::max(hi, fc.x());
+    ++count;
+  }
+  if (count < params.min_width_sensels) return std::nullopt;
+  return hi - lo + size_mm;
+}
+
+std::optional<CpeiResult> cpei(const Eigen::MatrixX2d& cop, double foot_length_mm,
+                               double forefoot_width_mm, const CpeiParams& params,
+                               std::string* why) {
+  auto fail = [&](const char* reason) -> std::optional<CpeiResult> {
+    if (why) *why = reason;
+    return std::nullopt;
+  };
+  if (cop.rows() < 3) return fail("fewer than 3 COP samples");
+  if (!(foot_length_mm > 0.0)) return fail("no foot length");
+  if (!(forefoot_width_mm > 0.0)) return fail("forefoot width not measurable");
+  const double line = params.distal_fraction * foot_length_mm;
+  // Where the COP path first crosses the distal-third line, walking heel to toe.
+  std::optional<double> cop_ml;
+  for (Eigen::Index k = 1; k < cop.rows() && !cop_ml; ++k) {
+    const double a0 = cop(k - 1, 1), a1 = cop(k, 1);
+    if (a0 < line && a1 >= line) {
+      const double s = (line - a0) / (a1 - a0);
+      cop_ml = cop(k - 1, 0) + s * (cop(k, 0) - cop(k - 1, 0));
+    }
+  }
+  if (!cop_ml) return fail("COP does not cross the distal-third line");
+  const Eigen::Vector2d first = cop.row(0).transpose();
+  const Eigen::Vector2d last = cop.row(cop.rows() - 1).transpose();
+  if (!(last.y() - first.y() > 1e-6)) return fail("COP path has no heel-to-toe extent");
+  const double s = (line - first.y()) / (last.y() - first.y());
+  const double construction_ml = first.x() + s * (last.x() - first.x());
+  CpeiResult r;
+  r.line_ap_mm = line;
+  r.forefoot_width_mm = forefoot_width_mm;
+  r.cpe_mm = construction_ml - *cop_ml;  // ml positive medial: COP lateral of the line -> +
+  r.cpei_percent = 100.0 * r.cpe_mm / forefoot_width_mm;
+  return r;
+}
+
+std::optional<double> ml_pressure_index(const FootfallSamples& samples, const FootFrame& frame,
+                                        double ap_from_fraction, double ap_to_fraction) {
+  if (!(frame.length_mm > 0.0) || samples.frames() == 0) return std::nullopt;
+  // Force-time integral per sensel (trapezoidal in time), N*s.
+  const Eigen::Index n = samples.frames();
+  Eigen::VectorXd fti = Eigen::VectorXd::Zero(samples.xy_mm.rows());
+  for (Eigen::Index f = 1; f < n; ++f) {
+    const double dt = samples.time_s[f] - samples.time_s[f - 1];
+    fti += 0.5 * dt *
+           (samples.pressure_kpa.row(f) + samples.pressure_kpa.row(f - 1)).transpose().cast<double>();
+  }
+  if (n == 1) fti = samples.pressure_kpa.row(0).transpose().cast<double>();
+  fti = fti.cwiseProduct(samples.area_mm2) * 1e-3;
+  double medial = 0.0, lateral = 0.0;
+  for (Eigen::Index j = 0; j < samples.xy_mm.rows(); ++j) {
+    const Eigen::Vector2d fc = frame.to_foot(samples.xy_mm.row(j).transpose());
+    const double r = fc.y() / frame.length_mm;
+    if (r < ap_from_fraction || r >= ap_to_fraction) continue;
+    if (fc.x() > 0) medial += fti[j];
+    else if (fc.x() < 0) lateral += fti[j];
+    else {
+      medial += 0.5 * fti[j];
+      lateral += 0.5 * fti[j];
+    }
+  }
+  if (!(medial + lateral > 0.0)) return std::nullopt;
+  return (lateral - medial) / (lateral + medial);
+}
+
+namespace {
+std::optional<double> mean_speed(const CopTrajectory& cop, double from_s, double to_s) {
+  double dist = 0.0, dur = 0.0;
+  for (Eigen::Index k = 1; k < cop.time_s.size(); ++k) {
+    const double mid = 0.5 * (cop.time_s[k] + cop.time_s[k - 1]);
+    if (mid < from_s || mid > to_s) continue;
+    dist += (cop.xy_mm.row(k) - cop.xy_mm.row(k - 1)).norm();
+    dur += cop.time_s[k] - cop.time_s[k - 1];
+  }
+  if (!(dur > 0.0)) return std::nullopt;
+  return dist / dur;
+}
+}  // namespace
+
+CopVelocity cop_velocity(const CopTrajectory& cop, const GaitEvents& ev) {
+  CopVelocity v;
+  v.stance_mm_s = mean_speed(cop, ev.ic_s, ev.to_s);
+  if (ev.ffc_s) v.initial_contact_mm_s = mean_speed(cop, ev.ic_s, *ev.ffc_s);
+  if (ev.ffc_s && ev.ff_s) v.forefoot_contact_mm_s = mean_speed(cop, *ev.ffc_s, *ev.ff_s);
+  if (ev.ff_s && ev.ho_s && *ev.ho_s > *ev.ff_s) v.foot_flat_mm_s = mean_speed(cop, *ev.ff_s, *ev.ho_s);
+  if (ev.ff_s) {
+    const double ho = ev.ho_s ? std::max(*ev.ho_s, *ev.ff_s) : *ev.ff_s;
+    v.push_off_mm_s = mean_speed(cop, ho, ev.to_s);
+  }
+  return v;
+}
+
+std::optional<Eigen::Vector2d> progression_direction(const std::vector<Eigen::Vector2d>& centres,
+                                                     const std::vector<double>& times,
+                                                     double min_travel_mm) {
+  if (centres.size() < 2 || centres.size() != times.size()) return std::nullopt;
+  Eigen::Vector2d mean = Eigen::Vector2d::Zero();
+  for (const auto& c : centres) mean += c;
+  mean /= static_cast<double>(centres.size());
+  Eigen::Matrix2d cov = Eigen::Matrix2d::Zero();
+  for (const auto& c : centres) cov += (c - mean) * (c - mean).transpose();
+  Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> es(cov);
+  Eigen::Vector2d dir = es.eigenvectors().col(1);
+  // Orient from the earliest to the latest contact.
+  std::size_t first = 0, last = 0;
+  for (std::size_t i = 1; i < times.size(); ++i) {
+    if (times[i] < times[first]) first = i;
+    if (times[i] > times[last]) last = i;
+  }
+  const double travel = (centres[last] - centres[first]).dot(dir);
+  if (std::abs(travel) < min_travel_mm) return std::nullopt;
+  return travel < 0 ? Eigen::Vector2d(-dir) : dir;
+}
+
+double foot_progression_angle_deg(const FootFrame& frame, const Eigen::Vector2d& direction) {
+  // Direction of travel in foot coordinates: a medial component means the foot axis points
+  // lateral of the travel direction, i.e. out-toeing (positive).
+  const double along = direction.dot(frame.u);
+  const double medial = direction.dot(frame.v);
+  return std::atan2(medial, along) * 180.0 / std::numbers::pi;
+}
+
+}  // namespace insole::analysis
