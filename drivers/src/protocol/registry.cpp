@@ -17,7 +17,7 @@ ProtocolInfo sensel_protocol(std::string name, std::string description, sensel::
   info.frame_rate_hz = info.streams[0].sample_rate_hz;
   info.make_decoder = [config] { return std::make_unique<sensel::SenselDecoder>(config); };
   info.make_host_session = [config] { return std::make_unique<sensel::SenselHostSession>(config); };
-  info.make_device = [config] { return std::make_unique<sensel::SenselDeviceModel>(); };
+  info.make_device = [] { return std::make_unique<sensel::SenselDeviceModel>(); };
   info.poll_driven = !config.async;
   info.usb_vid = sensel::kUsbVid;
   info.usb_pid = sensel::kUsbPidMorph;

@@ -650,8 +650,9 @@ void SenselDeviceModel::encode_frame(const PressureFrame& frame, std::vector<std
       const int sc = std::clamp(static_cast<int>(std::lround(double(c) * m.col_scale / src->col_scale)), 0, src->cols - 1);
       const float kpa = frame.pressure_kpa(Eigen::Index(sr) * src->cols + sc);
       const double raw = std::isfinite(kpa) && kpa > 0 ? kpa_to_grams_per_sensel(kpa, g) * to_raw : 0.0;
+      // Saturates at the largest value one varint can carry above a base of 0.
       values[std::size_t(r) * m.cols + c] =
-          static_cast<std::uint32_t>(std::min<long>(std::lround(raw), long(kMaxVarint)));
+          static_cast<std::uint32_t>(std::lround(std::min(raw, double(kMaxVarint))));
     }
 
   const std::uint8_t mask = regs_[kRegContentControl] & (kContentPressure | kContentContacts | kContentAccel);

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 
 #include "decoder_harness.hpp"
@@ -348,6 +349,18 @@ TEST(MatrixDeviceModel, PollDevicesAnswerOneFramePerRequest) {
   EXPECT_FALSE(dev.streaming());
   EXPECT_EQ(out, Bytes(512, 0x01));  // 0 kPa is raw 1 on this device
   EXPECT_THROW(dev.encode_frame(f, out), std::logic_error);
+}
+
+TEST(MatrixDeviceModel, ClampsToTheDeviceRange) {
+  MatrixDeviceModel dev(preset("m1616"));
+  PressureFrame f;
+  f.pressure_kpa = Eigen::VectorXf::Zero(256);
+  f.pressure_kpa(0) = 1e9f;   // saturates at raw 4095 = 500 kPa
+  f.pressure_kpa(1) = -3.f;   // no negative pressure: raw 0
+  f.pressure_kpa(2) = std::numeric_limits<float>::quiet_NaN();
+  Bytes out;
+  dev.encode_frame(f, out);
+  EXPECT_EQ(Bytes(out.begin() + 3, out.begin() + 9), (Bytes{0x0F, 0xFF, 0x00, 0x00, 0x00, 0x00}));
 }
 
 TEST(MatrixDeviceModel, EncodesTheGoldenInsoleFrame) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "decoder_harness.hpp"
 #include "insole/drivers/protocol/framing.hpp"
@@ -421,6 +422,27 @@ TEST(SenselDeviceModel, ResamplesAnotherDetailGrid) {
   PressureFrame odd;
   odd.pressure_kpa = Eigen::VectorXf::Zero(10);
   EXPECT_THROW(dev.encode_frame(odd, bytes), std::invalid_argument);
+}
+
+TEST(SenselDeviceModel, SaturatesHugePressuresAndZeroesInvalidOnes) {
+  SenselDeviceModel dev;
+  Bytes reply;
+  dev.on_host_bytes(Bytes{0x01, 0x25, 0x01, 0x02, 0x02}, reply);  // async
+  PressureFrame f;
+  f.pressure_kpa = Eigen::VectorXf::Zero(47 * 27);
+  f.pressure_kpa(0) = 1e30f;
+  f.pressure_kpa(1) = std::numeric_limits<float>::quiet_NaN();
+  f.pressure_kpa(2) = -5.f;
+  Bytes bytes;
+  dev.encode_frame(f, bytes);
+  SenselDecoder d;
+  std::vector<PressureFrame> out;
+  d.feed(bytes, out);
+  ASSERT_EQ(out.size(), 1u);
+  // Largest raw value 32767 (one varint above base 0) / 2^3 = 4095.875 g on one sensel.
+  EXPECT_NEAR(out[0].pressure_kpa(0), 32767 / 8.0 * kKpaPerGram, 0.05);
+  EXPECT_EQ(out[0].pressure_kpa(1), 0.f);
+  EXPECT_EQ(out[0].pressure_kpa(2), 0.f);
 }
 
 TEST(SenselDeviceModel, SurvivesHostGarbageAndSplitCommands) {
