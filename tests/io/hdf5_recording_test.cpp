@@ -50,7 +50,7 @@ void expect_same(const Recording& a, const Recording& b) {
 TEST(Hdf5Recording, RoundTripIsBitExact) {
   TempDir dir;
   const Recording rec = test::make_recording();
-  ASSERT_TRUE(write_recording(dir / "r.h5", rec).ok());
+  { auto wst = write_recording(dir / "r.h5", rec); ASSERT_TRUE(wst.ok()) << wst.error().message; }
   auto back = read_recording(dir / "r.h5");
   ASSERT_TRUE(back.ok()) << back.error().message;
   expect_same(rec, *back);
@@ -67,7 +67,7 @@ TEST(Hdf5Recording, MinimalMetadataAndEmptyStreamRoundTrip) {
   Recording rec;
   rec.streams.push_back(test::make_grid_stream("mat", 2, 3, 0, 100.0));
   rec.streams[0].info.attributes.clear();
-  ASSERT_TRUE(write_recording(dir / "r.h5", rec).ok());
+  { auto wst = write_recording(dir / "r.h5", rec); ASSERT_TRUE(wst.ok()) << wst.error().message; }
   auto back = read_recording(dir / "r.h5");
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->streams[0].frame_count(), 0);
@@ -99,7 +99,7 @@ TEST(Hdf5Recording, ReaderStreamsInBlocks) {
   TempDir dir;
   Recording rec;
   rec.streams.push_back(test::make_grid_stream("mat", 64, 64, 100, 100.0));
-  ASSERT_TRUE(write_recording(dir / "r.h5", rec).ok());
+  { auto wst = write_recording(dir / "r.h5", rec); ASSERT_TRUE(wst.ok()) << wst.error().message; }
   auto r = RecordingReader::open(dir / "r.h5");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->frame_count(0), 100);

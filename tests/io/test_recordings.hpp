@@ -49,7 +49,7 @@ inline Stream make_sensor_stream(const std::string& name, int sensors, int frame
     Eigen::VectorXf p(sensors);
     for (int i = 0; i < sensors; ++i) p[i] = float(1.5 * i + 0.01 * f);
     if (f % 7 == 3) p[1] = std::numeric_limits<float>::quiet_NaN();
-    s.append(f / rate_hz, p);
+    s.append(f * (rate_hz > 0 ? 1.0 / rate_hz : 0.01), p);
   }
   return s;
 }

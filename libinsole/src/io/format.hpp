@@ -43,6 +43,9 @@ Result<OpenedFile> open_insole_file(const std::filesystem::path& path, const h5:
 /// skipped on filesystems without it).
 h5::Hid file_access_plist();
 
+/// Files are written in the HDF5 1.10 format (checksummed metadata; needed for SWMR).
+void set_file_format_v110(hid_t fapl);
+
 /// One stream group as found on disk.
 struct DiskStream {
   StreamInfo info;

@@ -121,6 +121,8 @@ Result<std::vector<std::string>> read_string_dataset(hid_t loc, const char* name
                                                      const Where& w);
 /// Scalar or 1-element string dataset.
 Result<std::string> read_scalar_string_dataset(hid_t loc, const char* name, const Where& w);
+/// Fixed-length UTF-8 string type, null-padded, `width` bytes (at least 1).
+Hid fixed_string_type(std::size_t width);
 Status write_scalar_string_dataset(hid_t loc, const char* name, const std::string& value,
                                    const Where& w);
 

@@ -79,6 +79,10 @@ Result<OpenedFile> open_insole_file(const std::filesystem::path& path, const Whe
     const h5::StackInfo first = h5::take_error_stack();
     // A capture killed while writing leaves its "open for writing" flag set; HDF5's SWMR read
     // mode opens such a file and sees the state of its last flush (docs/format.md, durability).
+    // SWMR readers retry a metadata read whose checksum fails (the writer may be mid-update),
+    // sleeping 1, 2, 4 ... ns between attempts; HDF5's default of 100 attempts would sleep for
+    // ages on a corrupt file, a dozen is plenty for a live or interrupted capture.
+    H5Pset_metadata_read_attempts(fapl.get(), 12);
     out.file = Hid(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl.get()));
     if (!out.file.valid()) {
       H5Eclear2(H5E_DEFAULT);

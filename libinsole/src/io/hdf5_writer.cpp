@@ -103,6 +103,8 @@ Result<Hid> create_frames_dataset(hid_t loc, const char* name, hid_t file_type, 
     H5Pset_shuffle(dcpl.get());  // byte shuffling makes float data compress far better
     H5Pset_deflate(dcpl.get(), static_cast<unsigned>(deflate_level));
   }
+  // A checksum per chunk: damaged frame data is reported instead of read as plausible numbers.
+  if (H5Zfilter_avail(H5Z_FILTER_FLETCHER32) > 0) H5Pset_fletcher32(dcpl.get());
   if (fill) H5Pset_fill_value(dcpl.get(), fill_type, fill);
   Hid ds(H5Dcreate2(loc, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
   if (!ds.valid()) return h5::write_error(w.at(name), "cannot create the dataset");
@@ -221,20 +223,7 @@ Status write_root(hid_t f, const RecordingMetadata& meta, const Where& w) {
   return write_text_attrs(f, kMetadata, meta.attributes, w);
 }
 
-Hid fixed_string_type(std::size_t width) {
-  Hid t(H5Tcopy(H5T_C_S1));
-  H5Tset_size(t.get(), width);
-  H5Tset_strpad(t.get(), H5T_STR_NULLPAD);
-  H5Tset_cset(t.get(), H5T_CSET_UTF8);
-  return t;
-}
-
-Hid vl_string_type() {
-  Hid t(H5Tcopy(H5T_C_S1));
-  H5Tset_size(t.get(), H5T_VARIABLE);
-  H5Tset_cset(t.get(), H5T_CSET_UTF8);
-  return t;
-}
+using h5::fixed_string_type;
 
 Status validate_event(const Event& e, const std::set<std::string>& stream_names, bool fixed_width) {
   if (!std::isfinite(e.time_s)) return make_error(Errc::invalid_argument, "event time must be finite");
@@ -259,18 +248,20 @@ Status write_events_whole(hid_t f, const std::vector<Event>& events, const Where
   const Where ew = w.at(kEvents);
   const hsize_t n = events.size();
   std::vector<double> t;
-  std::vector<const char*> stream, kind, detail;
-  for (const auto& e : events) {
-    t.push_back(e.time_s);
-    stream.push_back(e.stream.c_str());
-    kind.push_back(e.kind.c_str());
-    detail.push_back(e.detail.c_str());
-  }
+  for (const auto& e : events) t.push_back(e.time_s);
   if (auto st = write_small_dataset(g->get(), kTime, H5T_IEEE_F64LE, {n}, H5T_NATIVE_DOUBLE, t.data(), ew); !st)
     return st;
-  Hid vl = vl_string_type();
-  for (auto [name, data] : {std::pair{"stream", &stream}, std::pair{"kind", &kind}, std::pair{"detail", &detail}})
-    if (auto st = write_small_dataset(g->get(), name, vl.get(), {n}, vl.get(), data->data(), ew); !st) return st;
+  // Fixed-length strings as wide as the longest entry (nothing is cut; see write_string_attr).
+  using Field = std::string Event::*;
+  for (auto [name, field] : {std::pair{"stream", Field(&Event::stream)}, std::pair{"kind", Field(&Event::kind)},
+                             std::pair{"detail", Field(&Event::detail)}}) {
+    std::size_t width = 1;
+    for (const auto& e : events) width = std::max(width, (e.*field).size());
+    std::vector<char> buf(n * width, '\0');
+    for (hsize_t i = 0; i < n; ++i) std::copy((events[i].*field).begin(), (events[i].*field).end(), buf.begin() + long(i * width));
+    Hid type = fixed_string_type(width);
+    if (auto st = write_small_dataset(g->get(), name, type.get(), {n}, type.get(), buf.data(), ew); !st) return st;
+  }
   return {};
 }
 
@@ -287,6 +278,18 @@ Status select_and_write(hid_t ds, hid_t mem_type, const std::vector<hsize_t>& ne
     return h5::write_error(w, "cannot write frames");
   return {};
 }
+
+}  // namespace
+
+void set_file_format_v110(hid_t fapl) {
+#ifdef H5F_LIBVER_V110
+  H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+#else
+  H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+#endif
+}
+
+namespace {
 
 Status fsync_file(hid_t f, const Where& w) {
   const int fd = h5::file_descriptor(f);
@@ -321,9 +324,10 @@ Status write_recording(const std::filesystem::path& path, const Recording& rec) 
   const h5::Where w{path.string(), ""};
   {
     h5::Hid fapl = detail::file_access_plist();
-    // The 1.8 file format: readable by every HDF5 still in use (MATLAB, older h5py), and still
-    // able to hold large attribute sets (dense attribute storage).
-    H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18);
+    // The HDF5 1.10 file format, as for captures: every metadata structure (superblock, object
+    // headers, chunk indices) carries a checksum, so a damaged file is reported, not misread.
+    // Needs HDF5 >= 1.10 to read (2016; h5py >= 2.7, MATLAB R2021b).
+    detail::set_file_format_v110(fapl.get());
     h5::Hid f(H5Fcreate(out->temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
     if (!f.valid()) return h5::write_error(w, "cannot create the HDF5 file");
     if (auto st = detail::write_root(f.get(), rec.meta, w); !st) return st;
@@ -537,11 +541,7 @@ Result<RecordingWriter> RecordingWriter::create(const std::filesystem::path& pat
   if (std::filesystem::exists(path, ec))
     return make_error(Errc::invalid_argument, w.prefix() + "already exists; a capture never overwrites a file");
   h5::Hid fapl = detail::file_access_plist();
-#ifdef H5F_LIBVER_V110
-  H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110);
-#else
-  H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-#endif
+  detail::set_file_format_v110(fapl.get());
   auto st = std::make_unique<WriterState>();
   st->where = w;
   st->opts = opts;
