@@ -199,7 +199,7 @@ Eigen::VectorXd FootModel::walking_weights(double s) const {
   // Heel: all the load at initial contact, unloading until heel-off. Equinus: light heel.
   w[kHeel] = (eq ? 0.45 : 1.0) * (1.0 - smoothstep(std::max(0.0, e.ho - 0.28), e.ho, s));
   // Lateral midfoot band: load proportional to its area; more for a supinated foot.
-  w[kMidfoot] = (eq ? 0.6 : 1.0) * 0.16 * (midfoot_width_mm_ / (kBandWidthNormalMm * params_.length_mm / kRefLengthMm)) *
+  w[kMidfoot] = (eq ? 0.6 : 1.0) * 0.25 * (midfoot_width_mm_ / (kBandWidthNormalMm * params_.length_mm / kRefLengthMm)) *
                 (1.0 - 0.3 * p) * smoothstep(0.03, 0.15, s) * (1.0 - smoothstep(e.ho - 0.05, e.ho + 0.2, s));
   // Forefoot rises from first metatarsal contact and carries more in push-off; metatarsal heads
   // make contact latero-medially (De Cock 2005), MTH5 first at FFC, MTH1 last at FFF.
@@ -280,15 +280,20 @@ Eigen::VectorXd FootModel::region_density(std::size_t r, const Eigen::MatrixX2d&
   const double c = std::cos(th), sn = std::sin(th);
   const double norm = core ? density_core_[r] : density_full_[r];
   const double mx = mirror();
-  for (Eigen::Index i = 0; i < pts.rows(); ++i) {
-    const double dx = mx * pts(i, 0) - g.centre_mm.x();
-    const double dy = pts(i, 1) - g.centre_mm.y();
+  const double cx = g.centre_mm.x(), cy = g.centre_mm.y(), m = g.shape_m, k = g.profile_k;
+  const Eigen::Index n = pts.rows();
+  const double* px = pts.col(0).data();
+  const double* py = pts.col(1).data();
+  double* o = out.data();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double dx = mx * px[i] - cx;
+    const double dy = py[i] - cy;
     if (std::abs(dx) > reach || std::abs(dy) > reach) continue;
     // Rotate into region axes (inverse of the CCW rotation by angle).
     const double u = c * dx + sn * dy;
     const double v = -sn * dx + c * dy;
-    const double d2 = distance_sq(u, v, a, b, g.shape_m);
-    if (d2 < 1.0) out[i] = norm * profile(d2, g.profile_k);
+    const double d2 = distance_sq(u, v, a, b, m);
+    if (d2 < 1.0) o[i] = norm * profile(d2, k);
   }
   return out;
 }
