@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <set>
 #include <system_error>
@@ -291,6 +293,42 @@ void set_file_format_v110(hid_t fapl) {
 
 namespace {
 
+// File image callbacks of the core driver that keep a copy of the final image at close.
+struct ImageCapture {
+  std::size_t size = 0;
+  std::vector<char> image;
+  bool complete = false;
+};
+
+void* image_malloc(std::size_t size, H5FD_file_image_op_t, void* udata) {
+  static_cast<ImageCapture*>(udata)->size = size;
+  return std::malloc(size);
+}
+void* image_memcpy(void* dest, const void* src, std::size_t size, H5FD_file_image_op_t, void*) {
+  return std::memcpy(dest, src, size);
+}
+void* image_realloc(void* ptr, std::size_t size, H5FD_file_image_op_t, void* udata) {
+  void* p = std::realloc(ptr, size);
+  if (p) static_cast<ImageCapture*>(udata)->size = size;
+  return p;
+}
+herr_t image_free(void* ptr, H5FD_file_image_op_t op, void* udata) {
+  auto* c = static_cast<ImageCapture*>(udata);
+  if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && ptr) {
+    const char* bytes = static_cast<const char*>(ptr);
+    c->image.assign(bytes, bytes + c->size);
+    c->complete = true;
+  }
+  std::free(ptr);
+  return 0;
+}
+void* udata_copy(void* udata) { return udata; }  // the property list copies share one capture
+herr_t udata_free(void*) { return 0; }
+
+H5FD_file_image_callbacks_t capture_callbacks(ImageCapture* c) {
+  return H5FD_file_image_callbacks_t{image_malloc, image_memcpy, image_realloc, image_free, udata_copy, udata_free, c};
+}
+
 Status fsync_file(hid_t f, const Where& w) {
   const int fd = h5::file_descriptor(f);
   if (fd >= 0 && ::fsync(fd) != 0) {
@@ -319,17 +357,25 @@ Status write_recording(const std::filesystem::path& path, const Recording& rec) 
     if (auto st = detail::validate_event(e, names, false); !st) return st;
 
   h5::QuietErrors quiet;
-  auto out = AtomicOutput::create(path);
-  if (!out) return out.error();
   const h5::Where w{path.string(), ""};
+  // The file is built in memory (HDF5's core driver) and written by write_file_atomically.
+  // HDF5 cannot close a file whose buffers it failed to write (its handles then stay open for
+  // the life of the process), so HDF5 itself never touches the disk here: a full disk is met by
+  // our own write(), reported, and leaves the old file in place.
+  detail::ImageCapture capture;
   {
-    h5::Hid fapl = detail::file_access_plist();
+    h5::Hid fapl(H5Pcreate(H5P_FILE_ACCESS));
+    H5Pset_fapl_core(fapl.get(), 1 << 20, false);
+    // H5Fget_file_image of an open 1.10-format file yields a superblock that fails its checksum
+    // (HDF5 1.10.8), so the image is taken as the core driver releases it at H5Fclose.
+    H5FD_file_image_callbacks_t callbacks = detail::capture_callbacks(&capture);
+    H5Pset_file_image_callbacks(fapl.get(), &callbacks);
     // The HDF5 1.10 file format, as for captures: every metadata structure (superblock, object
     // headers, chunk indices) carries a checksum, so a damaged file is reported, not misread.
     // Needs HDF5 >= 1.10 to read (2016; h5py >= 2.7, MATLAB R2021b).
     detail::set_file_format_v110(fapl.get());
-    h5::Hid f(H5Fcreate(out->temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
-    if (!f.valid()) return h5::write_error(w, "cannot create the HDF5 file");
+    h5::Hid f(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
+    if (!f.valid()) return h5::write_error(w, "cannot create the HDF5 file in memory");
     if (auto st = detail::write_root(f.get(), rec.meta, w); !st) return st;
     auto streams = detail::create_group(f.get(), detail::kStreams, w, true);
     if (!streams) return streams.error();
@@ -350,7 +396,16 @@ Status write_recording(const std::filesystem::path& path, const Recording& rec) 
     streams->reset();
     if (H5Fclose(f.release()) < 0) return h5::write_error(w, "cannot finish the HDF5 file");
   }
-  return out->commit();
+  if (!capture.complete) return make_error(Errc::io_error, w.prefix() + "HDF5 produced no file image");
+  // The core driver's buffer grows in steps; the file ends at the end-of-file address in the
+  // superblock (version 3: signature 8, versions/sizes 4, base address 8, extension 8, then EOF).
+  std::size_t size = capture.image.size();
+  if (size >= 36 && capture.image[8] >= 2 && capture.image[9] == 8) {
+    std::uint64_t eof = 0;
+    for (int i = 7; i >= 0; --i) eof = (eof << 8) | static_cast<unsigned char>(capture.image[28 + std::size_t(i)]);
+    if (eof > 0 && eof <= size) size = static_cast<std::size_t>(eof);
+  }
+  return write_file_atomically(path, std::string_view(capture.image.data(), size));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,7 +439,21 @@ struct WriterState {
 
   Status fail(Error e) {
     if (!failed) failed = e;
+    abandon();
     return e;
+  }
+  // After a failed write HDF5 cannot close the file (closing flushes, which fails again, and a
+  // failed close leaves dangling internal state that can crash a later open). So the handles are
+  // given up without closing: the file stays as of the last completed flush, still marked as
+  // being written, which readers open in SWMR mode (see open_insole_file).
+  void abandon() noexcept {
+    for (auto& s : slots) {
+      (void)s.ds.group.release();
+      (void)s.ds.time.release();
+      (void)s.ds.pressure.release();
+      (void)s.ds.sequence.release();
+    }
+    for (h5::Hid* h : {&events_group, &ev_time, &ev_stream, &ev_kind, &ev_detail, &file}) (void)h->release();
   }
   Status write_pending(Slot& s);
   Status write_pending_events();
@@ -553,6 +622,7 @@ Result<RecordingWriter> RecordingWriter::create(const std::filesystem::path& pat
   }
   // From here on the file is ours: remove it again if setting it up fails.
   auto abandon = [&](Error e) -> Error {
+    if (e.code == Errc::io_error || e.code == Errc::disk_full) st->abandon();  // see WriterState::abandon
     st.reset();
     std::filesystem::remove(path, ec);
     return e;

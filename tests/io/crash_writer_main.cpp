@@ -1,0 +1,61 @@
+// Child process for the crash-durability test: captures frames into an HDF5 file with
+// RecordingWriter until it is killed. Frame values follow a formula of the frame index, so the
+// test can check every frame that survived. Usage: io_crash_writer <file.h5>
+// Prints "ready <t0_steady_s>" on stdout once the file exists; time_s of each frame is steady-clock
+// seconds since t0 (std::chrono::steady_clock is CLOCK_MONOTONIC, shared by all processes).
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "insole/io/hdf5_recording.hpp"
+
+int main(int argc, char** argv) {
+  if (argc != 2) return 2;
+  using namespace insole;
+  auto clock = steady_clock();
+  const double t0 = clock->now_s();
+  std::vector<StreamInfo> streams(2);
+  streams[0].name = "mat";
+  streams[0].layout = SensorLayout::grid(16, 8, 5.0, 5.0).value();
+  streams[0].sample_rate_hz = 100;
+  streams[0].side = Side::both;
+  streams[1].name = "left";
+  streams[1].layout = SensorLayout::sensors(Eigen::MatrixX2d::Constant(16, 2, 10.0), Eigen::VectorXd::Constant(16, 100.0)).value();
+  streams[1].sample_rate_hz = 200;
+  streams[1].side = Side::left;
+  RecordingMetadata meta;
+  meta.created_by = "io_crash_writer";
+  char t0_text[64];
+  std::snprintf(t0_text, sizeof t0_text, "%.9f", t0);
+  meta.attributes["t0_steady_s"] = t0_text;
+  io::WriterOptions opts;
+  opts.clock = clock;
+  auto writer = io::RecordingWriter::create(argv[1], meta, streams, opts);
+  if (!writer) {
+    std::fprintf(stderr, "%s\n", writer.error().message.c_str());
+    return 1;
+  }
+  std::printf("ready %s\n", t0_text);
+  std::fflush(stdout);
+  std::uint64_t n[2] = {0, 0};
+  for (std::uint64_t tick = 0;; ++tick) {  // 200 Hz; the mat gets every second tick
+    for (std::size_t s = 0; s < 2; ++s) {
+      if (s == 0 && tick % 2) continue;
+      PressureFrame f;
+      f.stream = s;
+      f.time_s = clock->now_s() - t0;
+      f.sequence = n[s];
+      const auto sensels = streams[s].layout.sensor_count();
+      f.pressure_kpa.resize(sensels);
+      for (Eigen::Index i = 0; i < sensels; ++i) f.pressure_kpa[i] = float(double(n[s]) * 0.5 + double(i));
+      if (auto st = writer->append(f); !st) {
+        std::fprintf(stderr, "%s\n", st.error().message.c_str());
+        return 1;
+      }
+      ++n[s];
+    }
+    if (tick % 100 == 0) (void)writer->add_event(Event{clock->now_s() - t0, "", "marker", std::to_string(tick)});
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}

@@ -1,0 +1,327 @@
+// The streaming RecordingWriter: appending, flushing, events, refusal to overwrite, crash
+// durability with a real SIGKILL, and full-disk behaviour.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "insole/core/atomic_output.hpp"
+#include "insole/io/hdf5_recording.hpp"
+#include "io/test_recordings.hpp"
+#include "support/temp_dir.hpp"
+
+extern char** environ;
+
+namespace insole::io {
+namespace {
+
+using test::TempDir;
+
+std::vector<StreamInfo> two_streams() {
+  Recording rec = test::make_recording();
+  return {rec.streams[0].info, rec.streams[1].info};
+}
+
+PressureFrame frame(std::size_t stream, double t, std::uint64_t seq, Eigen::Index sensels) {
+  PressureFrame f;
+  f.stream = stream;
+  f.time_s = t;
+  f.sequence = seq;
+  f.pressure_kpa = Eigen::VectorXf::LinSpaced(sensels, float(seq), float(seq) + 100.0f);
+  if (seq % 5 == 0) f.pressure_kpa[1] = std::numeric_limits<float>::quiet_NaN();
+  return f;
+}
+
+TEST(RecordingWriter, AppendsFlushesAndCloses) {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  WriterOptions opts;
+  opts.clock = clock;
+  opts.chunk_frames = 7;
+  const auto streams = two_streams();
+  RecordingMetadata meta;
+  meta.subject = "P-3";
+  meta.mode = "stand";
+  auto w = RecordingWriter::create(dir / "cap.h5", meta, streams, opts);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  std::vector<PressureFrame> sent[2];
+  for (int i = 0; i < 50; ++i) {
+    const std::size_t s = i % 3 == 0 ? 1 : 0;
+    auto f = frame(s, 0.01 * i, 1000 + std::uint64_t(i), streams[s].layout.sensor_count());
+    sent[s].push_back(f);
+    ASSERT_TRUE(w->append(f).ok());
+    clock->advance_s(0.1);  // an automatic flush every 10 frames
+    if (i == 20) {
+      ASSERT_TRUE(w->add_event(Event{0.2, "left", "heel_strike", "auto"}).ok());
+      // Readable while the capture is still running (SWMR), up to the last flush.
+      auto live = RecordingReader::open(dir / "cap.h5");
+      ASSERT_TRUE(live.ok()) << live.error().message;
+      EXPECT_GT(live->frame_count(0), 0);
+      EXPECT_LE(live->frame_count(0), Eigen::Index(sent[0].size()));
+    }
+  }
+  EXPECT_EQ(w->frames_written(0) + w->frames_written(1), 50u);
+  ASSERT_TRUE(w->close().ok());
+  ASSERT_TRUE(w->close().ok());  // idempotent
+  EXPECT_FALSE(w->append(sent[0].back()).ok());
+
+  auto r = RecordingReader::open(dir / "cap.h5");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->interrupted());
+  EXPECT_EQ(r->metadata().subject, "P-3");
+  EXPECT_EQ(r->metadata().mode, "stand");
+  EXPECT_EQ(r->chunk_frames(0), 7);
+  ASSERT_EQ(r->events().size(), 1u);
+  EXPECT_EQ(r->events()[0].detail, "auto");
+  for (std::size_t s = 0; s < 2; ++s) {
+    ASSERT_EQ(r->frame_count(s), Eigen::Index(sent[s].size()));
+    EXPECT_TRUE(r->has_sequence(s));
+    auto block = r->read_frames(s, 0, r->frame_count(s));
+    ASSERT_TRUE(block.ok()) << block.error().message;
+    auto seq = r->read_sequence(s, 0, r->frame_count(s));
+    ASSERT_TRUE(seq.ok());
+    for (std::size_t i = 0; i < sent[s].size(); ++i) {
+      EXPECT_EQ(block->time_s[Eigen::Index(i)], sent[s][i].time_s);
+      EXPECT_EQ((*seq)[i], sent[s][i].sequence);
+      EXPECT_EQ(0, std::memcmp(block->pressure_kpa.row(Eigen::Index(i)).data(), sent[s][i].pressure_kpa.data(),
+                               sizeof(float) * std::size_t(sent[s][i].pressure_kpa.size())));
+    }
+  }
+}
+
+TEST(RecordingWriter, RejectsBadFramesAndEvents) {
+  TempDir dir;
+  const auto streams = two_streams();
+  auto w = RecordingWriter::create(dir / "cap.h5", {}, streams);
+  ASSERT_TRUE(w.ok());
+  const auto n = streams[0].layout.sensor_count();
+  EXPECT_EQ(w->append(frame(2, 0.0, 0, n)).error().code, Errc::invalid_argument);
+  EXPECT_EQ(w->append(frame(0, 0.0, 0, n - 1)).error().code, Errc::invalid_argument);
+  ASSERT_TRUE(w->append(frame(0, 1.0, 0, n)).ok());
+  EXPECT_EQ(w->append(frame(0, 1.0, 1, n)).error().code, Errc::invalid_argument);  // not increasing
+  EXPECT_EQ(w->append(frame(0, std::nan(""), 1, n)).error().code, Errc::invalid_argument);
+  EXPECT_FALSE(w->add_event(Event{1.0, "nosuch", "marker", ""}).ok());
+  EXPECT_FALSE(w->add_event(Event{1.0, "", "", ""}).ok());
+  EXPECT_FALSE(w->add_event(Event{1.0, "", "marker", std::string(5000, 'x')}).ok());
+  // Rejected input does not poison the writer.
+  ASSERT_TRUE(w->append(frame(0, 2.0, 1, n)).ok());
+  ASSERT_TRUE(w->close().ok());
+  EXPECT_EQ(read_recording(dir / "cap.h5")->streams[0].frame_count(), 2);
+}
+
+TEST(RecordingWriter, NeverOverwritesAnExistingFile) {
+  TempDir dir;
+  { std::ofstream(dir / "cap.h5") << "precious"; }
+  auto w = RecordingWriter::create(dir / "cap.h5", {}, two_streams());
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code, Errc::invalid_argument);
+  std::string content;
+  std::getline(std::ifstream(dir / "cap.h5"), content);
+  EXPECT_EQ(content, "precious");
+  auto bad = RecordingWriter::create(dir / "nodir" / "cap.h5", {}, two_streams());
+  EXPECT_FALSE(bad.ok());
+  WriterOptions opts;
+  opts.flush_interval_s = 0;
+  EXPECT_EQ(RecordingWriter::create(dir / "x.h5", {}, two_streams(), opts).error().code, Errc::invalid_argument);
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.h5"));
+}
+
+// ---- crash durability ----------------------------------------------------------------------
+
+struct Child {
+  pid_t pid = -1;
+  FILE* out = nullptr;
+};
+
+Child spawn_writer(const std::filesystem::path& file) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  const std::string exe = INSOLE_IO_CRASH_WRITER;
+  const std::string arg = file.string();
+  char* argv[] = {const_cast<char*>(exe.c_str()), const_cast<char*>(arg.c_str()), nullptr};
+  Child c;
+  EXPECT_EQ(posix_spawn(&c.pid, exe.c_str(), &actions, nullptr, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  c.out = fdopen(fds[0], "r");
+  return c;
+}
+
+void kill_and_check(double run_s) {
+  TempDir dir;
+  const auto file = dir / "capture.h5";
+  Child child = spawn_writer(file);
+  ASSERT_GT(child.pid, 0);
+  char line[128] = {};
+  ASSERT_NE(fgets(line, sizeof line, child.out), nullptr) << "writer did not start";
+  double t0 = 0;
+  ASSERT_EQ(std::sscanf(line, "ready %lf", &t0), 1) << line;
+  std::this_thread::sleep_for(std::chrono::duration<double>(run_s));
+  const double kill_s = steady_clock()->now_s();
+  ASSERT_EQ(kill(child.pid, SIGKILL), 0);
+  int status = 0;
+  waitpid(child.pid, &status, 0);
+  fclose(child.out);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "writer exited early, status " << status;
+
+  testing::internal::CaptureStderr();
+  auto rec = read_recording(file);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  ASSERT_TRUE(rec.ok()) << rec.error().message;
+  auto reader = RecordingReader::open(file);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_TRUE(reader->interrupted());
+  ASSERT_EQ(rec->meta.attributes.at("t0_steady_s").substr(0, 8), std::string(line + 6).substr(0, 8));
+  for (const Stream& s : rec->streams) {
+    ASSERT_GT(s.frame_count(), 0) << s.info.name;
+    // Every surviving frame is intact: values follow the writer's formula, nothing is NaN.
+    for (Eigen::Index f = 0; f < s.frame_count(); ++f)
+      for (Eigen::Index i = 0; i < s.pressure_kpa.cols(); ++i)
+        ASSERT_EQ(s.pressure_kpa(f, i), float(double(f) * 0.5 + double(i))) << s.info.name << " frame " << f;
+    // The flush interval is 1 s: at most the last second is lost. 0.25 s of slack covers the
+    // time a loaded CI machine may take to schedule the writer's flush and this kill.
+    const double last_abs_s = t0 + s.time_s[s.frame_count() - 1];
+    const double lost_s = kill_s - last_abs_s;
+    std::printf("[ info ] %s: %lld frames survived, last %.3f s before the kill\n", s.info.name.c_str(),
+                static_cast<long long>(s.frame_count()), lost_s);
+    EXPECT_LE(lost_s, 1.0 + 0.25) << s.info.name;
+    EXPECT_GE(lost_s, 0.0);
+  }
+  EXPECT_GE(rec->events.size(), 1u);
+}
+
+TEST(RecordingWriter, SigkillLosesAtMostTheLastSecond) {
+  kill_and_check(1.6);
+  kill_and_check(2.35);
+}
+
+// ---- full disk -------------------------------------------------------------------------------
+
+// Limits the size of files this process may write (RLIMIT_FSIZE): writes beyond it fail with
+// EFBIG, exactly where a full disk fails with ENOSPC, without needing root for a small filesystem.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &old_);
+    old_handler_ = signal(SIGXFSZ, SIG_IGN);
+    rlimit lim = old_;
+    lim.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &lim);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &old_);
+    signal(SIGXFSZ, old_handler_);
+  }
+
+ private:
+  rlimit old_{};
+  sighandler_t old_handler_;
+};
+
+Recording big_recording() {
+  Recording rec;
+  rec.streams.push_back(test::make_grid_stream("mat", 64, 64, 200, 100.0));
+  std::mt19937 gen(1);
+  std::uniform_real_distribution<float> u(0, 400);
+  for (Eigen::Index i = 0; i < rec.streams[0].pressure_kpa.size(); ++i) rec.streams[0].pressure_kpa.data()[i] = u(gen);
+  return rec;
+}
+
+std::size_t count_files(const std::filesystem::path& dir) {
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.is_regular_file();
+  return n;
+}
+
+TEST(DiskFull, WriteRecordingFailsCleanlyAndKeepsTheOldFile) {
+  TempDir dir;
+  const auto target = dir / "r.h5";
+  { std::ofstream(target) << "precious"; }
+  const Recording rec = big_recording();
+  Status st;
+  {
+    FileSizeLimit limit(256 * 1024);
+    st = write_recording(target, rec);
+  }
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, Errc::disk_full) << st.error().message;
+  EXPECT_NE(st.error().message.find(target.string()), std::string::npos) << st.error().message;
+  std::string content;
+  std::getline(std::ifstream(target), content);
+  EXPECT_EQ(content, "precious");
+  EXPECT_EQ(count_files(dir.path()), 1u) << "temporary file left behind";
+}
+
+TEST(DiskFull, WriteFileAtomicallyKeepsTheOldFile) {
+  TempDir dir;
+  const auto target = dir / "report.json";
+  { std::ofstream(target) << "old"; }
+  Status st;
+  {
+    FileSizeLimit limit(1000);
+    st = write_file_atomically(target, std::string(5000, 'x'));
+  }
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, Errc::disk_full);
+  std::string content;
+  std::getline(std::ifstream(target), content);
+  EXPECT_EQ(content, "old");
+  EXPECT_EQ(count_files(dir.path()), 1u);
+}
+
+TEST(DiskFull, StreamingWriterReportsAndKeepsWhatWasFlushed) {
+  TempDir dir;
+  const auto file = dir / "cap.h5";
+  const Recording rec = big_recording();
+  auto clock = std::make_shared<ManualClock>();
+  WriterOptions opts;
+  opts.clock = clock;
+  opts.deflate_level = 0;
+  opts.chunk_frames = 8;  // 128 KiB chunks: several flushes fit under the limit
+  Status failure;
+  std::uint64_t appended = 0;
+  {
+    auto w = RecordingWriter::create(file, {}, {rec.streams[0].info}, opts);
+    ASSERT_TRUE(w.ok()) << w.error().message;
+    FileSizeLimit limit(std::filesystem::file_size(file) + 600 * 1024);
+    for (Eigen::Index f = 0; f < rec.streams[0].frame_count(); ++f) {
+      PressureFrame pf;
+      pf.time_s = rec.streams[0].time_s[f];
+      pf.pressure_kpa = rec.streams[0].pressure_kpa.row(f).transpose();
+      clock->advance_s(0.25);
+      failure = w->append(pf);
+      if (!failure) break;
+      ++appended;
+    }
+    ASSERT_FALSE(failure.ok()) << "the limit was never reached";
+    EXPECT_EQ(failure.error().code, Errc::disk_full) << failure.error().message;
+    EXPECT_FALSE(w->append(PressureFrame{}).ok());  // stays failed
+    EXPECT_FALSE(w->close().ok());
+  }
+  // The process can go on writing other files afterwards.
+  auto next = RecordingWriter::create(dir / "next.h5", {}, {rec.streams[0].info}, opts);
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  ASSERT_TRUE(next->close().ok());
+  // What was flushed before the disk filled up is still readable.
+  auto back = read_recording(file);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_GT(back->streams[0].frame_count(), 0);
+  EXPECT_LE(back->streams[0].frame_count(), Eigen::Index(appended));
+  EXPECT_TRUE(test::same_bits(back->streams[0].pressure_kpa,
+                              rec.streams[0].pressure_kpa.topRows(back->streams[0].frame_count())));
+}
+
+}  // namespace
+}  // namespace insole::io
