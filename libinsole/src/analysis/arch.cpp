@@ -87,7 +87,7 @@ ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& pe
   // Thirds of the toe-less length along the axis.
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (Eigen::Index s : contact) {
-    const auto r = sensel_ap_range(layout, s, frame);
+    const auto r = sensel_ap_span(layout, s, frame);
     lo = std::min(lo, r[0]);
     hi = std::max(hi, r[1]);
   }
@@ -128,6 +128,19 @@ ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& pe
       return std::clamp<Eigen::Index>(
           static_cast<Eigen::Index>(std::floor((ap - fp->ap0_mm) / fp->cell_mm)), 0, rows - 1);
     };
+    // CSI widths: row widths averaged over one sensel pitch along the axis, so that the
+    // staircase edge of a rotated grid does not create false narrow or wide rows.
+    const auto win = std::max<Eigen::Index>(
+        1, static_cast<Eigen::Index>(std::lround(2.0 * sensel_half_extent(layout, frame.u) /
+                                                 fp->cell_mm)));
+    std::vector<double> smooth(width.size(), 0.0);
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      const Eigen::Index a = std::max<Eigen::Index>(0, i - win / 2);
+      const Eigen::Index b = std::min<Eigen::Index>(rows - 1, a + win - 1);
+      double sum = 0.0;
+      for (Eigen::Index k = a; k <= b; ++k) sum += width[static_cast<std::size_t>(k)];
+      smooth[static_cast<std::size_t>(i)] = sum / double(b - a + 1);
+    }
     double w_ff = 0.0, w_mf = inf;
     double env = 0.0, mid_contact = 0.0;
     const auto med_hull = half_hull(medial, +1.0);
@@ -135,9 +148,10 @@ ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& pe
     for (Eigen::Index i = 0; i < rows; ++i) {
       const double ap = fp->ap_of_row(i);
       const double w = width[static_cast<std::size_t>(i)];
-      if (ap >= b2) w_ff = std::max(w_ff, w);
+      const double ws = smooth[static_cast<std::size_t>(i)];
+      if (ap >= b2) w_ff = std::max(w_ff, ws);
       if (ap >= b1 && ap < b2) {
-        w_mf = std::min(w_mf, w);
+        w_mf = std::min(w_mf, ws);
         mid_contact += w;
         env += std::max(0.0, hull_at(med_hull, ap) - hull_at(lat_hull, ap));
       }

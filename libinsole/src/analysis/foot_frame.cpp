@@ -262,12 +262,10 @@ Result<FootFrame> foot_frame(const SensorLayout& layout, const Eigen::VectorXf& 
   FootFrame f;
   f.u = u;
   f.method = method;
-  // Extents from the sensel rectangles (a sensel reaches half a pitch beyond its centre).
-  const double half_u = 0.5 * (std::abs(u.x()) * layout.col_pitch_mm() +
-                               std::abs(u.y()) * layout.row_pitch_mm());
+  // Extents: a sensel reaches half a pitch beyond its centre (sensel_ap_span).
+  const double half_u = sensel_half_extent(layout, u);
   const Eigen::Vector2d r = right_of(u);
-  const double half_r = 0.5 * (std::abs(r.x()) * layout.col_pitch_mm() +
-                               std::abs(r.y()) * layout.row_pitch_mm());
+  const double half_r = sensel_half_extent(layout, r);
   double lo, hi, rlo, rhi;
   extent(p, through, u, &lo, &hi);
   extent(p, through, r, &rlo, &rhi);

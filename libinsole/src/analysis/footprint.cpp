@@ -89,6 +89,30 @@ double sensel_area_between_ap(const SensorLayout& layout, Eigen::Index s, const 
   return polygon_area(p);
 }
 
+double sensel_half_extent(const SensorLayout& layout, const Eigen::Vector2d& d) {
+  const double ax = std::abs(d.x()), ay = std::abs(d.y());
+  if (ax + ay == 0.0) return 0.0;
+  const double half = 0.5 * (ax * layout.col_pitch_mm() + ay * layout.row_pitch_mm()) / (ax + ay);
+  // Where does a straight footprint edge lie beyond the outermost loaded centre? Half a pitch when
+  // the edge is parallel to the grid; for an oblique edge the sensel centres along it project
+  // densely onto the axis and the outermost one lies close to the edge. sin(2 theta), theta the
+  // angle to the nearest grid axis, blends the two (half a pitch at 0 degrees, a quarter at 45).
+  const double s2 = 2.0 * ax * ay / (ax * ax + ay * ay);  // sin(2 theta) for d = (cos, sin)
+  return half * (1.0 - 0.5 * s2);
+}
+
+Eigen::Vector2d sensel_ap_span(const SensorLayout& layout, Eigen::Index s, const FootFrame& frame) {
+  const double c = (layout.centres_mm().row(s).transpose() - frame.heel_mm).dot(frame.u);
+  const double h = sensel_half_extent(layout, frame.u);
+  return {c - h, c + h};
+}
+
+Eigen::Vector2d sensel_ml_span(const SensorLayout& layout, Eigen::Index s, const FootFrame& frame) {
+  const double c = (layout.centres_mm().row(s).transpose() - frame.heel_mm).dot(frame.v);
+  const double h = sensel_half_extent(layout, frame.v);
+  return {c - h, c + h};
+}
+
 Eigen::Vector2d sensel_ap_range(const SensorLayout& layout, Eigen::Index s, const FootFrame& frame) {
   return range_along(layout, s, frame, frame.u);
 }

@@ -89,9 +89,37 @@ ToeLine find_toe_line(const AlignedFootprint& fp, double length_mm, const Region
     }
   Eigen::Index k;
   acc.col(cols - 1).minCoeff(&k);
+  std::vector<Eigen::Index> path(static_cast<std::size_t>(cols));
   for (Eigen::Index j = cols - 1; j >= 0; --j) {
+    path[static_cast<std::size_t>(j)] = i0 + k;
     out.ap_mm[static_cast<std::size_t>(j)] = fp.ap_of_row(i0 + k);
     if (j > 0) k = from(k, j);
+  }
+  // A toe line must run through a valley: the pressure on the path is well below that of the
+  // toes in front of it and of the forefoot behind it (a uniform print has no toe line).
+  // Only columns with contact in front of the path (toe columns) are compared.
+  double on_path = 0.0, in_front = 0.0, behind = 0.0;
+  Eigen::Index n_front = 0, n_behind = 0, n_path = 0;
+  for (Eigen::Index j = 0; j < cols; ++j) {
+    const Eigen::Index pi = path[static_cast<std::size_t>(j)];
+    if (last[static_cast<std::size_t>(j)] <= pi) continue;
+    on_path += fp.sensel(pi, j) >= 0 ? fp.pressure_kpa(pi, j) : 0.0;
+    ++n_path;
+    for (Eigen::Index i = i0; i < rows; ++i) {
+      if (fp.sensel(i, j) < 0 || i == pi) continue;
+      if (i > pi) {
+        in_front += fp.pressure_kpa(i, j);
+        ++n_front;
+      } else {
+        behind += fp.pressure_kpa(i, j);
+        ++n_behind;
+      }
+    }
+  }
+  if (n_front > 0 && n_behind > 0 && n_path > 0) {
+    on_path /= double(n_path);
+    const double sides = std::min(in_front / double(n_front), behind / double(n_behind));
+    out.found = on_path < prm.toe_valley_ratio * sides;
   }
   return out;
 }
@@ -135,7 +163,8 @@ Result<RegionMasks> make_regions(const SensorLayout& layout, const Eigen::Vector
         toe_area += a;
       }
     }
-    m.toes_found = all_area > 0 && toe_area >= params.min_toe_area_fraction * all_area;
+    m.toes_found =
+        tl.found && all_area > 0 && toe_area >= params.min_toe_area_fraction * all_area;
     if (!m.toes_found) std::fill(is_toe.begin(), is_toe.end(), 0);
     else
       for (std::size_t j = 0; j < tl.ap_mm.size(); ++j)
@@ -158,12 +187,12 @@ Result<RegionMasks> make_regions(const SensorLayout& layout, const Eigen::Vector
         "30/47/64/81 % from medial [C]; hallux: medial 35 % of toe width";
   }
 
-  // Toe-less extent along the axis (sensel rectangles for grids, centres for sensor sets).
+  // Toe-less extent along the axis (sensel spans for grids, centres for sensor sets).
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (std::size_t k = 0; k < contact.size(); ++k) {
     if (is_toe[k]) continue;
     Eigen::Vector2d r;
-    if (layout.is_grid()) r = sensel_ap_range(layout, contact[k], frame);
+    if (layout.is_grid()) r = sensel_ap_span(layout, contact[k], frame);
     else r = Eigen::Vector2d::Constant(centre_in_foot(layout, contact[k], frame).y());
     lo = std::min(lo, r[0]);
     hi = std::max(hi, r[1]);
@@ -178,7 +207,7 @@ Result<RegionMasks> make_regions(const SensorLayout& layout, const Eigen::Vector
   for (std::size_t k = 0; k < contact.size(); ++k) {
     const Eigen::Vector2d q = centre_in_foot(layout, contact[k], frame);
     Eigen::Vector2d r = Eigen::Vector2d::Constant(q.x());
-    if (layout.is_grid()) r = sensel_ml_range(layout, contact[k], frame);
+    if (layout.is_grid()) r = sensel_ml_span(layout, contact[k], frame);
     if (is_toe[k]) {
       toe_med = std::max(toe_med, r[1]);
       toe_lat = std::min(toe_lat, r[0]);

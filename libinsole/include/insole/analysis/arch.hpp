@@ -10,7 +10,9 @@
 //
 // Chippaux-Smirak Index (Chippaux 1952; Smirak 1960): CSI = W_mf,min / W_ff,max x 100 %, the
 // smallest contact width of the middle third over the largest of the anterior third, widths
-// measured perpendicular to the foot axis (contact width, so a gap in the arch counts as 0).
+// measured perpendicular to the foot axis (contact width, so a gap in the arch counts as 0) and
+// averaged over one sensel pitch along the axis (a rotated grid's staircase edge would otherwise
+// make single narrow rows).
 //
 // Staheli Plantar Arch Index (Staheli, Chew, Corbett 1987 JBJS Am 69(3):426-428): the line
 // tangent to the medial forefoot and medial heel; A = contact width at the midpoint of that

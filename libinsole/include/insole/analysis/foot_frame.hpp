@@ -45,7 +45,7 @@ struct FootFrameParams {
   /// Posterior band whose contact centroid is the heel centre, fraction of length.
   double heel_band = 0.15;
   /// Band whose contact centroid is the forefoot (metatarsal-head) centre, fractions of length.
-  double forefoot_band_from = 0.55;
+  double forefoot_band_from = 0.60;
   double forefoot_band_to = 0.80;
   int refine_iterations = 3;
   /// Fewer contact sensels than this: no frame (error no_data).

@@ -22,6 +22,18 @@ std::vector<Eigen::Index> contact_sensels(const Eigen::VectorXf& peak_kpa,
 double sensel_area_between_ap(const SensorLayout& layout, Eigen::Index s, const FootFrame& frame,
                               double ap_lo_mm, double ap_hi_mm);
 
+/// Extent of grid sensel s along the foot axis for footprint limits: its centre's ap plus or minus
+/// sensel_half_extent. Unlike the rectangle's corners this does not grow when the foot is rotated
+/// on the grid, so lengths and third lines barely depend on the foot's orientation.
+Eigen::Vector2d sensel_ap_span(const SensorLayout& layout, Eigen::Index s, const FootFrame& frame);
+Eigen::Vector2d sensel_ml_span(const SensorLayout& layout, Eigen::Index s, const FootFrame& frame);
+/// How far a footprint edge lies beyond the outermost loaded sensel centre along the unit
+/// direction d: half a pitch when d is parallel to a grid axis (exact), falling to a quarter
+/// pitch at 45 degrees, where the centres along an oblique edge come close to it
+/// (h (1 - sin(2 theta) / 2), theta the angle to the nearest grid axis; an empirical blend that
+/// keeps lengths within about a millimetre at any rotation on a 5 mm grid).
+double sensel_half_extent(const SensorLayout& layout, const Eigen::Vector2d& d);
+
 /// Range of the foot ap coordinate covered by grid sensel s (its rectangle's extreme corners).
 Eigen::Vector2d sensel_ap_range(const SensorLayout& layout, Eigen::Index s, const FootFrame& frame);
 /// Range of the foot ml coordinate covered by grid sensel s.

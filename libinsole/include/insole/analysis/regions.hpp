@@ -6,8 +6,9 @@
 // moving at most one cell per column) inside toe_band_from..toe_band_to of the foot length.
 // Gaps in contact cost nothing, but only when there is contact in front of them (a path may not
 // run in front of the toes). This is the idea of pressuRe's automask_novel toe line [C], written
-// independently. Toes are accepted when the part in front of the path holds at least
-// min_toe_area_fraction of the contact; otherwise the footprint has no toe region.
+// independently. Toes are accepted when the path runs through a valley (its mean peak pressure is
+// below toe_valley_ratio of the mean in front of and behind it) and the part in front holds at
+// least min_toe_area_fraction of the contact; otherwise the footprint has no toe region.
 //
 // Regions (sensels are assigned whole, by their centre):
 //  * toes / hallux / lesser_toes: in front of the toe line; hallux = medial hallux_width_fraction
@@ -58,6 +59,9 @@ struct RegionParams {
   double toe_band_to = 0.95;
   /// Less contact than this fraction in front of the toe line: no toes found.
   double min_toe_area_fraction = 0.02;
+  /// The mean peak pressure along the toe line must be below this fraction of the mean peak
+  /// pressure both in front of it (toes) and behind it (forefoot band); otherwise no toes.
+  double toe_valley_ratio = 0.5;
   /// Medial fraction of the toes' width that is the hallux (pedar_mask2 [C]).
   double hallux_width_fraction = 0.35;
   /// Medial -> lateral cuts of the forefoot into MTH1..MTH5, fractions of its width [C].

@@ -1,0 +1,160 @@
+#include "insole/analysis/foot_frame.hpp"
+
+#include <gtest/gtest.h>
+
+#include "footprint_builder.hpp"
+#include "insole/analysis/arch.hpp"
+#include "insole/analysis/regions.hpp"
+
+namespace insole::analysis {
+namespace {
+
+using test::Placement;
+using test::Shape;
+
+double angle_diff_deg(double a, double b) {
+  double d = std::fmod(a - b, 360.0);
+  if (d > 180) d -= 360;
+  if (d <= -180) d += 360;
+  return d;
+}
+
+// The rectangle foot with toes (280 mm long, 90 mm wide; AI 1600/13600 = 0.1176 by hand, see
+// arch_test.cpp) placed at 0, 37, 90, 180 and 253 degrees at different places on a 5 mm grid.
+// Sampled like a sensel (mean over the sensel); contact = at least half covered (50 kPa of 100).
+// Every measure is computed in the foot frame, so the AI must agree within 0.01 (issue item 2),
+// the axis must follow the placement and the length must stay 280 mm within a sensel.
+TEST(FootFrame, SameFootprintAtAnyAngleAndPlace) {
+  const auto layout = SensorLayout::grid(110, 110, 5.0, 5.0).value();
+  const auto sensels = test::all_sensels(layout);
+  const double angles[] = {0, 37, 90, 180, 253};
+  const Eigen::Vector2d centres[] = {{275, 275}, {250, 300}, {300, 260}, {280, 250}, {270, 290}};
+  double ai0 = -1;
+  for (int k = 0; k < 5; ++k) {
+    Placement at;
+    at.angle_deg = angles[k];
+    at.origin_mm = centres[k] - 140.0 * at.u();
+    const auto peak = test::render(layout, test::rectangle_foot(true), at);
+    FootFrameParams fp;
+    fp.contact_threshold_kpa = 50.0;
+    auto frame = foot_frame(layout, peak, sensels, Side::right, fp);
+    ASSERT_TRUE(frame.ok()) << frame.error().message;
+    EXPECT_NEAR(angle_diff_deg(axis_angle_deg(*frame), angles[k]), 0.0, 1.0) << angles[k];
+    EXPECT_NEAR(frame->length_mm, 280.0, 5.0) << angles[k];
+    EXPECT_NEAR(frame->width_mm, 90.0, 7.5) << angles[k];
+    // Heel point within a sensel of the placement origin.
+    EXPECT_LT((frame->heel_mm - at.origin_mm).norm(), 5.0) << angles[k];
+    // Right foot: medial (v) points to the subject's left of u.
+    EXPECT_NEAR(frame->v.dot(at.right()), -1.0, 0.01);
+    RegionParams rp;
+    rp.contact_threshold_kpa = 50.0;
+    auto masks = make_regions(layout, peak, sensels, *frame, rp);
+    ASSERT_TRUE(masks.ok());
+    EXPECT_TRUE(masks->toes_found) << angles[k];
+    ArchParams ap;
+    ap.contact_threshold_kpa = 50.0;
+    const auto arch = arch_measures(layout, peak, *masks, *frame, ap);
+    ASSERT_TRUE(arch.arch_index.has_value());
+    std::cout << "angle " << angles[k] << ": AI " << *arch.arch_index << " length "
+              << frame->length_mm << " width " << frame->width_mm << " CSI "
+              << *arch.chippaux_smirak_percent << " toe-less "
+              << arch.toeless_ap_max_mm - arch.toeless_ap_min_mm << " midfoot area "
+              << arch.area_midfoot_mm2 << "\n";
+    if (k == 0) ai0 = *arch.arch_index;
+    EXPECT_NEAR(*arch.arch_index, ai0, 0.01) << angles[k];
+    EXPECT_NEAR(*arch.arch_index, 1600.0 / 13600.0, 0.01) << angles[k];
+    EXPECT_NEAR(*arch.chippaux_smirak_percent, 100.0 * 20.0 / 90.0, 6.0) << angles[k];
+  }
+}
+
+// An asymmetric right foot whose reference axis is known: heel centre (x = 0) -> metatarsal-head
+// centre (x = 0), i.e. the local +y. A lateral midfoot band (x 10..30) and a long hallux on the
+// medial side (x < 0) pull the plain principal axis off; the refinement through the heel and
+// forefoot centres does not see them. Methods compared (issue item 2):
+//   pca_refined: error < 0.5 deg; pca: larger error; min_bbox: within 5 deg.
+using test::asymmetric_right_foot;
+
+TEST(FootFrame, AxisMethodsCompared) {
+  const auto layout = SensorLayout::grid(100, 100, 5.0, 5.0).value();
+  const auto sensels = test::all_sensels(layout);
+  for (double angle : {0.0, 37.0, 253.0}) {
+    Placement at;
+    at.angle_deg = angle;
+    at.origin_mm = Eigen::Vector2d(250, 250) - 137.5 * at.u();
+    const auto peak = test::render(layout, asymmetric_right_foot(), at);
+    double err[3];
+    const AxisMethod methods[] = {AxisMethod::pca_refined, AxisMethod::pca, AxisMethod::min_bbox};
+    for (int m = 0; m < 3; ++m) {
+      FootFrameParams fp;
+      fp.contact_threshold_kpa = 30.0;
+      fp.method = methods[m];
+      auto frame = foot_frame(layout, peak, sensels, Side::right, fp);
+      ASSERT_TRUE(frame.ok());
+      err[m] = std::abs(angle_diff_deg(axis_angle_deg(*frame), angle));
+    }
+    std::cout << "angle " << angle << ": axis error pca_refined " << err[0] << " deg, pca "
+              << err[1] << " deg, min_bbox " << err[2] << " deg\n";
+    EXPECT_LT(err[0], 0.5);
+    EXPECT_GT(err[1], err[0]);
+    EXPECT_LT(err[2], 5.0);
+  }
+}
+
+TEST(FootFrame, SideFromShapeAndMirroring) {
+  const auto layout = SensorLayout::grid(100, 100, 5.0, 5.0).value();
+  const auto sensels = test::all_sensels(layout);
+  Placement at;
+  at.angle_deg = 120;
+  at.origin_mm = Eigen::Vector2d(250, 250) - 137.5 * at.u();
+  const auto right = test::render(layout, asymmetric_right_foot(), at);
+  // Mirror image (x -> -x): a left foot.
+  const Shape mirrored = test::mirrored(asymmetric_right_foot());
+  const auto left = test::render(layout, mirrored, at);
+  auto fr = foot_frame(layout, right, sensels, Side::unknown);
+  auto fl = foot_frame(layout, left, sensels, Side::unknown);
+  ASSERT_TRUE(fr.ok() && fl.ok());
+  const auto vr = side_from_shape(layout, right, sensels, *fr);
+  const auto vl = side_from_shape(layout, left, sensels, *fl);
+  EXPECT_GT(vr.score, 0.3);
+  EXPECT_LT(vl.score, -0.3);
+  EXPECT_GT(vr.midfoot, 0.0);  // the band is on the lateral (right) side
+  EXPECT_GT(vr.toes, 0.0);     // the hallux (left, medial) reaches further
+  // Unknown side: medial estimated from shape. Right foot: v = -right_of(u); left: +right_of(u).
+  EXPECT_NEAR(fr->v.dot(right_of(fr->u)), -1.0, 1e-9);
+  EXPECT_NEAR(fl->v.dot(right_of(fl->u)), 1.0, 1e-9);
+  EXPECT_NE(fr->method.find("estimated"), std::string::npos);
+  // Known side overrides the shape.
+  auto forced = foot_frame(layout, right, sensels, Side::left);
+  ASSERT_TRUE(forced.ok());
+  EXPECT_NEAR(forced->v.dot(right_of(forced->u)), 1.0, 1e-9);
+}
+
+// Mondopoint: length = heel-most to toe-most contact along the axis, width across it.
+TEST(FootFrame, LengthAndWidthByHand) {
+  const auto layout = SensorLayout::grid(70, 40, 5.0, 5.0).value();
+  const auto peak = test::render(layout, test::rectangle_foot(true), {{100.0, 25.0}, 0.0});
+  auto f = foot_frame(layout, peak, test::all_sensels(layout), Side::right);
+  ASSERT_TRUE(f.ok());
+  EXPECT_NEAR(f->length_mm, 280.0, 1e-9);  // heel at y 0, toe tips at y 280
+  EXPECT_NEAR(f->width_mm, 90.0, 1e-9);    // forefoot x -45..45
+  EXPECT_NEAR(f->heel_mm.x(), 100.0, 1e-9);
+  EXPECT_NEAR(f->heel_mm.y(), 25.0, 1e-9);
+  EXPECT_NEAR(f->u.y(), 1.0, 1e-12);
+  const Eigen::Vector2d toe = f->to_foot({100.0, 305.0});
+  EXPECT_NEAR(toe.y(), 280.0, 1e-9);
+  EXPECT_NEAR(toe.x(), 0.0, 1e-9);
+}
+
+TEST(FootFrame, Errors) {
+  const auto layout = SensorLayout::grid(10, 10, 5.0, 5.0).value();
+  const Eigen::VectorXf empty = Eigen::VectorXf::Zero(100);
+  auto r = foot_frame(layout, empty, test::all_sensels(layout), Side::left);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::no_data);
+  auto bad = foot_frame(layout, Eigen::VectorXf::Zero(3), {}, Side::left);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::invalid_argument);
+}
+
+}  // namespace
+}  // namespace insole::analysis
