@@ -45,7 +45,7 @@ TEST(FuzzReplay, SeedsOfEveryFormat) {
       {"moticon", "moticon/moticon_small.txt"}, {"gaitpdb", "gaitpdb/gaitpdb_small.txt"},
       {"apd", "apd/apd_small.apd"}};
   std::uint32_t k = 1;
-  for (const auto& [format, file] : seeds) replay(format, seed(file), 400, k++);
+  for (const auto& [format, file] : seeds) replay(format, seed(file), 150, k++);
 }
 
 TEST(FuzzReplay, HeadsOfRealSamples) {
@@ -60,8 +60,8 @@ TEST(FuzzReplay, HeadsOfRealSamples) {
       {"gaitpdb", "physionet_gaitpdb/GaCo01_01.txt"}};
   std::uint32_t k = 100;
   for (const auto& [format, rel] : real) {
-    const std::string head = read_bytes(shared_data(rel)).substr(0, 24 * 1024);
-    replay(format, head, 60, k++);
+    const std::string head = read_bytes(shared_data(rel)).substr(0, 12 * 1024);
+    replay(format, head, 25, k++);
   }
 }
 

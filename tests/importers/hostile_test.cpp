@@ -33,7 +33,9 @@ TEST_P(Hostile, EveryTruncationFailsCleanlyOrParses) {
   const std::string text = seed(GetParam().file);
   ASSERT_TRUE(parse(GetParam().format, text).ok());
   int failures = 0;
-  for (std::size_t n = 0; n < text.size(); ++n) {
+  // Every byte near both ends; every 7th byte in the middle of longer seeds (keeps the test fast
+  // under sanitizers while still cutting inside every kind of line).
+  for (std::size_t n = 0; n < text.size(); n += (n < 600 || n + 600 > text.size()) ? 1 : 7) {
     auto r = parse(GetParam().format, text.substr(0, n));
     EXPECT_TRUE(located_error(r)) << "prefix of " << n << " bytes";
     failures += r.ok() ? 0 : 1;

@@ -124,6 +124,31 @@ TEST(TekscanRealData, FscanWalkShapeForceAndPressure) {
   EXPECT_NEAR(max_area_cm2(rs), 124.0, 0.5);
 }
 
+// 1-based frames where total force crosses 50 N: "+N" first frame at or above, "-N" first below.
+std::vector<int> crossings(const Stream& s) {
+  const Eigen::VectorXd f = total_force_n(s);
+  std::vector<int> out;
+  for (Eigen::Index i = 1; i < f.size(); ++i)
+    if ((f[i] >= 50.0) != (f[i - 1] >= 50.0)) out.push_back(f[i] >= 50.0 ? int(i + 1) : -int(i + 1));
+  return out;
+}
+
+TEST(TekscanRealData, StancePhasesMatchTheListedFrames) {
+  INSOLE_REQUIRE_SHARED_DATA("tekscan_fscan_footpress/FrasP01L.asf");
+  auto l = importers::import_file(shared_data("tekscan_fscan_footpress/FrasP01L.asf"));
+  auto r = importers::import_file(shared_data("tekscan_fscan_footpress/FrasP01R.asf"));
+  ASSERT_TRUE(l.ok() && r.ok());
+  // ../shared/data/README.md §1, stance on/off frames with a 50 N threshold:
+  // L starts in stance, off 15, on 30, off 52, on 66, off 87, on 101, off 123, on 137, off 158,
+  // on 172, off 196; R on 10, off 35, on 48, off 70, on 84, off 105, on 119, off 141, on 154,
+  // off 177, on 190.
+  EXPECT_GE(total_force_n(l->streams[0])[0], 50.0);
+  EXPECT_EQ(crossings(l->streams[0]),
+            (std::vector<int>{-15, 30, -52, 66, -87, 101, -123, 137, -158, 172, -196}));
+  EXPECT_EQ(crossings(r->streams[0]),
+            (std::vector<int>{10, -35, 48, -70, 84, -105, 119, -141, 154, -177, 190}));
+}
+
 TEST(TekscanRealData, CrlfAndLfCopiesGiveIdenticalFrames) {
   INSOLE_REQUIRE_SHARED_DATA("tekscan_fscan_footpress/FrasP01L.asf");
   INSOLE_REQUIRE_SHARED_DATA("pressure_vendor_samples/fscan_testL.asf");
