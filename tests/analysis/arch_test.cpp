@@ -8,6 +8,8 @@
 #include "footprint_builder.hpp"
 #include "insole/analysis/foot_frame.hpp"
 #include "insole/analysis/regions.hpp"
+#include "insole/analysis/segmentation.hpp"
+#include "insole/sim/simulator.hpp"
 #include "support/shared_data.hpp"
 
 namespace insole::analysis {
@@ -278,6 +280,52 @@ TEST(ArchIndex, Mun104TemplatesAreInThePublishedNormalRange) {
   // Mirror templates: about the same AI, opposite shape votes.
   EXPECT_NEAR(ai[0], ai[1], 0.02);
   EXPECT_LT(shape[0] * shape[1], 0.0);
+}
+
+// Simulated walks over a mat (insole::sim, ground truth from its parametric foot model):
+// flat, normal and cavus feet must rank by arch index and fall in the right classes, and the
+// measured AI must be near the model's own value (FootTruth::arch_index), which the analysis
+// code did not produce.
+TEST(ArchIndex, SimulatedWalksRankAndClassify) {
+  const sim::ArchType types[] = {sim::ArchType::flat, sim::ArchType::normal, sim::ArchType::cavus};
+  const char* expected_class[] = {"low", "normal", "high"};
+  double median_ai[3];
+  for (int k = 0; k < 3; ++k) {
+    sim::WalkParams wp;
+    wp.foot.arch = types[k];
+    wp.duration_s = 3.0;
+    wp.sample_rate_hz = 50;
+    wp.walk_direction_deg = 20.0 + 100.0 * k;  // any direction on the mat
+    wp.seed = 7 + static_cast<std::uint64_t>(k);
+    sim::MatParams mat;
+    mat.rows = 220;
+    mat.cols = 220;
+    const auto simu = sim::simulate_walk_mat(wp, mat);
+    const Stream& st = simu.recording.streams.at(0);
+    const auto ffs = find_footfalls(st, 0);
+    std::vector<double> ais;
+    for (const auto& ff : ffs) {
+      if (!ff.reject_reason.empty()) continue;
+      const auto peak = peak_footprint(st, ff);
+      auto frame = foot_frame(st.info.layout, peak, ff.sensels, ff.side);
+      ASSERT_TRUE(frame.ok());
+      auto masks = make_regions(st.info.layout, peak, ff.sensels, *frame);
+      ASSERT_TRUE(masks.ok());
+      const auto a = arch_measures(st.info.layout, peak, *masks, *frame);
+      ASSERT_TRUE(a.arch_index.has_value());
+      ais.push_back(*a.arch_index);
+    }
+    ASSERT_GE(ais.size(), 2u) << "footfalls: " << ffs.size();
+    std::sort(ais.begin(), ais.end());
+    median_ai[k] = ais[ais.size() / 2];
+    const double truth = simu.truth.feet.at(1).arch_index;
+    std::cout << "simulated " << expected_class[k] << " arch: median AI " << median_ai[k]
+              << " over " << ais.size() << " footfalls, model AI " << truth << "\n";
+    EXPECT_NEAR(median_ai[k], truth, 0.03);
+    EXPECT_EQ(classify_arch_index(median_ai[k]), expected_class[k]);
+  }
+  EXPECT_GT(median_ai[0], median_ai[1]);
+  EXPECT_GT(median_ai[1], median_ai[2]);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "footprint_builder.hpp"
+#include "insole/sim/simulator.hpp"
 #include "support/shared_data.hpp"
 
 namespace insole::analysis {
@@ -354,6 +355,48 @@ TEST(Segmentation, FscanInsoleStancesMatchTheListedFrames) {
       EXPECT_NEAR(double(dflt[k].last_frame), c.stances[k].second, 2.0);
     }
   }
+}
+
+// A simulated walk (insole::sim ground truth): every footfall the simulator says is fully on the
+// mat is found once, with its side and its contact times within two frames; partial ones are
+// flagged. Walking direction 230 degrees, i.e. no orientation of the feet on the grid is assumed.
+TEST(Segmentation, SimulatedWalkMatchesTruth) {
+  sim::WalkParams wp;
+  wp.duration_s = 4.0;
+  wp.sample_rate_hz = 50;
+  wp.walk_direction_deg = 230.0;
+  wp.seed = 11;
+  sim::MatParams mat;
+  mat.rows = 220;
+  mat.cols = 220;
+  const auto simu = sim::simulate_walk_mat(wp, mat);
+  const Stream& st = simu.recording.streams.at(0);
+  const auto ffs = find_footfalls(st, 0);
+  const double dt = 1.0 / wp.sample_rate_hz;
+  int complete = 0;
+  for (const auto& truth : simu.truth.footfalls) {
+    if (truth.partial) continue;
+    ++complete;
+    // The detected footfall overlapping this one most (successive steps overlap briefly in double
+    // support, so plain overlap is not enough).
+    const Footfall* best = nullptr;
+    double best_overlap = 0.0;
+    for (const auto& ff : ffs) {
+      const double overlap = std::min(ff.end_s, truth.end_s) - std::max(ff.start_s, truth.start_s);
+      if (overlap > best_overlap) {
+        best_overlap = overlap;
+        best = &ff;
+      }
+    }
+    ASSERT_NE(best, nullptr) << "footfall at " << truth.start_s << " s not found";
+    EXPECT_FALSE(best->partial) << best->reject_reason;
+    EXPECT_EQ(best->side, truth.side) << best->side_reason;
+    EXPECT_NEAR(best->start_s, truth.start_s, 2 * dt);
+    EXPECT_NEAR(best->end_s, truth.end_s, 2 * dt);
+  }
+  // As many footfalls as the simulator made (partial ones included, flagged).
+  EXPECT_EQ(ffs.size(), simu.truth.footfalls.size());
+  EXPECT_GE(complete, 2);  // a 1.1 m mat holds two complete steps in this walk
 }
 
 }  // namespace
