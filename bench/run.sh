@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Analysis and batch benchmarks (docs/performance.md, "Analysis and batch"): builds the toolkit in
+# Release, simulates 64 x 64 mat recordings at 100 Hz, and prints ratios measured in this one run:
+#   (a) analysis throughput / read+decompress throughput of the same datasets (the I/O limit)
+#   (b) NumPy + h5py baseline time / insole time, one core
+#   (c) batch of many recordings: time with --jobs 1 / time with --jobs 2 (threads), and the same
+#       split as two --shard processes running side by side
+#   (d) peak memory (max RSS) analysing a short and a long recording
+# Environment: INSOLE_BENCH_BUILD (build dir, default build-bench), INSOLE_BENCH_WORK (recordings,
+# default /tmp/insole-bench, reused between runs), INSOLE_BENCH_MINUTES (throughput recording,
+# default 10), INSOLE_BENCH_LONG_MINUTES (memory, default 60), INSOLE_BENCH_REPEATS (default 3).
+set -euo pipefail
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${INSOLE_BENCH_BUILD:-$src/build-bench}
+work=${INSOLE_BENCH_WORK:-/tmp/insole-bench}
+minutes=${INSOLE_BENCH_MINUTES:-10}
+long_minutes=${INSOLE_BENCH_LONG_MINUTES:-60}
+repeats=${INSOLE_BENCH_REPEATS:-3}
+py=/usr/bin/python3
+
+cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DINSOLE_BUILD_BENCH=ON -DINSOLE_BUILD_TESTS=OFF >/dev/null
+cmake --build "$build" -j2 --target insole insole_bench_make insole_bench_analysis >/dev/null
+insole=$build/cli/insole
+mkdir -p "$work/set"
+
+make_rec() {  # file minutes [seed-free: the generator's default seed]
+  [ -s "$1" ] || "$build/bench/insole_bench_make" "$1" "$2" >/dev/null
+}
+make_rec "$work/mat-1min.h5" 1
+make_rec "$work/mat-${minutes}min.h5" "$minutes"
+make_rec "$work/mat-${long_minutes}min.h5" "$long_minutes"
+for i in 1 2 3 4 5 6 7 8; do make_rec "$work/set/rec$i.h5" 1; done
+
+now() { date +%s.%N; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+field() { $py -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
+
+echo "insole analysis/batch benchmarks: $(nproc) cores, $(uname -m), HDF5 $(h5cc -showconfig 2>/dev/null | awk -F': ' '/HDF5 Version/ {print $2}')"
+echo
+
+# (a) analysis against the I/O limit, best of $repeats interleaved runs.
+a=$("$build/bench/insole_bench_analysis" "$work/mat-${minutes}min.h5" "$repeats")
+echo "(a) ${minutes}-min recording ($(echo "$a" | field raw_mb) MB of frames, $(echo "$a" | field footfalls) footfalls)"
+echo "    read+decompress $(echo "$a" | field read_s) s ($(echo "$a" | field read_mb_s) MB/s), analysis $(echo "$a" | field analyze_s) s ($(echo "$a" | field analyze_mb_s) MB/s)"
+echo "    ratio analysis/I-O throughput: $(echo "$a" | field analysis_over_io)   (target >= 0.7)"
+
+# (b) the NumPy baseline on one core against insole on one core (the CLI, process start included).
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+best_np=1e9; best_in=1e9
+for _ in $(seq "$repeats"); do
+  np_s=$($py "$src/bench/numpy_baseline.py" "$work/mat-${minutes}min.h5" | field seconds)
+  t0=$(now); "$insole" batch "$work/mat-${minutes}min.h5" -o "$work/b.csv" --jobs 1 --progress none 2>/dev/null || true; t1=$(now)
+  in_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+  best_np=$(awk -v a="$best_np" -v b="$np_s" 'BEGIN { print (b < a) ? b : a }')
+  best_in=$(awk -v a="$best_in" -v b="$in_s" 'BEGIN { print (b < a) ? b : a }')
+done
+echo
+echo "(b) NumPy+h5py baseline ${best_np} s, insole ${best_in} s: insole is $(ratio "$best_np" "$best_in")x faster   (target >= 10)"
+
+# (c) batch scaling over 8 one-minute recordings.
+best1=1e9; best2=1e9; bestp=1e9
+for _ in $(seq "$repeats"); do
+  t0=$(now); "$insole" batch "$work/set" -o "$work/c1.csv" --jobs 1 --progress none 2>/dev/null || true; t1=$(now)
+  "$insole" batch "$work/set" -o "$work/c2.csv" --jobs 2 --progress none 2>/dev/null || true; t2=$(now)
+  "$insole" batch "$work/set" -o "$work/p1.csv" --shard 1/2 --jobs 1 --progress none 2>/dev/null &
+  "$insole" batch "$work/set" -o "$work/p2.csv" --shard 2/2 --jobs 1 --progress none 2>/dev/null &
+  wait || true; t3=$(now)
+  best1=$(awk -v a="$best1" -v t0="$t0" -v t1="$t1" 'BEGIN { d = t1 - t0; print (d < a) ? d : a }')
+  best2=$(awk -v a="$best2" -v t0="$t1" -v t1="$t2" 'BEGIN { d = t1 - t0; print (d < a) ? d : a }')
+  bestp=$(awk -v a="$bestp" -v t0="$t2" -v t1="$t3" 'BEGIN { d = t1 - t0; print (d < a) ? d : a }')
+done
+cmp -s "$work/c1.csv" "$work/c2.csv" && same="identical" || same="DIFFERENT"
+echo
+echo "(c) batch of 8 x 1 min: --jobs 1 ${best1} s, --jobs 2 ${best2} s: speed-up $(ratio "$best1" "$best2")x (CSV $same);"
+echo "    two --shard processes side by side ${bestp} s: speed-up $(ratio "$best1" "$bestp")x"
+
+# (d) peak memory, short against long recording (one job, GNU time's maximum resident set size).
+rss() {
+  /usr/bin/time -v "$insole" batch "$1" -o "$work/d.csv" --jobs 1 --progress none 2>&1 >/dev/null |
+    awk -F': ' '/Maximum resident set size/ {print $2}'
+}
+r1=$(rss "$work/mat-1min.h5"); rl=$(rss "$work/mat-${long_minutes}min.h5")
+echo
+echo "(d) max RSS: 1 min ${r1} kB, ${long_minutes} min ${rl} kB: ratio $(ratio "$rl" "$r1") (flat = 1.0; raw frames of ${long_minutes} min: $((long_minutes * 6000 * 4096 * 4 / 1000000)) MB)"

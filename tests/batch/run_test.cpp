@@ -1,0 +1,241 @@
+#include "insole/batch/run.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "fixtures.hpp"
+#include "insole/batch/csv.hpp"
+#include "insole/batch/results.hpp"
+#include "support/temp_dir.hpp"
+
+namespace insole::batch {
+namespace {
+
+namespace fs = std::filesystem;
+using test::read_all;
+
+std::vector<CsvRow> read_rows(const fs::path& csv) {
+  auto rows = parse_csv(read_all(csv), csv.string());
+  EXPECT_TRUE(rows);
+  if (!rows || rows->empty()) return {};
+  EXPECT_EQ((*rows)[0], csv_columns());
+  return std::vector<CsvRow>(rows->begin() + 1, rows->end());
+}
+
+std::string cell(const CsvRow& row, const char* column) { return row.at(column_index(column)); }
+
+// The folder a real study accumulates: good recordings, a file cut short by an interrupted copy,
+// a text file with a recording's name, an empty recording, and files that are not inputs.
+class StudyFolder : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test::write_walk(dir / "study/s1/walk.h5", 1);
+    test::write_walk(dir / "study/s2/walk.h5", 2);
+    test::write_walk(dir / "study/s3/walk.hdf5", 3);
+    test::write_truncated(dir / "study/s1/walk.h5", dir / "study/s4/cut.h5", 0.5);
+    test::write_text(dir / "study/s5/notes.h5", "subject walked twice, second trial better\n");
+    test::write_empty(dir / "study/s6/empty.h5");
+    test::write_text(dir / "study/README.txt", "not a recording");
+    inputs = expand_inputs({(dir / "study").string()});
+    options.output = dir / "out/results.csv";
+    fs::create_directories(dir / "out");
+  }
+  std::string key(const std::string& rel) const { return (dir.path() / "study" / rel).string(); }
+
+  test::TempDir dir;
+  std::vector<InputFile> inputs;
+  BatchOptions options;
+};
+
+TEST_F(StudyFolder, BadFilesBecomeRowsAndNeverStopTheBatch) {
+  ASSERT_EQ(inputs.size(), 6u);  // README.txt is not an input
+  options.jobs = 2;
+  auto summary = run_batch(inputs, options);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->total, 6u);
+  EXPECT_EQ(summary->analysed, 3u);
+  EXPECT_EQ(summary->failed + summary->no_contact, 3u);
+  EXPECT_EQ(summary->failed, 2u);  // cut.h5 and notes.h5; the empty recording is valid but has no contact
+  EXPECT_EQ(summary->no_contact, 1u);
+
+  std::map<std::string, std::vector<CsvRow>> by_file;
+  for (auto& row : read_rows(options.output)) by_file[cell(row, "file")].push_back(row);
+  ASSERT_EQ(by_file.size(), 6u);
+  for (const char* good : {"s1/walk.h5", "s2/walk.h5", "s3/walk.hdf5"}) {
+    const auto& rows = by_file[key(good)];
+    ASSERT_EQ(rows.size(), 2u) << good;  // one row per foot
+    EXPECT_EQ(cell(rows[0], "side"), "left");
+    EXPECT_EQ(cell(rows[1], "side"), "right");
+    for (const auto& r : rows) {
+      EXPECT_EQ(cell(r, "status"), "ok");
+      EXPECT_EQ(cell(r, "device"), "simulated test mat");
+      EXPECT_EQ(cell(r, "file_hash").substr(0, 6), "xxh64:");
+      EXPECT_EQ(cell(r, "algorithm_version"), analysis::kAnalysisAlgorithmVersion);
+      EXPECT_FALSE(cell(r, "foot_length_mm").empty());
+      // 2.4 s at 50 Hz: last stamp 2.38 s after the first.
+      EXPECT_NEAR(std::stod(cell(r, "duration_s")), 2.38, 1e-9);
+    }
+  }
+  EXPECT_EQ(cell(by_file[key("s1/walk.h5")][0], "subject"), "S1");
+  for (const char* bad : {"s4/cut.h5", "s5/notes.h5"}) {
+    const auto& rows = by_file[key(bad)];
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(cell(rows[0], "status"), "failed");
+    EXPECT_FALSE(cell(rows[0], "error_code").empty());
+    EXPECT_NE(cell(rows[0], "message").find(bad), std::string::npos) << cell(rows[0], "message");
+  }
+  EXPECT_EQ(cell(by_file[key("s5/notes.h5")][0], "error_code"), "format_error");
+  const auto& empty = by_file[key("s6/empty.h5")];
+  ASSERT_EQ(empty.size(), 1u);
+  EXPECT_EQ(cell(empty[0], "status"), "no_contact");
+  EXPECT_EQ(cell(empty[0], "subject"), "EMPTY");
+
+  // Finished: no journal and no temporaries left next to the output.
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir / "out")) left.push_back(e.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"results.csv"});
+}
+
+TEST_F(StudyFolder, OutputIsIdenticalWhateverTheNumberOfJobs) {
+  options.jobs = 1;
+  ASSERT_TRUE(run_batch(inputs, options));
+  const std::string one = read_all(options.output);
+  options.jobs = 3;
+  ASSERT_TRUE(run_batch(inputs, options));
+  EXPECT_EQ(read_all(options.output), one);
+}
+
+TEST_F(StudyFolder, ResumeSkipsUnchangedFilesAndRedoesChangedAndFailedOnes) {
+  ASSERT_TRUE(run_batch(inputs, options));
+  const auto first = read_rows(options.output);
+  test::write_walk(dir / "study/s2/walk.h5", 22);  // new content under the same name
+  test::write_walk(dir / "study/s7/new.h5", 7);
+  inputs = expand_inputs({(dir / "study").string()});
+  options.resume = true;
+  auto summary = run_batch(inputs, options);
+  ASSERT_TRUE(summary) << summary.error().message;
+  // Reused: s1, s3, empty (no_contact is a result). Redone: s2 (changed), s7 (new), cut and notes (failed).
+  EXPECT_EQ(summary->skipped, 3u);
+  EXPECT_EQ(summary->analysed, 3u);
+  EXPECT_EQ(summary->failed, 2u);
+  std::map<std::string, std::string> subject;
+  for (const auto& row : read_rows(options.output)) subject[cell(row, "file")] = cell(row, "subject");
+  EXPECT_EQ(subject[key("s2/walk.h5")], "S22");
+  EXPECT_EQ(subject[key("s7/new.h5")], "S7");
+  EXPECT_EQ(subject[key("s1/walk.h5")], "S1");
+}
+
+TEST_F(StudyFolder, ResumeReadsTheJournalOfAnInterruptedRun) {
+  // An interrupted run leaves the journal and no CSV. Build one from a finished run's rows: two
+  // complete entries and a last line cut mid-write.
+  BatchOptions full = options;
+  full.output = dir / "out/full.csv";
+  ASSERT_TRUE(run_batch(inputs, full));
+  std::map<std::string, std::vector<CsvRow>> rows;
+  for (auto& row : read_rows(full.output)) rows[cell(row, "file")].push_back(row);
+  const std::string cut_line = journal_line(key("s3/walk.hdf5"), rows[key("s3/walk.hdf5")]);
+  test::write_text(journal_path(options.output), journal_line(key("s1/walk.h5"), rows[key("s1/walk.h5")]) +
+                                                     journal_line(key("s2/walk.h5"), rows[key("s2/walk.h5")]) +
+                                                     cut_line.substr(0, cut_line.size() / 2));
+  options.resume = true;
+  auto summary = run_batch(inputs, options);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->skipped, 2u);
+  EXPECT_EQ(read_all(options.output), read_all(full.output));
+  EXPECT_FALSE(fs::exists(journal_path(options.output)));
+}
+
+TEST_F(StudyFolder, ResumeRefusesAnOutputThatIsNotABatchCsv) {
+  test::write_text(options.output, "name,score\nalice,3\n");
+  options.resume = true;
+  auto summary = run_batch(inputs, options);
+  ASSERT_FALSE(summary);
+  EXPECT_EQ(summary.error().code, Errc::format_error);
+  EXPECT_EQ(read_all(options.output), "name,score\nalice,3\n");  // untouched
+}
+
+TEST_F(StudyFolder, UnwritableOutputFailsBeforeAnyWorkAndLeavesNothing) {
+  options.output = dir / "no/such/dir/results.csv";
+  auto summary = run_batch(inputs, options);
+  ASSERT_FALSE(summary);
+  EXPECT_FALSE(fs::exists(dir / "no"));
+}
+
+TEST_F(StudyFolder, JsonDirMirrorsTheInputTree) {
+  options.json_dir = dir / "out/json";
+  options.jobs = 2;
+  ASSERT_TRUE(run_batch(inputs, options));
+  const auto json_path = dir / "out/json/s1/walk.json";
+  ASSERT_TRUE(fs::exists(json_path));
+  const auto j = nlohmann::json::parse(read_all(json_path));
+  EXPECT_EQ(j["input"], key("s1/walk.h5"));
+  EXPECT_EQ(j["feet"].size(), 2u);
+  EXPECT_FALSE(fs::exists(dir / "out/json/s5/notes.json"));  // failed: no document
+  for (const auto& row : read_rows(options.output))
+    if (cell(row, "file") == key("s1/walk.h5")) EXPECT_EQ(cell(row, "json"), json_path.string());
+}
+
+TEST_F(StudyFolder, WriteBackStoresTheResultWithoutTouchingFramesAndResumeStillSkips) {
+  const auto file = dir / "study/s1/walk.h5";
+  auto before = io::read_recording(file);
+  ASSERT_TRUE(before);
+  options.write_back = true;
+  std::vector<InputFile> one = expand_inputs({file.string()});
+  ASSERT_TRUE(run_batch(one, options));
+  auto stored = io::read_analysis(file, "batch");
+  ASSERT_TRUE(stored) << stored.error().message;
+  EXPECT_EQ(nlohmann::json::parse(*stored)["input"], file.string());
+  auto after = io::read_recording(file);
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->streams.size(), before->streams.size());
+  EXPECT_EQ(after->streams[0].pressure_kpa, before->streams[0].pressure_kpa);
+  EXPECT_EQ(after->streams[0].time_s, before->streams[0].time_s);
+  // The CSV holds the hash of the file as left by the write-back.
+  options.resume = true;
+  auto again = run_batch(one, options);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->skipped, 1u);
+}
+
+TEST_F(StudyFolder, ShardsWriteManifestsAndCoverEveryInputOnce) {
+  std::size_t total = 0;
+  for (int k = 1; k <= 3; ++k) {
+    options.shard = ShardSpec{k, 3};
+    options.output = dir / ("out/shard" + std::to_string(k) + ".csv");
+    auto s = run_batch(inputs, options);
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(s->inputs_total, 6u);
+    total += s->total;
+    const auto m = nlohmann::json::parse(read_all(manifest_path(options.output)));
+    EXPECT_EQ(m["shard"], k);
+    EXPECT_EQ(m["shards"], 3);
+    EXPECT_EQ(m["files"].size(), s->total);
+  }
+  EXPECT_EQ(total, 6u);
+}
+
+TEST(AnalyzeFile, GivesTheSameResultAsTheWholeRecordingInMemory) {
+  test::TempDir dir;
+  const auto file = dir / "walk.h5";
+  test::write_walk(file, 5);
+  AnalyseOptions small_reads;
+  small_reads.min_read_frames = 1;  // one HDF5 chunk per read
+  RecordingFacts facts;
+  auto streamed = analyze_file(file, small_reads, &facts);
+  ASSERT_TRUE(streamed) << streamed.error().message;
+  auto rec = io::read_recording(file);
+  ASSERT_TRUE(rec);
+  auto whole = analysis::analyze(*rec);
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(streamed->feet.size(), whole->feet.size());
+  for (std::size_t i = 0; i < whole->feet.size(); ++i)
+    for (const auto& m : measure_columns())
+      EXPECT_EQ(streamed->feet[i].median(m).has_value(), whole->feet[i].median(m).has_value()) << m;
+  EXPECT_EQ(facts.subject, "S5");
+  EXPECT_EQ(facts.streams.size(), 1u);
+}
+
+}  // namespace
+}  // namespace insole::batch
