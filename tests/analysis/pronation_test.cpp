@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -123,15 +124,38 @@ TEST(FootProgressionAngle, OutToeingIsPositiveForBothSides) {
   EXPECT_NEAR(foot_progression_angle_deg(in_left, {0.0, 1.0}), -10.0, 1e-9);
 }
 
-TEST(ProgressionDirection, FollowsTimeOrderAndRejectsStanding) {
-  const std::vector<Eigen::Vector2d> c = {{100, 500}, {200, 400}, {100, 300}, {200, 200}};
-  const std::vector<double> t = {3.0, 2.0, 1.0, 0.0};  // walking towards +y
-  const auto d = progression_direction(c, t);
+TEST(ProgressionDirection, SameSideStridesCancelStepWidth) {
+  // Walking along +y with a 100 mm step width: left feet at x = 0, right at x = 100. The line
+  // joining a left and the next right contact is 8.7 deg off; same-side strides are exact.
+  std::vector<PassFootfall> pass = {{Side::left, {0, 0}, {0, 1}},
+                                    {Side::right, {100, 650}, {0, 1}},
+                                    {Side::left, {0, 1300}, {0, 1}},
+                                    {Side::right, {100, 1950}, {0, 1}}};
+  std::string method;
+  const auto d = progression_direction(pass, &method);
   ASSERT_TRUE(d);
-  EXPECT_NEAR((*d).y(), 1.0, 0.05);
-  EXPECT_GT((*d).y(), 0.0);
-  EXPECT_FALSE(progression_direction({{100, 100}, {180, 100}}, {0.0, 1.0}));  // 80 mm: standing
-  EXPECT_FALSE(progression_direction({{100, 100}}, {0.0}));
+  EXPECT_NEAR(d->x(), 0.0, 1e-12);
+  EXPECT_NEAR(d->y(), 1.0, 1e-12);
+  EXPECT_EQ(method, "same-side strides");
+  // Walking back: the direction follows time order.
+  std::reverse(pass.begin(), pass.end());
+  EXPECT_NEAR(progression_direction(pass)->y(), -1.0, 1e-12);
+}
+
+TEST(ProgressionDirection, TwoContactsUseTheAxisBisector) {
+  // One left and one right contact, each turned out 7 deg: the bisector is the travel direction.
+  const double a = 7.0 * std::numbers::pi / 180.0;
+  std::vector<PassFootfall> pass = {{Side::left, {0, 0}, {-std::sin(a), std::cos(a)}},
+                                    {Side::right, {100, 650}, {std::sin(a), std::cos(a)}}};
+  std::string method;
+  const auto d = progression_direction(pass, &method);
+  ASSERT_TRUE(d);
+  EXPECT_NEAR(d->x(), 0.0, 1e-12);
+  EXPECT_NEAR(d->y(), 1.0, 1e-12);
+  EXPECT_NE(method.find("bisector"), std::string::npos);
+  // Standing (no travel) and single contacts give no direction.
+  EXPECT_FALSE(progression_direction({{Side::left, {0, 0}, {0, 1}}, {Side::right, {170, 20}, {0, 1}}}));
+  EXPECT_FALSE(progression_direction({{Side::left, {0, 0}, {0, 1}}}));
 }
 
 }  // namespace

@@ -124,6 +124,22 @@ FootFrame insole_frame(const SensorLayout& layout, const std::vector<Eigen::Inde
   return f;
 }
 
+// True when every "; "-separated clause of a segmentation reject reason says the contact was
+// already loaded at the start or still loaded at the end (segmentation.hpp wording).
+bool only_cut_in_time(const std::string& reason) {
+  if (reason.empty()) return true;
+  std::size_t pos = 0;
+  while (pos <= reason.size()) {
+    const std::size_t end = std::min(reason.find("; ", pos), reason.size());
+    const std::string clause = reason.substr(pos, end - pos);
+    if (clause.find("at the start of the recording") == std::string::npos &&
+        clause.find("at the end of the recording") == std::string::npos)
+      return false;
+    pos = end + 2;
+  }
+  return true;
+}
+
 void put(std::map<std::string, double>& m, const std::string& key, std::optional<double> v) {
   if (v && std::isfinite(*v)) m[key] = *v;
 }
@@ -152,6 +168,14 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
     if (carry && carry->has_value() && ff.first_frame + offset >= **carry) continue;
     ++q.footfalls_found;
     FootfallAnalysis fa;
+    const bool standing = meta.mode == "stand" || (ff.end_s - ff.start_s) >= p.standing_min_s;
+    // A standing contact outlasts the recording (or the streaming window) by nature: being cut
+    // in time does not spoil its footprint, so only a spatial cut rejects it. The segmentation
+    // states its reasons as "partial: ..." clauses joined by "; ".
+    if (standing && ff.partial && only_cut_in_time(ff.reject_reason)) {
+      ff.reject_reason.clear();
+      ff.partial = false;
+    }
     if (ff.reject_reason.empty() && ff.partial)
       ff.reject_reason = "partial contact (at the edge of the sensor or of the recording)";
     if (ff.reject_reason.empty()) {
@@ -167,9 +191,14 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
         ff.reject_reason = "sensor positions unknown: no foot frame";
       }
       if (ff.reject_reason.empty()) {
-        const bool standing = meta.mode == "stand" || (ff.end_s - ff.start_s) >= p.standing_min_s;
         fa = analyze_footfall(info, window.time_s, window.pressure_kpa, ff, frame, standing, p, 0);
-        if (info.layout.is_grid()) {
+        // The COP of a walking step rolls from heel to toe (metrics.md section 5.4). When it
+        // runs the other way in the foot frame, the frame's heel and toe ends are swapped, and
+        // with them medial and lateral: no measure of this contact can be trusted.
+        if (!standing && fa.cop_heel_to_toe_mm < 0.0) {
+          ff.reject_reason = "foot axis reversed: the COP runs from toe to heel in the foot frame";
+          fa.measures.clear();
+        } else if (info.layout.is_grid()) {
           auto masks = make_regions(info.layout, peak, ff.sensels, frame, p.regions);
           if (masks) {
             ArchParams ap = p.arch;
@@ -179,13 +208,13 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
           } else {
             fa.arch.unavailable_reason = "no regions: " + masks.error().message;
           }
+          put(fa.measures, "arch_index", fa.arch.arch_index);
+          put(fa.measures, "chippaux_smirak_percent", fa.arch.chippaux_smirak_percent);
+          put(fa.measures, "staheli_index", fa.arch.staheli);
+          put(fa.measures, "midfoot_contact_ratio", fa.arch.midfoot_contact_ratio);
         } else {
           fa.arch.unavailable_reason = "sensor set: an insole cannot see the footprint shape";
         }
-        put(fa.measures, "arch_index", fa.arch.arch_index);
-        put(fa.measures, "chippaux_smirak_percent", fa.arch.chippaux_smirak_percent);
-        put(fa.measures, "staheli_index", fa.arch.staheli);
-        put(fa.measures, "midfoot_contact_ratio", fa.arch.midfoot_contact_ratio);
       }
     }
     if (!ff.reject_reason.empty()) ++q.rejected[ff.reject_reason];
@@ -245,6 +274,7 @@ FootfallAnalysis analyze_footfall(const StreamInfo& info, const Eigen::Ref<const
   fa.mlpi = ml_pressure_index(s, frame);
   fa.forefoot_mlpi = ml_pressure_index(s, frame, p.bands.forefoot_start_fraction, p.bands.toes_start_fraction);
   fa.cop_path_length_mm = cop_path_length_mm(cop);
+  if (cop_foot.rows() > 1) fa.cop_heel_to_toe_mm = cop_foot(cop_foot.rows() - 1, 1) - cop_foot(0, 1);
   if (cop_foot.rows() > 0 && length > 0.0)
     fa.cop_ap_excursion_percent =
         100.0 * (cop_foot.col(1).maxCoeff() - cop_foot.col(1).minCoeff()) / length;
@@ -312,23 +342,33 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
   const AnalysisParams& p = r.params;
   auto walking_used = [](const FootfallAnalysis& fa) { return is_used(fa) && !fa.standing; };
 
-  // Walking direction and foot progression angle, per mat stream.
+  // Line of progression and foot progression angle, per walking pass over a mat (a pass ends
+  // when the next contact comes more than max_step_s later: the walker turned or stopped).
   for (std::size_t si = 0; si < streams.size(); ++si) {
     if (is_insole_stream(streams[si])) continue;
-    std::vector<Eigen::Vector2d> centres;
-    std::vector<double> times;
-    for (const auto& fa : r.footfalls)
-      if (fa.footfall.stream == si && walking_used(fa)) {
-        centres.push_back(fa.centre_mm);
-        times.push_back(fa.events.ic_s);
-      }
-    const auto dir = progression_direction(centres, times);
-    if (!dir) continue;
+    std::vector<FootfallAnalysis*> walk;
     for (auto& fa : r.footfalls)
-      if (fa.footfall.stream == si && walking_used(fa)) {
-        fa.foot_progression_angle_deg = foot_progression_angle_deg(fa.frame, *dir);
-        fa.measures["foot_progression_angle_deg"] = *fa.foot_progression_angle_deg;
+      if (fa.footfall.stream == si && walking_used(fa)) walk.push_back(&fa);
+    std::sort(walk.begin(), walk.end(), [](const FootfallAnalysis* a, const FootfallAnalysis* b) {
+      return a->events.ic_s < b->events.ic_s;
+    });
+    std::size_t begin = 0;
+    while (begin < walk.size()) {
+      std::size_t end = begin + 1;
+      while (end < walk.size() && walk[end]->events.ic_s - walk[end - 1]->events.ic_s <= p.timing.max_step_s) ++end;
+      std::vector<PassFootfall> pass;
+      for (std::size_t k = begin; k < end; ++k)
+        pass.push_back({walk[k]->footfall.side, walk[k]->centre_mm, walk[k]->frame.u});
+      std::string method;
+      if (const auto dir = progression_direction(pass, &method)) {
+        for (std::size_t k = begin; k < end; ++k) {
+          walk[k]->foot_progression_angle_deg = foot_progression_angle_deg(walk[k]->frame, *dir);
+          walk[k]->fpa_method = method;
+          walk[k]->measures["foot_progression_angle_deg"] = *walk[k]->foot_progression_angle_deg;
+        }
       }
+      begin = end;
+    }
   }
 
   // Stride length on mats: heel to heel of successive contacts of one foot.
@@ -349,6 +389,9 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
   r.feet.clear();
   std::vector<std::pair<std::size_t, Side>> keys;
   for (const auto& fa : r.footfalls) {
+    // A contact of unknown side that was rejected anyway does not make a foot; it is listed in
+    // the quality section.
+    if (fa.footfall.side != Side::left && fa.footfall.side != Side::right && !is_used(fa)) continue;
     const std::pair<std::size_t, Side> k{fa.footfall.stream, fa.footfall.side};
     if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
   }
@@ -515,13 +558,24 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     return force < params.quiet_force_n || force < 0.05 * peak;
   };
 
-  auto process = [&](StreamWindow& w, Eigen::Index n, bool allow_carry) {
-    // Analyses buffer rows [0, n) and keeps what the next window needs.
+  // Frames kept before the next contact: its light first milliseconds may count as quiet, and
+  // the segmentation must see the foot arrive (a contact loaded in a window's first frame is
+  // "partial").
+  constexpr double kLeadInS = 0.25;
+  auto lead_in_start = [&](const StreamWindow& w, Eigen::Index n) {
+    Eigen::Index k = n - 1;
+    while (k > 0 && w.time_s[static_cast<std::size_t>(n - 1)] - w.time_s[static_cast<std::size_t>(k - 1)] <= kLeadInS) --k;
+    return k;
+  };
+
+  auto process = [&](StreamWindow& w, Eigen::Index n, bool last) {
+    // Analyses buffer rows [0, n); contacts still open at row n - 1 are carried over unless
+    // this is the end of the stream.
     const Stream s = w.to_stream(n);
     std::optional<Eigen::Index> carry;
     analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, r.footfalls,
-                   allow_carry ? &carry : nullptr);
-    Eigen::Index next_start = w.window_first + n - 1;  // the last frame: a quiet lead-in
+                   last ? nullptr : &carry);
+    Eigen::Index next_start = w.window_first + lead_in_start(w, n);
     w.own_from = w.window_first + n;
     if (carry) {
       next_start = *carry - 1;  // one unloaded frame before the carried contact
@@ -573,11 +627,8 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
         w.quiet_since_s = t;
       }
       if (!w.active) {
-        // Nothing loaded yet: keep just the last frame as the lead-in of the next window.
-        if (w.rows() > 1) {
-          w.drop_front(w.rows() - 1);
-          w.own_from = w.window_first;
-        }
+        // Nothing loaded yet: keep only the lead-in.
+        w.drop_front(lead_in_start(w, w.rows()));
         continue;
       }
       if (quiet && t - w.quiet_since_s >= params.quiet_gap_s) {
@@ -588,12 +639,12 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
         Eigen::Index cut = n - 1;
         for (Eigen::Index k = (2 * n) / 3; k < n; ++k)
           if (w.force_n[static_cast<std::size_t>(k)] < w.force_n[static_cast<std::size_t>(cut)]) cut = k;
-        process(w, cut + 1, true);
+        process(w, cut + 1, false);
       }
     }
   }
   for (auto& w : win) {
-    if (w.active && w.rows() > 0) process(w, w.rows(), false);
+    if (w.active && w.rows() > 0) process(w, w.rows(), true);
     StreamQuality q = w.quality->finish(params);
     q.footfalls_found = w.q.footfalls_found;
     q.footfalls_used = w.q.footfalls_used;

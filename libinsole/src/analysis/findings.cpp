@@ -69,7 +69,7 @@ void pronation_findings(const FootSummary& foot, const FindingParams& p, std::ve
       {"cpei_percent", p.cpei.low_quintile_percent, p.cpei.high_quintile_percent,
        "Song et al. 1996 JAPMA 86:16; quintile limits derived from cadet data PMC7393860 Table 4 (estimate)"},
       {"mlpi", p.mlpi_medial_max, p.mlpi_lateral_min, kDesign},
-      {"forefoot_mlpi", p.mlpi_medial_max, p.mlpi_lateral_min, kDesign},
+      {"forefoot_mlpi", p.forefoot_mlpi_medial_max, p.forefoot_mlpi_lateral_min, kDesign},
   };
   for (bool pronation : {true, false}) {
     std::vector<Evidence> evidence;

@@ -1,6 +1,5 @@
 #include "insole/analysis/pronation.hpp"
 
-#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -122,26 +121,36 @@ CopVelocity cop_velocity(const CopTrajectory& cop, const GaitEvents& ev) {
   return v;
 }
 
-std::optional<Eigen::Vector2d> progression_direction(const std::vector<Eigen::Vector2d>& centres,
-                                                     const std::vector<double>& times,
-                                                     double min_travel_mm) {
-  if (centres.size() < 2 || centres.size() != times.size()) return std::nullopt;
-  Eigen::Vector2d mean = Eigen::Vector2d::Zero();
-  for (const auto& c : centres) mean += c;
-  mean /= static_cast<double>(centres.size());
-  Eigen::Matrix2d cov = Eigen::Matrix2d::Zero();
-  for (const auto& c : centres) cov += (c - mean) * (c - mean).transpose();
-  Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> es(cov);
-  Eigen::Vector2d dir = es.eigenvectors().col(1);
-  // Orient from the earliest to the latest contact.
-  std::size_t first = 0, last = 0;
-  for (std::size_t i = 1; i < times.size(); ++i) {
-    if (times[i] < times[first]) first = i;
-    if (times[i] > times[last]) last = i;
+std::optional<Eigen::Vector2d> progression_direction(const std::vector<PassFootfall>& pass,
+                                                     std::string* method, double min_travel_mm) {
+  if (pass.size() < 2) return std::nullopt;
+  const Eigen::Vector2d travel = pass.back().centre_mm - pass.front().centre_mm;
+  if (travel.norm() < min_travel_mm) return std::nullopt;
+  Eigen::Vector2d sum = Eigen::Vector2d::Zero();
+  for (std::size_t i = 0; i < pass.size(); ++i)
+    for (std::size_t j = i + 1; j < pass.size(); ++j)
+      if (pass[j].side == pass[i].side) {
+        const Eigen::Vector2d d = pass[j].centre_mm - pass[i].centre_mm;
+        if (d.norm() > 0.0) sum += d.normalized();
+        break;  // only the next contact of the same foot
+      }
+  std::string how = "same-side strides";
+  if (sum.norm() < 1e-9) {
+    bool left = false, right = false;
+    for (const auto& f : pass) {
+      left = left || f.side == Side::left;
+      right = right || f.side == Side::right;
+      sum += f.axis_u.normalized();
+    }
+    if (!(left && right) || sum.norm() < 1e-9) return std::nullopt;
+    how = "axis bisector (assumes equal out-toeing)";
   }
-  const double travel = (centres[last] - centres[first]).dot(dir);
-  if (std::abs(travel) < min_travel_mm) return std::nullopt;
-  return travel < 0 ? Eigen::Vector2d(-dir) : dir;
+  Eigen::Vector2d dir = sum.normalized();
+  // Feet side by side (standing, shuffling) do not travel along the direction.
+  if (std::abs(dir.dot(travel)) < min_travel_mm) return std::nullopt;
+  if (dir.dot(travel) < 0.0) dir = -dir;
+  if (method) *method = how;
+  return dir;
 }
 
 double foot_progression_angle_deg(const FootFrame& frame, const Eigen::Vector2d& direction) {

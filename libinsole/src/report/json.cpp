@@ -1,5 +1,6 @@
 #include "insole/report/json.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -75,6 +76,7 @@ json footfall_json(const FootfallAnalysis& fa, std::size_t index) {
                    {"heel_off_s", num(e.ho_s)},        {"toe_off_s", e.to_s},
                    {"heel_first", e.heel_first}};
   }
+  if (!fa.fpa_method.empty()) j["foot_progression_method"] = fa.fpa_method;
   if (!fa.arch.unavailable_reason.empty()) j["arch_unavailable_reason"] = fa.arch.unavailable_reason;
   j["measures"] = measure_map(fa.measures);
   return j;
@@ -253,6 +255,8 @@ json parameters_json(const AnalysisParams& p) {
         {"cpei_high_quintile_percent", fp.cpei.high_quintile_percent},
         {"mlpi_medial_max", fp.mlpi_medial_max},
         {"mlpi_lateral_min", fp.mlpi_lateral_min},
+        {"forefoot_mlpi_medial_max", fp.forefoot_mlpi_medial_max},
+        {"forefoot_mlpi_lateral_min", fp.forefoot_mlpi_lateral_min},
         {"pronation_min_agreeing", fp.pronation_min_agreeing},
         {"equinus_heel_contact_max_percent", fp.equinus_heel_contact_max_percent},
         {"equinus_pti_ratio_min", fp.equinus_pti_ratio_min},
@@ -304,8 +308,25 @@ json analysis_json(const AnalysisResult& r, const std::string& input_name, const
                        {"rejected", q.rejected},
                        {"saturated_sensels", q.saturated_sensels},
                        {"dead_sensels", q.dead_sensels}});
+  // Rejected contacts that belong to no foot (side unknown), so that every contact is listed.
+  json unassigned = json::array();
+  for (std::size_t i = 0; i < r.footfalls.size(); ++i) {
+    const auto& fa = r.footfalls[i];
+    const std::string stream_name =
+        fa.footfall.stream < r.quality.streams.size() ? r.quality.streams[fa.footfall.stream].stream : "";
+    const bool in_foot = std::any_of(r.feet.begin(), r.feet.end(), [&](const FootSummary& f) {
+      return f.side == fa.footfall.side && f.stream == stream_name;
+    });
+    if (!in_foot) {
+      json j = footfall_json(fa, i);
+      j["stream"] = stream_name;
+      j["side"] = std::string(to_string(fa.footfall.side));
+      unassigned.push_back(j);
+    }
+  }
   doc["quality"] = {{"usable_contact", r.has_usable_contact()},
                     {"streams", streams},
+                    {"unassigned_footfalls", unassigned},
                     {"warnings", r.quality.warnings}};
   doc["parameters"] = parameters_json(r.params);
   return doc;

@@ -82,8 +82,12 @@ struct FootfallAnalysis {
   std::optional<double> forefoot_mlpi;
   CopVelocity cop_velocity;
   double cop_path_length_mm = 0.0;
+  /// Foot ap of the last COP sample minus the first: positive when the COP rolls heel to toe,
+  /// as it does in every walking step; negative means the foot axis is reversed.
+  double cop_heel_to_toe_mm = 0.0;
   std::optional<double> cop_ap_excursion_percent;   ///< AP range of the COP / foot length
   std::optional<double> foot_progression_angle_deg; ///< mats, when a walking direction exists
+  std::string fpa_method;            ///< how the line of progression was found
   EquinusFeatures equinus;
   double peak_force_n = 0.0;
   double force_time_integral_n_s = 0.0;

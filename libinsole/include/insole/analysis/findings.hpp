@@ -24,10 +24,16 @@ struct FindingParams {
   /// CPEI below / above the quintile estimates of CpeiReference counts towards pronated /
   /// supinated function.
   CpeiReference cpei;
-  /// Whole-foot and forefoot MLPI below -0.10 counts as medial loading, above +0.10 as lateral.
-  /// Design defaults [U]: no normative MLPI values are published in the sources we hold.
-  double mlpi_medial_max = -0.10;
-  double mlpi_lateral_min = 0.10;
+  /// Medial / lateral loading limits of the whole-foot and forefoot MLPI. Design defaults [U]:
+  /// no normative MLPI values are published in the sources we hold. A neutral foot is not at 0:
+  /// the hallux and the first metatarsal heads carry more than the lateral rays (Putti 2008), so
+  /// the limits sit about 0.1 either side of the neutral values of the simulator's normal foot
+  /// (whole foot about -0.045, forefoot about -0.075; docs/simulator.md). Replace them with
+  /// population or device norms when available.
+  double mlpi_medial_max = -0.15;
+  double mlpi_lateral_min = 0.06;
+  double forefoot_mlpi_medial_max = -0.20;
+  double forefoot_mlpi_lateral_min = 0.05;
   /// Indices that must agree for F-PRONATION / F-SUPINATION (of CPEI, MLPI, forefoot MLPI).
   int pronation_min_agreeing = 2;
 

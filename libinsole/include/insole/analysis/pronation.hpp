@@ -80,11 +80,21 @@ struct CopVelocity {
 
 CopVelocity cop_velocity(const CopTrajectory& cop, const GaitEvents& events);
 
-/// Walking direction on a mat: the principal direction of the footfall centres ordered in time,
-/// pointing from the earliest to the latest. nullopt with fewer than two footfalls or when they
-/// do not move (standing). `centres_mm` are layout coordinates, `times_s` their contact times.
-std::optional<Eigen::Vector2d> progression_direction(const std::vector<Eigen::Vector2d>& centres_mm,
-                                                     const std::vector<double>& times_s,
+/// One footfall of a walking pass over a mat, for the line of progression.
+struct PassFootfall {
+  Side side = Side::unknown;
+  Eigen::Vector2d centre_mm = Eigen::Vector2d::Zero();  ///< where the foot stood, layout mm
+  Eigen::Vector2d axis_u = Eigen::Vector2d::UnitY();    ///< its long axis (FootFrame::u)
+};
+
+/// Direction of travel of one pass (footfalls in time order), pointing from the first footfall
+/// to the last. Successive contacts of the same foot are parallel to the line of progression
+/// whatever the step width, so their displacements are averaged ("same-side strides"). A pass of
+/// one left and one right contact has none: the bisector of the two foot axes is used instead,
+/// which assumes equal out-toeing of both feet ("axis bisector"). nullopt for a single contact
+/// or when the pass does not travel `min_travel_mm` along that direction. `method` receives the method used.
+std::optional<Eigen::Vector2d> progression_direction(const std::vector<PassFootfall>& pass,
+                                                     std::string* method = nullptr,
                                                      double min_travel_mm = 100.0);
 
 /// Foot progression angle in degrees between the walking direction and the foot's long axis;

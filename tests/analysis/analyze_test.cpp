@@ -1,0 +1,462 @@
+// The whole analysis on simulated recordings with known ground truth (insole::sim), on a real
+// insole walk (PhysioNet gaitpdb) when present, and its streaming form against the batch form.
+#include "insole/analysis/analyze.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "insole/sim/simulator.hpp"
+#include "support/shared_data.hpp"
+
+namespace insole::analysis {
+namespace {
+
+// A 1.52 m x 0.30 m walkway at 5.08 mm and 50 Hz keeps the suite fast while holding two to
+// three contacts per pass.
+sim::MatParams walkway() {
+  sim::MatParams m;
+  m.rows = 60;
+  m.cols = 300;
+  return m;
+}
+
+sim::WalkParams walk(double pronation, bool equinus) {
+  sim::WalkParams w;
+  w.duration_s = 6.0;
+  w.sample_rate_hz = 50.0;
+  w.foot.pronation = pronation;
+  w.foot.equinus = equinus;
+  w.noise = sim::NoiseParams::typical_mat();
+  return w;
+}
+
+// Simulations are costly under the sanitizers: each is made once and shared by the tests.
+struct Case {
+  sim::Simulation sim;
+  AnalysisResult result;
+};
+
+const Case& walk_case(double pronation, bool equinus) {
+  static std::map<std::pair<double, bool>, Case> cache;
+  auto key = std::make_pair(pronation, equinus);
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    Case c;
+    c.sim = sim::simulate_walk_mat(walk(pronation, equinus), walkway());
+    auto r = analyze(c.sim.recording);
+    if (!r) throw std::runtime_error(r.error().message);
+    c.result = std::move(*r);
+    it = cache.emplace(key, std::move(c)).first;
+  }
+  return it->second;
+}
+
+const FootSummary* foot(const AnalysisResult& r, Side side) {
+  for (const auto& f : r.feet)
+    if (f.side == side) return &f;
+  return nullptr;
+}
+
+bool has_finding(const AnalysisResult& r, const std::string& id, Side side) {
+  return std::any_of(r.findings.begin(), r.findings.end(),
+                     [&](const Finding& f) { return f.id == id && f.side == side; });
+}
+
+double median_of(const AnalysisResult& r, Side side, const char* key) {
+  const FootSummary* f = foot(r, side);
+  if (!f || !f->median(key)) return std::nan("");
+  return *f->median(key);
+}
+
+TEST(AnalyzeWalk, EventsFootLengthAndTimingMatchTheSimulatorTruth) {
+  const Case& c = walk_case(0.0, false);
+  const AnalysisResult& r = c.result;
+  ASSERT_TRUE(r.has_usable_contact());
+  ASSERT_NE(foot(r, Side::left), nullptr);
+  ASSERT_NE(foot(r, Side::right), nullptr);
+  EXPECT_EQ(r.algorithm_version, kAnalysisAlgorithmVersion);
+
+  // Every used footfall matches a truth footfall of the same side; its events lie within two
+  // frames (40 ms at 50 Hz) of the truth (IC, FFC, HO, TO as in metrics.md section 5.4).
+  std::size_t matched = 0;
+  for (const auto& fa : r.footfalls) {
+    if (!fa.footfall.reject_reason.empty()) continue;
+    const auto& truth = c.sim.truth.footfalls;
+    auto t = std::min_element(truth.begin(), truth.end(), [&](const auto& a, const auto& b) {
+      return std::abs(a.start_s - fa.events.ic_s) < std::abs(b.start_s - fa.events.ic_s);
+    });
+    ASSERT_NE(t, truth.end());
+    EXPECT_EQ(t->side, fa.footfall.side);
+    EXPECT_NEAR(fa.events.ic_s, t->start_s, 0.04);
+    EXPECT_NEAR(fa.events.to_s, t->end_s, 0.04);
+    ASSERT_TRUE(fa.events.ffc_s && fa.events.ho_s);
+    EXPECT_NEAR(*fa.events.ffc_s, t->ffc_s, 0.04);
+    EXPECT_NEAR(*fa.events.ho_s, t->ho_s, 0.04);
+    // FPA truth (out-toeing 7 deg +/- jitter); the COP-free axis method is good to a few degrees.
+    ASSERT_TRUE(fa.foot_progression_angle_deg);
+    EXPECT_NEAR(*fa.foot_progression_angle_deg, t->progression_angle_deg, 4.0);
+    ++matched;
+  }
+  EXPECT_GE(matched, 4u);
+
+  for (Side side : {Side::left, Side::right}) {
+    // Foot length: the simulated foot is 260 mm (Mondopoint); the footprint reads within a sensel.
+    EXPECT_NEAR(median_of(r, side, "foot_length_mm"), 260.0, 8.0);
+    // Phases of stance: the simulator follows the walking reference 7.0 / 4.8 / 48.8 / 39.4 %;
+    // heel contact (IC -> HO) is 60.6 % of stance.
+    EXPECT_NEAR(median_of(r, side, "heel_contact_percent"), 60.6, 5.0);
+    EXPECT_NEAR(median_of(r, side, "initial_contact_percent") + median_of(r, side, "forefoot_contact_percent"),
+                7.0 + 4.8, 5.0);
+    // CPEI of the model's own noise-free COP on its exact axis (FootModel::cpei_percent). One
+    // 5.08 mm sensel is 5 % of the 95 mm forefoot width, the axis is estimated, and the median
+    // rests on two footfalls: within 3.5 % CPEI.
+    EXPECT_NEAR(median_of(r, side, "cpei_percent"), c.sim.truth.feet[0].cpei_percent, 3.5);
+  }
+  // Cadence: the simulated walker takes 110 steps/min.
+  ASSERT_TRUE(r.timing.cadence_steps_per_min);
+  EXPECT_NEAR(*r.timing.cadence_steps_per_min, 110.0, 4.0);
+  // A neutral walker gives no pronation, supination or equinus finding.
+  for (Side side : {Side::left, Side::right}) {
+    EXPECT_FALSE(has_finding(r, "F-PRONATION", side));
+    EXPECT_FALSE(has_finding(r, "F-SUPINATION", side));
+    EXPECT_FALSE(has_finding(r, "F-EQUINUS", side));
+  }
+  // A short walkway gives fewer footfalls than recommended: the quality section says so.
+  EXPECT_TRUE(std::any_of(r.quality.warnings.begin(), r.quality.warnings.end(),
+                          [](const std::string& w) { return w.find("fewer than the recommended") != std::string::npos; }));
+  ASSERT_EQ(r.quality.streams.size(), 1u);
+  EXPECT_EQ(r.quality.streams[0].frames, static_cast<std::size_t>(c.sim.recording.streams[0].frame_count()));
+  EXPECT_TRUE(r.quality.streams[0].saturated_sensels.empty());
+}
+
+TEST(AnalyzeWalk, PronatedNeutralSupinatedAreRankedAndClassified) {
+  const AnalysisResult& sup = walk_case(-0.8, false).result;
+  const AnalysisResult& neu = walk_case(0.0, false).result;
+  const AnalysisResult& pro = walk_case(0.8, false).result;
+  for (Side side : {Side::left, Side::right}) {
+    // Smaller CPEI = more medial COP in the forefoot = pronated function (Song 1996).
+    EXPECT_LT(median_of(pro, side, "cpei_percent"), median_of(neu, side, "cpei_percent") - 2.0);
+    EXPECT_GT(median_of(sup, side, "cpei_percent"), median_of(neu, side, "cpei_percent") + 2.0);
+    // Medial-lateral index (positive lateral) ranks the same way.
+    EXPECT_LT(median_of(pro, side, "forefoot_mlpi"), median_of(neu, side, "forefoot_mlpi"));
+    EXPECT_GT(median_of(sup, side, "forefoot_mlpi"), median_of(neu, side, "forefoot_mlpi"));
+    EXPECT_LT(median_of(pro, side, "mlpi"), median_of(sup, side, "mlpi"));
+
+    EXPECT_TRUE(has_finding(pro, "F-PRONATION", side));
+    EXPECT_FALSE(has_finding(pro, "F-SUPINATION", side));
+    EXPECT_TRUE(has_finding(sup, "F-SUPINATION", side));
+    EXPECT_FALSE(has_finding(sup, "F-PRONATION", side));
+  }
+  // The finding names the indices that agree and carries their values and thresholds.
+  const auto f = std::find_if(pro.findings.begin(), pro.findings.end(), [](const Finding& x) { return x.id == "F-PRONATION"; });
+  ASSERT_NE(f, pro.findings.end());
+  EXPECT_GE(f->evidence.size(), 2u);
+  EXPECT_NE(f->notes[0].find("Indices that agree"), std::string::npos);
+}
+
+TEST(AnalyzeWalk, EquinusSignatureIsDetectedOnlyInTheEquinusWalker) {
+  const AnalysisResult& eq = walk_case(0.0, true).result;
+  const AnalysisResult& neu = walk_case(0.0, false).result;
+  for (Side side : {Side::left, Side::right}) {
+    EXPECT_LT(median_of(eq, side, "heel_contact_percent"), median_of(neu, side, "heel_contact_percent") - 15.0);
+    EXPECT_GT(median_of(eq, side, "forefoot_heel_pti_ratio"), 2.0 * median_of(neu, side, "forefoot_heel_pti_ratio"));
+    EXPECT_LT(median_of(eq, side, "foot_flat_percent"), median_of(neu, side, "foot_flat_percent"));
+    EXPECT_TRUE(has_finding(eq, "F-EQUINUS", side));
+    EXPECT_FALSE(has_finding(neu, "F-EQUINUS", side));
+    // Equinus moves load to the forefoot; that alone must not read as pronation.
+    EXPECT_FALSE(has_finding(eq, "F-PRONATION", side));
+  }
+  const auto f = std::find_if(eq.findings.begin(), eq.findings.end(), [](const Finding& x) { return x.id == "F-EQUINUS"; });
+  ASSERT_NE(f, eq.findings.end());
+  EXPECT_NE(f->statement.find("consistent with"), std::string::npos);
+  EXPECT_NE(f->statement.find("lunge test"), std::string::npos);
+}
+
+// Feeds a recording to analyze_stream in chunks of `chunk` frames, streams interleaved.
+Result<AnalysisResult> stream_recording(const Recording& rec, Eigen::Index chunk, const AnalysisParams& p) {
+  std::vector<StreamInfo> infos;
+  for (const auto& s : rec.streams) infos.push_back(s.info);
+  std::vector<Eigen::Index> next(rec.streams.size(), 0);
+  std::size_t turn = 0;
+  ChunkProvider provider = [&]() -> Result<std::optional<FrameChunk>> {
+    for (std::size_t tries = 0; tries < rec.streams.size(); ++tries, turn = (turn + 1) % rec.streams.size()) {
+      const Stream& s = rec.streams[turn];
+      if (next[turn] >= s.frame_count()) continue;
+      const Eigen::Index n = std::min(chunk, s.frame_count() - next[turn]);
+      FrameChunk c;
+      c.stream = turn;
+      c.time_s = s.time_s.segment(next[turn], n);
+      c.pressure_kpa = s.pressure_kpa.middleRows(next[turn], n);
+      next[turn] += n;
+      turn = (turn + 1) % rec.streams.size();
+      return std::optional<FrameChunk>(std::move(c));
+    }
+    return std::optional<FrameChunk>{};
+  };
+  return analyze_stream(rec.meta, infos, provider, p);
+}
+
+TEST(AnalyzeStream, SameResultAsBatchWhateverTheChunking) {
+  const Case& c = walk_case(0.0, false);
+  auto s = stream_recording(c.sim.recording, 37, {});
+  ASSERT_TRUE(s) << s.error().message;
+  const AnalysisResult& b = c.result;
+  ASSERT_EQ(s->feet.size(), b.feet.size());
+  for (std::size_t i = 0; i < b.feet.size(); ++i) {
+    EXPECT_EQ(s->feet[i].side, b.feet[i].side);
+    EXPECT_EQ(s->feet[i].footfalls_used, b.feet[i].footfalls_used);
+    for (const char* key : {"cpei_percent", "foot_length_mm", "heel_contact_percent", "arch_index", "mlpi"})
+      EXPECT_NEAR(*s->feet[i].median(key), *b.feet[i].median(key), 1e-9) << key;
+  }
+  EXPECT_EQ(s->findings.size(), b.findings.size());
+  EXPECT_EQ(s->quality.streams[0].frames, b.quality.streams[0].frames);
+  EXPECT_EQ(s->quality.streams[0].footfalls_found, b.quality.streams[0].footfalls_found);
+  // Frames are not kept: sensel lists are dropped in streaming.
+  for (const auto& fa : s->footfalls) EXPECT_TRUE(fa.footfall.sensels.empty());
+}
+
+TEST(AnalyzeStream, WindowsCutInsideWalkingCarryTheContactOver) {
+  // Windows of at most 1.5 s and no quiet gap long enough to close them: every window is cut
+  // at its least-loaded frame and the contacts still open there move to the next window.
+  const Case& c = walk_case(0.0, false);
+  AnalysisParams p;
+  p.max_window_s = 1.5;
+  p.quiet_gap_s = 100.0;
+  auto s = stream_recording(c.sim.recording, 16, p);
+  ASSERT_TRUE(s) << s.error().message;
+  std::size_t used_batch = 0, used_stream = 0;
+  for (const auto& fa : c.result.footfalls) used_batch += fa.footfall.reject_reason.empty();
+  for (const auto& fa : s->footfalls) used_stream += fa.footfall.reject_reason.empty();
+  EXPECT_EQ(used_stream, used_batch);
+  // No contact analysed twice: start times are distinct.
+  for (std::size_t i = 1; i < s->footfalls.size(); ++i)
+    EXPECT_NE(s->footfalls[i].footfall.start_s, s->footfalls[i - 1].footfall.start_s);
+  for (Side side : {Side::left, Side::right})
+    EXPECT_NEAR(median_of(*s, side, "cpei_percent"), median_of(c.result, side, "cpei_percent"), 0.5);
+}
+
+TEST(AnalyzeStream, RejectsInconsistentChunks) {
+  StreamInfo info;
+  info.name = "mat";
+  info.layout = SensorLayout::grid(2, 2, 5.0, 5.0).value();
+  bool sent = false;
+  ChunkProvider bad = [&]() -> Result<std::optional<FrameChunk>> {
+    if (sent) return std::optional<FrameChunk>{};
+    sent = true;
+    FrameChunk c;
+    c.time_s = Eigen::VectorXd::Zero(2);
+    c.pressure_kpa = FrameMatrix::Zero(2, 3);  // 3 values for a 4-sensel grid
+    return std::optional<FrameChunk>(std::move(c));
+  };
+  auto r = analyze_stream({}, {info}, bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::format_error);
+  EXPECT_NE(r.error().message.find("mat"), std::string::npos);
+  ChunkProvider failing = []() -> Result<std::optional<FrameChunk>> {
+    return make_error(Errc::io_error, "disk went away");
+  };
+  auto f = analyze_stream({}, {info}, failing);
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error().code, Errc::io_error);
+}
+
+TEST(AnalyzeStand, StandingGivesFootprintAndLoadSharesButNoCpei) {
+  sim::StandParams sp;
+  sp.duration_s = 3.0;
+  sp.sample_rate_hz = 25.0;
+  sim::MatParams mat;
+  mat.rows = 80;
+  mat.cols = 90;
+  const auto sim = sim::simulate_stand_mat(sp, mat);
+  auto r = analyze(sim.recording);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_NE(foot(*r, Side::left), nullptr);
+  ASSERT_NE(foot(*r, Side::right), nullptr);
+  for (Side side : {Side::left, Side::right}) {
+    const FootSummary* f = foot(*r, side);
+    EXPECT_EQ(f->standing_footfalls, f->footfalls_used);
+    EXPECT_FALSE(f->median("cpei_percent"));
+    EXPECT_FALSE(f->median("stance_s"));
+    // Barefoot standing puts roughly half or more of the load on the heel (Cavanagh et al.
+    // 1987: about 60 %); the simulator's standing shares are in that range.
+    ASSERT_TRUE(f->median("standing_heel_load_share_percent"));
+    EXPECT_GT(*f->median("standing_heel_load_share_percent"), 35.0);
+    EXPECT_LT(*f->median("standing_heel_load_share_percent"), 75.0);
+    EXPECT_TRUE(f->median("arch_index"));  // the footprint measures do not need walking
+    EXPECT_NEAR(*f->median("foot_length_mm"), 260.0, 8.0);
+    EXPECT_FALSE(has_finding(*r, "F-EQUINUS", side));
+  }
+  EXPECT_FALSE(r->timing.cadence_steps_per_min);
+}
+
+TEST(AnalyzeInsoles, StrideTimeMatchesTheSimulatorTruth) {
+  sim::WalkParams w;
+  w.duration_s = 8.0;
+  w.cadence_steps_per_min = 100.0;
+  const auto sim = sim::simulate_walk_insoles(w, sim::insole_sensor_layout(260.0, 16, Side::right));
+  auto r = analyze(sim.recording);
+  ASSERT_TRUE(r) << r.error().message;
+  // Truth strides: successive initial contacts of one foot.
+  for (Side side : {Side::left, Side::right}) {
+    std::vector<double> ic;
+    for (const auto& t : sim.truth.footfalls)
+      if (t.side == side) ic.push_back(t.start_s);
+    ASSERT_GE(ic.size(), 3u);
+    std::vector<double> strides;
+    for (std::size_t i = 1; i < ic.size(); ++i) strides.push_back(ic[i] - ic[i - 1]);
+    const double truth = summarize(strides)->median;  // 60 / 100 * 2 = 1.2 s
+    const SideTiming& t = side == Side::left ? r->timing.left : r->timing.right;
+    ASSERT_TRUE(t.stride_s);
+    EXPECT_NEAR(t.stride_s->median, truth, 0.02);
+    // Double support from the detected contacts against the same computation on the truth's
+    // contact intervals (stance 62 % of the cycle: about 2 * (62 - 50) = 24 %). The detected
+    // contacts are shorter by the contact threshold (5 % of peak force) at both ends.
+    std::vector<ContactInterval> truth_contacts;
+    for (const auto& tf : sim.truth.footfalls) truth_contacts.push_back({tf.side, tf.start_s, tf.end_s});
+    const GaitTiming gt = gait_timing(truth_contacts);
+    const SideTiming& tt = side == Side::left ? gt.left : gt.right;
+    ASSERT_TRUE(t.double_support_percent && tt.double_support_percent);
+    EXPECT_NEAR(tt.double_support_percent->median, 24.0, 1.0);
+    EXPECT_NEAR(t.double_support_percent->median, tt.double_support_percent->median, 7.0);
+    EXPECT_LT(t.double_support_percent->median, tt.double_support_percent->median);
+    // In-shoe: no arch index, no barefoot peak-pressure norms.
+    const FootSummary* f = foot(*r, side);
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->surface, Surface::in_shoe);
+    EXPECT_FALSE(f->median("arch_index"));
+  }
+  EXPECT_NEAR(*r->timing.cadence_steps_per_min, 100.0, 2.0);
+  EXPECT_FALSE(has_finding(*r, "F-FOREFOOT-OVERLOAD", Side::left));
+}
+
+TEST(AnalyzeEmpty, NoContactIsReportedNotAnError) {
+  Recording rec;
+  Stream s;
+  s.info.name = "mat";
+  s.info.side = Side::both;
+  s.info.layout = SensorLayout::grid(10, 10, 5.0, 5.0).value();
+  for (int f = 0; f < 20; ++f) s.append(0.01 * f, Eigen::VectorXf::Zero(100));
+  rec.streams.push_back(std::move(s));
+  auto r = analyze(rec);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->has_usable_contact());
+  EXPECT_TRUE(r->feet.empty());
+  EXPECT_TRUE(r->findings.empty());
+  EXPECT_NE(std::find(r->quality.warnings.begin(), r->quality.warnings.end(), "no usable foot contact found"),
+            r->quality.warnings.end());
+  // An invalid recording is an error.
+  rec.streams[0].time_s[3] = rec.streams[0].time_s[2];
+  auto bad = analyze(rec);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::format_error);
+}
+
+TEST(AnalyzeQuality, SaturatedAndDeadSensels) {
+  // A 12 x 12 grid with a loaded 8 x 8 block; sensel (5,5) never reads (dead) and (3,3) is
+  // clipped at the device maximum of 400 kPa for the whole contact.
+  Recording rec;
+  Stream s;
+  s.info.name = "mat";
+  s.info.side = Side::both;
+  s.info.layout = SensorLayout::grid(12, 12, 5.0, 5.0).value();
+  for (int f = 0; f < 30; ++f) {
+    Eigen::VectorXf p = Eigen::VectorXf::Zero(144);
+    if (f >= 5 && f < 25)
+      for (int r = 2; r < 10; ++r)
+        for (int c = 2; c < 10; ++c) p[r * 12 + c] = 100.0f + 10.0f * static_cast<float>(f % 5);
+    if (f >= 5 && f < 25) p[3 * 12 + 3] = 400.0f;
+    p[5 * 12 + 5] = 0.0f;
+    s.append(0.01 * f, p);
+  }
+  rec.streams.push_back(std::move(s));
+  auto r = analyze(rec);
+  ASSERT_TRUE(r);
+  const auto& q = r->quality.streams[0];
+  EXPECT_EQ(q.saturated_sensels, std::vector<Eigen::Index>{3 * 12 + 3});
+  EXPECT_EQ(q.dead_sensels, std::vector<Eigen::Index>{5 * 12 + 5});
+  EXPECT_GE(r->quality.warnings.size(), 2u);
+}
+
+// PhysioNet gaitpdb (Goldberger et al. 2000; Frenkel-Toledo et al. 2005): 100 Hz, 8 force
+// sensors under each foot (N). Columns: time, L1..L8, R1..R8, total left, total right.
+TEST(AnalyzePhysionet, StrideTimeOfARealWalk) {
+  const std::string rel = "physionet_gaitpdb/GaCo01_01.txt";
+  INSOLE_REQUIRE_SHARED_DATA(rel);
+  std::ifstream in(test::shared_data(rel));
+  std::vector<std::array<double, 19>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::array<double, 19> v{};
+    bool ok = true;
+    for (double& x : v) ok = ok && static_cast<bool>(ls >> x);
+    if (ok) rows.push_back(v);
+  }
+  ASSERT_GT(rows.size(), 1000u);
+
+  // Sensor positions from the dataset description (arbitrary units; x medial-lateral, y heel to
+  // toe), taken as tenths of millimetres here; each sensor is treated as a 1000 mm^2 pad so that
+  // a reading of F newtons is F kPa (F = p * A * 1e-3).
+  const double xy[8][2] = {{-500, -800}, {-700, -400}, {-300, -400}, {-700, 0},
+                           {-300, 0},    {-700, 400},  {-300, 400},  {-500, 800}};
+  Recording rec;
+  for (int foot_i = 0; foot_i < 2; ++foot_i) {
+    Eigen::MatrixX2d pos(8, 2);
+    for (int k = 0; k < 8; ++k) {
+      pos(k, 0) = (foot_i == 0 ? 1.0 : -1.0) * xy[k][0] / 10.0;  // left foot: mirror
+      pos(k, 1) = xy[k][1] / 10.0 + 100.0;
+    }
+    Stream s;
+    s.info.name = foot_i == 0 ? "left" : "right";
+    s.info.side = foot_i == 0 ? Side::left : Side::right;
+    s.info.sample_rate_hz = 100.0;
+    s.info.layout = SensorLayout::sensors(pos, Eigen::VectorXd::Constant(8, 1000.0)).value();
+    s.time_s.resize(static_cast<Eigen::Index>(rows.size()));
+    s.pressure_kpa.resize(static_cast<Eigen::Index>(rows.size()), 8);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      s.time_s[static_cast<Eigen::Index>(i)] = rows[i][0];
+      for (int k = 0; k < 8; ++k)
+        s.pressure_kpa(static_cast<Eigen::Index>(i), k) = static_cast<float>(rows[i][1 + 8 * foot_i + k]);
+    }
+    rec.streams.push_back(std::move(s));
+  }
+  auto r = analyze(rec);
+  ASSERT_TRUE(r) << r.error().message;
+
+  // Independent stride time from the raw total-force columns: upward crossings of half the
+  // force range, strides = differences of successive crossings.
+  for (int foot_i = 0; foot_i < 2; ++foot_i) {
+    const int col = 17 + foot_i;
+    double lo = 1e9, hi = -1e9;
+    for (const auto& v : rows) {
+      lo = std::min(lo, v[col]);
+      hi = std::max(hi, v[col]);
+    }
+    const double thr = lo + 0.5 * (hi - lo);
+    std::vector<double> up;
+    for (std::size_t i = 1; i < rows.size(); ++i)
+      if (rows[i - 1][col] < thr && rows[i][col] >= thr) up.push_back(rows[i][0]);
+    std::vector<double> strides;
+    for (std::size_t i = 1; i < up.size(); ++i)
+      if (up[i] - up[i - 1] < 2.5) strides.push_back(up[i] - up[i - 1]);
+    const double expected = summarize(strides)->median;
+    EXPECT_NEAR(expected, 1.23, 0.05);  // the known cadence of this control subject's walk
+    const SideTiming& t = foot_i == 0 ? r->timing.left : r->timing.right;
+    ASSERT_TRUE(t.stride_s);
+    EXPECT_NEAR(t.stride_s->median, expected, 0.02);
+    EXPECT_GT(t.stride_s->n, 50u);
+    ASSERT_TRUE(t.double_support_percent);
+    EXPECT_GT(t.double_support_percent->median, 10.0);
+    EXPECT_LT(t.double_support_percent->median, 35.0);
+  }
+  ASSERT_TRUE(r->timing.stance_symmetry_percent);
+  EXPECT_LT(*r->timing.stance_symmetry_percent, 10.0);  // a healthy control walks symmetrically
+}
+
+}  // namespace
+}  // namespace insole::analysis
