@@ -62,6 +62,12 @@ Result<Spec> parse_spec(const std::map<std::string, std::string>& options) {
   double mass = 70, rate = 100, fpa = 7;
   std::optional<double> duration;
   std::uint64_t seed = 1;
+  // typical_noise first, so that explicit noise keys refine it.
+  if (auto it = options.find("typical_noise"); it != options.end()) {
+    auto b = to_bool(it->first, it->second);
+    if (!b) return b.error();
+    if (*b) noise = NoiseParams::typical_mat();
+  }
   for (const auto& [key, v] : options) {
     auto num = [&](double& out) -> Status {
       auto d = to_double(key, v);
@@ -137,9 +143,7 @@ Result<Spec> parse_spec(const std::map<std::string, std::string>& options) {
     } else if (key == "saturation") {
       st = num(noise.saturation_kpa);
     } else if (key == "typical_noise") {
-      auto b = to_bool(key, v);
-      if (!b) return b.error();
-      if (*b) noise = NoiseParams::typical_mat();
+      // handled before the loop
     } else {
       return make_error(Errc::invalid_argument,
                         "unknown simulator option '" + key +
