@@ -45,7 +45,10 @@ struct WriterOptions {
 struct WriterState;  // defined in the implementation (HDF5 handles)
 
 /// Streaming writer for capture. The file at `path` is written in place (it is the capture
-/// itself, readable after a crash); create() refuses to overwrite an existing file.
+/// itself, readable after a crash, and readable while it is written); create() refuses to
+/// overwrite an existing file. After a failed write (Errc::disk_full, Errc::io_error) the writer
+/// stops: every later call returns that error and the file keeps what was flushed before.
+/// Not thread-safe: one thread appends.
 class RecordingWriter {
  public:
   static Result<RecordingWriter> create(const std::filesystem::path& path,
@@ -61,6 +64,7 @@ class RecordingWriter {
   Status flush();
   /// Finalises the file; after close the file at `path` is complete. Idempotent.
   Status close();
+  /// Frames accepted by append() for that stream (durable after the next flush).
   std::uint64_t frames_written(std::size_t stream) const;
   const std::filesystem::path& path() const noexcept { return path_; }
 
