@@ -138,7 +138,7 @@ void render(cairo_t* cr, const ReportModel& m) {
   for (const auto& l : sections::header_lines(m)) doc.paragraph(l, 7.8);
 
   doc.heading("Peak pressure per foot");
-  const double fig_h = 270;
+  const double fig_h = 250;
   doc.ensure(fig_h + 12);
   draw::feet(cr, m.feet, kMargin, doc.y(), kTextW, fig_h);
   doc.skip(fig_h + 12);
@@ -160,10 +160,9 @@ void render(cairo_t* cr, const ReportModel& m) {
   for (const auto& w : m.quality_warnings) doc.paragraph("Warning: " + w, 7.0);
 
   // Page 2: the chain and the prescription.
-  if (!doc.at_top()) doc.new_page();
-  doc.heading("The chain: from the measured findings to the back");
   const double chain_h = 175;
-  doc.ensure(chain_h);
+  doc.ensure(chain_h + 40);
+  doc.heading("The chain: from the measured findings to the back");
   draw::chain(cr, m.chain, kMargin, doc.y(), kTextW, chain_h);
   doc.skip(chain_h + 4);
 

@@ -70,14 +70,31 @@ std::vector<std::string> header_lines(const ReportModel& m) {
   return out;
 }
 
+// One row per measure, left and right side by side; values outside the reference range are
+// marked OUT (bold row) so that the table reads without colour.
 Table metrics(const ReportModel& m) {
-  Table t{{"Measure", "Side", "Value", "Reference", "In range", "Source"}, {0.30, 0.08, 0.13, 0.14, 0.10, 0.25}, {}, {}};
-  for (const auto& r : m.metrics) {
-    const auto in = r.in_range();
-    t.rows.push_back({r.label, side_name(r.side),
-                      r.value ? num(*r.value, r.decimals) + (r.unit.empty() ? "" : " " + r.unit) : "-",
-                      r.range_text(), in ? (*in ? "in" : "OUT") : "-", r.ref_source});
-    t.emphasis.push_back(in && !*in);
+  Table t{{"Measure", "Left", "Right", "Reference", "Source"}, {0.34, 0.16, 0.16, 0.14, 0.20}, {}, {}};
+  std::vector<std::string> order;
+  for (const auto& r : m.metrics)
+    if (std::find(order.begin(), order.end(), r.measure) == order.end()) order.push_back(r.measure);
+  for (const auto& key : order) {
+    Row row{"", "-", "-", "-", ""};
+    bool out = false;
+    for (const auto& r : m.metrics) {
+      if (r.measure != key) continue;
+      row[0] = r.label;
+      row[3] = r.range_text();
+      row[4] = r.ref_source;
+      const auto in = r.in_range();
+      out = out || (in && !*in);
+      std::string v = r.value ? num(*r.value, r.decimals) + (r.unit.empty() ? "" : " " + r.unit) : "-";
+      if (in) v += *in ? "" : "  OUT";
+      if (r.side == Side::right) row[2] = v;
+      else if (r.side == Side::both) row[1] = row[2] = v + " (both)";
+      else row[1] = v;
+    }
+    t.rows.push_back(row);
+    t.emphasis.push_back(out);
   }
   return t;
 }
