@@ -10,10 +10,11 @@
 
 namespace insole::report {
 
-/// A4 PDF: page 1 header, per-foot peak-pressure maps (kPa colour scale, region outlines, COP
-/// path, arch-index thirds), metrics against reference ranges, findings; page 2 the chain diagram,
-/// prescription, exercises, referrals, quality and the sign-off line. Further pages only when
-/// the tables overflow. Grey-scale friendly: the colour map's lightness rises monotonically.
+/// A4 PDF: header, per-foot peak-pressure maps (kPa colour scale, region outlines, COP path,
+/// arch-index thirds), metrics against reference ranges (OUT marked), findings, red flags and
+/// measurement quality, then the chain diagram, prescription, exercises and the sign-off line.
+/// Two pages for a typical walk; more only when the tables overflow. Grey-scale friendly: the
+/// colour map's lightness falls monotonically with pressure.
 Status write_pdf(const ReportModel& model, const std::filesystem::path& path);
 
 /// The same content as one HTML document with inline CSS and PNG figures.
