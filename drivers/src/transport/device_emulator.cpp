@@ -72,9 +72,14 @@ std::vector<SentFrame> DeviceEmulator::log() const {
 void DeviceEmulator::drain_and_close(double timeout_s) {
   // Caller holds mutex_, so the device thread sends nothing meanwhile.
   if (!pty_.is_open()) return;
+  // Bytes written to the master reach the slave's read queue asynchronously (the kernel's flip
+  // buffer work), so an empty queue counts only when it stays empty for several checks.
   const double deadline = clock_->now_s() + timeout_s;
-  while (pty_.host_connected() && pty_.host_unread_bytes() > 0 && clock_->now_s() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  int quiet_checks = 0;
+  while (pty_.host_connected() && quiet_checks < 4 && clock_->now_s() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    quiet_checks = pty_.host_unread_bytes() == 0 ? quiet_checks + 1 : 0;
+  }
   pty_.close(/*remove_link=*/true);
   device_ = proto_->make_device();
   host_was_connected_ = false;

@@ -123,13 +123,18 @@ struct SerialSource::Impl {
   // Opens the port and runs the open commands; frames that arrive meanwhile are delivered.
   Status connect() {
     const std::uint32_t baud = opt.baud ? opt.baud : proto->default_baud;
-    if (auto st = port.open(opt.path, SerialSettings{baud, true}); !st) return st;
     decoder = proto->make_decoder();
     session = proto->make_host_session();
+    // Stale input is discarded only for devices that stay silent until asked (a handshake or a
+    // poll): a device that streams from power-up may already have sent fresh frames by the
+    // time the port is open, and its decoder resynchronises on any stale tail anyway.
+    const bool silent_until_asked = proto->poll_driven || !session->open_commands().empty();
+    if (auto st = port.open(opt.path, SerialSettings{baud, silent_until_asked}); !st) return st;
     std::fill(new_connection.begin(), new_connection.end(), true);
     const auto reply_timeout = to_ms(session->reply_timeout_s());
     for (const auto& cmd : session->open_commands()) {
       const auto replies_before = decoder->stats().replies;
+      const auto nacks_before = decoder->stats().nacks;
       if (auto st = send(cmd.bytes); !st) {
         port.close();
         return make_error(st.error().code, "sending \"" + cmd.what + "\" to " + opt.path + ": " +
@@ -152,6 +157,10 @@ struct SerialSource::Impl {
             return r.error();
           }
         }
+      }
+      if (decoder->stats().nacks != nacks_before) {
+        port.close();
+        return make_error(Errc::unsupported, "the device on " + opt.path + " refused \"" + cmd.what + "\"");
       }
       if (auto st = decoder->device_status(); !st) {
         port.close();

@@ -23,14 +23,16 @@ inline Recording protocol_recording(const drivers::ProtocolInfo& proto, int fram
     Stream st;
     st.info = proto.streams[s];
     const auto n = st.info.layout.sensor_count();
+    // Filled in place: Stream::append grows the matrix one frame at a time.
+    st.time_s.resize(frames);
+    st.pressure_kpa.resize(frames, n);
     for (int k = 0; k < frames; ++k) {
-      Eigen::VectorXf p(n);
       for (Eigen::Index i = 0; i < n; ++i) {
         // A moving bump plus a stream-dependent offset: every frame differs from its neighbours.
         const double phase = 0.37 * double(i) + 0.9 * k + 1.3 * double(s);
-        p[i] = float(std::max(0.0, 220.0 * std::sin(phase) + 60.0 + 5.0 * (k % 7)));
+        st.pressure_kpa(k, i) = float(std::max(0.0, 220.0 * std::sin(phase) + 60.0 + 5.0 * (k % 7)));
       }
-      st.append(lead_s + k / rate, p);
+      st.time_s[k] = lead_s + k / rate;
     }
     rec.streams.push_back(std::move(st));
   }

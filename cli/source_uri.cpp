@@ -1,0 +1,211 @@
+#include "source_uri.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "insole/drivers/transport/discovery.hpp"
+#include "insole/drivers/transport/serial_source.hpp"
+#include "insole/io/hdf5_recording.hpp"
+#include "insole/sim/simulator.hpp"
+
+namespace insole::cli {
+
+namespace {
+
+Result<std::string> percent_decode(const std::string& s, const std::string& uri) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
+      return make_error(Errc::invalid_argument,
+                        "source '" + uri + "': bad percent escape at character " + std::to_string(i + 1));
+    out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+    i += 2;
+  }
+  return out;
+}
+
+Result<bool> flag(const SourceUri& u, const std::string& key, bool fallback) {
+  auto it = u.query.find(key);
+  if (it == u.query.end()) return fallback;
+  if (it->second == "1" || it->second == "true" || it->second == "yes") return true;
+  if (it->second == "0" || it->second == "false" || it->second == "no") return false;
+  return make_error(Errc::invalid_argument, "option '" + key + "': expected 0 or 1, got '" + it->second + "'");
+}
+
+Result<unsigned long> positive(const SourceUri& u, const std::string& key, unsigned long fallback) {
+  auto it = u.query.find(key);
+  if (it == u.query.end()) return fallback;
+  std::size_t used = 0;
+  unsigned long v = 0;
+  try {
+    v = std::stoul(it->second, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != it->second.size() || v == 0 || it->second[0] == '-')
+    return make_error(Errc::invalid_argument,
+                      "option '" + key + "': expected a positive integer, got '" + it->second + "'");
+  return v;
+}
+
+Status only_keys(const SourceUri& u, std::initializer_list<const char*> keys) {
+  for (const auto& [k, v] : u.query) {
+    bool known = false;
+    for (const char* allowed : keys) known = known || k == allowed;
+    if (!known) {
+      std::string list;
+      for (const char* allowed : keys) list += std::string(list.empty() ? "" : ", ") + allowed;
+      return make_error(Errc::invalid_argument,
+                        u.scheme + " source: unknown option '" + k + "' (known: " + list + ")");
+    }
+  }
+  return {};
+}
+
+Result<std::unique_ptr<FrameSource>> open_serial(const SourceUri& u, std::shared_ptr<Clock> clock) {
+  if (auto st = only_keys(u, {"protocol", "baud", "reconnect", "queue"}); !st) return st.error();
+  std::string protocol;
+  if (auto it = u.query.find("protocol"); it != u.query.end()) {
+    protocol = it->second;
+  } else {
+    // No protocol named: accept the one the USB identity points to, if it is unambiguous.
+    for (const auto& port : drivers::list_serial_ports())
+      if (port.device_path == u.path || port.by_id_path == u.path) {
+        if (port.protocols.size() == 1) protocol = port.protocols.front();
+      }
+    if (protocol.empty())
+      return make_error(Errc::invalid_argument,
+                        "serial source " + u.path + ": add ?protocol=NAME (see 'insole devices --protocols')");
+  }
+  if (!drivers::find_protocol(protocol))
+    return make_error(Errc::invalid_argument, "serial source " + u.path + ": unknown protocol '" + protocol +
+                                                  "' (see 'insole devices --protocols')");
+  auto baud = positive(u, "baud", 0);
+  if (!baud) return baud.error();
+  auto reconnect = flag(u, "reconnect", true);
+  if (!reconnect) return reconnect.error();
+  auto queue = positive(u, "queue", 4096);
+  if (!queue) return queue.error();
+  drivers::SerialSourceOptions opt;
+  // The by-id name finds the device again after re-enumeration (ttyACM0 -> ttyACM1).
+  opt.path = drivers::prefer_stable_path(u.path);
+  opt.protocol = protocol;
+  opt.baud = static_cast<std::uint32_t>(*baud);
+  opt.reconnect = *reconnect;
+  opt.queue_frames = *queue;
+  return std::unique_ptr<FrameSource>(std::make_unique<drivers::SerialSource>(opt, std::move(clock)));
+}
+
+}  // namespace
+
+Result<SourceUri> parse_source_uri(const std::string& uri) {
+  const auto sep = uri.find("://");
+  if (sep == std::string::npos || sep == 0)
+    return make_error(Errc::invalid_argument,
+                      "source '" + uri + "': expected serial:///dev/..., sim://walk?... or file:///path.h5");
+  SourceUri u;
+  u.scheme = uri.substr(0, sep);
+  if (u.scheme != "serial" && u.scheme != "sim" && u.scheme != "file")
+    return make_error(Errc::invalid_argument,
+                      "source '" + uri + "': unknown scheme '" + u.scheme + "' (expected serial, sim or file)");
+  std::string rest = uri.substr(sep + 3);
+  std::string query;
+  if (const auto q = rest.find('?'); q != std::string::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  auto path = percent_decode(rest, uri);
+  if (!path) return path.error();
+  u.path = *path;
+  if (u.path.empty())
+    return make_error(Errc::invalid_argument, "source '" + uri + "': the path is empty");
+  std::stringstream qs(query);
+  std::string item;
+  while (std::getline(qs, item, '&')) {
+    if (item.empty()) continue;
+    const auto eq = item.find('=');
+    auto key = percent_decode(item.substr(0, eq), uri);
+    if (!key) return key.error();
+    auto value = percent_decode(eq == std::string::npos ? "" : item.substr(eq + 1), uri);
+    if (!value) return value.error();
+    if (key->empty()) return make_error(Errc::invalid_argument, "source '" + uri + "': empty option name");
+    if (!u.query.emplace(*key, *value).second)
+      return make_error(Errc::invalid_argument, "source '" + uri + "': option '" + *key + "' given twice");
+  }
+  return u;
+}
+
+Result<std::unique_ptr<FrameSource>> open_source(const std::string& uri, std::shared_ptr<Clock> clock) {
+  auto parsed = parse_source_uri(uri);
+  if (!parsed) return parsed.error();
+  SourceUri u = std::move(parsed).value();
+  if (u.scheme == "serial") return open_serial(u, std::move(clock));
+  auto realtime = flag(u, "realtime", true);
+  if (!realtime) return realtime.error();
+  u.query.erase("realtime");
+  if (u.scheme == "file") {
+    if (auto st = only_keys(u, {}); !st) return st.error();
+    return io::open_playback(u.path, std::move(clock), *realtime);
+  }
+  std::string q = u.path;
+  char sep = '?';
+  for (const auto& [k, v] : u.query) {
+    q += sep + k + "=" + v;
+    sep = '&';
+  }
+  return sim::make_source(q, std::move(clock), *realtime);
+}
+
+Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo& protocol,
+                                                     std::map<std::string, std::string> sim_options,
+                                                     std::shared_ptr<Clock> clock) {
+  if (protocol.streams.empty())
+    return make_error(Errc::unsupported, "protocol " + protocol.name + " describes no streams");
+  const StreamInfo& first = protocol.streams.front();
+  std::string mode = "walk";
+  if (auto it = sim_options.find("mode"); it != sim_options.end()) {
+    mode = it->second;
+    sim_options.erase(it);
+  }
+  auto set_default = [&](const std::string& k, const std::string& v) { sim_options.emplace(k, v); };
+  std::ostringstream rate;
+  rate << protocol.frame_rate_hz;
+  set_default("rate", rate.str());
+  set_default("duration", "3600");
+  if (first.layout.is_grid()) {
+    if (protocol.streams.size() != 1)
+      return make_error(Errc::unsupported, "protocol " + protocol.name + ": several grid streams cannot be simulated");
+    std::ostringstream pitch;
+    pitch << 0.5 * (first.layout.row_pitch_mm() + first.layout.col_pitch_mm());
+    set_default("layout", "mat");
+    set_default("rows", std::to_string(first.layout.rows()));
+    set_default("cols", std::to_string(first.layout.cols()));
+    set_default("pitch", pitch.str());
+  } else {
+    // Insoles: the simulator makes a left and a right stream of N sensors.
+    if (protocol.streams.size() != 2 || mode != "walk")
+      return make_error(Errc::unsupported,
+                        "protocol " + protocol.name + ": only walking on a left + right insole pair is simulated");
+    set_default("layout", "insole" + std::to_string(first.layout.sensor_count()));
+  }
+  std::string q = mode;
+  char sep = '?';
+  for (const auto& [k, v] : sim_options) {
+    q += sep + k + "=" + v;
+    sep = '&';
+  }
+  auto src = sim::make_source(q, std::move(clock), /*realtime=*/false);
+  if (!src) return src.error();
+  const auto& have = (*src)->info().streams;
+  if (have.size() != protocol.streams.size())
+    return make_error(Errc::unsupported, "the simulator made " + std::to_string(have.size()) +
+                                             " streams for protocol " + protocol.name);
+  return src;
+}
+
+}  // namespace insole::cli

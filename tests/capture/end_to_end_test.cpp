@@ -1,0 +1,320 @@
+// The whole live path through real pseudo-terminals, no mocks:
+//   device emulator -> pty -> Asio SerialSource -> decoder -> capture -> HDF5
+// then every frame in the file is compared with every frame the emulator sent (count, order,
+// sequence steps, values). Also unplug/replug mid-capture behind a stable link, two devices at
+// once, SIGKILL durability and a full disk, the last two through the `insole capture` program.
+// No timing assertions: waits are generous and only bound how long a broken build hangs.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "drivers/transport/protocol_frames.hpp"
+#include "insole/capture/capture.hpp"
+#include "insole/drivers/transport/device_emulator.hpp"
+#include "insole/drivers/transport/serial_source.hpp"
+#include "insole/io/hdf5_recording.hpp"
+#include "support/temp_dir.hpp"
+
+namespace insole {
+namespace {
+
+using namespace std::chrono_literals;
+using drivers::DeviceEmulator;
+using drivers::ProtocolInfo;
+
+constexpr double kTestRateHz = 200.0;
+
+std::unique_ptr<DeviceEmulator> emulator(const std::string& protocol, int frames, std::string link = {}) {
+  const ProtocolInfo* proto = drivers::find_protocol(protocol);
+  EXPECT_NE(proto, nullptr) << protocol;
+  if (!proto) return nullptr;
+  drivers::EmulatorOptions opt;
+  opt.protocol = protocol;
+  opt.link_path = std::move(link);
+  opt.speed = kTestRateHz / proto->frame_rate_hz;
+  opt.keep_log = true;
+  auto emu = DeviceEmulator::start(opt, test::protocol_frames(*proto, frames, 0.3 * opt.speed), steady_clock());
+  EXPECT_TRUE(emu) << (emu ? "" : emu.error().message);
+  return emu ? std::move(emu).value() : nullptr;
+}
+
+std::unique_ptr<FrameSource> serial(const std::string& path, const std::string& protocol) {
+  drivers::SerialSourceOptions o;
+  o.path = path;
+  o.protocol = protocol;
+  o.reconnect_initial_s = 0.05;
+  o.reconnect_max_s = 0.2;
+  return std::make_unique<drivers::SerialSource>(o, steady_clock());
+}
+
+bool wait_for(const std::function<bool()>& done, std::chrono::seconds limit = 30s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+// Runs a capture on a thread; the test drives the devices meanwhile.
+struct BackgroundCapture {
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> gaps{0};
+  std::optional<Result<capture::CaptureSummary>> result;
+  std::thread thread;
+
+  BackgroundCapture(std::vector<std::unique_ptr<FrameSource>> sources, std::filesystem::path out) {
+    thread = std::thread([this, s = std::move(sources), out]() mutable {
+      capture::CaptureOptions opt;
+      opt.output = out;
+      opt.progress_interval_s = 0.05;
+      result = capture::run_capture(std::move(s), opt, steady_clock(), &stop, [this](const capture::CaptureProgress& p) {
+        std::uint64_t g = 0;
+        for (const auto& src : p.sources) g += src.gaps;
+        gaps = g;
+      });
+    });
+  }
+  Result<capture::CaptureSummary> finish() {
+    stop = true;
+    thread.join();
+    return std::move(*result);
+  }
+};
+
+// Frames of one stream from the file, in order, with their stored sequence numbers.
+std::vector<PressureFrame> file_frames(const std::filesystem::path& path, std::size_t stream) {
+  std::vector<PressureFrame> out;
+  auto src = io::open_playback(path);
+  EXPECT_TRUE(src) << (src ? "" : src.error().message);
+  if (!src) return out;
+  EXPECT_TRUE((*src)->start());
+  for (;;) {
+    auto f = (*src)->next(0ms);
+    if (!f) break;
+    if (f->stream == stream) out.push_back(std::move(f).value());
+  }
+  return out;
+}
+
+// Every frame the emulator sent (for one of its streams) is in `got`, in order, with equal values;
+// sequences step by one within a connection.
+void expect_all_sent(const DeviceEmulator& emu, std::size_t emu_stream, const std::vector<PressureFrame>& got) {
+  const auto sent = emu.log();
+  const auto decoded = test::decode_sent(emu.protocol(), sent);
+  std::vector<const PressureFrame*> want;
+  std::vector<std::uint64_t> connection, device_seq;
+  for (std::size_t i = 0; i < decoded.size(); ++i)
+    if (decoded[i].stream == emu_stream) {
+      want.push_back(&decoded[i]);
+      connection.push_back(sent[i].connection);
+      device_seq.push_back(sent[i].frame.sequence);
+    }
+  ASSERT_GT(want.size(), 0u);
+  if (got.size() != want.size()) {
+    // Name the first frame that differs, to tell a loss at a gap from one elsewhere.
+    std::size_t i = 0;
+    while (i < got.size() && i < want.size() && got[i].pressure_kpa == want[i]->pressure_kpa) ++i;
+    FAIL() << emu.protocol().name << ": " << got.size() << " frames in the file, " << want.size()
+           << " sent; first difference at sent frame " << i << " (device sequence "
+           << (i < device_seq.size() ? device_seq[i] : 0) << ", connection "
+           << (i < connection.size() ? connection[i] : 0) << ")";
+  }
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(got[i].pressure_kpa.size(), want[i]->pressure_kpa.size());
+    for (Eigen::Index j = 0; j < got[i].pressure_kpa.size(); ++j)
+      ASSERT_EQ(got[i].pressure_kpa[j], want[i]->pressure_kpa[j]) << "frame " << i << " sensel " << j;
+    if (i > 0) {
+      ASSERT_GT(got[i].time_s, got[i - 1].time_s);
+      // A poll-driven device replaces a frame nobody asked for in time: the counter then jumps,
+      // and the file shows the same jump (counted as lost frames, never hidden).
+      if (connection[i] == connection[i - 1])
+        EXPECT_EQ(got[i].sequence - got[i - 1].sequence, device_seq[i] - device_seq[i - 1]) << "frame " << i;
+      else
+        EXPECT_GT(got[i].sequence, got[i - 1].sequence) << "frame " << i;
+    }
+  }
+}
+
+TEST(EndToEnd, EveryFrameEmittedIsWritten) {
+  test::TempDir dir;
+  auto emu = emulator("sensel_morph", 120);
+  ASSERT_TRUE(emu);
+  std::vector<std::unique_ptr<FrameSource>> sources;
+  sources.push_back(serial(emu->host_path(), "sensel_morph"));
+  BackgroundCapture cap(std::move(sources), dir / "scan.h5");
+  ASSERT_TRUE(wait_for([&] { return emu->finished(); }));
+  emu->unplug();  // after the host has read everything
+  ASSERT_TRUE(wait_for([&] { return cap.gaps.load() > 0; }));
+  auto r = cap.finish();
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->frames[0], emu->stats().frames_sent);
+  expect_all_sent(*emu, 0, file_frames(dir / "scan.h5", 0));
+  auto rec = io::read_recording(dir / "scan.h5");
+  ASSERT_TRUE(rec) << rec.error().message;
+  EXPECT_EQ(rec->streams[0].info.layout.sensor_count(), emu->protocol().streams[0].layout.sensor_count());
+  EXPECT_NE(rec->streams[0].info.attributes.at("source_uri").find("sensel_morph"), std::string::npos);
+}
+
+TEST(EndToEnd, UnplugAndReplugLoseNothingOutsideTheGap) {
+  test::TempDir dir;
+  const std::string link = (dir / "usb-Insole_Test_Mat-if00").string();  // the by-id stand-in
+  auto emu = emulator("m1616", 4000, link);  // 20 s at the test rate; stopped long before
+  ASSERT_TRUE(emu);
+  std::vector<std::unique_ptr<FrameSource>> sources;
+  sources.push_back(serial(link, "m1616"));
+  BackgroundCapture cap(std::move(sources), dir / "replug.h5");
+  ASSERT_TRUE(wait_for([&] { return emu->stats().frames_sent >= 60; }));
+  emu->unplug();
+  ASSERT_TRUE(wait_for([&] { return cap.gaps.load() >= 1; }));
+  ASSERT_TRUE(emu->replug());
+  const auto sent_before = emu->stats().frames_sent;
+  ASSERT_TRUE(wait_for([&] { return emu->stats().frames_sent >= sent_before + 60; }));
+  emu->unplug();
+  ASSERT_TRUE(wait_for([&] { return cap.gaps.load() >= 2; }));
+  auto r = cap.finish();
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(emu->stats().host_connections, 2u);
+  expect_all_sent(*emu, 0, file_frames(dir / "replug.h5", 0));
+  auto rec = io::read_recording(dir / "replug.h5");
+  ASSERT_TRUE(rec) << rec.error().message;
+  std::vector<std::string> kinds;
+  for (const auto& e : rec->events) kinds.push_back(e.kind);
+  // Two unplugs; the device came back once in between.
+  EXPECT_EQ(kinds, (std::vector<std::string>{"gap_start", "gap_end", "gap_start"}));
+  EXPECT_LT(rec->events[0].time_s, rec->events[1].time_s);
+}
+
+TEST(EndToEnd, TwoDevicesIntoOneFile) {
+  test::TempDir dir;
+  auto mat = emulator("sensel_morph_async", 150);
+  auto insoles = emulator("insole18_uart", 150);
+  ASSERT_TRUE(mat && insoles);
+  std::vector<std::unique_ptr<FrameSource>> sources;
+  sources.push_back(serial(mat->host_path(), "sensel_morph_async"));
+  sources.push_back(serial(insoles->host_path(), "insole18_uart"));
+  BackgroundCapture cap(std::move(sources), dir / "two.h5");
+  ASSERT_TRUE(wait_for([&] { return mat->finished() && insoles->finished(); }));
+  mat->unplug();
+  insoles->unplug();
+  ASSERT_TRUE(wait_for([&] { return cap.gaps.load() >= 2; }));
+  auto r = cap.finish();
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->stream_names.size(), 3u);
+  EXPECT_EQ(r->stream_names[1], "left");
+  EXPECT_EQ(r->stream_names[2], "right");
+  expect_all_sent(*mat, 0, file_frames(dir / "two.h5", 0));
+  expect_all_sent(*insoles, 0, file_frames(dir / "two.h5", 1));
+  expect_all_sent(*insoles, 1, file_frames(dir / "two.h5", 2));
+}
+
+// The `insole` program, started with fork/exec so a resource limit can be set in the child.
+std::string insole_program() { return std::string(INSOLE_BINARY_DIR) + "/cli/insole"; }
+
+pid_t spawn_insole(const std::vector<std::string>& args, const std::filesystem::path& log,
+                   rlim_t file_size_limit = RLIM_INFINITY) {
+  std::vector<std::string> argv_s{insole_program()};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    if (file_size_limit != RLIM_INFINITY) {
+      // Writes past the limit fail with EFBIG, like a full disk, instead of raising SIGXFSZ.
+      ::signal(SIGXFSZ, SIG_IGN);
+      rlimit lim{file_size_limit, file_size_limit};
+      ::setrlimit(RLIMIT_FSIZE, &lim);
+    }
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int wait_exit(pid_t pid, std::chrono::seconds limit = 60s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return status;
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(EndToEnd, SigkillLosesAtMostTheLastFlush) {
+  ASSERT_TRUE(std::filesystem::exists(insole_program())) << insole_program();
+  test::TempDir dir;
+  auto emu = emulator("m1616", 4000);
+  ASSERT_TRUE(emu);
+  const auto out = dir / "killed.h5";
+  const pid_t pid = spawn_insole({"capture", "--source", "serial://" + emu->host_path() + "?protocol=m1616",
+                                  "-o", out.string(), "--flush", "0.5", "--quiet"},
+                                 dir / "log.txt");
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(wait_for([&] { return emu->stats().frames_sent >= 100; })) << slurp(dir / "log.txt");
+  const auto durable = emu->stats().frames_sent;
+  // Let several flush intervals pass (generously, for a loaded machine), then kill without warning.
+  std::this_thread::sleep_for(2500ms);
+  ::kill(pid, SIGKILL);
+  const int status = wait_exit(pid);
+  ASSERT_TRUE(WIFSIGNALED(status)) << slurp(dir / "log.txt");
+  emu->stop();
+  auto rec = io::read_recording(out);
+  ASSERT_TRUE(rec) << rec.error().message;
+  const auto got = file_frames(out, 0);
+  // Frames sent 2.5 s before the kill (five flush intervals) are on disk, and what is on disk is
+  // exactly the start of what was sent.
+  EXPECT_GE(got.size(), durable);
+  const auto decoded = test::decode_sent(emu->protocol(), emu->log());
+  ASSERT_LE(got.size(), decoded.size());
+  for (std::size_t i = 0; i < got.size(); ++i)
+    for (Eigen::Index j = 0; j < got[i].pressure_kpa.size(); ++j)
+      ASSERT_EQ(got[i].pressure_kpa[j], decoded[i].pressure_kpa[j]) << "frame " << i;
+}
+
+TEST(EndToEnd, FullDiskGivesAClearErrorAndAValidFile) {
+  ASSERT_TRUE(std::filesystem::exists(insole_program())) << insole_program();
+  test::TempDir dir;
+  const auto out = dir / "full.h5";
+  // A noisy 64x64 mat simulated as fast as it can be written, into at most 2 MB.
+  const pid_t pid = spawn_insole({"capture", "--source",
+                                  "sim://walk?layout=mat&rows=64&cols=64&duration=120&noise=5&realtime=0",
+                                  "-o", out.string(), "--quiet"},
+                                 dir / "log.txt", 2 << 20);
+  ASSERT_GT(pid, 0);
+  const int status = wait_exit(pid);
+  const std::string log = slurp(dir / "log.txt");
+  ASSERT_TRUE(WIFEXITED(status)) << log;
+  EXPECT_EQ(WEXITSTATUS(status), 2) << log;
+  EXPECT_NE(log.find("full.h5"), std::string::npos) << log;
+  EXPECT_NE(log.find("frames written before"), std::string::npos) << log;
+  auto rec = io::read_recording(out);
+  ASSERT_TRUE(rec) << "the file must stay readable after a full disk: " << rec.error().message;
+  EXPECT_GT(rec->streams[0].frame_count(), 0);
+}
+
+}  // namespace
+}  // namespace insole
