@@ -1,7 +1,8 @@
 // `insole analyze FILE [--json]`: footprints, gait, pronation and equinus measures and findings
 // of a recording. Reads the file chunk by chunk (analysis::analyze_stream), so memory stays flat
 // however long the recording is.
-#include <cstdio>
+#include <algorithm>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
