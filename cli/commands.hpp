@@ -4,4 +4,15 @@
 
 namespace insole::cli {
 int cmd_version(const Args& args);
+int cmd_info(const Args& args);
+int cmd_analyze(const Args& args);
+int cmd_import(const Args& args);
+int cmd_export(const Args& args);
+int cmd_capture(const Args& args);
+int cmd_devices(const Args& args);
+int cmd_virtual_device(const Args& args);
+int cmd_report(const Args& args);
+int cmd_simulate(const Args& args);
+int cmd_batch(const Args& args);
+int cmd_batch_merge(const Args& args);
 }  // namespace insole::cli

@@ -14,6 +14,17 @@ using insole::cli::Command;
 // The table of subcommands, in the order `insole --help` lists them.
 constexpr std::array kCommands{
     Command{"version", "print the toolkit and file-format versions", insole::cli::cmd_version},
+    Command{"info", "show what a recording holds: streams, frames, layout, ranges, events", insole::cli::cmd_info},
+    Command{"analyze", "footprints, arch, CPEI, gait events and timing, equinus signature, findings", insole::cli::cmd_analyze},
+    Command{"import", "convert a vendor export file to an insole HDF5 recording", insole::cli::cmd_import},
+    Command{"export", "write a recording's footprint for other software (pedcad .apd)", insole::cli::cmd_export},
+    Command{"capture", "record live sources (devices, simulator, files) into one HDF5 file", insole::cli::cmd_capture},
+    Command{"devices", "list serial ports and protocols; probe a port", insole::cli::cmd_devices},
+    Command{"virtual-device", "emulate a pressure device on a pseudo-terminal", insole::cli::cmd_virtual_device},
+    Command{"report", "write the fitting report (PDF, HTML or JSON) with recommendations", insole::cli::cmd_report},
+    Command{"simulate", "write a simulated walk or standing recording (mat or insoles)", insole::cli::cmd_simulate},
+    Command{"batch", "analyse many recordings into one CSV (parallel, shardable, resumable)", insole::cli::cmd_batch},
+    Command{"batch-merge", "combine the CSVs of batch shards, checking none is missing or duplicated", insole::cli::cmd_batch_merge},
 };
 
 void print_help() {
