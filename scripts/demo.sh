@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, from a fresh machine: install dependencies, build, then simulate a walk over a
-# pressure mat, analyse it and write the fitting report. Outputs go to out/demo/.
+# pressure mat, analyse it and write the fitting report (PDF + HTML). Outputs go to out/demo/.
 # Usage: bash scripts/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +13,19 @@ insole="$build/cli/insole"
 out=out/demo
 mkdir -p "$out"
 
-echo "== 1. simulate a flat, pronating foot walking over a pressure mat"
-"$insole" simulate --mode walk --foot flat --pronation 0.6 --body-mass 80 --duration 6 --seed 7 \
+echo "== 1. simulate a flat, pronating foot walking back and forth over a pressure mat"
+"$insole" simulate --mode walk --foot flat --pronation 0.6 --mass 80 --duration 12 --seed 7 \
   -o "$out/walk_flat.h5"
 echo "== 2. what is in the recording"
 "$insole" info "$out/walk_flat.h5"
 echo "== 3. analysis (per-foot table; add --json for the machine-readable document)"
 "$insole" analyze "$out/walk_flat.h5" || [ $? -eq 1 ]
+"$insole" analyze "$out/walk_flat.h5" --json > "$out/walk_flat.json" || [ $? -eq 1 ]
+echo "== 4. fitting report with recommendations (intake: data/intake-example.yaml)"
+"$insole" report "$out/walk_flat.h5" --intake data/intake-example.yaml --clinic "Demo Clinic" \
+  -o "$out/report.pdf"
+"$insole" report "$out/walk_flat.h5" --intake data/intake-example.yaml --clinic "Demo Clinic" \
+  --format html -o "$out/report.html"
+echo
+echo "analysis JSON: $out/walk_flat.json"
+echo "fitting report: $(pwd)/$out/report.pdf (HTML twin: $out/report.html)"
