@@ -17,15 +17,15 @@ namespace {
 
 using test::TempDir;
 
-struct Run {
+struct CliRun {
   int exit_code = -1;
   std::string out, err;
 };
 
-Run run_info(const std::string& args, const TempDir& dir) {
+CliRun run_info(const std::string& args, const TempDir& dir) {
   const auto err_file = dir / "stderr.txt";
   const std::string cmd = std::string(INSOLE_CLI) + " info " + args + " 2>'" + err_file.string() + "'";
-  Run r;
+  CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   char buf[4096];
   std::size_t n;
@@ -42,7 +42,7 @@ TEST(InfoCli, DescribesAGoodFile) {
   const auto file = dir / "r.h5";
   const Recording rec = test::make_recording();
   ASSERT_TRUE(write_recording(file, rec).ok());
-  const Run text = run_info("'" + file.string() + "'", dir);
+  const CliRun text = run_info("'" + file.string() + "'", dir);
   EXPECT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("grid 6 x 4 @ 5.08 x 7.62 mm (23 of 24 sensels present)"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("3 sensors, geometry unknown"), std::string::npos) << text.out;
@@ -50,7 +50,7 @@ TEST(InfoCli, DescribesAGoodFile) {
   EXPECT_NE(text.out.find("events: 2"), std::string::npos);
   EXPECT_NE(text.out.find("total force: unknown (sensor areas unknown)"), std::string::npos);
 
-  const Run json = run_info("--json '" + file.string() + "'", dir);
+  const CliRun json = run_info("--json '" + file.string() + "'", dir);
   ASSERT_EQ(json.exit_code, 0) << json.err;
   const auto doc = nlohmann::json::parse(json.out);
   EXPECT_EQ(doc["mode"], "walk");
@@ -78,24 +78,24 @@ TEST(InfoCli, BadFilesExitWithTwoAndAMessage) {
   TempDir dir;
   const auto text_file = dir / "notes.h5";
   { std::ofstream(text_file) << "this is not a recording\n"; }
-  const Run bad = run_info("'" + text_file.string() + "'", dir);
+  const CliRun bad = run_info("'" + text_file.string() + "'", dir);
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find(text_file.string()), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("not an HDF5 file"), std::string::npos) << bad.err;
   EXPECT_TRUE(bad.out.empty());
 
-  const Run missing = run_info("'" + (dir / "nope.h5").string() + "'", dir);
+  const CliRun missing = run_info("'" + (dir / "nope.h5").string() + "'", dir);
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("no such file"), std::string::npos) << missing.err;
 
-  const Run usage = run_info("", dir);
+  const CliRun usage = run_info("", dir);
   EXPECT_EQ(usage.exit_code, 2);
 
   // A damaged recording: the frames' chunks are cut off.
   const auto cut = dir / "cut.h5";
   ASSERT_TRUE(write_recording(cut, test::make_recording()).ok());
   std::filesystem::resize_file(cut, std::filesystem::file_size(cut) / 2);
-  const Run damaged = run_info("--json '" + cut.string() + "'", dir);
+  const CliRun damaged = run_info("--json '" + cut.string() + "'", dir);
   EXPECT_EQ(damaged.exit_code, 2);
   EXPECT_NE(damaged.err.find(cut.string()), std::string::npos) << damaged.err;
 }
