@@ -14,6 +14,8 @@ Result<std::unique_ptr<DeviceEmulator>> DeviceEmulator::start(EmulatorOptions op
       options.custom_protocol ? options.custom_protocol.get() : find_protocol(options.protocol);
   if (!proto) return make_error(Errc::invalid_argument, "unknown protocol '" + options.protocol + "'");
   if (!(options.speed > 0.0)) return make_error(Errc::invalid_argument, "emulator speed must be > 0");
+  if (!(options.start_delay_s >= 0.0))
+    return make_error(Errc::invalid_argument, "emulator start delay must be >= 0 s");
   const auto& want = proto->streams;
   const auto& have = frames->info().streams;
   if (have.size() != want.size())
@@ -145,7 +147,7 @@ void DeviceEmulator::run() noexcept {
       if (source_ended && !due && !held) break;
       const double now = clock_->now_s() - t0;
       double wait_s = 0.005;
-      if (due) wait_s = std::clamp(due->time_s / opt_.speed - now, 0.0, 0.005);
+      if (due) wait_s = std::clamp((opt_.start_delay_s + due->time_s / opt_.speed) - now, 0.0, 0.005);
 
       std::unique_lock lock(mutex_);
       if (!pty_.is_open()) {
@@ -154,7 +156,7 @@ void DeviceEmulator::run() noexcept {
         std::this_thread::sleep_for(std::chrono::duration<double>(wait_s > 0 ? wait_s : 0.001));
         lock.lock();
         const double t = clock_->now_s() - t0;
-        while (due && due->time_s / opt_.speed <= t) {
+        while (due && (opt_.start_delay_s + due->time_s / opt_.speed) <= t) {
           ++stats_.frames_skipped;
           due.reset();
           fetch();
@@ -189,7 +191,7 @@ void DeviceEmulator::run() noexcept {
           stats_.bytes_sent += reply.size();
       }
       const double t = clock_->now_s() - t0;
-      while (due && due->time_s / opt_.speed <= t) {
+      while (due && (opt_.start_delay_s + due->time_s / opt_.speed) <= t) {
         if (proto_->poll_driven) {
           if (held) ++stats_.frames_skipped;  // replaced before anyone asked for it
           held = std::move(due);

@@ -407,7 +407,8 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
     for (const auto& sp : progress.streams) total += sp.frames;
     return make_error(write_error->code,
                       "capture to " + options.output.string() + " stopped: " + write_error->message +
-                          " (the file keeps the " + std::to_string(total) + " frames written before)");
+                          " (after " + std::to_string(total) +
+                          " frames; the file is valid up to the last flush before the error)");
   }
   if (!closed) return closed.error();
 

@@ -40,6 +40,8 @@ struct EmulatorOptions {
   /// Time compression: frames go out at their time stamps divided by `speed` (2 = twice the
   /// source's rate). The frame source should already run at the protocol's nominal rate.
   double speed = 1.0;
+  /// Seconds after start() before the source's time zero: a host can connect meanwhile.
+  double start_delay_s = 0.0;
   /// Stop after sending this many frames (0 = until stopped or the source ends).
   std::uint64_t max_frames = 0;
   /// Keep every sent frame (as given to the device model) and its bytes, for tests.
