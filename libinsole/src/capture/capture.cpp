@@ -94,6 +94,10 @@ class HandOff {
     return item;
   }
   void wake_all() { room_.notify_all(); }
+  bool empty() const {
+    std::lock_guard lock(mutex_);
+    return items_.empty();
+  }
   std::uint64_t high_water() const {
     std::lock_guard lock(mutex_);
     return high_water_;
@@ -364,7 +368,9 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
   };
 
   const auto pop_timeout = std::chrono::milliseconds(50);
-  while (readers_done.load() < slots.size()) {
+  // Runs until every reader has finished and the writer has caught up, reporting progress all
+  // along (a slow disk may still be writing long after fast sources ended).
+  while (readers_done.load() < slots.size() || !queue.empty()) {
     const double now = clock->now_s();
     if (!stop_readers.load()) {
       if (write_error) {
@@ -394,7 +400,7 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
   }
   if (stop_reason.empty()) stop_reason = "sources ended";
   for (auto& t : readers) t.join();
-  // Readers have exited; anything left in the queue was pushed before they finished.
+  // Readers have exited; anything still queued was pushed before they finished.
   while (auto item = queue.pop(std::chrono::milliseconds(0))) handle(*item);
 
   Status closed = writer.close();
