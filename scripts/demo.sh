@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 build=build/release
+mkdir -p build
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DINSOLE_BUILD_TESTS=OFF > "$build.configure.log" 2>&1 \
   || { cat "$build.configure.log"; exit 1; }
 cmake --build "$build" -j "$(nproc)" --target insole

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 build=build/test
+mkdir -p build
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSOLE_SANITIZE=ON \
       -DINSOLE_WARNINGS_AS_ERRORS=ON -DINSOLE_BUILD_FUZZ=ON > "$build.configure.log" 2>&1 \
   || { cat "$build.configure.log"; exit 1; }
