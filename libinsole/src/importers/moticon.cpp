@@ -243,4 +243,136 @@ Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
   return rec;
 }
 
+Result<MoticonVendorChannels> read_moticon_vendor_channels(std::istream& in, const std::string& source) {
+  LineReader r(in, source);
+  // The channel list is the '#' line holding TABs; metadata lines before it are skipped.
+  std::vector<std::string> names;
+  std::vector<std::string> units;
+  std::size_t channel_line = 0;
+  while (true) {
+    auto line = r.next();
+    if (!line) return line.error();
+    if (!*line)
+      return format_error(source, r.line_number() + 1,
+                          "expected the '# time<TAB>...' channel line and data rows (file truncated?)");
+    const std::string_view text = **line;
+    if (trim(text).empty()) continue;
+    if (text.front() != '#') {
+      r.unread();
+      break;
+    }
+    std::string_view body = text.substr(1);
+    if (!body.empty() && body.front() == ' ') body.remove_prefix(1);
+    if (body.find('\t') == std::string_view::npos) continue;
+    const auto cols = split(body, '\t');
+    if (cols.size() > 100000) return format_error(r, "expected at most 100000 channels");
+    channel_line = r.line_number();
+    names.clear();
+    units.clear();
+    for (auto c : cols) {
+      std::string name, unit;
+      name_and_unit(c, name, unit);
+      names.push_back(to_lower(name));
+      units.push_back(unit);
+    }
+  }
+  if (names.empty())
+    return format_error(source, r.line_number(),
+                        "expected a '# time<TAB>...<TAB>left total force[N]<TAB>...' channel line before the data");
+  if (names[0] != "time")
+    return format_error(source, channel_line, "expected the first channel to be 'time', got " + quote(names[0]));
+
+  // Column of each wanted channel per side: total force, COP X, COP Y.
+  const char* side_names[2] = {"left", "right"};
+  const char* wanted[3] = {"total force", "center of pressure x", "center of pressure y"};
+  std::size_t col[2][3] = {{0, 0, 0}, {0, 0, 0}};
+  bool have[2] = {false, false};
+  for (int side = 0; side < 2; ++side) {
+    int found = 0;
+    for (int k = 0; k < 3; ++k)
+      for (std::size_t i = 1; i < names.size(); ++i)
+        if (names[i] == std::string(side_names[side]) + " " + wanted[k]) {
+          if (col[side][k] != 0)
+            return format_error(source, channel_line,
+                                "expected each channel once, got " + quote(names[i]) + " twice");
+          col[side][k] = i;
+          ++found;
+        }
+    if (found == 0) continue;
+    if (found != 3)
+      return format_error(source, channel_line,
+                          "expected '" + std::string(side_names[side]) +
+                              " total force', 'center of pressure X' and 'center of pressure Y' together");
+    if (!iequals(units[col[side][0]], "N"))
+      return format_error(source, channel_line,
+                          "expected the total force in N, got " + quote(units[col[side][0]]));
+    have[side] = true;
+  }
+  if (!have[0] && !have[1])
+    return format_error(source, channel_line,
+                        "expected 'left total force[N]' or 'right total force[N]' channels");
+
+  std::vector<double> values[2];  // per side: time, force, x, y interleaved
+  double last_t = -std::numeric_limits<double>::infinity();
+  std::size_t rows = 0;
+  while (true) {
+    auto line = r.next();
+    if (!line) return line.error();
+    if (!*line) break;
+    const std::string_view text = **line;
+    if (trim(text).empty()) continue;
+    const auto f = split(text, '\t');
+    if (f.size() != names.size())
+      return format_error(r, "expected " + std::to_string(names.size()) +
+                                 " TAB-separated fields (one per channel), got " + std::to_string(f.size()));
+    auto t = parse_number(f[0]);
+    if (!t) return format_error(r, "expected the time in seconds in the first field, got " + quote(f[0]));
+    if (!(*t > last_t)) return format_error(r, "expected time to increase, got " + quote(f[0]));
+    last_t = *t;
+    ++rows;
+    for (int side = 0; side < 2; ++side) {
+      if (!have[side]) continue;
+      double v[3];
+      bool any = false;
+      for (int k = 0; k < 3; ++k) {
+        const std::string_view cell = trim(f[col[side][k]]);
+        v[k] = std::numeric_limits<double>::quiet_NaN();
+        if (cell.empty()) continue;
+        auto x = parse_number(cell);
+        if (!x)
+          return format_error(r, "expected a number or an empty field in column " +
+                                     std::to_string(col[side][k] + 1) + ", got " + quote(cell));
+        v[k] = *x;
+        any = true;
+      }
+      if (!any) continue;  // this insole has no sample in this row
+      auto& out = values[side];
+      if (out.size() + 4 > static_cast<std::size_t>(kMaxValuesPerStream))
+        return format_error(r, "expected at most " + std::to_string(kMaxValuesPerStream) + " values per insole");
+      out.insert(out.end(), {*t, v[0], v[1], v[2]});
+    }
+  }
+  if (rows == 0) return format_error(source, r.line_number() + 1, "expected data rows after the channel line");
+  MoticonVendorChannels result;
+  for (int side = 0; side < 2; ++side) {
+    if (!have[side] || values[side].empty()) continue;
+    const auto n = static_cast<Eigen::Index>(values[side].size() / 4);
+    MoticonVendorSide s;
+    s.time_s.resize(n);
+    s.total_force_n.resize(n);
+    s.cop_normalised.resize(n, 2);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double* row = values[side].data() + 4 * i;
+      s.time_s[i] = row[0];
+      s.total_force_n[i] = row[1];
+      s.cop_normalised(i, 0) = row[2];
+      s.cop_normalised(i, 1) = row[3];
+    }
+    (side == 0 ? result.left : result.right) = std::move(s);
+  }
+  if (!result.left && !result.right)
+    return format_error(source, r.line_number(), "expected at least one total force sample");
+  return result;
+}
+
 }  // namespace insole::importers
