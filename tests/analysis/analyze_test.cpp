@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "insole/sim/simulator.hpp"
@@ -157,6 +158,53 @@ TEST(AnalyzeWalk, PronatedNeutralSupinatedAreRankedAndClassified) {
   ASSERT_NE(f, pro.findings.end());
   EXPECT_GE(f->evidence.size(), 2u);
   EXPECT_NE(f->notes[0].find("Indices that agree"), std::string::npos);
+}
+
+// Regression: on the way back (second pass, the walker turned round) the shape rule for the heel
+// end (the metatarsal-head band wider than the heel band) reversed some pronated and supinated
+// footprints, and the side assignment then gave both contacts of that pass the wrong side. The
+// heel end now comes from the loading sequence. Pronation +0.8 and -0.8, each in two of four
+// directions of travel (0, 145 / 60, 250 deg; every case reversed at least one whole footfall
+// before the fix) on a square mat (0.76 m), two passes each: every whole footfall of the
+// simulator's truth is used, has the truth's side, and its axis points from the truth's heel to
+// its toe.
+TEST(AnalyzeWalk, BothPassesKeepHeelAndSideForPronatedAndSupinatedFeet) {
+  sim::MatParams mat;
+  mat.rows = 150;
+  mat.cols = 150;
+  std::size_t checked = 0;
+  const std::pair<double, double> cases[] = {{0.8, 0.0}, {0.8, 145.0}, {-0.8, 60.0}, {-0.8, 250.0}};
+  for (const auto& [pronation, direction] : cases) {
+      sim::WalkParams w = walk(pronation, false);
+      w.walk_direction_deg = direction;
+      w.seed = 11 + static_cast<std::uint64_t>(direction);
+      const auto simu = sim::simulate_walk_mat(w, mat);
+      auto r = analyze(simu.recording);
+      ASSERT_TRUE(r) << r.error().message;
+      std::set<int> passes;
+      for (const auto& t : simu.truth.footfalls) {
+        if (t.partial) continue;
+        const std::string where = "pronation " + std::to_string(pronation) + ", direction " +
+                                  std::to_string(direction) + ", pass " + std::to_string(t.pass) +
+                                  ", truth IC " + std::to_string(t.start_s) + " s";
+        const Eigen::Vector2d mid = 0.5 * (t.heel_mm + t.toe_mm);
+        const Eigen::Vector2d axis = (t.toe_mm - t.heel_mm).normalized();
+        // The analysed contact at the same time and place (the force centre lies on the foot).
+        const FootfallAnalysis* got = nullptr;
+        for (const auto& fa : r->footfalls)
+          if (std::abs(fa.footfall.start_s - t.start_s) < 0.1 && (fa.centre_mm - mid).norm() < 80.0)
+            got = &fa;
+        ASSERT_NE(got, nullptr) << where;
+        EXPECT_TRUE(got->footfall.reject_reason.empty()) << where << ": " << got->footfall.reject_reason;
+        EXPECT_EQ(got->footfall.side, t.side) << where << ": " << got->footfall.side_reason;
+        EXPECT_GT(got->frame.u.dot(axis), std::cos(10.0 * M_PI / 180.0)) << where << ": " << got->frame.method;
+        EXPECT_NE(got->frame.method.find("loading sequence"), std::string::npos) << got->frame.method;
+        passes.insert(t.pass);
+        ++checked;
+      }
+      EXPECT_GE(passes.size(), 2u) << "pronation " << pronation << ", direction " << direction;
+  }
+  EXPECT_GE(checked, 8u);  // at least one whole footfall per pass
 }
 
 TEST(AnalyzeWalk, EquinusSignatureIsDetectedOnlyInTheEquinusWalker) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "footprint_builder.hpp"
 #include "insole/analysis/arch.hpp"
 #include "insole/analysis/regions.hpp"
@@ -127,6 +129,53 @@ TEST(FootFrame, SideFromShapeAndMirroring) {
   auto forced = foot_frame(layout, right, sensels, Side::left);
   ASSERT_TRUE(forced.ok());
   EXPECT_NEAR(forced->v.dot(right_of(forced->u)), 1.0, 1e-9);
+}
+
+// The heel end from the loading sequence. A footprint whose heel band is wider than its
+// metatarsal-head band (heel 90 mm wide, forefoot 60 mm: the shape rule of the heel band against
+// the 60-80 % band reads it backwards) with a walking time course: a sensel at ap y (mm from the
+// true heel, 240 mm long) is first loaded at 0.3 y / 240 s and last loaded at 0.4 + 0.3 y / 240 s
+// (heel first on, heel first off). The sequence wins over the shape at any angle; when every
+// sensel is loaded and unloaded at the same instant (a static print) the shape decides, and says so.
+TEST(FootFrame, HeelEndFromTheLoadingSequence) {
+  const auto layout = SensorLayout::grid(100, 100, 5.0, 5.0).value();
+  const auto sensels = test::all_sensels(layout);
+  Shape s;
+  s.boxes = {{-45, 45, 0, 90, 100}, {-20, 20, 90, 150, 100}, {-30, 30, 150, 240, 100}};
+  for (double angle : {0.0, 37.0, 180.0, 253.0}) {
+    Placement at;
+    at.angle_deg = angle;
+    at.origin_mm = Eigen::Vector2d(250, 250) - 120.0 * at.u();
+    const auto peak = test::render(layout, s, at);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    LoadTiming walking{Eigen::VectorXd::Constant(layout.sensor_count(), nan),
+                       Eigen::VectorXd::Constant(layout.sensor_count(), nan)};
+    LoadTiming at_once = walking;
+    for (Eigen::Index i = 0; i < layout.sensor_count(); ++i) {
+      if (!(peak[i] > 0.0f)) continue;
+      const double y = (layout.centres_mm().row(i).transpose() - at.origin_mm).dot(at.u());
+      walking.first_loaded_s[i] = 0.3 * y / 240.0;
+      walking.last_loaded_s[i] = 0.4 + 0.3 * y / 240.0;
+      at_once.first_loaded_s[i] = 0.0;
+      at_once.last_loaded_s[i] = 0.5;
+    }
+    auto shape_only = foot_frame(layout, peak, sensels, Side::right);
+    auto timed = foot_frame(layout, peak, sensels, Side::right, {}, &walking);
+    auto static_print = foot_frame(layout, peak, sensels, Side::right, {}, &at_once);
+    ASSERT_TRUE(shape_only.ok() && timed.ok() && static_print.ok());
+    EXPECT_LT(shape_only->u.dot(at.u()), -0.99) << angle;  // the shape rule alone is fooled
+    EXPECT_GT(timed->u.dot(at.u()), 0.99) << angle;
+    EXPECT_LT((timed->heel_mm - at.origin_mm).norm(), 5.0) << angle;
+    EXPECT_NE(timed->method.find("heel end from the loading sequence"), std::string::npos);
+    EXPECT_LT(static_print->u.dot(at.u()), -0.99) << angle;
+    EXPECT_NE(static_print->method.find("not decisive"), std::string::npos);
+  }
+  // A timing vector of the wrong size is a caller's error, reported as such.
+  LoadTiming wrong{Eigen::VectorXd::Zero(3), Eigen::VectorXd::Zero(3)};
+  const auto peak = test::render(layout, s, {{250.0, 130.0}, 0.0});
+  auto bad = foot_frame(layout, peak, sensels, Side::right, {}, &wrong);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::invalid_argument);
 }
 
 // Mondopoint: length = heel-most to toe-most contact along the axis, width across it.

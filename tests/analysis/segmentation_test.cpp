@@ -235,6 +235,19 @@ TEST(Segmentation, IncrementalWithFrameOffset) {
                              ? b.prints[0][s] * top
                              : 0.0f,
                 1e-3);
+  // The loading sequence tracked on the fly equals the one read back from the frames: every
+  // sensel of this footprint is loaded from frame 3 (0.03 s) to frame 12 (0.12 s).
+  const auto ff0 = find_footfalls(b.stream, 0)[0];
+  const LoadTiming lt = load_timing(b.stream, ff0, 5.0);
+  ASSERT_EQ(got[0].first_loaded_s.size(), got[0].footfall.sensels.size());
+  ASSERT_EQ(got[0].last_loaded_s.size(), got[0].footfall.sensels.size());
+  for (std::size_t k = 0; k < got[0].footfall.sensels.size(); ++k) {
+    EXPECT_NEAR(got[0].first_loaded_s[k], 0.03, 1e-12);
+    EXPECT_NEAR(got[0].last_loaded_s[k], 0.12, 1e-12);
+    EXPECT_EQ(lt.first_loaded_s[got[0].footfall.sensels[k]], got[0].first_loaded_s[k]);
+    EXPECT_EQ(lt.last_loaded_s[got[0].footfall.sensels[k]], got[0].last_loaded_s[k]);
+  }
+  EXPECT_TRUE(std::isnan(lt.first_loaded_s[0]));  // corner sensel, never loaded
 }
 
 // Insole stances from total force. Four sensors of 100 mm2; frame force = 4 * p * 100 * 1e-3 N.

@@ -182,7 +182,9 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
       const Eigen::VectorXf peak = peak_footprint(window, ff);
       FootFrame frame;
       if (info.layout.is_grid()) {
-        auto fr = foot_frame(info.layout, peak, ff.sensels, ff.side, p.foot_frame);
+        // The loading sequence decides which end is the heel (foot_frame.hpp).
+        const LoadTiming timing = load_timing(window, ff, p.segmentation.active_threshold_kpa);
+        auto fr = foot_frame(info.layout, peak, ff.sensels, ff.side, p.foot_frame, &timing);
         if (fr) frame = *fr;
         else ff.reject_reason = "no foot frame: " + fr.error().message;
       } else if (info.layout.has_geometry()) {

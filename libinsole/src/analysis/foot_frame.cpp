@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "insole/analysis/footprint.hpp"
 
@@ -156,6 +157,54 @@ Eigen::Vector2d orient_heel_to_toe(const Points& p, Eigen::Vector2d u) {
   return heel > fore ? Eigen::Vector2d(-u) : u;
 }
 
+// Heel end from the loading sequence: +1 when u already points heel -> toe, -1 when it must be
+// reversed, 0 when the sequence does not decide (see FootFrameParams::timing_share).
+int heel_end_from_timing(const Points& p, const Eigen::Vector2d& u, const LoadTiming& timing,
+                         const FootFrameParams& params) {
+  struct Item {
+    double time_s, t_mm, area;
+  };
+  std::vector<Item> first, last;
+  double total = 0.0;
+  for (Eigen::Index i = 0; i < p.xy.rows(); ++i) {
+    const Eigen::Index s = p.index[static_cast<std::size_t>(i)];
+    const double t0 = timing.first_loaded_s[s], t1 = timing.last_loaded_s[s];
+    if (!std::isfinite(t0) || !std::isfinite(t1)) continue;
+    const double t = p.xy.row(i).dot(u);
+    first.push_back({t0, t, p.area[i]});
+    last.push_back({-t1, t, p.area[i]});  // negated: the latest first after sorting
+    total += p.area[i];
+  }
+  if (first.size() < 2 || !(total > 0)) return 0;
+  double t_lo = std::numeric_limits<double>::infinity(), t_hi = -t_lo;
+  for (const Item& it : first) {
+    t_lo = std::min(t_lo, it.t_mm);
+    t_hi = std::max(t_hi, it.t_mm);
+  }
+  const double length = t_hi - t_lo;
+  if (!(length > 0)) return 0;
+  // Centroid along u of the earliest `share` of the area by time, ties with the last one taken
+  // included; nullopt when that set is more than half of the contact (no sequence to read).
+  auto earliest_centroid = [&](std::vector<Item>& items) -> std::optional<double> {
+    std::sort(items.begin(), items.end(),
+              [](const Item& a, const Item& b) { return a.time_s < b.time_s; });
+    double a = 0.0, sum = 0.0;
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      if (a >= params.timing_share * total && items[k].time_s > items[k - 1].time_s) break;
+      a += items[k].area;
+      sum += items[k].area * items[k].t_mm;
+    }
+    if (a > 0.5 * total) return std::nullopt;
+    return sum / a;
+  };
+  const auto heel = earliest_centroid(first);
+  const auto toe = earliest_centroid(last);
+  if (!heel || !toe) return 0;
+  const double separation = (*toe - *heel) / length;
+  if (std::abs(separation) < params.timing_min_separation) return 0;
+  return separation > 0 ? 1 : -1;
+}
+
 }  // namespace
 
 double axis_angle_deg(const FootFrame& frame) {
@@ -194,7 +243,7 @@ SideVote side_from_shape(const SensorLayout& layout, const Eigen::VectorXf& peak
 
 Result<FootFrame> foot_frame(const SensorLayout& layout, const Eigen::VectorXf& peak_kpa,
                              const std::vector<Eigen::Index>& sensels, Side side,
-                             const FootFrameParams& params) {
+                             const FootFrameParams& params, const LoadTiming* timing) {
   if (peak_kpa.size() != layout.sensor_count())
     return make_error(Errc::invalid_argument,
                       "peak footprint has " + std::to_string(peak_kpa.size()) +
@@ -224,20 +273,43 @@ Result<FootFrame> foot_frame(const SensorLayout& layout, const Eigen::VectorXf& 
                                          " contact sensels, fewer than " +
                                          std::to_string(params.min_contact_sensels));
 
+  if (timing && (timing->first_loaded_s.size() != layout.sensor_count() ||
+                 timing->last_loaded_s.size() != layout.sensor_count()))
+    return make_error(Errc::invalid_argument, "loading sequence has " +
+                                                  std::to_string(timing->first_loaded_s.size()) + "/" +
+                                                  std::to_string(timing->last_loaded_s.size()) +
+                                                  " values for a layout of " +
+                                                  std::to_string(layout.sensor_count()));
+
+  // The heel end: from the loading sequence when it decides, else from the shape.
+  std::string heel_end;
+  auto orient = [&](const Eigen::Vector2d& axis) -> Eigen::Vector2d {
+    if (timing) {
+      if (const int sign = heel_end_from_timing(p, axis, *timing, params); sign != 0) {
+        heel_end = "; heel end from the loading sequence";
+        return sign > 0 ? axis : Eigen::Vector2d(-axis);
+      }
+      heel_end = "; heel end from shape (loading sequence not decisive)";
+    } else {
+      heel_end = "; heel end from shape";
+    }
+    return orient_heel_to_toe(p, axis);
+  };
+
   Eigen::Vector2d u;
   Eigen::Vector2d through = weighted_mean(p);  // a point on the axis
   std::string method;
   switch (params.method) {
     case AxisMethod::pca:
-      u = orient_heel_to_toe(p, principal_axis(p));
+      u = orient(principal_axis(p));
       method = "pca";
       break;
     case AxisMethod::min_bbox:
-      u = orient_heel_to_toe(p, min_bbox_axis(layout, p));
+      u = orient(min_bbox_axis(layout, p));
       method = "min_bbox";
       break;
     case AxisMethod::pca_refined: {
-      u = orient_heel_to_toe(p, principal_axis(p));
+      u = orient(principal_axis(p));
       method = "pca+heel-forefoot refinement";
       for (int it = 0; it < params.refine_iterations; ++it) {
         double lo, hi;
@@ -261,7 +333,7 @@ Result<FootFrame> foot_frame(const SensorLayout& layout, const Eigen::VectorXf& 
 
   FootFrame f;
   f.u = u;
-  f.method = method;
+  f.method = method + heel_end;
   // Extents: a sensel reaches half a pitch beyond its centre (sensel_ap_span).
   const double half_u = sensel_half_extent(layout, u);
   const Eigen::Vector2d r = right_of(u);

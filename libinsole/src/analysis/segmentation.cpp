@@ -26,6 +26,7 @@ struct Piece {
   double start_s = 0, end_s = 0;
   std::vector<Eigen::Index> sensels;
   std::vector<float> peak;
+  std::vector<double> first_s, last_s;  // loading sequence, aligned with sensels
   bool at_start = false, at_end = false;
   int rmin = 0, rmax = -1, cmin = 0, cmax = -1;  // bounding box in grid cells
 };
@@ -92,13 +93,15 @@ struct MatSegmenter::Impl {
     return static_cast<int>(slots.size() - 1);
   }
 
-  void add_sensel(int t, Eigen::Index s, float p) {
+  void add_sensel(int t, Eigen::Index s, float p, double t_s) {
     Track& tr = slots[static_cast<std::size_t>(t)];
     Piece& pc_ = tr.piece;
     owner_core[static_cast<std::size_t>(s)] = t;
     pos[static_cast<std::size_t>(s)] = static_cast<int>(pc_.sensels.size());
     pc_.sensels.push_back(s);
     pc_.peak.push_back(p);
+    pc_.first_s.push_back(t_s);
+    pc_.last_s.push_back(t_s);
     const int r = static_cast<int>(s / cols), c = static_cast<int>(s % cols);
     if (pc_.rmax < pc_.rmin) {
       pc_.rmin = pc_.rmax = r;
@@ -131,8 +134,12 @@ struct MatSegmenter::Impl {
     last_pushed = frame;
     const float thr = static_cast<float>(prm.active_threshold_kpa);
     active.clear();
-    for (Eigen::Index s = 0; s < p.size(); ++s)
-      if (p[s] > thr) active.push_back(s);  // NaN compares false
+    // Plain pointer scan: the frame is contiguous (inner stride 1), and the debug builds the tests
+    // run under would otherwise spend most of the analysis in Eigen's element accessors.
+    const float* d = p.data();
+    const Eigen::Index n = p.size();
+    for (Eigen::Index s = 0; s < n; ++s)
+      if (d[s] > thr) active.push_back(s);  // NaN compares false
     for (auto& tr : slots) tr.seen = false;
     leftover.clear();
     for (Eigen::Index s : active) {
@@ -142,7 +149,8 @@ struct MatSegmenter::Impl {
       if (t >= 0) {
         Track& tr = slots[static_cast<std::size_t>(t)];
         float& pk = tr.piece.peak[static_cast<std::size_t>(pos[si])];
-        pk = std::max(pk, p[s]);
+        pk = std::max(pk, d[s]);
+        tr.piece.last_s[static_cast<std::size_t>(pos[si])] = t_s;
         tr.seen = true;
         tr.piece.last_frame = frame;
         tr.piece.end_s = t_s;
@@ -151,7 +159,7 @@ struct MatSegmenter::Impl {
       t = owner_near[si];
       if (t >= 0) {
         Track& tr = slots[static_cast<std::size_t>(t)];
-        add_sensel(t, s, p[s]);
+        add_sensel(t, s, d[s], t_s);
         tr.seen = true;
         tr.piece.last_frame = frame;
         tr.piece.end_s = t_s;
@@ -200,7 +208,7 @@ struct MatSegmenter::Impl {
         pc_.at_start = frame == first_index;
       }
       Track& tr = slots[static_cast<std::size_t>(t)];
-      for (Eigen::Index s : comp) add_sensel(t, s, p[s]);
+      for (Eigen::Index s : comp) add_sensel(t, s, d[s], t_s);
       tr.seen = true;
       tr.piece.last_frame = frame;
       tr.piece.end_s = t_s;
@@ -304,6 +312,8 @@ struct MatSegmenter::Impl {
     into.cmax = std::max(into.cmax, from.cmax);
     into.sensels.insert(into.sensels.end(), from.sensels.begin(), from.sensels.end());
     into.peak.insert(into.peak.end(), from.peak.begin(), from.peak.end());
+    into.first_s.insert(into.first_s.end(), from.first_s.begin(), from.first_s.end());
+    into.last_s.insert(into.last_s.end(), from.last_s.begin(), from.last_s.end());
   }
 
   void merge_into_pending(Piece piece) {
@@ -359,6 +369,8 @@ struct MatSegmenter::Impl {
       const Eigen::Index s = p.sensels[k];
       ff.sensels.push_back(s);
       out.peak_kpa.push_back(p.peak[k]);
+      out.first_loaded_s.push_back(p.first_s[k]);
+      out.last_loaded_s.push_back(p.last_s[k]);
       area += areas[s];
       const int r = static_cast<int>(s / cols), c = static_cast<int>(s % cols);
       if (r == 0 || c == 0 || r == rows - 1 || c == cols - 1) edge = true;
@@ -460,6 +472,9 @@ void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& 
   });
   std::vector<FootInfo> info(fs.size());
   Eigen::VectorXf dense = Eigen::VectorXf::Zero(layout.sensor_count());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  LoadTiming timing{Eigen::VectorXd::Constant(layout.sensor_count(), nan),
+                    Eigen::VectorXd::Constant(layout.sensor_count(), nan)};
   for (std::size_t i = 0; i < fs.size(); ++i) {
     Footfall& ff = fs[i].footfall;
     ff.side = Side::unknown;
@@ -467,8 +482,21 @@ void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& 
       ff.side_reason = "not assigned: " + ff.reject_reason;
       continue;
     }
-    for (std::size_t k = 0; k < ff.sensels.size(); ++k) dense[ff.sensels[k]] = fs[i].peak_kpa[k];
-    auto frame = foot_frame(layout, dense, ff.sensels, Side::right);
+    const bool timed = fs[i].first_loaded_s.size() == ff.sensels.size() &&
+                       fs[i].last_loaded_s.size() == ff.sensels.size();
+    for (std::size_t k = 0; k < ff.sensels.size(); ++k) {
+      const Eigen::Index s = ff.sensels[k];
+      dense[s] = std::max(dense[s], fs[i].peak_kpa[k]);
+      if (!timed) continue;
+      // A sensel may appear in two merged pieces: keep its earliest and latest loading.
+      double& t0 = timing.first_loaded_s[s];
+      double& t1 = timing.last_loaded_s[s];
+      t0 = std::isnan(t0) ? fs[i].first_loaded_s[k] : std::min(t0, fs[i].first_loaded_s[k]);
+      t1 = std::isnan(t1) ? fs[i].last_loaded_s[k] : std::max(t1, fs[i].last_loaded_s[k]);
+    }
+    // The heel end from the loading sequence (the shape alone reverses some footprints).
+    auto frame = foot_frame(layout, dense, ff.sensels, Side::right, FootFrameParams{},
+                            timed ? &timing : nullptr);
     if (frame) {
       FootInfo& fi = info[i];
       fi.usable = true;
@@ -484,7 +512,10 @@ void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& 
     } else {
       ff.side_reason = "not assigned: " + frame.error().message;
     }
-    for (Eigen::Index s : ff.sensels) dense[s] = 0.0f;
+    for (Eigen::Index s : ff.sensels) {
+      dense[s] = 0.0f;
+      timing.first_loaded_s[s] = timing.last_loaded_s[s] = nan;
+    }
   }
 
   auto overlap = [&](std::size_t a, std::size_t b) {
@@ -662,6 +693,24 @@ std::vector<Footfall> find_footfalls(const Stream& stream, std::size_t stream_in
   out.reserve(all.size());
   for (auto& t : all) out.push_back(std::move(t.footfall));
   return out;
+}
+
+LoadTiming load_timing(const Stream& stream, const Footfall& ff, double threshold_kpa) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const Eigen::Index n = stream.info.layout.sensor_count();
+  LoadTiming t{Eigen::VectorXd::Constant(n, nan), Eigen::VectorXd::Constant(n, nan)};
+  if (ff.first_frame < 0 || ff.last_frame >= stream.frame_count() || ff.last_frame < ff.first_frame)
+    throw std::out_of_range("footfall frames outside the stream");
+  const auto thr = static_cast<float>(threshold_kpa);
+  for (Eigen::Index s : ff.sensels) {
+    if (s < 0 || s >= n) continue;
+    for (Eigen::Index f = ff.first_frame; f <= ff.last_frame; ++f)
+      if (stream.pressure_kpa(f, s) > thr) {  // NaN compares false
+        if (std::isnan(t.first_loaded_s[s])) t.first_loaded_s[s] = stream.time_s[f];
+        t.last_loaded_s[s] = stream.time_s[f];
+      }
+  }
+  return t;
 }
 
 Eigen::VectorXf peak_footprint(const Stream& stream, const Footfall& ff) {

@@ -26,6 +26,7 @@
 #include <optional>
 #include <vector>
 
+#include "insole/analysis/foot_frame.hpp"
 #include "insole/analysis/footfall.hpp"
 #include "insole/core/recording.hpp"
 
@@ -71,10 +72,14 @@ bool is_insole_stream(const StreamInfo& info);
 std::vector<Footfall> find_footfalls(const Stream& stream, std::size_t stream_index,
                                      const SegmentationParams& params = {});
 
-/// A footfall together with its peak footprint (per-sensel max), aligned with ff.sensels.
+/// A footfall together with its peak footprint (per-sensel max) and its loading sequence, all
+/// aligned with ff.sensels.
 struct TrackedFootfall {
   Footfall footfall;
   std::vector<float> peak_kpa;  ///< peak_kpa[k] is the maximum of sensel footfall.sensels[k]
+  /// Stream times (s) of the first and last frame in which sensel footfall.sensels[k] was loaded
+  /// (p > active_threshold_kpa): the time course that tells the heel end (foot_frame.hpp).
+  std::vector<double> first_loaded_s, last_loaded_s;
 };
 
 /// Incremental mat segmentation: push frames one at a time (any chunking), collect the footfalls
@@ -110,5 +115,9 @@ void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& 
 
 /// Per-sensel maximum over the footfall's frames; 0 outside ff.sensels and for absent sensels.
 Eigen::VectorXf peak_footprint(const Stream& stream, const Footfall& ff);
+
+/// The footfall's loading sequence: per sensel of ff.sensels the stream times of the first and
+/// last of its frames with p > threshold_kpa (NaN elsewhere and for sensels never loaded).
+LoadTiming load_timing(const Stream& stream, const Footfall& ff, double threshold_kpa);
 
 }  // namespace insole::analysis
