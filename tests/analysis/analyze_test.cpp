@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "footprint_builder.hpp"
 #include "insole/sim/simulator.hpp"
 #include "support/shared_data.hpp"
 
@@ -340,6 +341,53 @@ TEST(AnalyzeStand, StandingGivesFootprintAndLoadSharesButNoCpei) {
     EXPECT_FALSE(has_finding(*r, "F-EQUINUS", side));
   }
   EXPECT_FALSE(r->timing.cadence_steps_per_min);
+  // The feet stand for the whole recording: cut in time at both ends (flags), yet used, because
+  // being cut in time does not spoil a standing footprint; nothing is matched by its wording.
+  std::size_t used = 0;
+  for (const auto& fa : r->footfalls) {
+    if (!fa.footfall.reject_reason.empty()) continue;
+    ++used;
+    EXPECT_TRUE(fa.footfall.flags.time_start && fa.footfall.flags.time_end);
+    EXPECT_FALSE(fa.footfall.flags.cut_in_space());
+    EXPECT_FALSE(fa.footfall.partial);
+  }
+  EXPECT_EQ(used, 2u);
+}
+
+// Being cut in space still rejects a standing contact: two feet stand for the whole recording,
+// one of them over the mat's right edge (its forefoot reaches x = 315 mm on a 300 mm mat).
+TEST(AnalyzeStand, ACutInSpaceStillRejectsAStandingContact) {
+  Recording rec;
+  rec.meta.mode = "stand";
+  Stream s;
+  s.info.name = "mat";
+  s.info.side = Side::both;
+  s.info.sample_rate_hz = 25.0;
+  s.info.layout = SensorLayout::grid(80, 60, 5.0, 5.0).value();
+  test::Placement whole, cut;
+  whole.origin_mm = {100.0, 20.0};
+  cut.origin_mm = {270.0, 20.0};
+  const Eigen::VectorXf p = test::render(s.info.layout, test::rectangle_foot(true), whole) +
+                            test::render(s.info.layout, test::rectangle_foot(true), cut);
+  for (int f = 0; f < 30; ++f) s.append(0.04 * f, p);
+  rec.streams.push_back(std::move(s));
+  auto r = analyze(rec);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->footfalls.size(), 2u);
+  std::size_t used = 0, edge = 0;
+  for (const auto& fa : r->footfalls) {
+    const Footfall& ff = fa.footfall;
+    EXPECT_TRUE(ff.flags.time_start && ff.flags.time_end);
+    if (ff.flags.edge) {
+      ++edge;
+      EXPECT_TRUE(ff.partial);
+      EXPECT_NE(ff.reject_reason.find("edge"), std::string::npos) << ff.reject_reason;
+    } else {
+      used += ff.reject_reason.empty() ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(edge, 1u);
+  EXPECT_EQ(used, 1u);
 }
 
 TEST(AnalyzeInsoles, StrideTimeMatchesTheSimulatorTruth) {

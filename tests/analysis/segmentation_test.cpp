@@ -145,6 +145,32 @@ TEST(Segmentation, PartialFootfallsAreFlaggedNotDropped) {
   EXPECT_NE(ffs[1].reject_reason.find("edge"), std::string::npos);
   EXPECT_NE(ffs[2].reject_reason.find("end of the recording"), std::string::npos);
   EXPECT_EQ(ffs[2].last_frame, 29);
+  // The same as data: one flag each, nothing else.
+  EXPECT_TRUE(ffs[0].flags.time_start && !ffs[0].flags.time_end && !ffs[0].flags.cut_in_space());
+  EXPECT_TRUE(ffs[1].flags.edge && !ffs[1].flags.absent_sensel && !ffs[1].flags.cut_in_time());
+  EXPECT_TRUE(ffs[2].flags.time_end && !ffs[2].flags.time_start && !ffs[2].flags.cut_in_space());
+  for (const auto& ff : ffs) {
+    EXPECT_EQ(ff.partial, ff.flags.partial());
+    EXPECT_FALSE(ff.flags.too_short_or_small());
+  }
+}
+
+// A footprint next to an absent (masked) sensel inside the grid was not seen whole: flagged as
+// such, not as touching the edge.
+TEST(Segmentation, AbsentSenselNeighbourIsFlagged) {
+  Built b = make_mat(80, 80, 20, {{test::rectangle_foot(false), at(200, 60), 4, 14}});
+  std::vector<bool> present(static_cast<std::size_t>(b.stream.info.layout.sensor_count()), true);
+  // The heel covers x 170..230, y 60..140 mm; sensel (row 20, col 46) covers x 230..235,
+  // y 100..105: just beside it, unloaded, and now absent.
+  present[static_cast<std::size_t>(b.stream.info.layout.index(20, 46))] = false;
+  ASSERT_TRUE(b.stream.info.layout.set_present(present).ok());
+  b.stream.pressure_kpa.col(b.stream.info.layout.index(20, 46)).setConstant(std::nanf(""));
+  const auto ffs = find_footfalls(b.stream, 0);
+  ASSERT_EQ(ffs.size(), 1u);
+  EXPECT_TRUE(ffs[0].flags.absent_sensel);
+  EXPECT_FALSE(ffs[0].flags.edge);
+  EXPECT_TRUE(ffs[0].partial);
+  EXPECT_NE(ffs[0].reject_reason.find("absent sensel"), std::string::npos);
 }
 
 TEST(Segmentation, NoiseIsNotAFootfall) {
@@ -157,6 +183,7 @@ TEST(Segmentation, NoiseIsNotAFootfall) {
   EXPECT_EQ(ffs[0].first_frame, 6);
   EXPECT_NE(ffs[0].reject_reason.find("too short"), std::string::npos);
   EXPECT_NE(ffs[0].reject_reason.find("too small"), std::string::npos);
+  EXPECT_TRUE(ffs[0].flags.too_short && ffs[0].flags.too_small && !ffs[0].flags.partial());
   EXPECT_EQ(ffs[0].side, Side::unknown);
 }
 
@@ -276,12 +303,15 @@ TEST(Segmentation, InsoleStancesFromTotalForce) {
   EXPECT_EQ(ffs[1].stream, 1u);
   // Stance 12-13 is 2 frames: too short (min 3), flagged, kept.
   EXPECT_NE(ffs[1].reject_reason.find("too short"), std::string::npos);
+  EXPECT_TRUE(ffs[1].flags.too_short);
+  EXPECT_FALSE(ffs[0].flags.too_short || ffs[0].flags.partial());
   // Absolute threshold of 15 N: frames 0-1 (20 N) become a stance that starts with the recording.
   SegmentationParams prm;
   prm.force_threshold_n = 15.0;
   ffs = find_footfalls(st, 1, prm);
   ASSERT_EQ(ffs.size(), 3u);
   EXPECT_TRUE(ffs[0].partial);
+  EXPECT_TRUE(ffs[0].flags.time_start && !ffs[0].flags.cut_in_space());
   EXPECT_NE(ffs[0].reject_reason.find("start"), std::string::npos);
 }
 

@@ -124,22 +124,6 @@ FootFrame insole_frame(const SensorLayout& layout, const std::vector<Eigen::Inde
   return f;
 }
 
-// True when every "; "-separated clause of a segmentation reject reason says the contact was
-// already loaded at the start or still loaded at the end (segmentation.hpp wording).
-bool only_cut_in_time(const std::string& reason) {
-  if (reason.empty()) return true;
-  std::size_t pos = 0;
-  while (pos <= reason.size()) {
-    const std::size_t end = std::min(reason.find("; ", pos), reason.size());
-    const std::string clause = reason.substr(pos, end - pos);
-    if (clause.find("at the start of the recording") == std::string::npos &&
-        clause.find("at the end of the recording") == std::string::npos)
-      return false;
-    pos = end + 2;
-  }
-  return true;
-}
-
 void put(std::map<std::string, double>& m, const std::string& key, std::optional<double> v) {
   if (v && std::isfinite(*v)) m[key] = *v;
 }
@@ -170,9 +154,10 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
     FootfallAnalysis fa;
     const bool standing = meta.mode == "stand" || (ff.end_s - ff.start_s) >= p.standing_min_s;
     // A standing contact outlasts the recording (or the streaming window) by nature: being cut
-    // in time does not spoil its footprint, so only a spatial cut rejects it. The segmentation
-    // states its reasons as "partial: ..." clauses joined by "; ".
-    if (standing && ff.partial && only_cut_in_time(ff.reject_reason)) {
+    // in time does not spoil its footprint, so only a spatial cut (or being too short or too
+    // small) rejects it. The flags keep what the segmentation saw.
+    if (standing && ff.flags.cut_in_time() && !ff.flags.cut_in_space() &&
+        !ff.flags.too_short_or_small()) {
       ff.reject_reason.clear();
       ff.partial = false;
     }

@@ -364,7 +364,7 @@ struct MatSegmenter::Impl {
     std::sort(order.begin(), order.end(),
               [&](std::size_t a, std::size_t b) { return p.sensels[a] < p.sensels[b]; });
     double area = 0.0;
-    bool edge = false;
+    FootfallFlags& fl = ff.flags;
     for (std::size_t k : order) {
       const Eigen::Index s = p.sensels[k];
       ff.sensels.push_back(s);
@@ -373,25 +373,30 @@ struct MatSegmenter::Impl {
       out.last_loaded_s.push_back(p.last_s[k]);
       area += areas[s];
       const int r = static_cast<int>(s / cols), c = static_cast<int>(s % cols);
-      if (r == 0 || c == 0 || r == rows - 1 || c == cols - 1) edge = true;
-      for (int dr = -1; dr <= 1 && !edge; ++dr)
+      if (r == 0 || c == 0 || r == rows - 1 || c == cols - 1) fl.edge = true;
+      for (int dr = -1; dr <= 1 && !fl.absent_sensel; ++dr)
         for (int dc = -1; dc <= 1; ++dc) {
           const int rr = r + dr, cc = c + dc;
           if (rr >= 0 && cc >= 0 && rr < rows && cc < cols &&
               !present[static_cast<std::size_t>(rr) * static_cast<std::size_t>(cols) +
                        static_cast<std::size_t>(cc)])
-            edge = true;
+            fl.absent_sensel = true;
         }
     }
+    fl.time_start = p.at_start;
+    fl.time_end = p.at_end;
+    fl.too_short = p.last_frame - p.first_frame + 1 < prm.min_contact_frames;
+    fl.too_small = area < prm.min_footprint_area_mm2;
     std::vector<std::string> why;
-    if (edge) why.push_back("partial: touches the edge of the sensing area");
-    if (p.at_start) why.push_back("partial: already in contact at the start of the recording");
-    if (p.at_end) why.push_back("partial: still in contact at the end of the recording");
-    ff.partial = !why.empty();
-    if (p.last_frame - p.first_frame + 1 < prm.min_contact_frames)
+    if (fl.edge) why.push_back("partial: touches the edge of the sensing area");
+    if (fl.absent_sensel) why.push_back("partial: touches an absent sensel");
+    if (fl.time_start) why.push_back("partial: already in contact at the start of the recording");
+    if (fl.time_end) why.push_back("partial: still in contact at the end of the recording");
+    ff.partial = fl.partial();
+    if (fl.too_short)
       why.push_back("too short: " + std::to_string(p.last_frame - p.first_frame + 1) +
                     " frames < " + std::to_string(prm.min_contact_frames));
-    if (area < prm.min_footprint_area_mm2) {
+    if (fl.too_small) {
       std::ostringstream os;
       os << "too small: footprint " << area << " mm2 < " << prm.min_footprint_area_mm2 << " mm2";
       why.push_back(os.str());
@@ -453,10 +458,6 @@ struct FootInfo {
   double weight = 1.0;
 };
 
-bool rejected_for_size(const Footfall& ff) {
-  return ff.reject_reason.find("too s") != std::string::npos;  // "too short" / "too small"
-}
-
 std::string fmt(double v) {
   std::ostringstream os;
   os.precision(2);
@@ -478,7 +479,7 @@ void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& 
   for (std::size_t i = 0; i < fs.size(); ++i) {
     Footfall& ff = fs[i].footfall;
     ff.side = Side::unknown;
-    if (rejected_for_size(ff)) {
+    if (ff.flags.too_short_or_small()) {
       ff.side_reason = "not assigned: " + ff.reject_reason;
       continue;
     }
@@ -662,11 +663,14 @@ std::vector<Footfall> insole_stances(const Stream& stream, std::size_t stream_in
     ff.start_s = stream.time_s[f];
     ff.end_s = stream.time_s[g];
     ff.sensels = all;
+    ff.flags.time_start = f == 0;
+    ff.flags.time_end = g == n - 1;
+    ff.flags.too_short = g - f + 1 < prm.min_stance_frames;
     std::vector<std::string> why;
-    if (f == 0) why.push_back("partial: already in stance at the start of the recording");
-    if (g == n - 1) why.push_back("partial: still in stance at the end of the recording");
-    ff.partial = !why.empty();
-    if (g - f + 1 < prm.min_stance_frames)
+    if (ff.flags.time_start) why.push_back("partial: already in stance at the start of the recording");
+    if (ff.flags.time_end) why.push_back("partial: still in stance at the end of the recording");
+    ff.partial = ff.flags.partial();
+    if (ff.flags.too_short)
       why.push_back("too short: " + std::to_string(g - f + 1) + " frames < " +
                     std::to_string(prm.min_stance_frames));
     for (std::size_t i = 0; i < why.size(); ++i) ff.reject_reason += (i ? "; " : "") + why[i];

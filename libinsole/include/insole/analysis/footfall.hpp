@@ -12,6 +12,24 @@
 
 namespace insole::analysis {
 
+/// Why the segmentation flagged a footfall, as data (reject_reason says the same in words). A
+/// footfall can be cut in space (it touches the edge of the sensing area or an absent sensel, so
+/// part of the foot was not seen) and/or in time (loaded in the first frame of the recording or
+/// analysis window, or still loaded in its last), and can be too short or too small to be a step.
+struct FootfallFlags {
+  bool edge = false;           ///< touches the edge of the sensing area
+  bool absent_sensel = false;  ///< touches an absent (masked) sensel
+  bool time_start = false;     ///< already loaded in the first frame
+  bool time_end = false;       ///< still loaded in the last frame
+  bool too_short = false;      ///< fewer frames than SegmentationParams::min_contact_frames
+  bool too_small = false;      ///< smaller footprint than min_footprint_area_mm2
+
+  bool cut_in_space() const noexcept { return edge || absent_sensel; }
+  bool cut_in_time() const noexcept { return time_start || time_end; }
+  bool partial() const noexcept { return cut_in_space() || cut_in_time(); }
+  bool too_short_or_small() const noexcept { return too_short || too_small; }
+};
+
 /// One contact of one foot. On a mat: the sensels under that foot during [first, last] frames.
 /// On an insole: one stance phase, all sensels of the stream.
 struct Footfall {
@@ -22,7 +40,10 @@ struct Footfall {
   double start_s = 0.0;               ///< time of first_frame
   double end_s = 0.0;                 ///< time of last_frame
   std::vector<Eigen::Index> sensels;  ///< sensel indices (layout order) belonging to this foot
-  bool partial = false;               ///< touches the sensing edge or the recording's start/end
+  /// Touches the sensing edge or the recording's start/end (flags.partial()); the analysis clears
+  /// it for a standing contact that is only cut in time (flags keep what was seen).
+  bool partial = false;
+  FootfallFlags flags;                ///< what the segmentation flagged, as data
   std::string reject_reason;          ///< why it is excluded from aggregates ("" = used)
   std::string side_reason;            ///< how the side was decided (alternation, shape, stream)
 };
