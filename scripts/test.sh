@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 build=build/test
 mkdir -p build
-# -O1 -g1 keeps the sanitizer build quick to compile on a 2-core machine while ASan stays exact.
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DINSOLE_SANITIZE=ON \
+# -O0 -g1 keeps the sanitizer build quick to compile on a 2-core machine (ASan stays exact).
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1" -DINSOLE_SANITIZE=ON \
       -DINSOLE_WARNINGS_AS_ERRORS=ON -DINSOLE_BUILD_FUZZ=ON > "$build.configure.log" 2>&1 \
   || { cat "$build.configure.log"; exit 1; }
 cmake --build "$build" -j "$(nproc)"
