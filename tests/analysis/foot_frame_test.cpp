@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <optional>
+#include <string>
 
 #include "footprint_builder.hpp"
 #include "insole/analysis/arch.hpp"
@@ -24,48 +26,89 @@ double angle_diff_deg(double a, double b) {
 // The rectangle foot with toes (280 mm long, 90 mm wide; AI 1600/13600 = 0.1176 by hand, see
 // arch_test.cpp) placed at 0, 37, 90, 180 and 253 degrees at different places on a 5 mm grid.
 // Sampled like a sensel (mean over the sensel); contact = at least half covered (50 kPa of 100).
-// Every measure is computed in the foot frame, so the AI must agree within 0.01 (issue item 2),
-// the axis must follow the placement and the length must stay 280 mm within a sensel.
+// Every measure is computed in the foot frame, so the AI must agree within 0.01, the CSI
+// (20 / 90 = 22.2 % by hand) within 2 percentage points, the axis must follow the placement and
+// the length must stay 280 mm within a sensel.
+//
+// Staheli needs a second foot: on the rectangle foot the tangent from the heel's back corner
+// (0, -30) to the forefoot's (160, -45) has its midpoint at ap 80, exactly on the step from the
+// 60 mm heel to the 20 mm strip, so A is 20 or 60 depending on a fraction of a millimetre. The
+// same foot with an elliptical heel (centre (0, 40), semi-axes 30 x 40 mm) has a well-posed
+// tangent. Its point Q = (-30 cos t, 40 + 40 sin t) on the ellipse seen from P = (-45, 160):
+// (P - Q) . normal(Q) = 0 gives 1.5 cos t + 3 sin t = 1, so sin(t + 26.57 deg) = 1 / 3.354 and
+// t = -9.22 deg: Q = (-29.61, 33.59). Midpoint of QP at ap (33.59 + 160) / 2 = 96.8, inside the
+// strip: A = 20. B = heel width at ap 33.59 = 60 sqrt(1 - (6.41 / 40)^2) = 59.22 mm.
+// PAI = 20 / 59.22 = 0.338, within 0.05 at every angle (measured 0.333-0.345: the averaged
+// border touches the heel nearer its widest point, B = 57.4-60 mm). Its AI: heel area pi 30 40 = 3769.9,
+// AI = 1600 / (3769.9 + 1600 + 7200) = 0.1273; CSI 20 / 90 as before.
+Shape rounded_heel_foot() {
+  Shape s = test::rectangle_foot(true);
+  s.boxes.erase(s.boxes.begin());  // the 60 x 80 mm heel box
+  s.ellipses.push_back({0.0, 40.0, 30.0, 40.0, 100.0});
+  return s;
+}
+
 TEST(FootFrame, SameFootprintAtAnyAngleAndPlace) {
   const auto layout = SensorLayout::grid(110, 110, 5.0, 5.0).value();
   const auto sensels = test::all_sensels(layout);
   const double angles[] = {0, 37, 90, 180, 253};
   const Eigen::Vector2d centres[] = {{275, 275}, {250, 300}, {300, 260}, {280, 250}, {270, 290}};
-  double ai0 = -1;
-  for (int k = 0; k < 5; ++k) {
-    Placement at;
-    at.angle_deg = angles[k];
-    at.origin_mm = centres[k] - 140.0 * at.u();
-    const auto peak = test::render(layout, test::rectangle_foot(true), at);
-    FootFrameParams fp;
-    fp.contact_threshold_kpa = 50.0;
-    auto frame = foot_frame(layout, peak, sensels, Side::right, fp);
-    ASSERT_TRUE(frame.ok()) << frame.error().message;
-    EXPECT_NEAR(angle_diff_deg(axis_angle_deg(*frame), angles[k]), 0.0, 1.0) << angles[k];
-    EXPECT_NEAR(frame->length_mm, 280.0, 5.0) << angles[k];
-    EXPECT_NEAR(frame->width_mm, 90.0, 7.5) << angles[k];
-    // Heel point within a sensel of the placement origin.
-    EXPECT_LT((frame->heel_mm - at.origin_mm).norm(), 5.0) << angles[k];
-    // Right foot: medial (v) points to the subject's left of u.
-    EXPECT_NEAR(frame->v.dot(at.right()), -1.0, 0.01);
-    RegionParams rp;
-    rp.contact_threshold_kpa = 50.0;
-    auto masks = make_regions(layout, peak, sensels, *frame, rp);
-    ASSERT_TRUE(masks.ok());
-    EXPECT_TRUE(masks->toes_found) << angles[k];
-    ArchParams ap;
-    ap.contact_threshold_kpa = 50.0;
-    const auto arch = arch_measures(layout, peak, *masks, *frame, ap);
-    ASSERT_TRUE(arch.arch_index.has_value());
-    std::cout << "angle " << angles[k] << ": AI " << *arch.arch_index << " length "
-              << frame->length_mm << " width " << frame->width_mm << " CSI "
-              << *arch.chippaux_smirak_percent << " toe-less "
-              << arch.toeless_ap_max_mm - arch.toeless_ap_min_mm << " midfoot area "
-              << arch.area_midfoot_mm2 << "\n";
-    if (k == 0) ai0 = *arch.arch_index;
-    EXPECT_NEAR(*arch.arch_index, ai0, 0.01) << angles[k];
-    EXPECT_NEAR(*arch.arch_index, 1600.0 / 13600.0, 0.01) << angles[k];
-    EXPECT_NEAR(*arch.chippaux_smirak_percent, 100.0 * 20.0 / 90.0, 6.0) << angles[k];
+  struct Foot {
+    const char* name;
+    Shape shape;
+    double ai, csi_percent;
+    std::optional<double> staheli;
+  };
+  const Foot feet[] = {{"rectangle heel", test::rectangle_foot(true), 1600.0 / 13600.0, 100.0 * 20.0 / 90.0, {}},
+                       {"rounded heel", rounded_heel_foot(), 1600.0 / (1200.0 * M_PI + 8800.0),
+                        100.0 * 20.0 / 90.0, 20.0 / 59.22}};
+  for (const Foot& foot : feet) {
+    double ai0 = -1, csi0 = -1, staheli0 = -1;
+    for (int k = 0; k < 5; ++k) {
+      const std::string where = std::string(foot.name) + " at " + std::to_string(angles[k]) + " deg";
+      Placement at;
+      at.angle_deg = angles[k];
+      at.origin_mm = centres[k] - 140.0 * at.u();
+      const auto peak = test::render(layout, foot.shape, at);
+      FootFrameParams fp;
+      fp.contact_threshold_kpa = 50.0;
+      auto frame = foot_frame(layout, peak, sensels, Side::right, fp);
+      ASSERT_TRUE(frame.ok()) << frame.error().message;
+      EXPECT_NEAR(angle_diff_deg(axis_angle_deg(*frame), angles[k]), 0.0, 1.0) << where;
+      EXPECT_NEAR(frame->length_mm, 280.0, 5.0) << where;
+      EXPECT_NEAR(frame->width_mm, 90.0, 7.5) << where;
+      // Heel point within a sensel of the placement origin.
+      EXPECT_LT((frame->heel_mm - at.origin_mm).norm(), 5.0) << where;
+      // Right foot: medial (v) points to the subject's left of u.
+      EXPECT_NEAR(frame->v.dot(at.right()), -1.0, 0.01);
+      RegionParams rp;
+      rp.contact_threshold_kpa = 50.0;
+      auto masks = make_regions(layout, peak, sensels, *frame, rp);
+      ASSERT_TRUE(masks.ok());
+      EXPECT_TRUE(masks->toes_found) << where;
+      ArchParams ap;
+      ap.contact_threshold_kpa = 50.0;
+      const auto arch = arch_measures(layout, peak, *masks, *frame, ap);
+      ASSERT_TRUE(arch.arch_index && arch.chippaux_smirak_percent && arch.staheli) << where;
+      std::cout << where << ": AI " << *arch.arch_index << " CSI " << *arch.chippaux_smirak_percent
+                << " % (" << arch.midfoot_min_width_mm << " / " << arch.forefoot_width_mm
+                << " mm) Staheli " << *arch.staheli << " (" << arch.staheli_central_width_mm
+                << " / " << arch.staheli_heel_width_mm << " mm) length " << frame->length_mm
+                << " width " << frame->width_mm << "\n";
+      if (k == 0) {
+        ai0 = *arch.arch_index;
+        csi0 = *arch.chippaux_smirak_percent;
+        staheli0 = *arch.staheli;
+      }
+      EXPECT_NEAR(*arch.arch_index, ai0, 0.01) << where;
+      EXPECT_NEAR(*arch.arch_index, foot.ai, 0.01) << where;
+      EXPECT_NEAR(*arch.chippaux_smirak_percent, csi0, 2.0) << where;
+      EXPECT_NEAR(*arch.chippaux_smirak_percent, foot.csi_percent, 2.0) << where;
+      if (foot.staheli) {
+        EXPECT_NEAR(*arch.staheli, staheli0, 0.05) << where;
+        EXPECT_NEAR(*arch.staheli, *foot.staheli, 0.05) << where;
+      }
+    }
   }
 }
 

@@ -108,38 +108,86 @@ ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& pe
   auto fp = align_footprint(layout, peak_kpa, contact, frame, params.cell_mm);
   if (fp) {
     const Eigen::Index rows = fp->sensel.rows(), cols = fp->sensel.cols();
+    // Contact width of each 1 mm slab across the axis: the exact area of the sensel rectangles
+    // inside the slab divided by its thickness (partial sensels, as for the thirds), so an
+    // oblique grid contributes what it covers rather than whole raster cells.
     std::vector<double> width(static_cast<std::size_t>(rows), 0.0);
-    std::vector<Pt> medial, lateral;
+    for (Eigen::Index s : contact) {
+      const auto range = sensel_ap_range(layout, s, frame);
+      const auto i0 = std::max<Eigen::Index>(
+          0, static_cast<Eigen::Index>(std::floor((range[0] - fp->ap0_mm) / fp->cell_mm)));
+      const auto i1 = std::min<Eigen::Index>(
+          rows - 1, static_cast<Eigen::Index>(std::floor((range[1] - fp->ap0_mm) / fp->cell_mm)));
+      for (Eigen::Index i = i0; i <= i1; ++i) {
+        const double a0 = fp->ap0_mm + double(i) * fp->cell_mm;
+        width[static_cast<std::size_t>(i)] +=
+            sensel_area_between_ap(layout, s, frame, a0, a0 + fp->cell_mm) / fp->cell_mm;
+      }
+    }
+    // Medial and lateral borders (ml of the outermost contact, raster rows; NaN = no contact).
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> med_ml(static_cast<std::size_t>(rows), nan), lat_ml(med_ml);
     for (Eigen::Index i = 0; i < rows; ++i) {
-      Eigen::Index n = 0, jmin = -1, jmax = -1;
+      Eigen::Index jmin = -1, jmax = -1;
       for (Eigen::Index j = 0; j < cols; ++j)
         if (fp->sensel(i, j) >= 0) {
-          ++n;
           if (jmin < 0) jmin = j;
           jmax = j;
         }
-      width[static_cast<std::size_t>(i)] = double(n) * fp->cell_mm;
-      if (n > 0) {
-        medial.push_back({fp->ap_of_row(i), fp->ml0_mm + double(jmax + 1) * fp->cell_mm});
-        lateral.push_back({fp->ap_of_row(i), fp->ml0_mm + double(jmin) * fp->cell_mm});
+      if (jmax >= 0) {
+        med_ml[static_cast<std::size_t>(i)] = fp->ml0_mm + double(jmax + 1) * fp->cell_mm;
+        lat_ml[static_cast<std::size_t>(i)] = fp->ml0_mm + double(jmin) * fp->cell_mm;
       }
     }
     auto row_at = [&](double ap) {
       return std::clamp<Eigen::Index>(
           static_cast<Eigen::Index>(std::floor((ap - fp->ap0_mm) / fp->cell_mm)), 0, rows - 1);
     };
-    // CSI widths: row widths averaged over one sensel pitch along the axis, so that the
-    // staircase edge of a rotated grid does not create false narrow or wide rows.
-    const auto win = std::max<Eigen::Index>(
-        1, static_cast<Eigen::Index>(std::lround(2.0 * sensel_half_extent(layout, frame.u) /
-                                                 fp->cell_mm)));
-    std::vector<double> smooth(width.size(), 0.0);
-    for (Eigen::Index i = 0; i < rows; ++i) {
-      const Eigen::Index a = std::max<Eigen::Index>(0, i - win / 2);
-      const Eigen::Index b = std::min<Eigen::Index>(rows - 1, a + win - 1);
+    // Widths for CSI and Staheli: the slab widths averaged over params.width_window_pitches
+    // sensel pitches along the axis, within the third that holds the measuring point (a width of
+    // the central region never mixes in heel or forefoot). A grid's edge is known only to a sensel
+    // and an oblique edge is a staircase: single slabs would read too narrow or too wide.
+    const double pitch = std::max(layout.row_pitch_mm(), layout.col_pitch_mm());
+    const auto half_win = std::max<Eigen::Index>(
+        0, static_cast<Eigen::Index>(
+               std::lround(0.5 * params.width_window_pitches * pitch / fp->cell_mm)));
+    const Eigen::Index r_b1 = row_at(b1), r_b2 = row_at(b2);
+    auto third_rows = [&](Eigen::Index i) -> std::pair<Eigen::Index, Eigen::Index> {
+      if (i < r_b1) return {0, r_b1 - 1};
+      if (i < r_b2) return {r_b1, r_b2 - 1};
+      return {r_b2, rows - 1};
+    };
+    // Mean of v over the window around row i, shifted to lie within its third (a window cut
+    // short at a third line would average less and read noisier), skipping NaN rows.
+    auto window_mean = [&](const std::vector<double>& v, Eigen::Index i) {
+      const auto [lo_row, hi_row] = third_rows(i);
+      Eigen::Index a = i - half_win, b = i + half_win;
+      if (a < lo_row) {
+        b = std::min(hi_row, b + (lo_row - a));
+        a = lo_row;
+      }
+      if (b > hi_row) {
+        a = std::max(lo_row, a - (b - hi_row));
+        b = hi_row;
+      }
       double sum = 0.0;
-      for (Eigen::Index k = a; k <= b; ++k) sum += width[static_cast<std::size_t>(k)];
-      smooth[static_cast<std::size_t>(i)] = sum / double(b - a + 1);
+      int n = 0;
+      for (Eigen::Index k = a; k <= b; ++k)
+        if (const double x = v[static_cast<std::size_t>(k)]; !std::isnan(x)) {
+          sum += x;
+          ++n;
+        }
+      return n > 0 ? sum / n : v[static_cast<std::size_t>(i)];
+    };
+    auto smoothed = [&](Eigen::Index i) { return window_mean(width, i); };
+    // The borders are averaged the same way before the hull is taken: the Staheli tangent
+    // touches the heel where its border is nearly parallel to it, so a staircase step of a
+    // sensel would move the tangent point by centimetres along the heel.
+    std::vector<Pt> medial, lateral;
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      if (std::isnan(med_ml[static_cast<std::size_t>(i)])) continue;
+      medial.push_back({fp->ap_of_row(i), window_mean(med_ml, i)});
+      lateral.push_back({fp->ap_of_row(i), window_mean(lat_ml, i)});
     }
     double w_ff = 0.0, w_mf = inf;
     double env = 0.0, mid_contact = 0.0;
@@ -148,7 +196,7 @@ ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& pe
     for (Eigen::Index i = 0; i < rows; ++i) {
       const double ap = fp->ap_of_row(i);
       const double w = width[static_cast<std::size_t>(i)];
-      const double ws = smooth[static_cast<std::size_t>(i)];
+      const double ws = smoothed(i);
       if (ap >= b2) w_ff = std::max(w_ff, ws);
       if (ap >= b1 && ap < b2) {
         w_mf = std::min(w_mf, ws);
@@ -168,8 +216,8 @@ ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& pe
       if (med_hull[k - 1].x <= mid && mid <= med_hull[k].x) {
         const double a_heel = med_hull[k - 1].x;
         const double a_centre = 0.5 * (med_hull[k - 1].x + med_hull[k].x);
-        const double w_heel = width[static_cast<std::size_t>(row_at(a_heel))];
-        const double w_centre = width[static_cast<std::size_t>(row_at(a_centre))];
+        const double w_heel = smoothed(row_at(a_heel));
+        const double w_centre = smoothed(row_at(a_centre));
         out.staheli_heel_ap_mm = a_heel;
         out.staheli_central_ap_mm = a_centre;
         out.staheli_heel_width_mm = w_heel;
