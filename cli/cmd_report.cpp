@@ -45,7 +45,7 @@ int cmd_report(const Args& args) {
       "intake", po::value<std::string>(), "patient intake, .json or .yaml (symptoms and risk factors; red flags)")(
       "rules", po::value<std::string>(), "rule file to use instead of the shipped default.json")(
       "clinic", po::value<std::string>()->default_value(""), "clinic name for the header")(
-      "patient", po::value<std::string>(), "pseudonymised patient id (default: the recording's subject)")(
+      "patient", po::value<std::string>(), "pseudonymised patient id (default: the recording's subject, else the intake's patient_id)")(
       "date", po::value<std::string>(), "date printed in the header (default: today)");
   opts.add_options()("file", po::value<std::string>(), "recording (insole HDF5 format)");
   po::positional_options_description pos;
@@ -92,7 +92,9 @@ int cmd_report(const Args& args) {
   } else {
     report::ReportHeader header;
     header.clinic = vm["clinic"].as<std::string>();
+    // The pseudonym: --patient, else the recording's subject, else the intake's patient_id.
     if (vm.count("patient")) header.patient_id = vm["patient"].as<std::string>();
+    else if (recording->meta.subject.empty() && intake && intake->text("patient_id")) header.patient_id = *intake->text("patient_id");
     header.date = vm.count("date") ? vm["date"].as<std::string>() : today();
     header.recording = std::filesystem::path(file).filename().string();
     header.toolkit_version = kToolkitVersion;

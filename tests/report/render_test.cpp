@@ -69,7 +69,7 @@ TEST(ColourScale, ScaleMaxRoundsUpToNiceSteps) {
 }
 
 TEST(MetricRow, InRangeAndRangeText) {
-  MetricRow r{"arch_index", "Arch index", Side::left, 0.29, "", 2, 0.21, 0.26, "cavanagh1987"};
+  MetricRow r{"arch_index", "Arch index", Side::left, 0.29, "", 2, 0.21, 0.26, "cavanagh1987", ""};
   EXPECT_EQ(r.in_range(), false);
   EXPECT_EQ(r.range_text(), "0.21-0.26");
   r.value = 0.26;

@@ -45,7 +45,7 @@ inline report::ReportModel sample_model(std::optional<recommend::Intake> intake 
   const auto& rules = default_rules();
   auto row = [&](const std::string& key, Side s, double v) {
     const auto* md = rules.find_measure(key);
-    return report::MetricRow{key, md->label, s, v, md->unit, md->decimals, md->ref_low, md->ref_high, md->source};
+    return report::MetricRow{key, md->label, s, v, md->unit, md->decimals, md->ref_low, md->ref_high, md->source, ""};
   };
   m.metrics = {row("arch_index", Side::left, 0.29), row("arch_index", Side::right, 0.31),
                row("forefoot_peak_kpa", Side::left, 420), row("forefoot_peak_kpa", Side::right, 610)};

@@ -282,9 +282,12 @@ RuleSet parse_document(const json& root) {
     md.source = m.str("source");
     md.note = m.str("note", false);
     if (m.has("reference")) {
-      Obj ref(m.at("reference"), m.path("reference"), {"low", "high"});
+      Obj ref(m.at("reference"), m.path("reference"), {"low", "high", "surface"});
       md.ref_low = ref.opt_num("low");
       md.ref_high = ref.opt_num("high");
+      md.ref_surface = ref.str("surface", false);
+      if (!md.ref_surface.empty() && md.ref_surface != "barefoot" && md.ref_surface != "in_shoe")
+        fail(ref.path("surface"), "expected \"barefoot\" or \"in_shoe\", found \"" + md.ref_surface + "\"");
       if (!md.ref_low && !md.ref_high) fail(m.path("reference"), "needs low, high or both");
       if (md.ref_low && md.ref_high && *md.ref_low >= *md.ref_high) fail(m.path("reference"), "low must be below high");
     }

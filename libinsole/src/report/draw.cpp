@@ -228,7 +228,7 @@ void chain(cairo_t* cr, const ChainDiagram& d, double x, double y, double w, dou
   if (d.nodes.empty()) return;
   const double legend_h = 14;
   const double colw = w / std::max(1, d.columns), rowh = (h - legend_h) / std::max(1, d.rows);
-  const double bw = colw * 0.80, bh = std::min(rowh * 0.78, 30.0);
+  const double bw = colw * 0.74, bh = std::min(rowh * 0.78, 30.0), gap = colw - bw;
   std::map<std::string, std::pair<double, double>> centre;
   for (const auto& n : d.nodes) centre[n.id] = {x + (n.column + 0.5) * colw, y + (n.row + 0.5) * rowh};
 
@@ -281,9 +281,12 @@ void chain(cairo_t* cr, const ChainDiagram& d, double x, double y, double w, dou
         ty = y2;
       }
       arrow(sx, sy, tx, ty, back, e.active);
-      set_font(cr, 5, e.active);
-      const double lx = back ? (sx + tx) / 2 : sx + (tx - sx) * 0.5;
-      const double ly = back ? std::max(sy, ty) + bh / 2 + 6 : sy + (ty - sy) * 0.5 - 1.5;
+      set_font(cr, 4.6, e.active);
+      // Forward labels sit in the gap just before the target box, where the line is clear of
+      // boxes (fans of links leave one source together, but reach different targets).
+      const double lx = back ? (sx + tx) / 2 : std::max(sx + gap / 2, tx - gap / 2);
+      const double ly = back ? std::max(sy, ty) + bh / 2 + 6
+                             : (tx > sx ? sy + (ty - sy) * (lx - sx) / (tx - sx) : sy) + 1.8;
       const std::string label = e.link_id + " " + e.strength;
       cairo_set_source_rgb(cr, 1, 1, 1);
       const double tw = text_width(cr, label);
@@ -320,7 +323,7 @@ void chain(cairo_t* cr, const ChainDiagram& d, double x, double y, double w, dou
     double widest = 0;
     for (const auto& l : lines) widest = std::max(widest, text_width(cr, l));
     if (widest > bw - 3) set_font(cr, 5.6 * (bw - 3) / widest, n.active);  // one word too long
-    if (lines.size() > 3) lines.resize(3);
+    if (lines.size() > 4) lines.resize(4);
     const double lh = 6.2;
     double ty = cy - (lines.size() - 1) * lh / 2 + 2;
     for (const auto& l : lines) {

@@ -97,9 +97,9 @@ std::string render_html(const ReportModel& m) {
   for (const auto& c : m.prescription.caveats) o << "<p>" << escape(c) << "</p>\n";
 
   o << "<h2>Prescription</h2>\n";
-  table(o, sections::prescription(m));
+  table(o, sections::prescription(m, sections::Detail::full));
   o << "<h2>Exercise programme</h2>\n";
-  table(o, sections::exercises(m));
+  table(o, sections::exercises(m, sections::Detail::full));
   o << "<h2>Measurement quality</h2>\n";
   table(o, sections::quality(m));
   for (const auto& w : m.quality_warnings) o << "<p>Warning: " << escape(w) << "</p>\n";

@@ -35,35 +35,35 @@ class Doc {
   }
 
   void heading(const std::string& s) {
-    ensure(34);
-    y_ += 4;
-    draw::set_font(cr_, 10.5, true);
+    ensure(32);
+    y_ += 3;
+    draw::set_font(cr_, 9.5, true);
     cairo_set_source_rgb(cr_, 0, 0, 0);
-    draw::text(cr_, kMargin, y_ + 10, s);
+    draw::text(cr_, kMargin, y_ + 9, s);
     cairo_set_line_width(cr_, 0.6);
-    cairo_move_to(cr_, kMargin, y_ + 13);
-    cairo_line_to(cr_, kMargin + kTextW, y_ + 13);
+    cairo_move_to(cr_, kMargin, y_ + 12);
+    cairo_line_to(cr_, kMargin + kTextW, y_ + 12);
     cairo_stroke(cr_);
-    y_ += 16;
+    y_ += 14.5;
   }
 
-  void paragraph(const std::string& s, double size = 7.5, bool bold = false, double indent = 0) {
+  void paragraph(const std::string& s, double size = 7.5, bool bold = false, double indent = 0, double gap = 2) {
     draw::set_font(cr_, size, bold);
     cairo_set_source_rgb(cr_, 0, 0, 0);
     for (const auto& line : draw::wrap(cr_, s, kTextW - indent)) {
-      ensure(size * 1.35);
+      ensure(size * 1.3);
       draw::text(cr_, kMargin + indent, y_ + size, line);
-      y_ += size * 1.35;
+      y_ += size * 1.3;
     }
-    y_ += 2;
+    y_ += gap;
   }
 
-  void table(const sections::Table& t, double size = 6.8) {
+  void table(const sections::Table& t, double size = 6.8, double pad = 2.0) {
     if (t.rows.empty()) {
       paragraph("(none)", size);
       return;
     }
-    const double lh = size * 1.3, pad = 2.0;
+    const double lh = size * 1.25;
     auto cell_lines = [&](const sections::Row& row, bool bold) {
       std::vector<std::vector<std::string>> out;
       draw::set_font(cr_, size, bold);
@@ -110,7 +110,7 @@ class Doc {
       }
       draw_row(t.rows[r], r < t.emphasis.size() && t.emphasis[r], false);
     }
-    y_ += 4;
+    y_ += 3;
   }
 
   cairo_t* cr() { return cr_; }
@@ -128,53 +128,60 @@ class Doc {
   int page_ = 1;
 };
 
+// Page 1: what was measured (header, red flags, foot maps, measures, findings, quality).
+// Page 2: what to do (chain, prescription, exercises, sign-off). Sizes are chosen so that a
+// typical walk with many findings fits on two A4 pages; longer content flows onto more.
 void render(cairo_t* cr, const ReportModel& m) {
-  Doc doc(cr, "insole fitting report - patient " + (m.header.patient_id.empty() ? std::string("-") : m.header.patient_id) +
-                  " - " + m.header.recording);
-  draw::set_font(cr, 15, true);
+  const std::string patient = m.header.patient_id.empty() ? std::string("-") : m.header.patient_id;
+  Doc doc(cr, "insole fitting report - patient " + patient + " - " + m.header.recording);
+  draw::set_font(cr, 14, true);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  draw::text(cr, kMargin, kMargin + 14, "Plantar pressure fitting report");
-  doc.skip(22);
-  for (const auto& l : sections::header_lines(m)) doc.paragraph(l, 7.8);
+  draw::text(cr, kMargin, kMargin + 13, "Plantar pressure fitting report");
+  doc.skip(19);
+  for (const auto& l : sections::header_lines(m)) doc.paragraph(l, 7.4, false, 0, 0.5);
 
-  doc.heading("Peak pressure per foot");
-  const double fig_h = 250;
-  doc.ensure(fig_h + 12);
-  draw::feet(cr, m.feet, kMargin, doc.y(), kTextW, fig_h);
-  doc.skip(fig_h + 12);
-
-  doc.heading("Measures against reference ranges");
-  doc.table(sections::metrics(m));
-
-  doc.heading("Findings");
-  for (const auto& f : sections::findings(m)) doc.paragraph(f, 7.2);
-
+  // Red flags first: they override everything below.
   doc.heading("Red flags and referrals");
   auto refs = sections::referrals(m);
   if (!m.prescription.red_flags_screened) refs.insert(refs.begin(), "RED FLAGS NOT SCREENED: no intake was given.");
-  for (const auto& r : refs) doc.paragraph(r, 7.5, true);
-  for (const auto& c : m.prescription.caveats) doc.paragraph(c, 7.0);
+  for (const auto& r : refs) doc.paragraph(r, 7.2, true, 0, 0.5);
+  for (const auto& c : m.prescription.caveats) doc.paragraph(c, 6.6, false, 0, 0.5);
+
+  doc.heading("Peak pressure per foot");
+  const double fig_h = 228;
+  doc.ensure(fig_h + 10);
+  draw::feet(cr, m.feet, kMargin, doc.y(), kTextW, fig_h);
+  doc.skip(fig_h + 9);
+
+  doc.heading("Measures against reference ranges (OUT: outside the range)");
+  doc.table(sections::metrics(m), 6.3, 1.3);
+
+  doc.heading("Findings");
+  for (const auto& f : sections::findings(m)) doc.paragraph(f, 6.6, false, 0, 0.5);
 
   doc.heading("Measurement quality");
-  doc.table(sections::quality(m));
-  for (const auto& w : m.quality_warnings) doc.paragraph("Warning: " + w, 7.0);
+  doc.table(sections::quality(m), 6.3, 1.3);
+  for (const auto& w : m.quality_warnings) doc.paragraph("Warning: " + w, 6.6, false, 0, 0.5);
 
-  // Page 2: the chain and the prescription.
-  const double chain_h = 175;
-  doc.ensure(chain_h + 40);
+  const double chain_h = 215;
+  doc.ensure(chain_h + 30);
   doc.heading("The chain: from the measured findings to the back");
   draw::chain(cr, m.chain, kMargin, doc.y(), kTextW, chain_h);
   doc.skip(chain_h + 4);
 
   doc.heading("Prescription");
-  doc.table(sections::prescription(m), 6.2);
+  doc.table(sections::prescription(m, sections::Detail::brief), 6.2, 1.5);
+  doc.paragraph("Reasons list the triggering findings with their measured values (L/R foot). The full evidence trace "
+                "(thresholds, chain articles, expected effects at follow-up, contraindications, what would change "
+                "each item) is in the HTML and JSON forms of this report (insole report --format html|json).",
+                6.0, false, 0, 0.5);
 
   doc.heading("Exercise programme");
-  doc.table(sections::exercises(m), 6.2);
+  doc.table(sections::exercises(m, sections::Detail::brief), 6.2, 1.5);
 
   doc.heading("Review and sign-off");
-  doc.paragraph("Review: " + m.prescription.review + ". " + m.prescription.sign_off, 7.5);
-  doc.skip(4);
+  doc.paragraph("Review: " + m.prescription.review + ". " + m.prescription.sign_off, 7.2);
+  doc.skip(6);
   doc.paragraph("Clinician: ______________________________    Signature: ____________________    Date: ____________", 8.5);
   doc.finish();
 }

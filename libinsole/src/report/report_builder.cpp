@@ -132,6 +132,20 @@ FootPanel make_panel(const Recording& rec, const analysis::AnalysisResult& r, co
   return p;
 }
 
+// Why a measure is null on every used footfall of this foot: the analysis' own reason (the
+// first one given), or "" when the measure simply does not apply.
+std::string unavailable_reason(const analysis::AnalysisResult& r, const FootSummary& foot, const std::string& key) {
+  const bool arch = key == "arch_index" || key == "chippaux_smirak_percent" || key == "staheli" ||
+                    key == "midfoot_contact_ratio";
+  if (!arch && key != "cpei_percent") return {};
+  for (const auto& fa : r.footfalls) {
+    if (!fa.footfall.reject_reason.empty() || fa.footfall.side != foot.side) continue;
+    if (arch && !fa.arch.unavailable_reason.empty()) return fa.arch.unavailable_reason;
+    if (!arch && !fa.cpei && !fa.cpei_note.empty()) return fa.cpei_note;
+  }
+  return {};
+}
+
 }  // namespace
 
 recommend::EngineInput engine_input(const analysis::AnalysisResult& result, std::optional<recommend::Intake> intake,
@@ -168,16 +182,28 @@ ReportModel build_report_model(const Recording& recording, const analysis::Analy
   m.header = std::move(header);
   for (const auto& foot : result.feet) m.feet.push_back(make_panel(recording, result, foot, nullptr));
 
-  // Metrics: every measure the rule file declares, per foot, in the rule file's order.
+  // Metrics: every measure the rule file declares, per foot, in the rule file's order. A measure
+  // the analysis left null on purpose (arch measures on insoles, CPEI when standing) keeps its row
+  // with the reason, so the reader sees that it was not forgotten.
   for (const auto& md : rules.measures) {
     for (const auto& foot : result.feet) {
       const auto v = foot.median(md.id);
-      if (!v) continue;
-      m.metrics.push_back({md.id, md.label, foot.side, v, md.unit, md.decimals, md.ref_low, md.ref_high, md.source});
+      const std::string why = v ? std::string() : unavailable_reason(result, foot, md.id);
+      if (!v && why.empty()) continue;
+      MetricRow row{md.id, md.label, foot.side, v, md.unit, md.decimals, md.ref_low, md.ref_high, md.source, why};
+      // A barefoot norm (Putti 2008 is barefoot Emed) says nothing about in-shoe pressures.
+      const std::string surface = foot.surface == analysis::Surface::in_shoe ? "in_shoe" : "barefoot";
+      if (v && !md.ref_surface.empty() && md.ref_surface != surface && (md.ref_low || md.ref_high)) {
+        row.ref_low.reset();
+        row.ref_high.reset();
+        row.note = md.ref_surface == "barefoot" ? "barefoot norm not applied in the shoe"
+                                                : "in-shoe norm not applied barefoot";
+      }
+      m.metrics.push_back(std::move(row));
     }
     std::optional<double> whole;
     if (md.id == "stance_symmetry_percent") whole = result.timing.stance_symmetry_percent;
-    if (whole) m.metrics.push_back({md.id, md.label, Side::both, whole, md.unit, md.decimals, md.ref_low, md.ref_high, md.source});
+    if (whole) m.metrics.push_back({md.id, md.label, Side::both, whole, md.unit, md.decimals, md.ref_low, md.ref_high, md.source, ""});
   }
   m.findings = result.findings;
   m.prescription = prescription;

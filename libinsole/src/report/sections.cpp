@@ -1,6 +1,7 @@
 #include "report/sections.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace insole::report::sections {
@@ -47,6 +48,57 @@ std::string reason_text(const recommend::Recommendation& r) {
   for (const auto& c : r.caveats) s += " " + c + ".";
   return s;
 }
+// Three significant figures at most, two decimals at most: 0.31, 14.8, 571.
+std::string short_num(double v) {
+  const double a = std::abs(v);
+  return num(v, a >= 100 ? 0 : a >= 10 ? 1 : 2);
+}
+
+// The PDF's reason: which findings fired, on which foot, with the measured values; the links;
+// the confidence; and any caution that applied to this patient. The general reason text,
+// thresholds, expected effects, standing contraindications and what would change it stay in the
+// HTML and JSON (full trace), so that a typical walk fits on two printed pages.
+std::string short_reason(const recommend::Recommendation& r) {
+  struct Group {
+    std::string id;
+    std::vector<std::string> per_side;
+  };
+  std::vector<Group> groups;
+  std::vector<std::string> asked;
+  for (const auto& t : r.triggers) {
+    if (t.finding_id.rfind("intake:", 0) == 0) {
+      asked.push_back(t.finding_id.substr(7));
+      continue;
+    }
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.id == t.finding_id; });
+    if (g == groups.end()) g = groups.insert(groups.end(), Group{t.finding_id, {}});
+    std::vector<std::string> ev;
+    for (const auto& e : t.evidence)
+      if (e.agrees) ev.push_back(e.measure + " " + short_num(e.value) + (e.unit.empty() ? "" : " " + e.unit));
+    const std::string side = t.side == Side::left ? "L" : t.side == Side::right ? "R" : side_name(t.side);
+    g->per_side.push_back(ev.empty() ? side : side + ": " + join(ev, ", "));
+  }
+  std::vector<std::string> parts;
+  for (const auto& g : groups) parts.push_back(g.id + " (" + join(g.per_side, "; ") + ")");
+  if (!asked.empty()) parts.push_back("intake: " + join(asked, ", "));
+  std::string s = join(parts, "; ") + ".";
+  if (parts.empty()) s.clear();
+  std::vector<std::string> links;
+  for (const auto& l : r.links) links.push_back(l.id);
+  if (!links.empty()) s += " Links " + join(links, ", ") + ".";
+  s += " Confidence " + r.confidence + " (" + r.strength + ").";
+  for (const auto& c : r.contraindications)
+    if (c.rfind("caution: ", 0) == 0) s += " Caution: " + c.substr(9) + ".";
+  if (s.front() == ' ') s.erase(0, 1);
+  return s;
+}
+
+std::string withheld_prefix(const recommend::Recommendation& r, Detail detail) {
+  if (!r.withheld) return "";
+  return detail == Detail::full ? "WITHHELD until cleared (" + r.withheld_by + "). "
+                                : "WITHHELD (" + r.withheld_by + "): ";
+}
+
 }  // namespace
 
 std::string side_name(Side s) {
@@ -87,7 +139,8 @@ Table metrics(const ReportModel& m) {
       row[4] = r.ref_source;
       const auto in = r.in_range();
       out = out || (in && !*in);
-      std::string v = r.value ? num(*r.value, r.decimals) + (r.unit.empty() ? "" : " " + r.unit) : "-";
+      std::string v = r.value ? num(*r.value, r.decimals) + (r.unit.empty() ? "" : " " + r.unit) : "n/a";
+      if (!r.note.empty()) v += " (" + r.note + ")";
       if (in) v += *in ? "" : "  OUT";
       if (r.side == Side::right) row[2] = v;
       else if (r.side == Side::both) row[1] = row[2] = v + " (both)";
@@ -105,30 +158,35 @@ std::vector<std::string> findings(const ReportModel& m) {
   return out;
 }
 
-Table prescription(const ReportModel& m) {
-  Table t{{"Element", "Side", "Dose", "Reason and evidence"}, {0.15, 0.06, 0.21, 0.58}, {}, {}};
+Table prescription(const ReportModel& m, Detail detail) {
+  Table t{{"Element", "Side", "Dose", detail == Detail::full ? "Reason and evidence" : "Reason (findings and values)"},
+          detail == Detail::full ? std::vector<double>{0.15, 0.06, 0.21, 0.58} : std::vector<double>{0.17, 0.06, 0.30, 0.47},
+          {},
+          {}};
   for (const auto& r : m.prescription.items) {
     if (r.category == "exercise") continue;
-    std::string dose = r.dose.text;
-    if (r.withheld) dose = "WITHHELD until cleared (" + r.withheld_by + "). " + dose;
-    t.rows.push_back({r.element + " [" + r.category + "]", side_name(r.side), dose, reason_text(r)});
+    // Left and right items with the same dose arrive merged into one "both" item (engine.cpp).
+    t.rows.push_back({r.element + " [" + r.category + "]", side_name(r.side), withheld_prefix(r, detail) + r.dose.text,
+                      detail == Detail::full ? reason_text(r) : short_reason(r)});
     t.emphasis.push_back(r.withheld);
   }
   return t;
 }
 
-Table exercises(const ReportModel& m) {
-  Table t{{"Exercise", "Dose", "Why"}, {0.25, 0.25, 0.50}, {}, {}};
+Table exercises(const ReportModel& m, Detail detail) {
+  Table t{{"Exercise", "Dose", "Why"},
+          detail == Detail::full ? std::vector<double>{0.25, 0.25, 0.50} : std::vector<double>{0.23, 0.30, 0.47},
+          {},
+          {}};
   for (const auto& r : m.prescription.items) {
     if (r.category != "exercise") continue;
-    std::string dose = r.dose.text;
-    if (r.withheld) dose = "WITHHELD until cleared (" + r.withheld_by + "). " + dose;
+    const std::string dose = withheld_prefix(r, detail) + r.dose.text;
     std::string why = r.reason + ".";
     std::vector<std::string> links;
-    for (const auto& l : r.links) links.push_back(l.id + " [" + l.strength + "]");
-    if (!links.empty()) why += " Chain: " + join(links, ", ") + ".";
+    for (const auto& l : r.links) links.push_back(detail == Detail::full ? l.id + " [" + l.strength + "]" : l.id);
+    if (!links.empty()) why += (detail == Detail::full ? " Chain: " : " Links ") + join(links, ", ") + ".";
     if (!r.contraindications.empty()) why += " Note: " + join(r.contraindications, "; ") + ".";
-    why += " Confidence: " + r.confidence + ".";
+    why += " Confidence" + std::string(detail == Detail::full ? ": " : " ") + r.confidence + ".";
     t.rows.push_back({r.element, dose, why});
     t.emphasis.push_back(r.withheld);
   }

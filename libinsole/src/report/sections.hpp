@@ -16,15 +16,19 @@ struct Table {
   std::vector<bool> emphasis;   ///< per row: bold (e.g. out of range, withheld)
 };
 
+/// How much of the evidence trace a table carries: the PDF prints the short form so that a
+/// typical walk fits on two pages; HTML (and JSON) carry the full trace.
+enum class Detail { brief, full };
+
 std::string side_name(Side s);
 std::vector<std::string> header_lines(const ReportModel& m);
 Table metrics(const ReportModel& m);
 /// "Left: findings consistent with ..." lines with their evidence.
 std::vector<std::string> findings(const ReportModel& m);
 /// Orthoses, footwear and advice (element, side, dose, reason).
-Table prescription(const ReportModel& m);
+Table prescription(const ReportModel& m, Detail detail);
 /// Exercises (exercise, dose, why).
-Table exercises(const ReportModel& m);
+Table exercises(const ReportModel& m, Detail detail);
 /// Referral lines, most urgent first, or the "not screened" statement.
 std::vector<std::string> referrals(const ReportModel& m);
 Table quality(const ReportModel& m);

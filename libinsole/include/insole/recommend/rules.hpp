@@ -34,6 +34,9 @@ struct MeasureDef {
   int decimals = 2;
   std::optional<double> ref_low;
   std::optional<double> ref_high;
+  /// Where the range was measured: "barefoot" (e.g. Putti 2008, Emed plate), "in_shoe", or ""
+  /// for any surface. The report does not apply a range to data from the other surface.
+  std::string ref_surface;
   std::string source;
   std::string note;
 };

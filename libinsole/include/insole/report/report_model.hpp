@@ -59,6 +59,9 @@ struct MetricRow {
   std::optional<double> ref_low;
   std::optional<double> ref_high;
   std::string ref_source;
+  /// Why there is no value (e.g. "an in-shoe sensor cannot see the footprint shape"), or why the
+  /// reference range was not applied; printed next to the value.
+  std::string note;
 
   /// true inside the range, false outside, nullopt when no value or no range.
   std::optional<bool> in_range() const;
