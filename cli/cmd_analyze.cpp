@@ -1,16 +1,22 @@
-// `insole analyze FILE [--json]`: footprints, gait, pronation and equinus measures and findings
-// of a recording. Reads the file chunk by chunk (analysis::analyze_stream), so memory stays flat
-// however long the recording is.
+// `insole analyze FILE [--json] [--rules F] [--intake F]`: footprints, gait, pronation and equinus
+// measures, findings and the recommendations the rule file derives from them. Reads the file chunk
+// by chunk (analysis::analyze_stream), so memory stays flat however long the recording is.
 #include <algorithm>
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "insole/analysis/analyze.hpp"
 #include "insole/io/hdf5_recording.hpp"
+#include "insole/recommend/json.hpp"
+#include "insole/recommend/rules.hpp"
 #include "insole/report/json.hpp"
+#include "insole/report/report_builder.hpp"
 
 namespace insole::cli {
 
@@ -26,7 +32,31 @@ std::string cell(std::optional<double> v, int precision, const std::string& unit
   return os.str();
 }
 
-void print_table(std::ostream& out, const AnalysisResult& r, const std::string& input) {
+// A short list of what the rules recommend; the full items (doses, effects, sources) are in the
+// JSON and the report.
+void print_recommendations(std::ostream& out, const recommend::Prescription& p) {
+  out << "\nrecommendations (rules " << p.rules_name << " " << p.rules_version
+      << (p.red_flags_screened ? "" : "; red flags not screened: give --intake") << "):\n";
+  if (p.referrals.empty() && p.items.empty()) out << "  none\n";
+  for (const auto& r : p.referrals) out << "  REFER (" << r.urgency << ") " << r.id << ": " << r.text << "\n";
+  for (const auto& item : p.items) {
+    std::vector<std::string> because;
+    for (const auto& t : item.triggers)
+      if (std::find(because.begin(), because.end(), t.finding_id) == because.end()) because.push_back(t.finding_id);
+    out << "  " << item.id << " (" << to_string(item.side) << ", " << item.category << "): " << item.element;
+    if (!item.dose.text.empty()) out << " - " << item.dose.text;
+    if (!because.empty()) {
+      out << " [because ";
+      for (std::size_t i = 0; i < because.size(); ++i) out << (i ? ", " : "") << because[i];
+      out << "]";
+    }
+    if (item.withheld) out << " WITHHELD until cleared (" << item.withheld_by << ")";
+    out << "\n";
+  }
+}
+
+void print_table(std::ostream& out, const AnalysisResult& r, const std::string& input,
+                 const recommend::Prescription& prescription) {
   out << "insole analyze: " << input << " (algorithm " << r.algorithm_version << ")\n\n";
   if (r.feet.empty()) {
     out << "no feet found\n";
@@ -106,6 +136,7 @@ void print_table(std::ostream& out, const AnalysisResult& r, const std::string& 
       out << "      " << (e.agrees ? "+ " : "- ") << e.measure << " = " << cell(e.value, 3) << e.unit << " ("
           << e.threshold << "; " << e.source << ")\n";
   }
+  print_recommendations(out, prescription);
   if (!r.quality.warnings.empty()) {
     out << "\nquality:\n";
     for (const auto& w : r.quality.warnings) out << "  " << w << "\n";
@@ -118,18 +149,38 @@ void print_table(std::ostream& out, const AnalysisResult& r, const std::string& 
 int cmd_analyze(const Args& args) {
   po::options_description opts("options");
   opts.add_options()("json", "print one JSON document (design contract) instead of the table")(
-      "mode", po::value<std::string>(), "override the recording's mode: walk or stand");
+      "mode", po::value<std::string>(), "override the recording's mode: walk or stand")(
+      "rules", po::value<std::string>(), "rule file to use instead of the shipped default.json")(
+      "intake", po::value<std::string>(),
+      "patient intake, .json or .yaml (symptoms and risk factors; red flags)");
   opts.add_options()("file", po::value<std::string>(), "recording (insole HDF5 format)");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
-  if (auto rc = parse_options("analyze", "FILE [--json]",
+  if (auto rc = parse_options("analyze", "FILE [--json] [--rules F] [--intake F]",
                               "Analyses a recording: footfalls, footprint and arch measures, centre of "
-                              "pressure (CPEI), gait events and timing, equinus signature and findings.",
+                              "pressure (CPEI), gait events and timing, equinus signature, findings and "
+                              "the recommendations of the rule file (as `insole report`).",
                               opts, pos, args, vm))
     return *rc;
   if (!vm.count("file")) return usage_error("analyze", "missing FILE");
   const std::string file = vm["file"].as<std::string>();
+
+  // Rules and intake first, so that a bad file fails before any work (exit 2 whatever the error).
+  auto rules = vm.count("rules") ? recommend::load_rules(vm["rules"].as<std::string>()) : recommend::load_default_rules();
+  if (!rules) {
+    report_error("analyze", rules.error());
+    return kExitBadInput;
+  }
+  std::optional<recommend::Intake> intake;
+  if (vm.count("intake")) {
+    auto in = recommend::load_intake(vm["intake"].as<std::string>());
+    if (!in) {
+      report_error("analyze", in.error());
+      return kExitBadInput;
+    }
+    intake = std::move(*in);
+  }
 
   auto reader = io::RecordingReader::open(file);
   if (!reader) return report_error("analyze", reader.error());
@@ -167,10 +218,11 @@ int cmd_analyze(const Args& args) {
     if (e.message.find(file) == std::string::npos) e.message = file + ": " + e.message;
     return report_error("analyze", e);
   }
+  const auto prescription = recommend::recommend(*rules, report::engine_input(*result, intake));
   if (vm.count("json"))
-    std::cout << report::to_json(*result, file);
+    std::cout << report::to_json(*result, file, recommend::recommendations_json(prescription));
   else
-    print_table(std::cout, *result, file);
+    print_table(std::cout, *result, file, prescription);
   if (!result->has_usable_contact()) {
     std::cerr << "insole analyze: " << file << ": no usable foot contact found\n";
     return kExitProblem;
