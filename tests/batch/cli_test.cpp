@@ -16,7 +16,7 @@ namespace insole::batch {
 namespace {
 
 namespace fs = std::filesystem;
-using test::read_all;
+using fixture::read_all;
 
 const std::string kInsole = std::string(INSOLE_BINARY_DIR) + "/cli/insole";
 
@@ -30,48 +30,51 @@ int run(const std::string& args, const fs::path& log) {
 class BatchCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (int i = 1; i <= 3; ++i) test::write_walk(dir / ("in/a/r" + std::to_string(i) + ".h5"), static_cast<std::uint64_t>(i), 1.2);
-    test::write_walk(dir / "in/b/r4.h5", 4, 1.2);
+    for (int i = 1; i <= 3; ++i) fixture::write_walk(dir / ("in/a/r" + std::to_string(i) + ".h5"), static_cast<std::uint64_t>(i));
+    fixture::write_walk(dir / "in/b/r4.h5", 4);
   }
   std::string in() const { return (dir.path() / "in").string(); }
   std::string out(const std::string& name) const { return (dir.path() / name).string(); }
-  test::TempDir dir;
+  insole::test::TempDir dir;
 };
 
 TEST_F(BatchCli, AllGoodExitsZeroWithSummaryAndPlainProgressWhenNotATerminal) {
-  EXPECT_EQ(run(in() + " -o " + out("r.csv") + " --jobs 2", dir / "log"), 0) << read_all(dir / "log");
+  EXPECT_EQ(run("batch " + in() + " -o " + out("r.csv") + " --jobs 2", dir / "log"), 0) << read_all(dir / "log");
   const std::string log = read_all(dir / "log");
   EXPECT_NE(log.find("batch: 4/4 (100%)"), std::string::npos) << log;
   EXPECT_NE(log.find("analysed 4, skipped 0, failed 0, of 4"), std::string::npos) << log;
   EXPECT_EQ(log.find('\r'), std::string::npos);  // no bar redraws in a log file
   auto rows = parse_csv(read_all(out("r.csv")), "r.csv");
   ASSERT_TRUE(rows);
-  EXPECT_EQ(rows->size(), 1u + 8u);  // header + 2 feet x 4 recordings
+  EXPECT_GE(rows->size(), 1u + 4u);  // header + at least a foot per recording
 }
 
 TEST_F(BatchCli, SomeFailedExitsOneAndGlobInputsWork) {
-  test::write_text(dir / "in/a/broken.h5", "garbage");
-  EXPECT_EQ(run("'" + in() + "/a/*.h5' -o " + out("r.csv") + " --progress none", dir / "log"), 1);
+  fixture::write_text(dir / "in/a/broken.h5", "garbage");
+  EXPECT_EQ(run("batch '" + in() + "/a/*.h5' -o " + out("r.csv") + " --progress none", dir / "log"), 1);
   const std::string log = read_all(dir / "log");
   EXPECT_NE(log.find("failed 1, of 4"), std::string::npos) << log;
-  EXPECT_NE(read_all(out("r.csv")).find("broken.h5,,failed,format_error"), std::string::npos);
+  const std::string csv = read_all(out("r.csv"));
+  const auto at = csv.find("broken.h5,xxh64:");
+  ASSERT_NE(at, std::string::npos) << csv;
+  EXPECT_NE(csv.find(",failed,format_error,", at), std::string::npos) << csv;
 }
 
 TEST_F(BatchCli, BadUsageExitsTwo) {
-  EXPECT_EQ(run("-o " + out("r.csv"), dir / "log"), 2);
-  EXPECT_EQ(run(in(), dir / "log"), 2);
-  EXPECT_EQ(run(in() + " -o " + out("r.csv") + " --shard 4/3", dir / "log"), 2);
+  EXPECT_EQ(run("batch -o " + out("r.csv"), dir / "log"), 2);
+  EXPECT_EQ(run("batch " + in(), dir / "log"), 2);
+  EXPECT_EQ(run("batch " + in() + " -o " + out("r.csv") + " --shard 4/3", dir / "log"), 2);
   EXPECT_NE(read_all(dir / "log").find("K/N"), std::string::npos);
-  EXPECT_EQ(run(in() + " -o " + out("r.csv") + " --jobs 0", dir / "log"), 2);
+  EXPECT_EQ(run("batch " + in() + " -o " + out("r.csv") + " --jobs 0", dir / "log"), 2);
   EXPECT_FALSE(fs::exists(out("r.csv")));
 }
 
 TEST_F(BatchCli, ShardsThenMergeEqualsOneRun) {
-  ASSERT_EQ(run(in() + " -o " + out("all.csv") + " --progress none", dir / "log"), 0);
+  ASSERT_EQ(run("batch " + in() + " -o " + out("all.csv") + " --progress none", dir / "log"), 0);
   std::string shards;
   for (int k = 1; k <= 3; ++k) {
     const std::string o = out("s" + std::to_string(k) + ".csv");
-    ASSERT_EQ(run(in() + " -o " + o + " --shard " + std::to_string(k) + "/3 --progress none", dir / "log"), 0)
+    ASSERT_EQ(run("batch " + in() + " -o " + o + " --shard " + std::to_string(k) + "/3 --progress none", dir / "log"), 0)
         << read_all(dir / "log");
     shards += " " + o;
   }
@@ -87,9 +90,9 @@ TEST_F(BatchCli, ShardsThenMergeEqualsOneRun) {
 // Killed mid-run (a Slurm time limit, a reboot): the earlier CSV is intact, and --resume finishes
 // the work from the journal without redoing what was done.
 TEST_F(BatchCli, KilledBatchLeavesOldOutputIntactAndResumeCompletes) {
-  for (int i = 5; i <= 12; ++i) test::write_walk(dir / ("in/c/r" + std::to_string(i) + ".h5"), static_cast<std::uint64_t>(i), 1.2);
+  for (int i = 5; i <= 12; ++i) fixture::write_walk(dir / ("in/c/r" + std::to_string(i) + ".h5"), static_cast<std::uint64_t>(i));
   const std::string old_csv = "previous results, must survive\n";
-  test::write_text(out("r.csv"), old_csv);
+  fixture::write_text(out("r.csv"), old_csv);
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -118,10 +121,10 @@ TEST_F(BatchCli, KilledBatchLeavesOldOutputIntactAndResumeCompletes) {
   EXPECT_EQ(read_all(out("r.csv")), old_csv);
   // The old file is not a batch CSV, so move it away as a user would, then resume.
   fs::rename(out("r.csv"), out("old.csv"));
-  ASSERT_EQ(run(in() + " -o " + out("r.csv") + " --resume --progress none", dir / "log"), 0) << read_all(dir / "log");
+  ASSERT_EQ(run("batch " + in() + " -o " + out("r.csv") + " --resume --progress none", dir / "log"), 0) << read_all(dir / "log");
   const std::string log = read_all(dir / "log");
   EXPECT_EQ(log.find("skipped 0,"), std::string::npos) << log;  // something came from the journal
-  ASSERT_EQ(run(in() + " -o " + out("fresh.csv") + " --progress none", dir / "log"), 0);
+  ASSERT_EQ(run("batch " + in() + " -o " + out("fresh.csv") + " --progress none", dir / "log"), 0);
   EXPECT_EQ(read_all(out("r.csv")), read_all(out("fresh.csv")));
 }
 

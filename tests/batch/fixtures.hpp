@@ -11,7 +11,7 @@
 #include "insole/io/hdf5_recording.hpp"
 #include "insole/sim/simulator.hpp"
 
-namespace insole::batch::test {
+namespace insole::batch::fixture {
 
 inline sim::MatParams small_mat() {
   sim::MatParams m;
@@ -69,4 +69,4 @@ inline std::string read_all(const std::filesystem::path& p) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-}  // namespace insole::batch::test
+}  // namespace insole::batch::fixture

@@ -50,7 +50,7 @@ TEST(Xxh64, StreamingEqualsOneShotWhateverTheSplits) {
 }
 
 TEST(HashFile, DigestsContentAndNamesMissingFiles) {
-  test::TempDir dir;
+  insole::test::TempDir dir;
   const auto p = dir / "x.bin";
   std::ofstream(p, std::ios::binary) << bytes_0_255_x4_xyz();
   auto h = hash_file(p);

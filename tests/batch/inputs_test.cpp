@@ -30,7 +30,7 @@ class InputsTest : public ::testing::Test {
       touch(dir / f);
   }
   std::string p(const std::string& rel) const { return (dir.path() / rel).string(); }
-  test::TempDir dir;
+  insole::test::TempDir dir;
 };
 
 TEST_F(InputsTest, DirectoriesAreSearchedRecursivelyForRecordingsOnly) {

@@ -10,13 +10,13 @@ namespace insole::batch {
 namespace {
 
 namespace fs = std::filesystem;
-using test::read_all;
+using fixture::read_all;
 
 class Merge : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (int i = 1; i <= 5; ++i) test::write_walk(dir / ("in/r" + std::to_string(i) + ".h5"), static_cast<std::uint64_t>(i), 1.2);
-    test::write_text(dir / "in/bad.h5", "not hdf5");
+    for (int i = 1; i <= 5; ++i) fixture::write_walk(dir / ("in/r" + std::to_string(i) + ".h5"), static_cast<std::uint64_t>(i), 1.2);
+    fixture::write_text(dir / "in/bad.h5", "not hdf5");
     inputs = expand_inputs({(dir / "in").string()});
     BatchOptions o;
     o.output = dir / "all.csv";
@@ -29,7 +29,7 @@ class Merge : public ::testing::Test {
   }
   fs::path shard(int k) const { return dir / ("shard" + std::to_string(k) + ".csv"); }
 
-  test::TempDir dir;
+  insole::test::TempDir dir;
   std::vector<InputFile> inputs;
 };
 
@@ -69,7 +69,7 @@ TEST_F(Merge, RowsLostFromAShardAreMissing) {
   std::string kept;
   for (const auto& row : *rows)
     if (row[column_index("file")] != lost) kept += csv_line(row);
-  test::write_text(shard(1), kept);
+  fixture::write_text(shard(1), kept);
   auto r = merge_shards({shard(1), shard(2), shard(3)}, dir / "merged.csv");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("missing: " + lost), std::string::npos) << r.error().message;
@@ -77,7 +77,7 @@ TEST_F(Merge, RowsLostFromAShardAreMissing) {
 
 TEST_F(Merge, ShardsOfAnotherBatchAreRejected) {
   // Shard 2 redone over a different input list.
-  test::write_walk(dir / "in/r6.h5", 6, 1.2);
+  fixture::write_walk(dir / "in/r6.h5", 6, 1.2);
   BatchOptions o;
   o.shard = ShardSpec{2, 3};
   o.output = shard(2);
@@ -105,11 +105,11 @@ TEST_F(Merge, WithoutManifestsOnlyWhenAskedAndDuplicatesStillCaught) {
 }
 
 TEST_F(Merge, ForeignOrBrokenInputsAreFormatErrors) {
-  test::write_text(dir / "foreign.csv", "a,b\n1,2\n");
+  fixture::write_text(dir / "foreign.csv", "a,b\n1,2\n");
   auto r = merge_shards({dir / "foreign.csv"}, dir / "merged.csv");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::format_error);
-  test::write_text(manifest_path(shard(1)), "{\"format\": \"something else\"}");
+  fixture::write_text(manifest_path(shard(1)), "{\"format\": \"something else\"}");
   auto m = merge_shards({shard(1), shard(2), shard(3)}, dir / "merged.csv");
   ASSERT_FALSE(m);
   EXPECT_EQ(m.error().code, Errc::format_error);

@@ -43,7 +43,9 @@ class LockedReader {
     out.reader_.emplace(std::move(*r));
     return out;
   }
-  LockedReader(LockedReader&&) noexcept = default;
+  // A moved-from reader is left empty, so its destructor does not take the lock (open() moves
+  // out of a local while holding it).
+  LockedReader(LockedReader&& other) noexcept : reader_(std::move(other.reader_)) { other.reader_.reset(); }
   LockedReader& operator=(LockedReader&&) noexcept = delete;
   LockedReader(const LockedReader&) = delete;
   LockedReader& operator=(const LockedReader&) = delete;
@@ -318,7 +320,8 @@ Result<BatchSummary> run_batch(const std::vector<InputFile>& all_inputs, const B
 
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   bool journal_ok = true;
-  const auto interval = std::chrono::duration<double>(std::max(0.01, options.progress_interval_s));
+  const double interval_s = options.progress_interval_s > 0.01 ? options.progress_interval_s : 0.01;
+  const auto interval = std::chrono::duration<double>(interval_s);
   for (;;) {
     std::vector<std::size_t> batch;
     {

@@ -15,8 +15,8 @@
 
 namespace insole::batch {
 
-/// XXH64 of `size` bytes at `data` with `seed`.
-std::uint64_t xxh64(const void* data, std::size_t size, std::uint64_t seed = 0) noexcept;
+/// XXH64 of `size` bytes at `data` with `seed` (no default: xxh64("a", 0) must not mean 0 bytes).
+std::uint64_t xxh64(const void* data, std::size_t size, std::uint64_t seed) noexcept;
 inline std::uint64_t xxh64(std::string_view text, std::uint64_t seed = 0) noexcept {
   return xxh64(text.data(), text.size(), seed);
 }
