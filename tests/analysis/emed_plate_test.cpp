@@ -1,0 +1,118 @@
+// The emed plate sample of pressuRe (../shared/data/pressure_vendor_samples/emed_test.lst, MIT;
+// one step on a Novel emed platform, 0.5 cm sensors, 100 Hz) read with the toolkit's importer and
+// measured with the analysis functions: arch index, Chippaux-Smirak, Staheli and CPEI must be
+// those of a plausible adult foot, each placed in the published class it falls in, and the side
+// must agree with pressuRe's auto_detect_side(), which says RIGHT for this file
+// (tests/testthat/test_pressuRe.R). Skips when the data are absent.
+#include <gtest/gtest.h>
+
+#include "insole/analysis/analyze.hpp"
+#include "insole/importers/importers.hpp"
+#include "support/shared_data.hpp"
+
+namespace insole::analysis {
+namespace {
+
+constexpr const char* kPlate = "pressure_vendor_samples/emed_test.lst";
+
+// pressuRe's sensor_coords() places the first printed row at the top of the image (y decreasing
+// with the printed row number); the toolkit's emed importer reads increasing printed rows as
+// increasing y (docs/validation.md). This is the imported stream in pressuRe's orientation.
+Stream in_pressure_orientation(const Stream& imported) {
+  Stream s = imported;
+  const int rows = imported.info.layout.rows(), cols = imported.info.layout.cols();
+  for (Eigen::Index f = 0; f < imported.frame_count(); ++f)
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c)
+        s.pressure_kpa(f, r * cols + c) = imported.pressure_kpa(f, (rows - 1 - r) * cols + c);
+  return s;
+}
+
+TEST(EmedPlate, PlausibleAdultFootAndRightSide) {
+  INSOLE_REQUIRE_SHARED_DATA(kPlate);
+  auto rec = importers::import_file(test::shared_data(kPlate));
+  ASSERT_TRUE(rec) << rec.error().message;
+  ASSERT_EQ(rec->streams.size(), 1u);
+  const Stream plate = in_pressure_orientation(rec->streams[0]);
+  ASSERT_TRUE(plate.info.layout.is_grid());
+  EXPECT_NEAR(plate.info.layout.row_pitch_mm(), 5.0, 1e-9);  // "Sensor size: 0.500x0.500 cm"
+
+  const auto footfalls = find_footfalls(plate, 0);
+  ASSERT_EQ(footfalls.size(), 1u);  // one step
+  const Footfall& ff = footfalls[0];
+  // The export is a 22 x 54 window of the plate holding only the contact's pictures: the step is
+  // cut in time (and touches the window), so analyze() would reject it; its footprint is whole
+  // enough to measure, as pressuRe does.
+  EXPECT_TRUE(ff.flags.time_start || ff.flags.time_end || ff.flags.edge);
+
+  // Side: pressuRe's auto_detect_side() says RIGHT.
+  EXPECT_EQ(ff.side, Side::right) << ff.side_reason;
+
+  const Eigen::VectorXf peak = peak_footprint(plate, ff);
+  const LoadTiming timing = load_timing(plate, ff, SegmentationParams{}.active_threshold_kpa);
+  auto frame = foot_frame(plate.info.layout, peak, ff.sensels, ff.side, {}, &timing);
+  ASSERT_TRUE(frame) << frame.error().message;
+  auto masks = make_regions(plate.info.layout, peak, ff.sensels, *frame);
+  ASSERT_TRUE(masks) << masks.error().message;
+  const ArchMeasures a = arch_measures(plate.info.layout, peak, *masks, *frame);
+  const FootfallAnalysis fa = analyze_footfall(plate.info, plate.time_s, plate.pressure_kpa, ff, *frame, false, {});
+  ASSERT_TRUE(a.arch_index && a.chippaux_smirak_percent && a.staheli) << a.unavailable_reason;
+  ASSERT_TRUE(fa.cpei) << fa.cpei_note;
+  std::cout << "[emed] side " << to_string(ff.side) << " (" << ff.side_reason << "); axis: " << frame->method
+            << "\n[emed] length " << frame->length_mm << " mm, width " << frame->width_mm << " mm, AI "
+            << *a.arch_index << " (" << a.arch_class_research << ", Buldt 2018), CSI " << *a.chippaux_smirak_percent
+            << " %, Staheli " << *a.staheli << ", CPEI " << fa.cpei->cpei_percent << " %, COP heel->toe "
+            << fa.cop_heel_to_toe_mm << " mm\n";
+
+  // An adult foot: the printed window is 54 x 5 mm = 270 mm long; adult Mondopoint lengths lie
+  // around 220-290 mm (ISO 9407 sizing), widths about 0.35-0.45 of the length.
+  EXPECT_GT(frame->length_mm, 200.0);
+  EXPECT_LT(frame->length_mm, 290.0);
+  EXPECT_GT(frame->width_mm, 0.3 * frame->length_mm);
+  EXPECT_LT(frame->width_mm, 0.5 * frame->length_mm);
+  // The heel end from the loading sequence: the COP rolls heel -> toe in the foot frame.
+  EXPECT_NE(frame->method.find("loading sequence"), std::string::npos);
+  EXPECT_GT(fa.cop_heel_to_toe_mm, 0.3 * frame->length_mm);
+
+  // Arch index inside the published range of the Buldt et al. 2018 group it is classified in
+  // (JFAR 11:3, emed-x): normal 0.22 (0.03), range 0.15-0.29; planus 0.30 (0.05), 0.23-0.40;
+  // cavus 0.16 (0.06), 0.04-0.24.
+  const double ai = *a.arch_index;
+  if (a.arch_class_research == "normal") {
+    EXPECT_GE(ai, 0.15);
+    EXPECT_LE(ai, 0.29);
+  } else if (a.arch_class_research == "low") {
+    EXPECT_GE(ai, 0.23);
+    EXPECT_LE(ai, 0.40);
+  } else {
+    EXPECT_GE(ai, 0.04);
+    EXPECT_LE(ai, 0.24);
+  }
+  // CSI of an adult footprint: 0 (no midfoot contact, cavus) to about 60 %; flat beyond 45 %
+  // (adults, unverified secondary source; metrics reference table row 5). Its class must agree
+  // with the arch index: a normal or high arch by AI is not a flat CSI.
+  EXPECT_GT(*a.chippaux_smirak_percent, 0.0);
+  EXPECT_LT(*a.chippaux_smirak_percent, 60.0);
+  if (a.arch_class_research != "low") {
+    EXPECT_LE(*a.chippaux_smirak_percent, 45.0);
+  }
+  // Staheli: flat beyond 1.15 (Hernandez et al. 2007, children); an adult normal foot lies well
+  // below, and PAI rises with CSI (both widths of the middle third).
+  EXPECT_GT(*a.staheli, 0.0);
+  if (a.arch_class_research != "low") {
+    EXPECT_LT(*a.staheli, 1.15);
+  }
+  // CPEI: the COP bows lateral (positive) and lies within the band of the cadet data (means
+  // 21.6-23.9 %, PMC7393860; derived quintiles 17.3 / 28.2 %, SD about 6.5 %): within 3 SD.
+  EXPECT_GT(fa.cpei->cpei_percent, 0.0);
+  EXPECT_LT(fa.cpei->cpei_percent, 22.8 + 3 * 6.5);
+
+  // The same footprint in the importer's own orientation is its mirror image: the side flips,
+  // nothing else does (the measures are computed in the foot frame).
+  const auto mirrored = find_footfalls(rec->streams[0], 0);
+  ASSERT_EQ(mirrored.size(), 1u);
+  EXPECT_EQ(mirrored[0].side, Side::left) << mirrored[0].side_reason;
+}
+
+}  // namespace
+}  // namespace insole::analysis
