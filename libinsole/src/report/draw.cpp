@@ -220,8 +220,16 @@ void feet(cairo_t* cr, const std::vector<FootPanel>& panels, double x, double y,
   colour_bar(cr, x + w - bar_w + 6, y + 24, h - 50, vmax);
   set_font(cr, 6, false);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  text(cr, x, y + h + 6, "Viewed from above. Black line: centre-of-pressure path (dot = first contact). "
-                         "Dashed: arch-index thirds. Grey outlines: regions.");
+  // The legend names only what is drawn (insoles have no thirds and no region outlines).
+  bool thirds = false, regions = false;
+  for (const auto& p : panels) {
+    thirds |= !p.thirds.empty();
+    regions |= !p.regions.empty();
+  }
+  std::string legend = "Viewed from above. Black line: centre-of-pressure path (dot = first contact).";
+  if (thirds) legend += " Dashed: arch-index thirds.";
+  if (regions) legend += " Grey outlines: regions.";
+  text(cr, x, y + h + 6, legend);
 }
 
 void chain(cairo_t* cr, const ChainDiagram& d, double x, double y, double w, double h) {
