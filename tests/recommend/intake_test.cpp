@@ -80,6 +80,23 @@ TEST(Intake, RejectsMalformedDocuments) {
   EXPECT_NE(yaml_error("age_years: 3\nage_years: 4\n").find("duplicate key"), std::string::npos);
 }
 
+// Text that is not UTF-8 would be refused by Cairo in the report header and by the JSON writer;
+// the JSON parser rejects it itself, the YAML reader is checked by the intake parser.
+TEST(Intake, RejectsTextThatIsNotUtf8) {
+  std::string m = yaml_error("patient_id: \"P-\xff\"\n");
+  EXPECT_NE(m.find("patient_id: text is not valid UTF-8"), std::string::npos) << m;
+  m = yaml_error("notes: caf\xc3\n");  // a truncated two-byte sequence
+  EXPECT_NE(m.find("notes: text is not valid UTF-8"), std::string::npos) << m;
+  m = yaml_error("notes: \xed\xa0\x80\n");  // U+D800, a surrogate, is not a character
+  EXPECT_NE(m.find("not valid UTF-8"), std::string::npos) << m;
+  m = yaml_error("notes: \xc0\xaf\n");  // overlong '/'
+  EXPECT_NE(m.find("not valid UTF-8"), std::string::npos) << m;
+  EXPECT_NE(json_error("{\"notes\": \"\xff\"}").find("not valid JSON"), std::string::npos);
+  auto ok = parse_intake("notes: \"\xc3\xa9t\xc3\xa9 \xf0\x9f\x91\xa3\"\n", "ok.yaml", true);  // "été 👣"
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->text("notes"), "\xc3\xa9t\xc3\xa9 \xf0\x9f\x91\xa3");
+}
+
 TEST(Intake, LoadChoosesFormatByExtension) {
   test::TempDir dir;
   { std::ofstream(dir / "a.yml") << "age_years: 30\n"; }
