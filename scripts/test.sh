@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the toolkit with AddressSanitizer + UBSan and runs the whole test suite (ctest).
+# Builds the toolkit with AddressSanitizer + UBSan, runs the whole test suite (ctest), then runs
+# every libFuzzer target for a bounded time (scripts/fuzz.sh).
 # Usage: bash scripts/test.sh          (from anywhere; build tree in build/test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,3 +15,6 @@ cmake --build "$build" -j "$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 600
+# libFuzzer targets (decoders, importers, recommendation inputs), 10 s each from their seed
+# corpora; built with clang in build/fuzz, skipped with a message when clang is absent.
+bash scripts/fuzz.sh 10
