@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, from a fresh machine: install dependencies, build, then simulate a walk over a
-# pressure mat, analyse it and write the fitting report (PDF + HTML). Outputs go to out/demo/.
+# pressure mat, analyse it and write the fitting report (PDF + HTML); then the report of every
+# bundled sample recording in data/. Outputs go to out/demo/.
 # Usage: bash scripts/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,13 @@ echo "== 4. fitting report with recommendations (intake: data/intake-example.yam
   -o "$out/report.pdf"
 "$insole" report "$out/walk_flat.h5" --intake data/intake-example.yaml --clinic "Demo Clinic" \
   --format html -o "$out/report.html"
+echo "== 5. fitting reports of the bundled sample recordings (data/README.md says how each was made)"
+mkdir -p "$out/samples"
+for f in data/*.h5; do
+  name=$(basename "$f" .h5)
+  "$insole" report "$f" --clinic "Demo Clinic" -o "$out/samples/$name.pdf" || [ $? -eq 1 ]
+  echo "   $f -> $out/samples/$name.pdf"
+done
 echo
 echo "analysis JSON: $out/walk_flat.json"
 echo "fitting report: $(pwd)/$out/report.pdf (HTML twin: $out/report.html)"
