@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <optional>
 
 #include "insole/analysis/analyze.hpp"
 #include "insole/importers/importers.hpp"
@@ -78,6 +79,31 @@ TEST(TekscanValidation, PeakForceAgainstTheCalibrationBodyWeight) {
       EXPECT_GE(x, 0.9) << rel;
       EXPECT_LE(x, 1.3) << rel;
     }
+  }
+}
+
+// An in-shoe grid moves with the foot, so analyze() finds one foot frame per insole stream from
+// all its whole stances (analyze.cpp, in_shoe_frame). Every full stance of both insoles must then
+// be analysed with the COP running heel -> toe; before that frame, three of the five full right
+// stances (frames 11-33, 84-104, 120-139) were rejected as "foot axis reversed".
+TEST(TekscanValidation, EveryFullStanceIsAnalysedInOneInShoeFrame) {
+  INSOLE_REQUIRE_SHARED_DATA("tekscan_fscan_footpress/FrasP01L.asf");
+  INSOLE_REQUIRE_SHARED_DATA("tekscan_fscan_footpress/FrasP01R.asf");
+  for (const char* rel : {"tekscan_fscan_footpress/FrasP01L.asf", "tekscan_fscan_footpress/FrasP01R.asf"}) {
+    const Recording rec = load(rel);
+    auto res = analysis::analyze(rec);
+    ASSERT_TRUE(res) << res.error().message;
+    int full = 0;
+    std::optional<Eigen::Vector2d> u;
+    for (const auto& fa : res->footfalls) {
+      if (fa.footfall.partial) continue;
+      ++full;
+      EXPECT_EQ(fa.footfall.reject_reason, "") << rel << " frames " << fa.footfall.first_frame + 1;
+      EXPECT_GT(fa.cop_heel_to_toe_mm, 0.0) << rel << " frames " << fa.footfall.first_frame + 1;
+      if (!u) u = fa.frame.u;
+      EXPECT_LT((fa.frame.u - *u).norm(), 1e-12) << rel << ": one frame for the whole stream";
+    }
+    EXPECT_EQ(full, 5) << rel;
   }
 }
 

@@ -128,6 +128,44 @@ void put(std::map<std::string, double>& m, const std::string& key, std::optional
   if (v && std::isfinite(*v)) m[key] = *v;
 }
 
+// The foot frame of an in-shoe grid stream (see analyze_window); nullopt when the window has no
+// whole contact or no frame can be found (each contact then gets its own frame).
+std::optional<FootFrame> in_shoe_frame(const Stream& window, const std::vector<Footfall>& footfalls,
+                                       const AnalysisParams& p) {
+  const Eigen::Index n = window.info.layout.sensor_count();
+  Eigen::VectorXf peak = Eigen::VectorXf::Zero(n);
+  Eigen::VectorXd first_sum = Eigen::VectorXd::Zero(n), last_sum = Eigen::VectorXd::Zero(n);
+  Eigen::VectorXi count = Eigen::VectorXi::Zero(n);
+  Side side = Side::unknown;
+  for (const Footfall& ff : footfalls) {
+    if (ff.partial || !ff.reject_reason.empty() || !(ff.end_s > ff.start_s)) continue;
+    side = ff.side;
+    peak = peak.cwiseMax(peak_footprint(window, ff));
+    const LoadTiming t = load_timing(window, ff, p.segmentation.active_threshold_kpa);
+    const double span = ff.end_s - ff.start_s;
+    for (Eigen::Index s : ff.sensels)
+      if (std::isfinite(t.first_loaded_s[s]) && std::isfinite(t.last_loaded_s[s])) {
+        first_sum[s] += (t.first_loaded_s[s] - ff.start_s) / span;
+        last_sum[s] += (t.last_loaded_s[s] - ff.start_s) / span;
+        ++count[s];
+      }
+  }
+  std::vector<Eigen::Index> sensels;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  LoadTiming mean{Eigen::VectorXd::Constant(n, nan), Eigen::VectorXd::Constant(n, nan)};
+  for (Eigen::Index s = 0; s < n; ++s)
+    if (count[s] > 0) {
+      sensels.push_back(s);
+      mean.first_loaded_s[s] = first_sum[s] / count[s];
+      mean.last_loaded_s[s] = last_sum[s] / count[s];
+    }
+  if (sensels.empty()) return std::nullopt;
+  auto frame = foot_frame(window.info.layout, peak, sensels, side, p.foot_frame, &mean);
+  if (!frame) return std::nullopt;
+  frame->method += "; one frame for the in-shoe stream (all whole contacts)";
+  return *frame;
+}
+
 // Analyses every footfall of `window` (a stream, or frames [offset, offset + n) of it).
 // Footfalls starting before `own_from` belong to the previous window and are skipped. With
 // `carry` non-null, contacts still loaded at the window's last frame that started after its
@@ -147,6 +185,12 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
       if (ff.last_frame >= last_local && ff.first_frame >= 2 && ff.first_frame + offset >= own_from)
         *carry = carry->has_value() ? std::min(**carry, ff.first_frame + offset) : ff.first_frame + offset;
   }
+  // An in-shoe grid moves with the foot: every contact of the window lies on the sensor the same
+  // way, so one foot frame serves them all. It is found from the max footprint of the window's
+  // whole contacts and their loading sequence averaged over the contacts (times as fractions of
+  // each stance), which decides the heel end far more reliably than one contact alone.
+  std::optional<FootFrame> shoe_frame;
+  if (insole && info.layout.is_grid()) shoe_frame = in_shoe_frame(window, footfalls, p);
   for (Footfall ff : footfalls) {
     if (ff.first_frame + offset < own_from) continue;
     if (carry && carry->has_value() && ff.first_frame + offset >= **carry) continue;
@@ -166,7 +210,9 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
     if (ff.reject_reason.empty()) {
       const Eigen::VectorXf peak = peak_footprint(window, ff);
       FootFrame frame;
-      if (info.layout.is_grid()) {
+      if (shoe_frame) {
+        frame = *shoe_frame;
+      } else if (info.layout.is_grid()) {
         // The loading sequence decides which end is the heel (foot_frame.hpp).
         const LoadTiming timing = load_timing(window, ff, p.segmentation.active_threshold_kpa);
         auto fr = foot_frame(info.layout, peak, ff.sensels, ff.side, p.foot_frame, &timing);
