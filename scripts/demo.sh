@@ -33,7 +33,6 @@ mkdir -p "$out/samples"
 for f in data/*.h5; do
   name=$(basename "$f" .h5)
   "$insole" report "$f" --clinic "Demo Clinic" -o "$out/samples/$name.pdf" || [ $? -eq 1 ]
-  echo "   $f -> $out/samples/$name.pdf"
 done
 echo
 echo "analysis JSON: $out/walk_flat.json"

@@ -446,9 +446,12 @@ std::vector<std::uint8_t> read_variable_register(std::uint8_t reg) {
 std::vector<std::uint8_t> write_register(std::uint8_t reg, std::span<const std::uint8_t> payload) {
   if (payload.empty() || payload.size() > 255)
     throw std::invalid_argument("sensel fixed register writes carry 1..255 bytes");
-  std::vector<std::uint8_t> out{kBoardAddress, reg, static_cast<std::uint8_t>(payload.size())};
-  out.insert(out.end(), payload.begin(), payload.end());
-  out.push_back(sum8(payload));
+  std::vector<std::uint8_t> out(payload.size() + 4);
+  out[0] = kBoardAddress;
+  out[1] = reg;
+  out[2] = static_cast<std::uint8_t>(payload.size());
+  std::copy(payload.begin(), payload.end(), out.begin() + 3);
+  out.back() = sum8(payload);
   return out;
 }
 

@@ -296,7 +296,7 @@ Result<FootFrame> foot_frame(const SensorLayout& layout, const Eigen::VectorXf& 
     return orient_heel_to_toe(p, axis);
   };
 
-  Eigen::Vector2d u;
+  Eigen::Vector2d u = Eigen::Vector2d::UnitY();
   Eigen::Vector2d through = weighted_mean(p);  // a point on the axis
   std::string method;
   switch (params.method) {

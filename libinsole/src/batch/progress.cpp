@@ -1,5 +1,6 @@
 #include "insole/batch/progress.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -67,8 +68,11 @@ std::string progress_bar(const BatchProgress& p, int width) {
   if (bar < 5) return tail.substr(0, static_cast<std::size_t>(std::max(0, width)));
   const double f = p.total ? static_cast<double>(p.done) / static_cast<double>(p.total) : 1.0;
   const int filled = static_cast<int>(std::floor(f * bar));
-  return "[" + std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(bar - filled), '.') +
-         "]" + tail;
+  std::string out(static_cast<std::size_t>(bar) + 2, '.');
+  out.front() = '[';
+  out.back() = ']';
+  std::fill_n(out.begin() + 1, std::clamp(filled, 0, bar), '#');
+  return out + tail;
 }
 
 std::string summary_text(const BatchSummary& s) {

@@ -204,8 +204,12 @@ std::vector<fs::path> json_paths(const std::vector<InputFile>& inputs, const fs:
   }
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (uses[out[i]] > 1)
-      out[i] = dir / fs::path(inputs[i].relative)
-                         .replace_extension("." + hex64(xxh64(inputs[i].key)).substr(0, 8) + ".json");
+    {
+      std::string ext = ".";
+      ext += hex64(xxh64(inputs[i].key)).substr(0, 8);
+      ext += ".json";
+      out[i] = dir / fs::path(inputs[i].relative).replace_extension(ext);
+    }
   return out;
 }
 

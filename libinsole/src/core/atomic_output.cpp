@@ -58,7 +58,11 @@ Result<AtomicOutput> AtomicOutput::create(const fs::path& target) {
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::string suffix;
     for (int i = 0; i < 8; ++i) suffix += kAlphabet[gen() % (sizeof(kAlphabet) - 1)];
-    fs::path temp = dir / ("." + target.filename().string() + ".tmp-" + suffix);
+    std::string name = ".";
+    name += target.filename().string();
+    name += ".tmp-";
+    name += suffix;
+    fs::path temp = dir / name;
     // 0666 minus the umask, like any newly created output file (mkstemp would give 0600).
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0) {

@@ -23,7 +23,11 @@ std::string reason_text(const recommend::Recommendation& r) {
   std::string s = r.reason + ".";
   std::vector<std::string> trig;
   for (const auto& t : r.triggers) {
-    std::string one = t.finding_id + (t.finding_id.rfind("intake:", 0) == 0 ? "" : " " + side_name(t.side));
+    std::string one = t.finding_id;
+    if (t.finding_id.rfind("intake:", 0) != 0) {
+      one += ' ';
+      one += side_name(t.side);
+    }
     std::vector<std::string> ev;
     for (const auto& e : t.evidence)
       if (e.agrees) ev.push_back(e.measure + " " + num(e.value, 2) + (e.unit.empty() ? "" : " " + e.unit) + " " + e.threshold);
