@@ -22,7 +22,8 @@ Result<std::string> percent_decode(const std::string& s, const std::string& uri)
     if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
         !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
       return make_error(Errc::invalid_argument,
-                        "source '" + uri + "': bad percent escape at character " + std::to_string(i + 1));
+                        "source '" + uri + "': bad percent escape '" + s.substr(i, 3) +
+                            "' (expected % and two hexadecimal digits)");
     out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
     i += 2;
   }
@@ -152,6 +153,12 @@ Result<std::unique_ptr<FrameSource>> open_source(const std::string& uri, std::sh
     if (auto st = only_keys(u, {}); !st) return st.error();
     return io::open_playback(u.path, std::move(clock), *realtime);
   }
+  // The simulator reads its options as one query string: a decoded key or value holding one of
+  // its separators would smuggle in another option.
+  for (const auto& [k, v] : u.query)
+    if ((k + v).find_first_of("?&=") != std::string::npos)
+      return make_error(Errc::invalid_argument,
+                        "sim source: option '" + k + "' may not contain '?', '&' or '=' (after %-decoding)");
   std::string q = u.path;
   char sep = '?';
   for (const auto& [k, v] : u.query) {

@@ -1,0 +1,126 @@
+// Source URIs (design section 2: one way to name a source): serial:///dev/...?protocol=..,
+// sim://walk?.., file:///path.h5. Parsing, percent-decoding, and the errors for hostile or
+// mistyped URIs, each of which must name what is wrong.
+#include "source_uri.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "insole/core/clock.hpp"
+#include "insole/io/hdf5_recording.hpp"
+#include "insole/sim/simulator.hpp"
+#include "support/temp_dir.hpp"
+
+namespace insole::cli {
+namespace {
+
+std::string parse_error(const std::string& uri) {
+  auto u = parse_source_uri(uri);
+  EXPECT_FALSE(u) << uri << " was accepted";
+  if (u) return {};
+  EXPECT_EQ(u.error().code, Errc::invalid_argument) << uri;
+  return u.error().message;
+}
+
+std::string open_error(const std::string& uri) {
+  auto s = open_source(uri, std::make_shared<ManualClock>());
+  EXPECT_FALSE(s) << uri << " was opened";
+  return s ? std::string() : s.error().message;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(SourceUri, SplitsSchemePathAndOptions) {
+  auto u = parse_source_uri("serial:///dev/serial/by-id/usb-Sensel_Morph-if00?protocol=sensel_morph&baud=115200");
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_EQ(u->scheme, "serial");
+  EXPECT_EQ(u->path, "/dev/serial/by-id/usb-Sensel_Morph-if00");
+  EXPECT_EQ(u->query.size(), 2u);
+  EXPECT_EQ(u->query.at("protocol"), "sensel_morph");
+  EXPECT_EQ(u->query.at("baud"), "115200");
+
+  u = parse_source_uri("sim://walk?foot=flat&seed=3&&layout=mat");  // an empty item is ignored
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_EQ(u->scheme, "sim");
+  EXPECT_EQ(u->path, "walk");
+  EXPECT_EQ(u->query.size(), 3u);
+
+  u = parse_source_uri("file:///data/scan.h5");
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_EQ(u->path, "/data/scan.h5");
+  EXPECT_TRUE(u->query.empty());
+}
+
+TEST(SourceUri, PercentDecodesPathKeysAndValues) {
+  auto u = parse_source_uri("file:///tmp/my%20scans/a%2Bb.h5?real%74ime=%30");
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_EQ(u->path, "/tmp/my scans/a+b.h5");
+  EXPECT_EQ(u->query.at("realtime"), "0");
+  u = parse_source_uri("sim://walk?flag");  // a key without '=' has an empty value
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_EQ(u->query.at("flag"), "");
+}
+
+TEST(SourceUri, MalformedUrisNameTheProblem) {
+  EXPECT_TRUE(contains(parse_error("/dev/ttyACM0"), "expected serial:///dev/..."));
+  EXPECT_TRUE(contains(parse_error("://x"), "expected serial:///dev/..."));
+  EXPECT_TRUE(contains(parse_error("http://example/x"), "unknown scheme 'http'"));
+  EXPECT_TRUE(contains(parse_error("serial://"), "the path is empty"));
+  EXPECT_TRUE(contains(parse_error("serial://?protocol=m1616"), "the path is empty"));
+  EXPECT_TRUE(contains(parse_error("file:///a%2"), "bad percent escape '%2' (expected % and two hexadecimal digits)"));
+  EXPECT_TRUE(contains(parse_error("file:///a%zz"), "bad percent escape '%zz'"));
+  EXPECT_TRUE(contains(parse_error("sim://walk?seed=1&seed=2"), "option 'seed' given twice"));
+  EXPECT_TRUE(contains(parse_error("sim://walk?=3"), "empty option name"));
+  EXPECT_TRUE(contains(parse_error("sim://walk?seed=%G1"), "bad percent escape"));
+}
+
+TEST(SourceUri, SerialOptionsAreChecked) {
+  const std::string port = "serial:///dev/does-not-exist-insole";
+  EXPECT_TRUE(contains(open_error(port + "?protocol=m1616&speed=9600"), "unknown option 'speed'"));
+  EXPECT_TRUE(contains(open_error(port + "?protocol=no_such_device"), "unknown protocol 'no_such_device'"));
+  EXPECT_TRUE(contains(open_error(port), "add ?protocol=NAME"));
+  for (const char* baud : {"0", "-9600", "12ab", "", "99999999999999999999999"})
+    EXPECT_TRUE(contains(open_error(port + "?protocol=m1616&baud=" + baud), "'baud': expected a positive integer"))
+        << baud;
+  EXPECT_TRUE(contains(open_error(port + "?protocol=m1616&reconnect=maybe"), "'reconnect': expected 0 or 1"));
+  // Well-formed: the source is made without touching the port (opening happens at start()).
+  auto ok = open_source(port + "?protocol=m1616&baud=250000&reconnect=0", std::make_shared<ManualClock>());
+  ASSERT_TRUE(ok) << ok.error().message;
+  ASSERT_NE(ok->get(), nullptr);
+}
+
+TEST(SourceUri, SimulatorSourceMakesFramesAndRefusesSmuggledOptions) {
+  auto src = open_source("sim://walk?foot=flat&seed=3&duration=2&realtime=0", std::make_shared<ManualClock>());
+  ASSERT_TRUE(src) << src.error().message;
+  ASSERT_TRUE((*src)->start());
+  auto frame = (*src)->next(std::chrono::milliseconds(100));
+  ASSERT_TRUE(frame) << frame.error().message;
+  EXPECT_GT(frame->pressure_kpa.size(), 0);
+  (*src)->stop();
+  EXPECT_TRUE(contains(open_error("sim://walk?foot=flat%26seed%3D9"), "may not contain"));
+  EXPECT_TRUE(contains(open_error("sim://walk?realtime=2"), "'realtime': expected 0 or 1"));
+  EXPECT_FALSE(open_source("sim://walk?foot=banana", std::make_shared<ManualClock>()));
+}
+
+TEST(SourceUri, FilePlaybackNeedsAReadableRecordingAndNoOtherOptions) {
+  test::TempDir dir;
+  const auto missing = (dir / "missing.h5").string();
+  EXPECT_TRUE(contains(open_error("file://" + missing), "missing.h5"));
+  EXPECT_TRUE(contains(open_error("file://" + missing + "?loop=1"), "unknown option 'loop'"));
+  sim::WalkParams w;
+  w.duration_s = 1.0;
+  const Recording rec = sim::simulate_walk_mat(w).recording;
+  const auto path = (dir / "walk.h5").string();
+  ASSERT_TRUE(io::write_recording(path, rec));
+  auto src = open_source("file://" + path + "?realtime=0", std::make_shared<ManualClock>());
+  ASSERT_TRUE(src) << src.error().message;
+  ASSERT_TRUE((*src)->start());
+  auto frame = (*src)->next(std::chrono::milliseconds(100));
+  ASSERT_TRUE(frame) << frame.error().message;
+  EXPECT_EQ(frame->pressure_kpa.size(), rec.streams[0].pressure_kpa.cols());
+  (*src)->stop();
+}
+
+}  // namespace
+}  // namespace insole::cli
