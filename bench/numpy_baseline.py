@@ -24,6 +24,15 @@ THRESHOLD_KPA = 5.0      # loaded sensel (as SegmentationParams.active_threshold
 QUIET_FORCE_N = 5.0      # a frame below this total force is quiet (AnalysisParams.quiet_force_n)
 QUIET_GAP_S = 0.3        # a window closes after this much quiet (AnalysisParams.quiet_gap_s)
 MIN_SENSELS = 2          # smaller blobs are noise
+READ_S = [0.0]           # time spent inside h5py reads (decompression included)
+
+
+def read(dset, a, b):
+    """dset[a:b], timed: the share of the baseline that is h5py reading and decompressing."""
+    t0 = time.perf_counter()
+    out = dset[a:b]
+    READ_S[0] += time.perf_counter() - t0
+    return out
 
 
 def blobs(mask):
@@ -75,7 +84,7 @@ def analyse_stream(g):
     force_n = np.zeros(n)
     cop_mm = np.full((n, 2), np.nan)
     for a in range(0, n, block):
-        p = np.nan_to_num(pressure[a:a + block]).astype(np.float64)
+        p = np.nan_to_num(read(pressure, a, a + block)).astype(np.float64)
         p[p <= THRESHOLD_KPA] = 0.0
         s = p.sum(axis=(1, 2))
         force_n[a:a + block] = s * area_mm2 * 1e-3
@@ -85,7 +94,7 @@ def analyse_stream(g):
 
     footfalls = []
     for first, last in windows(t, force_n >= QUIET_FORCE_N):
-        p = np.nan_to_num(pressure[first:last + 1]).astype(np.float64)
+        p = np.nan_to_num(read(pressure, first, last + 1)).astype(np.float64)
         p[p <= THRESHOLD_KPA] = 0.0
         peak_image = p.max(axis=0)
         labels, count = blobs(peak_image > 0)
@@ -115,7 +124,7 @@ def main():
     with h5py.File(path, "r") as f:
         streams = {name: analyse_stream(g) for name, g in f["streams"].items()}
     elapsed = time.perf_counter() - t0
-    print(json.dumps({"file": path, "seconds": round(elapsed, 4),
+    print(json.dumps({"file": path, "seconds": round(elapsed, 4), "read_seconds": round(READ_S[0], 4),
                       "footfalls": sum(len(s["footfalls"]) for s in streams.values()),
                       "frames": sum(s["frames"] for s in streams.values())}))
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -450,6 +451,43 @@ TEST(AnalyzeEmpty, NoContactIsReportedNotAnError) {
   auto bad = analyze(rec);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::format_error);
+}
+
+// A sensor set imported without geometry (Moticon publishes neither cell positions nor areas):
+// analyze() computes nothing for it and says why, instead of inventing a layout.
+TEST(AnalyzeQuality, SensorSetWithoutGeometryIsNamedNotGuessed) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Recording rec;
+  for (const char* name : {"left", "right"}) {
+    Stream s;
+    s.info.name = name;
+    s.info.side = std::string(name) == "left" ? Side::left : Side::right;
+    s.info.layout = SensorLayout::sensors(Eigen::MatrixX2d::Constant(16, 2, nan),
+                                          Eigen::VectorXd::Constant(16, nan)).value();
+    for (int f = 0; f < 200; ++f)  // 1 s stance, 1 s swing at 100 Hz: loaded cells all along
+      s.append(0.01 * f, Eigen::VectorXf::Constant(16, (f / 100) % 2 == 0 ? 150.0f : 0.0f));
+    rec.streams.push_back(std::move(s));
+  }
+  auto r = analyze(rec);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->has_usable_contact());
+  for (const char* name : {"left", "right"}) {
+    const std::string expected = std::string("stream '") + name +
+                                 "': sensor positions and areas unknown (not in the file); force, stance "
+                                 "phases, centre of pressure and every measure need them, so none were "
+                                 "computed for this stream";
+    EXPECT_NE(std::find(r->quality.warnings.begin(), r->quality.warnings.end(), expected),
+              r->quality.warnings.end())
+        << name;
+  }
+  // Areas known (a vendor's cell table), positions unknown: only the positions are named.
+  rec.streams[0].info.layout = SensorLayout::sensors(Eigen::MatrixX2d::Constant(16, 2, nan),
+                                                     Eigen::VectorXd::Constant(16, 120.0)).value();
+  r = analyze(rec);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_NE(std::find_if(r->quality.warnings.begin(), r->quality.warnings.end(),
+                         [](const std::string& w) { return w.rfind("stream 'left': sensor positions unknown", 0) == 0; }),
+            r->quality.warnings.end());
 }
 
 TEST(AnalyzeQuality, SaturatedAndDeadSensels) {

@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
 #include "insole/batch/csv.hpp"
 #include "insole/batch/results.hpp"
+#include "insole/report/json.hpp"
 #include "support/temp_dir.hpp"
 
 namespace insole::batch {
@@ -245,6 +247,34 @@ TEST(AnalyzeFile, GivesTheSameResultAsTheWholeRecordingInMemory) {
       EXPECT_EQ(streamed->feet[i].median(m).has_value(), whole->feet[i].median(m).has_value()) << m;
   EXPECT_EQ(facts.subject, "S5");
   EXPECT_EQ(facts.streams.size(), 1u);
+}
+
+// Reading ahead on a second thread (AnalyseOptions::prefetch) must not change a single value:
+// the chunks reach the analysis in the same order either way.
+TEST(AnalyzeFile, ReadAheadGivesIdenticalResults) {
+  insole::test::TempDir dir;
+  const auto file = dir / "walk.h5";
+  fixture::write_walk(file, 6);
+  AnalyseOptions options;
+  options.min_read_frames = 1;  // many small reads: the queue fills and drains many times
+  options.prefetch = true;
+  auto ahead = analyze_file(file, options);
+  options.prefetch = false;
+  auto inline_reads = analyze_file(file, options);
+  ASSERT_TRUE(ahead) << ahead.error().message;
+  ASSERT_TRUE(inline_reads) << inline_reads.error().message;
+  EXPECT_EQ(report::to_json(*ahead, "walk.h5"), report::to_json(*inline_reads, "walk.h5"));
+  EXPECT_GT(ahead->footfalls.size(), 0u);
+  // A file that is not a recording fails the same way with and without read-ahead.
+  const auto bad = dir / "bad.h5";
+  { std::ofstream(bad) << "not hdf5"; }
+  options.prefetch = true;
+  auto e1 = analyze_file(bad, options);
+  options.prefetch = false;
+  auto e2 = analyze_file(bad, options);
+  ASSERT_FALSE(e1);
+  ASSERT_FALSE(e2);
+  EXPECT_EQ(e1.error().message, e2.error().message);
 }
 
 }  // namespace

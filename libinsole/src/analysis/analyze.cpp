@@ -492,6 +492,23 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
   // Quality warnings.
   auto& w = r.quality.warnings;
   if (!r.has_usable_contact()) w.push_back("no usable foot contact found");
+  // A sensor set imported without geometry (e.g. Moticon, whose cell positions and areas are not
+  // published) cannot give force (sum of p * A) or a centre of pressure: say so, do not guess.
+  for (const auto& info : streams) {
+    if (info.layout.is_grid()) continue;  // a grid's pitch gives both
+    const auto& a = info.layout.areas_mm2();
+    const auto& present = info.layout.present();
+    bool areas = a.size() > 0;
+    for (Eigen::Index i = 0; i < a.size(); ++i)
+      if ((present.empty() || present[static_cast<std::size_t>(i)]) && !(std::isfinite(a[i]) && a[i] > 0.0))
+        areas = false;
+    const bool positions = info.layout.has_geometry();
+    if (areas && positions) continue;
+    w.push_back("stream '" + info.name + "': sensor " +
+                (areas ? "positions" : positions ? "areas" : "positions and areas") +
+                " unknown (not in the file); force, stance phases, centre of pressure and every "
+                "measure need them, so none were computed for this stream");
+  }
   for (const auto& foot : r.feet) {
     if (foot.side == Side::unknown && foot.footfalls_used > 0)
       w.push_back("stream '" + foot.stream + "': " + std::to_string(foot.footfalls_used) +
@@ -654,14 +671,21 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
       ++w.next_frame;
       const bool quiet = is_quiet(force, w.peak_force_n);
       if (!quiet) {
+        // Becoming active: keep exactly the lead-in before this frame (the quiet branch below
+        // trims lazily).
+        if (!w.active && w.rows() > 1) w.drop_front(lead_in_start(w, w.rows() - 1));
         w.active = true;
         w.quiet_since_s = std::numeric_limits<double>::quiet_NaN();
       } else if (std::isnan(w.quiet_since_s)) {
         w.quiet_since_s = t;
       }
       if (!w.active) {
-        // Nothing loaded yet: keep only the lead-in.
-        w.drop_front(lead_in_start(w, w.rows()));
+        // Nothing loaded yet: only the lead-in will be kept. Dropping the older frames once they
+        // are half the buffer (not at every frame) keeps the cost per frame constant: a mat is
+        // empty most of the time, and shifting the lead-in at every quiet frame was the largest
+        // cost of the analysis after decompression.
+        const Eigen::Index k = lead_in_start(w, w.rows());
+        if (k >= std::max<Eigen::Index>(64, w.rows() / 2)) w.drop_front(k);
         continue;
       }
       if (quiet && t - w.quiet_since_s >= params.quiet_gap_s) {

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -73,6 +75,75 @@ std::string with_file(const fs::path& path, std::string message) {
   return message;
 }
 
+// Runs a chunk provider on its own thread, at most `depth` chunks ahead of the consumer, so that
+// reading and decompressing the next block overlaps the analysis of the current one. The
+// provider's results (chunks, the end, or an error) reach next() in order; the destructor stops
+// the thread (it may be waiting for room in the queue or inside a read).
+class Prefetcher {
+ public:
+  Prefetcher(analysis::ChunkProvider inner, std::size_t depth) : inner_(std::move(inner)), depth_(depth) {
+    thread_ = std::thread([this] { run(); });
+  }
+  Prefetcher(const Prefetcher&) = delete;
+  Prefetcher& operator=(const Prefetcher&) = delete;
+  ~Prefetcher() {
+    {
+      std::lock_guard lock(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  Result<std::optional<analysis::FrameChunk>> next() {
+    std::unique_lock lock(m_);
+    cv_.wait(lock, [&] { return !queue_.empty() || finished_; });
+    if (queue_.empty()) return std::optional<analysis::FrameChunk>{};  // asked again after the end
+    auto r = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    return r;
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      {
+        std::unique_lock lock(m_);
+        cv_.wait(lock, [&] { return stop_ || queue_.size() < depth_; });
+        if (stop_) break;
+      }
+      Result<std::optional<analysis::FrameChunk>> r = std::optional<analysis::FrameChunk>{};
+      try {
+        r = inner_();
+      } catch (const std::exception& e) {
+        r = make_error(Errc::io_error, std::string("reading frames: ") + e.what());
+      }
+      const bool end = !r || !r->has_value();
+      {
+        std::lock_guard lock(m_);
+        queue_.push_back(std::move(r));
+      }
+      cv_.notify_all();
+      if (end) break;
+    }
+    {
+      std::lock_guard lock(m_);
+      finished_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  analysis::ChunkProvider inner_;
+  std::size_t depth_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Result<std::optional<analysis::FrameChunk>>> queue_;
+  bool stop_ = false;
+  bool finished_ = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
 Result<analysis::AnalysisResult> analyze_file(const fs::path& path, const AnalyseOptions& options,
@@ -115,7 +186,13 @@ Result<analysis::AnalysisResult> analyze_file(const fs::path& path, const Analys
     next += c.time_s.size();
     return std::optional<analysis::FrameChunk>(std::move(c));
   };
-  auto result = analysis::analyze_stream(meta, streams, provider, options.params);
+  Result<analysis::AnalysisResult> result = make_error(Errc::no_data, "not analysed");
+  if (options.prefetch) {
+    Prefetcher ahead(provider, 2);
+    result = analysis::analyze_stream(meta, streams, [&ahead] { return ahead.next(); }, options.params);
+  } else {
+    result = analysis::analyze_stream(meta, streams, provider, options.params);
+  }  // the prefetch thread has stopped here: the reader can close
   reader->close();
   if (!result) return make_error(result.error().code, with_file(path, result.error().message));
   if (facts) {
@@ -147,7 +224,9 @@ RecordingOutcome process_recording(const InputFile& input, const BatchOptions& o
     RecordingFacts facts;
     facts.key = input.key;
     facts.file_hash = *hash;
-    auto result = analyze_file(input.path, options.analyse, &facts);
+    AnalyseOptions analyse = options.analyse;
+    if (options.jobs > 1) analyse.prefetch = false;
+    auto result = analyze_file(input.path, analyse, &facts);
     if (!result) return fail(*hash, result.error());
     if (!json_path.empty() || options.write_back) {
       const std::string json = report::to_json(*result, input.key);

@@ -44,6 +44,10 @@ struct AnalyseOptions {
   /// is at least this, capped so that one read holds at most max_read_bytes of pressure.
   std::int64_t min_read_frames = 256;
   std::int64_t max_read_bytes = 64ll << 20;
+  /// Read and decompress the next block on a second thread while the current one is analysed
+  /// (at most 2 blocks ahead). run_batch turns it off when it runs several jobs, which already
+  /// keep the cores busy.
+  bool prefetch = true;
 };
 
 /// Reads a recording chunk by chunk and analyses it, without holding it in memory. Fills `facts`
