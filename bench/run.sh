@@ -3,8 +3,8 @@
 # Release, simulates 64 x 64 mat recordings at 100 Hz, and prints ratios measured in this one run:
 #   (a) analysis throughput / read+decompress throughput of the same datasets (the I/O limit)
 #   (b) NumPy + h5py baseline time / insole time, one core
-#   (c) batch of many recordings: time with --jobs 1 / time with --jobs 2 (threads), and the same
-#       split as two --shard processes running side by side
+#   (c) batch of many recordings on one core (taskset) against two cores: --jobs 1 (which reads
+#       ahead on a second thread), --jobs 2 (threads), and two --shard processes side by side
 #   (d) peak memory (max RSS) analysing a short and a long recording
 # Environment: INSOLE_BENCH_BUILD (build dir, default build-bench), INSOLE_BENCH_WORK (recordings,
 # default /tmp/insole-bench, reused between runs), INSOLE_BENCH_MINUTES (throughput recording,
@@ -66,8 +66,9 @@ echo "    insole is $(ratio "$best_np" "$best_in")x faster   (target >= 10)"
 echo "    beyond reading: baseline $(awk -v a="$best_np" -v b="$np_read" 'BEGIN { printf "%.3f", a - b }') s, insole $(awk -v a="$best_in" -v b="$read_s" 'BEGIN { printf "%.3f", a - b }') s (its own read+decompress time from (a))"
 
 # (c) batch scaling over 8 one-minute recordings.
-best1=1e9; best2=1e9; bestp=1e9
+best1=1e9; best2=1e9; bestp=1e9; bestc=1e9
 for _ in $(seq "$repeats"); do
+  tc=$(now); taskset -c 0 "$insole" batch "$work/set" -o "$work/c0.csv" --jobs 1 --progress none 2>/dev/null || true
   t0=$(now); "$insole" batch "$work/set" -o "$work/c1.csv" --jobs 1 --progress none 2>/dev/null || true; t1=$(now)
   "$insole" batch "$work/set" -o "$work/c2.csv" --jobs 2 --progress none 2>/dev/null || true; t2=$(now)
   "$insole" batch "$work/set" -o "$work/p1.csv" --shard 1/2 --jobs 1 --progress none 2>/dev/null &
@@ -76,11 +77,13 @@ for _ in $(seq "$repeats"); do
   best1=$(awk -v a="$best1" -v t0="$t0" -v t1="$t1" 'BEGIN { d = t1 - t0; print (d < a) ? d : a }')
   best2=$(awk -v a="$best2" -v t0="$t1" -v t1="$t2" 'BEGIN { d = t1 - t0; print (d < a) ? d : a }')
   bestp=$(awk -v a="$bestp" -v t0="$t2" -v t1="$t3" 'BEGIN { d = t1 - t0; print (d < a) ? d : a }')
+  bestc=$(awk -v a="$bestc" -v t0="$tc" -v t1="$t0" 'BEGIN { d = t1 - t0; print (d < a) ? d : a }')
 done
 cmp -s "$work/c1.csv" "$work/c2.csv" && same="identical" || same="DIFFERENT"
 echo
-echo "(c) batch of 8 x 1 min: --jobs 1 ${best1} s, --jobs 2 ${best2} s: speed-up $(ratio "$best1" "$best2")x (CSV $same);"
-echo "    two --shard processes side by side ${bestp} s: speed-up $(ratio "$best1" "$bestp")x"
+echo "(c) batch of 8 x 1 min: one core (taskset, --jobs 1) ${bestc} s; two cores: --jobs 1 with read-ahead ${best1} s,"
+echo "    --jobs 2 ${best2} s, two --shard processes side by side ${bestp} s (CSV $same)"
+echo "    speed-up from one core to two: --jobs 1 $(ratio "$bestc" "$best1")x, --jobs 2 $(ratio "$bestc" "$best2")x, shards $(ratio "$bestc" "$bestp")x"
 
 # (d) peak memory, short against long recording (one job, GNU time's maximum resident set size).
 rss() {
