@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "insole/core/utf8.hpp"
 #include "insole/recommend/engine.hpp"
 #include "insole/recommend/intake.hpp"
 #include "insole/recommend/json.hpp"
@@ -26,40 +27,6 @@ const std::string kOrigin = "fuzz-input";
   std::abort();
 }
 
-// RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool valid_utf8(const std::string& s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n;
-    std::uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    for (std::size_t k = 1; k <= n; ++k) {
-      if (i + k >= s.size()) return false;
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
 
 // The engine must run on anything the parsers accept; an exception here is a bug (the parsers
 // are the place to reject), so it aborts like a crash would.
@@ -173,7 +140,7 @@ void check_intake(const Intake& in) {
     }
     if (f->type == "string") {
       if (!std::holds_alternative<std::string>(value)) fail("intake", name + ": not a string");
-      if (!valid_utf8(std::get<std::string>(value))) fail("intake", name + ": accepted a string that is not UTF-8");
+      if (!is_valid_utf8(std::get<std::string>(value))) fail("intake", name + ": accepted a string that is not UTF-8");
     }
   }
   // What was accepted, written back as JSON, reads back the same.

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include "insole/core/utf8.hpp"
+
 namespace insole::importers::detail {
 
 LineReader::LineReader(std::istream& in, std::string source)
@@ -217,28 +219,9 @@ std::optional<long long> parse_int(std::string_view s, long long lo, long long h
   return v;
 }
 
-namespace {
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    if (c < 0x80) n = 0;
-    else if ((c & 0xE0) == 0xC0 && c >= 0xC2) n = 1;
-    else if ((c & 0xF0) == 0xE0) n = 2;
-    else if ((c & 0xF8) == 0xF0 && c <= 0xF4) n = 3;
-    else return false;
-    if (i + n >= s.size() && n > 0) return false;  // truncated sequence
-    for (std::size_t k = 1; k <= n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n + 1;
-  }
-  return true;
-}
-}  // namespace
 
 std::string to_utf8(std::string_view s) {
-  if (valid_utf8(s)) return std::string(s);
+  if (is_valid_utf8(s)) return std::string(s);
   std::string out;
   out.reserve(s.size() * 2);
   for (char ch : s) {

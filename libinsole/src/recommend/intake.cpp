@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "insole/core/utf8.hpp"
+
 namespace insole::recommend {
 
 namespace {
@@ -96,43 +98,6 @@ void read_fields(const json& obj, const std::string& section, Intake& intake) {
   }
 }
 
-// RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. The JSON parser
-// checks this itself; yaml-cpp passes bytes through, and text that is not UTF-8 would break the
-// report (Cairo refuses it) and the JSON output.
-bool valid_utf8(const std::string& s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n;
-    std::uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1Fu;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0Fu;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07u;
-    } else {
-      return false;
-    }
-    if (s.size() - i <= n) return false;
-    for (std::size_t k = 1; k <= n; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3Fu);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
 
 // YAML scalars are untyped text: plain scalars become booleans, nulls or numbers when they read
 // as such; quoted scalars stay strings (so "yes" in quotes is a string and is rejected for a bool).
@@ -150,7 +115,7 @@ json yaml_to_json(const YAML::Node& n, const std::string& path) {
       for (const auto& kv : n) {
         if (!kv.first.IsScalar()) throw IntakeError{path, "mapping keys must be plain names"};
         const std::string key = kv.first.Scalar();
-        if (!valid_utf8(key)) throw IntakeError{path.empty() ? "(top level)" : path, "a key is not valid UTF-8 text"};
+        if (!is_valid_utf8(key)) throw IntakeError{path.empty() ? "(top level)" : path, "a key is not valid UTF-8 text"};
         if (obj.contains(key)) throw IntakeError{path.empty() ? key : path + "." + key, "duplicate key"};
         obj[key] = yaml_to_json(kv.second, path.empty() ? key : path + "." + key);
       }
@@ -158,7 +123,7 @@ json yaml_to_json(const YAML::Node& n, const std::string& path) {
     }
     case YAML::NodeType::Scalar: {
       const std::string s = n.Scalar();
-      if (!valid_utf8(s)) throw IntakeError{path.empty() ? "(top level)" : path, "text is not valid UTF-8"};
+      if (!is_valid_utf8(s)) throw IntakeError{path.empty() ? "(top level)" : path, "text is not valid UTF-8"};
       if (n.Tag() == "!") return s;  // quoted
       if (s == "true" || s == "True" || s == "TRUE") return true;
       if (s == "false" || s == "False" || s == "FALSE") return false;
