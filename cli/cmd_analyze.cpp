@@ -60,6 +60,14 @@ void print_table(std::ostream& out, const AnalysisResult& r, const std::string& 
   out << "insole analyze: " << input << " (algorithm " << r.algorithm_version << ")\n\n";
   if (r.feet.empty()) {
     out << "no feet found\n";
+    // Say why (no contact, no sensor geometry, every contact rejected and for what).
+    for (const auto& q : r.quality.streams)
+      for (const auto& [reason, n] : q.rejected)
+        out << "  stream '" << q.stream << "': " << n << " contact(s) rejected: " << reason << "\n";
+    if (!r.quality.warnings.empty()) {
+      out << "\nquality:\n";
+      for (const auto& w : r.quality.warnings) out << "  " << w << "\n";
+    }
     return;
   }
   struct Row {

@@ -277,9 +277,13 @@ TEST(ArchIndex, Mun104TemplatesAreInThePublishedNormalRange) {
     EXPECT_GE(ai[k], 0.15) << files[k];
     EXPECT_LE(ai[k], 0.29) << files[k];
   }
-  // Mirror templates: about the same AI, opposite shape votes.
+  // Mirror templates: about the same AI, opposite shape votes. The templates are labelled left
+  // and right by their authors (the data README: ground truth "side"): read with the first CSV
+  // row at the smallest y, as every grid importer reads printed rows, the shape alone must name
+  // each side (measured -0.85 and +0.92).
   EXPECT_NEAR(ai[0], ai[1], 0.02);
-  EXPECT_LT(shape[0] * shape[1], 0.0);
+  EXPECT_LT(shape[0], -0.5) << "MUN104L must read as a left foot";
+  EXPECT_GT(shape[1], 0.5) << "MUN104R must read as a right foot";
 }
 
 // Simulated walks over a mat (insole::sim, ground truth from its parametric foot model):
