@@ -40,10 +40,11 @@ TEST(EmedPlate, PlausibleAdultFootAndRightSide) {
   const auto footfalls = find_footfalls(plate, 0);
   ASSERT_EQ(footfalls.size(), 1u);  // one step
   const Footfall& ff = footfalls[0];
-  // The export is a 22 x 54 window of the plate holding only the contact's pictures: the step is
-  // cut in time (and touches the window), so analyze() would reject it; its footprint is whole
-  // enough to measure, as pressuRe does.
-  EXPECT_TRUE(ff.flags.time_start || ff.flags.time_end || ff.flags.edge);
+  // The export holds only the contact's pictures: the step is cut in time (4.8 % of its peak
+  // force in the first picture, 1.1 % in the last), but not in space once the printed window is
+  // placed in the whole 64 x 95 plate.
+  EXPECT_TRUE(ff.flags.time_start);
+  EXPECT_FALSE(ff.flags.edge);
 
   // Side: pressuRe's auto_detect_side() says RIGHT.
   EXPECT_EQ(ff.side, Side::right) << ff.side_reason;
@@ -112,6 +113,21 @@ TEST(EmedPlate, PlausibleAdultFootAndRightSide) {
   const auto mirrored = find_footfalls(rec->streams[0], 0);
   ASSERT_EQ(mirrored.size(), 1u);
   EXPECT_EQ(mirrored[0].side, Side::left) << mirrored[0].side_reason;
+
+  // analyze() itself uses the step (AnalysisParams::boundary_force_share: cut in time while
+  // nearly unloaded) and gets the arch index of the functions above, out of gait timing.
+  auto whole = analyze(*rec);
+  ASSERT_TRUE(whole) << whole.error().message;
+  ASSERT_TRUE(whole->has_usable_contact());
+  ASSERT_EQ(whole->footfalls.size(), 1u);
+  EXPECT_EQ(whole->footfalls[0].footfall.reject_reason, "");
+  ASSERT_TRUE(whole->footfalls[0].arch.arch_index.has_value());
+  // The importer's orientation is the mirror image of the one above: AI within 0.005 (0.0005 apart).
+  EXPECT_NEAR(*whole->footfalls[0].arch.arch_index, ai, 0.005);
+  EXPECT_FALSE(whole->timing.left.stance_s.has_value());
+  bool warned = false;
+  for (const auto& w : whole->quality.warnings) warned = warned || w.find("cut by the start or end") != std::string::npos;
+  EXPECT_TRUE(warned);
 }
 
 }  // namespace

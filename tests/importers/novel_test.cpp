@@ -15,16 +15,43 @@ TEST(Emed, SyntheticPagesBecomeFrames) {
   ASSERT_TRUE(rec.ok()) << rec.error().message;
   const Stream& s = rec->streams[0];
   EXPECT_EQ(s.info.name, "plate");
-  EXPECT_EQ(s.info.layout.rows(), 2);
-  EXPECT_EQ(s.info.layout.cols(), 3);
+  // The printed 2 x 3 window (rows 30-31, columns 26-28) placed in the whole "Matrix: 64x95"
+  // (64 columns x 95 rows, numbered from 1): row 31 is plate row index 30, column 26 index 25.
+  EXPECT_EQ(s.info.layout.rows(), 95);
+  EXPECT_EQ(s.info.layout.cols(), 64);
   EXPECT_DOUBLE_EQ(s.info.layout.row_pitch_mm(), 5.0);  // "0.500x0.500 cm"
   ASSERT_EQ(s.frame_count(), 2);
   EXPECT_DOUBLE_EQ(s.time_s[1], 0.01);  // picture 2 at 10 ms/picture
-  EXPECT_FLOAT_EQ(s.pressure_kpa(0, s.info.layout.index(1, 0)), 35.0f);
+  EXPECT_FLOAT_EQ(s.pressure_kpa(0, s.info.layout.index(30, 25)), 35.0f);
+  EXPECT_FLOAT_EQ(s.pressure_kpa(0, s.info.layout.index(29, 26)), 10.0f);  // row 30, column 27
+  EXPECT_FLOAT_EQ(s.pressure_kpa(0, s.info.layout.index(0, 0)), 0.0f);     // not printed: 0 kPa
+  EXPECT_FLOAT_EQ(s.pressure_kpa(0, s.info.layout.index(94, 63)), 0.0f);
+  EXPECT_FLOAT_EQ(s.pressure_kpa.row(0).sum(), 50.0f);  // 10 + 35 + 5 as printed: nothing added
+  EXPECT_NE(s.info.attributes.at("window_placement").find("placed in the whole 64 x 95 matrix"), std::string::npos);
   EXPECT_EQ(s.info.attributes.at("window_first_row"), "30");
   EXPECT_EQ(s.info.attributes.at("window_first_col"), "26");
   // The header is ISO-8859-1 ("cm" + 0xB2); attributes are stored as UTF-8.
   EXPECT_EQ(s.info.attributes.at("header.Sensor area"), "0.25 cm\xc2\xb2");
+}
+
+// Without a usable "Matrix:" (absent, unreadable, huge, or too small for the printed numbers)
+// the layout is the printed window, and says so.
+TEST(Emed, WindowOnlyWhenTheMatrixCannotHoldIt) {
+  const std::string good = seed("emed/emed_small.lst");
+  for (const char* matrix : {"Matrix: 20x20 ", "Matrix: 27x95 ", "Matrix: 64 by 95", "Matrix: 99999x99999 ", "Matrix: "}) {
+    auto rec = parse("emed", replace_all(good, "Matrix: 64x95 ", matrix));
+    ASSERT_TRUE(rec.ok()) << matrix << ": " << rec.error().message;
+    const Stream& s = rec->streams[0];
+    EXPECT_EQ(s.info.layout.rows(), 2) << matrix;
+    EXPECT_EQ(s.info.layout.cols(), 3) << matrix;
+    EXPECT_FLOAT_EQ(s.pressure_kpa(0, s.info.layout.index(1, 0)), 35.0f) << matrix;
+    EXPECT_NE(s.info.attributes.at("window_placement").find("printed window only"), std::string::npos) << matrix;
+  }
+  // 28 columns are just enough for columns 26-28 numbered from 1.
+  auto tight = parse("emed", replace_all(good, "Matrix: 64x95 ", "Matrix: 28x31 "));
+  ASSERT_TRUE(tight.ok()) << tight.error().message;
+  EXPECT_EQ(tight->streams[0].info.layout.rows(), 31);
+  EXPECT_EQ(tight->streams[0].info.layout.cols(), 28);
 }
 
 TEST(Emed, ForceMarginsCatchCorruptedValues) {
@@ -51,8 +78,11 @@ TEST(EmedRealData, PlateSample) {
   // pressuRe's own test expects 106 pictures and 506 sensels loaded at least once.
   EXPECT_EQ(s.frame_count(), 106);
   EXPECT_EQ(loaded_sensels(s), 506);
-  EXPECT_EQ(s.info.layout.rows(), 54);  // printed window rows 30..83
-  EXPECT_EQ(s.info.layout.cols(), 22);  // columns 26..47
+  // The printed window (rows 30..83, columns 26..47) in the whole 64 x 95 plate.
+  EXPECT_EQ(s.info.layout.rows(), 95);
+  EXPECT_EQ(s.info.layout.cols(), 64);
+  EXPECT_EQ(s.info.attributes.at("window_first_row"), "30");
+  EXPECT_EQ(s.info.attributes.at("window_first_col"), "26");
   EXPECT_DOUBLE_EQ(s.info.sample_rate_hz, 100.0);
 }
 

@@ -128,6 +128,26 @@ void put(std::map<std::string, double>& m, const std::string& key, std::optional
   if (v && std::isfinite(*v)) m[key] = *v;
 }
 
+// True when the contact's force at each frame where the recording cuts it (flags.time_start /
+// time_end) is at most `share` of its peak force (AnalysisParams::boundary_force_share).
+bool light_at_cuts(const Stream& s, const Footfall& ff, double share) {
+  const Eigen::VectorXd& area = s.info.layout.areas_mm2();
+  auto force = [&](Eigen::Index f) {
+    double sum = 0.0;
+    for (Eigen::Index j : ff.sensels) {
+      const float v = s.pressure_kpa(f, j);
+      if (v > 0.0f) sum += v * area[j];  // NaN compares false
+    }
+    return sum;
+  };
+  double peak = 0.0;
+  for (Eigen::Index f = ff.first_frame; f <= ff.last_frame; ++f) peak = std::max(peak, force(f));
+  if (!(peak > 0.0)) return false;
+  if (ff.flags.time_start && force(ff.first_frame) > share * peak) return false;
+  if (ff.flags.time_end && force(ff.last_frame) > share * peak) return false;
+  return true;
+}
+
 // The foot frame of an in-shoe grid stream (see analyze_window); nullopt when the window has no
 // whole contact or no frame can be found (each contact then gets its own frame).
 std::optional<FootFrame> in_shoe_frame(const Stream& window, const std::vector<Footfall>& footfalls,
@@ -202,6 +222,11 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
     // small) rejects it. The flags keep what the segmentation saw.
     if (standing && ff.flags.cut_in_time() && !ff.flags.cut_in_space() &&
         !ff.flags.too_short_or_small()) {
+      ff.reject_reason.clear();
+      ff.partial = false;
+    }
+    if (!insole && !standing && ff.flags.cut_in_time() && !ff.flags.cut_in_space() &&
+        !ff.flags.too_short_or_small() && light_at_cuts(window, ff, p.boundary_force_share)) {
       ff.reject_reason.clear();
       ff.partial = false;
     }
@@ -483,7 +508,8 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
   // Temporal parameters from the walking contacts.
   std::vector<ContactInterval> contacts;
   for (const auto& fa : r.footfalls)
-    if (walking_used(fa) && (fa.footfall.side == Side::left || fa.footfall.side == Side::right))
+    if (walking_used(fa) && !fa.footfall.flags.cut_in_time() &&
+        (fa.footfall.side == Side::left || fa.footfall.side == Side::right))
       contacts.push_back({fa.footfall.side, fa.events.ic_s, fa.events.to_s});
   r.timing = gait_timing(std::move(contacts), p.timing);
 
@@ -522,6 +548,13 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
                   (foot.surface == Surface::in_shoe ? " (Melvin et al. 2014)" : "") +
                   "; medians are less reliable");
   }
+  std::size_t light_cuts = 0;
+  for (const auto& fa : r.footfalls)
+    if (walking_used(fa) && fa.footfall.flags.cut_in_time()) ++light_cuts;
+  if (light_cuts > 0)
+    w.push_back(std::to_string(light_cuts) + " walking contact(s) cut by the start or end of the recording with at most " +
+                std::to_string(static_cast<int>(std::lround(100.0 * p.boundary_force_share))) +
+                " % of their peak force at the cut: analysed, left out of gait timing");
   for (const auto& q : r.quality.streams) {
     if (!q.saturated_sensels.empty())
       w.push_back("stream '" + q.stream + "': " + std::to_string(q.saturated_sensels.size()) +

@@ -31,6 +31,31 @@ std::optional<double> leading_number(std::string_view s) {
   return parse_number(s.substr(0, i));
 }
 
+// Where the printed window lies in the plate's whole matrix. "Matrix: 64x95" gives columns x
+// rows; the printed row and column numbers count from 1 (from 0 when a 0 is printed). nullopt
+// when the header has no usable matrix or the window does not fit in it.
+struct Placement {
+  long long rows = 0, cols = 0;  // the whole plate
+  long long row0 = 0, col0 = 0;  // plate index of the window's first row / column
+};
+std::optional<Placement> place_window(const std::map<std::string, std::string>& attrs,
+                                      const std::vector<long long>& rows, const std::vector<long long>& cols) {
+  const auto it = attrs.find("header.Matrix");
+  if (it == attrs.end() || rows.empty() || cols.empty()) return std::nullopt;
+  const std::string_view m = trim(it->second);
+  const auto x = m.find_first_of("xX");
+  if (x == std::string_view::npos) return std::nullopt;
+  const auto c = parse_int(m.substr(0, x), 1, kMaxGridSide);
+  const auto r = parse_int(m.substr(x + 1), 1, kMaxGridSide);
+  if (!c || !r || *r * *c > kMaxSensels) return std::nullopt;
+  const long long base = (rows.front() == 0 || cols.front() == 0) ? 0 : 1;
+  Placement p{*r, *c, rows.front() - base, cols.front() - base};
+  if (p.row0 < 0 || p.col0 < 0 || p.row0 + static_cast<long long>(rows.size()) > p.rows ||
+      p.col0 + static_cast<long long>(cols.size()) > p.cols)
+    return std::nullopt;
+  return p;
+}
+
 struct Page {
   std::optional<long long> picture;  // nullopt: a summary page (MVP/MPP), skipped
   std::vector<long long> col_numbers, row_numbers;
@@ -46,6 +71,7 @@ Result<Recording> read_emed_lst(std::istream& in, const std::string& source,
   std::optional<StreamBuilder> out;
   std::vector<long long> window_cols, window_rows;
   std::vector<float> frame;
+  std::optional<Placement> placement;
   std::optional<long long> picture, last_picture;
   std::size_t pages = 0;
 
@@ -172,7 +198,13 @@ Result<Recording> read_emed_lst(std::istream& in, const std::string& source,
       if (!out) {
         window_cols = cols;
         window_rows = rows;
-        auto layout = SensorLayout::grid(static_cast<int>(rows.size()), static_cast<int>(cols.size()),
+        // The export prints only the window of the sensels loaded in the recording; placed in
+        // the plate's whole matrix (the rest reads 0 kPa), a foot that fills the window does not
+        // seem to touch the edge of the sensing area.
+        placement = place_window(attrs, rows, cols);
+        const long long grid_rows = placement ? placement->rows : static_cast<long long>(rows.size());
+        const long long grid_cols = placement ? placement->cols : static_cast<long long>(cols.size());
+        auto layout = SensorLayout::grid(static_cast<int>(grid_rows), static_cast<int>(grid_cols),
                                          *pitch_y_mm, *pitch_x_mm);
         if (!layout) return format_error(r, layout.error().message);
         StreamInfo info;
@@ -184,6 +216,13 @@ Result<Recording> read_emed_lst(std::istream& in, const std::string& source,
         info.attributes = attrs;
         info.attributes["window_first_row"] = std::to_string(rows.front());
         info.attributes["window_first_col"] = std::to_string(cols.front());
+        info.attributes["window_placement"] =
+            placement ? "the printed window (rows " + std::to_string(rows.front()) + "-" + std::to_string(rows.back()) +
+                            ", columns " + std::to_string(cols.front()) + "-" + std::to_string(cols.back()) +
+                            ") placed in the whole " + std::to_string(placement->cols) + " x " +
+                            std::to_string(placement->rows) +
+                            " matrix; sensels outside it were not printed and read 0 kPa"
+                      : "the layout is the printed window only (no usable 'Matrix:' in the header)";
         info.attributes["pressure_conversion"] =
             "kPa as printed (confirmed by the force margins: N = sum(kPa) x sensor area)";
         out.emplace(std::move(info));
@@ -198,7 +237,16 @@ Result<Recording> read_emed_lst(std::istream& in, const std::string& source,
                                    " after " + std::to_string(*last_picture));
       last_picture = picture;
       const double t = static_cast<double>(*picture - 1) * *frame_s;
-      if (!out->add(t, values.data()))
+      const float* picture_values = values.data();
+      if (placement) {
+        frame.assign(static_cast<std::size_t>(placement->rows * placement->cols), 0.0f);
+        for (std::size_t i = 0; i < rows.size(); ++i)
+          std::copy_n(values.begin() + static_cast<long>(i * cols.size()), cols.size(),
+                      frame.begin() + static_cast<long>((placement->row0 + static_cast<long long>(i)) * placement->cols +
+                                                        placement->col0));
+        picture_values = frame.data();
+      }
+      if (!out->add(t, picture_values))
         return format_error(r, "expected at most " + std::to_string(kMaxValuesPerStream) +
                                    " values in one stream");
       picture.reset();

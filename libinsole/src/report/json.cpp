@@ -269,6 +269,7 @@ json parameters_json(const AnalysisParams& p) {
         {"short_rollover_max_percent", fp.short_rollover_max_percent},
         {"short_stride_max_mm", fp.short_stride_max_mm}}},
       {"standing_min_s", p.standing_min_s},
+      {"boundary_force_share", p.boundary_force_share},
       {"recommended_footfalls_in_shoe", p.recommended_footfalls_in_shoe},
       {"recommended_footfalls_mat", p.recommended_footfalls_mat},
       {"saturation_run_frames", p.saturation_run_frames},

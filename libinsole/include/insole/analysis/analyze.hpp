@@ -35,7 +35,7 @@ namespace insole::analysis {
 
 /// Version of the analysis algorithms; bumped whenever a measure's definition or a default
 /// parameter changes, so stored results say what produced them.
-inline constexpr const char* kAnalysisAlgorithmVersion = "1.3.0";
+inline constexpr const char* kAnalysisAlgorithmVersion = "1.4.0";
 
 struct AnalysisParams {
   SegmentationParams segmentation;
@@ -53,6 +53,12 @@ struct AnalysisParams {
   /// default; walking stance lasts 0.5-1.0 s). A recording whose metadata mode is "stand"
   /// treats every contact as standing.
   double standing_min_s = 2.0;
+  /// A walking contact on a mat or plate that the recording's start or end cuts is still whole
+  /// when the foot carried at most this share of the contact's peak force at the cut frame
+  /// (design default: the missing instants are the first or last light touch, which changes
+  /// neither the peak footprint nor the pressures). Plates that record one step from a load
+  /// trigger, as emed exports do, always start this way. Such contacts stay out of gait timing.
+  double boundary_force_share = 0.10;
   /// Recommended number of footfalls per foot: 30 for in-shoe pressure (Melvin, Preece, Nester
   /// & Howard 2014 Gait Posture 40:682 [V]); 5 on a mat (design default: the common
   /// three-to-five-step mat protocol gives one footfall per pass).

@@ -12,7 +12,8 @@ namespace insole::importers {
 
 /// emed .lst: one page per picture (ended by a form feed) with a printed window of the plate
 /// (row and column numbers, kPa) and force margins in N that are checked against
-/// sum(kPa) x sensor area. One grid stream "plate" covering the printed window.
+/// sum(kPa) x sensor area. One grid stream "plate": the whole "Matrix:" with the printed window
+/// at its numbers and 0 kPa elsewhere (the window alone when the matrix cannot hold it).
 Result<Recording> read_emed_lst(std::istream& in, const std::string& source,
                                 const ImportOptions& options = {});
 
