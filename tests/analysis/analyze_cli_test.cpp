@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
 #include "insole/io/hdf5_recording.hpp"
+#include "no_geometry.hpp"
 #include "report/cli_run.hpp"
 #include "support/temp_dir.hpp"
 
@@ -61,19 +61,8 @@ TEST(AnalyzeCli, JsonCarriesRecommendationsTracedToFindings) {
 // computed, and the table says why instead of a bare "no feet found"; exit 1 (ran, found nothing).
 TEST(AnalyzeCli, NoGeometryIsExplainedInTheTable) {
   TempDir dir;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  Recording rec;
-  for (const char* name : {"left", "right"}) {
-    Stream s;
-    s.info.name = name;
-    s.info.side = std::string(name) == "left" ? Side::left : Side::right;
-    s.info.layout = SensorLayout::sensors(Eigen::MatrixX2d::Constant(16, 2, nan),
-                                          Eigen::VectorXd::Constant(16, nan)).value();
-    for (int f = 0; f < 300; ++f) s.append(0.01 * f, Eigen::VectorXf::Constant(16, (f / 100) % 2 ? 0.0f : 120.0f));
-    rec.streams.push_back(std::move(s));
-  }
   const auto file = dir.path() / "no-geometry.h5";
-  ASSERT_TRUE(io::write_recording(file, rec));
+  ASSERT_TRUE(io::write_recording(file, insoles_without_geometry(300)));
   const CliRun r = insole_cli("analyze " + quote(file), dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.out.find("no feet found"), std::string::npos) << r.out;

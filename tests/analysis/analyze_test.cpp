@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "footprint_builder.hpp"
+#include "no_geometry.hpp"
 #include "insole/sim/simulator.hpp"
 #include "support/shared_data.hpp"
 
@@ -457,17 +458,7 @@ TEST(AnalyzeEmpty, NoContactIsReportedNotAnError) {
 // analyze() computes nothing for it and says why, instead of inventing a layout.
 TEST(AnalyzeQuality, SensorSetWithoutGeometryIsNamedNotGuessed) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  Recording rec;
-  for (const char* name : {"left", "right"}) {
-    Stream s;
-    s.info.name = name;
-    s.info.side = std::string(name) == "left" ? Side::left : Side::right;
-    s.info.layout = SensorLayout::sensors(Eigen::MatrixX2d::Constant(16, 2, nan),
-                                          Eigen::VectorXd::Constant(16, nan)).value();
-    for (int f = 0; f < 200; ++f)  // 1 s stance, 1 s swing at 100 Hz: loaded cells all along
-      s.append(0.01 * f, Eigen::VectorXf::Constant(16, (f / 100) % 2 == 0 ? 150.0f : 0.0f));
-    rec.streams.push_back(std::move(s));
-  }
+  Recording rec = test::insoles_without_geometry(200);
   auto r = analyze(rec);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_FALSE(r->has_usable_contact());

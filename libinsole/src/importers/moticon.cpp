@@ -36,6 +36,33 @@ void name_and_unit(std::string_view col, std::string& name, std::string& unit) {
   }
 }
 
+// The next data row of a Moticon table: its TAB fields (one per channel) and its time, which
+// must increase. nullopt at the end of the file; blank lines are skipped.
+// `fields` view the reader's current line: valid until its next call.
+struct DataRow {
+  std::vector<std::string_view> fields;
+  double t = 0.0;
+};
+Result<std::optional<DataRow>> next_data_row(LineReader& r, std::size_t channels, double& last_t) {
+  while (true) {
+    auto line = r.next();
+    if (!line) return line.error();
+    if (!*line) return std::optional<DataRow>{};
+    const std::string_view text = **line;
+    if (trim(text).empty()) continue;
+    DataRow row;
+    row.fields = split(text, '\t');
+    if (row.fields.size() != channels)
+      return format_error(r, "expected " + std::to_string(channels) +
+                                 " TAB-separated fields (one per channel), got " + std::to_string(row.fields.size()));
+    auto t = parse_number(row.fields[0]);
+    if (!t) return format_error(r, "expected the time in seconds in the first field, got " + quote(row.fields[0]));
+    if (!(*t > last_t)) return format_error(r, "expected time to increase, got " + quote(row.fields[0]));
+    last_t = row.t = *t;
+    return std::optional<DataRow>(std::move(row));
+  }
+}
+
 }  // namespace
 
 Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
@@ -173,19 +200,11 @@ Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
   double last_t = -std::numeric_limits<double>::infinity();
   std::size_t rows = 0;
   while (true) {
-    auto line = r.next();
-    if (!line) return line.error();
-    if (!*line) break;
-    const std::string_view text = **line;
-    if (trim(text).empty()) continue;
-    const auto f = split(text, '\t');
-    if (f.size() != channels.size())
-      return format_error(r, "expected " + std::to_string(channels.size()) +
-                                 " TAB-separated fields (one per channel), got " + std::to_string(f.size()));
-    auto t = parse_number(f[0]);
-    if (!t) return format_error(r, "expected the time in seconds in the first field, got " + quote(f[0]));
-    if (!(*t > last_t)) return format_error(r, "expected time to increase, got " + quote(f[0]));
-    last_t = *t;
+    auto row = next_data_row(r, channels.size(), last_t);
+    if (!row) return row.error();
+    if (!*row) break;
+    const auto& f = (*row)->fields;
+    const double t = (*row)->t;
     ++rows;
     for (std::size_t i = 1; i < f.size(); ++i) {
       const Channel& c = channels[i];
@@ -203,11 +222,11 @@ Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
         const char* stream = (code == 11 || code == 15) ? "left" : (code == 21 || code == 25) ? "right" : "";
         if (!kind || std::abs(*v - static_cast<double>(code)) > 1e-9)
           return format_error(r, "expected a step code 11, 15, 21 or 25, got " + quote(cell));
-        events.push_back(Event{*t, stream, kind, "vendor step code " + std::to_string(code)});
+        events.push_back(Event{t, stream, kind, "vendor step code " + std::to_string(code)});
       } else if (c.role == Role::event_code) {
         const std::string label(trim(f[i - 1]));
         std::string detail = to_utf8(label.empty() ? c.group : label) + " " + std::string(cell);
-        events.push_back(Event{*t, c.side == 0 ? "left" : c.side == 1 ? "right" : "", "vendor_event",
+        events.push_back(Event{t, c.side == 0 ? "left" : c.side == 1 ? "right" : "", "vendor_event",
                                "group=" + to_utf8(c.group) + "; " + detail});
       }
     }
@@ -224,7 +243,7 @@ Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
         any = true;
       }
       if (!any) continue;  // this insole has no sample in this row
-      if (!b->add(*t, values.data()))
+      if (!b->add(t, values.data()))
         return format_error(r, "expected at most " + std::to_string(kMaxValuesPerStream) + " values per stream");
     }
   }
@@ -316,19 +335,11 @@ Result<MoticonVendorChannels> read_moticon_vendor_channels(std::istream& in, con
   double last_t = -std::numeric_limits<double>::infinity();
   std::size_t rows = 0;
   while (true) {
-    auto line = r.next();
-    if (!line) return line.error();
-    if (!*line) break;
-    const std::string_view text = **line;
-    if (trim(text).empty()) continue;
-    const auto f = split(text, '\t');
-    if (f.size() != names.size())
-      return format_error(r, "expected " + std::to_string(names.size()) +
-                                 " TAB-separated fields (one per channel), got " + std::to_string(f.size()));
-    auto t = parse_number(f[0]);
-    if (!t) return format_error(r, "expected the time in seconds in the first field, got " + quote(f[0]));
-    if (!(*t > last_t)) return format_error(r, "expected time to increase, got " + quote(f[0]));
-    last_t = *t;
+    auto row = next_data_row(r, names.size(), last_t);
+    if (!row) return row.error();
+    if (!*row) break;
+    const auto& f = (*row)->fields;
+    const double t = (*row)->t;
     ++rows;
     for (int side = 0; side < 2; ++side) {
       if (!have[side]) continue;
@@ -349,7 +360,7 @@ Result<MoticonVendorChannels> read_moticon_vendor_channels(std::istream& in, con
       auto& out = values[side];
       if (out.size() + 4 > static_cast<std::size_t>(kMaxValuesPerStream))
         return format_error(r, "expected at most " + std::to_string(kMaxValuesPerStream) + " values per insole");
-      out.insert(out.end(), {*t, v[0], v[1], v[2]});
+      out.insert(out.end(), {t, v[0], v[1], v[2]});
     }
   }
   if (rows == 0) return format_error(source, r.line_number() + 1, "expected data rows after the channel line");
