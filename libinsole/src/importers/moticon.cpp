@@ -38,6 +38,27 @@ void name_and_unit(std::string_view col, std::string& name, std::string& unit) {
 
 // The next data row of a Moticon table: its TAB fields (one per channel) and its time, which
 // must increase. nullopt at the end of the file; blank lines are skipped.
+// The body of the next '#' header line ('#' and one following space removed); nullopt at the first
+// data line, which is pushed back for the data loop. Blank lines are skipped.
+Result<std::optional<std::string_view>> next_header_line(LineReader& r, const std::string& source) {
+  while (true) {
+    auto line = r.next();
+    if (!line) return line.error();
+    if (!*line)
+      return format_error(source, r.line_number() + 1,
+                          "expected the '# time<TAB>...' channel line and data rows (file truncated?)");
+    const std::string_view text = **line;
+    if (trim(text).empty()) continue;
+    if (text.front() != '#') {
+      r.unread();
+      return std::optional<std::string_view>{};
+    }
+    std::string_view body = text.substr(1);
+    if (!body.empty() && body.front() == ' ') body.remove_prefix(1);
+    return std::optional<std::string_view>(body);
+  }
+}
+
 // `fields` view the reader's current line: valid until its next call.
 struct DataRow {
   std::vector<std::string_view> fields;
@@ -75,19 +96,10 @@ Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
 
   // Metadata and channel list.
   while (true) {
-    auto line = r.next();
-    if (!line) return line.error();
-    if (!*line)
-      return format_error(source, r.line_number() + 1,
-                          "expected the '# time<TAB>...' channel line and data rows (file truncated?)");
-    const std::string_view text = **line;
-    if (trim(text).empty()) continue;
-    if (text.front() != '#') {
-      r.unread();
-      break;
-    }
-    std::string_view body = text.substr(1);
-    if (!body.empty() && body.front() == ' ') body.remove_prefix(1);
+    auto header = next_header_line(r, source);
+    if (!header) return header.error();
+    if (!*header) break;
+    const std::string_view body = **header;
     if (body.find('\t') != std::string_view::npos) {
       // The channel list: the last '#' line, TAB-separated names with units in brackets.
       channel_line = r.line_number();
@@ -269,19 +281,10 @@ Result<MoticonVendorChannels> read_moticon_vendor_channels(std::istream& in, con
   std::vector<std::string> units;
   std::size_t channel_line = 0;
   while (true) {
-    auto line = r.next();
-    if (!line) return line.error();
-    if (!*line)
-      return format_error(source, r.line_number() + 1,
-                          "expected the '# time<TAB>...' channel line and data rows (file truncated?)");
-    const std::string_view text = **line;
-    if (trim(text).empty()) continue;
-    if (text.front() != '#') {
-      r.unread();
-      break;
-    }
-    std::string_view body = text.substr(1);
-    if (!body.empty() && body.front() == ' ') body.remove_prefix(1);
+    auto header = next_header_line(r, source);
+    if (!header) return header.error();
+    if (!*header) break;
+    const std::string_view body = **header;
     if (body.find('\t') == std::string_view::npos) continue;
     const auto cols = split(body, '\t');
     if (cols.size() > 100000) return format_error(r, "expected at most 100000 channels");
