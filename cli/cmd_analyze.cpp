@@ -55,6 +55,12 @@ void print_recommendations(std::ostream& out, const recommend::Prescription& p) 
   }
 }
 
+void print_quality(std::ostream& out, const AnalysisResult& r) {
+  if (r.quality.warnings.empty()) return;
+  out << "\nquality:\n";
+  for (const auto& w : r.quality.warnings) out << "  " << w << "\n";
+}
+
 void print_table(std::ostream& out, const AnalysisResult& r, const std::string& input,
                  const recommend::Prescription& prescription) {
   out << "insole analyze: " << input << " (algorithm " << r.algorithm_version << ")\n\n";
@@ -64,10 +70,7 @@ void print_table(std::ostream& out, const AnalysisResult& r, const std::string& 
     for (const auto& q : r.quality.streams)
       for (const auto& [reason, n] : q.rejected)
         out << "  stream '" << q.stream << "': " << n << " contact(s) rejected: " << reason << "\n";
-    if (!r.quality.warnings.empty()) {
-      out << "\nquality:\n";
-      for (const auto& w : r.quality.warnings) out << "  " << w << "\n";
-    }
+    print_quality(out, r);
     return;
   }
   struct Row {
@@ -145,10 +148,7 @@ void print_table(std::ostream& out, const AnalysisResult& r, const std::string& 
           << e.threshold << "; " << e.source << ")\n";
   }
   print_recommendations(out, prescription);
-  if (!r.quality.warnings.empty()) {
-    out << "\nquality:\n";
-    for (const auto& w : r.quality.warnings) out << "  " << w << "\n";
-  }
+  print_quality(out, r);
   out << "\nPressure findings are not a diagnosis; a clinician must confirm them.\n";
 }
 

@@ -149,18 +149,21 @@ bool light_at_cuts(const Stream& s, const Footfall& ff, double share) {
 }
 
 // The foot frame of an in-shoe grid stream (see analyze_window); nullopt when the window has no
-// whole contact or no frame can be found (each contact then gets its own frame).
+// whole contact or no frame can be found (each contact then gets its own frame). The peak
+// footprint of each whole contact is left in `peaks` (same order as `footfalls`) for its analysis.
 std::optional<FootFrame> in_shoe_frame(const Stream& window, const std::vector<Footfall>& footfalls,
-                                       const AnalysisParams& p) {
+                                       const AnalysisParams& p, std::vector<Eigen::VectorXf>& peaks) {
   const Eigen::Index n = window.info.layout.sensor_count();
   Eigen::VectorXf peak = Eigen::VectorXf::Zero(n);
   Eigen::VectorXd first_sum = Eigen::VectorXd::Zero(n), last_sum = Eigen::VectorXd::Zero(n);
   Eigen::VectorXi count = Eigen::VectorXi::Zero(n);
   Side side = Side::unknown;
-  for (const Footfall& ff : footfalls) {
+  for (std::size_t i = 0; i < footfalls.size(); ++i) {
+    const Footfall& ff = footfalls[i];
     if (ff.partial || !ff.reject_reason.empty() || !(ff.end_s > ff.start_s)) continue;
     side = ff.side;
-    peak = peak.cwiseMax(peak_footprint(window, ff));
+    peaks[i] = peak_footprint(window, ff);
+    peak = peak.cwiseMax(peaks[i]);
     const LoadTiming t = load_timing(window, ff, p.segmentation.active_threshold_kpa);
     const double span = ff.end_s - ff.start_s;
     for (Eigen::Index s : ff.sensels)
@@ -210,8 +213,10 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
   // whole contacts and their loading sequence averaged over the contacts (times as fractions of
   // each stance), which decides the heel end far more reliably than one contact alone.
   std::optional<FootFrame> shoe_frame;
-  if (insole && info.layout.is_grid()) shoe_frame = in_shoe_frame(window, footfalls, p);
-  for (Footfall ff : footfalls) {
+  std::vector<Eigen::VectorXf> peaks(footfalls.size());  // filled on demand, once per footfall
+  if (insole && info.layout.is_grid()) shoe_frame = in_shoe_frame(window, footfalls, p, peaks);
+  for (std::size_t i = 0; i < footfalls.size(); ++i) {
+    Footfall ff = footfalls[i];
     if (ff.first_frame + offset < own_from) continue;
     if (carry && carry->has_value() && ff.first_frame + offset >= **carry) continue;
     ++q.footfalls_found;
@@ -233,7 +238,8 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
     if (ff.reject_reason.empty() && ff.partial)
       ff.reject_reason = "partial contact (at the edge of the sensor or of the recording)";
     if (ff.reject_reason.empty()) {
-      const Eigen::VectorXf peak = peak_footprint(window, ff);
+      if (peaks[i].size() == 0) peaks[i] = peak_footprint(window, ff);
+      const Eigen::VectorXf& peak = peaks[i];
       FootFrame frame;
       if (shoe_frame) {
         frame = *shoe_frame;
@@ -520,18 +526,12 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
   if (!r.has_usable_contact()) w.push_back("no usable foot contact found");
   // A sensor set imported without geometry (e.g. Moticon, whose cell positions and areas are not
   // published) cannot give force (sum of p * A) or a centre of pressure: say so, do not guess.
+  // (SensorLayout::sensors accepts unknown areas only with unknown positions; a grid's pitch
+  // gives both.)
   for (const auto& info : streams) {
-    if (info.layout.is_grid()) continue;  // a grid's pitch gives both
-    const auto& a = info.layout.areas_mm2();
-    const auto& present = info.layout.present();
-    bool areas = a.size() > 0;
-    for (Eigen::Index i = 0; i < a.size(); ++i)
-      if ((present.empty() || present[static_cast<std::size_t>(i)]) && !(std::isfinite(a[i]) && a[i] > 0.0))
-        areas = false;
-    const bool positions = info.layout.has_geometry();
-    if (areas && positions) continue;
-    w.push_back("stream '" + info.name + "': sensor " +
-                (areas ? "positions" : positions ? "areas" : "positions and areas") +
+    if (info.layout.has_geometry()) continue;
+    const bool areas_known = (info.layout.areas_mm2().array() > 0.0).all();  // NaN compares false
+    w.push_back("stream '" + info.name + "': sensor " + (areas_known ? "positions" : "positions and areas") +
                 " unknown (not in the file); force, stance phases, centre of pressure and every "
                 "measure need them, so none were computed for this stream");
   }
