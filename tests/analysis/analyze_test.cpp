@@ -6,15 +6,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
+#include <iostream>
 #include <limits>
 #include <map>
 #include <set>
-#include <sstream>
+#include <stdexcept>
 
 #include "footprint_builder.hpp"
-#include "no_geometry.hpp"
 #include "insole/sim/simulator.hpp"
+#include "no_geometry.hpp"
+#include "support/gaitpdb_rows.hpp"
 #include "support/shared_data.hpp"
 
 namespace insole::analysis {
@@ -481,6 +482,77 @@ TEST(AnalyzeQuality, SensorSetWithoutGeometryIsNamedNotGuessed) {
             r->quality.warnings.end());
 }
 
+// AnalysisParams::boundary_force_share (10 %): a walking contact cut by the recording's start is
+// used when its force at the first frame is at most 10 % of its peak, and rejected as partial
+// above. The ratios are computed here from the frames (sum of p * A over the contact's sensels),
+// and the recording is cropped to start at a frame on each side of the boundary.
+TEST(AnalyzeBoundary, ContactCutByTheStartIsUsedOnlyWhenLightAtTheCut) {
+  const Case& c = walk_case(0.0, false);
+  const Stream& mat = c.sim.recording.streams[0];
+  const Eigen::VectorXd& area = mat.info.layout.areas_mm2();
+  const FootfallAnalysis* chosen = nullptr;
+  Eigen::Index light = -1, heavy = -1;
+  double light_ratio = 0, heavy_ratio = 0;
+  for (const auto& fa : c.result.footfalls) {
+    const Footfall& ff = fa.footfall;
+    if (!ff.reject_reason.empty() || fa.standing || ff.first_frame < 2) continue;
+    std::vector<double> force;
+    for (Eigen::Index f = ff.first_frame; f <= ff.last_frame; ++f) {
+      double sum = 0;
+      for (Eigen::Index j : ff.sensels) sum += std::max(0.0f, mat.pressure_kpa(f, j)) * area[j] * 1e-3;
+      force.push_back(sum);
+    }
+    const auto peak_at = std::max_element(force.begin(), force.end()) - force.begin();
+    const double peak = force[static_cast<std::size_t>(peak_at)];
+    light = heavy = -1;
+    for (Eigen::Index k = 0; k < peak_at; ++k) {  // the loading phase
+      const double ratio = force[static_cast<std::size_t>(k)] / peak;
+      if (ratio > 0.0 && ratio <= 0.08) light = ff.first_frame + k, light_ratio = ratio;
+      if (ratio >= 0.15 && ratio <= 0.9 && heavy < 0) heavy = ff.first_frame + k, heavy_ratio = ratio;
+    }
+    if (light >= 0 && heavy > light) {
+      chosen = &fa;
+      break;
+    }
+  }
+  ASSERT_NE(chosen, nullptr) << "no contact with frames on both sides of 10 % of its peak force";
+  std::cout << "[boundary] crop at " << light_ratio << " and at " << heavy_ratio << " of the peak force\n";
+  auto crop = [&](Eigen::Index from) {
+    Recording rec = c.sim.recording;
+    Stream& s = rec.streams[0];
+    const Eigen::Index n = s.frame_count() - from;
+    s.time_s = Eigen::VectorXd(s.time_s.tail(n));
+    s.pressure_kpa = FrameMatrix(s.pressure_kpa.bottomRows(n));
+    auto r = analyze(rec);
+    if (!r) throw std::runtime_error(r.error().message);
+    return std::move(*r);
+  };
+  // The chosen contact is the one loaded in the cropped recording's first frame on most of the
+  // chosen contact's sensels.
+  const std::set<Eigen::Index> own(chosen->footfall.sensels.begin(), chosen->footfall.sensels.end());
+  auto find = [&](const AnalysisResult& r) -> const FootfallAnalysis* {
+    for (const auto& fa : r.footfalls) {
+      if (fa.footfall.first_frame != 0 || !fa.footfall.flags.time_start) continue;
+      std::size_t shared = 0;
+      for (Eigen::Index j : fa.footfall.sensels) shared += own.count(j);
+      if (2 * shared > own.size()) return &fa;
+    }
+    return nullptr;
+  };
+  const AnalysisResult light_r = crop(light);
+  const FootfallAnalysis* used = find(light_r);
+  ASSERT_NE(used, nullptr);
+  EXPECT_EQ(used->footfall.reject_reason, "");
+  bool warned = false;
+  for (const auto& w : light_r.quality.warnings) warned = warned || w.find("cut by the start or end") != std::string::npos;
+  EXPECT_TRUE(warned);
+  const AnalysisResult heavy_r = crop(heavy);
+  const FootfallAnalysis* rejected = find(heavy_r);
+  ASSERT_NE(rejected, nullptr);
+  EXPECT_EQ(rejected->footfall.reject_reason, "partial: already in contact at the start of the recording");
+  EXPECT_TRUE(rejected->measures.empty());
+}
+
 TEST(AnalyzeQuality, SaturatedAndDeadSensels) {
   // A 12 x 12 grid with a loaded 8 x 8 block; sensel (5,5) never reads (dead) and (3,3) is
   // clipped at the device maximum of 400 kPa for the whole contact.
@@ -512,16 +584,7 @@ TEST(AnalyzeQuality, SaturatedAndDeadSensels) {
 TEST(AnalyzePhysionet, StrideTimeOfARealWalk) {
   const std::string rel = "physionet_gaitpdb/GaCo01_01.txt";
   INSOLE_REQUIRE_SHARED_DATA(rel);
-  std::ifstream in(test::shared_data(rel));
-  std::vector<std::array<double, 19>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::array<double, 19> v{};
-    bool ok = true;
-    for (double& x : v) ok = ok && static_cast<bool>(ls >> x);
-    if (ok) rows.push_back(v);
-  }
+  const auto rows = test::read_gaitpdb_rows(test::shared_data(rel));
   ASSERT_GT(rows.size(), 1000u);
 
   // Sensor positions from the dataset description (arbitrary units; x medial-lateral, y heel to

@@ -8,6 +8,7 @@
 
 #include "insole/analysis/analyze.hpp"
 #include "insole/importers/importers.hpp"
+#include "support/mirror_rows.hpp"
 #include "support/shared_data.hpp"
 
 namespace insole::analysis {
@@ -17,23 +18,15 @@ constexpr const char* kPlate = "pressure_vendor_samples/emed_test.lst";
 
 // pressuRe's sensor_coords() places the first printed row at the top of the image (y decreasing
 // with the printed row number); the toolkit's emed importer reads increasing printed rows as
-// increasing y (docs/validation.md). This is the imported stream in pressuRe's orientation.
-Stream in_pressure_orientation(const Stream& imported) {
-  Stream s = imported;
-  const int rows = imported.info.layout.rows(), cols = imported.info.layout.cols();
-  for (Eigen::Index f = 0; f < imported.frame_count(); ++f)
-    for (int r = 0; r < rows; ++r)
-      for (int c = 0; c < cols; ++c)
-        s.pressure_kpa(f, r * cols + c) = imported.pressure_kpa(f, (rows - 1 - r) * cols + c);
-  return s;
-}
+// increasing y (docs/validation.md): test::mirror_rows gives the imported stream in pressuRe's
+// orientation.
 
 TEST(EmedPlate, PlausibleAdultFootAndRightSide) {
   INSOLE_REQUIRE_SHARED_DATA(kPlate);
   auto rec = importers::import_file(test::shared_data(kPlate));
   ASSERT_TRUE(rec) << rec.error().message;
   ASSERT_EQ(rec->streams.size(), 1u);
-  const Stream plate = in_pressure_orientation(rec->streams[0]);
+  const Stream plate = test::mirror_rows(rec->streams[0]);
   ASSERT_TRUE(plate.info.layout.is_grid());
   EXPECT_NEAR(plate.info.layout.row_pitch_mm(), 5.0, 1e-9);  // "Sensor size: 0.500x0.500 cm"
 

@@ -16,6 +16,7 @@
 #include "insole/analysis/analyze.hpp"
 #include "insole/analysis/footprint.hpp"
 #include "insole/importers/importers.hpp"
+#include "support/mirror_rows.hpp"
 #include "support/shared_data.hpp"
 #include "validation_util.hpp"
 
@@ -97,12 +98,7 @@ TEST(EmedValidation, ArchIndexCsiAndCpeiOfThePlateSample) {
   // printed rows as increasing y (layout seen from above); a view from the other side of the
   // plate (rows mirrored) gives pressuRe's answer, so the two differ only in the grid's
   // handedness, not in the footprint's shape.
-  Stream flipped = plate;
-  const int rows = plate.info.layout.rows(), cols = plate.info.layout.cols();
-  for (Eigen::Index f = 0; f < plate.frame_count(); ++f)
-    for (int r = 0; r < rows; ++r)
-      for (int c = 0; c < cols; ++c)
-        flipped.pressure_kpa(f, r * cols + c) = plate.pressure_kpa(f, (rows - 1 - r) * cols + c);
+  const Stream flipped = mirror_rows(plate);
   const auto flipped_ff = analysis::find_footfalls(flipped, 0);
   ASSERT_EQ(flipped_ff.size(), 1u);
   std::cout << "[emed] toolkit side " << to_string(ff.side) << ", with the rows mirrored "

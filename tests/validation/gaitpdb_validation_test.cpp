@@ -4,13 +4,11 @@
 // quantities computed here, independently of the toolkit, from the raw total-force columns.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "insole/analysis/analyze.hpp"
 #include "insole/importers/importers.hpp"
+#include "support/gaitpdb_rows.hpp"
 #include "support/shared_data.hpp"
 #include "validation_util.hpp"
 
@@ -30,15 +28,8 @@ struct RawTiming {
 // walk, shorter than 3 samples or of 2 s and more (standing) are left out; a stride is IC to the
 // next IC of the same foot when it is shorter than 2.5 s.
 RawTiming raw_timing(int column_1based) {
-  std::ifstream in(shared_data(kWalk));
   std::vector<double> t, f;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::array<double, 19> v{};
-    bool ok = true;
-    for (double& x : v) ok = ok && static_cast<bool>(ls >> x);
-    if (!ok) continue;
+  for (const auto& v : read_gaitpdb_rows(shared_data(kWalk))) {
     t.push_back(v[0]);
     f.push_back(v[static_cast<std::size_t>(column_1based - 1)]);
   }
