@@ -1,7 +1,7 @@
 // Analysis throughput against the I/O limit (docs/performance.md). For one recording, alternately:
 //   read     open it and read + decompress every frame in the blocks the analysis reads, touching
 //            every value (what no analysis can beat: the I/O limit);
-//   analyze  batch::analyze_file, the code path of `insole analyze` and `insole batch`.
+//   analyze  batch::assess_file, the code path of `insole analyze`, `insole report` and `insole batch`.
 // Repeats both (interleaved, so that machine noise hits both alike) and prints the best time of
 // each and their ratio as one JSON line. Usage: insole_bench_analysis FILE [REPEATS]
 #include <chrono>
@@ -55,18 +55,23 @@ int main(int argc, char** argv) {
   long long values = 0;
   double checksum = 0;
   std::size_t footfalls = 0;
+  auto rules = insole::recommend::load_default_rules();
+  if (!rules) {
+    std::fprintf(stderr, "%s\n", rules.error().message.c_str());
+    return 2;
+  }
   for (int r = 0; r < repeats; ++r) {
     auto t0 = Clock::now();
     values = read_all(argv[1], checksum);
     best_read = std::min(best_read, seconds_since(t0));
     t0 = Clock::now();
-    auto result = insole::batch::analyze_file(argv[1]);
+    auto result = insole::batch::assess_file(argv[1], *rules);
     best_analyze = std::min(best_analyze, seconds_since(t0));
     if (!result) {
       std::fprintf(stderr, "%s\n", result.error().message.c_str());
       return 2;
     }
-    footfalls = result->footfalls.size();
+    footfalls = result->analysis.footfalls.size();
   }
   const double raw_mb = static_cast<double>(values) * 4.0 / 1e6;
   std::printf(

@@ -1,6 +1,7 @@
 // `insole analyze FILE [--json] [--rules F] [--intake F]`: footprints, gait, pronation and equinus
-// measures, findings and the recommendations the rule file derives from them. Reads the file chunk
-// by chunk (analysis::analyze_stream), so memory stays flat however long the recording is.
+// measures, findings and the recommendations the rule file derives from them. The assessment comes
+// from batch::assess_file, the one path `insole report` and `insole batch` use too; it reads the
+// file chunk by chunk, so memory stays flat however long the recording is.
 #include <algorithm>
 #include <functional>
 #include <iomanip>
@@ -11,12 +12,10 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "insole/analysis/analyze.hpp"
-#include "insole/io/hdf5_recording.hpp"
-#include "insole/recommend/json.hpp"
+#include "insole/assess/assessment.hpp"
+#include "insole/batch/run.hpp"
 #include "insole/recommend/rules.hpp"
 #include "insole/report/json.hpp"
-#include "insole/report/report_builder.hpp"
 
 namespace insole::cli {
 
@@ -61,9 +60,9 @@ void print_quality(std::ostream& out, const AnalysisResult& r) {
   for (const auto& w : r.quality.warnings) out << "  " << w << "\n";
 }
 
-void print_table(std::ostream& out, const AnalysisResult& r, const std::string& input,
-                 const recommend::Prescription& prescription) {
-  out << "insole analyze: " << input << " (algorithm " << r.algorithm_version << ")\n\n";
+void print_table(std::ostream& out, const assess::Assessment& a) {
+  const AnalysisResult& r = a.analysis;
+  out << "insole analyze: " << a.input << " (algorithm " << r.algorithm_version << ")\n\n";
   if (r.feet.empty()) {
     out << "no feet found\n";
     // Say why (no contact, no sensor geometry, every contact rejected and for what).
@@ -139,15 +138,15 @@ void print_table(std::ostream& out, const AnalysisResult& r, const std::string& 
   if (r.timing.stance_symmetry_percent)
     out << ", stance symmetry index " << cell(r.timing.stance_symmetry_percent, 1) << " %";
   out << "\n\nfindings:\n";
-  if (r.findings.empty()) out << "  none\n";
-  for (const auto& f : r.findings) {
+  if (a.findings.empty()) out << "  none\n";
+  for (const auto& f : a.findings) {
     out << "  " << f.id << " (" << to_string(f.side) << ", confidence " << f.confidence << "): " << f.statement
         << "\n";
     for (const auto& e : f.evidence)
       out << "      " << (e.agrees ? "+ " : "- ") << e.measure << " = " << cell(e.value, 3) << e.unit << " ("
           << e.threshold << "; " << e.source << ")\n";
   }
-  print_recommendations(out, prescription);
+  print_recommendations(out, a.prescription);
   print_quality(out, r);
   out << "\nPressure findings are not a diagnosis; a clinician must confirm them.\n";
 }
@@ -190,48 +189,19 @@ int cmd_analyze(const Args& args) {
     intake = std::move(*in);
   }
 
-  auto reader = io::RecordingReader::open(file);
-  if (!reader) return report_error("analyze", reader.error());
-  RecordingMetadata meta = reader->metadata();
+  batch::AnalyseOptions options;
   if (vm.count("mode")) {
-    const std::string mode = vm["mode"].as<std::string>();
-    if (mode != "walk" && mode != "stand") return usage_error("analyze", "--mode must be walk or stand");
-    meta.mode = mode;
+    options.mode = vm["mode"].as<std::string>();
+    if (options.mode != "walk" && options.mode != "stand") return usage_error("analyze", "--mode must be walk or stand");
   }
-  const auto& streams = reader->streams();
-  std::size_t stream = 0;
-  Eigen::Index next = 0;
-  analysis::ChunkProvider provider = [&]() -> Result<std::optional<analysis::FrameChunk>> {
-    while (stream < streams.size() && next >= reader->frame_count(stream)) {
-      ++stream;
-      next = 0;
-    }
-    if (stream >= streams.size()) return std::optional<analysis::FrameChunk>{};
-    const Eigen::Index count = std::max<Eigen::Index>(reader->chunk_frames(stream), 256);
-    auto block = reader->read_frames(stream, next, count);
-    if (!block) return block.error();
-    analysis::FrameChunk c;
-    c.stream = stream;
-    c.time_s = std::move(block->time_s);
-    c.pressure_kpa = std::move(block->pressure_kpa);
-    if (c.time_s.size() == 0)
-      return make_error(Errc::format_error, file + ": stream '" + streams[stream].name + "' returned no frames at " +
-                                                std::to_string(next));
-    next += c.time_s.size();
-    return std::optional<analysis::FrameChunk>(std::move(c));
-  };
-  auto result = analysis::analyze_stream(meta, streams, provider);
-  if (!result) {
-    Error e = result.error();
-    if (e.message.find(file) == std::string::npos) e.message = file + ": " + e.message;
-    return report_error("analyze", e);
-  }
-  const auto prescription = recommend::recommend(*rules, report::engine_input(*result, intake));
+  auto assessment = batch::assess_file(file, *rules, std::move(intake), options);
+  if (!assessment) return report_error("analyze", assessment.error());
+  assessment->input = file;
   if (vm.count("json"))
-    std::cout << report::to_json(*result, file, recommend::recommendations_json(prescription));
+    std::cout << report::to_json(*assessment);
   else
-    print_table(std::cout, *result, file, prescription);
-  if (!result->has_usable_contact()) {
+    print_table(std::cout, *assessment);
+  if (!assessment->has_usable_contact()) {
     std::cerr << "insole analyze: " << file << ": no usable foot contact found\n";
     return kExitProblem;
   }

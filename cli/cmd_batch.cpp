@@ -1,5 +1,5 @@
-// `insole batch INPUT... -o results.csv`: analyses many recordings into one CSV (one row per foot
-// per recording), in parallel, shardable across machines, resumable. The work is in insole::batch;
+// `insole batch INPUT... -o results.csv [--rules F]`: assesses many recordings into one CSV (one row
+// per foot per recording, with its findings and recommendation ids), in parallel, shardable across machines, resumable. The work is in insole::batch;
 // this file parses options and draws progress.
 #include <unistd.h>
 
@@ -25,6 +25,7 @@ int cmd_batch(const Args& args) {
       "write-back", "store each analysis inside its recording under /analysis/<name>")(
       "write-back-name", po::value<std::string>()->default_value("batch"), "name of that analysis group")(
       "mode", po::value<std::string>(), "override every recording's mode: walk or stand")(
+      "rules", po::value<std::string>(), "rule file for findings and recommendations (default: the shipped default.json)")(
       "progress", po::value<std::string>()->default_value("auto"),
       "auto (bar on a terminal, lines otherwise), bar, lines or none")(
       "progress-interval", po::value<double>()->default_value(10.0), "seconds between progress lines");
@@ -33,7 +34,7 @@ int cmd_batch(const Args& args) {
   pos.add("input", -1);
   po::variables_map vm;
   if (auto rc = parse_options(
-          "batch", "INPUT... -o results.csv [--json-dir DIR] [--jobs N] [--shard K/N] [--resume] [--write-back]",
+          "batch", "INPUT... -o results.csv [--rules F] [--json-dir DIR] [--jobs N] [--shard K/N] [--resume] [--write-back]",
           "Analyses every recording named by the inputs (files; directories, searched recursively for\n"
           "*.h5 / *.hdf5; glob patterns) into one CSV with a row per foot per recording, in a stable\n"
           "order. A file that cannot be analysed becomes a row with status \"failed\", its error code and\n"
@@ -58,6 +59,15 @@ int cmd_batch(const Args& args) {
   o.resume = vm.count("resume") > 0;
   o.write_back = vm.count("write-back") > 0;
   o.write_back_name = vm["write-back-name"].as<std::string>();
+  // The rule file first, so that a bad one fails before any work (exit 2).
+  {
+    auto rules = vm.count("rules") ? recommend::load_rules(vm["rules"].as<std::string>()) : recommend::load_default_rules();
+    if (!rules) {
+      report_error("batch", rules.error());
+      return kExitBadInput;
+    }
+    o.rules = std::make_shared<const recommend::RuleSet>(std::move(*rules));
+  }
   if (vm.count("mode")) {
     o.analyse.mode = vm["mode"].as<std::string>();
     if (o.analyse.mode != "walk" && o.analyse.mode != "stand")

@@ -1,14 +1,15 @@
 // `insole report FILE [--intake F] [--rules F] -o report.pdf [--format pdf|html|json]`: analyses a
-// recording, runs the recommendation rules and writes the fitting report (atomically).
+// recording, runs the recommendation rules and writes the fitting report (atomically). The report
+// renders the assessment of batch::assess_file (the path of `insole analyze` and `insole batch`)
+// and never reads frames itself.
 #include <chrono>
 #include <ctime>
 #include <iostream>
 
 #include "commands.hpp"
-#include "insole/analysis/analyze.hpp"
+#include "insole/batch/run.hpp"
 #include "insole/core/atomic_output.hpp"
 #include "insole/core/version.hpp"
-#include "insole/io/hdf5_recording.hpp"
 #include "insole/recommend/json.hpp"
 #include "insole/recommend/rules.hpp"
 #include "insole/report/json.hpp"
@@ -74,38 +75,32 @@ int cmd_report(const Args& args) {
     if (!in) return report_error("report", in.error());
     intake = std::move(*in);
   }
-  auto recording = io::read_recording(file);
-  if (!recording) return report_error("report", recording.error());
-  auto result = analysis::analyze(*recording);
-  if (!result) {
-    Error e = result.error();
-    if (e.message.find(file) == std::string::npos) e.message = file + ": " + e.message;
-    return report_error("report", e);
-  }
+  auto assessment = batch::assess_file(file, *rules, intake, batch::AnalyseOptions{});
+  if (!assessment) return report_error("report", assessment.error());
+  assessment->input = file;
 
-  const auto prescription = recommend::recommend(*rules, report::engine_input(*result, intake, &*recording));
   Status written;
   if (format == "json") {
-    auto j = report::analysis_json(*result, file, recommend::recommendations_json(prescription));
-    j["prescription"] = recommend::prescription_json(prescription);
+    auto j = report::assessment_json(*assessment);
+    j["prescription"] = recommend::prescription_json(assessment->prescription);
     written = write_file_atomically(out, j.dump(2) + "\n");
   } else {
     report::ReportHeader header;
     header.clinic = vm["clinic"].as<std::string>();
     // The pseudonym: --patient, else the recording's subject, else the intake's patient_id.
     if (vm.count("patient")) header.patient_id = vm["patient"].as<std::string>();
-    else if (recording->meta.subject.empty() && intake && intake->text("patient_id")) header.patient_id = *intake->text("patient_id");
+    else if (assessment->meta.subject.empty() && intake && intake->text("patient_id")) header.patient_id = *intake->text("patient_id");
     header.date = vm.count("date") ? vm["date"].as<std::string>() : today();
     header.recording = std::filesystem::path(file).filename().string();
     header.toolkit_version = kToolkitVersion;
-    const auto model = report::build_report_model(*recording, *result, *rules, prescription, header);
+    const auto model = report::build_report_model(*assessment, *rules, header);
     written = format == "pdf" ? report::write_pdf(model, out) : report::write_html(model, out);
     report::release_render_caches();
   }
   if (!written) return report_error("report", written.error());
   std::cerr << "insole report: wrote " << out.string() << " (" << format << ", rules " << rules->rules_version
             << (intake ? "" : ", red flags not screened") << ")\n";
-  if (!result->has_usable_contact()) {
+  if (!assessment->has_usable_contact()) {
     std::cerr << "insole report: " << file << ": no usable foot contact found\n";
     return kExitProblem;
   }

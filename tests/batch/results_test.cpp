@@ -5,7 +5,24 @@
 namespace insole::batch {
 namespace {
 
-analysis::AnalysisResult two_feet() {
+// An assessment around an analysis result: its findings, and one recommendation per side so that
+// the recommendations column can be checked.
+assess::Assessment assessment_of(analysis::AnalysisResult r) {
+  assess::Assessment a;
+  a.findings = r.findings;
+  a.analysis = std::move(r);
+  a.rules_version = "9.9.9";
+  recommend::Recommendation arch;
+  arch.id = "R-ARCH-SUPPORT";
+  arch.side = Side::right;
+  recommend::Recommendation shoes;
+  shoes.id = "W-SUPPORT";
+  shoes.side = Side::both;
+  a.prescription.items = {arch, shoes};
+  return a;
+}
+
+assess::Assessment two_feet() {
   analysis::AnalysisResult r;
   for (Side side : {Side::left, Side::right}) {
     analysis::FootSummary f;
@@ -29,7 +46,7 @@ analysis::AnalysisResult two_feet() {
   low.id = "F-ARCH-LOW";
   low.side = Side::right;
   r.findings.push_back(low);
-  return r;
+  return assessment_of(std::move(r));
 }
 
 RecordingFacts facts() {
@@ -69,11 +86,14 @@ TEST(Results, OneRowPerFootWithMetadataAndMedians) {
   EXPECT_EQ(cell(rows[0], "findings"), "");
   EXPECT_EQ(cell(rows[1], "arch_index"), "0.3");
   EXPECT_EQ(cell(rows[1], "findings"), "F-ARCH-LOW");
+  // Recommendations of that foot's side or of both feet, and the rules that made them.
+  EXPECT_EQ(cell(rows[0], "recommendations"), "W-SUPPORT");
+  EXPECT_EQ(cell(rows[1], "recommendations"), "R-ARCH-SUPPORT;W-SUPPORT");
+  EXPECT_EQ(cell(rows[0], "rules_version"), "9.9.9");
 }
 
 TEST(Results, NoContactAndFailureAreSingleRows) {
-  analysis::AnalysisResult empty;
-  const auto rows = result_rows(facts(), empty);
+  const auto rows = result_rows(facts(), assessment_of(analysis::AnalysisResult{}));
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(cell(rows[0], "status"), "no_contact");
   EXPECT_EQ(cell(rows[0], "error_code"), "no_data");

@@ -228,50 +228,63 @@ TEST_F(StudyFolder, ShardsWriteManifestsAndCoverEveryInputOnce) {
   EXPECT_EQ(total, 6u);
 }
 
-TEST(AnalyzeFile, GivesTheSameResultAsTheWholeRecordingInMemory) {
+const recommend::RuleSet& rules() {
+  static const recommend::RuleSet r = [] {
+    auto loaded = recommend::load_default_rules();
+    if (!loaded) throw std::runtime_error(loaded.error().message);
+    return std::move(*loaded);
+  }();
+  return r;
+}
+
+TEST(AssessFile, GivesTheSameResultAsTheWholeRecordingInMemory) {
   insole::test::TempDir dir;
   const auto file = dir / "walk.h5";
   fixture::write_walk(file, 5);
   AnalyseOptions small_reads;
   small_reads.min_read_frames = 1;  // one HDF5 chunk per read
   RecordingFacts facts;
-  auto streamed = analyze_file(file, small_reads, &facts);
+  auto streamed = assess_file(file, rules(), std::nullopt, small_reads, &facts);
   ASSERT_TRUE(streamed) << streamed.error().message;
   auto rec = io::read_recording(file);
   ASSERT_TRUE(rec);
   auto whole = analysis::analyze(*rec);
   ASSERT_TRUE(whole);
-  ASSERT_EQ(streamed->feet.size(), whole->feet.size());
+  ASSERT_EQ(streamed->analysis.feet.size(), whole->feet.size());
   for (std::size_t i = 0; i < whole->feet.size(); ++i)
     for (const auto& m : measure_columns())
-      EXPECT_EQ(streamed->feet[i].median(m).has_value(), whole->feet[i].median(m).has_value()) << m;
+      EXPECT_EQ(streamed->analysis.feet[i].median(m).has_value(), whole->feet[i].median(m).has_value()) << m;
+  // The same recording assessed from memory goes through the same streaming path: identical.
+  auto from_memory = assess::assess(file.string(), *rec, rules(), std::nullopt);
+  ASSERT_TRUE(from_memory);
+  EXPECT_EQ(report::to_json(*from_memory), report::to_json(*streamed));
   EXPECT_EQ(facts.subject, "S5");
   EXPECT_EQ(facts.streams.size(), 1u);
 }
 
 // Reading ahead on a second thread (AnalyseOptions::prefetch) must not change a single value:
 // the chunks reach the analysis in the same order either way.
-TEST(AnalyzeFile, ReadAheadGivesIdenticalResults) {
+TEST(AssessFile, ReadAheadGivesIdenticalResults) {
   insole::test::TempDir dir;
   const auto file = dir / "walk.h5";
   fixture::write_walk(file, 6);
   AnalyseOptions options;
   options.min_read_frames = 1;  // many small reads: the queue fills and drains many times
   options.prefetch = true;
-  auto ahead = analyze_file(file, options);
+  auto ahead = assess_file(file, rules(), std::nullopt, options);
   options.prefetch = false;
-  auto inline_reads = analyze_file(file, options);
+  auto inline_reads = assess_file(file, rules(), std::nullopt, options);
   ASSERT_TRUE(ahead) << ahead.error().message;
   ASSERT_TRUE(inline_reads) << inline_reads.error().message;
-  EXPECT_EQ(report::to_json(*ahead, "walk.h5"), report::to_json(*inline_reads, "walk.h5"));
-  EXPECT_GT(ahead->footfalls.size(), 0u);
+  EXPECT_EQ(report::to_json(*ahead), report::to_json(*inline_reads));
+  EXPECT_GT(ahead->analysis.footfalls.size(), 0u);
   // A file that is not a recording fails the same way with and without read-ahead.
   const auto bad = dir / "bad.h5";
   { std::ofstream(bad) << "not hdf5"; }
   options.prefetch = true;
-  auto e1 = analyze_file(bad, options);
+  auto e1 = assess_file(bad, rules(), std::nullopt, options);
   options.prefetch = false;
-  auto e2 = analyze_file(bad, options);
+  auto e2 = assess_file(bad, rules(), std::nullopt, options);
   ASSERT_FALSE(e1);
   ASSERT_FALSE(e2);
   EXPECT_EQ(e1.error().message, e2.error().message);

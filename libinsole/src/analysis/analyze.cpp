@@ -189,6 +189,20 @@ std::optional<FootFrame> in_shoe_frame(const Stream& window, const std::vector<F
   return *frame;
 }
 
+// Adds a used footfall's image to its foot's (stream + side) image.
+void accumulate_into(std::vector<FootImage>& images, const StreamInfo& info, Side side, const FootFrame& frame,
+                     const FootfallImage& im, const RegionMasks* masks) {
+  auto it = std::find_if(images.begin(), images.end(),
+                         [&](const FootImage& x) { return x.stream == info.name && x.side == side; });
+  if (it == images.end()) {
+    images.emplace_back();
+    images.back().stream = info.name;
+    images.back().side = side;
+    it = images.end() - 1;
+  }
+  accumulate_image(*it, info.layout, frame, im, masks);
+}
+
 // Analyses every footfall of `window` (a stream, or frames [offset, offset + n) of it).
 // Footfalls starting before `own_from` belong to the previous window and are skipped. With
 // `carry` non-null, contacts still loaded at the window's last frame that started after its
@@ -198,7 +212,7 @@ std::optional<FootFrame> in_shoe_frame(const Stream& window, const std::vector<F
 void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index offset,
                     Eigen::Index own_from, const RecordingMetadata& meta, const AnalysisParams& p,
                     bool keep_sensels, StreamQuality& q, std::vector<FootfallAnalysis>& out,
-                    std::optional<Eigen::Index>* carry) {
+                    std::vector<FootImage>& images, std::optional<Eigen::Index>* carry) {
   const auto& info = window.info;
   const bool insole = is_insole_stream(info);
   const Eigen::Index last_local = window.frame_count() - 1;
@@ -269,6 +283,17 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
             ap.in_shoe = insole;
             fa.arch = arch_measures(info.layout, peak, *masks, frame, ap);
             fa.regions = region_metrics(window, ff, *masks, p.region_metrics);
+            // Where the forefoot's highest peak lies (mm from the heel): a metatarsal pad sits just
+            // proximal to it.
+            if (const Region* fore = masks->find(region::forefoot)) {
+              Eigen::Index best = -1;
+              for (Eigen::Index s : fore->sensels)
+                if (best < 0 || peak(s) > peak(best)) best = s;
+              if (best >= 0 && peak(best) > 0.0f)
+                put(fa.measures, "forefoot_peak_ap_mm", frame.to_foot(info.layout.centres_mm().row(best).transpose()).y());
+            }
+            accumulate_into(images, info, ff.side, frame, fa.image, &*masks);
+            fa.image = {};
           } else {
             fa.arch.unavailable_reason = "no regions: " + masks.error().message;
           }
@@ -281,6 +306,8 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
         }
       }
     }
+    if (ff.reject_reason.empty() && !fa.image.empty()) accumulate_into(images, info, ff.side, fa.frame, fa.image, nullptr);
+    fa.image = {};
     if (!ff.reject_reason.empty()) ++q.rejected[ff.reject_reason];
     else ++q.footfalls_used;
     ff.first_frame += offset;
@@ -305,6 +332,12 @@ bool is_used(const FootfallAnalysis& fa) { return fa.footfall.reject_reason.empt
 std::string side_name(Side s) { return std::string(to_string(s)); }
 
 }  // namespace
+
+const FootImage* AnalysisResult::image_of(const FootSummary& foot) const noexcept {
+  for (const auto& im : images)
+    if (im.stream == foot.stream && im.side == foot.side) return &im;
+  return nullptr;
+}
 
 bool AnalysisResult::has_usable_contact() const noexcept {
   return std::any_of(footfalls.begin(), footfalls.end(), is_used);
@@ -342,6 +375,8 @@ FootfallAnalysis analyze_footfall(const StreamInfo& info, const Eigen::Ref<const
   if (cop_foot.rows() > 0 && length > 0.0)
     fa.cop_ap_excursion_percent =
         100.0 * (cop_foot.col(1).maxCoeff() - cop_foot.col(1).minCoeff()) / length;
+
+  fa.image = footfall_image(s, cop_foot, !standing, p.region_metrics.active_threshold_kpa);
 
   auto& m = fa.measures;
   put(m, "foot_length_mm", length);
@@ -577,7 +612,7 @@ Result<AnalysisResult> analyze(const Recording& recording, const AnalysisParams&
     for (Eigen::Index f = 0; f < s.frame_count(); ++f) acc.push(s.time_s[f], s.pressure_kpa.row(f).data());
     StreamQuality q = acc.finish(params);
     if (s.frame_count() > 0)
-      analyze_window(s, si, 0, 0, recording.meta, params, true, q, r.footfalls, nullptr);
+      analyze_window(s, si, 0, 0, recording.meta, params, true, q, r.footfalls, r.images, nullptr);
     r.quality.streams.push_back(std::move(q));
   }
   finish_analysis(r, infos);
@@ -656,7 +691,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     // this is the end of the stream.
     const Stream s = w.to_stream(n);
     std::optional<Eigen::Index> carry;
-    analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, r.footfalls,
+    analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, r.footfalls, r.images,
                    last ? nullptr : &carry);
     Eigen::Index next_start = w.window_first + lead_in_start(w, n);
     w.own_from = w.window_first + n;

@@ -16,7 +16,7 @@ using analysis::FootSummary;
 
 // Metadata columns, then the foot's identity, then the measures, then recording-level values.
 const std::vector<std::string> kHead = {"file",         "file_hash", "status",       "error_code", "message",
-                                        "algorithm_version", "toolkit_version", "subject", "mode",
+                                        "algorithm_version", "rules_version", "toolkit_version", "subject", "mode",
                                         "body_mass_kg", "duration_s", "stream",       "device",     "side",
                                         "surface",      "footfalls_used", "footfalls_rejected", "arch_class"};
 const std::vector<std::string> kMeasures = {
@@ -27,7 +27,8 @@ const std::vector<std::string> kMeasures = {
     "cop_speed_mm_s",          "cop_path_length_mm",  "forefoot_peak_kpa",
     "heel_peak_kpa",           "forefoot_heel_pti_ratio", "peak_force_n",
     "toe_first_percent",       "standing_heel_load_share_percent"};
-const std::vector<std::string> kTail = {"cadence_steps_per_min", "stance_symmetry_percent", "findings", "json"};
+const std::vector<std::string> kTail = {"cadence_steps_per_min", "stance_symmetry_percent", "findings",
+                                        "recommendations", "json"};
 
 std::vector<std::string> make_columns() {
   std::vector<std::string> c = kHead;
@@ -48,7 +49,9 @@ CsvRow base_row(const std::string& key, const std::string& file_hash, std::strin
   return row;
 }
 
-void fill_recording(CsvRow& row, const RecordingFacts& f, const AnalysisResult& r) {
+void fill_recording(CsvRow& row, const RecordingFacts& f, const assess::Assessment& a) {
+  const AnalysisResult& r = a.analysis;
+  row[column_index("rules_version")] = a.rules_version;
   row[column_index("subject")] = f.subject;
   row[column_index("mode")] = f.mode;
   row[column_index("body_mass_kg")] = opt_number(f.body_mass_kg);
@@ -86,20 +89,21 @@ std::string format_number(double value) {
   return std::string(buf, end);
 }
 
-std::vector<CsvRow> result_rows(const RecordingFacts& f, const AnalysisResult& r) {
+std::vector<CsvRow> result_rows(const RecordingFacts& f, const assess::Assessment& a) {
+  const AnalysisResult& r = a.analysis;
   std::vector<CsvRow> rows;
   if (r.feet.empty() || !r.has_usable_contact()) {
     CsvRow row = base_row(f.key, f.file_hash, kStatusNoContact);
     row[column_index("error_code")] = std::string(to_string(Errc::no_data));
     row[column_index("message")] = r.quality.warnings.empty() ? "no usable foot contact found"
                                                                : r.quality.warnings.front();
-    fill_recording(row, f, r);
+    fill_recording(row, f, a);
     rows.push_back(std::move(row));
     return rows;
   }
   for (const FootSummary& foot : r.feet) {
     CsvRow row = base_row(f.key, f.file_hash, kStatusOk);
-    fill_recording(row, f, r);
+    fill_recording(row, f, a);
     row[column_index("stream")] = foot.stream;
     for (const auto& s : f.streams)
       if (s.name == foot.stream) row[column_index("device")] = s.device;
@@ -109,10 +113,17 @@ std::vector<CsvRow> result_rows(const RecordingFacts& f, const AnalysisResult& r
     row[column_index("footfalls_rejected")] = std::to_string(foot.footfalls_rejected);
     row[column_index("arch_class")] = foot.arch_class;
     for (const auto& m : kMeasures) row[column_index(m)] = opt_number(foot.median(m));
+    // Findings and recommendations that concern this foot (its side, or both feet), ids joined
+    // by ';' in the assessment's order; referrals are listed as recommendations too.
     std::string ids;
-    for (const auto& finding : r.findings)
+    for (const auto& finding : a.findings)
       if (finding.side == foot.side || finding.side == Side::both) ids += (ids.empty() ? "" : ";") + finding.id;
     row[column_index("findings")] = ids;
+    std::string recs;
+    for (const auto& ref : a.prescription.referrals) recs += (recs.empty() ? "" : ";") + ref.id;
+    for (const auto& item : a.prescription.items)
+      if (item.side == foot.side || item.side == Side::both) recs += (recs.empty() ? "" : ";") + item.id;
+    row[column_index("recommendations")] = recs;
     rows.push_back(std::move(row));
   }
   return rows;
@@ -137,6 +148,7 @@ Status add_rows(std::vector<CsvRow> rows, const std::string& where, ResultIndex&
     auto& rec = fresh[row[column_index("file")]];
     rec.file_hash = row[column_index("file_hash")];
     rec.algorithm_version = row[column_index("algorithm_version")];
+    rec.rules_version = row[column_index("rules_version")];
     rec.failed = rec.failed || row[column_index("status")] == kStatusFailed;
     rec.rows.push_back(std::move(row));
   }

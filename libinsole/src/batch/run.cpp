@@ -146,8 +146,9 @@ class Prefetcher {
 
 }  // namespace
 
-Result<analysis::AnalysisResult> analyze_file(const fs::path& path, const AnalyseOptions& options,
-                                              RecordingFacts* facts) {
+Result<assess::Assessment> assess_file(const fs::path& path, const recommend::RuleSet& rules,
+                                       std::optional<recommend::Intake> intake, const AnalyseOptions& options,
+                                       RecordingFacts* facts) {
   auto reader = LockedReader::open(path);
   if (!reader) return make_error(reader.error().code, with_file(path, reader.error().message));
   RecordingMetadata meta = reader->unlocked().metadata();
@@ -186,22 +187,24 @@ Result<analysis::AnalysisResult> analyze_file(const fs::path& path, const Analys
     next += c.time_s.size();
     return std::optional<analysis::FrameChunk>(std::move(c));
   };
-  Result<analysis::AnalysisResult> result = make_error(Errc::no_data, "not analysed");
+  assess::AssessOptions ao;
+  ao.params = options.params;
+  Result<assess::Assessment> result = make_error(Errc::no_data, "not analysed");
   if (options.prefetch) {
     Prefetcher ahead(provider, 2);
-    result = analysis::analyze_stream(meta, streams, [&ahead] { return ahead.next(); }, options.params);
+    result = assess::assess(path.string(), meta, streams, [&ahead] { return ahead.next(); }, rules, intake, ao);
   } else {
-    result = analysis::analyze_stream(meta, streams, provider, options.params);
+    result = assess::assess(path.string(), meta, streams, provider, rules, intake, ao);
   }  // the prefetch thread has stopped here: the reader can close
   reader->close();
   if (!result) return make_error(result.error().code, with_file(path, result.error().message));
   if (facts) {
-    facts->subject = meta.subject;
-    facts->mode = meta.mode;
-    facts->body_mass_kg = meta.body_mass_kg;
+    facts->subject = result->meta.subject;
+    facts->mode = result->meta.mode;
+    facts->body_mass_kg = result->meta.body_mass_kg;
     facts->streams = streams;
     facts->duration_s = 0;
-    for (const auto& q : result->quality.streams) facts->duration_s = std::max(facts->duration_s, q.duration_s);
+    for (const auto& q : result->analysis.quality.streams) facts->duration_s = std::max(facts->duration_s, q.duration_s);
   }
   return result;
 }
@@ -226,10 +229,17 @@ RecordingOutcome process_recording(const InputFile& input, const BatchOptions& o
     facts.file_hash = *hash;
     AnalyseOptions analyse = options.analyse;
     if (options.jobs > 1) analyse.prefetch = false;
-    auto result = analyze_file(input.path, analyse, &facts);
+    std::shared_ptr<const recommend::RuleSet> rules = options.rules;
+    if (!rules) {
+      auto loaded = recommend::load_default_rules();
+      if (!loaded) return fail(*hash, loaded.error());
+      rules = std::make_shared<const recommend::RuleSet>(std::move(*loaded));
+    }
+    auto result = assess_file(input.path, *rules, std::nullopt, analyse, &facts);
     if (!result) return fail(*hash, result.error());
+    result->input = input.key;
     if (!json_path.empty() || options.write_back) {
-      const std::string json = report::to_json(*result, input.key);
+      const std::string json = report::to_json(*result);
       if (!json_path.empty()) {
         fs::create_directories(json_path.parent_path(), ec);
         if (auto st = write_file_atomically(json_path, json); !st)
@@ -239,8 +249,8 @@ RecordingOutcome process_recording(const InputFile& input, const BatchOptions& o
       if (options.write_back) {
         Status st = [&] {
           std::lock_guard lock(hdf5_mutex());
-          return io::write_analysis(input.path, options.write_back_name, json, result->algorithm_version,
-                                    report::parameters_json(result->params).dump());
+          return io::write_analysis(input.path, options.write_back_name, json, result->analysis.algorithm_version,
+                                    report::parameters_json(result->analysis.params).dump());
         }();
         if (!st) return fail(*hash, make_error(st.error().code, "write-back: " + st.error().message));
         // The file changed: its new content is what a later --resume will see.
@@ -328,6 +338,15 @@ Result<BatchSummary> run_batch(const std::vector<InputFile>& all_inputs, const B
     if (!probe) return probe.error();
   }
 
+  // The rules every recording is assessed with: given, or the shipped default.
+  BatchOptions opts = options;
+  if (!opts.rules) {
+    auto rules = recommend::load_default_rules();
+    if (!rules) return rules.error();
+    opts.rules = std::make_shared<const recommend::RuleSet>(std::move(*rules));
+  }
+  const std::string rules_version = opts.rules->rules_version;
+
   ResultIndex previous;
   if (options.resume) {
     if (auto text = read_text(options.output)) {
@@ -362,7 +381,8 @@ Result<BatchSummary> run_batch(const std::vector<InputFile>& all_inputs, const B
   auto reuse = [&](std::size_t i, RecordingOutcome& o) {
     const auto it = previous.find(inputs[i].key);
     if (it == previous.end() || it->second.failed ||
-        it->second.algorithm_version != analysis::kAnalysisAlgorithmVersion)
+        it->second.algorithm_version != analysis::kAnalysisAlgorithmVersion ||
+        it->second.rules_version != rules_version)
       return false;
     auto hash = hash_file(inputs[i].path);
     if (!hash || *hash != it->second.file_hash) return false;
@@ -380,7 +400,7 @@ Result<BatchSummary> run_batch(const std::vector<InputFile>& all_inputs, const B
       RecordingOutcome o;
       try {
         const bool reused = options.resume && inputs[i].problem.empty() && reuse(i, o);
-        if (!reused) o = process_recording(inputs[i], options, jsons[i]);
+        if (!reused) o = process_recording(inputs[i], opts, jsons[i]);
       } catch (const std::exception& e) {
         // No exception crosses a thread: it becomes this recording's failed row.
         o = RecordingOutcome{};

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "insole/core/version.hpp"
+#include "insole/recommend/json.hpp"
 
 namespace insole::report {
 
@@ -278,7 +279,10 @@ json parameters_json(const AnalysisParams& p) {
   };
 }
 
-json analysis_json(const AnalysisResult& r, const std::string& input_name, const json& recommendations) {
+namespace {
+
+json document(const AnalysisResult& r, const std::vector<Finding>& found, const std::string& input_name,
+              const json& recommendations) {
   if (!recommendations.is_array())
     throw std::invalid_argument("analysis_json: recommendations must be a JSON array");
   json doc;
@@ -296,7 +300,7 @@ json analysis_json(const AnalysisResult& r, const std::string& input_name, const
                  {"left", side_timing(r.timing.left)},
                  {"right", side_timing(r.timing.right)}};
   json findings = json::array();
-  for (const auto& f : r.findings) findings.push_back(finding_json(f));
+  for (const auto& f : found) findings.push_back(finding_json(f));
   doc["findings"] = findings;
   doc["recommendations"] = recommendations;
   json streams = json::array();
@@ -331,6 +335,23 @@ json analysis_json(const AnalysisResult& r, const std::string& input_name, const
                     {"warnings", r.quality.warnings}};
   doc["parameters"] = parameters_json(r.params);
   return doc;
+}
+
+}  // namespace
+
+json analysis_json(const AnalysisResult& r, const std::string& input_name, const json& recommendations) {
+  return document(r, r.findings, input_name, recommendations);
+}
+
+json assessment_json(const assess::Assessment& a) {
+  json doc = document(a.analysis, a.findings, a.input, recommend::recommendations_json(a.prescription));
+  doc["rules"] = {{"name", a.rules_name}, {"version", a.rules_version}, {"origin", a.rules_origin}};
+  doc["intake_given"] = a.intake.has_value();
+  return doc;
+}
+
+std::string to_json(const assess::Assessment& a) {
+  return assessment_json(a).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::string to_json(const AnalysisResult& r, const std::string& input_name, const json& recommendations) {

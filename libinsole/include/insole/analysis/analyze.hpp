@@ -20,6 +20,7 @@
 #include "insole/analysis/cop.hpp"
 #include "insole/analysis/equinus.hpp"
 #include "insole/analysis/foot_frame.hpp"
+#include "insole/analysis/foot_image.hpp"
 #include "insole/analysis/finding.hpp"
 #include "insole/analysis/findings.hpp"
 #include "insole/analysis/foot_summary.hpp"
@@ -35,7 +36,7 @@ namespace insole::analysis {
 
 /// Version of the analysis algorithms; bumped whenever a measure's definition or a default
 /// parameter changes, so stored results say what produced them.
-inline constexpr const char* kAnalysisAlgorithmVersion = "1.4.0";
+inline constexpr const char* kAnalysisAlgorithmVersion = "1.5.0";
 
 struct AnalysisParams {
   SegmentationParams segmentation;
@@ -104,6 +105,9 @@ struct FootfallAnalysis {
   std::vector<RegionMetrics> regions;
   /// Every scalar above keyed by its JSON name (what the per-foot medians aggregate).
   std::map<std::string, double> measures;
+  /// Per-sensel values of this footfall; folded into AnalysisResult::images by the analysis and
+  /// then cleared (empty in a finished result).
+  FootfallImage image;
 };
 
 struct StreamQuality {
@@ -130,6 +134,11 @@ struct AnalysisResult {
   GaitTiming timing;
   std::vector<Finding> findings;
   Quality quality;
+  /// One aggregated image per foot (stream + side) with used footfalls (foot_image.hpp).
+  std::vector<FootImage> images;
+
+  /// The image of a foot summary, nullptr when none.
+  const FootImage* image_of(const FootSummary& foot) const noexcept;
 
   /// False when no footfall was usable (the CLI exits 1).
   bool has_usable_contact() const noexcept;

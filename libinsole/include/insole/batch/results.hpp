@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "insole/analysis/analyze.hpp"
+#include "insole/assess/assessment.hpp"
 #include "insole/batch/csv.hpp"
 #include "insole/core/result.hpp"
 
@@ -44,8 +45,9 @@ struct RecordingFacts {
   std::string json_path;  ///< where --json-dir put the JSON document, empty without it
 };
 
-/// Rows of an analysed recording: one per foot (kStatusOk), or one kStatusNoContact row.
-std::vector<CsvRow> result_rows(const RecordingFacts& facts, const analysis::AnalysisResult& result);
+/// Rows of an assessed recording: one per foot (kStatusOk), or one kStatusNoContact row. The
+/// findings and recommendations columns hold the ids that concern that foot.
+std::vector<CsvRow> result_rows(const RecordingFacts& facts, const assess::Assessment& assessment);
 /// The row of a recording that could not be analysed. `file_hash` may be empty.
 CsvRow failure_row(const std::string& key, const std::string& file_hash, const Error& error);
 
@@ -54,6 +56,7 @@ struct StoredRecording {
   std::vector<CsvRow> rows;
   std::string file_hash;
   std::string algorithm_version;
+  std::string rules_version;
   bool failed = false;
 };
 /// Recording key -> its rows.

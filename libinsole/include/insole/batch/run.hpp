@@ -25,7 +25,10 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "insole/analysis/analyze.hpp"
+#include "insole/assess/assessment.hpp"
 #include "insole/batch/inputs.hpp"
 #include "insole/batch/results.hpp"
 #include "insole/batch/shard.hpp"
@@ -50,10 +53,13 @@ struct AnalyseOptions {
   bool prefetch = true;
 };
 
-/// Reads a recording chunk by chunk and analyses it, without holding it in memory. Fills `facts`
-/// (metadata, streams, duration; not key/hash/json) when non-null. Errors name the file.
-Result<analysis::AnalysisResult> analyze_file(const std::filesystem::path& path, const AnalyseOptions& options = {},
-                                              RecordingFacts* facts = nullptr);
+/// Reads a recording chunk by chunk and assesses it (assess::assess: analysis, findings and
+/// prescription), without holding it in memory. This is the one path of `insole analyze`,
+/// `insole report` and `insole batch`. Fills `facts` (metadata, streams, duration; not
+/// key/hash/json) when non-null. Errors name the file.
+Result<assess::Assessment> assess_file(const std::filesystem::path& path, const recommend::RuleSet& rules,
+                                       std::optional<recommend::Intake> intake = std::nullopt,
+                                       const AnalyseOptions& options = {}, RecordingFacts* facts = nullptr);
 
 struct BatchOptions {
   std::filesystem::path output;    ///< results CSV
@@ -64,6 +70,8 @@ struct BatchOptions {
   bool write_back = false;         ///< store each result in its recording (io::write_analysis)
   std::string write_back_name = "batch";
   AnalyseOptions analyse;
+  /// The rule file the findings and recommendations come from; null = the shipped default.
+  std::shared_ptr<const recommend::RuleSet> rules;
   /// Seconds between progress callbacks.
   double progress_interval_s = 0.25;
 };

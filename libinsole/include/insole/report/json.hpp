@@ -17,6 +17,7 @@
 #include <string>
 
 #include "insole/analysis/analyze.hpp"
+#include "insole/assess/assessment.hpp"
 
 namespace insole::report {
 
@@ -24,6 +25,15 @@ namespace insole::report {
 /// module's output); it is copied under "recommendations".
 nlohmann::json analysis_json(const analysis::AnalysisResult& result, const std::string& input_name,
                              const nlohmann::json& recommendations = nlohmann::json::array());
+
+/// The assessment as the `insole analyze --json` document: the analysis with the assessment's
+/// findings and recommendations, plus "rules" {name, version, origin} and "intake_given".
+/// `insole report --format json` and `insole batch --json-dir` write the same document
+/// (the report adds "prescription").
+nlohmann::json assessment_json(const assess::Assessment& assessment);
+
+/// Same, serialised with two-space indentation and a final newline.
+std::string to_json(const assess::Assessment& assessment);
 
 /// Same, serialised with two-space indentation and a final newline.
 std::string to_json(const analysis::AnalysisResult& result, const std::string& input_name,

@@ -1,0 +1,78 @@
+#include "insole/assess/assessment.hpp"
+
+#include <algorithm>
+
+namespace insole::assess {
+
+recommend::EngineInput engine_input(const analysis::AnalysisResult& result, const std::vector<analysis::Finding>& findings,
+                                    std::optional<recommend::Intake> intake) {
+  recommend::EngineInput in;
+  in.findings = findings;
+  in.intake = std::move(intake);
+  for (const auto& foot : result.feet) {
+    auto& m = in.measures[foot.side];
+    for (const auto& [key, spread] : foot.measures) m[key] = spread.median;
+  }
+  auto& both = in.measures[Side::both];
+  if (result.timing.stance_symmetry_percent) both["stance_symmetry_percent"] = *result.timing.stance_symmetry_percent;
+  if (result.timing.step_symmetry_percent) both["step_symmetry_percent"] = *result.timing.step_symmetry_percent;
+  return in;
+}
+
+Result<Assessment> assess(std::string input, RecordingMetadata meta, std::vector<StreamInfo> streams,
+                          const analysis::ChunkProvider& next_chunk, const recommend::RuleSet& rules,
+                          std::optional<recommend::Intake> intake, const AssessOptions& options) {
+  Assessment a;
+  a.input = std::move(input);
+  if (!options.mode.empty()) meta.mode = options.mode;
+  analysis::AnalysisParams params = options.params;
+  // The intake wins over the recording (design note section 6): age selects the paediatric
+  // notes and cut-offs, body mass is the patient's.
+  if (intake) {
+    if (auto age = intake->number("age_years")) params.arch.age_years = *age;
+    if (auto mass = intake->number("body_mass_kg")) meta.body_mass_kg = *mass;
+  }
+  auto result = analysis::analyze_stream(meta, streams, next_chunk, params);
+  if (!result) return result.error();
+  a.meta = std::move(meta);
+  a.streams = std::move(streams);
+  a.analysis = std::move(*result);
+  a.findings = a.analysis.findings;
+  a.intake = intake;
+  a.engine_input = engine_input(a.analysis, a.findings, std::move(intake));
+  a.prescription = recommend::recommend(rules, a.engine_input);
+  a.rules_name = rules.name;
+  a.rules_version = rules.rules_version;
+  a.rules_origin = rules.origin;
+  return a;
+}
+
+Result<Assessment> assess(std::string input, const Recording& recording, const recommend::RuleSet& rules,
+                          std::optional<recommend::Intake> intake, const AssessOptions& options) {
+  if (auto st = recording.validate(); !st) return st.error();
+  std::vector<StreamInfo> infos;
+  for (const auto& s : recording.streams) infos.push_back(s.info);
+  // Chunks of 256 frames, stream after stream: the streaming analysis sees exactly what it sees
+  // when reading a file.
+  constexpr Eigen::Index kChunk = 256;
+  std::size_t stream = 0;
+  Eigen::Index next = 0;
+  const analysis::ChunkProvider provider = [&]() -> Result<std::optional<analysis::FrameChunk>> {
+    while (stream < recording.streams.size() && next >= recording.streams[stream].frame_count()) {
+      ++stream;
+      next = 0;
+    }
+    if (stream >= recording.streams.size()) return std::optional<analysis::FrameChunk>{};
+    const Stream& s = recording.streams[stream];
+    const Eigen::Index n = std::min(kChunk, s.frame_count() - next);
+    analysis::FrameChunk c;
+    c.stream = stream;
+    c.time_s = s.time_s.segment(next, n);
+    c.pressure_kpa = s.pressure_kpa.middleRows(next, n);
+    next += n;
+    return std::optional<analysis::FrameChunk>(std::move(c));
+  };
+  return assess(std::move(input), recording.meta, std::move(infos), provider, rules, std::move(intake), options);
+}
+
+}  // namespace insole::assess
