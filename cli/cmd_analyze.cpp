@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "insole/analysis/measure_catalogue.hpp"
 #include "insole/assess/assessment.hpp"
 #include "insole/batch/run.hpp"
 #include "insole/recommend/rules.hpp"
@@ -79,8 +80,30 @@ void print_table(std::ostream& out, const assess::Assessment& a) {
   const auto timing_of = [&](const FootSummary& f) -> const analysis::SideTiming* {
     return f.side == Side::left ? &r.timing.left : f.side == Side::right ? &r.timing.right : nullptr;
   };
-  auto med = [](const char* key, int precision, const char* unit = "") {
-    return [=](const FootSummary& f) { return cell(f.median(key), precision, unit); };
+  // Rows named by the measure catalogue (label and unit) with the rule file's reference range.
+  auto label_of = [&](const char* key) {
+    const analysis::MeasureInfo* info = analysis::find_measure_info(key);
+    std::string label = info ? info->label : key;
+    if (info && !info->unit.empty()) label += " (" + info->unit + ")";
+    for (const auto& md : a.references)
+      if (md.id == key && (md.ref_low || md.ref_high)) {
+        std::ostringstream os;
+        os << ", ref ";
+        if (md.ref_low && md.ref_high) os << *md.ref_low << "-" << *md.ref_high;
+        else if (md.ref_low) os << ">= " << *md.ref_low;
+        else os << "<= " << *md.ref_high;
+        label += os.str();
+      }
+    return label;
+  };
+  auto decimals_of = [&](const char* key) {
+    for (const auto& md : a.references)
+      if (md.id == key) return md.decimals;
+    return 1;
+  };
+  auto med = [&](const char* key) -> Row {
+    const int precision = decimals_of(key);
+    return {label_of(key), [=](const FootSummary& f) { return cell(f.median(key), precision); }};
   };
   const std::vector<Row> rows = {
       {"stream", [](const FootSummary& f) { return f.stream; }},
@@ -88,17 +111,17 @@ void print_table(std::ostream& out, const assess::Assessment& a) {
        [](const FootSummary& f) {
          return std::to_string(f.footfalls_used) + " / " + std::to_string(f.footfalls_rejected);
        }},
-      {"foot length (mm)", med("foot_length_mm", 0)},
-      {"arch index (class)",
-       [](const FootSummary& f) {
-         return cell(f.median("arch_index"), 3) + (f.arch_class.empty() ? "" : " (" + f.arch_class + ")");
+      med("foot_length_mm"),
+      {label_of("arch_index") + " (class)",
+       [&](const FootSummary& f) {
+         return cell(f.median("arch_index"), decimals_of("arch_index")) + (f.arch_class.empty() ? "" : " (" + f.arch_class + ")");
        }},
-      {"Chippaux-Smirak (%)", med("chippaux_smirak_percent", 1)},
-      {"CPEI (%), rectus ref 22.8", med("cpei_percent", 1)},
-      {"ML index (+ lateral)", med("mlpi", 2)},
-      {"forefoot ML index", med("forefoot_mlpi", 2)},
-      {"progression angle (deg)", med("foot_progression_angle_deg", 1)},
-      {"stance (s)", med("stance_s", 3)},
+      med("chippaux_smirak_percent"),
+      med("cpei_percent"),
+      med("mlpi"),
+      med("forefoot_mlpi"),
+      med("foot_progression_angle_deg"),
+      med("stance_s"),
       {"stride (s)",
        [&](const FootSummary& f) {
          const auto* t = timing_of(f);
@@ -115,12 +138,12 @@ void print_table(std::ostream& out, const assess::Assessment& a) {
                 "/" + cell(f.median("foot_flat_percent"), 1) + "/" + cell(f.median("push_off_percent"), 1);
        }},
       {"  reference (walking)", [](const FootSummary&) { return std::string("7.0/4.8/48.8/39.4"); }},
-      {"heel contact (%), ref 60.6", med("heel_contact_percent", 1)},
-      {"forefoot:heel PTI", med("forefoot_heel_pti_ratio", 2)},
-      {"forefoot peak (kPa)", med("forefoot_peak_kpa", 0)},
-      {"toe-first contacts (%)", med("toe_first_percent", 0)},
-      {"COP speed (mm/s), ref 316", med("cop_speed_mm_s", 0)},
-      {"standing heel share (%)", med("standing_heel_load_share_percent", 1)},
+      med("heel_contact_percent"),
+      med("forefoot_heel_pti_ratio"),
+      med("forefoot_peak_kpa"),
+      med("toe_first_percent"),
+      med("cop_speed_mm_s"),
+      med("standing_heel_load_share_percent"),
   };
   std::size_t label_w = 0;
   for (const auto& row : rows) label_w = std::max(label_w, row.label.size());

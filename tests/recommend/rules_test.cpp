@@ -126,8 +126,20 @@ TEST(Rules, RejectsUnknownKeysTypesAndSchema) {
   EXPECT_NE(m.find("(R-MET-PAD).dosage: unknown key"), std::string::npos) << m;
   m = reject([](json& j) { j["measures"][0]["decimals"] = "three"; });
   EXPECT_NE(m.find("measures[0] (arch_index).decimals: expected an integer, found a string"), std::string::npos) << m;
-  m = reject([](json& j) { j["schema_version"] = 2; });
-  EXPECT_NE(m.find("schema_version: expected 1"), std::string::npos) << m;
+  m = reject([](json& j) { j["schema_version"] = 1; });
+  EXPECT_NE(m.find("schema_version: expected 2"), std::string::npos) << m;
+  // Measures come from the catalogue: an unknown one is refused wherever it is named, naming it;
+  // a label or unit of the rule file's own is no longer accepted (defined once, in the catalogue).
+  m = reject([](json& j) { j["measures"][0]["id"] = "arch_indx"; });
+  EXPECT_NE(m.find("measures[0] (arch_indx).id: unknown measure 'arch_indx': not in the measure catalogue"),
+            std::string::npos) << m;
+  m = reject([](json& j) { j["findings"][0]["thresholds"][0]["measure"] = "foot_colour"; });
+  EXPECT_NE(m.find("unknown measure 'foot_colour': not in the measure catalogue"), std::string::npos) << m;
+  m = reject([](json& j) { j["interventions"][0]["expected_effects"][0]["measure"] = "happiness_index"; });
+  EXPECT_NE(m.find(".expected_effects[0].measure: unknown measure 'happiness_index'"), std::string::npos) << m;
+  m = reject([](json& j) { j["measures"][0]["label"] = "Arch"; });
+  EXPECT_NE(m.find("measures[0] (arch_index)"), std::string::npos) << m;
+  EXPECT_NE(m.find("label"), std::string::npos) << m;
   m = reject([](json& j) { j["interventions"][0]["trigger"] = {{"measure", "arch_index"}, {"op", "=>"}, {"value", 1}}; });
   EXPECT_NE(m.find("unknown operator '=>'"), std::string::npos) << m;
 }

@@ -44,6 +44,7 @@ Result<Assessment> assess(std::string input, RecordingMetadata meta, std::vector
   a.rules_name = rules.name;
   a.rules_version = rules.rules_version;
   a.rules_origin = rules.origin;
+  a.references = rules.measures;
   return a;
 }
 

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "insole/analysis/measure_catalogue.hpp"
+#include "insole/analysis/missing.hpp"
 #include "insole/core/version.hpp"
 
 namespace insole::batch {
@@ -19,20 +21,23 @@ const std::vector<std::string> kHead = {"file",         "file_hash", "status",  
                                         "algorithm_version", "rules_version", "toolkit_version", "subject", "mode",
                                         "body_mass_kg", "duration_s", "stream",       "device",     "side",
                                         "surface",      "footfalls_used", "footfalls_rejected", "arch_class"};
-const std::vector<std::string> kMeasures = {
-    "foot_length_mm",          "foot_width_mm",       "arch_index",
-    "chippaux_smirak_percent", "staheli_index",       "cpei_percent",
-    "mlpi",                    "forefoot_mlpi",       "foot_progression_angle_deg",
-    "stance_s",                "stride_length_mm",    "heel_contact_percent",
-    "cop_speed_mm_s",          "cop_path_length_mm",  "forefoot_peak_kpa",
-    "heel_peak_kpa",           "forefoot_heel_pti_ratio", "peak_force_n",
-    "toe_first_percent",       "standing_heel_load_share_percent"};
-const std::vector<std::string> kTail = {"cadence_steps_per_min", "stance_symmetry_percent", "findings",
+// The per-foot measures with a CSV column, in the measure catalogue's order.
+std::vector<std::string> make_measures() {
+  std::vector<std::string> m;
+  for (const auto& info : analysis::measure_catalogue())
+    if (info.csv && !info.per_recording()) m.push_back(info.key);
+  return m;
+}
+const std::vector<std::string>& measure_list() {
+  static const std::vector<std::string> m = make_measures();
+  return m;
+}
+const std::vector<std::string> kTail = {"reasons", "cadence_steps_per_min", "stance_symmetry_percent", "findings",
                                         "recommendations", "json"};
 
 std::vector<std::string> make_columns() {
   std::vector<std::string> c = kHead;
-  c.insert(c.end(), kMeasures.begin(), kMeasures.end());
+  c.insert(c.end(), measure_list().begin(), measure_list().end());
   c.insert(c.end(), kTail.begin(), kTail.end());
   return c;
 }
@@ -79,7 +84,7 @@ std::size_t column_index(std::string_view name) {
   return it->second;
 }
 
-const std::vector<std::string>& measure_columns() { return kMeasures; }
+const std::vector<std::string>& measure_columns() { return measure_list(); }
 
 std::string format_number(double value) {
   if (!std::isfinite(value)) return {};
@@ -112,7 +117,13 @@ std::vector<CsvRow> result_rows(const RecordingFacts& f, const assess::Assessmen
     row[column_index("footfalls_used")] = std::to_string(foot.footfalls_used);
     row[column_index("footfalls_rejected")] = std::to_string(foot.footfalls_rejected);
     row[column_index("arch_class")] = foot.arch_class;
-    for (const auto& m : kMeasures) row[column_index(m)] = opt_number(foot.median(m));
+    std::string reasons;
+    for (const auto& m : measure_list()) {
+      row[column_index(m)] = opt_number(foot.median(m));
+      if (const auto why = analysis::missing_reason(r, foot, m); !why.reason.empty())
+        reasons += (reasons.empty() ? "" : "; ") + m + ": " + why.reason;
+    }
+    row[column_index("reasons")] = reasons;
     // Findings and recommendations that concern this foot (its side, or both feet), ids joined
     // by ';' in the assessment's order; referrals are listed as recommendations too.
     std::string ids;

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "insole/analysis/measure_catalogue.hpp"
 #include "insole/recommend/intake.hpp"
 
 namespace insole::recommend {
@@ -249,8 +250,9 @@ RuleSet parse_document(const json& root) {
                    "nodes", "links", "interventions", "red_flags", "paediatric", "review",
                    "not_screened_text", "wording"});
   if (o.str("schema") != "insole-rules") fail("schema", "expected \"insole-rules\"");
-  if (o.integer("schema_version", -1) != 1)
-    fail("schema_version", "expected 1 (this toolkit reads rule-file schema version 1)");
+  if (o.integer("schema_version", -1) != 2)
+    fail("schema_version", "expected 2 (this toolkit reads rule-file schema version 2: measures take their label "
+                           "and unit from the measure catalogue, findings are evaluated from the file)");
   RuleSet r;
   r.name = o.str("name");
   r.rules_version = o.str("rules_version");
@@ -273,11 +275,16 @@ RuleSet parse_document(const json& root) {
   const json& measures = o.array("measures");
   for (std::size_t i = 0; i < measures.size(); ++i) {
     const std::string p = item_path("measures", i, measures[i]);
-    Obj m(measures[i], p, {"id", "label", "unit", "decimals", "reference", "source", "note"});
+    Obj m(measures[i], p, {"id", "decimals", "reference", "source", "note"});
     MeasureDef md;
     md.id = m.str("id");
-    md.label = m.str("label");
-    md.unit = m.str("unit", false);
+    // Label and unit are the catalogue's: a measure is defined once (measure_catalogue.hpp).
+    const analysis::MeasureInfo* info = analysis::find_measure_info(md.id);
+    if (!info)
+      fail(m.path("id"), "unknown measure '" + md.id +
+                             "': not in the measure catalogue (docs/metrics.md lists every measure)");
+    md.label = info->label;
+    md.unit = info->unit;
     md.decimals = m.integer("decimals", 2);
     md.source = m.str("source");
     md.note = m.str("note", false);
@@ -457,6 +464,14 @@ std::vector<std::string> ids_of(const std::vector<T>& v) {
   return out;
 }
 
+// A measure named anywhere in the rules must be in the catalogue and declared under measures.
+void check_measure(const RuleSet& r, const std::string& key, const std::string& path) {
+  if (r.find_measure(key)) return;
+  if (!analysis::find_measure_info(key))
+    fail(path, "unknown measure '" + key + "': not in the measure catalogue (docs/metrics.md lists every measure)");
+  fail(path, "measure '" + key + "' is not declared under measures");
+}
+
 void check_condition(const RuleSet& r, const Condition& c, const std::string& path, bool intake_only) {
   switch (c.kind) {
     case Condition::Kind::any:
@@ -471,7 +486,7 @@ void check_condition(const RuleSet& r, const Condition& c, const std::string& pa
       return;
     case Condition::Kind::measure:
       if (intake_only) fail(path, "may depend on the intake only, found measure '" + c.key + "'");
-      if (!r.find_measure(c.key)) fail(path, "unknown measure '" + c.key + "' (declare it under measures)");
+      check_measure(r, c.key, path);
       return;
     case Condition::Kind::intake: {
       const IntakeField* f = find_intake_field(c.key);
@@ -556,8 +571,7 @@ void validate(const RuleSet& r) {
     const auto& f = r.findings[i];
     for (std::size_t k = 0; k < f.thresholds.size(); ++k) {
       const std::string p = "findings[" + std::to_string(i) + "] (" + f.id + ").thresholds[" + std::to_string(k) + "]";
-      if (!r.find_measure(f.thresholds[k].measure))
-        fail(p + ".measure", "unknown measure '" + f.thresholds[k].measure + "' (declare it under measures)");
+      check_measure(r, f.thresholds[k].measure, p + ".measure");
       check_source(r, f.thresholds[k].source, p + ".source");
     }
   }
@@ -589,12 +603,13 @@ void validate(const RuleSet& r) {
       if (!r.find_link(l)) fail(p + ".links", "unknown link '" + l + "'");
     for (const auto& s : iv.sources) check_source(r, s, p + ".sources");
     if (!iv.dose.source.empty()) check_source(r, iv.dose.source, p + ".dose.source");
-    if (!iv.dose.measure.empty() && !r.find_measure(iv.dose.measure))
-      fail(p + ".dose.measure", "unknown measure '" + iv.dose.measure + "' (declare it under measures)");
+    if (!iv.dose.measure.empty()) check_measure(r, iv.dose.measure, p + ".dose.measure");
     for (const auto& f : iv.dose.findings)
       if (!r.find_finding(f)) fail(p + ".dose.findings", "unknown finding id '" + f + "'");
-    for (std::size_t k = 0; k < iv.expected_effects.size(); ++k)
+    for (std::size_t k = 0; k < iv.expected_effects.size(); ++k) {
       check_source(r, iv.expected_effects[k].source, p + ".expected_effects[" + std::to_string(k) + "].source");
+      check_measure(r, iv.expected_effects[k].measure, p + ".expected_effects[" + std::to_string(k) + "].measure");
+    }
     for (std::size_t k = 0; k < iv.contraindications.size(); ++k)
       if (iv.contraindications[k].when)
         check_condition(r, *iv.contraindications[k].when, p + ".contraindications[" + std::to_string(k) + "].when", false);

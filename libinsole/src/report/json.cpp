@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "insole/analysis/measure_catalogue.hpp"
+#include "insole/analysis/missing.hpp"
 #include "insole/core/version.hpp"
 #include "insole/recommend/json.hpp"
 
@@ -97,6 +99,17 @@ json foot_json(const FootSummary& foot, const AnalysisResult& r) {
   j["arch_class"] = str_or_null(foot.arch_class);
   j["cpei_percent"] = med("cpei_percent");
   j["foot_length_mm"] = med("foot_length_mm");
+  // A null contract value says why (design note section 6); every other missing measure of the
+  // catalogue that concerns this foot is in measure_reasons.
+  json reasons = json::object();
+  for (const auto& info : measure_catalogue()) {
+    const auto why = missing_reason(r, foot, info.key);
+    if (!why.reason.empty()) reasons[info.key] = why.reason;
+  }
+  for (const char* key : {"arch_index", "cpei_percent", "foot_length_mm"})
+    if (reasons.contains(key)) j[std::string(key) + "_reason"] = reasons[key];
+  if (foot.arch_class.empty() && reasons.contains("arch_index")) j["arch_class_reason"] = reasons["arch_index"];
+  j["measure_reasons"] = reasons;
   j["footfalls_used"] = foot.footfalls_used;
   j["footfalls_rejected"] = foot.footfalls_rejected;
   j["standing_footfalls"] = foot.standing_footfalls;
@@ -293,6 +306,16 @@ json document(const AnalysisResult& r, const std::vector<Finding>& found, const 
   json feet = json::array();
   for (const auto& foot : r.feet) feet.push_back(foot_json(foot, r));
   doc["feet"] = feet;
+  // Unit of every measure the document holds, from the measure catalogue (docs/metrics.md).
+  json units = json::object();
+  for (const auto& foot : r.feet)
+    for (const auto& [k, sp] : foot.measures) {
+      (void)sp;
+      if (const MeasureInfo* info = find_measure_info(k)) units[k] = info->unit;
+    }
+  for (const char* k : {"cadence_steps_per_min", "stance_symmetry_percent", "swing_symmetry_percent", "step_symmetry_percent"})
+    units[k] = find_measure_info(k)->unit;
+  doc["units"] = units;
   doc["gait"] = {{"cadence_steps_per_min", num(r.timing.cadence_steps_per_min)},
                  {"stance_symmetry_percent", num(r.timing.stance_symmetry_percent)},
                  {"swing_symmetry_percent", num(r.timing.swing_symmetry_percent)},

@@ -6,6 +6,8 @@
 #include <array>
 #include <utility>
 
+#include "insole/analysis/missing.hpp"
+
 namespace insole::report {
 
 namespace {
@@ -78,20 +80,6 @@ FootPanel make_panel(const analysis::AnalysisResult& r, const FootSummary& foot)
   return p;
 }
 
-// Why a measure is null on every used footfall of this foot: the analysis' own reason (the
-// first one given), or "" when the measure simply does not apply.
-std::string unavailable_reason(const analysis::AnalysisResult& r, const FootSummary& foot, const std::string& key) {
-  const bool arch = key == "arch_index" || key == "chippaux_smirak_percent" || key == "staheli" ||
-                    key == "midfoot_contact_ratio";
-  if (!arch && key != "cpei_percent") return {};
-  for (const auto& fa : r.footfalls) {
-    if (!fa.footfall.reject_reason.empty() || fa.footfall.side != foot.side) continue;
-    if (arch && !fa.arch.unavailable_reason.empty()) return fa.arch.unavailable_reason;
-    if (!arch && !fa.cpei && !fa.cpei_note.empty()) return fa.cpei_note;
-  }
-  return {};
-}
-
 }  // namespace
 
 ReportModel build_report_model(const assess::Assessment& a, const recommend::RuleSet& rules, ReportHeader header) {
@@ -114,7 +102,10 @@ ReportModel build_report_model(const assess::Assessment& a, const recommend::Rul
   for (const auto& md : rules.measures) {
     for (const auto& foot : result.feet) {
       const auto v = foot.median(md.id);
-      const std::string why = v ? std::string() : unavailable_reason(result, foot, md.id);
+      // The analysis' own notes (arch measures on insoles, CPEI when standing) are listed; other
+      // missing measures are left out of the table (their reasons are in the JSON).
+      const auto missing = analysis::missing_reason(result, foot, md.id);
+      const std::string why = v || !missing.noted ? std::string() : missing.reason;
       if (!v && why.empty()) continue;
       MetricRow row{md.id, md.label, foot.side, v, md.unit, md.decimals, md.ref_low, md.ref_high, md.source, why};
       // A barefoot norm (Putti 2008 is barefoot Emed) says nothing about in-shoe pressures.

@@ -40,6 +40,8 @@ struct Assessment {
   std::string rules_name;
   std::string rules_version;
   std::string rules_origin;
+  /// The rule file's reference ranges (and display decimals) per measure, for tables and reports.
+  std::vector<recommend::MeasureDef> references;
 
   bool has_usable_contact() const noexcept { return analysis.has_usable_contact(); }
 };

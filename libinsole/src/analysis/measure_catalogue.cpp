@@ -1,0 +1,121 @@
+#include "insole/analysis/measure_catalogue.hpp"
+
+#include <algorithm>
+
+namespace insole::analysis {
+
+namespace {
+
+constexpr unsigned kAnyMode = kWalking | kStanding;
+constexpr unsigned kAnySurface = kBarefoot | kInShoe;
+constexpr unsigned kEverywhere = kAnyMode | kAnySurface;
+constexpr unsigned kWalk = kWalking | kAnySurface;
+constexpr unsigned kStand = kStanding | kAnySurface;
+constexpr unsigned kShape = kAnyMode | kBarefoot | kShapeOnly;  // footprint shape: barefoot grids
+constexpr unsigned kMatWalk = kWalking | kBarefoot;
+constexpr unsigned kGait = kWalk | kRecording;
+
+std::vector<MeasureInfo> make() {
+  const char* cr = "Cavanagh & Rodgers 1987 J Biomech 20:547";
+  const char* song = "Song et al. 1996 JAPMA 86:16 (CPEI construction)";
+  const char* phases = "COP phases: gait speed and gender study, n = 30, RSscan (metrics.md section 4)";
+  const char* own = "toolkit definition (docs/metrics.md)";
+  const char* pti = "peak pressure-time integral, Novel definition (metrics.md section 5.2)";
+  const char* robinson = "Robinson, Herzog & Nigg 1987 J Manipulative Physiol Ther 10:172";
+  return {
+      // Footprint and shape.
+      {"foot_length_mm", "mm", "Foot length", "heel to most anterior contact along the foot axis", own, kEverywhere, true},
+      {"foot_width_mm", "mm", "Foot width", "largest contact extent across the foot axis", own, kEverywhere, true},
+      {"arch_index", "", "Arch index", "middle third of the toe-less peak footprint's area over its whole area", cr, kShape, true},
+      {"chippaux_smirak_percent", "%", "Chippaux-Smirak index",
+       "narrowest midfoot contact width over widest forefoot width", "Chippaux 1952; Smirak 1960", kShape, true},
+      {"staheli_index", "", "Staheli plantar arch index", "midfoot width over heel width at the medial tangent",
+       "Staheli, Chew & Corbett 1987 JBJS Am 69:426", kShape, true},
+      {"midfoot_contact_ratio", "", "Midfoot contact ratio",
+       "midfoot contact area over the footprint envelope's area in the middle third", own, kShape, false},
+      // Centre of pressure and pronation.
+      {"cpei_percent", "%", "CPEI", "centre-of-pressure excursion at the distal third over forefoot width", song, kWalk, true},
+      {"cpe_mm", "mm", "CPE", "centre-of-pressure excursion from the construction line at the distal third", song, kWalk, false},
+      {"cpei_forefoot_width_mm", "mm", "CPEI forefoot width", "footprint width at the distal-third line", song, kWalk, false},
+      {"mlpi", "", "Medial-lateral index (+ lateral)", "(lateral - medial) / (lateral + medial) force-time integral",
+       "Tse et al. 2021 JFAR (metrics.md section 7)", kWalk, true},
+      {"forefoot_mlpi", "", "Forefoot medial-lateral index", "the medial-lateral index over the forefoot band",
+       "Tse et al. 2021 JFAR (metrics.md section 7)", kWalk, true},
+      {"foot_progression_angle_deg", "deg", "Foot progression angle",
+       "angle between the foot axis and the line of progression (positive out-toeing)", own, kMatWalk, true},
+      {"cop_speed_mm_s", "mm/s", "COP speed", "mean COP speed over stance", phases, kWalk, true},
+      {"cop_speed_initial_contact_mm_s", "mm/s", "COP speed, initial contact", "mean COP speed in the initial-contact phase", phases, kWalk, false},
+      {"cop_speed_forefoot_contact_mm_s", "mm/s", "COP speed, forefoot contact", "mean COP speed in the forefoot-contact phase", phases, kWalk, false},
+      {"cop_speed_foot_flat_mm_s", "mm/s", "COP speed, foot flat", "mean COP speed in the foot-flat phase", phases, kWalk, false},
+      {"cop_speed_push_off_mm_s", "mm/s", "COP speed, push off", "mean COP speed in the push-off phase", phases, kWalk, false},
+      {"cop_path_length_mm", "mm", "COP path length", "length of the COP path over the contact", "Lee & Chang 2019 J Kor Phys Ther 31:346", kWalk, true},
+      {"cop_ap_excursion_percent", "%", "COP roll-over", "antero-posterior range of the COP over foot length", own, kWalk, false},
+      // Gait events.
+      {"stance_s", "s", "Stance time", "initial contact to toe-off", own, kWalk, true},
+      {"initial_contact_percent", "%", "Initial-contact phase", "share of stance in the initial-contact phase", phases, kWalk, false},
+      {"forefoot_contact_percent", "%", "Forefoot-contact phase", "share of stance in the forefoot-contact phase", phases, kWalk, false},
+      {"foot_flat_percent", "%", "Foot-flat phase", "share of stance in the foot-flat phase", phases, kWalk, false},
+      {"push_off_percent", "%", "Push-off phase", "share of stance in the push-off phase", phases, kWalk, false},
+      {"heel_contact_percent", "%", "Heel contact", "heel on to heel off, share of stance", "Searle, Spink & Chuter 2018 JFAR (mechanism)", kWalk, true},
+      {"toe_first_percent", "%", "Toe-first contacts", "share of walking footfalls whose heel is unloaded in the first 10 % of stance", own, kWalk, true},
+      {"strike_index", "", "Strike index", "COP at first contact from the heel over foot length", "Cavanagh & Lafortune 1980 J Biomech 13:397", kWalk, false},
+      {"stride_length_mm", "mm", "Stride length", "heel to heel of successive contacts of one foot", own, kMatWalk, true},
+      // Loading.
+      {"forefoot_peak_kpa", "kPa", "Forefoot peak pressure", "highest sensel pressure in the forefoot band", own, kWalk, true},
+      {"heel_peak_kpa", "kPa", "Heel peak pressure", "highest sensel pressure in the heel band", own, kWalk, true},
+      {"forefoot_peak_ap_mm", "mm", "Forefoot peak, distance from heel",
+       "where the forefoot region's highest peak lies along the foot axis (grids)", own, kAnyMode | kAnySurface, false},
+      {"forefoot_pti_kpa_s", "kPa s", "Forefoot PTI", "forefoot band's peak pressure-time integral", pti, kWalk, false},
+      {"heel_pti_kpa_s", "kPa s", "Heel PTI", "heel band's peak pressure-time integral", pti, kWalk, false},
+      {"forefoot_heel_pti_ratio", "", "Forefoot:heel PTI", "forefoot PTI over heel PTI", pti, kWalk, true},
+      {"peak_force_n", "N", "Peak force", "highest total force of the contact", own, kWalk, true},
+      {"force_time_integral_n_s", "N s", "Force-time integral", "total force integrated over the contact", own, kWalk, false},
+      // Standing.
+      {"standing_heel_load_share_percent", "%", "Heel share of load (standing)", "heel band's share of the force-time integral",
+       "Cavanagh, Rodgers & Iiboshi 1987 Foot Ankle 7:262", kStand & ~kWalking, true},
+      {"standing_mlpi", "", "Medial-lateral index (standing)", "the medial-lateral index of a standing contact", own, kStand & ~kWalking, false},
+      {"standing_forefoot_mlpi", "", "Forefoot medial-lateral index (standing)", "the forefoot medial-lateral index of a standing contact", own, kStand & ~kWalking, false},
+      {"standing_mean_force_n", "N", "Mean force (standing)", "force-time integral over the contact's duration", own, kStand & ~kWalking, false},
+      {"standing_forefoot_peak_kpa", "kPa", "Forefoot peak pressure (standing)", "highest forefoot sensel pressure while standing", own, kStand & ~kWalking, false},
+      {"standing_heel_peak_kpa", "kPa", "Heel peak pressure (standing)", "highest heel sensel pressure while standing", own, kStand & ~kWalking, false},
+      // One value per recording: gait timing and left/right symmetry.
+      {"cadence_steps_per_min", "steps/min", "Cadence", "steps per minute over the walking contacts", own, kGait, false},
+      {"stance_symmetry_percent", "%", "Stance-time symmetry index", "Robinson symmetry index of left and right stance time", robinson, kGait, false},
+      {"swing_symmetry_percent", "%", "Swing-time symmetry index", "Robinson symmetry index of left and right swing time", robinson, kGait, false},
+      {"step_symmetry_percent", "%", "Step-time symmetry index", "Robinson symmetry index of left and right step time", robinson, kGait, false},
+      {"peak_force_symmetry_percent", "%", "Peak-force symmetry index", "Robinson symmetry index of the feet's median peak force", robinson, kGait, false},
+      {"force_time_integral_symmetry_percent", "%", "Force-time-integral symmetry index",
+       "Robinson symmetry index of the feet's median force-time integral", robinson, kGait, false},
+  };
+}
+
+}  // namespace
+
+std::string MeasureInfo::applies() const {
+  std::string s;
+  auto add = [&](bool on, const char* word, std::string& into) {
+    if (on) into += (into.empty() ? "" : ", ") + std::string(word);
+  };
+  std::string mode, surface;
+  add(walking(), "walking", mode);
+  add(standing(), "standing", mode);
+  add(barefoot(), "barefoot", surface);
+  add(in_shoe(), "in-shoe", surface);
+  s = mode + "; " + surface;
+  if (scope & kShapeOnly) s += "; footprint shape (grid)";
+  if (per_recording()) s += "; per recording";
+  return s;
+}
+
+const std::vector<MeasureInfo>& measure_catalogue() {
+  static const std::vector<MeasureInfo> c = make();
+  return c;
+}
+
+const MeasureInfo* find_measure_info(std::string_view key) noexcept {
+  const auto& c = measure_catalogue();
+  const auto it = std::find_if(c.begin(), c.end(), [&](const MeasureInfo& m) { return m.key == key; });
+  return it == c.end() ? nullptr : &*it;
+}
+
+}  // namespace insole::analysis
