@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "insole/recommend/intake.hpp"
+#include "json_text.hpp"
 
 namespace insole::recommend {
 
@@ -656,8 +657,8 @@ int RuleSet::confidence_rank(std::string_view level) const noexcept {
 Result<RuleSet> parse_rules(std::string_view json_text, std::string_view origin) {
   json root;
   try {
-    root = json::parse(json_text.begin(), json_text.end());
-  } catch (const json::parse_error& e) {
+    root = detail::parse_json_text(json_text);
+  } catch (const detail::JsonTextError& e) {
     return make_error(Errc::format_error, std::string(origin) + ": not valid JSON: " + e.what());
   }
   try {
