@@ -30,6 +30,7 @@ const std::vector<IntakeField> kSchema = {
     {"symptoms", "low_back_pain_days", "number", 0, 36500, "how many days the back pain has lasted"},
     {"symptoms", "back_pain_limits_activity", "bool", 0, 0, "back pain limits walking, standing or sitting"},
     {"symptoms", "calf_pain", "bool", 0, 0, "calf pain"},
+    {"symptoms", "glute_si_pain", "bool", 0, 0, "pain in the buttock or over the sacroiliac joint"},
     {"symptoms", "night_cramps", "bool", 0, 0, "night calf cramps"},
     {"symptoms", "recurrent_calf_problem", "bool", 0, 0, "calf problem keeps returning despite stretching"},
     {"symptoms", "numbness_tingling_weakness", "bool", 0, 0, "numbness, tingling or weakness in legs or feet"},
