@@ -84,7 +84,8 @@ TEST(Engine, ItemCarriesTriggerEvidenceLinksAndEffects) {
   EXPECT_EQ(r->triggers[0].evidence[0].threshold, ">= 0.26");
   std::set<std::string> links;
   for (const auto& l : r->links) links.insert(l.id);
-  EXPECT_EQ(links, (std::set<std::string>{"L1", "L2", "L3", "L6", "L7"}));
+  // Only the links on this patient's path (a low arch alone, no back pain reported, no calf finding).
+  EXPECT_EQ(links, (std::set<std::string>{"L1", "L2"}));
   EXPECT_EQ(r->links[0].articles, std::vector<std::string>{"A002"});
   EXPECT_EQ(r->links[0].strength, "B");
   EXPECT_FALSE(r->expected_effects.empty());
@@ -249,24 +250,97 @@ TEST(Engine, UnknownFindingIsReportedNotFatal) {
   EXPECT_TRUE(p.items.empty());
 }
 
-TEST(Chain, LowArchLightsThePathToTheBack) {
+// A low arch lights the inferred path up the leg (L1, L2); the low back is an asked node, so L3
+// reaches it only when the intake reports back pain. Inference never lights an asked node.
+TEST(Chain, LowArchLightsTheInferredPathAndTheBackOnlyWhenReported) {
   const auto p = recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left)}, {}, {}});
-  EXPECT_EQ(p.active_links, (std::vector<std::string>{"L1", "L2", "L3"}));
+  EXPECT_EQ(p.active_links, (std::vector<std::string>{"L1", "L2"}));
   const std::set<std::string> nodes(p.active_nodes.begin(), p.active_nodes.end());
-  for (const char* n : {"F-ARCH-LOW", "N-TIBIAL-ROTATION", "N-KNEE-HIP-STRESS", "N-PELVIC-TILT", "N-LORDOSIS", "N-LOW-BACK"})
-    EXPECT_TRUE(nodes.count(n)) << n;
-  EXPECT_FALSE(nodes.count("F-EQUINUS"));  // L7 needs both ends measured
+  for (const char* n : {"F-ARCH-LOW", "N-TIBIAL-ROTATION", "N-KNEE-HIP-STRESS", "N-PELVIC-TILT"}) EXPECT_TRUE(nodes.count(n)) << n;
+  EXPECT_FALSE(nodes.count("N-LOW-BACK"));
+  EXPECT_FALSE(nodes.count("N-LORDOSIS"));  // only on L3, which needs the back pain reported
+  EXPECT_FALSE(nodes.count("F-EQUINUS"));   // L7 needs both ends measured
+  EXPECT_EQ(p.inferred_nodes, (std::vector<std::string>{"N-TIBIAL-ROTATION", "N-KNEE-HIP-STRESS", "N-PELVIC-TILT"}));
+
+  const auto no_pain = recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left)}, {}, intake({{"low_back_pain", false}})});
+  EXPECT_EQ(no_pain.active_links, (std::vector<std::string>{"L1", "L2"}));
+  EXPECT_EQ(std::count(no_pain.active_nodes.begin(), no_pain.active_nodes.end(), "N-LOW-BACK"), 0);
+
+  const auto pain = recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left)}, {}, intake({{"low_back_pain", true}})});
+  EXPECT_EQ(pain.active_links, (std::vector<std::string>{"L1", "L2", "L3"}));
+  const std::set<std::string> pain_nodes(pain.active_nodes.begin(), pain.active_nodes.end());
+  EXPECT_TRUE(pain_nodes.count("N-LOW-BACK"));
+  EXPECT_TRUE(pain_nodes.count("N-LORDOSIS"));
+  // Reported, so not inferred; the lordosis between pelvis and back is inferred.
+  EXPECT_EQ(std::count(pain.inferred_nodes.begin(), pain.inferred_nodes.end(), "N-LOW-BACK"), 0);
+  EXPECT_EQ(std::count(pain.inferred_nodes.begin(), pain.inferred_nodes.end(), "N-LORDOSIS"), 1);
+}
+
+// Every item cites only links on this patient's path: an arch support for a low arch alone does
+// not cite the calf links L6/L7 (no calf finding) nor L3 (no back pain reported).
+TEST(Chain, ItemsCiteOnlyTheLinksOnThisPatientsPath) {
+  const auto p = recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left)}, {}, {}});
+  const auto* support = find_item(p, "R-ARCH-SUPPORT", Side::left);
+  ASSERT_NE(support, nullptr);
+  std::vector<std::string> cited;
+  for (const auto& l : support->links) cited.push_back(l.id);
+  EXPECT_EQ(cited, (std::vector<std::string>{"L1", "L2"}));
+  const auto q = recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left), finding("F-EQUINUS", Side::left)}, {}, {}});
+  std::set<std::string> both;
+  for (const auto& l : find_item(q, "R-ARCH-SUPPORT", Side::left)->links) both.insert(l.id);
+  EXPECT_EQ(both, (std::set<std::string>{"L1", "L2", "L6", "L7"}));
+  // Whatever the findings, no item cites a link outside the active path.
+  for (const auto& pr : {p, q})
+    for (const auto& item : pr.items)
+      for (const auto& l : item.links)
+        EXPECT_TRUE(std::count(pr.active_links.begin(), pr.active_links.end(), l.id)) << item.id << " cites " << l.id;
+}
+
+// An adult who reports no symptom gets an optional, low-confidence support for a flat foot; the
+// same foot with back pain reported gets it recommended at the confidence of its evidence.
+TEST(Engine, AsymptomaticAdultFlatFootGetsAnOptionalSupport) {
+  Intake quiet = intake({{"low_back_pain", false}, {"calf_pain", false}});
+  quiet.values["age_years"] = 40.0;
+  const auto p = recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left, 2, "high")}, {}, quiet});
+  ASSERT_TRUE(p.symptomatic.has_value());
+  EXPECT_FALSE(*p.symptomatic);
+  const auto* r = find_item(p, "R-ARCH-SUPPORT", Side::left);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->priority, "optional");
+  EXPECT_EQ(r->confidence, "low");
+  bool said = false;
+  for (const auto& c : r->caveats) said |= c.find("no symptom reported") != std::string::npos;
+  EXPECT_TRUE(said);
+  // Only orthoses are made optional: the footwear advice keeps its priority.
+  EXPECT_EQ(find_item(p, "W-SUPPORT", Side::both)->priority, "recommended");
+
+  Intake sore = intake({{"low_back_pain", true}});
+  sore.values["age_years"] = 40.0;
+  const auto q = recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left, 2, "high")}, {}, sore});
+  EXPECT_TRUE(q.symptomatic.value_or(false));
+  EXPECT_EQ(find_item(q, "R-ARCH-SUPPORT", Side::left)->priority, "recommended");
+  EXPECT_EQ(find_item(q, "R-ARCH-SUPPORT", Side::left)->confidence, "high");
+
+  // Symptoms not asked (no intake, or an intake without symptom answers): unknown, not asymptomatic.
+  const auto unknown = recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left)}, {}, {}});
+  EXPECT_FALSE(unknown.symptomatic.has_value());
+  EXPECT_EQ(find_item(unknown, "R-ARCH-SUPPORT", Side::left)->priority, "recommended");
 }
 
 TEST(Chain, EquinusWithLowArchClosesTheLoop) {
   const auto p = recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left), finding("F-EQUINUS", Side::left)}, {}, {}});
   const std::set<std::string> links(p.active_links.begin(), p.active_links.end());
-  for (const char* l : {"L1", "L2", "L3", "L4", "L6", "L7", "L8", "L11"}) EXPECT_TRUE(links.count(l)) << l;
+  for (const char* l : {"L1", "L2", "L4", "L6", "L7"}) EXPECT_TRUE(links.count(l)) << l;
+  // L3 and L8 end in low back pain, L11 in glute / sacroiliac pain: asked, and not reported here.
+  for (const char* l : {"L3", "L8", "L11"}) EXPECT_FALSE(links.count(l)) << l;
   EXPECT_FALSE(links.count("L5"));  // short stride not measured
   EXPECT_FALSE(links.count("L12")); // risk factors not asked
   EXPECT_FALSE(links.count("L9"));  // back pain only inferred, not reported
   const auto r = recommend(default_rules(), {{finding("F-EQUINUS", Side::left)}, {}, intake({{"low_back_pain", true}})});
   EXPECT_TRUE(std::count(r.active_links.begin(), r.active_links.end(), "L9"));
+  EXPECT_TRUE(std::count(r.active_links.begin(), r.active_links.end(), "L8"));
+  const auto g = recommend(default_rules(), {{finding("F-EQUINUS", Side::left)}, {}, intake({{"glute_si_pain", true}})});
+  EXPECT_TRUE(std::count(g.active_links.begin(), g.active_links.end(), "L11"));
   const auto q = recommend(default_rules(), {{finding("F-EQUINUS", Side::left)}, {}, intake({{"high_heels", true}})});
   const std::set<std::string> qlinks(q.active_links.begin(), q.active_links.end());
   EXPECT_TRUE(qlinks.count("L12"));

@@ -19,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const fs::path kCorpus = fs::path(INSOLE_SOURCE_DIR) / "libinsole" / "fuzz" / "recommend" / "corpus";
+const fs::path kFuzzDir = fs::path(INSOLE_SOURCE_DIR) / "libinsole" / "fuzz" / "recommend";
 
 std::string read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -52,11 +52,22 @@ void run_rules_text(const std::string& t) {
   fuzz::run_rules(reinterpret_cast<const std::uint8_t*>(t.data()), t.size());
 }
 
-std::vector<fs::path> seeds(const std::string& kind) {
+// The seed corpus and every input that ever broke the target (regressions/, committed with its fix).
+std::vector<fs::path> files_in(const fs::path& dir) {
   std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(kCorpus / kind)) out.push_back(e.path());
+  if (fs::is_directory(dir))
+    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path());
   std::sort(out.begin(), out.end());
   return out;
+}
+std::vector<fs::path> seeds(const std::string& kind) { return files_in(kFuzzDir / "corpus" / kind); }
+std::vector<fs::path> regressions(const std::string& kind) { return files_in(kFuzzDir / "regressions" / kind); }
+
+TEST(FuzzReplay, RegressionInputsOfBothTargets) {
+  const auto intakes = regressions("intake");
+  ASSERT_FALSE(intakes.empty());
+  for (const auto& f : intakes) run_intake_text(read(f));
+  for (const auto& f : regressions("rules")) run_rules_text(read(f));
 }
 
 TEST(FuzzReplay, IntakeSeedsAndByteMutations) {

@@ -29,8 +29,11 @@ TEST(RecommendationsJson, ReferralsFirstThenItemsWithEveryField) {
     EXPECT_TRUE(lift.contains(k)) << k;
   const auto whole = prescription_json(p);
   EXPECT_EQ(whole["red_flags_screened"], true);
-  EXPECT_EQ(whole["rules"]["version"], "1.0.0");
+  EXPECT_EQ(whole["rules"]["version"], test::default_rules().rules_version);
   EXPECT_FALSE(whole["chain"]["active_links"].empty());
+  EXPECT_TRUE(whole["chain"].contains("inferred_nodes"));
+  EXPECT_TRUE(whole.contains("symptomatic"));
+  EXPECT_EQ(lift["priority"], "recommended");
 }
 
 }  // namespace

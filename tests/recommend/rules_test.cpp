@@ -32,7 +32,7 @@ json& by_id(json& arr, const std::string& id) {
 
 TEST(Rules, ShippedRuleFileIsValidAndComplete) {
   const RuleSet& r = test::default_rules();
-  EXPECT_EQ(r.rules_version, "1.0.0");
+  EXPECT_EQ(r.rules_version, "2.0.0");
   EXPECT_EQ(r.links.size(), 13u);  // L1..L13
   for (int i = 1; i <= 13; ++i) EXPECT_NE(r.find_link("L" + std::to_string(i)), nullptr) << i;
   for (const char* f : {"F-ARCH-LOW", "F-ARCH-HIGH", "F-PRONATION", "F-SUPINATION", "F-EQUINUS", "F-FOREFOOT-OVERLOAD",
@@ -153,6 +153,32 @@ TEST(Rules, ReferenceSurfaceIsBarefootOrInShoe) {
             std::string::npos)
       << m;
   EXPECT_EQ(reject([](json& j) { by_id(j["measures"], "heel_peak_kpa")["reference"]["surface"] = "in_shoe"; }), "");
+}
+
+// Links of C strength rest on web articles only: their text must say "commonly described" so
+// that no report states them as established; the phrase and the strengths are the file's own.
+TEST(Rules, WeakLinksMustBeWordedAsCommonlyDescribed) {
+  std::string m = reject([](json& j) { by_id(j["links"], "L11")["text"] = "soleus trigger points refer pain to the glutes"; });
+  EXPECT_NE(m.find("links[10] (L11).text: a link of strength C rests on articles only: its text must say \"commonly described\""),
+            std::string::npos)
+      << m;
+  EXPECT_EQ(reject([](json& j) { by_id(j["links"], "L2")["text"] = "knees and hips are stressed"; }), "");  // B/C
+  m = reject([](json& j) { j["wording"]["weak_links"]["strengths"] = {"D"}; });
+  EXPECT_NE(m.find("wording.weak_links.strengths"), std::string::npos) << m;
+  for (const auto& l : test::default_rules().links)
+    if (l.strength == "C") {
+      EXPECT_NE(l.text.find("commonly described"), std::string::npos) << l.id;
+    }
+}
+
+TEST(Rules, SymptomsSectionIsValidated) {
+  std::string m = reject([](json& j) { j["symptoms"]["asymptomatic"]["categories"] = {"surgery"}; });
+  EXPECT_NE(m.find("symptoms.asymptomatic.categories: unknown category 'surgery'"), std::string::npos) << m;
+  m = reject([](json& j) { j["symptoms"]["when"] = {{"intake", "back_ache"}}; });
+  EXPECT_NE(m.find("symptoms.when"), std::string::npos) << m;
+  m = reject([](json& j) { j["symptoms"]["asymptomatic"]["confidence_cap"] = "certain"; });
+  EXPECT_NE(m.find("symptoms.asymptomatic.confidence_cap"), std::string::npos) << m;
+  EXPECT_EQ(reject([](json& j) { j.erase("symptoms"); }), "");  // optional
 }
 
 TEST(Rules, RejectsTruncatedAndGarbageInput) {

@@ -90,6 +90,9 @@ TEST(ReportCli, BadUsageAndBadInputExitTwoAndLeaveTheOutputAlone) {
   const auto bad_rules = write_text(dir, "clinic.json", R"({"schema": "insole-rules"})");
   const auto not_hdf5 = write_text(dir, "walk.h5", "this is not an HDF5 file");
   const auto wrong_ext = write_text(dir, "intake.txt", "{}");
+  // A number too large for a double once escaped as "internal error", exit 3 (fuzz_recommend_intake).
+  const auto huge_number = write_text(dir, "big.json", "{\"age_years\": 1" + std::string(400, '0') + "}");
+  const auto huge_rules_number = write_text(dir, "big-rules.json", "{\"schema\": 1" + std::string(400, '0') + "}");
   const std::string sample = quote(kSample);
   const std::vector<BadCase> cases = {
       {"no file", "-o {out}", "missing FILE"},
@@ -101,6 +104,10 @@ TEST(ReportCli, BadUsageAndBadInputExitTwoAndLeaveTheOutputAlone) {
       {"wrong intake type", sample + " --intake " + quote(wrong_type) + " -o {out}", "age_years: expected a number"},
       {"broken yaml", sample + " --intake " + quote(broken_yaml) + " -o {out}", "broken.yaml: not valid YAML"},
       {"intake extension", sample + " --intake " + quote(wrong_ext) + " -o {out}", "must end in .json, .yaml or .yml"},
+      {"huge number in intake", sample + " --intake " + quote(huge_number) + " -o {out}",
+       "big.json: not valid JSON: line 1, column 15: number too large for a double"},
+      {"huge number in rules", sample + " --rules " + quote(huge_rules_number) + " -o {out}",
+       "big-rules.json: not valid JSON: line 1, column 12: number too large"},
       {"bad rules", sample + " --rules " + quote(bad_rules) + " -o {out}", "clinic.json"},
       {"missing recording", quote(dir / "absent.h5") + " -o {out}", "absent.h5"},
       {"not a recording", quote(not_hdf5) + " -o {out}", "walk.h5"},

@@ -216,7 +216,20 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
   const auto& info = window.info;
   const bool insole = is_insole_stream(info);
   const Eigen::Index last_local = window.frame_count() - 1;
-  std::vector<Footfall> footfalls = find_footfalls(window, stream_index, p.segmentation);
+  SegmentationParams sp = p.segmentation;
+  sp.standing_min_s = meta.mode == "stand" ? 0.0 : p.standing_min_s;
+  std::vector<Footfall> footfalls = find_footfalls(window, stream_index, sp);
+  auto is_standing = [&](const Footfall& ff) {
+    return meta.mode == "stand" || (ff.end_s - ff.start_s) >= p.standing_min_s;
+  };
+  // A standing footprint is the whole registered contact (grow_to_registered_contact), so that
+  // the arch measures do not follow body mass through the active threshold.
+  if (!insole && info.layout.is_grid()) {
+    std::vector<std::size_t> grow;
+    for (std::size_t i = 0; i < footfalls.size(); ++i)
+      if (is_standing(footfalls[i]) && !footfalls[i].flags.too_short_or_small()) grow.push_back(i);
+    grow_to_registered_contact(window, footfalls, grow, p.standing_contact_floor_kpa);
+  }
   if (carry) {
     for (const Footfall& ff : footfalls)
       if (ff.last_frame >= last_local && ff.first_frame >= 2 && ff.first_frame + offset >= own_from)
@@ -235,7 +248,7 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
     if (carry && carry->has_value() && ff.first_frame + offset >= **carry) continue;
     ++q.footfalls_found;
     FootfallAnalysis fa;
-    const bool standing = meta.mode == "stand" || (ff.end_s - ff.start_s) >= p.standing_min_s;
+    const bool standing = is_standing(ff);
     // A standing contact outlasts the recording (or the streaming window) by nature: being cut
     // in time does not spoil its footprint, so only a spatial cut (or being too short or too
     // small) rejects it. The flags keep what the segmentation saw.
@@ -260,9 +273,20 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
       } else if (info.layout.is_grid()) {
         // The loading sequence decides which end is the heel (foot_frame.hpp).
         const LoadTiming timing = load_timing(window, ff, p.segmentation.active_threshold_kpa);
-        auto fr = foot_frame(info.layout, peak, ff.sensels, ff.side, p.foot_frame, &timing);
+        FootFrameParams fp = p.foot_frame;
+        fp.standing = standing;
+        auto fr = foot_frame(info.layout, peak, ff.sensels, ff.side, fp, &timing);
         if (fr) frame = *fr;
         else ff.reject_reason = "no foot frame: " + fr.error().message;
+        // A walking print as wide as a forefoot is long has no heel in it: toe walking. Its
+        // posterior end is the metatarsal heads, so no measure in the foot frame would mean what
+        // it says (the "heel" would be the forefoot).
+        if (fr && !standing && !insole && !(frame.width_mm < p.toe_walking_min_width_ratio * frame.length_mm)) {
+          std::ostringstream os;
+          os << "toe walking: no heel contact (print " << std::lround(frame.length_mm) << " mm long, "
+             << std::lround(frame.width_mm) << " mm wide; a whole foot is 0.35-0.45 as wide as long)";
+          ff.reject_reason = os.str();
+        }
       } else if (info.layout.has_geometry()) {
         frame = insole_frame(info.layout, ff.sensels, ff.side);
       } else {
@@ -276,6 +300,9 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
         if (!standing && fa.cop_heel_to_toe_mm < 0.0) {
           ff.reject_reason = "foot axis reversed: the COP runs from toe to heel in the foot frame";
           fa.measures.clear();
+        } else if (info.layout.is_grid() && !frame.heel_end_known) {
+          fa.arch.unavailable_reason = "heel end undecided (" + frame.heel_end_reason +
+                                       "): the toes and the thirds cannot be placed";
         } else if (info.layout.is_grid()) {
           auto masks = make_regions(info.layout, peak, ff.sensels, frame, p.regions);
           if (masks) {
@@ -386,11 +413,28 @@ FootfallAnalysis analyze_footfall(const StreamInfo& info, const Eigen::Ref<const
     fa.cpei_note = "standing: the COP does not traverse the foot";
     const GaitEvents none;
     fa.equinus = equinus_features(s, series, none, cop_foot, length);
-    put(m, "standing_heel_load_share_percent", fa.equinus.heel_load_share_percent);
-    put(m, "standing_mlpi", fa.mlpi);
-    put(m, "standing_forefoot_mlpi", fa.forefoot_mlpi);
+    const StandingMeasures sm = standing_measures(cop, cop_foot, series, s.time_s, frame);
     put(m, "standing_mean_force_n",
         s.frames() > 1 ? fa.force_time_integral_n_s / (s.time_s[s.frames() - 1] - s.time_s[0]) : fa.peak_force_n);
+    put(m, "standing_cop_path_length_mm", sm.cop_path_length_mm);
+    put(m, "standing_cop_range_ap_mm", sm.cop_range_ap_mm);
+    put(m, "standing_cop_range_ml_mm", sm.cop_range_ml_mm);
+    put(m, "standing_cop_mean_velocity_mm_s", sm.cop_mean_velocity_mm_s);
+    put(m, "standing_cop_ellipse95_area_mm2", sm.cop_ellipse95_area_mm2);
+    if (!frame.heel_end_known) {
+      // Which end is the heel is not known: nothing that needs it is reported (foot_frame.hpp).
+      fa.mlpi.reset();
+      fa.forefoot_mlpi.reset();
+      fa.cop_ap_excursion_percent.reset();
+      return fa;
+    }
+    put(m, "standing_heel_load_share_percent", sm.heel_load_share_percent);
+    put(m, "standing_midfoot_load_share_percent", sm.midfoot_load_share_percent);
+    put(m, "standing_forefoot_load_share_percent", sm.forefoot_load_share_percent);
+    put(m, "standing_cop_ap_percent", sm.cop_ap_percent);
+    put(m, "standing_cop_ml_percent", sm.cop_ml_percent);
+    put(m, "standing_mlpi", fa.mlpi);
+    put(m, "standing_forefoot_mlpi", fa.forefoot_mlpi);
     put(m, "standing_forefoot_peak_kpa", fa.equinus.forefoot_peak_kpa);
     put(m, "standing_heel_peak_kpa", fa.equinus.heel_peak_kpa);
     return fa;
@@ -582,6 +626,28 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
                   " walking footfalls, fewer than the recommended " + std::to_string(rec) +
                   (foot.surface == Surface::in_shoe ? " (Melvin et al. 2014)" : "") +
                   "; medians are less reliable");
+  }
+  // Standing contacts whose heel end could not be decided, and toe-walking contacts: said, never
+  // guessed.
+  for (const auto& fa : r.footfalls) {
+    if (!is_used(fa) || fa.frame.heel_end_known) continue;
+    std::ostringstream os;
+    os << "stream '" << (fa.footfall.stream < streams.size() ? streams[fa.footfall.stream].name : "?")
+       << "': " << side_name(fa.footfall.side) << " standing contact at " << fa.footfall.start_s << "-"
+       << fa.footfall.end_s << " s: heel end undecided (" << fa.frame.heel_end_reason
+       << "); arch indices, load shares, COP position, medial-lateral indices and regions not "
+          "reported";
+    w.push_back(os.str());
+  }
+  for (std::size_t si = 0; si < streams.size(); ++si) {
+    std::map<Side, std::size_t> toe_walks;
+    for (const auto& fa : r.footfalls)
+      if (fa.footfall.stream == si && fa.footfall.reject_reason.rfind("toe walking", 0) == 0)
+        ++toe_walks[fa.footfall.side];
+    for (const auto& [side, n] : toe_walks)
+      w.push_back("stream '" + streams[si].name + "': " + std::to_string(n) + " " + side_name(side) +
+                  " walking contact(s) without heel contact (toe walking): not analysed as feet, "
+                  "their posterior end is the forefoot");
   }
   std::size_t light_cuts = 0;
   for (const auto& fa : r.footfalls)

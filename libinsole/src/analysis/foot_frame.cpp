@@ -157,6 +157,22 @@ Eigen::Vector2d orient_heel_to_toe(const Points& p, Eigen::Vector2d u) {
   return heel > fore ? Eigen::Vector2d(-u) : u;
 }
 
+// Contact width across u (extent of sensel centres along r plus a sensel) within [lo, hi]
+// fractions of the length from the -u end; 0 when the band is empty.
+double band_width(const Points& p, const Eigen::Vector2d& u, double t_min, double length, double lo,
+                  double hi, double half_r) {
+  const Eigen::Vector2d r = right_of(u);
+  double a = std::numeric_limits<double>::infinity(), b = -a;
+  for (Eigen::Index i = 0; i < p.xy.rows(); ++i) {
+    const Eigen::Vector2d q = p.xy.row(i).transpose();
+    const double f = (q.dot(u) - t_min) / length;
+    if (f < lo || f > hi) continue;
+    a = std::min(a, q.dot(r));
+    b = std::max(b, q.dot(r));
+  }
+  return b >= a ? b - a + 2.0 * half_r : 0.0;
+}
+
 // Heel end from the loading sequence: +1 when u already points heel -> toe, -1 when it must be
 // reversed, 0 when the sequence does not decide (see FootFrameParams::timing_share).
 int heel_end_from_timing(const Points& p, const Eigen::Vector2d& u, const LoadTiming& timing,
@@ -206,6 +222,117 @@ int heel_end_from_timing(const Points& p, const Eigen::Vector2d& u, const LoadTi
 }
 
 }  // namespace
+
+int StandingHeelEndCues::decision() const noexcept {
+  int votes = 0, sum = 0;
+  for (int v : {load, width, toes})
+    if (v != 0) {
+      ++votes;
+      sum += v;
+    }
+  if (votes < 2 || std::abs(sum) != votes) return 0;
+  return sum > 0 ? 1 : -1;
+}
+
+std::string StandingHeelEndCues::describe() const {
+  auto pct = [](double v) { return std::to_string(static_cast<int>(std::lround(100.0 * v))) + " %"; };
+  auto fix2 = [](double v) {
+    const long c = std::lround(100.0 * v);
+    return std::to_string(c / 100) + "." + (c % 100 < 10 ? "0" : "") + std::to_string(c % 100);
+  };
+  auto vote = [](int v) { return v == 0 ? "undecided" : "decisive"; };
+  return "load " + pct(std::max(posterior_load_share, 1.0 - posterior_load_share)) +
+         " in the heavier half (" + vote(load) + "), heel/ball width " +
+         fix2(std::min(width_ratio_minus, width_ratio_plus)) + " vs " +
+         fix2(std::max(width_ratio_minus, width_ratio_plus)) + " (" + vote(width) +
+         "), toe islands " + pct(std::max(island_share_minus, island_share_plus)) + " vs " +
+         pct(std::min(island_share_minus, island_share_plus)) + " (" + vote(toes) + ")";
+}
+
+StandingHeelEndCues standing_heel_end(const SensorLayout& layout, const Eigen::VectorXf& peak_kpa,
+                                      const std::vector<Eigen::Index>& contact,
+                                      const Eigen::Vector2d& u, const FootFrameParams& params) {
+  StandingHeelEndCues c;
+  if (contact.empty() || peak_kpa.size() != layout.sensor_count() || !layout.is_grid()) return c;
+  const Points p = gather(layout, contact);
+  double lo, hi;
+  extent(p, Eigen::Vector2d::Zero(), u, &lo, &hi);
+  const double len = hi - lo;
+  if (!(len > 0)) return c;
+
+  // Load: pressure x area of the peak footprint in each half along the axis. In quiet standing
+  // the per-sensel peak differs from the mean only by the sway, so its halves follow the load.
+  double minus = 0.0, plus = 0.0;
+  for (Eigen::Index i = 0; i < p.xy.rows(); ++i) {
+    const float v = peak_kpa[contact[static_cast<std::size_t>(i)]];
+    if (!std::isfinite(v) || v <= 0.0f) continue;
+    const double f = (p.xy.row(i).dot(u) - lo) / len;
+    (f < 0.5 ? minus : plus) += double(v) * p.area[i];
+  }
+  if (minus + plus > 0) {
+    c.posterior_load_share = minus / (minus + plus);
+    if (c.posterior_load_share >= 0.5 + params.standing_load_margin) c.load = 1;
+    else if (c.posterior_load_share <= 0.5 - params.standing_load_margin) c.load = -1;
+  }
+
+  // Width: heel band 0-25 % against the ball band 55-85 % of the length, for each hypothesis.
+  const double half_r = sensel_half_extent(layout, right_of(u));
+  const double heel_m = band_width(p, u, lo, len, 0.0, 0.25, half_r);
+  const double ball_m = band_width(p, u, lo, len, 0.55, 0.85, half_r);
+  const double heel_p = band_width(p, u, lo, len, 0.75, 1.0, half_r);
+  const double ball_p = band_width(p, u, lo, len, 0.15, 0.45, half_r);
+  if (ball_m > 0 && ball_p > 0 && heel_m > 0 && heel_p > 0) {
+    c.width_ratio_minus = heel_m / ball_m;
+    c.width_ratio_plus = heel_p / ball_p;
+    if (c.width_ratio_plus >= params.standing_width_factor * c.width_ratio_minus) c.width = 1;
+    else if (c.width_ratio_minus >= params.standing_width_factor * c.width_ratio_plus) c.width = -1;
+  }
+
+  // Toes: small 8-connected islands of the contact near one end.
+  const int cols = layout.cols();
+  std::vector<int> label(static_cast<std::size_t>(layout.sensor_count()), -2);  // -2 = not contact
+  for (Eigen::Index s : contact) label[static_cast<std::size_t>(s)] = -1;
+  const double total_area = p.area.sum();
+  std::vector<Eigen::Index> stack, comp;
+  for (std::size_t k = 0; k < contact.size(); ++k) {
+    if (label[static_cast<std::size_t>(contact[k])] != -1) continue;
+    comp.clear();
+    stack.assign(1, contact[k]);
+    label[static_cast<std::size_t>(contact[k])] = static_cast<int>(k);
+    while (!stack.empty()) {
+      const Eigen::Index s = stack.back();
+      stack.pop_back();
+      comp.push_back(s);
+      const int r = static_cast<int>(s / cols), cc = static_cast<int>(s % cols);
+      for (int dr = -1; dr <= 1; ++dr)
+        for (int dc = -1; dc <= 1; ++dc) {
+          const int rr = r + dr, c2 = cc + dc;
+          if (rr < 0 || c2 < 0 || rr >= layout.rows() || c2 >= cols) continue;
+          const auto q = static_cast<std::size_t>(layout.index(rr, c2));
+          if (label[q] != -1) continue;
+          label[q] = static_cast<int>(k);
+          stack.push_back(static_cast<Eigen::Index>(q));
+        }
+    }
+    double a = 0.0, t = 0.0;
+    for (Eigen::Index s : comp) {
+      a += layout.areas_mm2()[s];
+      t += layout.areas_mm2()[s] * layout.centres_mm().row(s).dot(u);
+    }
+    if (!(a < params.toe_island_max_share * total_area)) continue;
+    const double f = (t / a - lo) / len;
+    if (f <= 0.3) c.island_share_minus += a / total_area;
+    if (f >= 0.7) c.island_share_plus += a / total_area;
+  }
+  // The toes are at the +u end when the islands lie there: the heel is then at -u (+1).
+  if (c.island_share_plus >= params.toe_island_min_share &&
+      c.island_share_plus >= 3.0 * c.island_share_minus)
+    c.toes = 1;
+  else if (c.island_share_minus >= params.toe_island_min_share &&
+           c.island_share_minus >= 3.0 * c.island_share_plus)
+    c.toes = -1;
+  return c;
+}
 
 double axis_angle_deg(const FootFrame& frame) {
   // Counter-clockwise from +y: atan2 of (-x, y).
@@ -281,18 +408,35 @@ Result<FootFrame> foot_frame(const SensorLayout& layout, const Eigen::VectorXf& 
                                                   " values for a layout of " +
                                                   std::to_string(layout.sensor_count()));
 
-  // The heel end: from the loading sequence when it decides, else from the shape.
+  // The heel end: from the loading sequence when it decides, else from the standing cues or,
+  // for a walking footprint, from the shape.
   std::string heel_end;
+  bool heel_known = true;
+  std::string heel_reason;
   auto orient = [&](const Eigen::Vector2d& axis) -> Eigen::Vector2d {
+    heel_known = true;
     if (timing) {
       if (const int sign = heel_end_from_timing(p, axis, *timing, params); sign != 0) {
         heel_end = "; heel end from the loading sequence";
+        heel_reason = "loading sequence";
         return sign > 0 ? axis : Eigen::Vector2d(-axis);
       }
-      heel_end = "; heel end from shape (loading sequence not decisive)";
-    } else {
-      heel_end = "; heel end from shape";
     }
+    const std::string why = timing ? " (loading sequence not decisive)" : "";
+    if (params.standing) {
+      const StandingHeelEndCues cues = standing_heel_end(layout, peak_kpa, contact, axis, params);
+      heel_reason = cues.describe();
+      if (const int sign = cues.decision(); sign != 0) {
+        heel_end = "; heel end from the standing cues" + why;
+        return sign > 0 ? axis : Eigen::Vector2d(-axis);
+      }
+      heel_known = false;
+      heel_end = "; heel end UNDECIDED: standing cues disagree or are too weak" + why;
+      // Any direction will do for the axis line; the width rule keeps it reproducible.
+      return orient_heel_to_toe(p, axis);
+    }
+    heel_end = "; heel end from shape" + why;
+    heel_reason = "shape (metatarsal band wider than heel band)";
     return orient_heel_to_toe(p, axis);
   };
 
@@ -309,23 +453,37 @@ Result<FootFrame> foot_frame(const SensorLayout& layout, const Eigen::VectorXf& 
       method = "min_bbox";
       break;
     case AxisMethod::pca_refined: {
-      u = orient(principal_axis(p));
+      // Heel centre -> forefoot centre, starting from an oriented axis.
+      auto refine = [&](Eigen::Vector2d axis) {
+        for (int it = 0; it < params.refine_iterations; ++it) {
+          double lo, hi;
+          extent(p, through, axis, &lo, &hi);
+          const double len = std::max(hi - lo, 1e-9);
+          bool ok_h = false, ok_f = false;
+          const Eigen::Vector2d heel =
+              band_centroid(p, through, axis, lo, len, 0.0, params.heel_band, &ok_h);
+          const Eigen::Vector2d fore = band_centroid(p, through, axis, lo, len, params.forefoot_band_from,
+                                                     params.forefoot_band_to, &ok_f);
+          if (!ok_h || !ok_f || (fore - heel).norm() < 1e-6) break;
+          const Eigen::Vector2d nu = (fore - heel).normalized();
+          through = heel;
+          const bool converged = nu.dot(axis) > std::cos(1e-4);
+          axis = nu;
+          if (converged) break;
+        }
+        return axis;
+      };
+      u = refine(orient(principal_axis(p)));
       method = "pca+heel-forefoot refinement";
-      for (int it = 0; it < params.refine_iterations; ++it) {
-        double lo, hi;
-        extent(p, through, u, &lo, &hi);
-        const double len = std::max(hi - lo, 1e-9);
-        bool ok_h = false, ok_f = false;
-        const Eigen::Vector2d heel =
-            band_centroid(p, through, u, lo, len, 0.0, params.heel_band, &ok_h);
-        const Eigen::Vector2d fore = band_centroid(p, through, u, lo, len, params.forefoot_band_from,
-                                                   params.forefoot_band_to, &ok_f);
-        if (!ok_h || !ok_f || (fore - heel).norm() < 1e-6) break;
-        const Eigen::Vector2d nu = (fore - heel).normalized();
-        through = heel;
-        const bool converged = nu.dot(u) > std::cos(1e-4);
-        u = nu;
-        if (converged) break;
+      if (params.standing) {
+        // The standing cues read bands along the axis: ask them again on the refined axis, and
+        // refine from the other end when they now point the other way.
+        const Eigen::Vector2d again = orient(u);
+        if (again.dot(u) < 0) {
+          through = weighted_mean(p);
+          u = refine(again);
+          u = orient(u);
+        }
       }
       break;
     }
@@ -334,6 +492,8 @@ Result<FootFrame> foot_frame(const SensorLayout& layout, const Eigen::VectorXf& 
   FootFrame f;
   f.u = u;
   f.method = method + heel_end;
+  f.heel_end_known = heel_known;
+  f.heel_end_reason = heel_reason;
   // Extents: a sensel reaches half a pitch beyond its centre (sensel_ap_span).
   const double half_u = sensel_half_extent(layout, u);
   const Eigen::Vector2d r = right_of(u);

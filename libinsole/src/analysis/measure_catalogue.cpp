@@ -22,6 +22,7 @@ std::vector<MeasureInfo> make() {
   const char* own = "toolkit definition (docs/metrics.md)";
   const char* pti = "peak pressure-time integral, Novel definition (metrics.md section 5.2)";
   const char* robinson = "Robinson, Herzog & Nigg 1987 J Manipulative Physiol Ther 10:172";
+  const char* prieto = "Prieto et al. 1996 IEEE Trans Biomed Eng 43:956";
   return {
       // Footprint and shape.
       {"foot_length_mm", "mm", "Foot length", "heel to most anterior contact along the foot axis", own, kEverywhere, true},
@@ -73,6 +74,17 @@ std::vector<MeasureInfo> make() {
       // Standing.
       {"standing_heel_load_share_percent", "%", "Heel share of load (standing)", "heel band's share of the force-time integral",
        "Cavanagh, Rodgers & Iiboshi 1987 Foot Ankle 7:262", kStand & ~kWalking, true},
+      {"standing_midfoot_load_share_percent", "%", "Midfoot share of load (standing)",
+       "midfoot band's (30-55 % of foot length) share of the force-time integral", "Ohlendorf et al. 2020 J Physiol Anthropol 39", kStand & ~kWalking, false},
+      {"standing_forefoot_load_share_percent", "%", "Forefoot share of load (standing)",
+       "forefoot and toe bands' (55-100 % of foot length) share of the force-time integral", "Ohlendorf et al. 2020 J Physiol Anthropol 39", kStand & ~kWalking, false},
+      {"standing_cop_ap_percent", "% foot length", "COP position from the heel (standing)", "mean COP along the foot axis from the heel", own, kStand & ~kWalking, false},
+      {"standing_cop_ml_percent", "% foot width", "COP position from the axis, + medial (standing)", "mean COP across the foot axis", own, kStand & ~kWalking, false},
+      {"standing_cop_path_length_mm", "mm", "COP sway path (standing, one foot)", "length of the COP path under one foot", prieto, kStand & ~kWalking, false},
+      {"standing_cop_range_ap_mm", "mm", "COP sway range along the foot (standing)", "range of the COP along the foot axis", prieto, kStand & ~kWalking, false},
+      {"standing_cop_range_ml_mm", "mm", "COP sway range across the foot (standing)", "range of the COP across the foot axis", prieto, kStand & ~kWalking, false},
+      {"standing_cop_mean_velocity_mm_s", "mm/s", "COP mean sway velocity (standing)", "COP path length over the contact's duration", prieto, kStand & ~kWalking, false},
+      {"standing_cop_ellipse95_area_mm2", "mm2", "COP 95 % confidence ellipse (standing)", "area of the 95 % confidence ellipse of the COP", prieto, kStand & ~kWalking, false},
       {"standing_mlpi", "", "Medial-lateral index (standing)", "the medial-lateral index of a standing contact", own, kStand & ~kWalking, false},
       {"standing_forefoot_mlpi", "", "Forefoot medial-lateral index (standing)", "the forefoot medial-lateral index of a standing contact", own, kStand & ~kWalking, false},
       {"standing_mean_force_n", "N", "Mean force (standing)", "force-time integral over the contact's duration", own, kStand & ~kWalking, false},

@@ -294,7 +294,13 @@ struct MatSegmenter::Impl {
     if (!(*dist <= prm.merge_distance_mm)) return false;
     double len, wid;
     shape_of(a, b, &len, &wid);
-    return len <= prm.max_foot_length_mm && wid <= prm.max_width_ratio * len;
+    if (len <= prm.max_foot_length_mm && wid <= prm.max_width_ratio * len) return true;
+    // A forefoot and its toes without a heel (toe walking) are as wide as they are long, like
+    // two feet side by side; unlike those, the union is no larger than one forefoot and one
+    // piece is much smaller than the other (toes against the metatarsal heads).
+    const auto na = static_cast<double>(a.sensels.size()), nb = static_cast<double>(b.sensels.size());
+    return std::min(na, nb) <= 0.5 * std::max(na, nb) && len <= 0.6 * prm.max_foot_length_mm &&
+           wid <= prm.max_width_ratio * prm.max_foot_length_mm;
   }
 
   static void absorb(Piece& into, Piece&& from) {
@@ -455,6 +461,7 @@ struct FootInfo {
   Eigen::Vector2d centroid = Eigen::Vector2d::Zero();
   Eigen::Vector2d u = Eigen::Vector2d::UnitY();
   double shape = 0.0;        // side_from_shape score, + = right
+  bool heel_known = true;    // the frame's heel end is decided (u is heel -> toe)
   double weight = 1.0;
 };
 
@@ -467,7 +474,8 @@ std::string fmt(double v) {
 
 }  // namespace
 
-void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& fs) {
+void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& fs,
+                      double standing_min_s) {
   std::sort(fs.begin(), fs.end(), [](const TrackedFootfall& a, const TrackedFootfall& b) {
     return a.footfall.first_frame < b.footfall.first_frame;
   });
@@ -495,12 +503,15 @@ void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& 
       t0 = std::isnan(t0) ? fs[i].first_loaded_s[k] : std::min(t0, fs[i].first_loaded_s[k]);
       t1 = std::isnan(t1) ? fs[i].last_loaded_s[k] : std::max(t1, fs[i].last_loaded_s[k]);
     }
-    // The heel end from the loading sequence (the shape alone reverses some footprints).
-    auto frame = foot_frame(layout, dense, ff.sensels, Side::right, FootFrameParams{},
-                            timed ? &timing : nullptr);
+    // The heel end from the loading sequence (the shape alone reverses some footprints), or
+    // from the standing cues for a standing contact.
+    FootFrameParams fp;
+    fp.standing = ff.end_s - ff.start_s >= standing_min_s;
+    auto frame = foot_frame(layout, dense, ff.sensels, Side::right, fp, timed ? &timing : nullptr);
     if (frame) {
       FootInfo& fi = info[i];
       fi.usable = true;
+      fi.heel_known = frame->heel_end_known;
       fi.u = frame->u;
       double a = 0;
       for (Eigen::Index s : ff.sensels) {
@@ -539,12 +550,28 @@ void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& 
       const double o = std::min(fs[a].footfall.end_s, fs[b].footfall.end_s) -
                        std::max(fs[a].footfall.start_s, fs[b].footfall.start_s);
       if (o < 0.8 * std::max(dur_a, dur_b)) continue;
-      Eigen::Vector2d fwd = info[a].u + (info[a].u.dot(info[b].u) >= 0 ? info[b].u : -info[b].u);
+      // The common forward direction needs at least one decided heel end: two feet standing
+      // side by side face the same way, so one decided foot orients the pair.
+      if (!info[a].heel_known && !info[b].heel_known) {
+        const std::string why = "standing pair: heel end undecided for both feet, so left and "
+                                "right cannot be told (side unknown)";
+        fs[a].footfall.side_reason = why;
+        fs[b].footfall.side_reason = why;
+        done[a] = done[b] = 1;
+        break;
+      }
+      Eigen::Vector2d fwd;
+      if (info[a].heel_known && info[b].heel_known)
+        fwd = info[a].u + (info[a].u.dot(info[b].u) >= 0 ? info[b].u : -info[b].u);
+      else
+        fwd = info[a].heel_known ? info[a].u : info[b].u;
       fwd.normalize();
       const double offset = (info[b].centroid - info[a].centroid).dot(right_of(fwd));
-      // Evidence that b is the right foot (and a the left).
+      // Evidence that b is the right foot (and a the left). A foot whose own heel end is
+      // undecided has no shape vote (its toe vote and lateral side depend on it).
       const double pos_vote = std::tanh(offset / 50.0);
-      const double shape_vote = 0.5 * (info[b].shape - info[a].shape);
+      auto shape_of = [&](std::size_t k) { return info[k].heel_known ? info[k].shape : 0.0; };
+      const double shape_vote = 0.5 * (shape_of(b) - shape_of(a));
       const double e = pos_vote + shape_vote;
       const bool b_right = e >= 0;
       fs[a].footfall.side = b_right ? Side::left : Side::right;
@@ -561,8 +588,16 @@ void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& 
 
   // Walking: sequences of successive steps that alternate.
   std::vector<std::size_t> idx;
-  for (std::size_t i = 0; i < fs.size(); ++i)
-    if (info[i].usable && !done[i]) idx.push_back(i);
+  for (std::size_t i = 0; i < fs.size(); ++i) {
+    if (!info[i].usable || done[i]) continue;
+    if (!info[i].heel_known) {
+      // Side from shape or position needs the heel end; a lone standing foot without one stays
+      // unknown rather than guessed.
+      fs[i].footfall.side_reason = "heel end undecided (standing cues disagree): side unknown";
+      continue;
+    }
+    idx.push_back(i);
+  }
   std::size_t begin = 0;
   while (begin < idx.size()) {
     std::size_t end = begin + 1;
@@ -692,11 +727,92 @@ std::vector<Footfall> find_footfalls(const Stream& stream, std::size_t stream_in
     for (auto& t : seg.take_finished()) all.push_back(std::move(t));
   }
   for (auto& t : seg.finish()) all.push_back(std::move(t));
-  assign_mat_sides(stream.info.layout, all);
+  assign_mat_sides(stream.info.layout, all, params.standing_min_s);
   std::vector<Footfall> out;
   out.reserve(all.size());
   for (auto& t : all) out.push_back(std::move(t.footfall));
   return out;
+}
+
+void grow_to_registered_contact(const Stream& stream, std::vector<Footfall>& footfalls,
+                                const std::vector<std::size_t>& grow, double floor_kpa) {
+  const SensorLayout& layout = stream.info.layout;
+  if (!layout.is_grid() || grow.empty()) return;
+  const int rows = layout.rows(), cols = layout.cols();
+  const auto& present = layout.present();
+  const auto n = static_cast<std::size_t>(layout.sensor_count());
+  // owner: index into `grow` of the footfall a sensel belongs to; -1 free; -2 taken by a
+  // footfall that is not grown but overlaps one of them in time.
+  std::vector<int> owner(n, -1);
+  auto overlaps = [&](const Footfall& a, const Footfall& b) {
+    return a.first_frame <= b.last_frame && b.first_frame <= a.last_frame;
+  };
+  for (std::size_t i = 0; i < footfalls.size(); ++i) {
+    if (std::find(grow.begin(), grow.end(), i) != grow.end()) continue;
+    bool concurrent = false;
+    for (std::size_t g : grow) concurrent = concurrent || overlaps(footfalls[i], footfalls[g]);
+    if (!concurrent) continue;
+    for (Eigen::Index s : footfalls[i].sensels)
+      if (s >= 0 && static_cast<std::size_t>(s) < n) owner[static_cast<std::size_t>(s)] = -2;
+  }
+  std::vector<std::pair<Eigen::Index, int>> queue;
+  for (std::size_t k = 0; k < grow.size(); ++k)
+    for (Eigen::Index s : footfalls[grow[k]].sensels)
+      if (s >= 0 && static_cast<std::size_t>(s) < n && owner[static_cast<std::size_t>(s)] == -1) {
+        owner[static_cast<std::size_t>(s)] = static_cast<int>(k);
+        queue.emplace_back(s, static_cast<int>(k));
+      }
+  const auto floor = static_cast<float>(floor_kpa);
+  auto registered = [&](Eigen::Index s, const Footfall& ff) {
+    for (Eigen::Index f = ff.first_frame; f <= ff.last_frame; ++f)
+      if (stream.pressure_kpa(f, s) > floor) return true;  // NaN compares false
+    return false;
+  };
+  std::vector<std::vector<Eigen::Index>> added(grow.size());
+  // Breadth first from all footprints at once: a sensel goes to the footprint that reaches it
+  // first, so two feet that nearly touch share their fringe fairly.
+  for (std::size_t head = 0; head < queue.size(); ++head) {
+    const auto [s, k] = queue[head];
+    Footfall& ff = footfalls[grow[static_cast<std::size_t>(k)]];
+    const int r = static_cast<int>(s / cols), c = static_cast<int>(s % cols);
+    for (int dr = -1; dr <= 1; ++dr)
+      for (int dc = -1; dc <= 1; ++dc) {
+        const int rr = r + dr, cc = c + dc;
+        if (rr < 0 || cc < 0 || rr >= rows || cc >= cols) continue;
+        const Eigen::Index q = layout.index(rr, cc);
+        const auto qi = static_cast<std::size_t>(q);
+        if (owner[qi] != -1 || !registered(q, ff)) continue;
+        owner[qi] = k;
+        added[static_cast<std::size_t>(k)].push_back(q);
+        queue.emplace_back(q, k);
+      }
+  }
+  for (std::size_t k = 0; k < grow.size(); ++k) {
+    Footfall& ff = footfalls[grow[k]];
+    if (added[k].empty()) continue;
+    ff.sensels.insert(ff.sensels.end(), added[k].begin(), added[k].end());
+    std::sort(ff.sensels.begin(), ff.sensels.end());
+    bool edge = false, absent = false;
+    for (Eigen::Index s : added[k]) {
+      const int r = static_cast<int>(s / cols), c = static_cast<int>(s % cols);
+      if (r == 0 || c == 0 || r == rows - 1 || c == cols - 1) edge = true;
+      for (int dr = -1; dr <= 1; ++dr)
+        for (int dc = -1; dc <= 1; ++dc) {
+          const int rr = r + dr, cc = c + dc;
+          if (rr >= 0 && cc >= 0 && rr < rows && cc < cols &&
+              !present[static_cast<std::size_t>(layout.index(rr, cc))])
+            absent = true;
+        }
+    }
+    std::string why;
+    if (edge && !ff.flags.edge) why = "partial: touches the edge of the sensing area";
+    if (absent && !ff.flags.absent_sensel)
+      why += std::string(why.empty() ? "" : "; ") + "partial: touches an absent sensel";
+    ff.flags.edge = ff.flags.edge || edge;
+    ff.flags.absent_sensel = ff.flags.absent_sensel || absent;
+    ff.partial = ff.partial || ff.flags.partial();
+    if (!why.empty()) ff.reject_reason += (ff.reject_reason.empty() ? "" : "; ") + why;
+  }
 }
 
 LoadTiming load_timing(const Stream& stream, const Footfall& ff, double threshold_kpa) {

@@ -107,6 +107,12 @@ bool eval(const Condition& c, const Ctx& ctx, Hits* hits) {
   return false;
 }
 
+// Whether the intake answers any question the condition asks about.
+bool asks_any(const Condition& c, const Intake& intake) {
+  if (c.kind == Condition::Kind::intake && intake.values.count(c.key)) return true;
+  return std::any_of(c.children.begin(), c.children.end(), [&](const Condition& ch) { return asks_any(ch, intake); });
+}
+
 bool mentions_findings(const Condition& c) {
   if (c.kind == Condition::Kind::finding || c.kind == Condition::Kind::measure) return true;
   return std::any_of(c.children.begin(), c.children.end(), mentions_findings);
@@ -235,8 +241,47 @@ struct Candidate {
   std::string drop_reason;
 };
 
+// The chain on this patient's path (see Prescription::active_nodes).
+struct Chain {
+  std::set<std::string> nodes;
+  std::set<std::string> observed;  ///< measured findings and intake-reported (asked) nodes
+  std::set<std::string> links;
+};
+
+Chain trace_chain(const RuleSet& rules, const EngineInput& input, const Ctx& whole) {
+  Chain c;
+  for (const auto& f : input.findings)
+    if (rules.find_finding(f.id)) c.observed.insert(f.id);
+  for (const auto& n : rules.nodes)
+    if (n.active_when && eval(*n.active_when, whole, nullptr)) c.observed.insert(n.id);
+  c.nodes = c.observed;
+  // A node that is asked at intake or measured is never lit by inference: a link may end in it
+  // (or pass through it) only when it was reported or measured. Feedback links (L7, L9) need
+  // both ends observed.
+  auto reachable = [&](const std::string& id) {
+    const Node* n = rules.find_node(id);
+    return n && (n->kind == "inferred" || c.observed.count(id) > 0);
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& l : rules.links) {
+      if (c.links.count(l.id)) continue;
+      const std::set<std::string>& sources = l.feedback ? c.observed : c.nodes;
+      const bool from_lit = std::any_of(l.from.begin(), l.from.end(), [&](const std::string& id) { return sources.count(id) > 0; });
+      if (!from_lit) continue;
+      const bool to_ok = l.feedback ? c.observed.count(l.to) > 0 : reachable(l.to);
+      if (!to_ok || !std::all_of(l.via.begin(), l.via.end(), reachable)) continue;
+      c.links.insert(l.id);
+      for (const auto& v : l.via) c.nodes.insert(v);
+      c.nodes.insert(l.to);
+      changed = true;
+    }
+  }
+  return c;
+}
+
 Candidate build(const RuleSet& rules, const Intervention& iv, const Ctx& ctx, const Hits& hits, bool paediatric,
-                const std::vector<Referral>& referrals) {
+                bool asymptomatic, const Chain& chain, const std::vector<Referral>& referrals) {
   Candidate c;
   Recommendation& r = c.rec;
   r.id = iv.id;
@@ -255,8 +300,10 @@ Candidate build(const RuleSet& rules, const Intervention& iv, const Ctx& ctx, co
     t.statement = "intake answer: " + key;
     r.triggers.push_back(t);
   }
+  // Only the links on this patient's path: an item never cites a link the findings did not reach.
   for (const auto& id : iv.links)
-    if (const Link* l = rules.find_link(id)) r.links.push_back({l->id, l->articles, l->strength, l->text});
+    if (const Link* l = rules.find_link(id); l && chain.links.count(id))
+      r.links.push_back({l->id, l->articles, l->strength, l->text});
   r.dose = compute_dose(rules, iv.dose, ctx, hits.findings);
 
   // Confidence: capped by the evidence strength, then by the weakest triggering finding.
@@ -264,6 +311,12 @@ Candidate build(const RuleSet& rules, const Intervention& iv, const Ctx& ctx, co
   for (const auto* f : hits.findings) level = std::min(level, level_of(rules, f->confidence));
   if (paediatric && !rules.paediatric.confidence_cap.empty())
     level = std::min(level, level_of(rules, rules.paediatric.confidence_cap));
+  const auto& optional_categories = rules.symptoms.categories;
+  if (asymptomatic && std::find(optional_categories.begin(), optional_categories.end(), iv.category) != optional_categories.end()) {
+    level = std::min(level, level_of(rules, rules.symptoms.confidence_cap));
+    r.priority = "optional";
+    r.caveats.push_back(rules.symptoms.asymptomatic_text);
+  }
   for (const auto& ci : iv.contraindications) {
     if (!ci.when) {
       r.contraindications.push_back(ci.text);
@@ -363,6 +416,17 @@ Prescription recommend(const RuleSet& rules, const EngineInput& input) {
   }
   const bool paediatric = input.intake && rules.paediatric.when && eval(*rules.paediatric.when, whole, nullptr);
   if (paediatric) append_unique(p.caveats, rules.paediatric.caveats);
+  // Symptomatic when a symptom is reported; asymptomatic only when symptoms were asked and none
+  // was reported (an intake that asks nothing about symptoms leaves it unknown).
+  if (input.intake && rules.symptoms.when) {
+    if (eval(*rules.symptoms.when, whole, nullptr)) {
+      p.symptomatic = true;
+    } else if (asks_any(*rules.symptoms.when, *input.intake)) {
+      p.symptomatic = false;
+    }
+  }
+  const bool asymptomatic = p.symptomatic == false;
+  const Chain chain = trace_chain(rules, input, whole);
 
   std::vector<Side> sides;
   for (const auto& f : input.findings)
@@ -378,7 +442,7 @@ Prescription recommend(const RuleSet& rules, const EngineInput& input) {
     if (iv.bilateral || !mentions_findings(iv.trigger)) {
       Hits hits;
       if (!eval(iv.trigger, whole, &hits)) continue;
-      Candidate c = build(rules, iv, whole, hits, paediatric, p.referrals);
+      Candidate c = build(rules, iv, whole, hits, paediatric, asymptomatic, chain, p.referrals);
       if (c.dropped) {
         p.caveats.push_back(c.drop_reason);
         continue;
@@ -389,7 +453,7 @@ Prescription recommend(const RuleSet& rules, const EngineInput& input) {
         const Ctx ctx{input, s, false};
         Hits hits;
         if (!eval(iv.trigger, ctx, &hits)) continue;
-        Candidate c = build(rules, iv, ctx, hits, paediatric, p.referrals);
+        Candidate c = build(rules, iv, ctx, hits, paediatric, asymptomatic, chain, p.referrals);
         if (c.dropped) {
           p.caveats.push_back(c.drop_reason);
           continue;
@@ -401,37 +465,13 @@ Prescription recommend(const RuleSet& rules, const EngineInput& input) {
     for (auto& r : per_side) p.items.push_back(std::move(r));
   }
 
-  // The chain: nodes lit by measured findings and intake answers, then links followed forward.
-  // A link lights inferred/asked nodes on its way; it reaches a finding node only if that finding
-  // was measured too. Feedback links (L7, L9) light only when both of their ends were measured or
-  // reported, never on inference alone.
-  std::set<std::string> lit;
-  for (const auto& f : input.findings)
-    if (rules.find_finding(f.id)) lit.insert(f.id);
-  for (const auto& n : rules.nodes)
-    if (n.active_when && eval(*n.active_when, whole, nullptr)) lit.insert(n.id);
-  const std::set<std::string> observed = lit;  // measured or reported, not inferred
-  std::set<std::string> active_links;
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (const auto& l : rules.links) {
-      if (active_links.count(l.id)) continue;
-      const std::set<std::string>& sources = l.feedback ? observed : lit;
-      const bool from_lit = std::any_of(l.from.begin(), l.from.end(), [&](const std::string& id) { return sources.count(id) > 0; });
-      if (!from_lit) continue;
-      const Node* to = rules.find_node(l.to);
-      const bool to_ok = l.feedback ? observed.count(l.to) > 0 : (to->kind != "finding" || lit.count(l.to) > 0);
-      if (!to_ok) continue;
-      active_links.insert(l.id);
-      for (const auto& v : l.via) lit.insert(v);
-      lit.insert(l.to);
-      changed = true;
-    }
+  for (const auto& n : rules.nodes) {
+    if (!chain.nodes.count(n.id)) continue;
+    p.active_nodes.push_back(n.id);
+    if (!chain.observed.count(n.id)) p.inferred_nodes.push_back(n.id);
   }
-  for (const auto& n : rules.nodes)
-    if (lit.count(n.id)) p.active_nodes.push_back(n.id);
   for (const auto& l : rules.links)
-    if (active_links.count(l.id)) p.active_links.push_back(l.id);
+    if (chain.links.count(l.id)) p.active_links.push_back(l.id);
 
   const Review& rv = rules.review;
   p.review = p.referrals.empty() ? rv.text : rv.with_red_flags + "; then " + rv.text;

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "insole/core/utf8.hpp"
+#include "json_text.hpp"
 
 namespace insole::recommend {
 
@@ -28,6 +30,7 @@ const std::vector<IntakeField> kSchema = {
     {"symptoms", "low_back_pain_days", "number", 0, 36500, "how many days the back pain has lasted"},
     {"symptoms", "back_pain_limits_activity", "bool", 0, 0, "back pain limits walking, standing or sitting"},
     {"symptoms", "calf_pain", "bool", 0, 0, "calf pain"},
+    {"symptoms", "glute_si_pain", "bool", 0, 0, "pain in the buttock or over the sacroiliac joint"},
     {"symptoms", "night_cramps", "bool", 0, 0, "night calf cramps"},
     {"symptoms", "recurrent_calf_problem", "bool", 0, 0, "calf problem keeps returning despite stretching"},
     {"symptoms", "numbness_tingling_weakness", "bool", 0, 0, "numbness, tingling or weakness in legs or feet"},
@@ -129,8 +132,16 @@ json yaml_to_json(const YAML::Node& n, const std::string& path) {
       if (s == "false" || s == "False" || s == "FALSE") return false;
       if (s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
       char* end = nullptr;
+      errno = 0;
       const double v = std::strtod(s.c_str(), &end);
-      if (!s.empty() && end == s.c_str() + s.size() && std::isfinite(v)) return v;
+      if (!s.empty() && end == s.c_str() + s.size()) {
+        // A number too large for a double is a number out of range, not a string.
+        if (!std::isfinite(v) || errno == ERANGE) {
+          if (std::isfinite(v) && std::abs(v) < 1.0) return 0.0;  // underflow: as good as zero
+          throw IntakeError{path.empty() ? "(top level)" : path, "number " + s.substr(0, 40) + (s.size() > 40 ? "..." : "") + " is too large"};
+        }
+        return v;
+      }
       return s;
     }
   }
@@ -170,11 +181,11 @@ Result<Intake> parse_intake(std::string_view text, std::string_view origin, bool
     if (yaml) {
       doc = yaml_to_json(YAML::Load(std::string(text)), "");
     } else {
-      doc = json::parse(text.begin(), text.end());
+      doc = detail::parse_json_text(text);
     }
   } catch (const YAML::Exception& e) {
     return make_error(Errc::format_error, where + ": not valid YAML: " + e.what());
-  } catch (const json::parse_error& e) {
+  } catch (const detail::JsonTextError& e) {
     return make_error(Errc::format_error, where + ": not valid JSON: " + e.what());
   } catch (const IntakeError& e) {
     return make_error(Errc::format_error, where + ": " + e.path + ": " + e.message);

@@ -52,6 +52,7 @@ json item_json(const Recommendation& r) {
           {"caveats", r.caveats},
           {"sources", r.sources},
           {"status", r.withheld ? "withheld" : "recommended"},
+          {"priority", r.priority},
           {"withheld_by", r.withheld_by}};
 }
 
@@ -84,7 +85,8 @@ json prescription_json(const Prescription& p) {
           {"referrals", refs},
           {"items", items},
           {"statements", p.statements},
-          {"chain", {{"active_nodes", p.active_nodes}, {"active_links", p.active_links}}},
+          {"chain", {{"active_nodes", p.active_nodes}, {"inferred_nodes", p.inferred_nodes}, {"active_links", p.active_links}}},
+          {"symptomatic", p.symptomatic ? json(*p.symptomatic) : json(nullptr)},
           {"caveats", p.caveats},
           {"review", p.review},
           {"sign_off", p.sign_off}};

@@ -12,6 +12,7 @@
 
 #include "insole/analysis/measure_catalogue.hpp"
 #include "insole/recommend/intake.hpp"
+#include "json_text.hpp"
 
 namespace insole::recommend {
 
@@ -247,7 +248,7 @@ DoseRule parse_dose(const json& j, const std::string& path) {
 RuleSet parse_document(const json& root) {
   Obj o(root, "", {"schema", "schema_version", "name", "rules_version", "description", "strength_levels",
                    "confidence_levels", "confidence_cap_by_strength", "sources", "measures", "findings",
-                   "nodes", "links", "interventions", "red_flags", "paediatric", "review",
+                   "nodes", "links", "interventions", "red_flags", "paediatric", "symptoms", "review",
                    "not_screened_text", "wording"});
   if (o.str("schema") != "insole-rules") fail("schema", "expected \"insole-rules\"");
   if (o.integer("schema_version", -1) != 2)
@@ -430,6 +431,15 @@ RuleSet parse_document(const json& root) {
     r.paediatric.sources = pd.strings("sources");
     r.paediatric.caveats = pd.strings("caveats");
   }
+  if (o.has("symptoms")) {
+    Obj sy(o.at("symptoms"), "symptoms", {"when", "asymptomatic", "sources"});
+    r.symptoms.when = parse_condition(sy.at("when"), sy.path("when"));
+    r.symptoms.sources = sy.strings("sources");
+    Obj as(sy.at("asymptomatic"), sy.path("asymptomatic"), {"categories", "confidence_cap", "text"});
+    r.symptoms.categories = as.strings("categories");
+    r.symptoms.confidence_cap = as.str("confidence_cap");
+    r.symptoms.asymptomatic_text = as.str("text");
+  }
   {
     Obj rv(o.at("review"), "review", {"weeks_min", "weeks_max", "sources", "text", "with_red_flags"});
     r.review.weeks_min = rv.integer("weeks_min", 0);
@@ -442,9 +452,14 @@ RuleSet parse_document(const json& root) {
   }
   r.not_screened_text = o.str("not_screened_text");
   {
-    Obj w(o.at("wording"), "wording", {"prefix", "sign_off"});
+    Obj w(o.at("wording"), "wording", {"prefix", "sign_off", "weak_links"});
     r.wording_prefix = w.str("prefix");
     r.sign_off = w.str("sign_off");
+    if (w.has("weak_links")) {
+      Obj wl(w.at("weak_links"), w.path("weak_links"), {"strengths", "phrase"});
+      r.weak_link_strengths = wl.strings("strengths");
+      r.weak_link_phrase = wl.str("phrase");
+    }
   }
   return r;
 }
@@ -589,6 +604,11 @@ void validate(const RuleSet& r) {
     need(l.to, "to");
     for (const auto& a : l.articles) check_source(r, a, p + ".articles");
     check_strength(r, l.strength, p + ".strength");
+    const bool weak = std::find(r.weak_link_strengths.begin(), r.weak_link_strengths.end(), l.strength) !=
+                      r.weak_link_strengths.end();
+    if (weak && l.text.find(r.weak_link_phrase) == std::string::npos)
+      fail(p + ".text", "a link of strength " + l.strength + " rests on articles only: its text must say \"" +
+                            r.weak_link_phrase + "\"");
   }
   check_acyclic(r);
   for (std::size_t i = 0; i < r.interventions.size(); ++i) {
@@ -628,6 +648,15 @@ void validate(const RuleSet& r) {
     check_level(r, r.paediatric.confidence_cap, "paediatric.confidence_cap");
     for (const auto& s : r.paediatric.sources) check_source(r, s, "paediatric.sources");
   }
+  if (r.symptoms.when) {
+    check_condition(r, *r.symptoms.when, "symptoms.when", true);
+    check_level(r, r.symptoms.confidence_cap, "symptoms.asymptomatic.confidence_cap");
+    for (const auto& c : r.symptoms.categories)
+      if (c != "orthosis" && c != "exercise" && c != "footwear" && c != "advice")
+        fail("symptoms.asymptomatic.categories", "unknown category '" + c + "'");
+    for (const auto& s : r.symptoms.sources) check_source(r, s, "symptoms.sources");
+  }
+  for (const auto& s : r.weak_link_strengths) check_strength(r, s, "wording.weak_links.strengths");
   for (const auto& s : r.review.sources) check_source(r, s, "review.sources");
 }
 
@@ -671,8 +700,8 @@ int RuleSet::confidence_rank(std::string_view level) const noexcept {
 Result<RuleSet> parse_rules(std::string_view json_text, std::string_view origin) {
   json root;
   try {
-    root = json::parse(json_text.begin(), json_text.end());
-  } catch (const json::parse_error& e) {
+    root = detail::parse_json_text(json_text);
+  } catch (const detail::JsonTextError& e) {
     return make_error(Errc::format_error, std::string(origin) + ": not valid JSON: " + e.what());
   }
   try {

@@ -315,8 +315,9 @@ void chain(cairo_t* cr, const ChainDiagram& d, double x, double y, double w, dou
     cairo_arc(cr, bx + r, by + bh - r, r, M_PI / 2, M_PI);
     cairo_arc(cr, bx + r, by + r, r, M_PI, 3 * M_PI / 2);
     cairo_close_path(cr);
-    if (n.active) cairo_set_source_rgb(cr, 0.82, 0.82, 0.82);
-    else cairo_set_source_rgb(cr, 1, 1, 1);
+    // Measured or reported nodes on the path are shaded darker than the inferred ones between them.
+    const double shade = !n.active ? 1.0 : n.kind == "inferred" ? 0.92 : 0.80;
+    cairo_set_source_rgb(cr, shade, shade, shade);
     cairo_fill_preserve(cr);
     cairo_set_line_width(cr, n.active ? 1.6 : 0.5);
     const double dash[] = {1.5, 1.5};
@@ -342,8 +343,9 @@ void chain(cairo_t* cr, const ChainDiagram& d, double x, double y, double w, dou
   set_font(cr, 5.6, false);
   cairo_set_source_rgb(cr, 0, 0, 0);
   text(cr, x, y + h - 2,
-       "Square: measured finding. Rounded: inferred. Dashed: asked at intake. Bold/shaded: active for this "
-       "patient. Labels: link and strength (A measured, B consensus, C articles only).");
+       "Square: measured finding. Rounded: inferred (never measured). Dashed: asked at intake, active only if "
+       "reported. Bold/shaded: on this patient's path. Labels: link and strength (A measured, B consensus, C "
+       "articles only: commonly described).");
 }
 
 }  // namespace draw

@@ -98,7 +98,7 @@ std::string short_reason(const recommend::Recommendation& r) {
 }
 
 std::string withheld_prefix(const recommend::Recommendation& r, Detail detail) {
-  if (!r.withheld) return "";
+  if (!r.withheld) return r.priority == "optional" ? "OPTIONAL (no symptoms reported): " : "";
   return detail == Detail::full ? "WITHHELD until cleared (" + r.withheld_by + "). "
                                 : "WITHHELD (" + r.withheld_by + "): ";
 }

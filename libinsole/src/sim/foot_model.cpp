@@ -119,7 +119,7 @@ double force_curve_bw(const ForceCurveParams& c, double s) {
 
 StanceEvents stance_events(const FootParams& foot) {
   StanceEvents e;  // walking norms, metrics.md §5.4
-  if (foot.equinus) {
+  if (foot.equinus || foot.toe_walking) {
     // Limited dorsiflexion: near-simultaneous heel and forefoot contact, heel-off before
     // mid-stance (metrics.md §6: short heel contact, prolonged forefoot loading).
     e.ffc = 0.02;
@@ -206,6 +206,7 @@ Eigen::VectorXd FootModel::walking_weights(double s) const {
   // Equinus: load concentrates on the metatarsal heads (higher forefoot peak pressure and
   // impulse, Searle 2018; lower midfoot and hallux pressure in toe walkers, metrics.md §6).
   const double fore_scale = eq ? 1.5 : 1.0;
+  if (params_.toe_walking) w[kHeel] = w[kMidfoot] = 0.0;  // no heel print at all
   const double late = 0.55 + 0.45 * smoothstep(0.3, 0.75, s);
   const double unload = 1.0 - smoothstep(0.86, 0.975, s);
   w[kForefoot] = 0.70 * smoothstep(e.ffc, e.fff + 0.05, s) * unload;

@@ -418,6 +418,7 @@ void fill_feet_truth(Generator::Impl& g, const FootParams& foot, const std::stri
   a["sim.arch_height"] = num(g.feet[1].arch_height());
   a["sim.pronation"] = num(foot.pronation);
   a["sim.equinus"] = foot.equinus ? "true" : "false";
+  a["sim.toe_walking"] = foot.toe_walking ? "true" : "false";
   a["sim.truth.arch_index"] = num(g.truth.feet[1].arch_index);
   a["sim.truth.cpei_percent"] = num(g.truth.feet[1].cpei_percent);
 }

@@ -99,6 +99,10 @@ Result<Spec> parse_spec(const std::map<std::string, std::string>& options) {
       auto b = to_bool(key, v);
       if (!b) return b.error();
       foot.equinus = *b;
+    } else if (key == "toe_walking") {
+      auto b = to_bool(key, v);
+      if (!b) return b.error();
+      foot.toe_walking = *b;
     } else if (key == "mass") {
       st = num(mass);
     } else if (key == "length") {
@@ -147,7 +151,7 @@ Result<Spec> parse_spec(const std::map<std::string, std::string>& options) {
     } else {
       return make_error(Errc::invalid_argument,
                         "unknown simulator option '" + key +
-                            "' (known: mode, layout, foot, arch_height, pronation, equinus, mass, length, duration, "
+                            "' (known: mode, layout, foot, arch_height, pronation, equinus, toe_walking, mass, length, duration, "
                             "rate, seed, rows, cols, pitch, direction, step_length, step_width, stance_width, fpa, "
                             "cadence, noise, gain, threshold, quantum, saturation, typical_noise)");
     }

@@ -29,6 +29,7 @@
 #include "insole/analysis/pronation.hpp"
 #include "insole/analysis/regions.hpp"
 #include "insole/analysis/segmentation.hpp"
+#include "insole/analysis/standing.hpp"
 #include "insole/core/recording.hpp"
 #include "insole/core/result.hpp"
 
@@ -54,6 +55,15 @@ struct AnalysisParams {
   /// default; walking stance lasts 0.5-1.0 s). A recording whose metadata mode is "stand"
   /// treats every contact as standing.
   double standing_min_s = 2.0;
+  /// A standing footprint is every sensel that registered more than this (kPa) during the
+  /// contact (grow_to_registered_contact): 0 = any reading, the device's own threshold decides.
+  double standing_contact_floor_kpa = 0.0;
+  /// A walking mat contact whose print is at least this wide relative to its length has no heel
+  /// in it (toe walking): a whole adult footprint is 0.35-0.45 as wide as long (ISO 9407 sizing,
+  /// as SegmentationParams::max_width_ratio), a print of the forefoot and toes alone about 0.8-0.9
+  /// (ball width over the distal 45 % of the length). Such contacts are rejected with the reason
+  /// "toe walking: no heel contact" and counted in a quality warning.
+  double toe_walking_min_width_ratio = 0.60;
   /// A walking contact on a mat or plate that the recording's start or end cuts is still whole
   /// when the foot carried at most this share of the contact's peak force at the cut frame
   /// (design default: the missing instants are the first or last light touch, which changes

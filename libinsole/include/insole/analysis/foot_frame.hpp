@@ -18,11 +18,23 @@
 // in walking the heel is loaded first and unloaded first and the COP travels heel -> toe, so the
 // end of the axis where the last-unloaded sensels lie is the toe end (see FootFrameParams). A
 // toe-walker's first-loaded sensels lie under the forefoot and the last-unloaded ones under the
-// toes, which still points the right way. Only without a usable sequence (a single static
-// footprint, or a contact already loaded when the recording started and still loaded at its end)
-// does the shape decide: the metatarsal-head band is wider than the heel band (contact area in
-// 5-25 % vs 60-80 % of the length along the axis). The shape rule fails on some pronated and
-// supinated footprints, whose heel band can carry as much contact as the forefoot band.
+// toes, which still points the right way. Without a usable sequence (a single static
+// footprint, or a contact already loaded when the recording started and still loaded at its end):
+//  * walking footprints (FootFrameParams::standing false): the shape decides: the
+//    metatarsal-head band is wider than the heel band (contact area in 5-25 % vs 60-80 % of the
+//    length along the axis). This rule alone fails on some footprints (flat feet standing, some
+//    pronated and supinated feet), whose heel band carries as much contact as the forefoot band;
+//    in walking the analysis then rejects the contact when its COP runs toe to heel.
+//  * standing footprints (standing true): three independent cues vote (standing_heel_end):
+//    load (in quiet standing the rearfoot carries more of the load than the forefoot: 54-55 %
+//    vs 44-46 % and higher peak pressure, n = 416 healthy adults, Ohlendorf et al. 2020 J Physiol
+//    Anthropol 39:39; about 60 % heel in Cavanagh, Rodgers & Iiboshi 1987 Foot Ankle 7:262),
+//    width (the heel is narrower than the ball of the foot: in typical adult footprints the heel
+//    is about 60-65 % as wide as the ball, e.g. 60 vs 95 mm at 260 mm length; a proportion, not
+//    a verified norm) and toes (the toes print as separate small islands at the
+//    forefoot end, beyond the sulcus). The heel end is decided only when at least two cues are
+//    decisive and none disagrees; otherwise FootFrame::heel_end_known is false with the evidence
+//    in heel_end_reason, and the caller must not report measures that need the heel end.
 // Medial side: from the given side (right foot: medial is to the subject's left of u). With
 // Side::unknown the side is estimated from the footprint's shape (side_from_shape).
 // Layout coordinates are taken as seen from above (x to the right, y forward, as for sensor sets);
@@ -73,7 +85,45 @@ struct FootFrameParams {
   /// once, e.g. standing, and the shape decides).
   double timing_share = 0.2;
   double timing_min_separation = 0.15;
+  /// The footprint is from quiet standing: without a decisive loading sequence the heel end comes
+  /// from the standing cues (standing_heel_end), and may stay undecided.
+  bool standing = false;
+  /// Load cue: the posterior half must carry at least 0.5 + standing_load_margin of the
+  /// footprint's pressure-area sum (peak pressure x sensel area) to vote; the reference mean is
+  /// 0.54-0.55 rearfoot (Ohlendorf 2020), so a forefoot-loaded stance leaves this cue undecided.
+  double standing_load_margin = 0.03;
+  /// Width cue: the ratio (heel-band width / ball-band width) of the two hypotheses must differ by
+  /// at least this factor (heel ~60 mm vs ball ~95 mm in a 260 mm foot gives about 2.3).
+  double standing_width_factor = 1.25;
+  /// Toe cue: components of the contact smaller than this share of its area are islands; the
+  /// islands in the distal 30 % of one end must cover at least toe_island_min_share of the area
+  /// and three times the islands at the other end. Design default: the toes, even merged into
+  /// one print, cover well under a fifth of the contact, while a heel cut off by a high arch
+  /// covers about a quarter or more.
+  double toe_island_max_share = 0.20;
+  double toe_island_min_share = 0.005;
 };
+
+/// The standing cues for the heel end of a footprint along an (unoriented) axis u. Each vote is
+/// +1 when the heel lies at the -u end (u already points heel -> toe), -1 for the +u end, 0 when
+/// the cue does not decide.
+struct StandingHeelEndCues {
+  int load = 0;
+  int width = 0;
+  int toes = 0;
+  double posterior_load_share = 0.0;  ///< share of the -u half (0..1)
+  double width_ratio_minus = 0.0;     ///< heel-band / ball-band width with the heel at -u
+  double width_ratio_plus = 0.0;      ///< same with the heel at +u
+  double island_share_minus = 0.0;    ///< small islands within 30 % of the -u end / contact area
+  double island_share_plus = 0.0;
+  /// +1 / -1 when at least two cues vote and all votes agree, else 0 (undecided).
+  int decision() const noexcept;
+  /// The evidence in words ("load 58 % at one end, width 0.62 vs 1.45, toe islands 3.1 % vs 0 %").
+  std::string describe() const;
+};
+StandingHeelEndCues standing_heel_end(const SensorLayout& layout, const Eigen::VectorXf& peak_kpa,
+                                      const std::vector<Eigen::Index>& contact,
+                                      const Eigen::Vector2d& u, const FootFrameParams& params = {});
 
 /// Foot frame of one footprint (grid layouts, or sensor sets with geometry). With `timing`
 /// (the footfall's loading sequence, sizes equal to the layout's sensor count) the heel end comes

@@ -59,6 +59,12 @@ struct FootFrame {
   double length_mm = 0.0;   ///< heel to most anterior contact along u (Mondopoint-like)
   double width_mm = 0.0;    ///< maximal extent along v
   std::string method;       ///< how the axis was found, e.g. "pca+heel-forefoot refinement"
+  /// False when the evidence could not tell the heel end from the toe end (standing footprints
+  /// whose cues disagree, foot_frame.hpp): the axis line is right, its direction is a guess, so
+  /// every measure that needs the heel end (arch indices, load shares, COP position, medial side)
+  /// must not be reported. heel_end_reason says what the evidence was.
+  bool heel_end_known = true;
+  std::string heel_end_reason;
 
   /// (ml_mm, ap_mm) of a point given in layout coordinates.
   Eigen::Vector2d to_foot(const Eigen::Vector2d& p_mm) const {

@@ -9,7 +9,11 @@
 // the union still has the shape of one foot (length <= max_foot_length_mm, width <= max_width_ratio
 // x length): this joins the heel and forefoot of a high-arched foot, or separately loaded toes,
 // without joining two feet (two feet side by side are as wide as they are long; two successive
-// footprints are longer than a foot). No orientation or position on the mat is assumed.
+// footprints are longer than a foot). A toe-walker's forefoot and toes, as wide as long, are
+// merged too when the union is no larger than a forefoot (length <= 0.6 x max_foot_length_mm,
+// width <= max_width_ratio x max_foot_length_mm) and one piece has at most half the other's
+// sensels (two feet side by side are alike in size). No orientation or position on the mat is
+// assumed.
 // Footfalls touching the edge of the sensing area (or an absent sensel) or the first/last frame of
 // the recording are kept and flagged `partial`, with the reason.
 //
@@ -53,6 +57,10 @@ struct SegmentationParams {
   int min_contact_frames = 3;
   /// Contacts with a smaller footprint are flagged "too small" (mm^2); an adult foot is > 6000.
   double min_footprint_area_mm2 = 1500.0;
+  /// A mat contact at least this long (s) is standing: its heel end comes from the standing cues
+  /// (foot_frame.hpp) when sides are assigned. analyze() passes AnalysisParams::standing_min_s
+  /// (0 for a recording in "stand" mode).
+  double standing_min_s = 2.0;
 
   // Insole stance detection (pressuRe threshold_event [C]).
   /// Threshold = F_min + fraction * (F_max - F_min) over the stream.
@@ -111,7 +119,24 @@ class MatSegmenter {
 /// lies to its own side of the line joining its neighbours). Standing (two contacts overlapping
 /// in time): the left foot lies to the left of the right one in their common forward direction,
 /// plus the shape votes. side_reason says which evidence decided and how strongly.
-void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& footfalls);
+/// Contacts lasting standing_min_s or more are standing: their frames use the standing cues, and
+/// a standing contact whose heel end stays undecided gives no direction (side from its partner's
+/// direction, else unknown).
+void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& footfalls,
+                      double standing_min_s = 2.0);
+
+/// The footprint of a standing contact is the contact area (Cavanagh & Rodgers 1987 compute the
+/// arch index on the whole area in contact): every sensel that registered load during the
+/// contact, not only those above the segmentation's active threshold. A fixed kPa threshold
+/// keeps a lightly loaded midfoot out of a light subject's footprint and into a heavy one's, so
+/// the arch index would follow body mass (the simulator's normal foot: AI 0.038 at 50 kg, 0.221
+/// at 100 kg against 0.238 drawn). Grows each footfall in `grow` (indices into `footfalls`),
+/// together, over 8-connected sensels whose peak over that footfall's frames exceeds floor_kpa
+/// (0 = any reading: the device's own threshold decides), never into the sensels of another
+/// footfall overlapping in time. A grown footprint that reaches the edge of the sensing area or
+/// an absent sensel is flagged and rejected like any contact cut in space.
+void grow_to_registered_contact(const Stream& stream, std::vector<Footfall>& footfalls,
+                                const std::vector<std::size_t>& grow, double floor_kpa = 0.0);
 
 /// Per-sensel maximum over the footfall's frames; 0 outside ff.sensels and for absent sensels.
 Eigen::VectorXf peak_footprint(const Stream& stream, const Footfall& ff);

@@ -66,6 +66,9 @@ struct Recommendation {
   std::vector<std::string> what_would_change;
   std::vector<std::string> caveats;
   std::vector<std::string> sources;
+  /// "recommended", or "optional" when the patient reports no symptom and the rule file makes
+  /// this category optional for the asymptomatic (RuleSet::symptoms).
+  std::string priority = "recommended";
   bool withheld = false;              ///< a red flag stands: listed for after clearance only
   std::string withheld_by;            ///< red flag ids, comma separated
 };
@@ -84,8 +87,16 @@ struct Prescription {
   bool red_flags_screened = false;
   std::vector<Referral> referrals;    ///< most urgent first; they override the items below
   std::vector<Recommendation> items;  ///< rule-file order, sides merged where identical
-  std::vector<std::string> active_nodes;   ///< chain nodes reached from findings / intake
+  /// The chain on this patient's path. A finding node is active when it was measured, an asked
+  /// node only when the intake says so; inferred nodes are active when a link on the path
+  /// passes through them, and are listed again in inferred_nodes (they are neither measured nor
+  /// reported: the report draws them as inferred).
+  std::vector<std::string> active_nodes;
+  std::vector<std::string> inferred_nodes;
   std::vector<std::string> active_links;
+  /// Whether the intake reports a symptom of RuleSet::symptoms; nullopt without an intake or
+  /// without a symptoms section in the rule file.
+  std::optional<bool> symptomatic;
   std::vector<std::string> statements;     ///< "findings consistent with ..." per finding
   std::vector<std::string> caveats;        ///< paediatric and screening notes
   std::string review;

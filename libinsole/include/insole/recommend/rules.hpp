@@ -166,6 +166,16 @@ struct Paediatric {
   std::vector<std::string> sources;
 };
 
+/// What counts as a symptom, and how an intervention is offered to a patient who reports none
+/// (an asymptomatic flat foot is a variant of normal: support is optional, not prescribed).
+struct Symptoms {
+  std::optional<Condition> when;     ///< intake answers that make the patient symptomatic
+  std::vector<std::string> categories;  ///< intervention categories made optional when asymptomatic
+  std::string confidence_cap;        ///< confidence of those items when asymptomatic
+  std::string asymptomatic_text;     ///< caveat printed when it applies
+  std::vector<std::string> sources;
+};
+
 struct Review {
   int weeks_min = 0, weeks_max = 0;
   std::string text;
@@ -188,10 +198,15 @@ struct RuleSet {
   std::vector<Intervention> interventions;
   std::vector<RedFlag> red_flags;
   Paediatric paediatric;
+  Symptoms symptoms;
   Review review;
   std::string not_screened_text;
   std::string wording_prefix;        ///< "findings consistent with"
   std::string sign_off;
+  /// Links of these strengths rest on articles only; their text must say so with this phrase
+  /// ("commonly described"), so that no report states them as established.
+  std::vector<std::string> weak_link_strengths;
+  std::string weak_link_phrase;
 
   const Source* find_source(std::string_view id) const noexcept;
   const MeasureDef* find_measure(std::string_view id) const noexcept;

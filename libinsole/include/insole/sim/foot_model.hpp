@@ -36,6 +36,10 @@ struct FootParams {
   /// Limited dorsiflexion: light, short heel contact, early heel-off, forefoot loading
   /// (Searle et al. 2018 JFAR; metrics.md §6).
   bool equinus = false;
+  /// Toe walking (walking only): the heel and the midfoot never touch; the metatarsal heads and
+  /// the toes carry the whole load (idiopathic toe walking, or equinus too severe for any heel
+  /// contact). A test fixture for the "no heel print" check of the analysis.
+  bool toe_walking = false;
 };
 
 /// Arch height actually used (resolves `arch` when arch_height < 0).
