@@ -192,6 +192,7 @@ int cmd_analyze(const Args& args) {
 
   auto reader = io::RecordingReader::open(file);
   if (!reader) return report_error("analyze", reader.error());
+  if (reader->interrupted()) note_interrupted("analyze", file);
   RecordingMetadata meta = reader->metadata();
   if (vm.count("mode")) {
     const std::string mode = vm["mode"].as<std::string>();

@@ -74,6 +74,7 @@ int cmd_report(const Args& args) {
     if (!in) return report_error("report", in.error());
     intake = std::move(*in);
   }
+  note_if_interrupted("report", file);
   auto recording = io::read_recording(file);
   if (!recording) return report_error("report", recording.error());
   auto result = analysis::analyze(*recording);

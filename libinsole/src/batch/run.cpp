@@ -193,8 +193,12 @@ Result<analysis::AnalysisResult> analyze_file(const fs::path& path, const Analys
   } else {
     result = analysis::analyze_stream(meta, streams, provider, options.params);
   }  // the prefetch thread has stopped here: the reader can close
+  const bool interrupted = reader->unlocked().interrupted();
   reader->close();
   if (!result) return make_error(result.error().code, with_file(path, result.error().message));
+  if (interrupted)
+    result->quality.warnings.push_back(path.string() + ": the capture was interrupted; read as of its last flush "
+                                       "(run 'insole recover " + path.string() + "')");
   if (facts) {
     facts->subject = meta.subject;
     facts->mode = meta.mode;
