@@ -218,6 +218,36 @@ TEST(EndToEnd, TwoDevicesIntoOneFile) {
   expect_all_sent(*insoles, 1, file_frames(dir / "two.h5", 2));
 }
 
+// A device that goes quiet without closing its port is a gap in the file, like an unplug: the
+// source reports it after its silence limit, reconnects, and gap_start / gap_end are recorded;
+// every frame the device did send is in the file.
+TEST(EndToEnd, ASilentDeviceIsAGapInTheFile) {
+  test::TempDir dir;
+  auto emu = emulator("m1616", 800);  // 4 s of frames at the test rate
+  ASSERT_TRUE(emu);
+  std::vector<std::unique_ptr<FrameSource>> sources;
+  sources.push_back(serial(emu->host_path(), "m1616"));
+  BackgroundCapture cap(std::move(sources), dir / "quiet.h5");
+  ASSERT_TRUE(wait_for([&] { return emu->stats().frames_sent >= 100; }));
+  emu->set_silent(true);
+  ASSERT_TRUE(wait_for([&] { return cap.gaps.load() >= 1; })) << "silence was never detected";
+  emu->set_silent(false);
+  ASSERT_TRUE(wait_for([&] { return emu->finished(); }));
+  emu->unplug();
+  ASSERT_TRUE(wait_for([&] { return cap.gaps.load() >= 2; }));
+  auto r = cap.finish();
+  ASSERT_TRUE(r) << r.error().message;
+  auto rec = io::read_recording(dir / "quiet.h5");
+  ASSERT_TRUE(rec) << rec.error().message;
+  ASSERT_GE(rec->events.size(), 3u);  // the silence (start, end), then the unplug (start)
+  EXPECT_EQ(rec->events[0].kind, "gap_start");
+  EXPECT_NE(rec->events[0].detail.find("went quiet"), std::string::npos) << rec->events[0].detail;
+  EXPECT_EQ(rec->events[1].kind, "gap_end");
+  EXPECT_GT(rec->events[1].time_s, rec->events[0].time_s);
+  EXPECT_GT(emu->stats().frames_skipped, 0u) << "frames came due while the device was silent";
+  expect_all_sent(*emu, 0, file_frames(dir / "quiet.h5", 0));
+}
+
 // The `insole` program, started with fork/exec so a resource limit can be set in the child.
 std::string insole_program() { return std::string(INSOLE_BINARY_DIR) + "/cli/insole"; }
 
