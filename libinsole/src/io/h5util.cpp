@@ -104,22 +104,21 @@ Status validate_global_heaps(std::string_view b, const Where& w) {
     if (size < header || size > b.size() - pos)
       return format_error(w, "damaged global heap (variable-length strings): the collection at byte " +
                                  std::to_string(pos) + " claims " + std::to_string(size) + " bytes");
+    // The walk HDF5 1.10 makes when it loads the collection (H5HG__cache_heap_deserialize): from
+    // each object to the next by its stated size - object 0 (free space) by its size alone, which
+    // counts its own header - to the end; a tail too short for an object header is free space.
+    // HDF5 checks none of it: a size of 0 for object 0 makes it loop forever, a size past the end
+    // makes it copy past its buffer later.
     const std::size_t end = pos + static_cast<std::size_t>(size);
     for (std::size_t p = pos + header; p + obj_header <= end;) {
       const auto index = read_le(b, p, 2);
       const std::uint64_t obj_size = read_le(b, p + 8, len);
-      // Object 0 is the free space, last; its size counts its own header.
-      if (index == 0) {
-        if (obj_size > end - p)
-          return format_error(w, "damaged global heap (variable-length strings): the free space of the collection at byte " +
-                                     std::to_string(pos) + " claims " + std::to_string(obj_size) + " bytes, past its end");
-        break;
-      }
-      if (obj_size > end - p - obj_header)
+      const std::uint64_t need = index == 0 ? obj_size : obj_header + (obj_size + 7) / 8 * 8;
+      if (need < obj_header || need > end - p || obj_size > end - p)
         return format_error(w, "damaged global heap (variable-length strings): object " + std::to_string(index) +
                                    " of the collection at byte " + std::to_string(pos) + " claims " +
-                                   std::to_string(obj_size) + " bytes, past the collection's end");
-      p += obj_header + static_cast<std::size_t>((obj_size + 7) / 8 * 8);
+                                   std::to_string(obj_size) + " bytes, which does not fit the collection");
+      p += static_cast<std::size_t>(need);
     }
   }
   return {};
@@ -195,29 +194,29 @@ Status HeapCheck::references(const unsigned char* refs, std::size_t n, std::size
     // Addresses are relative to the superblock's base (its position when there is a user block).
     std::size_t pos = std::string_view::npos;
     for (const std::uint64_t at : {addr, addr + sb})
-      if (at < b.size() && b.size() - at >= 8 + len && b.compare(static_cast<std::size_t>(at), 4, "GCOL") == 0) {
+      if (at < b.size() && b.size() - at >= 8 + len && b.compare(static_cast<std::size_t>(at), 4, "GCOL") == 0 &&
+          b[static_cast<std::size_t>(at) + 4] == 1) {
         pos = static_cast<std::size_t>(at);
         break;
       }
     if (pos == std::string_view::npos) return bad("no heap collection at address " + std::to_string(addr));
     if (index == 0) return bad("object index 0 (the free space)");
-    // The collection was validated: walk its objects to the one named.
+    // The collection was validated: walk its objects as HDF5 does (validate_global_heaps); the
+    // last object with that index is the one HDF5 reads.
     const std::size_t end = pos + static_cast<std::size_t>(read_le(b, pos + 8, len));
-    bool found = false;
+    std::optional<std::uint64_t> found_size;
     for (std::size_t p = pos + 8 + len; p + 8 + len <= end;) {
       const auto idx = read_le(b, p, 2);
       const std::uint64_t size = read_le(b, p + 8, len);
-      if (idx == 0) break;
-      if (idx == index) {
-        if (size != length)
-          return bad("object " + std::to_string(index) + " holds " + std::to_string(size) + " bytes, the reference says " +
-                     std::to_string(length));
-        found = true;
-        break;
-      }
-      p += 8 + len + static_cast<std::size_t>((size + 7) / 8 * 8);
+      if (idx == index) found_size = size;
+      const std::uint64_t step = idx == 0 ? size : 8 + len + (size + 7) / 8 * 8;
+      if (step < 8 + len || step > end - p) break;  // cannot happen after validation; never loop
+      p += static_cast<std::size_t>(step);
     }
-    if (!found) return bad("no object " + std::to_string(index) + " in the heap collection at address " + std::to_string(addr));
+    if (!found_size) return bad("no object " + std::to_string(index) + " in the heap collection at address " + std::to_string(addr));
+    if (*found_size != length)
+      return bad("object " + std::to_string(index) + " holds " + std::to_string(*found_size) +
+                 " bytes, the reference says " + std::to_string(length));
   }
   return {};
 }
