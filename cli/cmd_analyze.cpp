@@ -212,6 +212,7 @@ int cmd_analyze(const Args& args) {
     intake = std::move(*in);
   }
 
+  note_if_interrupted("analyze", file);
   batch::AnalyseOptions options;
   if (vm.count("mode")) {
     options.mode = vm["mode"].as<std::string>();

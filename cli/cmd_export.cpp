@@ -32,6 +32,7 @@ int cmd_export(const Args& args) {
   if (!vm.count("output")) return usage_error("export", "missing -o OUT.apd");
   const double threshold = vm["threshold-kpa"].as<double>();
   if (!(threshold >= 0)) return usage_error("export", "--threshold-kpa must be >= 0");
+  note_if_interrupted("export", vm["input"].as<std::string>());
   auto rec = io::read_recording(vm["input"].as<std::string>());
   if (!rec) return report_error("export", rec.error());
   importers::ApdExportOptions o;

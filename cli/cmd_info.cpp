@@ -87,6 +87,7 @@ int cmd_info(const Args& args) {
   const std::string path = vm["file"].as<std::string>();
   auto reader = io::RecordingReader::open(path);
   if (!reader) return report_error("info", reader.error());
+  if (reader->interrupted() && vm.count("json")) note_interrupted("info", path);
   const RecordingMetadata& meta = reader->metadata();
 
   std::vector<StreamSummary> sums;
@@ -102,6 +103,7 @@ int cmd_info(const Args& args) {
     doc["input"] = path;
     doc["format_version"] = kFormatVersion;
     doc["interrupted"] = reader->interrupted();
+    doc["recover_command"] = reader->interrupted() ? nlohmann::json("insole recover " + path) : nlohmann::json(nullptr);
     doc["subject"] = meta.subject;
     doc["body_mass_kg"] = meta.body_mass_kg ? nlohmann::json(*meta.body_mass_kg) : nlohmann::json(nullptr);
     doc["mode"] = meta.mode;
@@ -142,8 +144,7 @@ int cmd_info(const Args& args) {
   }
 
   std::cout << path << ": insole recording, format version " << kFormatVersion << "\n";
-  if (reader->interrupted())
-    std::cout << "  note: the capture that wrote this file did not finish; shown as of its last flush\n";
+  if (reader->interrupted()) std::cout << "  note: " << interrupted_note(path) << "\n";
   if (!meta.created_by.empty()) std::cout << "  created by: " << meta.created_by << "\n";
   std::cout << "  subject: " << (meta.subject.empty() ? "(none)" : meta.subject);
   if (meta.body_mass_kg) std::cout << ", body mass " << fmt(*meta.body_mass_kg, 1) << " kg";

@@ -75,6 +75,7 @@ int cmd_report(const Args& args) {
     if (!in) return report_error("report", in.error());
     intake = std::move(*in);
   }
+  note_if_interrupted("report", file);
   auto assessment = batch::assess_file(file, *rules, intake, batch::AnalyseOptions{});
   if (!assessment) return report_error("report", assessment.error());
   assessment->input = file;

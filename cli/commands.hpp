@@ -15,4 +15,5 @@ int cmd_report(const Args& args);
 int cmd_simulate(const Args& args);
 int cmd_batch(const Args& args);
 int cmd_batch_merge(const Args& args);
+int cmd_recover(const Args& args);
 }  // namespace insole::cli

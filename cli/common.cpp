@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "insole/io/hdf5_recording.hpp"
+
 namespace insole::cli {
 
 std::optional<int> parse_options(const std::string& command, const std::string& usage,
@@ -36,6 +38,23 @@ int usage_error(const std::string& command, const std::string& message) {
   std::cerr << "insole " << command << ": error: " << message << "\n"
             << "(see 'insole " << command << " --help')\n";
   return kExitBadInput;
+}
+
+std::string interrupted_note(const std::string& file) {
+  if (io::capture_in_progress(file))
+    return file + ": a capture is still writing this file; it is read as of the capture's last flush.";
+  return file + ": the capture that wrote this file was interrupted (killed or crashed); it is read as of "
+                "its last flush. Run 'insole recover " + file + "' to make it a complete file that h5py, "
+                "HDFView and MATLAB open.";
+}
+
+void note_interrupted(const std::string& command, const std::string& file) {
+  std::cerr << "insole " << command << ": note: " << interrupted_note(file) << "\n";
+}
+
+void note_if_interrupted(const std::string& command, const std::string& file) {
+  auto reader = io::RecordingReader::open(file);
+  if (reader && reader->interrupted()) note_interrupted(command, file);
 }
 
 }  // namespace insole::cli

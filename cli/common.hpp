@@ -41,6 +41,18 @@ std::optional<int> parse_options(const std::string& command, const std::string& 
 /// (1 for Errc::no_data, 2 for everything else).
 int report_error(const std::string& command, const Error& error);
 
+/// The sentence that names `insole recover` for a capture that was interrupted (killed, crashed):
+/// the toolkit reads it as of its last flush, other HDF5 tools need it recovered first. (For a
+/// capture still being written: says so instead.)
+std::string interrupted_note(const std::string& file);
+
+/// Prints "insole <command>: note: <interrupted_note(file)>" to stderr.
+void note_interrupted(const std::string& command, const std::string& file);
+
+/// The same for commands that read a recording whole (io::read_recording): opens the file only to
+/// look; says nothing when it cannot be opened (the command's own read reports that).
+void note_if_interrupted(const std::string& command, const std::string& file);
+
 /// Prints a usage error and returns 2.
 int usage_error(const std::string& command, const std::string& message);
 

@@ -19,6 +19,7 @@ constexpr std::array kCommands{
     Command{"import", "convert a vendor export file to an insole HDF5 recording", insole::cli::cmd_import},
     Command{"export", "write a recording's footprint for other software (pedcad .apd)", insole::cli::cmd_export},
     Command{"capture", "record live sources (devices, simulator, files) into one HDF5 file", insole::cli::cmd_capture},
+    Command{"recover", "make an interrupted (killed) capture a complete file other HDF5 tools open", insole::cli::cmd_recover},
     Command{"devices", "list serial ports and protocols; probe a port", insole::cli::cmd_devices},
     Command{"virtual-device", "emulate a pressure device on a pseudo-terminal", insole::cli::cmd_virtual_device},
     Command{"report", "write the fitting report (PDF, HTML or JSON) with recommendations", insole::cli::cmd_report},

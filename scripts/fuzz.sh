@@ -50,6 +50,9 @@ table=(
 for fmt in tekscan emed pedar pliance xsensor moticon gaitpdb apd; do
   table+=("fuzz_importer_$fmt|libinsole/fuzz/importers/corpus/$fmt|libinsole/fuzz/importers/regressions/$fmt|20000")
 done
+# The HDF5 reader (docs/reliability.md): file images opened from memory through the reader that
+# info, analyze, batch and playback use.
+table+=("fuzz_io_hdf5|libinsole/fuzz/io/corpus|libinsole/fuzz/io/regressions|1500")
 
 if [ "$mode" = list ]; then
   printf '%-26s %-45s %s\n' target "seed corpus" "CI mutations"

@@ -269,6 +269,7 @@ TEST(AnalyzeStream, SameResultAsBatchWhateverTheChunking) {
   EXPECT_EQ(s->quality.streams[0].frames, b.quality.streams[0].frames);
   EXPECT_EQ(s->quality.streams[0].footfalls_found, b.quality.streams[0].footfalls_found);
   // Frames are not kept: sensel lists are dropped in streaming.
+  ASSERT_FALSE(s->footfalls.empty());
   for (const auto& fa : s->footfalls) EXPECT_TRUE(fa.footfall.sensels.empty());
 }
 

@@ -421,12 +421,90 @@ TEST_F(Malformed, HugeClaimedExtentIsRefusedNotAllocated) {
     H5Sclose(sp);
     H5Sclose(sp1);
   });
-  testing::internal::CaptureStderr();
-  auto r = read_recording(path());
-  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  // Refused when the file is opened (so by info, analyze, batch and playback alike), before any
+  // frame is allocated: 2^40 frames claimed, none stored.
+  auto r = RecordingReader::open(path());
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, Errc::unsupported);
-  EXPECT_NE(r.error().message.find("too many to read at once"), std::string::npos);
+  EXPECT_EQ(r.error().code, Errc::format_error);
+  EXPECT_NE(r.error().message.find("/streams/mat/time_s: claims 1099511627776 rows"), std::string::npos)
+      << r.error().message;
+  expect_error("but the file stores only 0 bytes of it");
+}
+
+TEST_F(Malformed, BillionsOfSenselsAreRefusedBeforeAllocation) {
+  // 65536 x 65536 sensels per frame (4.3e9), one frame: HDF5 would happily describe it.
+  mutate([](hid_t f) {
+    H5Ldelete(f, "/streams/mat/pressure", H5P_DEFAULT);
+    const hsize_t dims[3] = {40, 65536, 65536}, chunk[3] = {1, 64, 64};
+    const hid_t sp = H5Screate_simple(3, dims, nullptr);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 3, chunk);
+    H5Dclose(H5Dcreate2(f, "/streams/mat/pressure", H5T_IEEE_F32LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+  });
+  expect_error("/streams/mat/pressure: grid of 65536 x 65536 sensels is empty or larger than this toolkit reads");
+}
+
+TEST_F(Malformed, HugeChunksAreRefused) {
+  // One chunk of 40 x 4096 x 4096 float32 (2.7 GB): HDF5 allocates whole chunks to read a row.
+  mutate([](hid_t f) {
+    H5Ldelete(f, "/streams/mat/pressure", H5P_DEFAULT);
+    const hsize_t dims[3] = {40, 6, 4}, maxdims[3] = {H5S_UNLIMITED, 4096, 4096}, chunk[3] = {40, 4096, 4096};
+    const hid_t sp = H5Screate_simple(3, dims, maxdims);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 3, chunk);
+    H5Dclose(H5Dcreate2(f, "/streams/mat/pressure", H5T_IEEE_F32LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+  });
+  expect_error("/streams/mat/pressure: chunks of 2684354560 bytes are larger than this toolkit reads");
+}
+
+TEST_F(Malformed, ExternalLinksAndExternalStorageAreNotFollowed) {
+  // A stream that is an external link would make HDF5 open any file the link names.
+  mutate([](hid_t f) {
+    H5Ldelete(f, "/streams/anonymous", H5P_DEFAULT);
+    H5Lcreate_external("/etc/passwd", "/", f, "/streams/anonymous", H5P_DEFAULT, H5P_DEFAULT);
+  });
+  expect_error("/streams/anonymous: expected a group (one per stream), found another kind of object");
+  ASSERT_TRUE(write_recording(path(), test::make_recording()).ok());
+  // A dataset whose bytes live in another file (here /etc/hostname) must not be read.
+  mutate([](hid_t f) {
+    H5Ldelete(f, "/streams/left/time_s", H5P_DEFAULT);
+    const hsize_t n = 33;
+    const hid_t sp = H5Screate_simple(1, &n, nullptr);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_external(dcpl, "/etc/hostname", 0, n * 8);
+    H5Dclose(H5Dcreate2(f, "/streams/left/time_s", H5T_IEEE_F64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+  });
+  expect_error("/streams/left/time_s: keeps its data in external files");
+}
+
+TEST_F(Malformed, OpenFromMemoryGivesTheSameResultAsFromDisk) {
+  std::ifstream in(path(), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  auto from_disk = RecordingReader::open(path());
+  auto from_memory = RecordingReader::open_image("memory.h5", bytes);
+  ASSERT_TRUE(from_disk.ok() && from_memory.ok());
+  ASSERT_EQ(from_memory->streams().size(), from_disk->streams().size());
+  for (std::size_t i = 0; i < from_disk->streams().size(); ++i) {
+    auto a = from_disk->read_frames(i, 0, from_disk->frame_count(i));
+    auto b = from_memory->read_frames(i, 0, from_memory->frame_count(i));
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_TRUE(test::same_bits(a->pressure_kpa, b->pressure_kpa));
+    EXPECT_EQ(a->time_s, b->time_s);
+  }
+  EXPECT_EQ(from_memory->events().size(), from_disk->events().size());
+  // Bad images: named, format_error, nothing read from disk under that name.
+  for (const std::string& bad : {std::string(), std::string("text"), bytes.substr(0, 100)}) {
+    auto r = RecordingReader::open_image(path().string(), bad);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, Errc::format_error);
+    EXPECT_EQ(r.error().message.rfind(path().string() + ": ", 0), 0u) << r.error().message;
+  }
 }
 
 }  // namespace

@@ -180,6 +180,7 @@ TEST(RedFlags, ClotSignsAreUrgentAndWithholdEverything) {
   EXPECT_EQ(p.referrals[0].urgency, "urgent");
   EXPECT_NE(p.referrals[0].text.find("no massage or stretching"), std::string::npos);
   EXPECT_EQ(p.referrals[1].id, "RF-DIABETES");
+  ASSERT_FALSE(p.items.empty());  // two findings were given: their items exist, withheld
   for (const auto& r : p.items) EXPECT_TRUE(r.withheld) << r.id;
   EXPECT_NE(p.review.find("after medical clearance"), std::string::npos);
 }

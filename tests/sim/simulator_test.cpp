@@ -339,6 +339,7 @@ TEST(SimulateStandMat, BothFeetCarryBodyWeightWithSway) {
   const Stream& s = sim.recording.streams[0];
   const Eigen::VectorXd f = total_force_n(s);
   const double bw = 70 * 9.80665;
+  ASSERT_GT(f.size(), 0);  // the loop below must not pass vacuously
   for (Eigen::Index k = 0; k < f.size(); ++k) EXPECT_NEAR(f[k], bw, 0.05 * bw);
   ASSERT_EQ(sim.truth.footfalls.size(), 2u);
   EXPECT_FALSE(sim.truth.footfalls[0].partial);

@@ -183,7 +183,8 @@ void DeviceEmulator::run() noexcept {
         }
       }
       host_was_connected_ = connected;
-      if (n && *n > 0 && connected) {
+      const bool silent = silent_;
+      if (n && *n > 0 && connected && !silent) {
         stats_.bytes_received += *n;
         reply.clear();
         device_->on_host_bytes(std::span<const std::uint8_t>(in.data(), *n), reply);
@@ -195,7 +196,7 @@ void DeviceEmulator::run() noexcept {
         if (proto_->poll_driven) {
           if (held) ++stats_.frames_skipped;  // replaced before anyone asked for it
           held = std::move(due);
-        } else if (connected && device_->streaming()) {
+        } else if (connected && device_->streaming() && !silent) {
           send(*due);
         } else {
           ++stats_.frames_skipped;
@@ -204,7 +205,7 @@ void DeviceEmulator::run() noexcept {
         fetch();
         if (opt_.max_frames && stats_.frames_sent >= opt_.max_frames) break;
       }
-      if (held && connected && device_->streaming()) {
+      if (held && connected && device_->streaming() && !silent) {
         send(*held);
         held.reset();
       }

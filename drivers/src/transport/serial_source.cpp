@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -69,6 +71,14 @@ struct SerialSource::Impl {
   std::vector<std::uint64_t> seq_offset;
   std::vector<std::uint8_t> buf = std::vector<std::uint8_t>(8192);
   std::vector<PressureFrame> decoded;
+  // Silence of a streaming device (stream_silence_periods).
+  double silence_limit_s = 0.0;  // 0 = not watched
+  double last_frame_s = 0.0;
+  bool frames_on_connection = false;
+  // The port in use (may change when the device re-enumerates) and the USB identity it had at
+  // start(), when it has a serial number.
+  std::string current_path;
+  std::optional<PortInfo> identity;
 
   Impl(SerialSourceOptions o, std::shared_ptr<Clock> c)
       : opt(std::move(o)), clock(std::move(c)), queue(std::max<std::size_t>(opt.queue_frames, 1)) {}
@@ -81,7 +91,9 @@ struct SerialSource::Impl {
   // Stamps and queues what the decoder produced.
   void deliver() {
     if (decoded.empty()) return;
-    const double now = clock->now_s() - epoch_s;
+    last_frame_s = clock->now_s();
+    frames_on_connection = true;
+    const double now = last_frame_s - epoch_s;
     const std::size_t n_streams = last_time.size();
     std::vector<std::size_t> remaining(n_streams, 0);
     for (const auto& f : decoded)
@@ -129,7 +141,8 @@ struct SerialSource::Impl {
     // poll): a device that streams from power-up may already have sent fresh frames by the
     // time the port is open, and its decoder resynchronises on any stale tail anyway.
     const bool silent_until_asked = proto->poll_driven || !session->open_commands().empty();
-    if (auto st = port.open(opt.path, SerialSettings{baud, silent_until_asked}); !st) return st;
+    if (auto st = port.open(current_path, SerialSettings{baud, silent_until_asked}); !st) return st;
+    frames_on_connection = false;
     std::fill(new_connection.begin(), new_connection.end(), true);
     const auto reply_timeout = to_ms(session->reply_timeout_s());
     for (const auto& cmd : session->open_commands()) {
@@ -137,7 +150,7 @@ struct SerialSource::Impl {
       const auto nacks_before = decoder->stats().nacks;
       if (auto st = send(cmd.bytes); !st) {
         port.close();
-        return make_error(st.error().code, "sending \"" + cmd.what + "\" to " + opt.path + ": " +
+        return make_error(st.error().code, "sending \"" + cmd.what + "\" to " + current_path + ": " +
                                                st.error().message);
       }
       if (cmd.await_reply) {
@@ -146,7 +159,7 @@ struct SerialSource::Impl {
           const double left_s = deadline - clock->now_s();
           if (left_s <= 0 || stopping) {
             port.close();
-            return make_error(Errc::timeout, "the device on " + opt.path + " did not answer \"" +
+            return make_error(Errc::timeout, "the device on " + current_path + " did not answer \"" +
                                                  cmd.what + "\" within " +
                                                  std::to_string(reply_timeout.count()) + " ms (is it a " +
                                                  proto->name + " device?)");
@@ -160,11 +173,11 @@ struct SerialSource::Impl {
       }
       if (decoder->stats().nacks != nacks_before) {
         port.close();
-        return make_error(Errc::unsupported, "the device on " + opt.path + " refused \"" + cmd.what + "\"");
+        return make_error(Errc::unsupported, "the device on " + current_path + " refused \"" + cmd.what + "\"");
       }
       if (auto st = decoder->device_status(); !st) {
         port.close();
-        return make_error(st.error().code, opt.path + ": " + st.error().message);
+        return make_error(st.error().code, current_path + ": " + st.error().message);
       }
     }
     if (proto->poll_driven) {
@@ -191,6 +204,33 @@ struct SerialSource::Impl {
     }
   }
 
+  // The device's port by its USB identity: after re-enumeration it may have another name, and
+  // its old name may belong to another device by then, so a device with a serial number is only
+  // reopened where that serial number is. False while it is nowhere to be seen.
+  bool find_device_again() {
+    if (!identity) return true;
+    for (const PortInfo& p : list_serial_ports(opt.discovery))
+      if (p.serial == identity->serial && p.usb_vid == identity->usb_vid && p.usb_pid == identity->usb_pid) {
+        current_path = p.stable_path();
+        return true;
+      }
+    return false;
+  }
+
+  // Remembers the USB identity of the port opened at start(), when it has a serial number.
+  void remember_identity() {
+    std::error_code ec;
+    const auto here = std::filesystem::canonical(current_path, ec);
+    if (ec) return;
+    for (PortInfo& p : list_serial_ports(opt.discovery)) {
+      const auto dev = std::filesystem::canonical(p.device_path, ec);
+      if (!ec && dev == here && !p.serial.empty() && p.usb_vid && p.usb_pid) {
+        identity = std::move(p);
+        return;
+      }
+    }
+  }
+
   // Waits `seconds` unless stop() is called; false when stopping.
   bool backoff_wait(double seconds) {
     std::unique_lock lock(wake_mutex);
@@ -201,11 +241,11 @@ struct SerialSource::Impl {
   // After a disconnection: tell the consumer, then reopen with backoff. False when giving up.
   bool reconnect_after(const Error& why) {
     close_connection();
-    queue.push_always(make_error(Errc::disconnected, opt.path + ": " + why.message));
+    queue.push_always(make_error(Errc::disconnected, current_path + ": " + why.message));
     if (!opt.reconnect) return false;
     double wait_s = opt.reconnect_initial_s;
     while (backoff_wait(wait_s)) {
-      if (connect()) {
+      if (find_device_again() && connect()) {
         std::lock_guard lock(stats_mutex);
         ++reconnects;
         return true;
@@ -245,8 +285,16 @@ struct SerialSource::Impl {
           }
         } else {
           auto r = read_and_feed(opt.read_timeout);
-          if (!r && r.error().code != Errc::timeout && r.error().code != Errc::cancelled)
+          if (!r && r.error().code != Errc::timeout && r.error().code != Errc::cancelled) {
             step = r.error();
+          } else if (silence_limit_s > 0 && frames_on_connection && !stopping &&
+                     clock->now_s() - last_frame_s > silence_limit_s) {
+            char text[160];
+            std::snprintf(text, sizeof text,
+                          "no frame for %.2f s (more than %g frame periods at the nominal %g Hz): the device went quiet",
+                          clock->now_s() - last_frame_s, opt.stream_silence_periods, proto->frame_rate_hz);
+            step = make_error(Errc::disconnected, text);
+          }
         }
         if (!step && !stopping) {
           silent_polls = 0;
@@ -278,6 +326,10 @@ SerialSource::SerialSource(SerialSourceOptions options, std::shared_ptr<Clock> c
   impl_->new_connection.assign(n, true);
   impl_->seq_offset.assign(n, 0);
   impl_->period_s = impl_->proto->frame_rate_hz > 0 ? 1.0 / impl_->proto->frame_rate_hz : 0.0;
+  impl_->current_path = impl_->opt.path;
+  if (!impl_->proto->poll_driven && impl_->proto->frame_rate_hz > 0 && impl_->opt.stream_silence_periods > 0)
+    impl_->silence_limit_s = std::max(impl_->opt.stream_silence_periods / impl_->proto->frame_rate_hz,
+                                      impl_->opt.stream_silence_min_s);
 }
 
 SerialSource::~SerialSource() { stop(); }
@@ -286,6 +338,7 @@ Status SerialSource::start() {
   if (impl_->started) return make_error(Errc::invalid_argument, "serial source already started");
   impl_->epoch_s = impl_->clock->now_s();
   if (auto st = impl_->connect(); !st) return st;
+  impl_->remember_identity();
   impl_->started = true;
   impl_->io = std::thread([impl = impl_.get()] { impl->run(); });
   return {};

@@ -196,8 +196,12 @@ Result<assess::Assessment> assess_file(const fs::path& path, const recommend::Ru
   } else {
     result = assess::assess(path.string(), meta, streams, provider, rules, intake, ao);
   }  // the prefetch thread has stopped here: the reader can close
+  const bool interrupted = reader->unlocked().interrupted();
   reader->close();
   if (!result) return make_error(result.error().code, with_file(path, result.error().message));
+  if (interrupted)
+    result->quality.warnings.push_back(path.string() + ": the capture was interrupted; read as of its last flush "
+                                       "(run 'insole recover " + path.string() + "')");
   if (facts) {
     facts->subject = result->meta.subject;
     facts->mode = result->meta.mode;

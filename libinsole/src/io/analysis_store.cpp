@@ -30,7 +30,7 @@ Status write_analysis(const std::filesystem::path& path, const std::string& name
                       const std::string& algorithm_version, const std::string& parameters_json) {
   if (auto st = validate_analysis_name(name); !st) return st;
   h5::QuietErrors quiet;
-  const h5::Where w{path.string(), ""};
+  const h5::Where w{path.string(), "", nullptr};
   {
     // Only ever add analyses to valid insole recordings.
     auto opened = detail::open_insole_file(path, w);
@@ -83,7 +83,7 @@ Status write_analysis(const std::filesystem::path& path, const std::string& name
 Result<std::string> read_analysis(const std::filesystem::path& path, const std::string& name) {
   if (auto st = validate_analysis_name(name); !st) return st.error();
   h5::QuietErrors quiet;
-  const h5::Where w{path.string(), ""};
+  const h5::Where w{path.string(), "", h5::HeapCheck::file(path.string())};
   auto opened = detail::open_insole_file(path, w);
   if (!opened) return opened.error();
   const hid_t f = opened->file.get();

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "insole/core/recording.hpp"
@@ -30,6 +31,20 @@ inline constexpr const char* kEventCount = "event_count";
 /// allocate the machine's memory); stream such recordings with RecordingReader.
 inline constexpr double kMaxReadBytes = 4.0 * 1024 * 1024 * 1024;
 
+/// Limits on what a file may claim, checked before anything is allocated for it (a corrupt or
+/// hostile header must give an error, not make us allocate the machine's memory).
+/// Sensels of one frame: a 2048 x 2048 grid (the largest walkways have ~10^5).
+inline constexpr hsize_t kMaxSensels = hsize_t(1) << 22;
+/// Bytes of one HDF5 chunk (HDF5 allocates whole chunks to read one row); the toolkit writes
+/// <= 1 MiB, h5py's automatic chunks are <= 1 MiB.
+inline constexpr double kMaxChunkBytes = 256.0 * 1024 * 1024;
+/// Streams in /streams.
+inline constexpr std::size_t kMaxStreams = 1024;
+/// Logical bytes per stored byte that deflate can reach at best (zlib: 1032:1 for a run of one
+/// byte value, https://zlib.net/zlib_tech.html), with a little slack. A dataset that claims more
+/// rows than its stored chunks can hold at this ratio is damaged.
+inline constexpr double kMaxDeflateRatio = 1100.0;
+
 /// An insole file opened for reading, with format and format_version checked.
 struct OpenedFile {
   h5::Hid file;
@@ -38,6 +53,14 @@ struct OpenedFile {
   bool interrupted = false;
 };
 Result<OpenedFile> open_insole_file(const std::filesystem::path& path, const h5::Where& w);
+/// The same for an HDF5 file image in memory (core driver); `w.file` names it in messages.
+Result<OpenedFile> open_insole_image(std::string_view image, const h5::Where& w);
+
+/// Marks a capture file as being written: a lock held by the writer's descriptor (returned; -1
+/// when the filesystem has no such locks) until it closes the file or dies.
+int take_capture_lock(const std::filesystem::path& path);
+/// Whether a live writer holds that lock.
+bool capture_lock_held(const std::filesystem::path& path);
 
 /// File access properties used by every reader and writer (sec2 driver, file locking that is
 /// skipped on filesystems without it).

@@ -1,5 +1,10 @@
 #include "io/h5util.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -69,6 +74,153 @@ Error format_error(const Where& w, const std::string& what) {
                     w.prefix() + what + (s.detail.empty() ? "" : " (HDF5 could not read it: " + s.detail + "; damaged file?)"));
 }
 
+namespace {
+
+std::uint64_t read_le(std::string_view b, std::size_t at, unsigned n) {
+  std::uint64_t v = 0;
+  for (unsigned i = n; i-- > 0;) v = (v << 8) | static_cast<unsigned char>(b[at + i]);
+  return v;
+}
+
+}  // namespace
+
+Status validate_global_heaps(std::string_view b, const Where& w) {
+  static constexpr char kSignature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  // "Size of Lengths" from the superblock (at 0, 512, 1024, ... after a user block): byte 14 in
+  // superblock versions 0 and 1, byte 10 in versions 2 and 3 (HDF5 file format spec, II.A).
+  unsigned len = 0;
+  for (std::size_t base = 0; base + 16 <= b.size(); base = base ? base * 2 : 512)
+    if (std::memcmp(b.data() + base, kSignature, 8) == 0) {
+      len = static_cast<unsigned char>(b[base + (static_cast<unsigned char>(b[base + 8]) < 2 ? 14 : 10)]);
+      break;
+    }
+  if (len != 2 && len != 4 && len != 8) return {};  // HDF5 refuses such a superblock itself
+  // Global heap collection (spec III.E): "GCOL", version 1, 3 reserved, collection size (len);
+  // objects: index (2), reference count (2), reserved (4), size (len), data padded to 8 bytes.
+  const std::size_t header = 8 + len, obj_header = 8 + len;
+  for (std::size_t pos = b.find("GCOL"); pos != std::string_view::npos; pos = b.find("GCOL", pos + 1)) {
+    if (pos + header > b.size() || b[pos + 4] != 1) continue;
+    const std::uint64_t size = read_le(b, pos + 8, len);
+    if (size < header || size > b.size() - pos)
+      return format_error(w, "damaged global heap (variable-length strings): the collection at byte " +
+                                 std::to_string(pos) + " claims " + std::to_string(size) + " bytes");
+    // The walk HDF5 1.10 makes when it loads the collection (H5HG__cache_heap_deserialize): from
+    // each object to the next by its stated size - object 0 (free space) by its size alone, which
+    // counts its own header - to the end; a tail too short for an object header is free space.
+    // HDF5 checks none of it: a size of 0 for object 0 makes it loop forever, a size past the end
+    // makes it copy past its buffer later.
+    const std::size_t end = pos + static_cast<std::size_t>(size);
+    for (std::size_t p = pos + header; p + obj_header <= end;) {
+      const auto index = read_le(b, p, 2);
+      const std::uint64_t obj_size = read_le(b, p + 8, len);
+      const std::uint64_t need = index == 0 ? obj_size : obj_header + (obj_size + 7) / 8 * 8;
+      if (need < obj_header || need > end - p || obj_size > end - p)
+        return format_error(w, "damaged global heap (variable-length strings): object " + std::to_string(index) +
+                                   " of the collection at byte " + std::to_string(pos) + " claims " +
+                                   std::to_string(obj_size) + " bytes, which does not fit the collection");
+      p += static_cast<std::size_t>(need);
+    }
+  }
+  return {};
+}
+
+std::shared_ptr<HeapCheck> HeapCheck::file(std::string path) {
+  std::shared_ptr<HeapCheck> h(new HeapCheck());
+  h->path_ = std::move(path);
+  return h;
+}
+
+std::shared_ptr<HeapCheck> HeapCheck::image(std::string_view bytes) {
+  std::shared_ptr<HeapCheck> h(new HeapCheck());
+  h->image_.assign(bytes);
+  h->mapped_ = true;
+  return h;
+}
+
+HeapCheck::~HeapCheck() {
+  if (map_) ::munmap(const_cast<char*>(map_), map_size_);
+}
+
+std::string_view HeapCheck::bytes() {
+  if (!mapped_) {
+    mapped_ = true;
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0) {
+      void* m = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (m != MAP_FAILED) {
+        map_ = static_cast<const char*>(m);
+        map_size_ = static_cast<std::size_t>(st.st_size);
+      }
+    }
+    if (fd >= 0) ::close(fd);
+  }
+  return map_ ? std::string_view(map_, map_size_) : std::string_view(image_);
+}
+
+Status HeapCheck::collections(const Where& w) {
+  if (!checked_) {
+    checked_ = true;
+    if (auto st = validate_global_heaps(bytes(), Where{w.file, "", nullptr}); !st) failure_ = st.error();
+  }
+  if (failure_) return *failure_;
+  return {};
+}
+
+Status HeapCheck::references(const unsigned char* refs, std::size_t n, std::size_t ref_size, const Where& w,
+                             const std::string& label) {
+  const std::string_view b = bytes();
+  static constexpr char kSignature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  std::size_t sb = 0;
+  unsigned off = 0, len = 0;
+  for (std::size_t base = 0; base + 16 <= b.size(); base = base ? base * 2 : 512)
+    if (std::memcmp(b.data() + base, kSignature, 8) == 0) {
+      const bool old = static_cast<unsigned char>(b[base + 8]) < 2;
+      off = static_cast<unsigned char>(b[base + (old ? 13 : 9)]);
+      len = static_cast<unsigned char>(b[base + (old ? 14 : 10)]);
+      sb = base;
+      break;
+    }
+  auto bad = [&](const std::string& what) {
+    return format_error(w, label + ": damaged variable-length string reference: " + what);
+  };
+  if ((off != 2 && off != 4 && off != 8) || (len != 2 && len != 4 && len != 8)) return bad("unknown address size");
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char* r = refs + i * ref_size;
+    const std::string_view ref(reinterpret_cast<const char*>(r), 8 + off);
+    const std::uint64_t length = read_le(ref, 0, 4), addr = read_le(ref, 4, off), index = read_le(ref, 4 + off, 4);
+    if (length == 0) continue;  // an empty string: HDF5 does not look into the heap
+    if (length > (std::uint64_t(1) << 24)) return bad("a string of " + std::to_string(length) + " bytes");
+    // Addresses are relative to the superblock's base (its position when there is a user block).
+    std::size_t pos = std::string_view::npos;
+    for (const std::uint64_t at : {addr, addr + sb})
+      if (at < b.size() && b.size() - at >= 8 + len && b.compare(static_cast<std::size_t>(at), 4, "GCOL") == 0 &&
+          b[static_cast<std::size_t>(at) + 4] == 1) {
+        pos = static_cast<std::size_t>(at);
+        break;
+      }
+    if (pos == std::string_view::npos) return bad("no heap collection at address " + std::to_string(addr));
+    if (index == 0) return bad("object index 0 (the free space)");
+    // The collection was validated: walk its objects as HDF5 does (validate_global_heaps); the
+    // last object with that index is the one HDF5 reads.
+    const std::size_t end = pos + static_cast<std::size_t>(read_le(b, pos + 8, len));
+    std::optional<std::uint64_t> found_size;
+    for (std::size_t p = pos + 8 + len; p + 8 + len <= end;) {
+      const auto idx = read_le(b, p, 2);
+      const std::uint64_t size = read_le(b, p + 8, len);
+      if (idx == index) found_size = size;
+      const std::uint64_t step = idx == 0 ? size : 8 + len + (size + 7) / 8 * 8;
+      if (step < 8 + len || step > end - p) break;  // cannot happen after validation; never loop
+      p += static_cast<std::size_t>(step);
+    }
+    if (!found_size) return bad("no object " + std::to_string(index) + " in the heap collection at address " + std::to_string(addr));
+    if (*found_size != length)
+      return bad("object " + std::to_string(index) + " holds " + std::to_string(*found_size) +
+                 " bytes, the reference says " + std::to_string(length));
+  }
+  return {};
+}
+
 Error write_error(const Where& w, const std::string& what) {
   const StackInfo s = take_error_stack();
   if (s.no_space) return make_error(Errc::disk_full, w.prefix() + what + ": no space left (" + s.detail + ")");
@@ -113,6 +265,55 @@ int rank_of(hid_t space) {
 
 std::string attr_label(const char* name) { return std::string("attribute '") + name + "'"; }
 
+// Raw variable-length references: HDF5 1.10 cannot hand them out through its API, so a
+// conversion function from any variable-length string to an opaque type tagged kRawRefTag is
+// registered; HDF5 passes it the attribute's or dataset's bytes as stored on disk (length, heap
+// collection address, object index), which it copies unchanged.
+constexpr std::size_t kRawRefSize = 32;  // >= 4 + the largest address size (16) + 4
+constexpr const char* kRawRefTag = "insole:variable-length reference on disk";
+
+herr_t copy_raw_references(hid_t src, hid_t dst, H5T_cdata_t* cdata, std::size_t n, std::size_t buf_stride,
+                           std::size_t, void* buf, void*, hid_t) {
+  switch (cdata->command) {
+    case H5T_CONV_INIT: {
+      if (H5Tis_variable_str(src) <= 0 || H5Tget_class(dst) != H5T_OPAQUE) return -1;
+      char* tag = H5Tget_tag(dst);
+      const bool ours = tag && std::strcmp(tag, kRawRefTag) == 0;
+      if (tag) H5free_memory(tag);
+      if (!ours) return -1;
+      cdata->need_bkg = H5T_BKG_NO;
+      return 0;
+    }
+    case H5T_CONV_FREE:
+      return 0;
+    case H5T_CONV_CONV: {
+      const std::size_t s = H5Tget_size(src), d = H5Tget_size(dst);
+      if (s == 0 || s > d) return -1;
+      auto* b = static_cast<unsigned char*>(buf);
+      const std::size_t ss = buf_stride ? buf_stride : s, ds = buf_stride ? buf_stride : d;
+      for (std::size_t i = n; i-- > 0;) {  // widening in place: from the back
+        std::memmove(b + i * ds, b + i * ss, s);
+        std::memset(b + i * ds + s, 0, d - s);
+      }
+      return 0;
+    }
+    default:
+      return -1;
+  }
+}
+
+hid_t raw_reference_type() {
+  static hid_t type = [] {
+    const hid_t t = H5Tcreate(H5T_OPAQUE, kRawRefSize);
+    H5Tset_tag(t, kRawRefTag);
+    Hid vl(H5Tcopy(H5T_C_S1));
+    H5Tset_size(vl.get(), H5T_VARIABLE);
+    H5Tregister(H5T_PERS_SOFT, "insole_raw_vl_references", vl.get(), t, copy_raw_references);
+    return t;
+  }();
+  return type;
+}
+
 // Reads strings from an attribute or dataset whose file type is `ftype` (class string).
 // `reader(memtype, buffer)` performs the H5Aread/H5Dread.
 template <class ReadFn>
@@ -122,6 +323,15 @@ Result<std::vector<std::string>> read_strings(hid_t ftype, std::size_t n, ReadFn
   if (n == 0) return out;
   const htri_t is_vl = H5Tis_variable_str(ftype);
   if (is_vl < 0) return read_error(w, label + ": cannot inspect the string type");
+  if (is_vl > 0 && w.heaps) {
+    // Before HDF5 follows the references: the heap collections are sound and every reference
+    // names an object of its own length (HDF5 1.10 checks neither; see HeapCheck).
+    if (auto st = w.heaps->collections(w); !st) return st.error();
+    std::vector<unsigned char> raw(n * kRawRefSize);
+    if (reader(raw_reference_type(), raw.data()) < 0)
+      return read_error(w, label + ": cannot read the string references");
+    if (auto st = w.heaps->references(raw.data(), n, kRawRefSize, w, label); !st) return st.error();
+  }
   Hid mem(H5Tcopy(H5T_C_S1));
   H5Tset_cset(mem.get(), H5Tget_cset(ftype) == H5T_CSET_UTF8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII);
   if (is_vl > 0) {
@@ -137,6 +347,9 @@ Result<std::vector<std::string>> read_strings(hid_t ftype, std::size_t n, ReadFn
   const std::size_t width = H5Tget_size(ftype);
   if (width == 0 || width > (std::size_t(1) << 24))
     return format_error(w, label + ": fixed-length strings of absurd width " + std::to_string(width));
+  if (double(n) * double(width) > 64.0 * 1024 * 1024)
+    return format_error(w, label + ": " + std::to_string(n) + " strings of " + std::to_string(width) +
+                               " bytes are more text than this toolkit reads (64 MiB)");
   H5Tset_size(mem.get(), width);
   H5Tset_strpad(mem.get(), H5T_STR_NULLPAD);
   std::vector<char> buf(n * width);
@@ -314,6 +527,11 @@ bool link_exists(hid_t loc, const char* name) { return H5Lexists(loc, name, H5P_
 
 H5O_type_t object_type(hid_t loc, const char* name) {
   if (!link_exists(loc, name)) return H5O_TYPE_UNKNOWN;
+  // An external link would make HDF5 open another file named inside this one (any path on the
+  // machine): reported as "another kind of object", never followed.
+  H5L_info_t link;
+  if (H5Lget_info(loc, name, &link, H5P_DEFAULT) < 0) return H5O_TYPE_UNKNOWN;
+  if (link.type != H5L_TYPE_HARD && link.type != H5L_TYPE_SOFT) return H5O_TYPE_NTYPES;
   H5O_info_t info;
   if (H5Oget_info_by_name2(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
     return H5O_TYPE_UNKNOWN;  // the error stays on the stack for format_error to report
@@ -354,7 +572,8 @@ Result<NumericDataset> open_numeric_dataset(hid_t loc, const char* name, const W
   const Where here = w.at(name);
   const H5O_type_t t = object_type(loc, name);
   if (t == H5O_TYPE_UNKNOWN) return format_error(here, "missing dataset");
-  if (t != H5O_TYPE_DATASET) return format_error(here, "expected a dataset, found a group or other object");
+  if (t != H5O_TYPE_DATASET)
+    return format_error(here, "expected a dataset, found a group, an external link or another kind of object");
   NumericDataset ds;
   ds.id = Hid(H5Dopen2(loc, name, H5P_DEFAULT));
   if (!ds.id.valid()) return read_error(here, "cannot open the dataset");
@@ -371,6 +590,57 @@ Result<NumericDataset> open_numeric_dataset(hid_t loc, const char* name, const W
   ds.dims.resize(static_cast<std::size_t>(rank));
   H5Sget_simple_extent_dims(space.get(), ds.dims.data(), nullptr);
   return ds;
+}
+
+Status check_stored(const NumericDataset& ds, hsize_t rows, const Where& w, double max_chunk_bytes,
+                    double max_deflate_ratio) {
+  Hid type(H5Dget_type(ds.id.get()));
+  const double elem = static_cast<double>(H5Tget_size(type.get()));
+  double row_elems = 1;
+  for (std::size_t i = 1; i < ds.dims.size(); ++i) row_elems *= static_cast<double>(ds.dims[i]);
+  Hid dcpl(H5Dget_create_plist(ds.id.get()));
+  if (!dcpl.valid()) return read_error(w, "cannot read the dataset's storage properties");
+  const H5D_layout_t layout = H5Pget_layout(dcpl.get());
+  if (layout == H5D_VIRTUAL)
+    return format_error(w, "is a virtual dataset (its data would come from other files); store the data in this file");
+  if (H5Pget_external_count(dcpl.get()) > 0)
+    return format_error(w, "keeps its data in external files; store the data in this file");
+  if (layout != H5D_CHUNKED && layout != H5D_CONTIGUOUS && layout != H5D_COMPACT)
+    return format_error(w, "has an unknown storage layout");
+  double ratio = 1.0;
+  if (layout == H5D_CHUNKED) {
+    std::vector<hsize_t> chunk(ds.dims.size(), 0);
+    if (H5Pget_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()) < 0)
+      return read_error(w, "cannot read the chunk shape");
+    double chunk_bytes = elem;
+    for (hsize_t c : chunk) chunk_bytes *= static_cast<double>(c);
+    if (chunk_bytes > max_chunk_bytes)
+      return format_error(w, "chunks of " + std::to_string(static_cast<long long>(chunk_bytes)) +
+                                 " bytes are larger than this toolkit reads (" +
+                                 std::to_string(static_cast<long long>(max_chunk_bytes)) +
+                                 "); rechunk the dataset (e.g. h5repack -l CHUNK=...)");
+    const int nfilters = H5Pget_nfilters(dcpl.get());
+    for (int i = 0; i < nfilters && ratio > 0; ++i) {
+      unsigned flags = 0, config = 0;
+      std::size_t nelem = 0;
+      const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &nelem, nullptr, 0,
+                                             nullptr, &config);
+      if (id == H5Z_FILTER_DEFLATE) ratio = std::max(ratio, max_deflate_ratio);
+      else if (id != H5Z_FILTER_SHUFFLE && id != H5Z_FILTER_FLETCHER32) ratio = 0;  // bound unknown
+    }
+  }
+  if (ratio > 0) {
+    // Rows that are stored occupy at least their bytes / ratio on disk. Unstored chunks read as
+    // the fill value, so a header claiming billions of rows over a few stored bytes is damage.
+    const double logical = static_cast<double>(rows) * row_elems * elem;
+    const double stored = static_cast<double>(H5Dget_storage_size(ds.id.get()));
+    if (logical > ratio * stored + 64)
+      return format_error(w, "claims " + std::to_string(rows) + " rows (" +
+                                 std::to_string(static_cast<long long>(logical)) + " bytes) but the file stores only " +
+                                 std::to_string(static_cast<long long>(stored)) +
+                                 " bytes of it (damaged or truncated file?)");
+  }
+  return {};
 }
 
 Status read_rows(const NumericDataset& ds, hsize_t first, hsize_t count, hid_t mem, void* out,

@@ -28,6 +28,33 @@ hsize_t frames_for_bytes(Eigen::Index sensels, double target_bytes, hsize_t max_
   return std::clamp<hsize_t>(n < 1 ? 1 : static_cast<hsize_t>(n), 1, std::max<hsize_t>(max_frames, 1));
 }
 
+// An open-file-description lock (fcntl F_OFD_*, Linux >= 3.15): owned by the descriptor, so no
+// other open or close of the file in the writer's process releases it, and independent of the
+// flock() locks HDF5 takes itself. The kernel drops it when the writer dies.
+int take_capture_lock(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct flock lk {};
+  lk.l_type = F_RDLCK;
+  lk.l_whence = SEEK_SET;
+  if (::fcntl(fd, F_OFD_SETLK, &lk) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool capture_lock_held(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock lk {};
+  lk.l_type = F_WRLCK;  // conflicts with the writer's read lock
+  lk.l_whence = SEEK_SET;
+  const bool held = ::fcntl(fd, F_OFD_GETLK, &lk) == 0 && lk.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
+
 Hid file_access_plist() {
   Hid fapl(H5Pcreate(H5P_FILE_ACCESS));
   H5Pset_fapl_sec2(fapl.get());
@@ -43,6 +70,26 @@ namespace {
 bool is_integral(double x) { return std::isfinite(x) && std::floor(x) == x; }
 
 }  // namespace
+
+// The file attributes format = "insole" and format_version = 1.
+Status check_insole_root(hid_t f, const Where& w) {
+  if (!h5::has_attr(f, "format"))
+    return h5::format_error(w, "not an insole recording: file attribute 'format' is missing "
+                               "(expected \"insole\", docs/format.md)");
+  auto format = h5::read_string_attr(f, "format", w.at(""));
+  if (!format) return format.error();
+  if (*format != kFormatName)
+    return h5::format_error(w, "file attribute 'format' is \"" + *format + "\", expected \"insole\"");
+  auto version = h5::read_number_attr(f, "format_version", w.at(""));
+  if (!version) return version.error();
+  if (!is_integral(*version) || *version < 1)
+    return h5::format_error(w, "file attribute 'format_version' must be a positive integer");
+  if (*version != kFormatVersion)
+    return h5::format_error(w, "format_version " + std::to_string(static_cast<long long>(*version)) +
+                                   " is not supported; this toolkit (" + kToolkitVersion +
+                                   ") reads format_version " + std::to_string(kFormatVersion));
+  return {};
+}
 
 Result<OpenedFile> open_insole_file(const std::filesystem::path& path, const Where& w) {
   std::error_code ec;
@@ -92,22 +139,36 @@ Result<OpenedFile> open_insole_file(const std::filesystem::path& path, const Whe
     }
     out.interrupted = true;
   }
-  const hid_t f = out.file.get();
-  if (!h5::has_attr(f, "format"))
-    return h5::format_error(w, "not an insole recording: file attribute 'format' is missing "
-                               "(expected \"insole\", docs/format.md)");
-  auto format = h5::read_string_attr(f, "format", w.at(""));
-  if (!format) return format.error();
-  if (*format != kFormatName)
-    return h5::format_error(w, "file attribute 'format' is \"" + *format + "\", expected \"insole\"");
-  auto version = h5::read_number_attr(f, "format_version", w.at(""));
-  if (!version) return version.error();
-  if (!is_integral(*version) || *version < 1)
-    return h5::format_error(w, "file attribute 'format_version' must be a positive integer");
-  if (*version != kFormatVersion)
-    return h5::format_error(w, "format_version " + std::to_string(static_cast<long long>(*version)) +
-                                   " is not supported; this toolkit (" + kToolkitVersion +
-                                   ") reads format_version " + std::to_string(kFormatVersion));
+  if (auto st = check_insole_root(out.file.get(), w); !st) return st.error();
+  return out;
+}
+
+Result<OpenedFile> open_insole_image(std::string_view image, const Where& w) {
+  static constexpr char kSignature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  if (image.empty())
+    return make_error(Errc::format_error,
+                      w.prefix() + "empty file (0 bytes), expected an HDF5 recording (docs/format.md)");
+  // Only a superblock at offset 0 (files with a user block are read from disk). Also keeps a
+  // zero-size image from making the core driver open `w.file` on disk instead.
+  if (image.size() < 8 || std::memcmp(image.data(), kSignature, 8) != 0)
+    return make_error(Errc::format_error, w.prefix() + "not an HDF5 file (no HDF5 signature at the start), "
+                                                       "expected an insole HDF5 recording (docs/format.md)");
+  Hid fapl(H5Pcreate(H5P_FILE_ACCESS));
+  // The core (memory) driver over a copy of the image; nothing is written back.
+  if (H5Pset_fapl_core(fapl.get(), 64 * 1024, false) < 0 ||
+      H5Pset_file_image(fapl.get(), const_cast<char*>(image.data()), image.size()) < 0)
+    return h5::read_error(w, "cannot set up reading from memory");
+  OpenedFile out;
+  out.file = Hid(H5Fopen(w.file.c_str(), H5F_ACC_RDONLY, fapl.get()));
+  if (!out.file.valid()) {
+    const h5::StackInfo first = h5::take_error_stack();
+    return make_error(Errc::format_error,
+                      w.prefix() + "cannot be opened as HDF5 (damaged or truncated file, or a capture that "
+                                   "was interrupted?): " + first.detail);
+  }
+  if (w.heaps)
+    if (auto st = w.heaps->collections(w); !st) return st.error();
+  if (auto st = check_insole_root(out.file.get(), w); !st) return st.error();
   return out;
 }
 
@@ -127,8 +188,10 @@ Result<hsize_t> chunk_along_time(const h5::NumericDataset& ds, Eigen::Index sens
   Hid dcpl(H5Dget_create_plist(ds.id.get()));
   if (dcpl.valid() && H5Pget_layout(dcpl.get()) == H5D_CHUNKED) {
     std::vector<hsize_t> chunk(ds.dims.size(), 1);
+    // Read in blocks of whole chunks, but never more than ~16 MiB of pressure at once (a chunk
+    // may hold up to kMaxChunkBytes).
     if (H5Pget_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()) >= 0 && chunk[0] > 0)
-      return chunk[0];
+      return std::min(chunk[0], frames_for_bytes(sensels, 16.0 * 1024 * 1024, hsize_t(1) << 24));
   }
   H5Eclear2(H5E_DEFAULT);
   return frames_for_bytes(sensels, 256.0 * 1024, 1u << 20);
@@ -184,9 +247,10 @@ Result<DiskStream> parse_stream(hid_t streams_group, const std::string& name, co
     if (pd.size() != 3)
       return h5::format_error(pw, "expected rank 3 [frames, rows, cols] for a grid stream, found rank " +
                                       std::to_string(pd.size()));
-    if (pd[1] == 0 || pd[2] == 0 || pd[1] > 1'000'000 || pd[2] > 1'000'000)
+    if (pd[1] == 0 || pd[2] == 0 || pd[1] > kMaxSensels || pd[2] > kMaxSensels || pd[1] * pd[2] > kMaxSensels)
       return h5::format_error(pw, "grid of " + std::to_string(pd[1]) + " x " + std::to_string(pd[2]) +
-                                      " sensels is empty or absurd");
+                                      " sensels is empty or larger than this toolkit reads (" +
+                                      std::to_string(kMaxSensels) + " sensels)");
     auto pitch = h5::read_number_array_attr(g.get(), "pitch_mm", w);
     if (!pitch) return pitch.error();
     if (pitch->size() != 2)
@@ -199,8 +263,9 @@ Result<DiskStream> parse_stream(hid_t streams_group, const std::string& name, co
     if (pd.size() != 2)
       return h5::format_error(pw, "expected rank 2 [frames, sensors] for a sensors stream, found rank " +
                                       std::to_string(pd.size()));
-    if (pd[1] == 0 || pd[1] > 16'000'000)
-      return h5::format_error(pw, "number of sensors " + std::to_string(pd[1]) + " is empty or absurd");
+    if (pd[1] == 0 || pd[1] > kMaxSensels)
+      return h5::format_error(pw, "number of sensors " + std::to_string(pd[1]) + " is zero or larger than this toolkit reads (" +
+                                      std::to_string(kMaxSensels) + ")");
     const hsize_t s = pd[1];
     auto xy = h5::open_numeric_dataset(g.get(), kSensorXy, w);
     if (!xy) return xy.error();
@@ -212,6 +277,9 @@ Result<DiskStream> parse_stream(hid_t streams_group, const std::string& name, co
     if (area->dims.size() != 1 || area->dims[0] != s)
       return h5::format_error(w.at(kSensorArea), "expected shape [" + std::to_string(s) +
                                                      "] (one area per sensor of pressure)");
+    if (auto st = h5::check_stored(*xy, s, w.at(kSensorXy), kMaxChunkBytes, kMaxDeflateRatio); !st) return st.error();
+    if (auto st = h5::check_stored(*area, s, w.at(kSensorArea), kMaxChunkBytes, kMaxDeflateRatio); !st)
+      return st.error();
     Eigen::Matrix<double, Eigen::Dynamic, 2, Eigen::RowMajor> xy_rows(static_cast<Eigen::Index>(s), 2);
     Eigen::VectorXd areas(static_cast<Eigen::Index>(s));
     if (auto st = h5::read_rows(*xy, 0, s, H5T_NATIVE_DOUBLE, xy_rows.data(), w.at(kSensorXy)); !st)
@@ -232,6 +300,8 @@ Result<DiskStream> parse_stream(hid_t streams_group, const std::string& name, co
     if (!shape_ok)
       return h5::format_error(w.at(kPresent), grid ? "expected shape [rows, cols] of pressure"
                                                    : "expected shape [sensors] of pressure");
+    if (auto st = h5::check_stored(*present, present->dims[0], w.at(kPresent), kMaxChunkBytes, kMaxDeflateRatio); !st)
+      return st.error();
     std::vector<double> values(static_cast<std::size_t>(info.layout.sensor_count()));
     if (auto st = h5::read_rows(*present, 0, present->dims[0], H5T_NATIVE_DOUBLE, values.data(),
                                 w.at(kPresent));
@@ -274,8 +344,15 @@ Result<DiskStream> parse_stream(hid_t streams_group, const std::string& name, co
                                                    std::to_string(ds.frames) + ")");
     if (seq->type_class != H5T_INTEGER)
       return h5::format_error(w.at(kSequence), "expected an integer dataset (frame counter)");
+    if (auto st = h5::check_stored(*seq, ds.frames, w.at(kSequence), kMaxChunkBytes, kMaxDeflateRatio); !st)
+      return st.error();
     ds.sequence = std::move(*seq);
   }
+  // Before anything is allocated for them: the valid frames must be stored in this file.
+  if (auto st = h5::check_stored(ds.time, ds.frames, w.at(kTime), kMaxChunkBytes, kMaxDeflateRatio); !st)
+    return st.error();
+  if (auto st = h5::check_stored(ds.pressure, ds.frames, pw, kMaxChunkBytes, kMaxDeflateRatio); !st)
+    return st.error();
   auto chunk = chunk_along_time(ds.pressure, info.layout.sensor_count());
   if (!chunk) return chunk.error();
   ds.chunk_frames = *chunk;
@@ -344,6 +421,7 @@ Result<std::vector<Event>> parse_events(hid_t f, const std::vector<StreamInfo>& 
     n = static_cast<hsize_t>(*c);
   }
   if (n > 10'000'000) return h5::format_error(ew, "absurd number of events: " + std::to_string(n));
+  if (auto st = h5::check_stored(*time, n, ew.at(kTime), kMaxChunkBytes, kMaxDeflateRatio); !st) return st.error();
   std::vector<double> t(n);
   if (auto st = h5::read_rows(*time, 0, n, H5T_NATIVE_DOUBLE, t.data(), ew.at(kTime)); !st)
     return st.error();
@@ -395,14 +473,13 @@ RecordingReader::~RecordingReader() {
   }
 }
 
-Result<RecordingReader> RecordingReader::open(const std::filesystem::path& path) {
-  h5::QuietErrors quiet;
-  const h5::Where w{path.string(), ""};
-  auto opened = detail::open_insole_file(path, w);
-  if (!opened) return opened.error();
+namespace {
+
+// Everything open() and open_image() read after the file is open: streams, metadata, events.
+Result<std::unique_ptr<ReaderState>> load(detail::OpenedFile opened, const h5::Where& w) {
   auto st = std::make_unique<ReaderState>();
-  st->file = std::move(opened->file);
-  st->interrupted = opened->interrupted;
+  st->file = std::move(opened.file);
+  st->interrupted = opened.interrupted;
   const hid_t f = st->file.get();
 
   const h5::Where sw = w.at(detail::kStreams);
@@ -413,6 +490,9 @@ Result<RecordingReader> RecordingReader::open(const std::filesystem::path& path)
   auto names = h5::child_names(streams.get(), sw);
   if (!names) return names.error();
   if (names->empty()) return h5::format_error(sw, "holds no stream, expected at least one");
+  if (names->size() > detail::kMaxStreams)
+    return h5::format_error(sw, "holds " + std::to_string(names->size()) + " streams; at most " +
+                                    std::to_string(detail::kMaxStreams) + " are read");
   for (const auto& name : *names) {
     auto s = detail::parse_stream(streams.get(), name, sw);
     if (!s) return s.error();
@@ -425,10 +505,34 @@ Result<RecordingReader> RecordingReader::open(const std::filesystem::path& path)
   auto events = detail::parse_events(f, st->infos, w);
   if (!events) return events.error();
   st->events = std::move(*events);
+  return st;
+}
 
+}  // namespace
+
+Result<RecordingReader> RecordingReader::open(const std::filesystem::path& path) {
+  h5::QuietErrors quiet;
+  const h5::Where w{path.string(), "", h5::HeapCheck::file(path.string())};
+  auto opened = detail::open_insole_file(path, w);
+  if (!opened) return opened.error();
+  auto st = load(std::move(*opened), w);
+  if (!st) return st.error();
   RecordingReader r;
   r.path_ = path;
-  r.state_ = std::move(st);
+  r.state_ = std::move(*st);
+  return r;
+}
+
+Result<RecordingReader> RecordingReader::open_image(const std::string& name, std::string_view image) {
+  h5::QuietErrors quiet;
+  const h5::Where w{name, "", h5::HeapCheck::image(image)};
+  auto opened = detail::open_insole_image(image, w);
+  if (!opened) return opened.error();
+  auto st = load(std::move(*opened), w);
+  if (!st) return st.error();
+  RecordingReader r;
+  r.path_ = name;
+  r.state_ = std::move(*st);
   return r;
 }
 
@@ -468,7 +572,7 @@ Result<Stream> RecordingReader::read_frames(std::size_t stream, Eigen::Index fir
   if (auto st = check_range(d, first, count); !st) return st.error();
   count = std::min<Eigen::Index>(count, static_cast<Eigen::Index>(d.frames) - first);
   const Eigen::Index sensels = d.info.layout.sensor_count();
-  if (double(count) * double(sensels) * 4.0 > detail::kMaxReadBytes)
+  if (double(count) * (double(sensels) * 4.0 + 8.0) > detail::kMaxReadBytes)
     return make_error(Errc::unsupported,
                       d.where.prefix() + std::to_string(count) + " frames of " + std::to_string(sensels) +
                           " sensels are too many to read at once; read fewer frames at a time");

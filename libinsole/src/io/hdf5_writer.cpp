@@ -11,6 +11,7 @@
 // the process died (extent written, chunk not yet) are never read. A killed capture therefore
 // loses at most the frames since the last completed flush.
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -329,6 +330,32 @@ H5FD_file_image_callbacks_t capture_callbacks(ImageCapture* c) {
   return H5FD_file_image_callbacks_t{image_malloc, image_memcpy, image_realloc, image_free, udata_copy, udata_free, c};
 }
 
+// Gives a file set up under another name its final name without replacing anything there (link,
+// then unlink the old name); 0 or an errno (EEXIST: `to` exists).
+int publish(const std::filesystem::path& from, const std::filesystem::path& to) {
+  auto sync_dir = [&] {  // the new name survives a power cut too
+    const std::filesystem::path dir = to.has_parent_path() ? to.parent_path() : std::filesystem::path(".");
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+  };
+  if (::link(from.c_str(), to.c_str()) == 0) {
+    ::unlink(from.c_str());
+    sync_dir();
+    return 0;
+  }
+  const int err = errno;
+  if (err != EPERM && err != ENOTSUP && err != ENOSYS) return err;
+  // Filesystems without hard links (FAT, some network mounts): rename after a last check.
+  std::error_code ec;
+  if (std::filesystem::exists(to, ec)) return EEXIST;
+  if (::rename(from.c_str(), to.c_str()) != 0) return errno;
+  sync_dir();
+  return 0;
+}
+
 Status fsync_file(hid_t f, const Where& w) {
   const int fd = h5::file_descriptor(f);
   if (fd >= 0 && ::fsync(fd) != 0) {
@@ -357,7 +384,7 @@ Status write_recording(const std::filesystem::path& path, const Recording& rec) 
     if (auto st = detail::validate_event(e, names, false); !st) return st;
 
   h5::QuietErrors quiet;
-  const h5::Where w{path.string(), ""};
+  const h5::Where w{path.string(), "", nullptr};
   // The file is built in memory (HDF5's core driver) and written by write_file_atomically.
   // HDF5 cannot close a file whose buffers it failed to write (its handles then stay open for
   // the life of the process), so HDF5 itself never touches the disk here: a full disk is met by
@@ -412,6 +439,16 @@ Status write_recording(const std::filesystem::path& path, const Recording& rec) 
 // RecordingWriter
 
 struct WriterState {
+  WriterState() = default;
+  WriterState(const WriterState&) = delete;
+  WriterState& operator=(const WriterState&) = delete;
+  ~WriterState() { release_live_lock(); }
+  // The lock that tells recover_capture and readers that this capture is still being written.
+  int live_lock_fd = -1;
+  void release_live_lock() noexcept {
+    if (live_lock_fd >= 0) ::close(live_lock_fd);
+    live_lock_fd = -1;
+  }
   struct Slot {
     detail::StreamDatasets ds;
     h5::Where where;
@@ -570,6 +607,7 @@ Status WriterState::close() {
   closed = true;
   if (file.valid() && H5Fclose(file.release()) < 0 && result.ok())
     result = fail(h5::write_error(where, "cannot close the file"));
+  release_live_lock();
   return result;
 }
 
@@ -605,7 +643,7 @@ Result<RecordingWriter> RecordingWriter::create(const std::filesystem::path& pat
   if (!opts.clock) opts.clock = steady_clock();
 
   h5::QuietErrors quiet;
-  const h5::Where w{path.string(), ""};
+  const h5::Where w{path.string(), "", nullptr};
   std::error_code ec;
   if (std::filesystem::exists(path, ec))
     return make_error(Errc::invalid_argument, w.prefix() + "already exists; a capture never overwrites a file");
@@ -614,17 +652,19 @@ Result<RecordingWriter> RecordingWriter::create(const std::filesystem::path& pat
   auto st = std::make_unique<WriterState>();
   st->where = w;
   st->opts = opts;
-  st->file = h5::Hid(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
-  if (!st->file.valid()) {
-    if (std::filesystem::exists(path, ec))
-      return make_error(Errc::invalid_argument, w.prefix() + "already exists; a capture never overwrites a file");
-    return h5::write_error(w, "cannot create the file");
-  }
+  // The file is set up under a hidden name next to `path` and given its name only once it is in
+  // SWMR mode and on disk: until H5Fstart_swmr_write, HDF5 writes metadata in no safe order, so a
+  // process killed then would leave a file nobody can open. Killed before, it leaves only the
+  // hidden file (and no capture).
+  const std::filesystem::path setup_path = path.parent_path() / ("." + path.filename().string() + ".creating");
+  std::filesystem::remove(setup_path, ec);  // left by a capture killed while it was being set up
+  st->file = h5::Hid(H5Fcreate(setup_path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
+  if (!st->file.valid()) return h5::write_error(w, "cannot create the file (" + setup_path.string() + ")");
   // From here on the file is ours: remove it again if setting it up fails.
   auto abandon = [&](Error e) -> Error {
     if (e.code == Errc::io_error || e.code == Errc::disk_full) st->abandon();  // see WriterState::abandon
     st.reset();
-    std::filesystem::remove(path, ec);
+    std::filesystem::remove(setup_path, ec);
     return e;
   };
   const hid_t f = st->file.get();
@@ -686,6 +726,13 @@ Result<RecordingWriter> RecordingWriter::create(const std::filesystem::path& pat
   if (H5Fstart_swmr_write(f) < 0) return abandon(h5::write_error(w, "cannot switch to SWMR write mode"));
   if (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0) return abandon(h5::write_error(w, "cannot flush"));
   if (auto s = detail::fsync_file(f, w); !s) return abandon(s.error());
+  if (const int err = detail::publish(setup_path, path); err != 0) {
+    if (err == EEXIST)
+      return abandon(make_error(Errc::invalid_argument, w.prefix() + "already exists; a capture never overwrites a file"));
+    return abandon(make_error(err == ENOSPC || err == EDQUOT ? Errc::disk_full : Errc::io_error,
+                              w.prefix() + "cannot name the new file: " + std::generic_category().message(err)));
+  }
+  st->live_lock_fd = detail::take_capture_lock(path);
   st->last_flush_s = opts.clock->now_s();
   RecordingWriter wr;
   wr.path_ = path;

@@ -114,7 +114,12 @@ Result<std::unique_ptr<FrameSource>> open_playback(const std::filesystem::path& 
   if (realtime && !clock) clock = steady_clock();
   auto reader = RecordingReader::open(path);
   if (!reader) return reader.error();
-  return std::unique_ptr<FrameSource>(new PlaybackSource(std::move(*reader), std::move(clock), realtime));
+  return open_playback(std::move(*reader), std::move(clock), realtime);
+}
+
+std::unique_ptr<FrameSource> open_playback(RecordingReader reader, std::shared_ptr<Clock> clock, bool realtime) {
+  if (realtime && !clock) clock = steady_clock();
+  return std::make_unique<PlaybackSource>(std::move(reader), std::move(clock), realtime);
 }
 
 }  // namespace insole::io

@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "insole/core/clock.hpp"
@@ -88,6 +90,11 @@ struct ReaderState;  // defined in the implementation (HDF5 handles)
 class RecordingReader {
  public:
   static Result<RecordingReader> open(const std::filesystem::path& path);
+  /// Opens a recording held in memory (an HDF5 file image: bytes received from elsewhere, or a
+  /// fuzz input) with the same validation as open(); `name` stands for the file in messages and
+  /// path(). The image is copied. An interrupted capture cannot be opened from memory (HDF5 reads
+  /// those only from disk, in SWMR mode).
+  static Result<RecordingReader> open_image(const std::string& name, std::string_view image);
   const RecordingMetadata& metadata() const;
   const std::vector<StreamInfo>& streams() const;
   const std::vector<Event>& events() const;
@@ -128,6 +135,32 @@ class RecordingReader {
 Result<std::unique_ptr<FrameSource>> open_playback(const std::filesystem::path& path,
                                                    std::shared_ptr<Clock> clock = nullptr,
                                                    bool realtime = false);
+/// The same over a reader that is already open (e.g. RecordingReader::open_image).
+std::unique_ptr<FrameSource> open_playback(RecordingReader reader, std::shared_ptr<Clock> clock = nullptr,
+                                           bool realtime = false);
+
+/// True while a capture (RecordingWriter, in this or another process) is writing the file; its
+/// frames are then readable up to the last flush, and it is not an interrupted capture.
+bool capture_in_progress(const std::filesystem::path& path);
+
+/// What recover_capture() found and did.
+struct RecoverReport {
+  /// False: the file was complete (closed by its writer) and was left untouched.
+  bool was_interrupted = false;
+  /// Frames kept per stream (name, frames), in file order.
+  std::vector<std::pair<std::string, std::uint64_t>> frames;
+  std::uint64_t events = 0;
+};
+
+/// Turns a capture that was interrupted (killed, crashed, power lost) into a normal, complete file
+/// that every HDF5 tool opens (h5py, HDFView, MATLAB): clears the superblock's "open for writing"
+/// flags (what `h5clear -s` does), trims every frame and event dataset to the frames the capture
+/// had made durable (frame_count, event_count), and records the recovery in the root attribute
+/// `recovered_by`. Works on a copy renamed over the original, so an interrupted recovery leaves
+/// the file as it was; a complete file is not touched. A capture still being written
+/// (capture_in_progress) is refused (Errc::invalid_argument). Errors as RecordingReader::open, and
+/// Errc::io_error / disk_full when the copy cannot be written.
+Result<RecoverReport> recover_capture(const std::filesystem::path& path);
 
 /// Stores a JSON document with the algorithm version and parameters that produced it under
 /// /analysis/<name>, replacing an earlier one of that name, without rewriting the frames. Safe if

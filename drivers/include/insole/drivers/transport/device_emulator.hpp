@@ -87,6 +87,10 @@ class DeviceEmulator {
   void unplug(double drain_timeout_s = 5.0);
   /// A new terminal behind the same link; the device starts unconfigured.
   Status replug();
+  /// Silent: the port stays open but the device sends nothing and answers nothing (hung
+  /// firmware, a cable that keeps power but lost data); frames that come due are skipped
+  /// (frames_skipped). false: back to normal.
+  void set_silent(bool silent) { silent_ = silent; }
   bool plugged() const;
   /// Stops the device thread (after unplug-style draining); idempotent.
   void stop();
@@ -102,6 +106,7 @@ class DeviceEmulator {
   void run() noexcept;
   void drain_and_close(double timeout_s);
 
+  std::atomic<bool> silent_{false};
   EmulatorOptions opt_;
   const ProtocolInfo* proto_ = nullptr;
   std::unique_ptr<FrameSource> frames_;

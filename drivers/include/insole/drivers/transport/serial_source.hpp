@@ -6,10 +6,14 @@
 //
 // The I/O thread never blocks on the consumer: when the queue is full the frame is dropped and
 // counted in SourceStats::overflows. On end of file or a read/write error (unplug) it delivers a
-// single Errc::disconnected through next(), then reopens the same path with exponential backoff,
+// single Errc::disconnected through next(), then reopens the device with exponential backoff,
 // replays the handshake, and frames flow again (SourceStats::reconnects counts the successes).
-// Open the stable /dev/serial/by-id/... path (see discovery.hpp) so the device is found again
-// after re-enumeration.
+// A streaming device that goes silent (stream_silence_periods) is disconnected the same way.
+// Finding the device again: when the port opened at start() is a USB device with a serial
+// number (sysfs), each reopen looks for the port with that USB vendor, product and serial number
+// (list_serial_ports) and opens its /dev/serial/by-id link (or its ttyACMn / ttyUSBn name), so a
+// device that re-enumerates from ttyACM0 to ttyACM1 is found; without a serial number the path
+// given is reopened (open the stable /dev/serial/by-id/... path then).
 //
 // Times: seconds on the injected clock since start(), stamped on arrival; frames decoded from one
 // read are spread back at the nominal frame period so times stay strictly increasing per stream.
@@ -23,6 +27,7 @@
 #include "insole/core/clock.hpp"
 #include "insole/core/frame_source.hpp"
 #include "insole/drivers/protocol/decoder.hpp"
+#include "insole/drivers/transport/discovery.hpp"
 
 namespace insole::drivers {
 
@@ -41,6 +46,17 @@ struct SerialSourceOptions {
   /// Poll-driven devices: a poll that gets no frame within this time is repeated; after
   /// `poll_silence_limit` consecutive silent polls the device is treated as disconnected.
   int poll_silence_limit = 10;
+  /// Streaming devices: once frames have arrived on a connection, a line silent for this many
+  /// nominal frame periods (ProtocolInfo::frame_rate_hz) - but at least stream_silence_min_s - is
+  /// a disconnection (a device that stops sending without closing its port: hung firmware, a
+  /// cable that keeps power but lost data): Errc::disconnected, then reconnection. 0 = never.
+  double stream_silence_periods = 10;
+  /// Floor of that limit: the host's own scheduling on a loaded machine can delay a read by a
+  /// few hundred ms, which must not look like a silent device.
+  double stream_silence_min_s = 1.0;
+  /// Where to look for the device again after a disconnection (/dev and /sys): see reconnection
+  /// in the class comment.
+  DiscoveryRoots discovery;
   /// Poll-driven devices: after the handshake, input is read and discarded until the line has
   /// been quiet this long (at most 1 s), so a boot banner printed when the port opens (Arduino
   /// firmware resets on open) is not taken for the answer to the first request.

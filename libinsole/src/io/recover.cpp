@@ -1,0 +1,110 @@
+// recover_capture: an interrupted capture made into a normal file (docs/format.md, "Capture and
+// crash durability").
+//
+// A capture is written in HDF5's SWMR mode (hdf5_writer.cpp), which keeps the file consistent on
+// disk at every moment but marks it "open for writing" in the superblock until it is closed.
+// After SIGKILL the mark stays: HDF5 (and so h5py, HDFView, MATLAB) refuses to open the file
+// except in SWMR read mode. HDF5 1.10's file access property "clear_status_flags" (the one
+// `h5clear -s` sets) lets a writer open it and clears the mark when it closes the file.
+
+#include <hdf5.h>
+
+#include "insole/core/atomic_output.hpp"
+#include "insole/core/version.hpp"
+#include "insole/io/hdf5_recording.hpp"
+#include "io/format.hpp"
+
+namespace insole::io {
+
+namespace {
+
+// Shrinks a dataset along its first (time) dimension to `rows` (never grows it).
+Status trim_rows(hid_t loc, const char* name, hsize_t rows, const h5::Where& w) {
+  if (!h5::link_exists(loc, name)) return {};
+  h5::Hid ds(H5Dopen2(loc, name, H5P_DEFAULT));
+  if (!ds.valid()) return h5::write_error(w.at(name), "cannot open the dataset");
+  h5::Hid space(H5Dget_space(ds.get()));
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 1 || rank > 8) return h5::format_error(w.at(name), "unexpected rank");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  if (dims[0] <= rows) return {};
+  dims[0] = rows;
+  if (H5Dset_extent(ds.get(), dims.data()) < 0)
+    return h5::write_error(w.at(name), "cannot trim the dataset to its " + std::to_string(rows) + " valid rows");
+  return {};
+}
+
+}  // namespace
+
+bool capture_in_progress(const std::filesystem::path& path) { return detail::capture_lock_held(path); }
+
+Result<RecoverReport> recover_capture(const std::filesystem::path& path) {
+  RecoverReport report;
+  std::vector<std::string> names;
+  std::vector<std::uint64_t> counts;
+  if (capture_in_progress(path))
+    return make_error(Errc::invalid_argument, path.string() + ": a capture is still writing this file; stop it "
+                                                              "first (a stopped capture completes the file itself)");
+  {
+    // Validates the file as every reading command does, as of the capture's last flush.
+    auto reader = RecordingReader::open(path);
+    if (!reader) return reader.error();
+    if (!reader->interrupted()) return report;
+    report.was_interrupted = true;
+    for (std::size_t i = 0; i < reader->streams().size(); ++i) {
+      names.push_back(reader->streams()[i].name);
+      counts.push_back(static_cast<std::uint64_t>(reader->frame_count(i)));
+      report.frames.emplace_back(names.back(), counts.back());
+    }
+    report.events = reader->events().size();
+  }
+  h5::QuietErrors quiet;
+  const h5::Where w{path.string(), "", nullptr};
+  auto out = AtomicOutput::create(path);
+  if (!out) return out.error();
+  std::error_code ec;
+  std::filesystem::copy_file(path, out->temp_path(), std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec) {
+    const bool full = ec == std::errc::no_space_on_device || ec == std::errc::file_too_large;
+    return make_error(full ? Errc::disk_full : Errc::io_error, w.prefix() + "cannot copy the file: " + ec.message());
+  }
+  {
+    h5::Hid fapl = detail::file_access_plist();
+    hbool_t clear = true;
+    if (H5Pset(fapl.get(), "clear_status_flags", &clear) < 0)
+      return h5::write_error(w, "this HDF5 library cannot clear a file's open-for-writing flags");
+    h5::Hid f(H5Fopen(out->temp_path().c_str(), H5F_ACC_RDWR, fapl.get()));
+    if (!f.valid()) return h5::write_error(w, "cannot open a copy of the file for writing");
+    const h5::Where sw = w.at(detail::kStreams);
+    h5::Hid streams(H5Gopen2(f.get(), detail::kStreams, H5P_DEFAULT));
+    if (!streams.valid()) return h5::write_error(sw, "cannot open the group");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const h5::Where gw = sw.at(names[i]);
+      h5::Hid g(H5Gopen2(streams.get(), names[i].c_str(), H5P_DEFAULT));
+      if (!g.valid()) return h5::write_error(gw, "cannot open the group");
+      for (const char* ds : {detail::kTime, detail::kPressure, detail::kSequence})
+        if (auto st = trim_rows(g.get(), ds, counts[i], gw); !st) return st.error();
+    }
+    if (h5::object_type(f.get(), detail::kEvents) == H5O_TYPE_GROUP) {
+      const h5::Where ew = w.at(detail::kEvents);
+      h5::Hid g(H5Gopen2(f.get(), detail::kEvents, H5P_DEFAULT));
+      if (!g.valid()) return h5::write_error(ew, "cannot open the group");
+      for (const char* ds : {detail::kTime, "kind", "stream", "detail"})
+        if (auto st = trim_rows(g.get(), ds, report.events, ew); !st) return st.error();
+    }
+    std::string note = std::string("insole ") + kToolkitVersion +
+                       " recover: the capture was interrupted; kept the frames of its last flush (";
+    for (std::size_t i = 0; i < names.size(); ++i)
+      note += (i ? ", " : "") + names[i] + ": " + std::to_string(counts[i]);
+    note += ")";
+    if (auto st = h5::write_string_attr(f.get(), "recovered_by", note, w.at("")); !st) return st.error();
+    streams.reset();
+    // Closing writes the cleared flags.
+    if (H5Fclose(f.release()) < 0) return h5::write_error(w, "cannot finish the file");
+  }
+  if (auto st = out->commit(); !st) return st.error();
+  return report;
+}
+
+}  // namespace insole::io
