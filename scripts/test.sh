@@ -15,6 +15,8 @@ cmake --build "$build" -j "$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 600
+# The Python package (pybind11, Release tree build/release: not under ASan) and its pytest suite.
+bash scripts/test-python.sh
 # libFuzzer targets (decoders, importers, recommendation inputs), 10 s each from their seed
 # corpora; built with clang in build/fuzz, skipped with a message when clang is absent.
 bash scripts/fuzz.sh 10
