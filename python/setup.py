@@ -22,13 +22,15 @@ class CMakeExtension(Extension):
 
 class CMakeBuild(build_ext):
     def build_extension(self, ext):
-        build_dir = pathlib.Path(os.environ.get("INSOLE_PIP_BUILD_DIR", ROOT / "build" / "pip")).resolve()
+        # A relative INSOLE_PIP_BUILD_DIR is taken from the repository root (pip runs this from python/).
+        build_dir = (ROOT / os.environ.get("INSOLE_PIP_BUILD_DIR", "build/pip")).resolve()
         jobs = os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", "2")
-        configure = [
-            "cmake", "-S", str(ROOT), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release",
-            "-DINSOLE_BUILD_PYTHON=ON", "-DINSOLE_BUILD_CLI=OFF", "-DINSOLE_BUILD_TESTS=OFF",
-            f"-DPython_EXECUTABLE={sys.executable}",
-        ]
+        configure = ["cmake", "-S", str(ROOT), "-B", str(build_dir), "-DINSOLE_BUILD_PYTHON=ON",
+                     f"-DPython_EXECUTABLE={sys.executable}"]
+        if not (build_dir / "CMakeCache.txt").exists():
+            # A new tree: only what the module needs. An existing tree (e.g. build/release) keeps
+            # its other options (its CLI and tests stay as they were).
+            configure += ["-DCMAKE_BUILD_TYPE=Release", "-DINSOLE_BUILD_CLI=OFF", "-DINSOLE_BUILD_TESTS=OFF"]
         if shutil.which("ccache"):
             configure.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
         subprocess.run(configure, check=True)
