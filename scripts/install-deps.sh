@@ -13,6 +13,8 @@ packages=(
   libcairo2-dev                                  # PDF/PNG/SVG fitting reports
   libgtest-dev libgmock-dev libbenchmark-dev     # tests and benchmarks
   python3 python3-h5py python3-numpy             # h5py interop fixtures; NumPy baseline bench
+  python3-dev pybind11-dev python3-pybind11      # the Python module (python/, scripts/test-python.sh)
+  python3-pytest python3-setuptools python3-wheel python3-pip  # its tests; pip install ./python
   poppler-utils                                  # pdftotext/pdftoppm to check reports in tests
   clang libclang-rt-14-dev                       # libFuzzer targets
 )

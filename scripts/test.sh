@@ -15,6 +15,9 @@ cmake --build "$build" -j "$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 600
-# libFuzzer targets (decoders, importers, recommendation inputs): replay of the committed corpora and
-# regression inputs, then a fixed number of mutations from a fixed seed (deterministic; build/fuzz).
+# The Python package (pybind11, Release tree build/release: not under ASan) and its pytest suite.
+bash scripts/test-python.sh
+# libFuzzer targets (decoders, importers, recommendation inputs, the HDF5 reader): replay of the
+# committed corpora and regression inputs, then a fixed number of mutations from a fixed seed
+# (deterministic; build/fuzz).
 bash scripts/fuzz.sh
