@@ -200,7 +200,7 @@ Result<assess::Assessment> assess_file(const fs::path& path, const recommend::Ru
   reader->close();
   if (!result) return make_error(result.error().code, with_file(path, result.error().message));
   if (interrupted)
-    result->quality.warnings.push_back(path.string() + ": the capture was interrupted; read as of its last flush "
+    result->analysis.quality.warnings.push_back(path.string() + ": the capture was interrupted; read as of its last flush "
                                        "(run 'insole recover " + path.string() + "')");
   if (facts) {
     facts->subject = result->meta.subject;
