@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "insole/io/hdf5_recording.hpp"
@@ -114,6 +115,106 @@ TEST(AnalyzeCli, BadRulesOrIntakeFileIsBadInput) {
       EXPECT_NE(r.err.find(bad.filename().string()), std::string::npos) << r.err;
     }
   }
+}
+
+}  // namespace
+}  // namespace insole::test
+
+namespace insole::test {
+namespace {
+
+const std::filesystem::path kDataDir = std::filesystem::path(INSOLE_SOURCE_DIR) / "data";
+const std::filesystem::path kRulesFile = std::filesystem::path(INSOLE_SOURCE_DIR) / "libinsole" / "rules" / "default.json";
+
+std::string rules_text() {
+  std::ifstream in(kRulesFile);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The shipped rule file with one piece of text replaced, written into the test's directory.
+std::filesystem::path edited_rules(const TempDir& dir, const std::string& from, const std::string& to) {
+  std::string text = rules_text();
+  const auto pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  if (pos != std::string::npos) text.replace(pos, from.size(), to);
+  const auto path = dir.path() / "clinic-rules.json";
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::set<std::string> ids(const nlohmann::json& doc, const char* key) {
+  std::set<std::string> out;
+  for (const auto& x : doc.at(key)) out.insert(x.at("id").get<std::string>() + "/" + x.at("side").get<std::string>());
+  return out;
+}
+
+nlohmann::json analyze_json(const std::filesystem::path& file, const std::string& extra, const TempDir& dir) {
+  const CliRun r = insole_cli("analyze --json " + quote(file) + extra, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json::object({{"findings", nlohmann::json::array()},
+                                                                                  {"recommendations", nlohmann::json::array()}});
+}
+
+// Interpretation is data: a clinic's copy of the rule file with the low-arch limit moved from
+// 0.26 to 0.35 no longer finds a low arch on the flat sample (arch index 0.30 / 0.31).
+TEST(AnalyzeCliRules, MovingAThresholdInACopyChangesWhatFiresOnASample) {
+  const auto file = kDataDir / "walk_flat_pronated.h5";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << "data/ sample absent";
+  TempDir dir;
+  const auto before = analyze_json(file, "", dir);
+  EXPECT_TRUE(ids(before, "findings").count("F-ARCH-LOW/left")) << before.at("findings").dump();
+  const auto rules = edited_rules(dir, R"({"measure": "arch_index", "op": ">=", "value": 0.26,)",
+                                  R"({"measure": "arch_index", "op": ">=", "value": 0.35,)");
+  const auto after = analyze_json(file, " --rules " + quote(rules), dir);
+  EXPECT_FALSE(ids(after, "findings").count("F-ARCH-LOW/left")) << after.at("findings").dump();
+  EXPECT_FALSE(ids(after, "findings").count("F-ARCH-LOW/right"));
+  // Left 0.304 and right 0.306 are closer than the arch index's measurement error (0.016): the
+  // same arch support on both feet, one item.
+  for (const auto& item : before.at("recommendations")) {
+    if (item.at("id") == "R-ARCH-SUPPORT") {
+      EXPECT_EQ(item.at("side"), "both") << item.dump();
+    }
+  }
+}
+
+// The bundled in-shoe samples (CPEI 12.7-17.4 %, below the barefoot lower-quintile estimate of
+// 17.3 %) get no pronation finding and no medial post: the CPEI threshold was measured barefoot.
+// With a clinic rule where any one vote decides, a barefoot sample fires on its CPEI, and on the
+// insoles the CPEI vote is "not applicable" (it neither agrees nor counts).
+TEST(AnalyzeCliRules, BarefootCpeiNormsAreNotAppliedToInShoeSamples) {
+  TempDir dir;
+  const auto cpei_alone = edited_rules(dir, R"("combine": {"at_least": 2},
+     "notes": ["No single)", R"("combine": "any",
+     "notes": ["No single)");
+  for (const char* name : {"insoles_grid_normal.h5", "insoles_pedar99_flat.h5"}) {
+    const auto file = kDataDir / name;
+    if (!std::filesystem::exists(file)) GTEST_SKIP() << "data/ sample absent";
+    const auto doc = analyze_json(file, "", dir);
+    for (const auto& id : ids(doc, "findings")) EXPECT_EQ(id.rfind("F-PRONATION", 0), std::string::npos) << name;
+    for (const auto& item : doc.at("recommendations")) EXPECT_NE(item.at("id"), "R-MEDIAL-POST") << name;
+    for (const auto& foot : doc.at("feet")) {
+      if (foot.at("cpei_percent").is_number()) {
+        EXPECT_LT(foot.at("cpei_percent").get<double>(), 17.5) << name;
+      }
+    }
+    // With "any", the medial-lateral index may decide alone in the shoe; the CPEI vote never counts.
+    const auto any = analyze_json(file, " --rules " + quote(cpei_alone), dir);
+    for (const auto& f : any.at("findings")) {
+      if (f.at("id") != "F-PRONATION") continue;
+      for (const auto& e : f.at("evidence")) {
+        if (e.at("measure") != "cpei_percent") continue;
+        EXPECT_FALSE(e.at("applicable").get<bool>()) << name << e.dump();
+        EXPECT_FALSE(e.at("agrees").get<bool>()) << name << e.dump();
+        EXPECT_NE(e.at("note").get<std::string>().find("measured barefoot"), std::string::npos) << e.dump();
+      }
+    }
+  }
+  const auto barefoot = kDataDir / "walk_normal.h5";  // CPEI 16.6 % left (barefoot mat)
+  if (!std::filesystem::exists(barefoot)) GTEST_SKIP() << "data/ sample absent";
+  EXPECT_FALSE(ids(analyze_json(barefoot, "", dir), "findings").count("F-PRONATION/left"));
+  EXPECT_TRUE(ids(analyze_json(barefoot, " --rules " + quote(cpei_alone), dir), "findings").count("F-PRONATION/left"));
 }
 
 }  // namespace

@@ -7,9 +7,9 @@ namespace {
 
 // An assessment around an analysis result: its findings, and one recommendation per side so that
 // the recommendations column can be checked.
-assess::Assessment assessment_of(analysis::AnalysisResult r) {
+assess::Assessment assessment_of(analysis::AnalysisResult r, std::vector<analysis::Finding> findings = {}) {
   assess::Assessment a;
-  a.findings = r.findings;
+  a.findings = std::move(findings);
   a.analysis = std::move(r);
   a.rules_version = "9.9.9";
   recommend::Recommendation arch;
@@ -45,8 +45,7 @@ assess::Assessment two_feet() {
   analysis::Finding low;
   low.id = "F-ARCH-LOW";
   low.side = Side::right;
-  r.findings.push_back(low);
-  return assessment_of(std::move(r));
+  return assessment_of(std::move(r), {low});
 }
 
 RecordingFacts facts() {

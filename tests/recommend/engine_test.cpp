@@ -75,7 +75,7 @@ TEST(Engine, EachRuleFiresOnItsFindingsAndNotOtherwise) {
 
 TEST(Engine, ItemCarriesTriggerEvidenceLinksAndEffects) {
   auto f = finding("F-ARCH-LOW", Side::left);
-  f.evidence.push_back({"arch_index", 0.29, "", ">= 0.26", "Cavanagh & Rodgers 1987", true});
+  f.evidence.push_back({"arch_index", 0.29, "", ">= 0.26", "Cavanagh & Rodgers 1987", true, false, true, ""});
   EngineInput in{{f}, {{Side::left, {{"arch_index", 0.29}}}}, std::nullopt};
   const Prescription p = recommend(default_rules(), in);
   const Recommendation* r = find_item(p, "R-ARCH-SUPPORT", Side::left);
@@ -105,7 +105,12 @@ TEST(Dosing, ArchSupportHeightBandsAtTheBoundary) {
     return recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left)}, {{Side::left, {{"arch_index", ai}}}}, {}});
   };
   EXPECT_DOUBLE_EQ(*find_item(run(0.2999), "R-ARCH-SUPPORT", Side::left)->dose.amount, 0.0);
-  EXPECT_DOUBLE_EQ(*find_item(run(0.30), "R-ARCH-SUPPORT", Side::left)->dose.amount, 6.0);
+  // The edge is not decided closer than the arch index's measurement error (borderline_margin
+  // 0.016, rules 2.1.0): 0.30 and 0.315 keep the standard profile, 0.316 takes the higher one.
+  EXPECT_DOUBLE_EQ(*find_item(run(0.30), "R-ARCH-SUPPORT", Side::left)->dose.amount, 0.0);
+  EXPECT_NE(find_item(run(0.30), "R-ARCH-SUPPORT", Side::left)->dose.basis.find("measurement error"), std::string::npos);
+  EXPECT_DOUBLE_EQ(*find_item(run(0.315), "R-ARCH-SUPPORT", Side::left)->dose.amount, 0.0);
+  EXPECT_DOUBLE_EQ(*find_item(run(0.316), "R-ARCH-SUPPORT", Side::left)->dose.amount, 6.0);
   const auto none = recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left)}, {}, {}});
   const auto* r = find_item(none, "R-ARCH-SUPPORT", Side::left);
   EXPECT_FALSE(r->dose.amount.has_value());
@@ -157,8 +162,8 @@ TEST(Engine, SameDoseOnBothFeetMergesIntoOneItem) {
   const auto same = recommend(default_rules(), {fs, {{Side::left, {{"arch_index", 0.27}}}, {Side::right, {{"arch_index", 0.28}}}}, {}});
   EXPECT_EQ(count_items(same, "R-ARCH-SUPPORT"), 1);
   EXPECT_NE(find_item(same, "R-ARCH-SUPPORT", Side::both), nullptr);
-  const auto diff = recommend(default_rules(), {fs, {{Side::left, {{"arch_index", 0.27}}}, {Side::right, {{"arch_index", 0.31}}}}, {}});
-  EXPECT_EQ(count_items(diff, "R-ARCH-SUPPORT"), 2);
+  const auto diff = recommend(default_rules(), {fs, {{Side::left, {{"arch_index", 0.27}}}, {Side::right, {{"arch_index", 0.33}}}}, {}});
+  EXPECT_EQ(count_items(diff, "R-ARCH-SUPPORT"), 2);  // 0.33 clears the 0.30 edge by more than 0.016
 }
 
 TEST(RedFlags, NoIntakeMeansNotScreened) {

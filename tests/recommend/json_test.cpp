@@ -9,7 +9,7 @@ namespace {
 
 TEST(RecommendationsJson, ReferralsFirstThenItemsWithEveryField) {
   auto f = test::finding("F-EQUINUS", Side::left, 2);
-  f.evidence.push_back({"heel_contact_percent", 31.0, "%", "< 40", "metrics.md section 6", true});
+  f.evidence.push_back({"heel_contact_percent", 31.0, "%", "< 40", "metrics.md section 6", true, false, true, ""});
   const auto p = recommend(test::default_rules(), {{f}, {}, test::intake({{"numbness_tingling_weakness", true}})});
   const auto j = recommendations_json(p);
   ASSERT_TRUE(j.is_array());

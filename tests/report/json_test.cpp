@@ -64,18 +64,28 @@ AnalysisResult sample_result() {
   foot.regions["hindfoot"]["peak_pressure_kpa"] = spread(313.0, 1);
   r.feet.push_back(foot);
 
-  Finding f;
-  f.id = "F-ARCH-LOW";
-  f.side = Side::left;
-  f.statement = "Footprint findings consistent with a low medial arch (pes planus pattern).";
-  f.evidence.push_back({"arch_index", 0.27, "", ">= 0.26", "Cavanagh & Rodgers 1987", true});
-  r.findings.push_back(f);
   r.timing.cadence_steps_per_min = 110.0;
   return r;
 }
 
+// Findings come from the rule file: they reach the JSON through the assessment.
+assess::Assessment sample_assessment() {
+  assess::Assessment a;
+  a.input = "walk.h5";
+  a.analysis = sample_result();
+  Finding f;
+  f.id = "F-ARCH-LOW";
+  f.side = Side::left;
+  f.statement = "Findings consistent with a low medial arch (pes planus).";
+  f.borderline = true;
+  f.evidence.push_back({"arch_index", 0.27, "", ">= 0.26", "Cavanagh & Rodgers 1987", true, true, true,
+                        "borderline: within the measurement error (0.016) of 0.26"});
+  a.findings.push_back(f);
+  return a;
+}
+
 TEST(AnalysisJson, ContractKeysAndValues) {
-  const auto j = nlohmann::json::parse(to_json(sample_result(), "walk.h5"));
+  const auto j = nlohmann::json::parse(to_json(sample_assessment()));
   EXPECT_EQ(j["toolkit_version"], kToolkitVersion);
   EXPECT_EQ(j["algorithm_version"], kAnalysisAlgorithmVersion);
   EXPECT_EQ(j["input"], "walk.h5");
@@ -120,11 +130,17 @@ TEST(AnalysisJson, ContractKeysAndValues) {
   EXPECT_EQ(j["findings"][0]["id"], "F-ARCH-LOW");
   EXPECT_EQ(j["findings"][0]["side"], "left");
   EXPECT_EQ(j["findings"][0]["evidence"][0]["threshold"], ">= 0.26");
+  EXPECT_EQ(j["findings"][0]["borderline"], true);
+  EXPECT_EQ(j["findings"][0]["evidence"][0]["borderline"], true);
+  EXPECT_EQ(j["findings"][0]["evidence"][0]["applicable"], true);
+  EXPECT_TRUE(j["borderline_findings"].is_array());
   EXPECT_TRUE(j["recommendations"].is_array());
-  EXPECT_TRUE(j["recommendations"].empty());
+  // The analysis alone carries measures, no findings (they need the rule file).
+  EXPECT_TRUE(nlohmann::json::parse(to_json(sample_result(), "walk.h5"))["findings"].empty());
   // Every parameter is carried, with the defaults of the parameter structs.
   EXPECT_DOUBLE_EQ(j["parameters"]["cpei"]["distal_fraction"].get<double>(), 0.67);
-  EXPECT_DOUBLE_EQ(j["parameters"]["findings"]["arch_low_min"].get<double>(), 0.26);
+  // No clinical threshold among the parameters: they are the rule file's.
+  EXPECT_FALSE(j["parameters"].contains("findings"));
   EXPECT_EQ(j["parameters"]["foot_frame"]["method"], "pca_refined");
 }
 

@@ -47,15 +47,15 @@ inline report::ReportModel sample_model(std::optional<recommend::Intake> intake 
     const auto* md = rules.find_measure(key);
     return report::MetricRow{key, md->label, s, v, md->unit, md->decimals, md->ref_low, md->ref_high, md->source, ""};
   };
-  m.metrics = {row("arch_index", Side::left, 0.29), row("arch_index", Side::right, 0.31),
+  m.metrics = {row("arch_index", Side::left, 0.29), row("arch_index", Side::right, 0.33),
                row("forefoot_peak_kpa", Side::left, 420), row("forefoot_peak_kpa", Side::right, 610)};
   auto low = finding("F-ARCH-LOW", Side::left);
-  low.evidence.push_back({"arch_index", 0.29, "", ">= 0.26", "Cavanagh & Rodgers 1987", true});
+  low.evidence.push_back({"arch_index", 0.29, "", ">= 0.26", "Cavanagh & Rodgers 1987", true, false, true, ""});
   m.findings = {low, finding("F-ARCH-LOW", Side::right), finding("F-EQUINUS", Side::right, 2),
                 finding("F-FOREFOOT-OVERLOAD", Side::right)};
   recommend::EngineInput in{m.findings,
                             {{Side::left, {{"arch_index", 0.29}}},
-                             {Side::right, {{"arch_index", 0.31}, {"forefoot_peak_ap_mm", 185}}}},
+                             {Side::right, {{"arch_index", 0.33}, {"forefoot_peak_ap_mm", 185}}}},
                             std::move(intake)};
   m.prescription = recommend::recommend(rules, in);
   m.chain = report::make_chain_diagram(rules, m.prescription);

@@ -90,7 +90,7 @@ std::vector<EngineInput> probe_inputs(const RuleSet& rules, const Intake* intake
         fi.severity = 1 + (k % 3);
         fi.confidence = kConfidence[k % 3];
         fi.statement = "findings consistent with " + f.id;
-        for (const auto& t : f.thresholds) fi.evidence.push_back({t.measure, t.value, "", t.op + " x", t.source, true});
+        for (const auto& t : f.thresholds) fi.evidence.push_back({t.measure, t.value, "", t.op + " x", t.source, true, false, true, ""});
         in.findings.push_back(std::move(fi));
       }
     }

@@ -598,8 +598,6 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
       contacts.push_back({fa.footfall.side, fa.events.ic_s, fa.events.to_s});
   r.timing = gait_timing(std::move(contacts), p.timing);
 
-  r.findings = derive_findings(r.feet, r.timing, p.findings);
-
   // Quality warnings.
   auto& w = r.quality.warnings;
   if (!r.has_usable_contact()) w.push_back("no usable foot contact found");

@@ -14,8 +14,7 @@ recommend::EngineInput engine_input(const analysis::AnalysisResult& result, cons
     for (const auto& [key, spread] : foot.measures) m[key] = spread.median;
   }
   auto& both = in.measures[Side::both];
-  if (result.timing.stance_symmetry_percent) both["stance_symmetry_percent"] = *result.timing.stance_symmetry_percent;
-  if (result.timing.step_symmetry_percent) both["step_symmetry_percent"] = *result.timing.step_symmetry_percent;
+  for (const auto& [key, value] : recommend::recording_measures(result.feet, result.timing)) both[key] = value;
   return in;
 }
 
@@ -37,7 +36,10 @@ Result<Assessment> assess(std::string input, RecordingMetadata meta, std::vector
   a.meta = std::move(meta);
   a.streams = std::move(streams);
   a.analysis = std::move(*result);
-  a.findings = a.analysis.findings;
+  // The rule file decides the findings (thresholds, how votes combine, severity, surface).
+  auto evaluation = recommend::evaluate_findings(rules, a.analysis.feet, a.analysis.timing);
+  a.findings = std::move(evaluation.findings);
+  a.borderline_findings = std::move(evaluation.borderline_misses);
   a.intake = intake;
   a.engine_input = engine_input(a.analysis, a.findings, std::move(intake));
   a.prescription = recommend::recommend(rules, a.engine_input);

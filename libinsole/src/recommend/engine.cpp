@@ -176,15 +176,48 @@ Dose compute_dose(const RuleSet& rules, const DoseRule& d, const Ctx& ctx, const
     return out;
   }
   if (d.kind == "bands") {
-    const DoseBand* b = pick_band(d, *v);
-    if (!b) {  // validated bands tile the line from their first min; values below it land here
+    // No band is chosen on a difference smaller than the measure's measurement error (rule file
+    // measures[].borderline_margin): a value that passes a band's lower edge by less than it keeps
+    // the lower band, and left and right values closer than it get the same (lower) band.
+    const double margin = md && md->borderline_margin ? *md->borderline_margin : 0.0;
+    bool edge = false;
+    auto band_of = [&](double x) -> int {
+      const DoseBand* b = pick_band(d, x);
+      if (!b) return -1;
+      int i = static_cast<int>(b - d.bands.data());
+      if (i > 0 && b->min && x - *b->min < margin) {
+        --i;
+        edge = true;
+      }
+      return i;
+    };
+    int i = band_of(*v);
+    std::string matched;
+    if (i >= 0 && !ctx.whole && (ctx.side == Side::left || ctx.side == Side::right)) {
+      const Side other = ctx.side == Side::left ? Side::right : Side::left;
+      if (auto o = measure(ctx.in, other, d.measure); o && std::abs(*o - *v) < margin) {
+        const bool edge_before = edge;
+        const int j = band_of(*o);
+        edge = edge_before;
+        if (j >= 0 && j < i) {
+          i = j;
+          matched = "; same band as the " + std::string(side_word(other)) + " foot (" + fmt(*o, decimals) +
+                    "), closer than the measurement error " + fmt(margin, decimals);
+        }
+      }
+    }
+    if (i < 0) {  // validated bands tile the line from their first min; values below it land here
       out.text = d.fallback.empty() ? "dose to be set clinically (" + d.measure + " outside the dose table)" : d.fallback;
       out.basis = d.measure + " = " + fmt(*v, decimals) + " outside the dose table";
       return out;
     }
-    out.text = b->text;
-    out.amount = b->amount;
-    out.basis = d.measure + " = " + fmt(*v, decimals) + " (band " + band_label(*b, decimals) + ")";
+    const DoseBand& b = d.bands[static_cast<std::size_t>(i)];
+    out.text = b.text;
+    out.amount = b.amount;
+    out.basis = d.measure + " = " + fmt(*v, decimals) + " (band " + band_label(b, decimals) + ")" +
+                (edge ? "; within the measurement error " + fmt(margin, decimals) + " of the next band's edge: lower band kept"
+                      : "") +
+                matched;
     return out;
   }
   double amount = d.scale * *v + d.offset;

@@ -276,7 +276,7 @@ RuleSet parse_document(const json& root) {
   const json& measures = o.array("measures");
   for (std::size_t i = 0; i < measures.size(); ++i) {
     const std::string p = item_path("measures", i, measures[i]);
-    Obj m(measures[i], p, {"id", "decimals", "reference", "source", "note"});
+    Obj m(measures[i], p, {"id", "decimals", "reference", "source", "note", "borderline_margin"});
     MeasureDef md;
     md.id = m.str("id");
     // Label and unit are the catalogue's: a measure is defined once (measure_catalogue.hpp).
@@ -299,26 +299,70 @@ RuleSet parse_document(const json& root) {
       if (!md.ref_low && !md.ref_high) fail(m.path("reference"), "needs low, high or both");
       if (md.ref_low && md.ref_high && *md.ref_low >= *md.ref_high) fail(m.path("reference"), "low must be below high");
     }
+    if (m.has("borderline_margin")) {
+      Obj b(m.at("borderline_margin"), m.path("borderline_margin"), {"value", "source", "note"});
+      md.borderline_margin = b.num("value");
+      if (!(*md.borderline_margin >= 0.0)) fail(b.path("value"), "a measurement-error margin must be 0 or more");
+      md.borderline_source = b.str("source");
+      md.borderline_note = b.str("note", false);
+    }
     r.measures.push_back(md);
   }
   const json& findings = o.array("findings");
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const std::string p = item_path("findings", i, findings[i]);
-    Obj f(findings[i], p, {"id", "label", "consistent_with", "thresholds", "confirm"});
+    Obj f(findings[i], p, {"id", "label", "consistent_with", "thresholds", "combine", "confirm", "notes"});
     FindingDef fd;
     fd.id = f.str("id");
     if (fd.id.rfind("F-", 0) != 0) fail(f.path("id"), "finding ids start with \"F-\"");
     fd.label = f.str("label");
     fd.consistent_with = f.str("consistent_with");
     fd.confirm = f.str("confirm", false);
+    fd.notes = f.strings("notes", false);
     const json& th = f.array("thresholds");
     if (th.empty()) fail(f.path("thresholds"), "must list at least one threshold");
     for (std::size_t k = 0; k < th.size(); ++k) {
       const std::string tp = f.path("thresholds") + "[" + std::to_string(k) + "]";
-      Obj t(th[k], tp, {"measure", "op", "value", "source"});
-      Threshold thr{t.str("measure"), t.str("op"), t.num("value"), t.str("source")};
+      Obj t(th[k], tp, {"measure", "op", "value", "source", "surface", "note", "severity"});
+      Threshold thr{t.str("measure"), t.str("op"), t.num("value"), t.str("source"), t.str("surface", false),
+                    t.str("note", false), {}};
       if (!kOps.count(thr.op)) fail(t.path("op"), "unknown operator '" + thr.op + "'");
+      if (thr.op == "==") fail(t.path("op"), "a finding's vote needs a direction (<, <=, > or >=), found '=='");
+      if (!thr.surface.empty() && thr.surface != "barefoot" && thr.surface != "in_shoe")
+        fail(t.path("surface"), "expected \"barefoot\" or \"in_shoe\", found \"" + thr.surface + "\"");
+      const json& sev = t.array("severity", false);
+      for (std::size_t b = 0; b < sev.size(); ++b) {
+        const std::string bp = t.path("severity") + "[" + std::to_string(b) + "]";
+        Obj band(sev[b], bp, {"beyond", "grade"});
+        SeverityBand sb{band.num("beyond"), band.integer("grade", 0)};
+        if (b == 0 && sb.beyond != 0.0) fail(band.path("beyond"), "the first severity band starts at the threshold (beyond 0)");
+        if (b > 0 && !(sb.beyond > thr.severity.back().beyond))
+          fail(band.path("beyond"), "severity bands must be in increasing distance beyond the threshold");
+        if (sb.grade != static_cast<int>(b) + 1) fail(band.path("grade"), "grades run 1, 2, 3, ... in band order");
+        thr.severity.push_back(sb);
+      }
+      // A finding is about one foot, or (left/right symmetry measures) about the pair.
+      if (const analysis::MeasureInfo* info = analysis::find_measure_info(thr.measure); info && k == 0)
+        fd.per_recording = info->per_recording();
       fd.thresholds.push_back(thr);
+    }
+    // combine: "any" | "all" | {"at_least": n}, 1 <= n <= number of votes.
+    if (!f.has("combine")) fail(f.path("combine"), "missing required key (\"any\", \"all\" or {\"at_least\": n})");
+    const json& cj = f.at("combine");
+    if (cj.is_string() && cj.get<std::string>() == "any") {
+      fd.combine = {Combine::Kind::any, 1};
+    } else if (cj.is_string() && cj.get<std::string>() == "all") {
+      fd.combine = {Combine::Kind::all, static_cast<int>(fd.thresholds.size())};
+    } else if (cj.is_object()) {
+      Obj c(cj, f.path("combine"), {"at_least"});
+      const int n = c.integer("at_least", 0);
+      if (n < 1 || n > static_cast<int>(fd.thresholds.size()))
+        fail(c.path("at_least"), "invalid combine: at_least " + std::to_string(n) + " of " +
+                                     std::to_string(fd.thresholds.size()) + " votes (expected 1 to " +
+                                     std::to_string(fd.thresholds.size()) + ")");
+      fd.combine = {Combine::Kind::at_least, n};
+    } else {
+      fail(f.path("combine"), "invalid combine " + cj.dump() + " (expected \"any\", \"all\" or {\"at_least\": n})");
     }
     r.findings.push_back(fd);
     r.nodes.push_back({fd.id, "finding", fd.label, std::nullopt});
@@ -581,13 +625,30 @@ void validate(const RuleSet& r) {
   for (const auto& s : r.strength_levels)
     if (!r.confidence_cap_by_strength.count(s)) fail("confidence_cap_by_strength", "missing a cap for strength '" + s + "'");
   for (std::size_t i = 0; i < r.measures.size(); ++i)
+  {
     check_source(r, r.measures[i].source, "measures[" + std::to_string(i) + "] (" + r.measures[i].id + ").source");
+    if (r.measures[i].borderline_margin)
+      check_source(r, r.measures[i].borderline_source,
+                   "measures[" + std::to_string(i) + "] (" + r.measures[i].id + ").borderline_margin.source");
+  }
   for (std::size_t i = 0; i < r.findings.size(); ++i) {
     const auto& f = r.findings[i];
     for (std::size_t k = 0; k < f.thresholds.size(); ++k) {
       const std::string p = "findings[" + std::to_string(i) + "] (" + f.id + ").thresholds[" + std::to_string(k) + "]";
-      check_measure(r, f.thresholds[k].measure, p + ".measure");
-      check_source(r, f.thresholds[k].source, p + ".source");
+      const Threshold& t = f.thresholds[k];
+      check_measure(r, t.measure, p + ".measure");
+      check_source(r, t.source, p + ".source");
+      const Source* src = r.find_source(t.source);
+      if (src && src->kind == "convention" && t.note.empty())
+        fail(p + ".note", "a threshold resting on a convention needs a note saying why this value");
+      const MeasureDef* md = r.find_measure(t.measure);
+      if (!md->borderline_margin)
+        fail(p + ".measure", "measure '" + t.measure + "' votes for a finding but declares no borderline_margin "
+                             "(its measurement error) under measures");
+      const analysis::MeasureInfo* info = analysis::find_measure_info(t.measure);
+      if ((info && info->per_recording()) != f.per_recording)
+        fail(p + ".measure", "mixes per-foot and per-recording measures ('" + t.measure + "'): a finding is about "
+                             "one foot or about the pair");
     }
   }
   for (std::size_t i = 0; i < r.nodes.size(); ++i)

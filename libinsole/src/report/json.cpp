@@ -152,15 +152,13 @@ json foot_json(const FootSummary& foot, const AnalysisResult& r) {
         {"reference_source", "mean COP velocity 31.6 (5.3) cm/s, n = 30, RSscan (metrics.md section 4)"}}},
       {"stride_length_mm", sp("stride_length_mm")},
   };
-  const CpeiReference& cref = r.params.findings.cpei;
+  const CpeiReference cref;
   j["pronation"] = {
       {"cpei_percent", sp("cpei_percent")},
       {"cpei_reference_percent",
        {{"planus", cref.planus_percent},
         {"rectus", cref.rectus_percent},
         {"cavus", cref.cavus_percent},
-        {"low_quintile_estimate", cref.low_quintile_percent},
-        {"high_quintile_estimate", cref.high_quintile_percent},
         {"source", cref.source}}},
       {"mlpi", sp("mlpi")},
       {"forefoot_mlpi", sp("forefoot_mlpi")},
@@ -199,12 +197,14 @@ json finding_json(const Finding& f) {
   json ev = json::array();
   for (const auto& e : f.evidence)
     ev.push_back({{"measure", e.measure}, {"value", num(e.value)}, {"unit", e.unit},
-                  {"threshold", e.threshold}, {"source", e.source}, {"agrees", e.agrees}});
+                  {"threshold", e.threshold}, {"source", e.source}, {"agrees", e.agrees},
+                  {"borderline", e.borderline}, {"applicable", e.applicable}, {"note", e.note}});
   return {{"id", f.id},
           {"side", std::string(to_string(f.side))},
           {"statement", f.statement},
           {"confidence", f.confidence},
           {"severity", f.severity},
+          {"borderline", f.borderline},
           {"evidence", ev},
           {"notes", f.notes}};
 }
@@ -213,7 +213,6 @@ json finding_json(const Finding& f) {
 
 json parameters_json(const AnalysisParams& p) {
   const auto& s = p.segmentation;
-  const auto& fp = p.findings;
   return {
       {"segmentation",
        {{"active_threshold_kpa", s.active_threshold_kpa},
@@ -262,26 +261,6 @@ json parameters_json(const AnalysisParams& p) {
        {{"distal_fraction", p.cpei.distal_fraction},
         {"width_band_sensels", p.cpei.width_band_sensels},
         {"min_width_sensels", p.cpei.min_width_sensels}}},
-      {"findings",
-       {{"arch_low_min", fp.arch_low_min},
-        {"arch_high_max", fp.arch_high_max},
-        {"cpei_low_quintile_percent", fp.cpei.low_quintile_percent},
-        {"cpei_high_quintile_percent", fp.cpei.high_quintile_percent},
-        {"mlpi_medial_max", fp.mlpi_medial_max},
-        {"mlpi_lateral_min", fp.mlpi_lateral_min},
-        {"forefoot_mlpi_medial_max", fp.forefoot_mlpi_medial_max},
-        {"forefoot_mlpi_lateral_min", fp.forefoot_mlpi_lateral_min},
-        {"pronation_min_agreeing", fp.pronation_min_agreeing},
-        {"equinus_heel_contact_max_percent", fp.equinus_heel_contact_max_percent},
-        {"equinus_pti_ratio_min", fp.equinus_pti_ratio_min},
-        {"forefoot_peak_barefoot_kpa", fp.forefoot_peak_barefoot_kpa},
-        {"equinus_toe_first_min_fraction", fp.equinus_toe_first_min_fraction},
-        {"standing_heel_share_max_percent", fp.standing_heel_share_max_percent},
-        {"equinus_min_agreeing", fp.equinus_min_agreeing},
-        {"forefoot_overload_barefoot_kpa", fp.forefoot_overload_barefoot_kpa},
-        {"asymmetry_max_percent", fp.asymmetry_max_percent},
-        {"short_rollover_max_percent", fp.short_rollover_max_percent},
-        {"short_stride_max_mm", fp.short_stride_max_mm}}},
       {"standing_min_s", p.standing_min_s},
       {"boundary_force_share", p.boundary_force_share},
       {"recommended_footfalls_in_shoe", p.recommended_footfalls_in_shoe},
@@ -363,11 +342,15 @@ json document(const AnalysisResult& r, const std::vector<Finding>& found, const 
 }  // namespace
 
 json analysis_json(const AnalysisResult& r, const std::string& input_name, const json& recommendations) {
-  return document(r, r.findings, input_name, recommendations);
+  // Measures only: findings need the rule file (assessment_json).
+  return document(r, {}, input_name, recommendations);
 }
 
 json assessment_json(const assess::Assessment& a) {
   json doc = document(a.analysis, a.findings, a.input, recommend::recommendations_json(a.prescription));
+  json misses = json::array();
+  for (const auto& f : a.borderline_findings) misses.push_back(finding_json(f));
+  doc["borderline_findings"] = misses;
   doc["rules"] = {{"name", a.rules_name}, {"version", a.rules_version}, {"origin", a.rules_origin}};
   doc["intake_given"] = a.intake.has_value();
   return doc;

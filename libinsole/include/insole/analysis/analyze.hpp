@@ -1,7 +1,8 @@
 #pragma once
 // The whole analysis of a recording: footfalls -> foot frame, footprint, regions, arch (see
 // segmentation.hpp ... arch.hpp) -> COP, gait events, pronation and equinus measures (cop.hpp ...
-// equinus.hpp) -> per-foot medians -> findings, with a quality section. Pure: no files, no clock.
+// equinus.hpp) -> per-foot medians, with a quality section. Pure: no files, no clock. Findings are
+// not made here: the rule file decides them (recommend/findings.hpp, called by the assessment).
 //
 // Two entry points with the same result: analyze() over a Recording in memory, and
 // analyze_stream() over frame chunks, which keeps only one activity window of frames in memory
@@ -22,7 +23,6 @@
 #include "insole/analysis/foot_frame.hpp"
 #include "insole/analysis/foot_image.hpp"
 #include "insole/analysis/finding.hpp"
-#include "insole/analysis/findings.hpp"
 #include "insole/analysis/foot_summary.hpp"
 #include "insole/analysis/footfall.hpp"
 #include "insole/analysis/gait.hpp"
@@ -37,7 +37,7 @@ namespace insole::analysis {
 
 /// Version of the analysis algorithms; bumped whenever a measure's definition or a default
 /// parameter changes, so stored results say what produced them.
-inline constexpr const char* kAnalysisAlgorithmVersion = "1.5.0";
+inline constexpr const char* kAnalysisAlgorithmVersion = "1.6.0";
 
 struct AnalysisParams {
   SegmentationParams segmentation;
@@ -50,7 +50,6 @@ struct AnalysisParams {
   GaitEventParams events;
   GaitTimingParams timing;
   CpeiParams cpei;
-  FindingParams findings;
   /// A contact longer than this is standing, not a step: no gait events or CPEI (design
   /// default; walking stance lasts 0.5-1.0 s). A recording whose metadata mode is "stand"
   /// treats every contact as standing.
@@ -142,7 +141,6 @@ struct AnalysisResult {
   std::vector<FootSummary> feet;
   std::vector<FootfallAnalysis> footfalls;  ///< used and rejected, in time order per stream
   GaitTiming timing;
-  std::vector<Finding> findings;
   Quality quality;
   /// One aggregated image per foot (stream + side) with used footfalls (foot_image.hpp).
   std::vector<FootImage> images;
@@ -183,7 +181,7 @@ FootfallAnalysis analyze_footfall(const StreamInfo& info, const Eigen::Ref<const
                                   const AnalysisParams& params, Eigen::Index frame_offset = 0);
 
 /// Second stage, needing no frames: walking direction and FPA, per-foot medians, gait timing,
-/// findings and quality warnings. `result.footfalls` and `result.quality.streams` must be filled.
+/// and quality warnings. `result.footfalls` and `result.quality.streams` must be filled.
 void finish_analysis(AnalysisResult& result, const std::vector<StreamInfo>& streams);
 
 }  // namespace insole::analysis

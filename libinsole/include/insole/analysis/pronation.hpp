@@ -20,12 +20,8 @@ struct CpeiReference {
   double planus_percent = 21.59;
   double rectus_percent = 22.78;
   double cavus_percent = 23.86;
-  /// Framingham (Menz 2013; Hagedorn 2013 [V]) classified function by CPEI quintiles. Quintile
-  /// cut-offs are not published in the sources we hold; these are the 20th / 80th percentiles of
-  /// a normal distribution with the rectus mean and SD = SE * sqrt(n) = 0.31 * sqrt(443) = 6.5 %
-  /// (derived, [U]): 22.78 -/+ 0.8416 * 6.5.
-  double low_quintile_percent = 17.3;
-  double high_quintile_percent = 28.2;
+  /// Cut-offs that classify function (the Framingham quintiles) are interpretation: they live in
+  /// the rule file (findings F-PRONATION / F-SUPINATION), not here.
   const char* source = "Song et al. 1996 JAPMA 86:16 (construction); cadet means PMC7393860 Table 4";
 };
 

@@ -17,6 +17,7 @@
 #include "insole/core/recording.hpp"
 #include "insole/core/result.hpp"
 #include "insole/recommend/engine.hpp"
+#include "insole/recommend/findings.hpp"
 #include "insole/recommend/intake.hpp"
 #include "insole/recommend/rules.hpp"
 
@@ -34,6 +35,8 @@ struct Assessment {
   std::vector<StreamInfo> streams;          ///< the streams' descriptions (name, device, layout)
   analysis::AnalysisResult analysis;        ///< measures, footfalls, per-foot summaries and images
   std::vector<analysis::Finding> findings;  ///< what the rules conclude from the measures
+  /// Findings that did not fire but lie within measurement error of firing: reported, not acted on.
+  std::vector<analysis::Finding> borderline_findings;
   recommend::EngineInput engine_input;      ///< the measures the rules saw, per side
   recommend::Prescription prescription;
   std::optional<recommend::Intake> intake;
@@ -47,8 +50,8 @@ struct Assessment {
 };
 
 /// Findings and per-side medians of an analysis as engine input. Per-foot measures keep their JSON
-/// keys (arch_index, cpei_percent, forefoot_peak_ap_mm, ...); gait symmetry indices go under
-/// Side::both.
+/// keys (arch_index, cpei_percent, forefoot_peak_ap_mm, ...); the per-recording measures
+/// (recommend::recording_measures: left/right symmetry indices) go under Side::both.
 recommend::EngineInput engine_input(const analysis::AnalysisResult& result, const std::vector<analysis::Finding>& findings,
                                     std::optional<recommend::Intake> intake);
 

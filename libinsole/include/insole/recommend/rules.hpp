@@ -39,14 +39,42 @@ struct MeasureDef {
   std::string ref_surface;
   std::string source;
   std::string note;
+  /// Measurement error of the measure: a value closer than this to a finding's threshold is
+  /// reported as borderline, and no severity grade or dose band is chosen on a difference
+  /// smaller than this (rule file measures[].borderline_margin, with its own source and note).
+  std::optional<double> borderline_margin;
+  std::string borderline_source;
+  std::string borderline_note;
 };
 
-/// "measure op value", e.g. arch_index >= 0.26, with the source of the number.
+/// Severity grade reached when a value lies at least `beyond` past its threshold (in the
+/// measure's unit, in the direction of the comparison).
+struct SeverityBand {
+  double beyond = 0.0;
+  int grade = 1;
+};
+
+/// "measure op value", e.g. arch_index >= 0.26, with the source of the number: one vote of a
+/// finding.
 struct Threshold {
   std::string measure;
   std::string op;        ///< "<" | "<=" | ">" | ">=" | "=="
   double value = 0.0;
   std::string source;
+  /// Where the threshold was measured: "barefoot", "in_shoe" or "" (any). On data from the
+  /// other surface the vote is "not applicable" with the reason, never compared.
+  std::string surface;
+  /// Why this number (required when the source is of kind "convention").
+  std::string note;
+  /// Severity grades by distance beyond the threshold, ascending; empty: grade 1 when it agrees.
+  std::vector<SeverityBand> severity;
+};
+
+/// How a finding's votes combine: any one, all that apply, or at least n of them.
+struct Combine {
+  enum class Kind { any, all, at_least };
+  Kind kind = Kind::any;
+  int n = 1;  ///< at_least
 };
 
 /// Compares `lhs op rhs` for the operators above; false for an unknown operator.
@@ -58,8 +86,12 @@ struct FindingDef {
   std::string id;                    ///< "F-ARCH-LOW", ...
   std::string label;                 ///< short label for tables and the chain diagram
   std::string consistent_with;       ///< completes "findings consistent with ..."
-  std::vector<Threshold> thresholds; ///< the thresholds the analysis documents for it
+  std::vector<Threshold> thresholds; ///< the votes: measures compared with their thresholds
+  Combine combine;                   ///< how the votes make the finding
   std::string confirm;               ///< clinical test that confirms or refutes it
+  std::vector<std::string> notes;    ///< printed with the finding
+  /// Its votes are per-recording measures (left/right symmetry): evaluated once, side "both".
+  bool per_recording = false;
 };
 
 /// A boolean condition over findings, measures and intake answers (a small expression tree).

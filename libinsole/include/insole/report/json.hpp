@@ -21,13 +21,15 @@
 
 namespace insole::report {
 
-/// The analysis as a JSON value. `recommendations` must be an array (the recommendation
+/// The analysis as a JSON value: measures only, "findings" empty (findings need the rule file:
+/// use assessment_json). `recommendations` must be an array (the recommendation
 /// module's output); it is copied under "recommendations".
 nlohmann::json analysis_json(const analysis::AnalysisResult& result, const std::string& input_name,
                              const nlohmann::json& recommendations = nlohmann::json::array());
 
 /// The assessment as the `insole analyze --json` document: the analysis with the assessment's
-/// findings and recommendations, plus "rules" {name, version, origin} and "intake_given".
+/// findings and recommendations, plus "borderline_findings" (findings that did not fire, within
+/// measurement error of doing so), "rules" {name, version, origin} and "intake_given".
 /// `insole report --format json` and `insole batch --json-dir` write the same document
 /// (the report adds "prescription").
 nlohmann::json assessment_json(const assess::Assessment& assessment);

@@ -1,0 +1,47 @@
+#pragma once
+// Findings from the rule file: the analysis measures, the rule file interprets. Each finding
+// definition (rules.hpp FindingDef, rule file `findings[]`) lists its votes (measure, operator,
+// threshold, source, optionally the surface the threshold was measured on and severity grades by
+// distance beyond it) and how they combine ("any", "all" or {"at_least": n}). Nothing clinical is
+// compiled here: a clinic that edits its rule file changes what fires.
+//
+// Measurement error: each voting measure declares a borderline_margin. A vote within it of its
+// threshold is marked borderline (Evidence::borderline, Finding::borderline); a finding that would
+// not fire without its borderline votes is borderline; a severity grade is only raised once the
+// value passes the grade's edge by more than the margin, and when left and right differ by less
+// than the margin they get the same (lower) grade.
+//
+// Applicability: a vote whose threshold was measured barefoot (surface "barefoot", or a measure the
+// catalogue says applies barefoot only) is "not applicable" on in-shoe data, with the reason; it
+// neither agrees nor disagrees.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "insole/analysis/finding.hpp"
+#include "insole/analysis/foot_summary.hpp"
+#include "insole/analysis/gait.hpp"
+#include "insole/recommend/rules.hpp"
+
+namespace insole::recommend {
+
+struct FindingEvaluation {
+  std::vector<analysis::Finding> findings;  ///< what fired
+  /// Findings that did not fire but would have, had the votes within measurement error of their
+  /// thresholds gone the other way (borderline = true). Reported, never acted on.
+  std::vector<analysis::Finding> borderline_misses;
+};
+
+/// Per-recording measures (left/right symmetry indices) from the gait timing and the feet's
+/// medians: stance_symmetry_percent, swing_symmetry_percent, step_symmetry_percent,
+/// peak_force_symmetry_percent, force_time_integral_symmetry_percent (those that exist).
+std::map<std::string, double> recording_measures(const std::vector<analysis::FootSummary>& feet,
+                                                 const analysis::GaitTiming& timing);
+
+/// Evaluates every finding definition of `rules` on each foot with used footfalls (per-foot
+/// findings) and once on the pair (per-recording findings, side both).
+FindingEvaluation evaluate_findings(const RuleSet& rules, const std::vector<analysis::FootSummary>& feet,
+                                    const analysis::GaitTiming& timing);
+
+}  // namespace insole::recommend
