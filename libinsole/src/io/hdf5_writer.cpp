@@ -656,7 +656,11 @@ Result<RecordingWriter> RecordingWriter::create(const std::filesystem::path& pat
   // SWMR mode and on disk: until H5Fstart_swmr_write, HDF5 writes metadata in no safe order, so a
   // process killed then would leave a file nobody can open. Killed before, it leaves only the
   // hidden file (and no capture).
-  const std::filesystem::path setup_path = path.parent_path() / ("." + path.filename().string() + ".creating");
+  // Built by appending: GCC 12's -Wrestrict misfires on `"." + std::string&&` in Release builds.
+  std::string setup_name(".");
+  setup_name += path.filename().string();
+  setup_name += ".creating";
+  const std::filesystem::path setup_path = path.parent_path() / setup_name;
   std::filesystem::remove(setup_path, ec);  // left by a capture killed while it was being set up
   st->file = h5::Hid(H5Fcreate(setup_path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()));
   if (!st->file.valid()) return h5::write_error(w, "cannot create the file (" + setup_path.string() + ")");
