@@ -40,14 +40,8 @@ Status write_analysis(const std::filesystem::path& path, const std::string& name
                         w.prefix() + "the capture that wrote this file did not finish; analyses can only be "
                                      "stored in a completed recording (copy it with write_recording first)");
   }
-  auto out = AtomicOutput::create(path);
+  auto out = detail::copy_for_update(path, w);
   if (!out) return out.error();
-  std::error_code ec;
-  std::filesystem::copy_file(path, out->temp_path(), std::filesystem::copy_options::overwrite_existing, ec);
-  if (ec) {
-    const bool full = ec == std::errc::no_space_on_device || ec == std::errc::file_too_large;
-    return make_error(full ? Errc::disk_full : Errc::io_error, w.prefix() + "cannot copy the file: " + ec.message());
-  }
   {
     h5::Hid fapl = detail::file_access_plist();
     h5::Hid f(H5Fopen(out->temp_path().c_str(), H5F_ACC_RDWR, fapl.get()));

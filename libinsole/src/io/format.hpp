@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "insole/core/atomic_output.hpp"
 #include "insole/core/recording.hpp"
 #include "io/h5util.hpp"
 
@@ -65,6 +66,10 @@ bool capture_lock_held(const std::filesystem::path& path);
 /// File access properties used by every reader and writer (sec2 driver, file locking that is
 /// skipped on filesystems without it).
 h5::Hid file_access_plist();
+
+/// A temporary copy of an existing file beside it, to be changed and then committed over the
+/// original (so a failure leaves the original untouched). A full disk is reported as disk_full.
+Result<AtomicOutput> copy_for_update(const std::filesystem::path& path, const h5::Where& w);
 
 /// Files are written in the HDF5 1.10 format (checksummed metadata; needed for SWMR).
 void set_file_format_v110(hid_t fapl);

@@ -65,6 +65,18 @@ Hid file_access_plist() {
   return fapl;
 }
 
+Result<AtomicOutput> copy_for_update(const std::filesystem::path& path, const Where& w) {
+  auto out = AtomicOutput::create(path);
+  if (!out) return out.error();
+  std::error_code ec;
+  std::filesystem::copy_file(path, out->temp_path(), std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec) {
+    const bool full = ec == std::errc::no_space_on_device || ec == std::errc::file_too_large;
+    return make_error(full ? Errc::disk_full : Errc::io_error, w.prefix() + "cannot copy the file: " + ec.message());
+  }
+  return out;
+}
+
 namespace {
 
 bool is_integral(double x) { return std::isfinite(x) && std::floor(x) == x; }

@@ -61,14 +61,8 @@ Result<RecoverReport> recover_capture(const std::filesystem::path& path) {
   }
   h5::QuietErrors quiet;
   const h5::Where w{path.string(), "", nullptr};
-  auto out = AtomicOutput::create(path);
+  auto out = detail::copy_for_update(path, w);
   if (!out) return out.error();
-  std::error_code ec;
-  std::filesystem::copy_file(path, out->temp_path(), std::filesystem::copy_options::overwrite_existing, ec);
-  if (ec) {
-    const bool full = ec == std::errc::no_space_on_device || ec == std::errc::file_too_large;
-    return make_error(full ? Errc::disk_full : Errc::io_error, w.prefix() + "cannot copy the file: " + ec.message());
-  }
   {
     h5::Hid fapl = detail::file_access_plist();
     hbool_t clear = true;

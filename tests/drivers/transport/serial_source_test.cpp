@@ -45,6 +45,25 @@ std::unique_ptr<DeviceEmulator> start_emulator(const ProtocolInfo& proto, int fr
   return emu ? std::move(emu).value() : nullptr;
 }
 
+// Reads frames from a source until a condition holds or `limit` passes, keeping the frames and the
+// messages of the disconnections the source reports on the way.
+struct Pump {
+  SerialSource& src;
+  std::chrono::seconds limit;
+  std::vector<PressureFrame> got;
+  std::vector<std::string> disconnects;
+
+  template <class Done>
+  void until(Done done) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      auto r = src.next(20ms);
+      if (r) got.push_back(std::move(r).value());
+      else if (r.error().code == Errc::disconnected) disconnects.push_back(r.error().message);
+    }
+  }
+};
+
 // Reads until the emulator has finished and every frame it sent has arrived (or 20 s pass).
 std::vector<PressureFrame> collect(SerialSource& src, const DeviceEmulator& emu,
                                    int* disconnects = nullptr) {
@@ -137,29 +156,19 @@ TEST(SerialSource, UnplugAndReplugThroughAStableLink) {
   SerialSource src(opt, steady_clock());
   ASSERT_TRUE(src.start());
 
-  std::vector<PressureFrame> got;
-  int disconnects = 0;
-  auto pump_until = [&](auto done) {
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      auto r = src.next(20ms);
-      if (r) {
-        got.push_back(std::move(r).value());
-      } else if (r.error().code == Errc::disconnected) {
-        ++disconnects;
-      }
-    }
-  };
+  Pump pump{src, 20s, {}, {}};
+  auto& got = pump.got;
+  auto pump_until = [&](auto done) { pump.until(done); };
   pump_until([&] { return got.size() >= 20; });
   emu->unplug();  // waits until the host has read everything sent
-  pump_until([&] { return disconnects > 0; });
-  EXPECT_EQ(disconnects, 1);
+  pump_until([&] { return !pump.disconnects.empty(); });
+  EXPECT_EQ(pump.disconnects.size(), 1u);
   ASSERT_TRUE(emu->replug());
   const auto before = got.size();
   pump_until([&] { return got.size() >= before + 20; });
   EXPECT_GE(src.stats().reconnects, 1u);
   emu->unplug();
-  pump_until([&] { return disconnects > 1; });
+  pump_until([&] { return pump.disconnects.size() > 1; });
   src.stop();
   while (auto r = src.next(0ms)) got.push_back(std::move(r).value());
   // Zero frames lost outside the gap: everything sent in both connections arrived.
@@ -271,25 +280,18 @@ TEST(SerialSource, ASilentStreamingDeviceIsDisconnectedAndReconnected) {
   SerialSource src(opt, steady_clock());
   ASSERT_TRUE(src.start());
   const double limit_s = std::max(opt.stream_silence_periods / proto->frame_rate_hz, opt.stream_silence_min_s);
-  std::vector<PressureFrame> got;
-  std::vector<std::string> disconnects;
-  auto pump_until = [&](auto done) {
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      auto r = src.next(20ms);
-      if (r) got.push_back(std::move(r).value());
-      else if (r.error().code == Errc::disconnected) disconnects.push_back(r.error().message);
-    }
-  };
+  Pump pump{src, 30s, {}, {}};
+  auto& got = pump.got;
+  auto pump_until = [&](auto done) { pump.until(done); };
   pump_until([&] { return got.size() >= 20; });
   ASSERT_GE(got.size(), 20u);
-  EXPECT_TRUE(disconnects.empty());
+  EXPECT_TRUE(pump.disconnects.empty());
   emu->set_silent(true);
   const auto silent_at = std::chrono::steady_clock::now();
-  pump_until([&] { return !disconnects.empty(); });
+  pump_until([&] { return !pump.disconnects.empty(); });
   const double detected_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - silent_at).count();
-  ASSERT_EQ(disconnects.size(), 1u);
-  EXPECT_NE(disconnects[0].find("went quiet"), std::string::npos) << disconnects[0];
+  ASSERT_EQ(pump.disconnects.size(), 1u);
+  EXPECT_NE(pump.disconnects[0].find("went quiet"), std::string::npos) << pump.disconnects[0];
   // Expected: limit_s plus one read_timeout; the bound is 10x that (design note §6).
   EXPECT_LT(detected_s, 10 * (limit_s + std::chrono::duration<double>(opt.read_timeout).count()));
   emu->set_silent(false);
@@ -297,7 +299,7 @@ TEST(SerialSource, ASilentStreamingDeviceIsDisconnectedAndReconnected) {
   pump_until([&] { return got.size() >= before + 20; });
   EXPECT_GE(got.size(), before + 20) << "frames did not flow again after the device recovered";
   EXPECT_GE(src.stats().reconnects, 1u);
-  EXPECT_EQ(disconnects.size(), 1u);
+  EXPECT_EQ(pump.disconnects.size(), 1u);
   src.stop();
 }
 
@@ -347,23 +349,16 @@ TEST(SerialSource, FoundAgainByUsbSerialNumberAfterReenumeration) {
   opt.reconnect_max_s = 0.2;
   SerialSource src(opt, steady_clock());
   ASSERT_TRUE(src.start());
-  std::vector<PressureFrame> got;
-  int disconnects = 0;
-  auto pump_until = [&](auto done) {
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      auto r = src.next(20ms);
-      if (r) got.push_back(std::move(r).value());
-      else if (r.error().code == Errc::disconnected) ++disconnects;
-    }
-  };
+  Pump pump{src, 30s, {}, {}};
+  auto& got = pump.got;
+  auto pump_until = [&](auto done) { pump.until(done); };
   pump_until([&] { return got.size() >= 20; });
   ASSERT_GE(got.size(), 20u);
   // Re-enumeration: the device disappears; another device takes ttyACM0; ours comes back as ttyACM1.
   emu->unplug();
   usb.unplug("ttyACM0", first_pty);
-  pump_until([&] { return disconnects > 0; });
-  ASSERT_EQ(disconnects, 1);
+  pump_until([&] { return !pump.disconnects.empty(); });
+  ASSERT_EQ(pump.disconnects.size(), 1u);
   auto other = start_emulator(*proto, 4000, {}, false);
   ASSERT_TRUE(other);
   usb.plug("ttyACM0", other->slave_path(), "OTHER");
@@ -374,7 +369,7 @@ TEST(SerialSource, FoundAgainByUsbSerialNumberAfterReenumeration) {
   EXPECT_GE(got.size(), before + 20) << "the device was not found again under its new name";
   EXPECT_GE(src.stats().reconnects, 1u);
   emu->unplug();
-  pump_until([&] { return disconnects > 1; });
+  pump_until([&] { return pump.disconnects.size() > 1; });
   src.stop();
   while (auto r = src.next(0ms)) got.push_back(std::move(r).value());
   // Every frame came from our device (none from the one that took its old name).
