@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -28,6 +29,24 @@ json& by_id(json& arr, const std::string& id) {
   for (auto& x : arr)
     if (x["id"] == id) return x;
   throw std::runtime_error("no " + id);
+}
+
+// The published margins of the shipped file, computed by hand from their sources.
+TEST(Rules, ShippedBorderlineMarginsFollowTheirSources) {
+  const RuleSet& r = test::default_rules();
+  // Arch index: standard error of measurement SD x sqrt(1 - ICC) = 0.05 x sqrt(1 - 0.90) = 0.0158
+  // (SD of the planus and normal groups, Buldt 2018; ICC 0.90, Wong 2012), kept to 3 decimals.
+  EXPECT_NEAR(r.find_measure("arch_index")->borderline_margin.value(), 0.05 * std::sqrt(1.0 - 0.90), 0.0005);
+  EXPECT_EQ(r.find_measure("arch_index")->borderline_source, "wong2012");
+  // Forefoot peak: Putti 2008's coefficient of repeatability, below 16.9 %, of the 569 kPa limit
+  // = 96.2 kPa.
+  EXPECT_NEAR(r.find_measure("forefoot_peak_kpa")->borderline_margin.value(), 0.169 * 569.0, 0.5);
+  // A margin no source gives is marked a convention and says why.
+  for (const auto& m : r.measures) {
+    if (m.borderline_margin && m.borderline_source == "convention") {
+      EXPECT_FALSE(m.borderline_note.empty()) << m.id;
+    }
+  }
 }
 
 TEST(Rules, ShippedRuleFileIsValidAndComplete) {
