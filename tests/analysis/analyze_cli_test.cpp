@@ -3,12 +3,16 @@
 // or intake files are bad input (exit 2).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 
+#include "insole/batch/csv.hpp"
+#include "insole/batch/results.hpp"
+#include "insole/importers/apd.hpp"
 #include "insole/io/hdf5_recording.hpp"
 #include "no_geometry.hpp"
 #include "report/cli_run.hpp"
@@ -215,6 +219,66 @@ TEST(AnalyzeCliRules, BarefootCpeiNormsAreNotAppliedToInShoeSamples) {
   if (!std::filesystem::exists(barefoot)) GTEST_SKIP() << "data/ sample absent";
   EXPECT_FALSE(ids(analyze_json(barefoot, "", dir), "findings").count("F-PRONATION/left"));
   EXPECT_TRUE(ids(analyze_json(barefoot, " --rules " + quote(cpei_alone), dir), "findings").count("F-PRONATION/left"));
+}
+
+
+// `insole export` consumes the assessment (issue 12 item 1): its per-foot CSV values are those of
+// `analyze --json` for the same file (the same double, written shortest round-trip by both), and
+// its pedcad footprint is one foot's image from the analysis, so a mat with two feet needs --foot.
+TEST(ExportCli, PerFootValuesEqualAnalyzeJson) {
+  TempDir dir;
+  for (const char* name : {"walk_normal.h5", "insoles_grid_normal.h5", "stand_normal.h5"}) {
+    const auto file = kDataDir / name;
+    const CliRun j = insole_cli("analyze --json " + quote(file), dir.path());
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    const auto csv_path = dir.path() / "feet.csv";
+    const CliRun e = insole_cli("export --format csv " + quote(file) + " -o " + quote(csv_path), dir.path());
+    ASSERT_EQ(e.exit_code, 0) << e.err;
+    std::ifstream in(csv_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto rows = batch::parse_csv(text.str(), csv_path.string());
+    ASSERT_TRUE(rows) << rows.error().message;
+    ASSERT_EQ(rows->size(), doc.at("feet").size() + 1) << name;  // header + one row per foot
+    EXPECT_EQ((*rows)[0], batch::csv_columns());
+    std::size_t compared = 0;
+    for (const auto& foot : doc.at("feet")) {
+      const auto row = std::find_if(rows->begin() + 1, rows->end(), [&](const batch::CsvRow& r) {
+        return r[batch::column_index("side")] == foot.at("side").get<std::string>() &&
+               r[batch::column_index("stream")] == foot.at("stream").get<std::string>();
+      });
+      ASSERT_NE(row, rows->end()) << name << " " << foot.at("side");
+      for (const auto& key : batch::measure_columns()) {
+        const std::string cell = (*row)[batch::column_index(key)];
+        const auto& m = foot.at("measures");
+        if (!m.contains(key) || m.at(key).at("median").is_null()) {
+          EXPECT_EQ(cell, "") << name << " " << key;
+          continue;
+        }
+        ASSERT_FALSE(cell.empty()) << name << " " << key;
+        EXPECT_EQ(std::stod(cell), m.at(key).at("median").get<double>()) << name << " " << key;
+        ++compared;
+      }
+    }
+    EXPECT_GT(compared, 10u) << name;
+  }
+
+  // pedcad: two feet on the mat -> the user chooses; the chosen foot's footprint is written at the
+  // image's raster cell (the mat's 5.08 mm pitch), and reads back as one frame.
+  const auto mat = kDataDir / "walk_normal.h5";
+  const auto apd = dir.path() / "left.apd";
+  const CliRun both = insole_cli("export " + quote(mat) + " -o " + quote(apd), dir.path());
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+  EXPECT_NE(both.err.find("choose one with --foot"), std::string::npos) << both.err;
+  const CliRun left = insole_cli("export --foot left " + quote(mat) + " -o " + quote(apd), dir.path());
+  ASSERT_EQ(left.exit_code, 0) << left.err;
+  std::ifstream in(apd);
+  auto back = importers::read_apd(in, apd.string());
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->streams.size(), 1u);
+  EXPECT_NEAR(back->streams[0].info.layout.row_pitch_mm(), 5.08, 1e-4);
+  EXPECT_GT(back->streams[0].pressure_kpa.maxCoeff(), 0.0f);
 }
 
 }  // namespace

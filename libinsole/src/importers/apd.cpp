@@ -169,32 +169,23 @@ Result<const Stream*> pick_grid_stream(const Recording& rec, const std::string& 
 
 }  // namespace
 
-Status export_apd(const Recording& rec, std::ostream& out, const ApdExportOptions& options) {
-  auto picked = pick_grid_stream(rec, options.stream);
-  if (!picked) return picked.error();
-  const Stream& s = **picked;
-  const SensorLayout& l = s.info.layout;
-  const int rows = l.rows(), cols = l.cols();
-  // Per-sensel maximum over the frames (NaN = absent sensel, never loaded).
-  std::vector<float> peak(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols),
-                          -std::numeric_limits<float>::infinity());
-  for (Eigen::Index f = 0; f < s.frame_count(); ++f)
-    for (Eigen::Index i = 0; i < s.pressure_kpa.cols(); ++i) {
-      const float p = s.pressure_kpa(f, i);
-      if (std::isfinite(p) && p > peak[static_cast<std::size_t>(i)]) peak[static_cast<std::size_t>(i)] = p;
-    }
+Status write_apd_grid(std::ostream& out, int rows, int cols, double row_pitch_mm, double col_pitch_mm,
+                      const std::vector<float>& kpa, const ApdExportOptions& options) {
+  if (rows <= 0 || cols <= 0 || kpa.size() != static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols))
+    return make_error(Errc::invalid_argument, "pedcad grid: the values do not fill " + std::to_string(rows) + " x " +
+                                                  std::to_string(cols) + " cells");
+  auto at = [&](int r, int c) { return kpa[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(c)]; };
   int r0 = rows, r1 = -1, c0 = cols, c1 = -1;
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < cols; ++c)
-      if (peak[static_cast<std::size_t>(l.index(r, c))] > options.contact_threshold_kpa) {
+      if (at(r, c) > options.contact_threshold_kpa) {  // false for NaN
         r0 = std::min(r0, r);
         r1 = std::max(r1, r);
         c0 = std::min(c0, c);
         c1 = std::max(c1, c);
       }
   if (r1 < 0)
-    return make_error(Errc::no_data, "stream '" + s.info.name + "' has no sensel above " +
-                                         std::to_string(options.contact_threshold_kpa) +
+    return make_error(Errc::no_data, "no cell above " + std::to_string(options.contact_threshold_kpa) +
                                          " kPa: there is no footprint to export");
   out << "[General]\n"
       << "Description=pedcad Importfile\n"
@@ -210,13 +201,13 @@ Status export_apd(const Recording& rec, std::ostream& out, const ApdExportOption
       << "SensCountX=" << (r1 - r0 + 1) << "\n"
       << "SensCountY=" << (c1 - c0 + 1) << "\n";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.5f", l.row_pitch_mm());
+  std::snprintf(buf, sizeof buf, "%.5f", row_pitch_mm);
   out << "LDistX=" << buf << "\n";
-  std::snprintf(buf, sizeof buf, "%.5f", l.col_pitch_mm());
+  std::snprintf(buf, sizeof buf, "%.5f", col_pitch_mm);
   out << "LDistY=" << buf << "\n\n[Data]\n";
   for (int r = r0; r <= r1; ++r) {
     for (int c = c0; c <= c1; ++c) {
-      const float p = peak[static_cast<std::size_t>(l.index(r, c))];
+      const float p = at(r, c);
       if (c > c0) out << '\t';
       if (p > options.contact_threshold_kpa) {
         std::snprintf(buf, sizeof buf, "%.1f", p / 10.0);  // kPa -> N/cm2
@@ -231,17 +222,40 @@ Status export_apd(const Recording& rec, std::ostream& out, const ApdExportOption
   return {};
 }
 
-Status export_apd(const Recording& rec, const std::filesystem::path& path,
-                  const ApdExportOptions& options) {
-  std::ostringstream text;
-  if (auto st = export_apd(rec, text, options); !st) return st;
+Status export_apd(const Recording& rec, std::ostream& out, const ApdExportOptions& options) {
+  auto picked = pick_grid_stream(rec, options.stream);
+  if (!picked) return picked.error();
+  const Stream& s = **picked;
+  const SensorLayout& l = s.info.layout;
+  // Per-sensel maximum over the frames (-inf = never a finite value: no contact).
+  std::vector<float> peak(static_cast<std::size_t>(l.rows()) * static_cast<std::size_t>(l.cols()),
+                          -std::numeric_limits<float>::infinity());
+  for (Eigen::Index f = 0; f < s.frame_count(); ++f)
+    for (Eigen::Index i = 0; i < s.pressure_kpa.cols(); ++i) {
+      const float p = s.pressure_kpa(f, i);
+      if (std::isfinite(p) && p > peak[static_cast<std::size_t>(i)]) peak[static_cast<std::size_t>(i)] = p;
+    }
+  // Layout index -> (row, col) order of the grid writer.
+  std::vector<float> grid(peak.size(), -std::numeric_limits<float>::infinity());
+  for (int r = 0; r < l.rows(); ++r)
+    for (int c = 0; c < l.cols(); ++c)
+      grid[static_cast<std::size_t>(r) * static_cast<std::size_t>(l.cols()) + static_cast<std::size_t>(c)] =
+          peak[static_cast<std::size_t>(l.index(r, c))];
+  auto st = write_apd_grid(out, l.rows(), l.cols(), l.row_pitch_mm(), l.col_pitch_mm(), grid, options);
+  if (!st && st.error().code == Errc::no_data)
+    return make_error(Errc::no_data, "stream '" + s.info.name + "' has no sensel above " +
+                                         std::to_string(options.contact_threshold_kpa) +
+                                         " kPa: there is no footprint to export");
+  return st;
+}
+
+Status write_file_atomically(const std::filesystem::path& path, const std::string& data) {
   // Atomic replace: write a temporary next to the target, then rename over it.
   std::filesystem::path tmp = path;
   tmp += ".tmp-insole";
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) return make_error(Errc::io_error, path.string() + ": cannot create " + tmp.string());
-    const std::string data = text.str();
     f.write(data.data(), static_cast<std::streamsize>(data.size()));
     f.flush();
     if (!f) {
@@ -257,6 +271,13 @@ Status export_apd(const Recording& rec, const std::filesystem::path& path,
     return make_error(Errc::io_error, path.string() + ": cannot replace the file: " + ec.message());
   }
   return {};
+}
+
+Status export_apd(const Recording& rec, const std::filesystem::path& path,
+                  const ApdExportOptions& options) {
+  std::ostringstream text;
+  if (auto st = export_apd(rec, text, options); !st) return st;
+  return write_file_atomically(path, text.str());
 }
 
 }  // namespace insole::importers

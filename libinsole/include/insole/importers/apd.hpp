@@ -8,6 +8,7 @@
 #include <istream>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "insole/core/recording.hpp"
 #include "insole/importers/options.hpp"
@@ -27,6 +28,14 @@ struct ApdExportOptions {
   /// Written to [General] Source=.
   std::string source_name = "insole";
 };
+
+/// Writes one footprint grid (kPa, row-major `rows` x `cols`, pitches in mm; NaN or at most
+/// options.contact_threshold_kpa = no contact), cropped to the cells above the threshold, in
+/// N/cm2 with one decimal. Errc::no_data when no cell is above it.
+Status write_apd_grid(std::ostream& out, int rows, int cols, double row_pitch_mm, double col_pitch_mm,
+                      const std::vector<float>& kpa, const ApdExportOptions& options = {});
+/// `text` to `path`, atomically (a temporary file renamed over `path`).
+Status write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
 /// Writes the maximum-pressure footprint (per-sensel maximum over all frames) of a grid stream,
 /// cropped to the sensels that were ever loaded, in N/cm2 with one decimal.
