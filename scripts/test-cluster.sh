@@ -41,10 +41,11 @@ start_s=$(date +%s)
 work=$(mktemp -d "${TMPDIR:-/tmp}/insole-cluster.XXXXXX")
 chmod 755 "$work"  # munged wants every directory above its socket searchable by all
 daemons=()
+own_conf=""  # set once our slurm.conf is in SLURM_CONF: never cancel jobs of another cluster
 cleanup() {
   local rc=$?
   # Jobs first (their steps outlive slurmd), then the daemons, by the ids started here.
-  if [ -n "${SLURM_CONF:-}" ] && [ -f "$SLURM_CONF" ]; then
+  if [ -n "$own_conf" ] && [ "${SLURM_CONF:-}" = "$own_conf" ]; then
     scancel --quiet --user="$(id -un)" 2> /dev/null || true
     for _ in $(seq 20); do [ -z "$(squeue -h -o %i 2> /dev/null)" ] && break; sleep 0.5; done
   fi
@@ -175,19 +176,20 @@ NodeName=insole-node NodeHostname=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory
 PartitionName=test Nodes=insole-node Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF=$c/slurm.conf
+own_conf=$SLURM_CONF
 slurmctld -D -f "$SLURM_CONF" > "$c/log/slurmctld.out" 2>&1 &
 daemons+=($!)
 slurmd -D -f "$SLURM_CONF" -N insole-node > "$c/log/slurmd.out" 2>&1 &
 daemons+=($!)
 up=""
-for _ in $(seq 60); do
+for _ in $(seq 120); do
   for pid in "${daemons[@]}"; do
     kill -0 "$pid" 2> /dev/null || { cat "$c"/log/*.out >&2; cluster_fail "a daemon exited"; }
   done
   if [ "$(sinfo -h -n insole-node -o %t 2> /dev/null)" = "idle" ]; then up=1; break; fi
   sleep 0.5
 done
-[ -n "$up" ] || cluster_fail "the node did not become idle within 30 s (sinfo: $(sinfo -h 2>&1 | head -n 3))"
+[ -n "$up" ] || cluster_fail "the node did not become idle within 60 s (sinfo: $(sinfo -h 2>&1 | head -n 3))"
 say "Slurm $(sinfo --version | awk '{print $2}'): node insole-node up with $cpus CPUs ($(($(date +%s) - start_s)) s)"
 
 # Waits until the queue is empty, failing on a job that can never run or on the deadline.
