@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the toolkit with AddressSanitizer + UBSan, runs the whole test suite (ctest), then runs
-# every libFuzzer target for a bounded time (scripts/fuzz.sh).
+# Builds the toolkit with AddressSanitizer + UBSan, runs the whole test suite (ctest), the Python
+# tests (scripts/test-python.sh), the cluster test (scripts/test-cluster.sh), then runs every
+# libFuzzer target for a bounded time (scripts/fuzz.sh).
 # Usage: bash scripts/test.sh          (from anywhere; build tree in build/test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,13 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 600
 # The Python package (pybind11, Release tree build/release: not under ASan) and its pytest suite.
 bash scripts/test-python.sh
+# Sharding proven on a scheduler (docs/batch.md): a one-node Slurm cluster runs the documented job
+# array over sample recordings, GNU parallel the documented command; both merged CSVs must equal
+# one process's. It runs the Release CLI that test-python.sh has just built (quicker), or the ASan
+# one when that was skipped.
+cli=build/test/cli/insole
+if [ build/release/cli/insole -nt "$cli" ]; then cli=build/release/cli/insole; fi
+bash scripts/test-cluster.sh "$cli"
 # libFuzzer targets (decoders, importers, recommendation inputs, the HDF5 reader): replay of the
 # committed corpora and regression inputs, then a fixed number of mutations from a fixed seed
 # (deterministic; build/fuzz).

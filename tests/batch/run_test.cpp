@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -155,6 +157,54 @@ TEST_F(StudyFolder, ResumeReadsTheJournalOfAnInterruptedRun) {
   EXPECT_EQ(summary->skipped, 2u);
   EXPECT_EQ(read_all(options.output), read_all(full.output));
   EXPECT_FALSE(fs::exists(journal_path(options.output)));
+}
+
+// A second interruption must not lose the first one's work: the entries appended after a line
+// cut by the first must stay readable.
+TEST(Journal, ResumeDropsALineCutByAnInterruptionBeforeAppending) {
+  insole::test::TempDir dir;
+  const fs::path out = dir / "results.csv";
+  const auto row = [](const std::string& file) {
+    CsvRow r(csv_columns().size());
+    r[column_index("file")] = file;
+    r[column_index("status")] = std::string(kStatusOk);
+    return r;
+  };
+  const std::string done = journal_line("a.h5", {row("a.h5")});
+  const std::string next = journal_line("c.h5", {row("c.h5")});
+  for (const std::string& before : {std::string(), done, done + "{\"file\":\"b.h5\",\"ro"}) {
+    fixture::write_text(journal_path(out), before);
+    std::FILE* f = open_journal(out, true);
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(next.data(), 1, next.size(), f), next.size());
+    std::fclose(f);
+    const std::string kept = before.find('\n') == std::string::npos ? "" : done;
+    EXPECT_EQ(read_all(journal_path(out)), kept + next);
+    ResultIndex index;
+    EXPECT_TRUE(index_journal(read_all(journal_path(out)), "journal", index));
+    EXPECT_EQ(index.count("c.h5"), 1u);
+    EXPECT_EQ(index.count("a.h5"), kept.empty() ? 0u : 1u);
+  }
+  // Without --resume the journal starts empty.
+  fixture::write_text(journal_path(out), done);
+  std::FILE* f = open_journal(out, false);
+  ASSERT_NE(f, nullptr);
+  std::fclose(f);
+  EXPECT_EQ(read_all(journal_path(out)), "");
+}
+
+// A shard that holds no recording finishes at once (it used to wait one progress interval).
+TEST_F(StudyFolder, AnEmptyShardFinishesWithoutWaitingAndWritesItsManifest) {
+  options.progress_interval_s = 30;
+  std::vector<InputFile> none;
+  options.shard = ShardSpec{1, 2};
+  const auto t0 = std::chrono::steady_clock::now();
+  auto summary = run_batch(none, options, [](const BatchProgress&) {});
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 20.0);
+  EXPECT_EQ(summary->total, 0u);
+  EXPECT_EQ(read_all(options.output), csv_line(csv_columns()));
+  EXPECT_TRUE(fs::exists(manifest_path(options.output)));
 }
 
 TEST_F(StudyFolder, ResumeRefusesAnOutputThatIsNotABatchCsv) {

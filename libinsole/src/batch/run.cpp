@@ -32,6 +32,32 @@ std::mutex& hdf5_mutex() {
 fs::path journal_path(const fs::path& output) { return fs::path(output.string() + ".journal"); }
 fs::path manifest_path(const fs::path& output) { return fs::path(output.string() + ".manifest.json"); }
 
+std::FILE* open_journal(const fs::path& output, bool resume) {
+  const fs::path path = journal_path(output);
+  if (!resume) return std::fopen(path.c_str(), "w");
+  std::FILE* f = std::fopen(path.c_str(), "a+");
+  if (!f) return nullptr;
+  // Keep everything up to the last line break.
+  if (std::fseek(f, 0, SEEK_END) == 0) {
+    long size = std::ftell(f);
+    long keep = size;
+    while (keep > 0) {
+      if (std::fseek(f, keep - 1, SEEK_SET) != 0) break;
+      if (std::fgetc(f) == '\n') break;
+      --keep;
+    }
+    if (keep < size) {
+      std::fclose(f);
+      std::error_code ec;
+      fs::resize_file(path, static_cast<std::uintmax_t>(keep), ec);
+      if (ec) return nullptr;
+      return std::fopen(path.c_str(), "a");
+    }
+  }
+  std::fseek(f, 0, SEEK_END);  // from reading to writing
+  return f;
+}
+
 namespace {
 
 // A RecordingReader whose every use, destruction included, holds hdf5_mutex().
@@ -371,7 +397,7 @@ Result<BatchSummary> run_batch(const std::vector<InputFile>& all_inputs, const B
   }
   const std::vector<fs::path> jsons = json_paths(inputs, options.json_dir);
 
-  std::FILE* journal = std::fopen(journal_path(options.output).c_str(), options.resume ? "a" : "w");
+  std::FILE* journal = open_journal(options.output, options.resume);
   if (!journal)
     return make_error(Errc::io_error, journal_path(options.output).string() + ": cannot open the journal for writing");
 
@@ -433,7 +459,8 @@ Result<BatchSummary> run_batch(const std::vector<InputFile>& all_inputs, const B
     std::vector<std::size_t> batch;
     {
       std::unique_lock lock(m);
-      cv.wait_for(lock, interval, [&] { return !finished.empty(); });
+      // (An empty shard has nothing to wait for.)
+      if (!inputs.empty()) cv.wait_for(lock, interval, [&] { return !finished.empty(); });
       batch.swap(finished);
     }
     for (std::size_t i : batch) {

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -122,5 +123,11 @@ Result<BatchSummary> run_batch(const std::vector<InputFile>& inputs, const Batch
 /// "<output>.journal" and "<output>.manifest.json".
 std::filesystem::path journal_path(const std::filesystem::path& output);
 std::filesystem::path manifest_path(const std::filesystem::path& output);
+
+/// Opens the journal of `output` for writing: emptied, or with `resume` kept and appended to.
+/// A last line cut by an interruption is dropped first, so that the next entry starts a line of
+/// its own (appended to the cut, it would make that entry and every later one unreadable to the
+/// next --resume). Null when the file cannot be opened.
+std::FILE* open_journal(const std::filesystem::path& output, bool resume);
 
 }  // namespace insole::batch
