@@ -10,6 +10,8 @@
 #include "insole/analysis/regions.hpp"
 #include "insole/analysis/segmentation.hpp"
 #include "insole/sim/simulator.hpp"
+#include "insole/recommend/findings.hpp"
+#include "recommend/support.hpp"
 #include "support/shared_data.hpp"
 
 namespace insole::analysis {
@@ -25,6 +27,14 @@ struct Measured {
 };
 
 // Foot frame -> regions -> arch measures with one contact threshold throughout.
+// The label the shipped rule file gives `value` under class `id` (the classes are data, the
+// analysis only measures), for an adult unless a patient is given.
+std::string rule_class(const char* id, double value, const recommend::Patient& patient = {}) {
+  const recommend::ClassDef* def = test::default_rules().find_class(id);
+  if (!def) throw std::runtime_error(std::string("no class ") + id);
+  return recommend::classify(test::default_rules(), *def, value, patient).label;
+}
+
 Measured measure(const SensorLayout& layout, const Eigen::VectorXf& peak, Side side,
                  double threshold_kpa = 0.0, ArchParams ap = {}) {
   const auto sensels = test::all_sensels(layout);
@@ -76,10 +86,8 @@ TEST(ArchIndex, RectangleFootByHand) {
   ASSERT_TRUE(m.arch.midfoot_contact_ratio.has_value());
   EXPECT_NEAR(*m.arch.midfoot_contact_ratio, 20.0 / 82.40625, 1e-6);
   // 0.118 <= 0.21: high arch by the commonly quoted cut-offs; >= 0.11: normal for Buldt 2018.
-  EXPECT_EQ(m.arch.arch_class, "high");
-  EXPECT_EQ(m.arch.arch_class_research, "normal");
-  EXPECT_NE(m.arch.arch_class_cutoffs.find("0.21"), std::string::npos);
-  EXPECT_NE(m.arch.arch_class_research_cutoffs.find("Buldt"), std::string::npos);
+  EXPECT_EQ(rule_class("arch_class", *m.arch.arch_index), "high");
+  EXPECT_EQ(rule_class("arch_class_research", *m.arch.arch_index), "normal");
   EXPECT_TRUE(m.arch.unavailable_reason.empty());
 }
 
@@ -101,7 +109,7 @@ TEST(ArchIndex, PartialSenselsAtTheThirdLines) {
   EXPECT_NEAR(m.arch.area_midfoot_mm2, 1400.0, 1e-6);
   EXPECT_NEAR(m.arch.area_forefoot_mm2, 3000.0, 1e-6);
   EXPECT_NEAR(*m.arch.arch_index, 0.21875, 1e-9);
-  EXPECT_EQ(m.arch.arch_class, "normal");  // 0.21 < 0.219 < 0.26
+  EXPECT_EQ(rule_class("arch_class", *m.arch.arch_index), "normal");  // 0.21 < 0.219 < 0.26
 }
 
 // Toes are found (a gap before five toes) and left out: the same numbers as without toes.
@@ -140,8 +148,8 @@ TEST(ArchIndex, RanksAndClassifiesArchTypes) {
     EXPECT_NEAR(*m.arch.arch_index, expected[k], 1e-9) << widths[k];
     EXPECT_LT(*m.arch.arch_index, previous);
     previous = *m.arch.arch_index;
-    EXPECT_EQ(m.arch.arch_class, cls[k]) << widths[k];
-    EXPECT_EQ(m.arch.arch_class_research, research[k]) << widths[k];
+    EXPECT_EQ(rule_class("arch_class", *m.arch.arch_index), cls[k]) << widths[k];
+    EXPECT_EQ(rule_class("arch_class_research", *m.arch.arch_index), research[k]) << widths[k];
     // CSI = w / 90.
     EXPECT_NEAR(*m.arch.chippaux_smirak_percent, 100.0 * widths[k] / 90.0, 1e-9);
   }
@@ -180,7 +188,6 @@ TEST(ArchIndex, InShoeAndSensorSetsAreNullWithReason) {
   EXPECT_FALSE(m.arch.staheli.has_value());
   EXPECT_FALSE(m.arch.midfoot_contact_ratio.has_value());
   EXPECT_NE(m.arch.unavailable_reason.find("insole"), std::string::npos);
-  EXPECT_TRUE(m.arch.arch_class.empty());
 
   Eigen::MatrixX2d xy(4, 2);
   xy << 0, 0, 0, 100, 10, 200, -10, 200;
@@ -196,39 +203,42 @@ TEST(ArchIndex, InShoeAndSensorSetsAreNullWithReason) {
   EXPECT_FALSE(a.unavailable_reason.empty());
 }
 
-TEST(ArchIndex, PaediatricNoteAndCsiThresholds) {
+// Paediatric Chippaux-Smirak limits of the shipped rule file on measured footprints (hand
+// arithmetic: CSI = strip width / forefoot width 90 mm). The adult arch-index classes do not label
+// a child.
+TEST(ArchIndex, PaediatricCsiClassesOnMeasuredFootprints) {
   const auto layout = grid(70, 40);
+  const recommend::Patient seven{7.0, true};
   const auto peak = test::render(layout, test::rectangle_foot(false), {{100.0, 25.0}, 0.0});
-  ArchParams ap;
-  ap.age_years = 7.0;
-  const auto m = measure(layout, peak, Side::right, 0.0, ap);
-  ASSERT_FALSE(m.arch.notes.empty());
-  EXPECT_NE(m.arch.notes[0].find("paediatric"), std::string::npos);
-  // CSI 22.2 % is below the 59 % flat-foot threshold for ages 6-9 (PMC5975578).
-  EXPECT_EQ(m.arch.csi_paediatric_class, "not flat");
+  const auto m = measure(layout, peak, Side::right);
+  // CSI 20 / 90 = 22.2 % is below the 59 % flat-foot limit for ages 6-9 (PMC5975578).
+  ASSERT_TRUE(m.arch.chippaux_smirak_percent.has_value());
+  EXPECT_NEAR(*m.arch.chippaux_smirak_percent, 100.0 * 20.0 / 90.0, 1e-9);
+  EXPECT_EQ(rule_class("chippaux_smirak_class", *m.arch.chippaux_smirak_percent, seven), "not flat");
 
   Shape flat;
   flat.boxes = {{-30, 30, 0, 80, 100}, {-30, 30, 80, 160, 100}, {-45, 45, 160, 240, 100}};
-  const auto m2 = measure(layout, test::render(layout, flat, {{100.0, 25.0}, 0.0}), Side::right,
-                          0.0, ap);
+  const auto m2 = measure(layout, test::render(layout, flat, {{100.0, 25.0}, 0.0}), Side::right);
   // CSI = 60 / 90 = 66.7 % > 59 %: flat.
   EXPECT_NEAR(*m2.arch.chippaux_smirak_percent, 100.0 * 60.0 / 90.0, 1e-9);
-  EXPECT_EQ(m2.arch.csi_paediatric_class, "flat");
-
-  ArchParams adult;
-  adult.age_years = 40.0;
-  EXPECT_TRUE(measure(layout, peak, Side::right, 0.0, adult).arch.csi_paediatric_class.empty());
+  EXPECT_EQ(rule_class("chippaux_smirak_class", *m2.arch.chippaux_smirak_percent, seven), "flat");
+  // An adult's CSI of 66.7 % is flat by the adult classes (> 45 %, Forriol 1990); a child has no
+  // arch-index class.
+  EXPECT_EQ(rule_class("chippaux_smirak_class", *m2.arch.chippaux_smirak_percent), "low");
+  EXPECT_EQ(rule_class("arch_class", *m2.arch.arch_index, seven), "");
 }
 
+// The shipped cut-offs at their boundaries: AI <= 0.21 high, >= 0.26 low (as commonly quoted);
+// Buldt 2018: < 0.11 cavus, > 0.25 planus.
 TEST(ArchIndex, CutOffBoundaries) {
-  EXPECT_EQ(classify_arch_index(0.21), "high");
-  EXPECT_EQ(classify_arch_index(0.2101), "normal");
-  EXPECT_EQ(classify_arch_index(0.2599), "normal");
-  EXPECT_EQ(classify_arch_index(0.26), "low");
-  EXPECT_EQ(classify_arch_index_buldt2018(0.1099), "high");
-  EXPECT_EQ(classify_arch_index_buldt2018(0.11), "normal");
-  EXPECT_EQ(classify_arch_index_buldt2018(0.25), "normal");
-  EXPECT_EQ(classify_arch_index_buldt2018(0.2501), "low");
+  EXPECT_EQ(rule_class("arch_class", 0.21), "high");
+  EXPECT_EQ(rule_class("arch_class", 0.2101), "normal");
+  EXPECT_EQ(rule_class("arch_class", 0.2599), "normal");
+  EXPECT_EQ(rule_class("arch_class", 0.26), "low");
+  EXPECT_EQ(rule_class("arch_class_research", 0.1099), "high");
+  EXPECT_EQ(rule_class("arch_class_research", 0.11), "normal");
+  EXPECT_EQ(rule_class("arch_class_research", 0.25), "normal");
+  EXPECT_EQ(rule_class("arch_class_research", 0.2501), "low");
 }
 
 // MUN104 (Pataky et al. 2011 Gait Posture 33:418): mean peak-pressure image of 104 subjects,
@@ -326,7 +336,7 @@ TEST(ArchIndex, SimulatedWalksRankAndClassify) {
     std::cout << "simulated " << expected_class[k] << " arch: median AI " << median_ai[k]
               << " over " << ais.size() << " footfalls, model AI " << truth << "\n";
     EXPECT_NEAR(median_ai[k], truth, 0.03);
-    EXPECT_EQ(classify_arch_index(median_ai[k]), expected_class[k]);
+    EXPECT_EQ(rule_class("arch_class", median_ai[k]), expected_class[k]);
   }
   EXPECT_GT(median_ai[0], median_ai[1]);
   EXPECT_GT(median_ai[1], median_ai[2]);

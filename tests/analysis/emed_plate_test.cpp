@@ -19,6 +19,8 @@
 
 #include "insole/analysis/analyze.hpp"
 #include "insole/importers/importers.hpp"
+#include "insole/recommend/findings.hpp"
+#include "recommend/support.hpp"
 #include "support/mirror_rows.hpp"
 #include "support/shared_data.hpp"
 
@@ -158,9 +160,13 @@ TEST(EmedPlate, ArchIndexAndCsiAgainstAHandComputationAndTheSide) {
   const FootfallAnalysis fa = analyze_footfall(plate.info, plate.time_s, plate.pressure_kpa, ff, *frame, false, {});
   ASSERT_TRUE(a.arch_index && a.chippaux_smirak_percent && a.staheli) << a.unavailable_reason;
   ASSERT_TRUE(fa.cpei) << fa.cpei_note;
+  // The Buldt 2018 group from the shipped rule file's class "arch_class_research".
+  const recommend::ClassDef* research = test::default_rules().find_class("arch_class_research");
+  ASSERT_NE(research, nullptr);
+  const std::string research_class = recommend::classify(test::default_rules(), *research, *a.arch_index, {}).label;
   std::cout << "[emed] side " << to_string(ff.side) << " (" << ff.side_reason << "); axis: " << frame->method
             << "\n[emed] length " << frame->length_mm << " mm, width " << frame->width_mm << " mm, AI "
-            << *a.arch_index << " (" << a.arch_class_research << ", Buldt 2018), CSI " << *a.chippaux_smirak_percent
+            << *a.arch_index << " (" << research_class << ", Buldt 2018), CSI " << *a.chippaux_smirak_percent
             << " %, Staheli " << *a.staheli << ", CPEI " << fa.cpei->cpei_percent << " %, COP heel->toe "
             << fa.cop_heel_to_toe_mm << " mm\n";
 

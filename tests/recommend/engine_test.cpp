@@ -26,6 +26,12 @@ struct RuleRow {
   std::optional<Intake> quiet_intake;
 };
 
+Intake aged(double years, std::initializer_list<std::pair<const char*, bool>> flags) {
+  Intake in = intake(flags);
+  in.values["age_years"] = years;
+  return in;
+}
+
 std::vector<RuleRow> rule_rows() {
   const Side L = Side::left, R = Side::right, B = Side::both;
   return {
@@ -48,6 +54,9 @@ std::vector<RuleRow> rule_rows() {
       {"A-ASYMMETRY", {finding("F-ASYMMETRY", B)}, {}, B, {finding("F-SHORT-STRIDE", L)}, {}},
       {"A-WHOLE-BODY", {}, intake({{"recurrent_calf_problem", true}}), B, {finding("F-EQUINUS", L)},
        intake({{"calf_pain", true}})},
+      // A child who reports no symptom; quiet: the same child with foot pain.
+      {"A-PAED-FLATFOOT", {finding("F-ARCH-LOW", L)}, aged(5, {{"foot_pain", false}}), B, {finding("F-ARCH-LOW", L)},
+       aged(5, {{"foot_pain", true}})},
   };
 }
 
@@ -212,8 +221,9 @@ TEST(RedFlags, BackPainDurationBoundary) {
   EXPECT_EQ(with_days(4).referrals[0].id, "RF-BACK");
 }
 
+// A child who reports a symptom may get the support, at the paediatric confidence cap.
 TEST(Engine, ChildrenGetPaediatricCaveatsAndLowConfidence) {
-  Intake child;
+  Intake child = intake({{"foot_pain", true}});
   child.values["age_years"] = 10.0;
   const auto p = recommend(default_rules(), {{finding("F-ARCH-LOW", Side::left)}, {}, child});
   bool caveat = false;

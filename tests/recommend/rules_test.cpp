@@ -197,7 +197,22 @@ TEST(Rules, SymptomsSectionIsValidated) {
   EXPECT_NE(m.find("symptoms.when"), std::string::npos) << m;
   m = reject([](json& j) { j["symptoms"]["asymptomatic"]["confidence_cap"] = "certain"; });
   EXPECT_NE(m.find("symptoms.asymptomatic.confidence_cap"), std::string::npos) << m;
-  EXPECT_EQ(reject([](json& j) { j.erase("symptoms"); }), "");  // optional
+  // Optional, unless a condition asks whether the patient is symptomatic.
+  m = reject([](json& j) { j.erase("symptoms"); });
+  EXPECT_NE(m.find("(R-ARCH-SUPPORT).contraindications[2].when: {\"patient\": \"symptomatic\"} needs a symptoms section"),
+            std::string::npos)
+      << m;
+  EXPECT_EQ(reject([](json& j) {
+              j.erase("symptoms");
+              for (auto& iv : j["interventions"]) {
+                if (iv["id"] == "A-PAED-FLATFOOT") iv["trigger"] = {{"finding", "F-ARCH-LOW"}};
+                if (!iv.contains("contraindications")) continue;
+                auto& c = iv["contraindications"];
+                for (std::size_t k = c.size(); k-- > 0;)
+                  if (c[k].contains("sources")) c.erase(k);
+              }
+            }),
+            "");
 }
 
 TEST(Rules, RejectsTruncatedAndGarbageInput) {

@@ -66,7 +66,7 @@ TEST(EmedValidation, ArchIndexCsiAndCpeiOfThePlateSample) {
   const auto& a = own.arch;
   ASSERT_TRUE(a.arch_index && a.chippaux_smirak_percent) << a.unavailable_reason;
   ASSERT_TRUE(own.fa.cpei) << own.fa.cpei_note;
-  std::cout << "[emed] AI " << *a.arch_index << " (" << a.arch_class << "; research " << a.arch_class_research
+  std::cout << "[emed] AI " << *a.arch_index << " (C&R 0.21 / 0.26; Buldt 2018 0.11 / 0.25"
             << "), CSI " << *a.chippaux_smirak_percent << " % (midfoot " << a.midfoot_min_width_mm
             << " / forefoot " << a.forefoot_width_mm << " mm), Staheli " << a.staheli.value_or(-1) << ", CPEI "
             << own.fa.cpei->cpei_percent << " % (CPE " << own.fa.cpei->cpe_mm << " mm, forefoot width "

@@ -586,7 +586,6 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
       s.n = walking;
       foot.measures["toe_first_percent"] = s;
     }
-    if (auto ai = foot.median("arch_index")) foot.arch_class = classify_arch_index(*ai);
     r.feet.push_back(std::move(foot));
   }
 

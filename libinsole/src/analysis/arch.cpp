@@ -10,12 +10,6 @@ namespace insole::analysis {
 
 namespace {
 
-constexpr const char* kCutoffsCR =
-    "AI <= 0.21 high, AI >= 0.26 low (Cavanagh & Rodgers 1987, as commonly quoted)";
-constexpr const char* kCutoffsBuldt =
-    "AI < 0.11 high (cavus), AI > 0.25 low (planus) (Buldt et al. 2018 JFAR 11:3 research "
-    "boundaries)";
-
 struct Pt {
   double x, y;
 };
@@ -49,24 +43,10 @@ double hull_at(const std::vector<Pt>& h, double x) {
 
 }  // namespace
 
-std::string classify_arch_index(double ai) {
-  if (ai <= 0.21) return "high";
-  if (ai >= 0.26) return "low";
-  return "normal";
-}
-
-std::string classify_arch_index_buldt2018(double ai) {
-  if (ai < 0.11) return "high";
-  if (ai > 0.25) return "low";
-  return "normal";
-}
-
 ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& peak_kpa,
                            const RegionMasks& masks, const FootFrame& frame,
                            const ArchParams& params) {
   ArchMeasures out;
-  out.arch_class_cutoffs = kCutoffsCR;
-  out.arch_class_research_cutoffs = kCutoffsBuldt;
   if (params.in_shoe || !layout.is_grid()) {
     out.unavailable_reason =
         "in-shoe sensor: an insole cannot see the footprint shape, so footprint arch indices "
@@ -228,34 +208,6 @@ ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& pe
     }
   }
 
-  if (out.arch_index) {
-    out.arch_class = classify_arch_index(*out.arch_index);
-    out.arch_class_research = classify_arch_index_buldt2018(*out.arch_index);
-  }
-  if (params.age_years && *params.age_years < 16.0) {
-    const double age = *params.age_years;
-    out.notes.push_back(
-        "paediatric: flat footprints are normal in young children (Onodera 2008 The Foot "
-        "18:142); the adult arch-index cut-offs do not apply");
-    if (out.chippaux_smirak_percent) {
-      const double csi = *out.chippaux_smirak_percent;
-      bool flat;
-      std::string rule;
-      if (age < 6.0) {
-        flat = csi > 62.7;
-        rule = "CSI > 62.7 % (age 3-7)";
-      } else if (age < 9.0) {
-        flat = csi > 59.0;
-        rule = "CSI > 59 % (age 6-9)";
-      } else {
-        flat = csi >= 40.0;
-        rule = "CSI >= 40 % (age 9-16)";
-      }
-      out.csi_paediatric_class = flat ? "flat" : "not flat";
-      out.notes.push_back("paediatric flat-foot threshold used: " + rule +
-                          " (systematic review, JFAR 2018, PMC5975578)");
-    }
-  }
   if (!masks.toes_found)
     out.notes.push_back("no toes found in the footprint: the toe-less length is the whole print");
   return out;

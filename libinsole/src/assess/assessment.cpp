@@ -25,24 +25,35 @@ Result<Assessment> assess(std::string input, RecordingMetadata meta, std::vector
   a.input = std::move(input);
   if (!options.mode.empty()) meta.mode = options.mode;
   analysis::AnalysisParams params = options.params;
-  // The intake wins over the recording (design note section 6): age selects the paediatric
-  // notes and cut-offs, body mass is the patient's.
+  // The intake wins over the recording (design note section 6): body mass is the patient's; the
+  // age selects the rule file's cut-offs (classes and finding thresholds hold for ages).
   if (intake) {
-    if (auto age = intake->number("age_years")) params.arch.age_years = *age;
     if (auto mass = intake->number("body_mass_kg")) meta.body_mass_kg = *mass;
   }
+  const recommend::Patient patient = recommend::patient_of(rules, intake ? &*intake : nullptr);
   auto result = analysis::analyze_stream(meta, streams, next_chunk, params);
   if (!result) return result.error();
   a.meta = std::move(meta);
   a.streams = std::move(streams);
   a.analysis = std::move(*result);
-  // The rule file decides the findings (thresholds, how votes combine, severity, surface).
-  auto evaluation = recommend::evaluate_findings(rules, a.analysis.feet, a.analysis.timing);
+  // The rule file labels the measures (classes) and decides the findings (thresholds, how votes
+  // combine, severity, surface, ages).
+  recommend::classify_feet(rules, a.analysis.feet, patient);
+  if (const recommend::ClassDef* arch = rules.find_class("arch_class"))
+    for (auto& fa : a.analysis.footfalls) {
+      auto it = fa.measures.find("arch_index");
+      fa.arch.arch_class = it == fa.measures.end() ? std::string()
+                                                   : recommend::classify(rules, *arch, it->second, patient).label;
+    }
+  auto evaluation = recommend::evaluate_findings(rules, a.analysis.feet, a.analysis.timing, patient);
   a.findings = std::move(evaluation.findings);
   a.borderline_findings = std::move(evaluation.borderline_misses);
+  a.not_applicable_findings = std::move(evaluation.not_applicable);
   a.intake = intake;
   a.engine_input = engine_input(a.analysis, a.findings, std::move(intake));
   a.prescription = recommend::recommend(rules, a.engine_input);
+  for (const auto& na : a.not_applicable_findings)
+    a.prescription.caveats.push_back(na.id + " (" + std::string(to_string(na.side)) + "): " + na.reason);
   a.rules_name = rules.name;
   a.rules_version = rules.rules_version;
   a.rules_origin = rules.origin;

@@ -32,6 +32,8 @@ struct Ctx {
   const EngineInput& in;
   Side side;
   bool whole = false;
+  bool paediatric = false;   ///< {"patient": "paediatric"}
+  bool symptomatic = false;  ///< {"patient": "symptomatic"}: a symptom was reported
 };
 
 struct Hits {
@@ -92,6 +94,8 @@ bool eval(const Condition& c, const Ctx& ctx, Hits* hits) {
       v = measure(ctx.in, ctx.side, c.key);
       return v && compare(*v, c.op, c.value);
     }
+    case Condition::Kind::patient:
+      return c.key == "paediatric" ? ctx.paediatric : c.key == "symptomatic" && ctx.symptomatic;
     case Condition::Kind::intake: {
       if (!ctx.in.intake) return false;
       bool yes = false;
@@ -359,6 +363,14 @@ Candidate build(const RuleSet& rules, const Intervention& iv, const Ctx& ctx, co
     if (ci.action == "withhold") {
       c.dropped = true;
       c.drop_reason = iv.id + " (" + side_word(r.side) + ") not recommended: " + ci.text;
+      if (!ci.sources.empty()) {
+        std::string cited;
+        for (const auto& id : ci.sources) {
+          const Source* s = rules.find_source(id);
+          cited += (cited.empty() ? "" : "; ") + (s ? s->citation : id);
+        }
+        c.drop_reason += " (" + cited + ")";
+      }
       return c;
     }
     r.contraindications.push_back("caution: " + ci.text);
@@ -435,7 +447,9 @@ Prescription recommend(const RuleSet& rules, const EngineInput& input) {
   }
 
   // Red flags come from the intake only, and override the prescription.
-  const Ctx whole{input, Side::both, true};
+  const Patient patient = patient_of(rules, input.intake ? &*input.intake : nullptr);
+  const bool reported_symptom = input.intake && rules.symptoms.when && eval_intake_condition(*rules.symptoms.when, *input.intake);
+  const Ctx whole{input, Side::both, true, patient.paediatric, reported_symptom};
   if (input.intake) {
     for (const auto& rf : rules.red_flags) {
       Hits hits;
@@ -447,7 +461,7 @@ Prescription recommend(const RuleSet& rules, const EngineInput& input) {
   } else {
     p.caveats.push_back(rules.not_screened_text);
   }
-  const bool paediatric = input.intake && rules.paediatric.when && eval(*rules.paediatric.when, whole, nullptr);
+  const bool paediatric = patient.paediatric;
   if (paediatric) append_unique(p.caveats, rules.paediatric.caveats);
   // Symptomatic when a symptom is reported; asymptomatic only when symptoms were asked and none
   // was reported (an intake that asks nothing about symptoms leaves it unknown).
@@ -483,7 +497,7 @@ Prescription recommend(const RuleSet& rules, const EngineInput& input) {
       per_side.push_back(std::move(c.rec));
     } else {
       for (Side s : sides) {
-        const Ctx ctx{input, s, false};
+        const Ctx ctx{input, s, false, patient.paediatric, reported_symptom};
         Hits hits;
         if (!eval(iv.trigger, ctx, &hits)) continue;
         Candidate c = build(rules, iv, ctx, hits, paediatric, asymptomatic, chain, p.referrals);

@@ -141,16 +141,23 @@ std::string join(const std::vector<std::string>& v) {
 struct Outcome {
   bool fires = false;
   bool borderline_miss = false;
+  std::string not_applicable;  ///< no threshold holds for the patient's age: why
   Finding finding;
   std::vector<Vote> votes;
 };
 
 Outcome evaluate(const RuleSet& rules, const FindingDef& def, const FootSummary* foot, Side side,
-                 const std::map<std::string, double>& per_recording) {
+                 const std::map<std::string, double>& per_recording, const Patient& patient) {
   Outcome o;
-  int counted = 0, agreeing = 0, solid = 0, near = 0;
-  std::vector<std::string> agree_names, disagree_names, na_names;
+  int counted = 0, agreeing = 0, solid = 0, near = 0, covered = 0;
+  std::vector<std::string> agree_names, disagree_names, na_names, other_ages;
   for (const auto& t : def.thresholds) {
+    if (!age_covers(t.ages, patient)) {
+      const std::string a = age_text(t.ages);
+      if (std::find(other_ages.begin(), other_ages.end(), a) == other_ages.end()) other_ages.push_back(a);
+      continue;
+    }
+    ++covered;
     Vote v = cast(rules, t, foot, per_recording);
     if (!v.ev.applicable) na_names.push_back(t.measure);
     if (!v.counted && v.ev.applicable) continue;  // not measured: not evidence
@@ -166,6 +173,13 @@ Outcome evaluate(const RuleSet& rules, const FindingDef& def, const FootSummary*
       }
     }
     o.votes.push_back(std::move(v));
+  }
+  if (covered == 0 && !other_ages.empty()) {
+    o.not_applicable = "not applicable " +
+                       (patient.age_years ? "at age " + fmt(*patient.age_years) + " y" : std::string("without an age")) +
+                       ": the rule file's thresholds for " + def.id + " hold for " + join(other_ages) +
+                       (patient.paediatric ? " (adult cut-offs do not apply to children)" : "");
+    return o;
   }
   if (counted == 0) return o;
   const int need = def.combine.kind == Combine::Kind::any ? 1
@@ -253,7 +267,7 @@ std::map<std::string, double> recording_measures(const std::vector<FootSummary>&
 }
 
 FindingEvaluation evaluate_findings(const RuleSet& rules, const std::vector<FootSummary>& feet,
-                                    const analysis::GaitTiming& timing) {
+                                    const analysis::GaitTiming& timing, const Patient& patient) {
   FindingEvaluation out;
   const auto rec = recording_measures(feet, timing);
   bool left = false, right = false;
@@ -264,7 +278,8 @@ FindingEvaluation evaluate_findings(const RuleSet& rules, const std::vector<Foot
   for (const auto& def : rules.findings) {
     if (def.per_recording) {
       if (!left || !right) continue;
-      Outcome o = evaluate(rules, def, nullptr, Side::both, rec);
+      Outcome o = evaluate(rules, def, nullptr, Side::both, rec, patient);
+      if (!o.not_applicable.empty()) out.not_applicable.push_back({def.id, Side::both, o.not_applicable});
       if (o.fires) out.findings.push_back(std::move(o.finding));
       else if (o.borderline_miss) out.borderline_misses.push_back(std::move(o.finding));
       continue;
@@ -272,7 +287,8 @@ FindingEvaluation evaluate_findings(const RuleSet& rules, const std::vector<Foot
     std::vector<std::pair<const FootSummary*, Outcome>> fired;
     for (const auto& foot : feet) {
       if (foot.footfalls_used == 0) continue;
-      Outcome o = evaluate(rules, def, &foot, foot.side, rec);
+      Outcome o = evaluate(rules, def, &foot, foot.side, rec, patient);
+      if (!o.not_applicable.empty()) out.not_applicable.push_back({def.id, foot.side, o.not_applicable});
       if (o.fires) fired.emplace_back(&foot, std::move(o));
       else if (o.borderline_miss) out.borderline_misses.push_back(std::move(o.finding));
     }
@@ -300,6 +316,50 @@ FindingEvaluation evaluate_findings(const RuleSet& rules, const std::vector<Foot
     for (auto& [foot, o] : fired) out.findings.push_back(std::move(o.finding));
   }
   return out;
+}
+
+analysis::ClassLabel classify(const RuleSet& rules, const ClassDef& def, std::optional<double> value,
+                              const Patient& patient) {
+  analysis::ClassLabel out;
+  out.id = def.id;
+  out.measure = def.measure;
+  const ClassSet* set = nullptr;
+  std::vector<std::string> held;
+  for (const auto& s : def.sets) {
+    if (age_covers(s.ages, patient)) {
+      set = &s;
+      break;
+    }
+    held.push_back(age_text(s.ages));
+  }
+  if (!set) {
+    out.reason = "not applicable " +
+                 (patient.age_years ? "at age " + fmt(*patient.age_years) + " y" : std::string("without an age")) +
+                 ": the rule file's " + def.id + " cut-offs hold for " + join(held) +
+                 (patient.paediatric ? " (adult cut-offs do not apply to children)" : "");
+    return out;
+  }
+  out.rule = class_rule_text(def.measure, *set);
+  out.ages = age_text(set->ages);
+  const Source* src = rules.find_source(set->source);
+  out.source = src ? src->citation : set->source;
+  if (!value || !std::isfinite(*value)) {
+    out.reason = def.measure + " not measured";
+    return out;
+  }
+  out.label = class_label(*set, *value);
+  return out;
+}
+
+void classify_feet(const RuleSet& rules, std::vector<FootSummary>& feet, const Patient& patient) {
+  for (auto& foot : feet) {
+    foot.classes.clear();
+    foot.arch_class.clear();
+    for (const auto& def : rules.classes) {
+      foot.classes.push_back(classify(rules, def, foot.median(def.measure), patient));
+      if (def.id == "arch_class") foot.arch_class = foot.classes.back().label;
+    }
+  }
 }
 
 }  // namespace insole::recommend

@@ -171,6 +171,14 @@ Condition parse_condition(const json& j, const std::string& path) {
     c.min_severity = o.integer("min_severity", 0);
     return c;
   }
+  if (j.contains("patient")) {
+    Obj o(j, path, {"patient"});
+    c.kind = Condition::Kind::patient;
+    c.key = o.str("patient");
+    if (c.key != "paediatric" && c.key != "symptomatic")
+      fail(o.path("patient"), "expected \"paediatric\" or \"symptomatic\", found \"" + c.key + "\"");
+    return c;
+  }
   if (j.contains("measure") || j.contains("intake")) {
     const bool measure = j.contains("measure");
     Obj o(j, path, {measure ? "measure" : "intake", "op", "value"});
@@ -183,7 +191,7 @@ Condition parse_condition(const json& j, const std::string& path) {
     }
     return c;
   }
-  fail(path, "expected one of the keys finding, measure, intake, any, all, not");
+  fail(path, "expected one of the keys finding, measure, intake, patient, any, all, not");
 }
 
 DoseRule parse_dose(const json& j, const std::string& path) {
@@ -245,9 +253,73 @@ DoseRule parse_dose(const json& j, const std::string& path) {
   return d;
 }
 
+// "ages": "adult" or {"min": years, "max": years} (min inclusive, max exclusive).
+AgeRange parse_ages(const json& j, const std::string& path) {
+  AgeRange a;
+  if (j.is_string()) {
+    if (j.get<std::string>() != "adult") fail(path, "expected \"adult\" or {\"min\": years, \"max\": years}");
+    a.adult = true;
+    return a;
+  }
+  Obj o(j, path, {"min", "max"});
+  a.min = o.opt_num("min");
+  a.max = o.opt_num("max");
+  if (!a.min && !a.max) fail(path, "needs min, max or both (years)");
+  if (a.min && *a.min < 0) fail(o.path("min"), "an age must be 0 or more");
+  if (a.min && a.max && !(*a.min < *a.max)) fail(path, "min must be below max");
+  return a;
+}
+
+ClassDef parse_class(const json& j, const std::string& path) {
+  Obj o(j, path, {"id", "measure", "sets"});
+  ClassDef c;
+  c.id = o.str("id");
+  c.measure = o.str("measure");
+  const json& sets = o.array("sets");
+  if (sets.empty()) fail(o.path("sets"), "must list at least one set of cut-offs");
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const std::string sp = o.path("sets") + "[" + std::to_string(i) + "]";
+    Obj so(sets[i], sp, {"ages", "labels", "cutoffs", "source", "note"});
+    ClassSet set;
+    if (so.has("ages")) set.ages = parse_ages(so.at("ages"), so.path("ages"));
+    set.labels = so.strings("labels");
+    set.source = so.str("source");
+    set.note = so.str("note", false);
+    const json& cuts = so.array("cutoffs");
+    if (cuts.empty()) fail(so.path("cutoffs"), "must list at least one cut-off");
+    for (std::size_t k = 0; k < cuts.size(); ++k) {
+      const std::string cp = so.path("cutoffs") + "[" + std::to_string(k) + "]";
+      Obj co(cuts[k], cp, {"value", "op"});
+      ClassCutoff cut{co.num("value"), co.str("op")};
+      if (cut.op != ">" && cut.op != ">=")
+        fail(co.path("op"), "expected \">\" or \">=\" (the side of the cut-off a value at it belongs to), found \"" +
+                                cut.op + "\"");
+      // Sorted strictly: equal or decreasing cut-offs would make classes overlap or vanish.
+      if (!set.cutoffs.empty() && !(cut.value > set.cutoffs.back().value)) {
+        std::ostringstream m;
+        m << "cut-offs must increase strictly (" << cut.value << " after " << set.cutoffs.back().value
+          << "): classes would overlap";
+        fail(co.path("value"), m.str());
+      }
+      set.cutoffs.push_back(cut);
+    }
+    if (set.labels.size() != set.cutoffs.size() + 1)
+      fail(so.path("labels"), "needs one label more than cut-offs (" + std::to_string(set.cutoffs.size() + 1) +
+                                  " labels for " + std::to_string(set.cutoffs.size()) + " cut-offs), found " +
+                                  std::to_string(set.labels.size()));
+    std::set<std::string> seen;
+    for (const auto& l : set.labels) {
+      if (l.empty()) fail(so.path("labels"), "a label must not be empty");
+      if (!seen.insert(l).second) fail(so.path("labels"), "duplicate label '" + l + "'");
+    }
+    c.sets.push_back(set);
+  }
+  return c;
+}
+
 RuleSet parse_document(const json& root) {
   Obj o(root, "", {"schema", "schema_version", "name", "rules_version", "description", "strength_levels",
-                   "confidence_levels", "confidence_cap_by_strength", "sources", "measures", "findings",
+                   "confidence_levels", "confidence_cap_by_strength", "sources", "measures", "classes", "findings",
                    "nodes", "links", "interventions", "red_flags", "paediatric", "symptoms", "review",
                    "not_screened_text", "wording"});
   if (o.str("schema") != "insole-rules") fail("schema", "expected \"insole-rules\"");
@@ -308,6 +380,8 @@ RuleSet parse_document(const json& root) {
     }
     r.measures.push_back(md);
   }
+  const json& classes = o.array("classes", false);
+  for (std::size_t i = 0; i < classes.size(); ++i) r.classes.push_back(parse_class(classes[i], item_path("classes", i, classes[i])));
   const json& findings = o.array("findings");
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const std::string p = item_path("findings", i, findings[i]);
@@ -323,9 +397,10 @@ RuleSet parse_document(const json& root) {
     if (th.empty()) fail(f.path("thresholds"), "must list at least one threshold");
     for (std::size_t k = 0; k < th.size(); ++k) {
       const std::string tp = f.path("thresholds") + "[" + std::to_string(k) + "]";
-      Obj t(th[k], tp, {"measure", "op", "value", "source", "surface", "note", "severity"});
+      Obj t(th[k], tp, {"measure", "op", "value", "source", "surface", "note", "severity", "ages"});
       Threshold thr{t.str("measure"), t.str("op"), t.num("value"), t.str("source"), t.str("surface", false),
-                    t.str("note", false), {}};
+                    t.str("note", false), {}, {}};
+      if (t.has("ages")) thr.ages = parse_ages(t.at("ages"), t.path("ages"));
       if (!kOps.count(thr.op)) fail(t.path("op"), "unknown operator '" + thr.op + "'");
       if (thr.op == "==") fail(t.path("op"), "a finding's vote needs a direction (<, <=, > or >=), found '=='");
       if (!thr.surface.empty() && thr.surface != "barefoot" && thr.surface != "in_shoe")
@@ -439,13 +514,14 @@ RuleSet parse_document(const json& root) {
     const json& contra = it.array("contraindications", false);
     for (std::size_t k = 0; k < contra.size(); ++k) {
       const std::string cp = it.path("contraindications") + "[" + std::to_string(k) + "]";
-      Obj c(contra[k], cp, {"when", "action", "text"});
+      Obj c(contra[k], cp, {"when", "action", "text", "sources"});
       Contraindication ci;
       if (c.has("when")) ci.when = parse_condition(c.at("when"), c.path("when"));
       ci.action = c.has("action") ? c.str("action") : "caution";
       if (ci.action != "caution" && ci.action != "withhold")
         fail(c.path("action"), "expected \"caution\" or \"withhold\"");
       ci.text = c.str("text");
+      ci.sources = c.strings("sources", false);
       iv.contraindications.push_back(ci);
     }
     iv.what_would_change = it.str("what_would_change");
@@ -543,6 +619,13 @@ void check_condition(const RuleSet& r, const Condition& c, const std::string& pa
       if (!r.find_finding(c.key))
         fail(path, "unknown finding id '" + c.key + "' (known: " + join(ids_of(r.findings)) + ")");
       return;
+    case Condition::Kind::patient:
+      if (intake_only) fail(path, "may depend on the intake only, found patient '" + c.key + "'");
+      if (c.key == "paediatric" && !r.paediatric.when)
+        fail(path, "{\"patient\": \"paediatric\"} needs a paediatric section with its when");
+      if (c.key == "symptomatic" && !r.symptoms.when)
+        fail(path, "{\"patient\": \"symptomatic\"} needs a symptoms section with its when");
+      return;
     case Condition::Kind::measure:
       if (intake_only) fail(path, "may depend on the intake only, found measure '" + c.key + "'");
       check_measure(r, c.key, path);
@@ -631,6 +714,39 @@ void validate(const RuleSet& r) {
       check_source(r, r.measures[i].borderline_source,
                    "measures[" + std::to_string(i) + "] (" + r.measures[i].id + ").borderline_margin.source");
   }
+  check_unique(ids_of(r.classes), "classes");
+  for (std::size_t i = 0; i < r.classes.size(); ++i) {
+    const auto& c = r.classes[i];
+    const std::string p = "classes[" + std::to_string(i) + "] (" + c.id + ")";
+    check_measure(r, c.measure, p + ".measure");
+    for (std::size_t k = 0; k < c.sets.size(); ++k) {
+      const ClassSet& s = c.sets[k];
+      const std::string sp = p + ".sets[" + std::to_string(k) + "]";
+      check_source(r, s.source, sp + ".source");
+      const Source* src = r.find_source(s.source);
+      if (src && src->kind == "convention" && s.note.empty())
+        fail(sp + ".note", "cut-offs resting on a convention need a note saying why these values");
+      if (s.ages.adult && !r.paediatric.when)
+        fail(sp + ".ages", "\"adult\" needs a paediatric section (its when says who is a child)");
+      // The contract of the JSON key arch_class (design note 3.2): high, normal or low (or null).
+      if (c.id == "arch_class")
+        for (const auto& l : s.labels)
+          if (l != "high" && l != "normal" && l != "low")
+            fail(sp + ".labels", "arch_class labels are \"high\", \"normal\" or \"low\" (JSON contract), found \"" + l + "\"");
+      // One set per age: no two sets of a class may hold for the same patient.
+      for (std::size_t m = 0; m < k; ++m) {
+        const AgeRange& a = c.sets[m].ages;
+        const AgeRange& b = s.ages;
+        bool overlap = false;
+        if (a.any_age() || b.any_age()) overlap = true;
+        else if (a.adult || b.adult) overlap = a.adult && b.adult;
+        else overlap = (!a.max || !b.min || *b.min < *a.max) && (!b.max || !a.min || *a.min < *b.max);
+        if (overlap)
+          fail(sp + ".ages", "ages (" + age_text(b) + ") overlap those of sets[" + std::to_string(m) + "] (" +
+                                 age_text(a) + "): one set of cut-offs per age");
+      }
+    }
+  }
   for (std::size_t i = 0; i < r.findings.size(); ++i) {
     const auto& f = r.findings[i];
     for (std::size_t k = 0; k < f.thresholds.size(); ++k) {
@@ -641,6 +757,8 @@ void validate(const RuleSet& r) {
       const Source* src = r.find_source(t.source);
       if (src && src->kind == "convention" && t.note.empty())
         fail(p + ".note", "a threshold resting on a convention needs a note saying why this value");
+      if (t.ages.adult && !r.paediatric.when)
+        fail(p + ".ages", "\"adult\" needs a paediatric section (its when says who is a child)");
       const MeasureDef* md = r.find_measure(t.measure);
       if (!md->borderline_margin)
         fail(p + ".measure", "measure '" + t.measure + "' votes for a finding but declares no borderline_margin "
@@ -691,9 +809,11 @@ void validate(const RuleSet& r) {
       check_source(r, iv.expected_effects[k].source, p + ".expected_effects[" + std::to_string(k) + "].source");
       check_measure(r, iv.expected_effects[k].measure, p + ".expected_effects[" + std::to_string(k) + "].measure");
     }
-    for (std::size_t k = 0; k < iv.contraindications.size(); ++k)
-      if (iv.contraindications[k].when)
-        check_condition(r, *iv.contraindications[k].when, p + ".contraindications[" + std::to_string(k) + "].when", false);
+    for (std::size_t k = 0; k < iv.contraindications.size(); ++k) {
+      const std::string cp = p + ".contraindications[" + std::to_string(k) + "]";
+      if (iv.contraindications[k].when) check_condition(r, *iv.contraindications[k].when, cp + ".when", false);
+      for (const auto& s : iv.contraindications[k].sources) check_source(r, s, cp + ".sources");
+    }
   }
   for (std::size_t i = 0; i < r.red_flags.size(); ++i) {
     const auto& rf = r.red_flags[i];
@@ -747,9 +867,77 @@ std::string negate_op(std::string_view op) {
   return "!=";
 }
 
+bool age_covers(const AgeRange& ages, const Patient& patient) noexcept {
+  if (ages.any_age()) return true;
+  if (ages.adult) return !patient.paediatric;
+  if (!patient.age_years) return false;
+  const double a = *patient.age_years;
+  return (!ages.min || a >= *ages.min) && (!ages.max || a < *ages.max);
+}
+
+namespace {
+std::string num_text(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+}  // namespace
+
+std::string age_text(const AgeRange& ages) {
+  if (ages.adult) return "adults";
+  if (ages.min && ages.max) return "ages " + num_text(*ages.min) + "-" + num_text(*ages.max) + " y";
+  if (ages.min) return "ages " + num_text(*ages.min) + " y and over";
+  if (ages.max) return "ages below " + num_text(*ages.max) + " y";
+  return "any age";
+}
+
+const std::string& class_label(const ClassSet& set, double value) {
+  std::size_t k = 0;
+  while (k < set.cutoffs.size() && compare(value, set.cutoffs[k].op, set.cutoffs[k].value)) ++k;
+  return set.labels[k];
+}
+
+std::string class_rule_text(const std::string& measure, const ClassSet& set) {
+  std::string out;
+  const std::size_t n = set.cutoffs.size();
+  for (std::size_t k = 0; k <= n; ++k) {
+    std::string part;
+    if (k > 0) part = num_text(set.cutoffs[k - 1].value) + (set.cutoffs[k - 1].op == ">" ? " < " : " <= ") + measure;
+    else part = measure;
+    if (k < n) part += (set.cutoffs[k].op == ">" ? " <= " : " < ") + num_text(set.cutoffs[k].value);
+    else part = measure + " " + set.cutoffs[k - 1].op + " " + num_text(set.cutoffs[k - 1].value);
+    out += (out.empty() ? "" : ", ") + part + " " + set.labels[k];
+  }
+  return out;
+}
+
+bool eval_intake_condition(const Condition& c, const Intake& intake) {
+  switch (c.kind) {
+    case Condition::Kind::any:
+      return std::any_of(c.children.begin(), c.children.end(), [&](const Condition& ch) { return eval_intake_condition(ch, intake); });
+    case Condition::Kind::all:
+      return std::all_of(c.children.begin(), c.children.end(), [&](const Condition& ch) { return eval_intake_condition(ch, intake); });
+    case Condition::Kind::negate: return !eval_intake_condition(c.children.front(), intake);
+    case Condition::Kind::intake:
+      if (c.op.empty()) return intake.flag(c.key).value_or(false);
+      if (auto v = intake.number(c.key)) return compare(*v, c.op, c.value);
+      return false;
+    default: return false;
+  }
+}
+
+Patient patient_of(const RuleSet& rules, const Intake* intake) {
+  Patient p;
+  if (!intake) return p;
+  p.age_years = intake->number("age_years");
+  p.paediatric = rules.paediatric.when && eval_intake_condition(*rules.paediatric.when, *intake);
+  return p;
+}
+
 const Source* RuleSet::find_source(std::string_view id) const noexcept { return find_by_id(sources, id); }
 const MeasureDef* RuleSet::find_measure(std::string_view id) const noexcept { return find_by_id(measures, id); }
 const FindingDef* RuleSet::find_finding(std::string_view id) const noexcept { return find_by_id(findings, id); }
+const ClassDef* RuleSet::find_class(std::string_view id) const noexcept { return find_by_id(classes, id); }
 const Node* RuleSet::find_node(std::string_view id) const noexcept { return find_by_id(nodes, id); }
 const Link* RuleSet::find_link(std::string_view id) const noexcept { return find_by_id(links, id); }
 int RuleSet::confidence_rank(std::string_view level) const noexcept {

@@ -108,7 +108,20 @@ json foot_json(const FootSummary& foot, const AnalysisResult& r) {
   }
   for (const char* key : {"arch_index", "cpei_percent", "foot_length_mm"})
     if (reasons.contains(key)) j[std::string(key) + "_reason"] = reasons[key];
-  if (foot.arch_class.empty() && reasons.contains("arch_index")) j["arch_class_reason"] = reasons["arch_index"];
+  // Every class of the rule file with its cut-offs and source; a class without a label says why
+  // (the measure's own reason when it was not measured).
+  json classes = json::array();
+  for (const auto& c : foot.classes) {
+    std::string why = c.reason;
+    if (c.label.empty() && reasons.contains(c.measure)) why = reasons[c.measure].get<std::string>();
+    classes.push_back({{"id", c.id}, {"measure", c.measure}, {"label", str_or_null(c.label)},
+                       {"rule", str_or_null(c.rule)}, {"ages", str_or_null(c.ages)},
+                       {"source", str_or_null(c.source)}, {"reason", str_or_null(c.label.empty() ? why : "")}});
+    if (c.id == "arch_class" && c.label.empty() && !why.empty()) j["arch_class_reason"] = why;
+  }
+  if (foot.arch_class.empty() && !j.contains("arch_class_reason") && reasons.contains("arch_index"))
+    j["arch_class_reason"] = reasons["arch_index"];
+  j["classes"] = classes;
   j["measure_reasons"] = reasons;
   j["footfalls_used"] = foot.footfalls_used;
   j["footfalls_rejected"] = foot.footfalls_rejected;
@@ -245,7 +258,7 @@ json parameters_json(const AnalysisParams& p) {
         {"hallux_width_fraction", p.regions.hallux_width_fraction},
         {"mth_cuts", p.regions.mth_cuts},
         {"active_threshold_kpa", p.region_metrics.active_threshold_kpa}}},
-      {"arch", {{"contact_threshold_kpa", p.arch.contact_threshold_kpa}, {"age_years", num(p.arch.age_years)}}},
+      {"arch", {{"contact_threshold_kpa", p.arch.contact_threshold_kpa}}},
       {"cop", {{"min_force_fraction", p.cop.min_force_fraction}}},
       {"bands",
        {{"heel_end_fraction", p.bands.heel_end_fraction},
@@ -351,6 +364,10 @@ json assessment_json(const assess::Assessment& a) {
   json misses = json::array();
   for (const auto& f : a.borderline_findings) misses.push_back(finding_json(f));
   doc["borderline_findings"] = misses;
+  json not_applicable = json::array();
+  for (const auto& na : a.not_applicable_findings)
+    not_applicable.push_back({{"id", na.id}, {"side", std::string(to_string(na.side))}, {"reason", na.reason}});
+  doc["findings_not_applicable"] = not_applicable;
   doc["rules"] = {{"name", a.rules_name}, {"version", a.rules_version}, {"origin", a.rules_origin}};
   doc["intake_given"] = a.intake.has_value();
   return doc;

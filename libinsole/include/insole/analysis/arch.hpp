@@ -25,15 +25,9 @@
 // divided by the area of the footprint's convex envelope in that third (1 = arch filled, 0 = no
 // midfoot contact).
 //
-// Classification by AI, cut-offs named in the output:
-//  * "Cavanagh & Rodgers 1987 (as commonly quoted)": AI <= 0.21 high, AI >= 0.26 low, else normal.
-//    The numbers are quoted widely but were not verified in the original paper (metrics.md 1).
-//  * "Buldt et al. 2018 JFAR 11:3 research boundaries": AI < 0.11 high (cavus), AI > 0.25 low
-//    (planus), else normal.
-// Children: flat footprints are normal in young children (Onodera 2008 The Foot 18:142), adult
-// cut-offs do not apply; with age_years < 16 a note says so and, for CSI, the validated
-// paediatric flat-foot thresholds are applied (> 62.7 % age 3-5, > 59 % age 6-8, >= 40 % age 9-15;
-// JFAR 2018 systematic review, PMC5975578).
+// Classes (arch_class, the Chippaux-Smirak and Staheli classes, adult and paediatric) are not
+// computed here: the rule file defines them (`classes[]`, with their sources and the ages they hold
+// for) and the assessment labels the measures (recommend/findings.hpp classify).
 // Insoles and sensor sets: null with the reason (an insole cannot see the footprint shape).
 
 #include <Eigen/Core>
@@ -63,8 +57,6 @@ struct ArchParams {
   double width_window_pitches = 5.0;
   /// The footprint comes from an in-shoe sensor: all measures null with the reason.
   bool in_shoe = false;
-  /// Subject's age in years when known (paediatric note and CSI thresholds below 16).
-  std::optional<double> age_years;
 };
 
 struct ArchMeasures {
@@ -74,14 +66,9 @@ struct ArchMeasures {
   std::optional<double> midfoot_contact_ratio;
   std::string unavailable_reason;  ///< why the measures are null ("" when computed)
 
-  /// AI class with the Cavanagh & Rodgers cut-offs: "high" | "normal" | "low" ("" when no AI).
+  /// The footfall's label under the rule file's class "arch_class" ("high" | "normal" | "low"),
+  /// filled by the assessment (assess::assess); "" when not classified.
   std::string arch_class;
-  std::string arch_class_cutoffs;  ///< "AI <= 0.21 high, AI >= 0.26 low (Cavanagh & Rodgers ...)"
-  /// Same with the Buldt 2018 research boundaries.
-  std::string arch_class_research;
-  std::string arch_class_research_cutoffs;
-  /// Paediatric CSI class ("flat" | "not flat") when age_years < 16, else "".
-  std::string csi_paediatric_class;
   std::vector<std::string> notes;
 
   /// Areas (mm^2) of the thirds: rearfoot C, midfoot B, forefoot A.
@@ -100,9 +87,5 @@ struct ArchMeasures {
 ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& peak_kpa,
                            const RegionMasks& masks, const FootFrame& frame,
                            const ArchParams& params = {});
-
-/// The class names for an AI under each cut-off set ("high" | "normal" | "low").
-std::string classify_arch_index(double ai);           ///< Cavanagh & Rodgers as commonly quoted
-std::string classify_arch_index_buldt2018(double ai);  ///< Buldt 2018 research boundaries
 
 }  // namespace insole::analysis

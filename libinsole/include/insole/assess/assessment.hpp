@@ -37,6 +37,9 @@ struct Assessment {
   std::vector<analysis::Finding> findings;  ///< what the rules conclude from the measures
   /// Findings that did not fire but lie within measurement error of firing: reported, not acted on.
   std::vector<analysis::Finding> borderline_findings;
+  /// Findings none of whose thresholds holds for the patient's age (e.g. no paediatric cut-off for
+  /// a 2-year-old), with the reason; also listed in the prescription's caveats.
+  std::vector<recommend::NotApplicableFinding> not_applicable_findings;
   recommend::EngineInput engine_input;      ///< the measures the rules saw, per side
   recommend::Prescription prescription;
   std::optional<recommend::Intake> intake;
@@ -56,7 +59,8 @@ recommend::EngineInput engine_input(const analysis::AnalysisResult& result, cons
                                     std::optional<recommend::Intake> intake);
 
 /// The assessment of a recording whose frames come chunk by chunk (analysis::analyze_stream, so
-/// memory stays flat however long the recording is). The intake's age reaches the analysis.
+/// memory stays flat however long the recording is). The intake's age reaches the rules: classes
+/// and finding thresholds are those the rule file gives for the patient's age.
 Result<Assessment> assess(std::string input, RecordingMetadata meta, std::vector<StreamInfo> streams,
                           const analysis::ChunkProvider& next_chunk, const recommend::RuleSet& rules,
                           std::optional<recommend::Intake> intake, const AssessOptions& options = {});

@@ -13,9 +13,14 @@
 //
 // Applicability: a vote whose threshold was measured barefoot (surface "barefoot", or a measure the
 // catalogue says applies barefoot only) is "not applicable" on in-shoe data, with the reason; it
-// neither agrees nor disagrees.
+// neither agrees nor disagrees. A vote whose threshold holds for other ages (rule file "ages":
+// "adult" or a range of years) is left out for this patient: a child's low arch is decided by the
+// paediatric cut-offs of the child's age band, never by the adult ones. When no vote of a finding
+// holds for the patient's age, the finding is listed as not applicable for that age, with the
+// reason.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,11 +31,19 @@
 
 namespace insole::recommend {
 
+/// A finding that cannot be evaluated for this patient: none of its thresholds holds for the age.
+struct NotApplicableFinding {
+  std::string id;
+  Side side = Side::unknown;
+  std::string reason;  ///< "not applicable at age 2 y: ... thresholds hold for adults; ages 3-6 y"
+};
+
 struct FindingEvaluation {
   std::vector<analysis::Finding> findings;  ///< what fired
   /// Findings that did not fire but would have, had the votes within measurement error of their
   /// thresholds gone the other way (borderline = true). Reported, never acted on.
   std::vector<analysis::Finding> borderline_misses;
+  std::vector<NotApplicableFinding> not_applicable;
 };
 
 /// Per-recording measures (left/right symmetry indices) from the gait timing and the feet's
@@ -40,8 +53,19 @@ std::map<std::string, double> recording_measures(const std::vector<analysis::Foo
                                                  const analysis::GaitTiming& timing);
 
 /// Evaluates every finding definition of `rules` on each foot with used footfalls (per-foot
-/// findings) and once on the pair (per-recording findings, side both).
+/// findings) and once on the pair (per-recording findings, side both), for `patient` (an adult of
+/// unknown age by default; recommend::patient_of gives the intake's).
 FindingEvaluation evaluate_findings(const RuleSet& rules, const std::vector<analysis::FootSummary>& feet,
-                                    const analysis::GaitTiming& timing);
+                                    const analysis::GaitTiming& timing, const Patient& patient = {});
+
+/// The label of `value` under the class definition, for the patient: the first set of cut-offs
+/// whose ages cover the patient decides; without such a set, or without a value, the label is ""
+/// and `reason` says why.
+analysis::ClassLabel classify(const RuleSet& rules, const ClassDef& def, std::optional<double> value,
+                              const Patient& patient);
+
+/// Every class of the rule file on each foot's medians (FootSummary::classes), and arch_class from
+/// the class "arch_class".
+void classify_feet(const RuleSet& rules, std::vector<analysis::FootSummary>& feet, const Patient& patient);
 
 }  // namespace insole::recommend

@@ -19,6 +19,8 @@
 
 namespace insole::recommend {
 
+struct Intake;
+
 /// A literature reference or a source article ("A000".."A004"), cited by id everywhere else.
 struct Source {
   std::string id;
@@ -47,6 +49,56 @@ struct MeasureDef {
   std::string borderline_note;
 };
 
+/// The ages a threshold or a set of class cut-offs holds for. "adult": the patient is not
+/// paediatric by the rule file's `paediatric.when` (an assessment without an intake, or without an
+/// age, is read as an adult's); a range: the intake's age lies in [min, max) years; neither: any age.
+struct AgeRange {
+  bool adult = false;
+  std::optional<double> min;  ///< years, inclusive
+  std::optional<double> max;  ///< years, exclusive
+  bool any_age() const noexcept { return !adult && !min && !max; }
+};
+
+/// Who the rules are applied to: the intake's age and whether `paediatric.when` holds.
+struct Patient {
+  std::optional<double> age_years;
+  bool paediatric = false;
+};
+
+/// Whether a threshold or class set for `ages` applies to this patient.
+bool age_covers(const AgeRange& ages, const Patient& patient) noexcept;
+/// "adults", "ages 3-6 y", "ages 9 y and over", "any age".
+std::string age_text(const AgeRange& ages);
+
+/// A class boundary: a value v lies above it when `v op value` ("> 0.21": 0.21 itself is below).
+struct ClassCutoff {
+  double value = 0.0;
+  std::string op;  ///< ">" | ">="
+};
+
+/// One set of cut-offs of a class, for the ages it holds for: labels[k] is the class of a value
+/// above k cut-offs (labels.size() == cutoffs.size() + 1; cut-offs strictly increasing).
+struct ClassSet {
+  AgeRange ages;
+  std::vector<std::string> labels;
+  std::vector<ClassCutoff> cutoffs;
+  std::string source;
+  std::string note;
+};
+
+/// A classification of a measure (rule file `classes[]`), e.g. arch_class from arch_index. The
+/// first set (in file order) whose ages cover the patient decides; none: no class, with the reason.
+struct ClassDef {
+  std::string id;          ///< output key, e.g. "arch_class"
+  std::string measure;     ///< catalogue key of the classified measure
+  std::vector<ClassSet> sets;
+};
+
+/// The class label of `value` under `set` (how many cut-offs it passes).
+const std::string& class_label(const ClassSet& set, double value);
+/// "arch_index <= 0.21 high, 0.21 < arch_index < 0.26 normal, arch_index >= 0.26 low".
+std::string class_rule_text(const std::string& measure, const ClassSet& set);
+
 /// Severity grade reached when a value lies at least `beyond` past its threshold (in the
 /// measure's unit, in the direction of the comparison).
 struct SeverityBand {
@@ -68,6 +120,9 @@ struct Threshold {
   std::string note;
   /// Severity grades by distance beyond the threshold, ascending; empty: grade 1 when it agrees.
   std::vector<SeverityBand> severity;
+  /// The ages it holds for (rule file "ages": "adult" or {"min", "max"}); other ages: not
+  /// applicable with the reason (adult arch cut-offs do not decide a child's low arch).
+  AgeRange ages;
 };
 
 /// How a finding's votes combine: any one, all that apply, or at least n of them.
@@ -96,9 +151,11 @@ struct FindingDef {
 
 /// A boolean condition over findings, measures and intake answers (a small expression tree).
 struct Condition {
-  enum class Kind { finding, measure, intake, any, all, negate };
+  /// patient: {"patient": "paediatric"} (the rule file's paediatric.when holds) or
+  /// {"patient": "symptomatic"} (its symptoms.when holds: a symptom was reported).
+  enum class Kind { finding, measure, intake, patient, any, all, negate };
   Kind kind = Kind::finding;
-  std::string key;                   ///< finding id, measure id or intake field
+  std::string key;                   ///< finding id, measure id, intake field or patient state
   int min_severity = 0;              ///< finding: only findings at least this severe
   std::string op;                    ///< measure / numeric intake: comparison
   double value = 0.0;
@@ -163,6 +220,7 @@ struct Contraindication {
   std::optional<Condition> when;     ///< absent: always listed as a caution
   std::string action = "caution";    ///< "caution" (lowers confidence) | "withhold"
   std::string text;
+  std::vector<std::string> sources;  ///< why (optional; cited when the item is withheld)
 };
 
 struct Intervention {
@@ -224,6 +282,7 @@ struct RuleSet {
   std::map<std::string, std::string> confidence_cap_by_strength;
   std::vector<Source> sources;
   std::vector<MeasureDef> measures;
+  std::vector<ClassDef> classes;     ///< class labels of measures (arch_class, ...)
   std::vector<FindingDef> findings;
   std::vector<Node> nodes;           ///< includes one node per finding (kind "finding")
   std::vector<Link> links;
@@ -243,18 +302,28 @@ struct RuleSet {
   const Source* find_source(std::string_view id) const noexcept;
   const MeasureDef* find_measure(std::string_view id) const noexcept;
   const FindingDef* find_finding(std::string_view id) const noexcept;
+  const ClassDef* find_class(std::string_view id) const noexcept;
   const Node* find_node(std::string_view id) const noexcept;
   const Link* find_link(std::string_view id) const noexcept;
   /// Index of a confidence level in confidence_levels, or -1.
   int confidence_rank(std::string_view level) const noexcept;
 };
 
+/// Evaluates a condition that depends on the intake only (paediatric.when, symptoms.when, red
+/// flags): false for finding, measure and patient conditions.
+bool eval_intake_condition(const Condition& c, const Intake& intake);
+/// The patient as the rules see them: the intake's age and paediatric.when (no intake: an adult
+/// of unknown age).
+Patient patient_of(const RuleSet& rules, const Intake* intake);
+
 /// Parses and validates a rule file. Every problem is reported with the file, the JSON path and
 /// what was expected, e.g. "rules.json: interventions[2] (R-HEEL-LIFT).trigger: unknown
 /// finding id 'F-EQUINOS'". Checks: schema and version; unique ids; every threshold, link,
 /// intervention and red flag has a known source; links join existing nodes; non-feedback links
 /// are acyclic; conditions name known findings, measures and intake fields; dose bands are
-/// ordered and do not overlap or leave gaps; red flags depend on the intake only.
+/// ordered and do not overlap or leave gaps; red flags depend on the intake only; classes name a
+/// declared measure, their cut-offs increase strictly (classes neither overlap nor leave gaps) with
+/// one label more than cut-offs, and the age ranges of one class do not overlap.
 Result<RuleSet> parse_rules(std::string_view json_text, std::string_view origin);
 Result<RuleSet> load_rules(const std::filesystem::path& path);
 
