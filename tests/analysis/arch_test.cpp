@@ -89,6 +89,39 @@ TEST(ArchIndex, RectangleFootByHand) {
   EXPECT_EQ(rule_class("arch_class", *m.arch.arch_index), "high");
   EXPECT_EQ(rule_class("arch_class_research", *m.arch.arch_index), "normal");
   EXPECT_TRUE(m.arch.unavailable_reason.empty());
+  // Resolution by hand: half a 5 mm sensel along the strip's two borders over the middle third's
+  // 80 mm is 2 x 2.5 x 80 = 400 mm2 of the 13,600: 0.029412.
+  ASSERT_TRUE(m.arch.arch_index_resolution.has_value());
+  EXPECT_NEAR(*m.arch.arch_index_resolution, 400.0 / 13600.0, 1e-9);
+  // Each border moved out by a whole sensel (strip 20 -> 30 mm, twice the half-sensel uncertainty):
+  // AI 2400 / 14,400 = 0.166667, up by 0.049020 = 800 x 12,000 / (13,600 x 14,400), within twice
+  // the resolution and near its first-order value 2 (dB / T)(1 - AI) = 0.051903.
+  Shape wide = test::rectangle_foot(false);
+  wide.boxes[1] = {-15, 15, 80, 160, 100};
+  const auto mw = measure(layout, test::render(layout, wide, {{100.0, 25.0}, 0.0}), Side::right);
+  ASSERT_TRUE(mw.arch.arch_index.has_value());
+  EXPECT_NEAR(*mw.arch.arch_index, 2400.0 / 14400.0, 1e-9);
+  const double change = *mw.arch.arch_index - *m.arch.arch_index;
+  EXPECT_NEAR(change, 800.0 * 12000.0 / (13600.0 * 14400.0), 1e-9);
+  EXPECT_LE(change, 2.0 * *m.arch.arch_index_resolution);
+  EXPECT_NEAR(change, 2.0 * *m.arch.arch_index_resolution * (1.0 - *m.arch.arch_index), 0.003);
+}
+
+// The same rectangle foot on 2.5 mm sensels (every box edge on a sensel edge): the resolution
+// scales with the pitch, 2 x 1.25 x 80 / 13,600 = 0.014706. On a 5 x 2.5 mm grid the larger
+// pitch counts (the foot's axis may run either way on a mat): 0.029412.
+TEST(ArchIndex, ResolutionScalesWithThePitch) {
+  const auto fine = SensorLayout::grid(140, 80, 2.5, 2.5).value();
+  const auto m = measure(fine, test::render(fine, test::rectangle_foot(false), {{100.0, 25.0}, 0.0}), Side::right);
+  ASSERT_TRUE(m.arch.arch_index.has_value());
+  EXPECT_NEAR(*m.arch.arch_index, 1600.0 / 13600.0, 1e-9);
+  ASSERT_TRUE(m.arch.arch_index_resolution.has_value());
+  EXPECT_NEAR(*m.arch.arch_index_resolution, 200.0 / 13600.0, 1e-9);
+  const auto mixed = SensorLayout::grid(70, 80, 5.0, 2.5).value();
+  const auto mm = measure(mixed, test::render(mixed, test::rectangle_foot(false), {{100.0, 25.0}, 0.0}), Side::right);
+  ASSERT_TRUE(mm.arch.arch_index_resolution.has_value());
+  EXPECT_NEAR(*mm.arch.arch_index, 1600.0 / 13600.0, 1e-9);
+  EXPECT_NEAR(*mm.arch.arch_index_resolution, 400.0 / 13600.0, 1e-9);
 }
 
 // Thirds that cut through sensels. Heel 60 x 40 (y 0..40), strip 20 x 20 (y 40..60), forefoot

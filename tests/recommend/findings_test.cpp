@@ -185,6 +185,42 @@ TEST(RuleFindings, MovingAThresholdInTheFileChangesWhatFires) {
   EXPECT_NE(find(findings(mlpi_only, {}, any), "F-PRONATION", Side::left), nullptr);
 }
 
+// A foot whose sensel grid resolves the arch index more coarsely than the rule file's limit
+// (0.025): its resolution is the arch votes' margin, a quality warning names the figures, and a
+// rules copy with a larger limit removes both.
+TEST(RuleFindings, CoarseArchIndexResolutionMakesArchVotesBorderlineAndWarns) {
+  // 0.24 lies 0.02 from 0.26 and 0.03 from 0.21: outside the 0.016 measurement error of both.
+  const FootSummary fine = foot(Side::left, {{"arch_index", spread(0.24)}, {"arch_index_resolution", spread(0.012)}});
+  const FootSummary coarse = foot(Side::left, {{"arch_index", spread(0.24)}, {"arch_index_resolution", spread(0.031)}});
+  EXPECT_TRUE(evaluate_findings(test::default_rules(), {fine}, {}).borderline_misses.empty());
+  EXPECT_TRUE(resolution_warnings(test::default_rules(), {fine}).empty());
+  // Within 0.031 of both cut-offs: either class is a borderline miss, the reading cannot tell.
+  const auto ev = evaluate_findings(test::default_rules(), {coarse}, {});
+  EXPECT_TRUE(ev.findings.empty());
+  ASSERT_NE(find(ev.borderline_misses, "F-ARCH-LOW", Side::left), nullptr);
+  ASSERT_NE(find(ev.borderline_misses, "F-ARCH-HIGH", Side::left), nullptr);
+  const Evidence& e = find(ev.borderline_misses, "F-ARCH-LOW", Side::left)->evidence.at(0);
+  EXPECT_TRUE(e.borderline);
+  EXPECT_NE(e.note.find("(0.031 at this recording's sensel pitch (arch_index_resolution 0.031 > 0.025)) of 0.26"),
+            std::string::npos) << e.note;
+  const auto w = resolution_warnings(test::default_rules(), {coarse}, {{"mat", 5.08}});
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("left foot (mat): the Arch index of this recording cannot separate its classes at this "
+                      "sensel pitch (5.08 mm): the grid alone can move it by 0.031"),
+            std::string::npos) << w[0];
+  EXPECT_NE(w[0].find("more than 0.025"), std::string::npos) << w[0];
+  // A clear finding stays a finding, now borderline only if within 0.031: 0.30 is 0.04 past 0.26.
+  const FootSummary flat = foot(Side::left, {{"arch_index", spread(0.30)}, {"arch_index_resolution", spread(0.031)}});
+  const auto fl = evaluate_findings(test::default_rules(), {flat}, {});
+  ASSERT_NE(find(fl.findings, "F-ARCH-LOW", Side::left), nullptr);
+  EXPECT_FALSE(find(fl.findings, "F-ARCH-LOW", Side::left)->borderline);
+  // The limit is data: a clinic's copy that accepts 0.04 sees neither.
+  const RuleSet lax = edited_rules(R"("resolution": {"measure": "arch_index_resolution", "limit": 0.025,)",
+                                   R"("resolution": {"measure": "arch_index_resolution", "limit": 0.04,)");
+  EXPECT_TRUE(evaluate_findings(lax, {coarse}, {}).borderline_misses.empty());
+  EXPECT_TRUE(resolution_warnings(lax, {coarse}).empty());
+}
+
 // (b) A rule file naming an unknown measure or an invalid combine is refused, naming it.
 TEST(RuleFindings, UnknownMeasureOrInvalidCombineIsRefusedNamingIt) {
   std::string m = refusal(R"({"measure": "arch_index", "op": ">=", "value": 0.26,)",

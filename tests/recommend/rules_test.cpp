@@ -85,6 +85,31 @@ TEST(Rules, LoadReportsMissingFile) {
 
 TEST(Rules, AcceptsUnchangedRules) { EXPECT_EQ(reject([](json&) {}), ""); }
 
+// measures[].resolution: the measure that resolves it must be in the catalogue, per foot like it and
+// in its unit; the limit above 0; the source known, and a convention needs its reason.
+TEST(Rules, ResolutionIsValidated) {
+  const auto& ai = *test::default_rules().find_measure("arch_index");
+  ASSERT_TRUE(ai.resolution.has_value());
+  EXPECT_EQ(ai.resolution->measure, "arch_index_resolution");
+  EXPECT_DOUBLE_EQ(ai.resolution->limit, 0.025);  // half of 0.26 - 0.21
+  auto res = [](json& j) -> json& { return by_id(j["measures"], "arch_index")["resolution"]; };
+  auto m = reject([&](json& j) { res(j)["measure"] = "arch_index_resolutoin"; });
+  EXPECT_NE(m.find("measures[0] (arch_index).resolution.measure: unknown measure 'arch_index_resolutoin'"),
+            std::string::npos) << m;
+  m = reject([&](json& j) { res(j)["measure"] = "stance_symmetry_percent"; });
+  EXPECT_NE(m.find("both be per foot or both per recording"), std::string::npos) << m;
+  m = reject([&](json& j) { res(j)["measure"] = "foot_length_mm"; });
+  EXPECT_NE(m.find("is in 'mm'"), std::string::npos) << m;
+  m = reject([&](json& j) { res(j)["limit"] = 0; });
+  EXPECT_NE(m.find("resolution.limit: a resolution limit must be above 0"), std::string::npos) << m;
+  m = reject([&](json& j) { res(j)["source"] = "nobody2020"; });
+  EXPECT_NE(m.find("resolution.source"), std::string::npos) << m;
+  m = reject([&](json& j) { res(j).erase("note"); });
+  EXPECT_NE(m.find("resolution.note: a resolution limit resting on a convention needs a note"), std::string::npos) << m;
+  m = reject([&](json& j) { res(j)["limits"] = 0.03; });
+  EXPECT_NE(m.find("limits"), std::string::npos) << m;
+}
+
 TEST(Rules, RejectsUnknownFindingInATrigger) {
   const auto m = reject([](json& j) { by_id(j["interventions"], "R-HEEL-LIFT")["trigger"] = {{"finding", "F-EQUINOS"}}; });
   EXPECT_NE(m.find("clinic.json: interventions[2] (R-HEEL-LIFT).trigger: unknown finding id 'F-EQUINOS'"), std::string::npos) << m;

@@ -325,6 +325,7 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
             fa.arch.unavailable_reason = "no regions: " + masks.error().message;
           }
           put(fa.measures, "arch_index", fa.arch.arch_index);
+          put(fa.measures, "arch_index_resolution", fa.arch.arch_index_resolution);
           put(fa.measures, "chippaux_smirak_percent", fa.arch.chippaux_smirak_percent);
           put(fa.measures, "staheli_index", fa.arch.staheli);
           put(fa.measures, "midfoot_contact_ratio", fa.arch.midfoot_contact_ratio);

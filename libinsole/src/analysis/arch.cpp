@@ -82,7 +82,14 @@ ArchMeasures arch_measures(const SensorLayout& layout, const Eigen::VectorXf& pe
     out.area_forefoot_mm2 += sensel_area_between_ap(layout, s, frame, b2, inf);
   }
   const double total = out.area_rearfoot_mm2 + out.area_midfoot_mm2 + out.area_forefoot_mm2;
-  if (total > 0) out.arch_index = out.area_midfoot_mm2 / total;
+  if (total > 0) {
+    out.arch_index = out.area_midfoot_mm2 / total;
+    // Resolution (arch.hpp, "Arch-index resolution"): half a sensel along the middle third's
+    // medial and lateral borders, 2 x (p / 2) x (L / 3), over the toe-less area T; it bounds the
+    // change of AI = B / T, (dB / T)(1 - AI).
+    const double pitch = std::max(layout.row_pitch_mm(), layout.col_pitch_mm());
+    out.arch_index_resolution = pitch * ((hi - lo) / 3.0) / total;
+  }
 
   // Widths on the foot-aligned raster.
   auto fp = align_footprint(layout, peak_kpa, contact, frame, params.cell_mm);

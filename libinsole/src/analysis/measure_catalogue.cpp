@@ -32,6 +32,9 @@ std::vector<MeasureInfo> make() {
        "narrowest midfoot contact width over widest forefoot width", "Chippaux 1952; Smirak 1960", kShape, true},
       {"staheli_index", "", "Staheli plantar arch index", "midfoot width over heel width at the medial tangent",
        "Staheli, Chew & Corbett 1987 JBJS Am 69:426", kShape, true},
+      {"arch_index_resolution", "", "Arch index resolution",
+       "how far the arch index can move when the middle third's two borders are known only to half a sensel: "
+       "pitch x toe-less length / 3 over the toe-less area", own, kShape, true},
       {"midfoot_contact_ratio", "", "Midfoot contact ratio",
        "midfoot contact area over the footprint envelope's area in the middle third", own, kShape, false},
       // Centre of pressure and pronation.

@@ -10,7 +10,7 @@ MissingReason missing_reason(const AnalysisResult& r, const FootSummary& foot, s
   if (!info || info->per_recording()) return {};
   if (foot.footfalls_used == 0) return {"no usable footfall", false};
   // The analysis' own reason, from the first used footfall of this foot that gives one.
-  const bool arch = key == "arch_index" || key == "chippaux_smirak_percent" || key == "staheli_index" ||
+  const bool arch = key == "arch_index" || key == "arch_index_resolution" || key == "chippaux_smirak_percent" || key == "staheli_index" ||
                     key == "midfoot_contact_ratio";
   const bool cpei = key == "cpei_percent" || key == "cpe_mm" || key == "cpei_forefoot_width_mm";
   for (const auto& fa : r.footfalls) {

@@ -1,6 +1,7 @@
 #include "insole/assess/assessment.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace insole::assess {
 
@@ -47,6 +48,13 @@ Result<Assessment> assess(std::string input, RecordingMetadata meta, std::vector
     }
   auto evaluation = recommend::evaluate_findings(rules, a.analysis.feet, a.analysis.timing, patient);
   a.findings = std::move(evaluation.findings);
+  // Where the rule file says a measure's resolution is too coarse to separate its classes, the
+  // quality section says so for that foot (every front end renders these warnings).
+  std::map<std::string, double> pitch;
+  for (const auto& s : a.streams)
+    if (s.layout.is_grid()) pitch[s.name] = std::max(s.layout.row_pitch_mm(), s.layout.col_pitch_mm());
+  for (auto& w : recommend::resolution_warnings(rules, a.analysis.feet, pitch))
+    a.analysis.quality.warnings.push_back(std::move(w));
   a.borderline_findings = std::move(evaluation.borderline_misses);
   a.not_applicable_findings = std::move(evaluation.not_applicable);
   a.intake = intake;

@@ -79,6 +79,15 @@ Vote cast(const RuleSet& rules, const Threshold& t, const FootSummary* foot,
   const analysis::MeasureInfo* info = analysis::find_measure_info(t.measure);
   const MeasureDef* md = rules.find_measure(t.measure);
   v.margin = md && md->borderline_margin ? *md->borderline_margin : 0.0;
+  // A foot whose recording resolves the measure more coarsely than the rule file's limit: its own
+  // resolution is the margin when larger (the value can be off by that much from the grid alone).
+  std::string coarse;
+  if (foot && md && md->resolution)
+    if (auto r = foot->median(md->resolution->measure); r && *r > md->resolution->limit && *r > v.margin) {
+      v.margin = *r;
+      coarse = " at this recording's sensel pitch (" + md->resolution->measure + " " + fmt(*r) + " > " +
+               fmt(md->resolution->limit) + ")";
+    }
   v.ev.measure = t.measure;
   v.ev.unit = info ? info->unit : "";
   v.ev.threshold = t.op + " " + fmt(t.value);
@@ -97,7 +106,7 @@ Vote cast(const RuleSet& rules, const Threshold& t, const FootSummary* foot,
   v.distance = below(t.op) ? t.value - *value : *value - t.value;
   v.ev.borderline = std::abs(*value - t.value) < v.margin;
   if (v.ev.borderline)
-    v.ev.note = "borderline: within the measurement error (" + fmt(v.margin) + ") of " + fmt(t.value);
+    v.ev.note = "borderline: within the measurement error (" + fmt(v.margin) + coarse + ") of " + fmt(t.value);
   if (v.ev.agrees) {
     v.grade = 1;
     // A higher grade only once the value is past the grade's edge by more than the measurement
@@ -264,6 +273,34 @@ std::map<std::string, double> recording_measures(const std::vector<FootSummary>&
     pair("force_time_integral_n_s", "force_time_integral_symmetry_percent");
   }
   return m;
+}
+
+std::vector<std::string> resolution_warnings(const RuleSet& rules, const std::vector<FootSummary>& feet,
+                                             const std::map<std::string, double>& pitch_mm_by_stream) {
+  std::vector<std::string> out;
+  for (const auto& md : rules.measures) {
+    if (!md.resolution) continue;
+    const analysis::MeasureInfo* info = analysis::find_measure_info(md.id);
+    const std::string label = info ? info->label : md.id;
+    for (const auto& foot : feet) {
+      if (foot.footfalls_used == 0) continue;
+      const auto r = foot.median(md.resolution->measure);
+      if (!r || !(*r > md.resolution->limit)) continue;
+      std::ostringstream os;
+      os.precision(3);
+      os << to_string(foot.side) << " foot (" << foot.stream << "): the " << label
+         << " of this recording cannot separate its classes";
+      if (auto it = pitch_mm_by_stream.find(foot.stream); it != pitch_mm_by_stream.end())
+        os << " at this sensel pitch (" << it->second << " mm)";
+      os << ": the grid alone can move it by " << *r << " (" << md.resolution->measure << ", median of "
+         << foot.measures.at(md.resolution->measure).n << " footfalls), more than " << md.resolution->limit
+         << " (rule file";
+      if (!md.resolution->note.empty()) os << ": " << md.resolution->note;
+      os << "); findings on " << md.id << " within " << *r << " of their limits are borderline";
+      out.push_back(os.str());
+    }
+  }
+  return out;
 }
 
 FindingEvaluation evaluate_findings(const RuleSet& rules, const std::vector<FootSummary>& feet,

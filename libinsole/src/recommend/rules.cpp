@@ -348,7 +348,7 @@ RuleSet parse_document(const json& root) {
   const json& measures = o.array("measures");
   for (std::size_t i = 0; i < measures.size(); ++i) {
     const std::string p = item_path("measures", i, measures[i]);
-    Obj m(measures[i], p, {"id", "decimals", "reference", "source", "note", "borderline_margin"});
+    Obj m(measures[i], p, {"id", "decimals", "reference", "source", "note", "borderline_margin", "resolution"});
     MeasureDef md;
     md.id = m.str("id");
     // Label and unit are the catalogue's: a measure is defined once (measure_catalogue.hpp).
@@ -377,6 +377,23 @@ RuleSet parse_document(const json& root) {
       if (!(*md.borderline_margin >= 0.0)) fail(b.path("value"), "a measurement-error margin must be 0 or more");
       md.borderline_source = b.str("source");
       md.borderline_note = b.str("note", false);
+    }
+    if (m.has("resolution")) {
+      Obj res(m.at("resolution"), m.path("resolution"), {"measure", "limit", "source", "note"});
+      MeasureDef::Resolution rd{res.str("measure"), res.num("limit"), res.str("source"), res.str("note", false)};
+      const analysis::MeasureInfo* rinfo = analysis::find_measure_info(rd.measure);
+      if (!rinfo)
+        fail(res.path("measure"), "unknown measure '" + rd.measure +
+                                      "': not in the measure catalogue (docs/metrics.md lists every measure)");
+      if (rd.measure == md.id) fail(res.path("measure"), "a measure cannot be its own resolution");
+      if (rinfo->per_recording() != info->per_recording())
+        fail(res.path("measure"), "'" + rd.measure + "' and '" + md.id +
+                                      "' must both be per foot or both per recording");
+      if (rinfo->unit != info->unit)
+        fail(res.path("measure"), "'" + rd.measure + "' is in '" + rinfo->unit + "', '" + md.id + "' in '" + info->unit +
+                                      "': a resolution is in the unit of the measure it resolves");
+      if (!(rd.limit > 0.0)) fail(res.path("limit"), "a resolution limit must be above 0");
+      md.resolution = std::move(rd);
     }
     r.measures.push_back(md);
   }
@@ -713,6 +730,13 @@ void validate(const RuleSet& r) {
     if (r.measures[i].borderline_margin)
       check_source(r, r.measures[i].borderline_source,
                    "measures[" + std::to_string(i) + "] (" + r.measures[i].id + ").borderline_margin.source");
+    if (const auto& res = r.measures[i].resolution) {
+      const std::string rp = "measures[" + std::to_string(i) + "] (" + r.measures[i].id + ").resolution";
+      check_source(r, res->source, rp + ".source");
+      const Source* src = r.find_source(res->source);
+      if (src && src->kind == "convention" && res->note.empty())
+        fail(rp + ".note", "a resolution limit resting on a convention needs a note saying why this value");
+    }
   }
   check_unique(ids_of(r.classes), "classes");
   for (std::size_t i = 0; i < r.classes.size(); ++i) {

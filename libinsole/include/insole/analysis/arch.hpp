@@ -8,6 +8,21 @@
 // sensels, as pressuRe's arch_index(partial_sensors = TRUE) [C]). It must be computed on the
 // accumulated footprint, not on one frame (metrics.md section 0).
 //
+// Arch-index resolution (toolkit definition, docs/metrics.md): how far the AI can move when the
+// footprint's edge is known only to a sensel. A grid sees the print's border only to the sensel
+// that holds it: the true border lies anywhere across that sensel, so along a border of length
+// l the contact area is uncertain by +-(p / 2) x l (p the sensel pitch; the larger of the two
+// pitches of a rectangular grid, as the axis may run either way). The middle third B is L / 3
+// long (L the toe-less length) and bounded across the axis by a medial and a lateral border, so
+//   dB = 2 x (p / 2) x (L / 3) = p x L / 3.
+// AI = B / T (T = A + B + C) and the same border strip is part of T, so with A and C held
+//   dAI = dB (T - B) / T^2 = (dB / T)(1 - AI) <= dB / T,
+// and the resolution is reported as that bound, r = p x L / (3 T). (The heel and forefoot
+// borders move T only: by AI x dT / T, a smaller term that has the opposite sign when every border
+// reads wide, as it does when a partly loaded sensel counts as contact.) Example: the
+// rectangle foot of arch_test.cpp, L = 240 mm, T = 13,600 mm2, p = 5 mm: r = 400 / 13,600 = 0.029;
+// on 2 mm sensels 0.012. The rule file says from which r on the AI cannot separate the classes.
+//
 // Chippaux-Smirak Index (Chippaux 1952; Smirak 1960): CSI = W_mf,min / W_ff,max x 100 %, the
 // smallest contact width of the middle third over the largest of the anterior third, widths
 // measured perpendicular to the foot axis (contact width, so a gap in the arch counts as 0). A
@@ -61,6 +76,9 @@ struct ArchParams {
 
 struct ArchMeasures {
   std::optional<double> arch_index;
+  /// How finely this footprint's arch index is resolved by its sensel grid (see the header
+  /// comment, "Arch-index resolution"): p x (L / 3) / T.
+  std::optional<double> arch_index_resolution;
   std::optional<double> chippaux_smirak_percent;
   std::optional<double> staheli;
   std::optional<double> midfoot_contact_ratio;

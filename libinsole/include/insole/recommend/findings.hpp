@@ -11,6 +11,10 @@
 // value passes the grade's edge by more than the margin, and when left and right differ by less
 // than the margin they get the same (lower) grade.
 //
+// Resolution: a measure whose rule-file entry has a `resolution` (e.g. arch_index, resolved by
+// arch_index_resolution) uses the foot's own resolution as its margin when that exceeds both the
+// limit and the borderline_margin, and resolution_warnings says so for the quality section.
+//
 // Applicability: a vote whose threshold was measured barefoot (surface "barefoot", or a measure the
 // catalogue says applies barefoot only) is "not applicable" on in-shoe data, with the reason; it
 // neither agrees nor disagrees. A vote whose threshold holds for other ages (rule file "ages":
@@ -51,6 +55,12 @@ struct FindingEvaluation {
 /// peak_force_symmetry_percent, force_time_integral_symmetry_percent (those that exist).
 std::map<std::string, double> recording_measures(const std::vector<analysis::FootSummary>& feet,
                                                  const analysis::GaitTiming& timing);
+
+/// One warning per foot and measure whose resolution (rule file measures[].resolution) exceeds
+/// the limit: the measure cannot separate its classes on this recording, with the figures. The
+/// stream's sensel pitch is named when `pitch_mm_by_stream` holds it.
+std::vector<std::string> resolution_warnings(const RuleSet& rules, const std::vector<analysis::FootSummary>& feet,
+                                             const std::map<std::string, double>& pitch_mm_by_stream = {});
 
 /// Evaluates every finding definition of `rules` on each foot with used footfalls (per-foot
 /// findings) and once on the pair (per-recording findings, side both), for `patient` (an adult of

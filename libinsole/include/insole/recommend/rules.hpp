@@ -47,6 +47,18 @@ struct MeasureDef {
   std::optional<double> borderline_margin;
   std::string borderline_source;
   std::string borderline_note;
+  /// How finely one recording resolves this measure (rule file measures[].resolution): the
+  /// per-foot measure that gives it (e.g. "arch_index_resolution" for "arch_index") and the value
+  /// above which the measure cannot separate its classes. Past the limit the assessment warns
+  /// with the figures and the measure's votes use that foot's resolution as their margin when it
+  /// exceeds borderline_margin.
+  struct Resolution {
+    std::string measure;
+    double limit = 0.0;
+    std::string source;
+    std::string note;
+  };
+  std::optional<Resolution> resolution;
 };
 
 /// The ages a threshold or a set of class cut-offs holds for. "adult": the patient is not
