@@ -1,4 +1,5 @@
 #include "insole/stats/registration.hpp"
+#include "insole/stats/regions.hpp"
 
 #include <gtest/gtest.h>
 
@@ -185,6 +186,27 @@ TEST(Registration, Mun104LeftTemplateMirroredOntoTheRightOne) {
   EXPECT_GT(mirrored->quality.ncc, 0.9);
   EXPECT_GT(mirrored->quality.ncc, plain->quality.ncc);
   EXPECT_LT(std::abs(mirrored->angle_deg), 10.0);  // both templates lie upright on their grids
+}
+
+// The regions of the right template, read from the image by eye: heel at rows 5-20, hallux at rows
+// 50-54 / columns 6-9 (the largest toe, medial, i.e. at low x for a right foot seen from above),
+// forefoot at rows 38-47 spanning columns 6-21 at row 41 (medial edge: the MTH1 region, lateral
+// edge: MTH5), the lateral midfoot band at rows 24-37 / columns 16-19.
+TEST(Registration, Mun104RightTemplateRegions) {
+  INSOLE_REQUIRE_SHARED_DATA("mun104/MUN104R.csv");
+  auto right = parse_csv_image(read_text(test::shared_data("mun104/MUN104R.csv")), 5.0, "MUN104R.csv");
+  ASSERT_TRUE(right) << right.error().message;
+  auto map = regions_on_image(*right, Side::right, {0.0, 1.0}, 5.0);
+  ASSERT_TRUE(map) << map.error().message;
+  auto name_at = [&](int r, int c) {
+    const int l = map->label(r, c);
+    return l < 0 ? std::string("none") : map->names[static_cast<std::size_t>(l)];
+  };
+  EXPECT_EQ(name_at(12, 9), "hindfoot");
+  EXPECT_EQ(name_at(52, 8), "hallux");
+  EXPECT_EQ(name_at(43, 7), "mth1");
+  EXPECT_EQ(name_at(41, 20), "mth5");
+  EXPECT_EQ(name_at(30, 17), "midfoot");
 }
 
 }  // namespace

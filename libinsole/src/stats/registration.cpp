@@ -175,9 +175,9 @@ double levenberg_marquardt(const Problem& prob, Eigen::VectorXd& p, const Eigen:
   return cost;
 }
 
-Grid grid_extent(const Grid& g, double& extent_mm) {
-  extent_mm = std::max(30.0, 0.5 * std::hypot(g.cols * g.pitch_x_mm, g.rows * g.pitch_y_mm));
-  return g;
+/// Half the grid's diagonal (at least 30 mm): the lever arm that turns an angle step into mm.
+double lever_mm(const Grid& g) {
+  return std::max(30.0, 0.5 * std::hypot(g.cols * g.pitch_x_mm, g.rows * g.pitch_y_mm));
 }
 
 Status check_inputs(const Image& moving, const Image& fixed, const RegistrationParams& params) {
@@ -221,7 +221,7 @@ Prepared prepare(const Image& moving, const Image& fixed, const RegistrationPara
   pr.scale = im > 0 ? iff / im : 1.0;
   const double fm = max_value(fixed);
   pr.norm = fm > 0 ? 1.0 / fm : 1.0;
-  grid_extent(fixed.grid, pr.extent_mm);
+  pr.extent_mm = lever_mm(fixed.grid);
   return pr;
 }
 
@@ -248,7 +248,6 @@ Eigen::VectorXd rigid_search(const Prepared& pr, const Image& moving, const Imag
     best_cost = levenberg_marquardt(pl, best, h, params.max_iterations, params.tolerance);
   }
   cost = best_cost;
-  (void)moving;
   return best;
 }
 
