@@ -244,6 +244,21 @@ TEST(Spm, RegionsOfTheSyntheticFoot) {
   EXPECT_EQ(name_at(-22, 218), "hallux");
 }
 
+TEST(Spm, PixelsWithoutVariationOrContactAreLeftOut) {
+  // Pixel 2 is 5 kPa in every image (no variance), pixel 3 has contact in 1 of 4 images.
+  auto imgs = row_images({{1, 5, 0}, {2, 5, 0}, {4, 5, 0}, {3, 5, 7}});
+  auto r = two_sample({imgs[0], imgs[1]}, {imgs[2], imgs[3]});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->mask(0, 0));
+  EXPECT_FALSE(r->mask(0, 1));
+  EXPECT_FALSE(r->mask(0, 2));
+  EXPECT_TRUE(std::isnan(r->statistic.values(0, 1)));
+  EXPECT_TRUE(std::isnan(r->p_fwe(0, 2)));
+  auto none = one_sample(row_images({{0, 0}, {0, 0}}));
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, Errc::no_data);
+}
+
 TEST(Spm, BadInputIsAnErrorNamingIt) {
   auto imgs = row_images(kHand);
   imgs[2].grid.pitch_x_mm = 2.0;

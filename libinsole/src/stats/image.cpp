@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "insole/analysis/foot_image.hpp"
+
 namespace insole::stats {
 
 bool Grid::same_as(const Grid& o, double tol_mm) const noexcept {
@@ -159,6 +161,43 @@ Result<Image> parse_csv_image(std::string_view text, double pitch_mm, const std:
   for (int r = 0; r < im.grid.rows; ++r)
     for (int c = 0; c < im.grid.cols; ++c) im.values(r, c) = rows[r][c];
   return im;
+}
+
+Result<Image> from_foot_image(const analysis::FootImage& image, FootValue value) {
+  if (!image.raster)
+    return make_error(Errc::unsupported, "foot image of stream '" + image.stream +
+                                             "': a sensor set (one cell per sensor) is not a raster image");
+  if (image.cells.empty() || !(image.cell_mm > 0))
+    return make_error(Errc::no_data, "foot image of stream '" + image.stream + "' is empty");
+  const double sign = image.side == Side::left ? 1.0 : -1.0;  // x = sign * ml
+  double xmin = 1e300, xmax = -1e300, ymin = 1e300, ymax = -1e300;
+  for (const auto& [key, cell] : image.cells) {
+    xmin = std::min(xmin, sign * cell.ml_mm), xmax = std::max(xmax, sign * cell.ml_mm);
+    ymin = std::min(ymin, cell.ap_mm), ymax = std::max(ymax, cell.ap_mm);
+  }
+  const double step = image.cell_mm;
+  Grid g;
+  g.pitch_x_mm = g.pitch_y_mm = step;
+  g.origin_x_mm = xmin - 0.5 * step;
+  g.origin_y_mm = ymin - 0.5 * step;
+  g.cols = static_cast<int>(std::lround((xmax - xmin) / step)) + 1;
+  g.rows = static_cast<int>(std::lround((ymax - ymin) / step)) + 1;
+  Image out = Image::zeros(g);
+  for (const auto& [key, cell] : image.cells) {
+    const long c = std::lround(g.col_at(sign * cell.ml_mm));
+    const long r = std::lround(g.row_at(cell.ap_mm));
+    if (r < 0 || c < 0 || r >= g.rows || c >= g.cols) continue;
+    double v = 0;
+    switch (value) {
+      case FootValue::max_peak_kpa: v = cell.max_peak_kpa; break;
+      case FootValue::mean_peak_kpa: v = image.mean_peak_kpa(cell); break;
+      case FootValue::mean_pressure_kpa: v = image.mean_pressure_kpa(cell); break;
+      case FootValue::pti_kpa_s: v = image.pti_kpa_s(cell); break;
+      case FootValue::contact_percent: v = image.contact_percent(cell); break;
+    }
+    out.values(r, c) = v;
+  }
+  return out;
 }
 
 }  // namespace insole::stats

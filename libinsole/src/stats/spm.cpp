@@ -327,7 +327,9 @@ Result<SpmResult> run(Problem pb, const std::vector<int>& rows_of, const std::ve
     t_map(pb, w0, t0);
     std::vector<Eigen::Index> keep;
     for (std::size_t j = 0; j < t0.size(); ++j)
-      if (std::isfinite(t0[j]) && !(t0[j] == 0 && pb.sumsq(static_cast<Eigen::Index>(j)) == 0))
+      // A column of equal values has no variance: its t is 0/0 or infinite under every relabelling.
+      if (std::isfinite(t0[j]) && pb.Y.col(static_cast<Eigen::Index>(j)).maxCoeff() >
+                                      pb.Y.col(static_cast<Eigen::Index>(j)).minCoeff())
         keep.push_back(static_cast<Eigen::Index>(j));
     if (keep.empty()) return make_error(Errc::no_data, "spm: no pixel has a defined statistic (no variation)");
     if (keep.size() != t0.size()) {

@@ -16,6 +16,10 @@
 
 #include "insole/core/result.hpp"
 
+namespace insole::analysis {
+struct FootImage;
+}
+
 namespace insole::stats {
 
 /// Where the pixels of an image are, without the values.
@@ -71,5 +75,21 @@ Image mirror_columns(const Image& image);
 /// MUN104 templates (docs/statistics.md). `pitch_mm` is the pixel spacing, which such files do not
 /// carry. Errors name `source`, the line and the column.
 Result<Image> parse_csv_image(std::string_view text, double pitch_mm, const std::string& source);
+
+/// Which value of an analysis's per-foot image (analysis/foot_image.hpp) to take.
+enum class FootValue {
+  max_peak_kpa,        ///< highest peak pressure over the footfalls
+  mean_peak_kpa,       ///< mean over footfalls of the peak pressure (pSPM's usual input)
+  mean_pressure_kpa,   ///< mean over footfalls of the mean pressure during contact
+  pti_kpa_s,           ///< mean pressure-time integral
+  contact_percent,     ///< mean contact time, % of the contact
+};
+
+/// The per-foot image of an analysis as an Image in the toolkit's "seen from above" convention:
+/// y = ap (mm from the heel, heel -> toe), x to the subject's right, so x = -ml for a right foot
+/// and x = +ml for a left foot (ml is positive medial); Side::unknown and both are drawn as a
+/// right foot. Pitch = the image's raster cell. Errors: unsupported for sensor-set images (one
+/// cell per insole sensor, not a raster), no_data for an image without cells.
+Result<Image> from_foot_image(const analysis::FootImage& image, FootValue value);
 
 }  // namespace insole::stats
