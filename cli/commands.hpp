@@ -16,4 +16,5 @@ int cmd_simulate(const Args& args);
 int cmd_batch(const Args& args);
 int cmd_batch_merge(const Args& args);
 int cmd_recover(const Args& args);
+int cmd_spm(const Args& args);
 }  // namespace insole::cli

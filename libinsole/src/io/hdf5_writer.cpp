@@ -326,6 +326,19 @@ herr_t image_free(void* ptr, H5FD_file_image_op_t op, void* udata) {
 void* udata_copy(void* udata) { return udata; }  // the property list copies share one capture
 herr_t udata_free(void*) { return 0; }
 
+// The file's bytes: the core driver's buffer grows in steps; the file ends at the end-of-file
+// address in the superblock (version 3: signature 8, versions/sizes 4, base address 8, extension 8,
+// then EOF).
+std::string_view image_bytes(const ImageCapture& capture) {
+  std::size_t size = capture.image.size();
+  if (size >= 36 && capture.image[8] >= 2 && capture.image[9] == 8) {
+    std::uint64_t eof = 0;
+    for (int i = 7; i >= 0; --i) eof = (eof << 8) | static_cast<unsigned char>(capture.image[28 + std::size_t(i)]);
+    if (eof > 0 && eof <= size) size = static_cast<std::size_t>(eof);
+  }
+  return std::string_view(capture.image.data(), size);
+}
+
 H5FD_file_image_callbacks_t capture_callbacks(ImageCapture* c) {
   return H5FD_file_image_callbacks_t{image_malloc, image_memcpy, image_realloc, image_free, udata_copy, udata_free, c};
 }
@@ -424,15 +437,7 @@ Status write_recording(const std::filesystem::path& path, const Recording& rec) 
     if (H5Fclose(f.release()) < 0) return h5::write_error(w, "cannot finish the HDF5 file");
   }
   if (!capture.complete) return make_error(Errc::io_error, w.prefix() + "HDF5 produced no file image");
-  // The core driver's buffer grows in steps; the file ends at the end-of-file address in the
-  // superblock (version 3: signature 8, versions/sizes 4, base address 8, extension 8, then EOF).
-  std::size_t size = capture.image.size();
-  if (size >= 36 && capture.image[8] >= 2 && capture.image[9] == 8) {
-    std::uint64_t eof = 0;
-    for (int i = 7; i >= 0; --i) eof = (eof << 8) | static_cast<unsigned char>(capture.image[28 + std::size_t(i)]);
-    if (eof > 0 && eof <= size) size = static_cast<std::size_t>(eof);
-  }
-  return write_file_atomically(path, std::string_view(capture.image.data(), size));
+  return write_file_atomically(path, detail::image_bytes(capture));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -798,5 +803,82 @@ Status RecordingWriter::close() {
 }
 
 std::uint64_t RecordingWriter::frames_written(std::size_t stream) const { return state_->slots.at(stream).appended; }
+
+}  // namespace insole::io
+
+// ---------------------------------------------------------------------------------------------
+// write_data_tree (results files)
+
+namespace insole::io {
+
+namespace {
+
+Status write_node(hid_t loc, const DataNode& node, const h5::Where& w) {
+  for (const auto& [name, value] : node.attributes) {
+    Status st;
+    if (const auto* s = std::get_if<std::string>(&value)) st = h5::write_string_attr(loc, name.c_str(), *s, w);
+    else if (const auto* d = std::get_if<double>(&value)) st = h5::write_double_attr(loc, name.c_str(), *d, w);
+    else st = h5::write_int_attr(loc, name.c_str(), std::get<std::int64_t>(value), w);
+    if (!st) return st;
+  }
+  for (const auto& [name, arr] : node.arrays) {
+    std::size_t count = 1;
+    std::vector<hsize_t> dims;
+    for (std::size_t d : arr.shape) count *= d, dims.push_back(static_cast<hsize_t>(d));
+    if (count != arr.values.size())
+      return make_error(Errc::invalid_argument, w.at(name).prefix() + "array shape does not match its values");
+    if (dims.empty()) dims.push_back(1);
+    if (auto st = detail::write_small_dataset(loc, name.c_str(), H5T_IEEE_F64LE, dims, H5T_NATIVE_DOUBLE,
+                                              arr.values.data(), w);
+        !st)
+      return st;
+    if (!arr.units.empty()) {
+      h5::Hid ds(H5Dopen2(loc, name.c_str(), H5P_DEFAULT));
+      if (auto st = h5::write_string_attr(ds.get(), "units", arr.units, w.at(name)); !st) return st;
+    }
+  }
+  for (const auto& [name, strings] : node.strings) {
+    std::size_t width = 1;
+    for (const auto& s : strings) width = std::max(width, s.size());
+    std::string packed(width * strings.size(), '\0');
+    for (std::size_t i = 0; i < strings.size(); ++i) packed.replace(i * width, strings[i].size(), strings[i]);
+    h5::Hid type = h5::fixed_string_type(width);
+    const std::vector<hsize_t> dims = {static_cast<hsize_t>(strings.size())};
+    if (auto st = detail::write_small_dataset(loc, name.c_str(), type.get(), dims, type.get(), packed.data(), w); !st)
+      return st;
+  }
+  for (const auto& [name, child] : node.groups) {
+    auto g = detail::create_group(loc, name.c_str(), w, false);
+    if (!g) return g.error();
+    if (auto st = write_node(g->get(), child, w.at(name)); !st) return st;
+  }
+  return {};
+}
+
+}  // namespace
+
+Status write_data_tree(const std::filesystem::path& path, const DataNode& root, const std::string& format) {
+  h5::QuietErrors quiet;
+  const h5::Where w{path.string(), "", nullptr};
+  // Built in memory and written by write_file_atomically, as write_recording does.
+  detail::ImageCapture capture;
+  {
+    h5::Hid fapl(H5Pcreate(H5P_FILE_ACCESS));
+    H5Pset_fapl_core(fapl.get(), 1 << 20, false);
+    H5FD_file_image_callbacks_t callbacks = detail::capture_callbacks(&capture);
+    H5Pset_file_image_callbacks(fapl.get(), &callbacks);
+    detail::set_file_format_v110(fapl.get());
+    h5::Hid f(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
+    if (!f.valid()) return h5::write_error(w, "cannot create the HDF5 file in memory");
+    const h5::Where top = w.at("");
+    if (auto st = h5::write_string_attr(f.get(), "format", format, top); !st) return st;
+    if (auto st = h5::write_int_attr(f.get(), "format_version", 1, top); !st) return st;
+    if (auto st = h5::write_string_attr(f.get(), "insole_version", kToolkitVersion, top); !st) return st;
+    if (auto st = write_node(f.get(), root, w); !st) return st;
+    if (H5Fclose(f.release()) < 0) return h5::write_error(w, "cannot finish the HDF5 file");
+  }
+  if (!capture.complete) return make_error(Errc::io_error, w.prefix() + "HDF5 produced no file image");
+  return write_file_atomically(path, detail::image_bytes(capture));
+}
 
 }  // namespace insole::io

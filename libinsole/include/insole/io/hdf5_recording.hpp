@@ -20,6 +20,7 @@
 
 #include "insole/core/clock.hpp"
 #include "insole/core/frame_source.hpp"
+#include "insole/core/data_tree.hpp"
 #include "insole/core/recording.hpp"
 #include "insole/core/result.hpp"
 
@@ -170,5 +171,11 @@ Status write_analysis(const std::filesystem::path& path, const std::string& name
                       const std::string& parameters_json);
 /// The JSON document stored under /analysis/<name>; Errc::not_found when there is none.
 Result<std::string> read_analysis(const std::filesystem::path& path, const std::string& name);
+
+/// Writes a results file (docs/format.md, "Results files"): root attributes format = `format`
+/// (e.g. "insole-spm"), format_version = 1 and insole_version, then the tree: groups, attributes,
+/// float64 datasets (with a "units" attribute when given) and string datasets. Written whole and
+/// atomically (an existing file is replaced only by a complete new one).
+Status write_data_tree(const std::filesystem::path& path, const DataNode& root, const std::string& format);
 
 }  // namespace insole::io
