@@ -276,7 +276,7 @@ RuleSet parse_document(const json& root) {
   const json& measures = o.array("measures");
   for (std::size_t i = 0; i < measures.size(); ++i) {
     const std::string p = item_path("measures", i, measures[i]);
-    Obj m(measures[i], p, {"id", "decimals", "reference", "source", "note", "borderline_margin"});
+    Obj m(measures[i], p, {"id", "decimals", "reference", "source", "note", "borderline_margin", "published"});
     MeasureDef md;
     md.id = m.str("id");
     // Label and unit are the catalogue's: a measure is defined once (measure_catalogue.hpp).
@@ -305,6 +305,20 @@ RuleSet parse_document(const json& root) {
       if (!(*md.borderline_margin >= 0.0)) fail(b.path("value"), "a measurement-error margin must be 0 or more");
       md.borderline_source = b.str("source");
       md.borderline_note = b.str("note", false);
+    }
+    if (m.has("published")) {
+      Obj pub(m.at("published"), m.path("published"), {"values", "source", "note"});
+      const json& values = pub.at("values");
+      if (!values.is_object() || values.empty())
+        fail(pub.path("values"), "expected an object of named numbers, e.g. {\"mean\": 48.8}");
+      for (const auto& [name, v] : values.items()) {
+        if (!v.is_number()) fail(pub.path("values") + "." + name, "expected a number");
+        md.published[name] = v.get<double>();
+      }
+      md.published_source = pub.str("source");
+      md.published_note = pub.str("note", false);
+      // Sources are read before measures; an unknown id is refused by validate().
+      if (const Source* src = r.find_source(md.published_source)) md.published_citation = src->citation;
     }
     r.measures.push_back(md);
   }
@@ -630,6 +644,9 @@ void validate(const RuleSet& r) {
     if (r.measures[i].borderline_margin)
       check_source(r, r.measures[i].borderline_source,
                    "measures[" + std::to_string(i) + "] (" + r.measures[i].id + ").borderline_margin.source");
+    if (!r.measures[i].published.empty())
+      check_source(r, r.measures[i].published_source,
+                   "measures[" + std::to_string(i) + "] (" + r.measures[i].id + ").published.source");
   }
   for (std::size_t i = 0; i < r.findings.size(); ++i) {
     const auto& f = r.findings[i];
