@@ -137,7 +137,17 @@ void print_table(std::ostream& out, const assess::Assessment& a) {
          return cell(f.median("initial_contact_percent"), 1) + "/" + cell(f.median("forefoot_contact_percent"), 1) +
                 "/" + cell(f.median("foot_flat_percent"), 1) + "/" + cell(f.median("push_off_percent"), 1);
        }},
-      {"  reference (walking)", [](const FootSummary&) { return std::string("7.0/4.8/48.8/39.4"); }},
+      {"  reference (walking)",
+       [&](const FootSummary&) {
+         // Published phase means from the rule file (measures[].published), not from the code.
+         auto pub = [&](const char* key) -> std::optional<double> {
+           for (const auto& md : a.references)
+             if (md.id == key) return md.published_value("mean");
+           return std::nullopt;
+         };
+         return cell(pub("initial_contact_percent"), 1) + "/" + cell(pub("forefoot_contact_percent"), 1) + "/" +
+                cell(pub("foot_flat_percent"), 1) + "/" + cell(pub("push_off_percent"), 1);
+       }},
       med("heel_contact_percent"),
       med("forefoot_heel_pti_ratio"),
       med("forefoot_peak_kpa"),

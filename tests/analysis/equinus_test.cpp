@@ -38,9 +38,34 @@ TEST(EquinusFeatures, HandComputedPtiPeaksAndShares) {
   EXPECT_NEAR(f.heel_peak_kpa, 400.0, 1e-3);
   EXPECT_NEAR(f.forefoot_peak_kpa, 300.0, 1e-3);
   EXPECT_NEAR(f.heel_load_share_percent, 100.0 * 20.0 / 89.6, 1e-3);  // 22.3 %
+  // Forefoot (metatarsal-head band) relative load: 69.6 / 89.6 N*s = 77.7 %.
+  ASSERT_TRUE(f.forefoot_relative_load_percent);
+  EXPECT_NEAR(*f.forefoot_relative_load_percent, 100.0 * 69.6 / 89.6, 1e-3);
   EXPECT_NEAR(*f.strike_index, 30.0 / 250.0, 1e-12);
   EXPECT_TRUE(f.heel_first);
   EXPECT_NEAR(f.heel_contact_percent, ev.heel_contact_percent, 0.0);
+}
+
+// The same foot carrying 70 or 110 kg: every pressure scaled by 110 / 70. The forefoot peak grows
+// with the mass; the relative load, a share of the force-time integral, does not.
+TEST(EquinusFeatures, RelativeLoadDoesNotScaleWithBodyMass) {
+  auto features = [](double k) {
+    const auto s = test::hand_samples(
+        {
+            {0.0, 30.0, trapezoid(0.0, 0.10, 0.50, 0.60, 400.0 * k)},
+            {30.0, 180.0, trapezoid(0.10, 0.20, 0.85, 0.95, 300.0 * k)},
+            {-30.0, 180.0, trapezoid(0.05, 0.15, 0.85, 0.95, 250.0 * k)},
+        },
+        0.0, 1.0, 100.0);
+    const FootFrame frame = test::identity_frame(250.0);
+    const BandSeries series = band_series(s, assign_bands(s, frame));
+    return equinus_features(s, series, detect_gait_events(s, series), {}, 250.0);
+  };
+  const EquinusFeatures light = features(1.0), heavy = features(110.0 / 70.0);
+  // By hand: heel 0.1 * 400 * 0.5 = 20 N*s; strips 0.1 * (300 * 0.75 + 250 * 0.8) = 42.5 N*s.
+  EXPECT_NEAR(*light.forefoot_relative_load_percent, 100.0 * 42.5 / 62.5, 1e-3);  // 68 %
+  EXPECT_NEAR(*heavy.forefoot_relative_load_percent, *light.forefoot_relative_load_percent, 1e-9);
+  EXPECT_NEAR(heavy.forefoot_peak_kpa, 300.0 * 110.0 / 70.0, 1e-3);
 }
 
 TEST(EquinusFeatures, NoHeelLoadLeavesRatioUndefined) {

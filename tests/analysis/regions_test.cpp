@@ -30,9 +30,18 @@ Built build(bool toes) {
 //  hallux = toe sensels whose centre is within 35 % of the toes' 90 mm width (31.5 mm) of the
 //    medial edge: toe boxes at x -45..-35 and -25..-15 (centres 2.5..27.5 mm in) -> 600 mm2.
 //  thirds of the 240 mm toe-less length: hindfoot 4800, midfoot 1600, forefoot 7200 mm2.
-//  MTH rays: forefoot 90 mm wide, 16 sensel rows; column centres at 2.5, 7.5, ..., 87.5 mm from
-//    the medial edge, cuts at 27, 42.3, 57.6, 72.9 mm -> 5, 3, 4, 3, 3 columns
-//    -> 2000, 1200, 1600, 1200, 1200 mm2.
+//  MTH rays (pressuRe automask_novel construction), foot coordinates (ml + medial, ap from heel),
+//    foot length 280 mm:
+//    heel band 10-30 % = ap 28..84: heel box sensels, outer edges ml +/-30, tied centres ap
+//      32.5..77.5 -> middle 55: H_m = (30, 55), H_l = (-30, 55);
+//    medial band 60-80 % = ap 168..224: forefoot edge ml 45, centres 172.5..222.5 -> F_m = (45, 197.5);
+//    lateral band 55-75 % = ap 154..210: forefoot edge ml -45, centres 162.5..207.5 -> F_l = (-45, 185).
+//    Medial line leans atan(15 / 142.5) = 6.009 deg medially, lateral line atan(15 / 130) = 6.582 deg
+//    laterally: alpha = 12.591 deg; they meet at O = (1.376, -216.93).
+//    Cuts through O at 6.009 - {0.30, 0.47, 0.64, 0.81} x 12.591 = 2.232, 0.091, -2.049, -4.190 deg;
+//    at the forefoot's rows (ap 162.5..237.5) they cross ml 16.2..19.1, 2.0..2.1, -12.2..-14.9 and
+//    -26.4..-31.9 mm. Counting the 16 x 18 forefoot sensels (25 mm2 each) on either side:
+//    -> 87, 57, 46, 47, 51 sensels = 2175, 1425, 1150, 1175, 1275 mm2.
 //  medial / lateral: the print is symmetric about the axis -> half each of 15100 mm2.
 TEST(Regions, RectangleFootByHand) {
   const auto b = build(true);
@@ -49,7 +58,14 @@ TEST(Regions, RectangleFootByHand) {
   EXPECT_NEAR(b.masks.at(region::hindfoot).area_mm2, 4800.0, 1e-9);
   EXPECT_NEAR(b.masks.at(region::midfoot).area_mm2, 1600.0, 1e-9);
   EXPECT_NEAR(b.masks.at(region::forefoot).area_mm2, 7200.0, 1e-9);
-  const double mth[] = {2000, 1200, 1600, 1200, 1200};
+  ASSERT_TRUE(b.masks.mth_rays);
+  const Eigen::Vector2d edges[] = {{30, 55}, {45, 197.5}, {-30, 55}, {-45, 185}};
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_NEAR(b.masks.edge_points_foot_mm[k].x(), edges[k].x(), 1e-6) << k;
+    EXPECT_NEAR(b.masks.edge_points_foot_mm[k].y(), edges[k].y(), 1e-6) << k;
+  }
+  EXPECT_NEAR(b.masks.mth_alpha_deg, 12.5910, 1e-4);
+  const double mth[] = {2175, 1425, 1150, 1175, 1275};
   for (int k = 0; k < 5; ++k)
     EXPECT_NEAR(b.masks.at(region::mth[k]).area_mm2, mth[k], 1e-9) << k + 1;
   EXPECT_NEAR(b.masks.at(region::medial).area_mm2, 7550.0, 1e-9);
@@ -148,6 +164,9 @@ TEST(Regions, SensorSetUsesFractions) {
   // Left foot: medial is +x (to the subject's right).
   EXPECT_EQ(m->at(region::mth[0]).sensels, (std::vector<Eigen::Index>{3}));
   EXPECT_EQ(m->at(region::mth[4]).sensels, (std::vector<Eigen::Index>{2}));
+  // One sensor across the heel band: no edge lines, so the forefoot is cut by width, and says so.
+  EXPECT_FALSE(m->mth_rays);
+  EXPECT_NE(m->scheme.find("edge lines not found"), std::string::npos);
 }
 
 }  // namespace

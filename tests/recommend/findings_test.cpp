@@ -128,17 +128,24 @@ TEST(RuleFindings, EquinusOnlyWhenTwoIndependentFeaturesAgreeAndAdvisesLungeTest
   EXPECT_EQ(find(f, "F-EQUINUS", Side::left), nullptr);
 }
 
-TEST(RuleFindings, ForefootOverloadOnlyBarefoot) {
-  // Putti 2008: MTH2 361 + 2 * 104 = 569 kPa; 131 above: grade 2 needs 100 + margin 96.
-  FootSummary mat = foot(Side::left, {{"forefoot_peak_kpa", spread(700.0)}});
+TEST(RuleFindings, ForefootOverloadOnRelativeLoadOnlyBarefoot) {
+  // Relative load > 50 % (convention); severity grade 2 from 10 above plus the 3-point margin.
+  FootSummary mat = foot(Side::left, {{"forefoot_relative_load_percent", spread(58.0)}});
   auto f = findings({mat});
   ASSERT_NE(find(f, "F-FOREFOOT-OVERLOAD", Side::left), nullptr);
   EXPECT_EQ(find(f, "F-FOREFOOT-OVERLOAD", Side::left)->severity, 1);
-  mat.measures["forefoot_peak_kpa"] = spread(800.0);  // 231 above >= 196
+  mat.measures["forefoot_relative_load_percent"] = spread(64.0);  // 14 above >= 10 + 3
   EXPECT_EQ(find(findings({mat}), "F-FOREFOOT-OVERLOAD", Side::left)->severity, 2);
   mat.surface = Surface::in_shoe;
   EXPECT_EQ(find(findings({mat}), "F-FOREFOOT-OVERLOAD", Side::left), nullptr);
-  EXPECT_TRUE(findings({foot(Side::left, {{"forefoot_peak_kpa", spread(400.0)}})}).empty());
+  EXPECT_TRUE(findings({foot(Side::left, {{"forefoot_relative_load_percent", spread(42.0)}})}).empty());
+  // The absolute peak no longer decides: a heavy walker's 800 kPa with a normal load share is no
+  // overload, and the same share gives the same answer at any pressure scale.
+  EXPECT_TRUE(findings({foot(Side::left, {{"forefoot_peak_kpa", spread(800.0)},
+                                          {"forefoot_relative_load_percent", spread(42.0)}})}).empty());
+  EXPECT_EQ(find(findings({foot(Side::left, {{"forefoot_peak_kpa", spread(300.0)},
+                                             {"forefoot_relative_load_percent", spread(58.0)}})}),
+                 "F-FOREFOOT-OVERLOAD", Side::left)->severity, 1);
 }
 
 TEST(RuleFindings, AsymmetryFromTimingAndLoad) {

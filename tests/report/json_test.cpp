@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "insole/core/version.hpp"
+#include "insole/recommend/rules.hpp"
 
 namespace insole::report {
 namespace {
@@ -81,6 +85,7 @@ assess::Assessment sample_assessment() {
   f.evidence.push_back({"arch_index", 0.27, "", ">= 0.26", "Cavanagh & Rodgers 1987", true, true, true,
                         "borderline: within the measurement error (0.016) of 0.26"});
   a.findings.push_back(f);
+  a.references = recommend::load_default_rules().value().measures;
   return a;
 }
 
@@ -123,6 +128,16 @@ TEST(AnalysisJson, ContractKeysAndValues) {
   EXPECT_TRUE(foot.contains("gait"));
   EXPECT_DOUBLE_EQ(foot["gait"]["phases_reference_percent"]["foot_flat"].get<double>(), 48.8);
   EXPECT_DOUBLE_EQ(foot["pronation"]["cpei_reference_percent"]["rectus"].get<double>(), 22.78);
+  EXPECT_NE(foot["pronation"]["cpei_reference_percent"]["source"].get<std::string>().find("cadets"), std::string::npos);
+  // Reference values printed next to the measures come from the shipped rule file.
+  EXPECT_DOUBLE_EQ(foot["gait"]["phases_reference_percent"]["initial_contact"].get<double>(), 7.0);
+  EXPECT_DOUBLE_EQ(foot["gait"]["phases_reference_percent"]["push_off"].get<double>(), 39.4);
+  EXPECT_DOUBLE_EQ(foot["gait"]["cop_speed_mm_s"]["reference_stance"].get<double>(), 316.0);
+  EXPECT_DOUBLE_EQ(foot["equinus"]["heel_contact_reference_percent"].get<double>(), 60.6);
+  EXPECT_DOUBLE_EQ(foot["equinus"]["foot_flat_reference_percent"].get<double>(), 48.8);
+  EXPECT_DOUBLE_EQ(foot["equinus"]["standing_heel_load_share_reference_percent"].get<double>(), 60.0);
+  EXPECT_DOUBLE_EQ(foot["equinus"]["forefoot_peak_reference_kpa"]["putti_2008_mth2_mean"].get<double>(), 361.0);
+  EXPECT_EQ(foot["pronation"]["foot_progression_angle_reference_deg"], nlohmann::json::array({5.0, 13.0}));
   EXPECT_DOUBLE_EQ(j["gait"]["cadence_steps_per_min"].get<double>(), 110.0);
   EXPECT_TRUE(j["gait"]["stance_symmetry_percent"].is_null());
 
@@ -161,6 +176,50 @@ TEST(AnalysisJson, EmptyAnalysisAndOddInputNames) {
   EXPECT_TRUE(j["findings"].empty());
   EXPECT_FALSE(j["quality"]["usable_contact"].get<bool>());
   EXPECT_EQ(text.back(), '\n');
+}
+
+
+// A clinic's rule file overrides the printed reference values: nothing is compiled in.
+TEST(AnalysisJson, ReferenceValuesComeFromTheRuleFile) {
+  std::ifstream in(recommend::default_rules_path());
+  ASSERT_TRUE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  auto rules_json = nlohmann::json::parse(text.str());
+  for (auto& m : rules_json["measures"]) {
+    if (m["id"] == "foot_flat_percent") m["published"]["values"]["mean"] = 45.5;
+    if (m["id"] == "cpei_percent") m["published"]["values"]["rectus"] = 20.0;
+    if (m["id"] == "standing_heel_load_share_percent") m.erase("published");
+  }
+  const auto rules = recommend::parse_rules(rules_json.dump(), "clinic.json");
+  ASSERT_TRUE(rules) << rules.error().message;
+  assess::Assessment a = sample_assessment();
+  a.references = rules->measures;
+  const auto j = nlohmann::json::parse(to_json(a));
+  const auto& foot = j["feet"][0];
+  EXPECT_DOUBLE_EQ(foot["gait"]["phases_reference_percent"]["foot_flat"].get<double>(), 45.5);
+  EXPECT_DOUBLE_EQ(foot["equinus"]["foot_flat_reference_percent"].get<double>(), 45.5);
+  EXPECT_DOUBLE_EQ(foot["pronation"]["cpei_reference_percent"]["rectus"].get<double>(), 20.0);
+  // A value the file does not give is null (the key stays: it is a contract key).
+  ASSERT_TRUE(foot["equinus"].contains("standing_heel_load_share_reference_percent"));
+  EXPECT_TRUE(foot["equinus"]["standing_heel_load_share_reference_percent"].is_null());
+  // Without rules (the analysis alone) no reference value is printed.
+  const auto bare = nlohmann::json::parse(to_json(sample_result(), "walk.h5"));
+  EXPECT_TRUE(bare["feet"][0]["gait"]["phases_reference_percent"]["foot_flat"].is_null());
+}
+
+// A published value must name a declared source.
+TEST(AnalysisJson, PublishedValuesNeedADeclaredSource) {
+  std::ifstream in(recommend::default_rules_path());
+  std::stringstream text;
+  text << in.rdbuf();
+  auto rules_json = nlohmann::json::parse(text.str());
+  for (auto& m : rules_json["measures"])
+    if (m["id"] == "foot_flat_percent") m["published"]["source"] = "nowhere2020";
+  const auto rules = recommend::parse_rules(rules_json.dump(), "clinic.json");
+  ASSERT_FALSE(rules);
+  EXPECT_NE(rules.error().message.find("nowhere2020"), std::string::npos);
+  EXPECT_NE(rules.error().message.find("foot_flat_percent"), std::string::npos);
 }
 
 }  // namespace

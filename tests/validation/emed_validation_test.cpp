@@ -129,5 +129,36 @@ TEST(EmedValidation, ArchIndexCsiAndCpeiOfThePlateSample) {
   EXPECT_NEAR(*a.arch_index, ai_whole, cut_area / total);
 }
 
+// The forefoot overload finding decides on the forefoot's relative load (share of the footfall's
+// force-time integral). On this real barefoot step the same pressures scaled by 110 / 70 (the
+// same foot under a heavier walker) move the forefoot peak in proportion and leave the relative
+// load within a fraction of its 3-point measurement margin (rules measures[].borderline_margin):
+// only sensels near the contact threshold change.
+TEST(EmedValidation, ForefootRelativeLoadDoesNotScaleWithBodyMass) {
+  INSOLE_REQUIRE_SHARED_DATA(kPlate);
+  auto rec = importers::import_file(shared_data(kPlate));
+  ASSERT_TRUE(rec) << rec.error().message;
+  const Stream& plate = rec->streams.at(0);
+  Stream heavy = plate;
+  heavy.pressure_kpa *= static_cast<float>(110.0 / 70.0);
+  const auto ff70 = analysis::find_footfalls(plate, 0);
+  const auto ff110 = analysis::find_footfalls(heavy, 0);
+  ASSERT_EQ(ff70.size(), 1u);
+  ASSERT_EQ(ff110.size(), 1u);
+  const Measured light = measure(plate, ff70[0], ff70[0].side);
+  const Measured weighty = measure(heavy, ff110[0], ff70[0].side);
+  ASSERT_TRUE(light.fa.equinus.forefoot_relative_load_percent && weighty.fa.equinus.forefoot_relative_load_percent);
+  const double r70 = *light.fa.equinus.forefoot_relative_load_percent;
+  const double r110 = *weighty.fa.equinus.forefoot_relative_load_percent;
+  std::cout << "[emed] forefoot relative load " << r70 << " % (x 110/70: " << r110 << " %), forefoot peak "
+            << light.fa.equinus.forefoot_peak_kpa << " kPa (x 110/70: " << weighty.fa.equinus.forefoot_peak_kpa
+            << " kPa)\n";
+  EXPECT_GT(r70, 0.0);
+  EXPECT_LT(r70, 100.0);
+  EXPECT_NEAR(r110, r70, 0.5);
+  EXPECT_NEAR(weighty.fa.equinus.forefoot_peak_kpa, light.fa.equinus.forefoot_peak_kpa * 110.0 / 70.0,
+              0.02 * weighty.fa.equinus.forefoot_peak_kpa);
+}
+
 }  // namespace
 }  // namespace insole::test

@@ -475,6 +475,7 @@ FootfallAnalysis analyze_footfall(const StreamInfo& info, const Eigen::Ref<const
   put(m, "heel_pti_kpa_s", fa.equinus.heel_pti_kpa_s);
   put(m, "forefoot_heel_pti_ratio", fa.equinus.forefoot_heel_pti_ratio);
   put(m, "forefoot_peak_kpa", fa.equinus.forefoot_peak_kpa);
+  put(m, "forefoot_relative_load_percent", fa.equinus.forefoot_relative_load_percent);
   put(m, "heel_peak_kpa", fa.equinus.heel_peak_kpa);
   put(m, "strike_index", fa.equinus.strike_index);
   put(m, "peak_force_n", fa.peak_force_n);

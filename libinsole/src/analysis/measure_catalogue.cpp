@@ -66,6 +66,9 @@ std::vector<MeasureInfo> make() {
       {"stride_length_mm", "mm", "Stride length", "heel to heel of successive contacts of one foot", own, kMatWalk, true},
       // Loading.
       {"forefoot_peak_kpa", "kPa", "Forefoot peak pressure", "highest sensel pressure in the forefoot band", own, kWalk, true},
+      {"forefoot_relative_load_percent", "%", "Forefoot relative load",
+       "forefoot band's (metatarsal heads, 55-85 % of foot length) share of the force-time integral",
+       "relative load, regional FTI / total FTI (Novel region analysis; metrics.md section 5.2)", kWalk, true},
       {"heel_peak_kpa", "kPa", "Heel peak pressure", "highest sensel pressure in the heel band", own, kWalk, true},
       {"forefoot_peak_ap_mm", "mm", "Forefoot peak, distance from heel",
        "where the forefoot region's highest peak lies along the foot axis (grids)", own, kAnyMode | kAnySurface, false},

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
+#include <optional>
 #include <stdexcept>
 
 #include "insole/analysis/footprint.hpp"
@@ -128,6 +130,58 @@ Eigen::Vector2d centre_in_foot(const SensorLayout& layout, Eigen::Index s, const
   return f.to_foot(layout.centres_mm().row(s).transpose());
 }
 
+double cross2(const Eigen::Vector2d& a, const Eigen::Vector2d& b) { return a.x() * b.y() - a.y() * b.x(); }
+
+// Most medial (sign +1) or lateral (-1) contact whose centre lies in [from, to) of foot length, as
+// (ml of the sensel's outer edge, ap of the centre); ties take the middle of the tied centres' ap.
+// nullopt when the band has no contact.
+std::optional<Eigen::Vector2d> edge_point(const SensorLayout& layout, const std::vector<Eigen::Index>& contact,
+                                          const std::vector<char>& is_toe, const FootFrame& frame, double from,
+                                          double to, double sign) {
+  double best = -std::numeric_limits<double>::infinity();
+  double ap_lo = 0.0, ap_hi = 0.0;
+  constexpr double kTie = 1e-6;
+  for (std::size_t k = 0; k < contact.size(); ++k) {
+    if (is_toe[k]) continue;
+    const Eigen::Vector2d q = centre_in_foot(layout, contact[k], frame);
+    if (q.y() < from * frame.length_mm || q.y() >= to * frame.length_mm) continue;
+    double ml = q.x();
+    if (layout.is_grid()) {
+      const Eigen::Vector2d span = sensel_ml_span(layout, contact[k], frame);
+      ml = sign > 0 ? span[1] : span[0];
+    }
+    const double score = sign * ml;
+    if (score > best + kTie) {
+      best = score;
+      ap_lo = ap_hi = q.y();
+    } else if (score > best - kTie) {
+      ap_lo = std::min(ap_lo, q.y());
+      ap_hi = std::max(ap_hi, q.y());
+    }
+  }
+  if (!std::isfinite(best)) return std::nullopt;
+  return Eigen::Vector2d(sign * best, 0.5 * (ap_lo + ap_hi));
+}
+
+// Ray fraction of point q between the medial edge line (0) and the lateral one (1): the angle of q
+// seen from the lines' intersection, over the angle between the lines; for parallel lines (the
+// limit of the construction) the distance from the medial line over the lines' distance.
+double ray_fraction(const std::array<Eigen::Vector2d, 4>& e, const Eigen::Vector2d& q) {
+  const Eigen::Vector2d dm = e[1] - e[0], dl = e[3] - e[2];
+  const double alpha = std::atan2(cross2(dm, dl), dm.dot(dl));
+  if (std::abs(alpha) < 1e-6) {
+    const Eigen::Vector2d n = Eigen::Vector2d(dm.y(), -dm.x()).normalized();
+    const double width = n.dot(e[2] - e[0]);
+    return width != 0.0 ? n.dot(q - e[0]) / width : 0.0;
+  }
+  // Intersection o = e0 + t dm with cross(o - e2, dl) = 0.
+  const double t = cross2(e[2] - e[0], dl) / cross2(dm, dl);
+  const Eigen::Vector2d o = e[0] + t * dm;
+  Eigen::Vector2d w = q - o;
+  if (w.dot(dm) < 0.0) w = -w;  // lines meeting in front of the foot: measure along the same half-lines
+  return std::atan2(cross2(dm, w), dm.dot(w)) / alpha;
+}
+
 }  // namespace
 
 Result<RegionMasks> make_regions(const SensorLayout& layout, const Eigen::VectorXf& peak_kpa,
@@ -173,8 +227,8 @@ Result<RegionMasks> make_regions(const SensorLayout& layout, const Eigen::Vector
     m.scheme =
         "toe line: least-pressure path (pressuRe automask_novel idea [C]); hindfoot/midfoot/"
         "forefoot: thirds of the toe-less length (Cavanagh & Rodgers 1987); mth1-5: forefoot width "
-        "cut at 30/47/64/81 % from medial (pressuRe automask_novel fractions [C]); hallux: medial "
-        "35 % of toe width (pressuRe pedar_mask2 [C])";
+        "rays at 0.30/0.47/0.64/0.81 of the angle between the medial and lateral edge lines "
+        "(pressuRe automask_novel [C]); hallux: medial 35 % of toe width (pressuRe pedar_mask2 [C])";
   } else {
     // Sensor sets have no footprint image: the distal 15 % of the insole are the toes
     // (pressuRe pedar_mask2 [C], after JFAR 2014;7:18).
@@ -183,8 +237,9 @@ Result<RegionMasks> make_regions(const SensorLayout& layout, const Eigen::Vector
     m.toes_found = std::any_of(is_toe.begin(), is_toe.end(), [](char c) { return c != 0; });
     m.scheme =
         "sensor set: toes = distal 15 % of the sensor extent (pressuRe pedar_mask2 [C]); "
-        "hindfoot/midfoot/forefoot: thirds of the rest; mth1-5: forefoot width cut at "
-        "30/47/64/81 % from medial [C]; hallux: medial 35 % of toe width";
+        "hindfoot/midfoot/forefoot: thirds of the rest; mth1-5: rays at 0.30/0.47/0.64/0.81 "
+        "of the angle between the edge lines (pressuRe automask_novel [C]); hallux: medial 35 % "
+        "of toe width";
   }
 
   // Toe-less extent along the axis (sensel spans for grids, centres for sensor sets).
@@ -214,6 +269,25 @@ Result<RegionMasks> make_regions(const SensorLayout& layout, const Eigen::Vector
     } else if (q.y() >= m.thirds_ap_mm[1]) {
       ff_med = std::max(ff_med, r[1]);
       ff_lat = std::min(ff_lat, r[0]);
+    }
+  }
+
+  // Edge lines of the metatarsal-head rays.
+  {
+    const auto hm = edge_point(layout, contact, is_toe, frame, params.heel_edge_band[0], params.heel_edge_band[1], +1);
+    const auto fm = edge_point(layout, contact, is_toe, frame, params.medial_edge_band[0], params.medial_edge_band[1], +1);
+    const auto hl = edge_point(layout, contact, is_toe, frame, params.heel_edge_band[0], params.heel_edge_band[1], -1);
+    const auto fl = edge_point(layout, contact, is_toe, frame, params.lateral_edge_band[0], params.lateral_edge_band[1], -1);
+    if (hm && fm && hl && fl && (*fm - *hm).norm() > 0 && (*fl - *hl).norm() > 0 && hm->x() > hl->x() &&
+        fm->x() > fl->x()) {
+      m.mth_rays = true;
+      m.edge_points_foot_mm = {*hm, *fm, *hl, *fl};
+      const Eigen::Vector2d dm = *fm - *hm, dl = *fl - *hl;
+      // The medial line is rotated towards the lateral one: positive when they open towards the toes.
+      m.mth_alpha_deg = std::atan2(cross2(dm, dl), dm.dot(dl)) * 180.0 / std::numbers::pi;
+    } else {
+      m.scheme += "; edge lines not found (a band without contact): mth1-5 cut at the same fractions "
+                  "of the forefoot width";
     }
   }
 
@@ -254,7 +328,9 @@ Result<RegionMasks> make_regions(const SensorLayout& layout, const Eigen::Vector
       put(3, s);
     } else {
       put(4, s);
-      const double f = ff_med > ff_lat ? (ff_med - q.x()) / (ff_med - ff_lat) : 0.0;
+      const double f = m.mth_rays ? ray_fraction(m.edge_points_foot_mm, q)
+                       : ff_med > ff_lat ? (ff_med - q.x()) / (ff_med - ff_lat)
+                                         : 0.0;
       std::size_t ray = 0;
       while (ray < params.mth_cuts.size() && f > params.mth_cuts[ray]) ++ray;
       put(10 + ray, s);

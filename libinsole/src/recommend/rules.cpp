@@ -348,7 +348,7 @@ RuleSet parse_document(const json& root) {
   const json& measures = o.array("measures");
   for (std::size_t i = 0; i < measures.size(); ++i) {
     const std::string p = item_path("measures", i, measures[i]);
-    Obj m(measures[i], p, {"id", "decimals", "reference", "source", "note", "borderline_margin", "resolution"});
+    Obj m(measures[i], p, {"id", "decimals", "reference", "source", "note", "borderline_margin", "resolution", "published"});
     MeasureDef md;
     md.id = m.str("id");
     // Label and unit are the catalogue's: a measure is defined once (measure_catalogue.hpp).
@@ -394,6 +394,20 @@ RuleSet parse_document(const json& root) {
                                       "': a resolution is in the unit of the measure it resolves");
       if (!(rd.limit > 0.0)) fail(res.path("limit"), "a resolution limit must be above 0");
       md.resolution = std::move(rd);
+    }
+    if (m.has("published")) {
+      Obj pub(m.at("published"), m.path("published"), {"values", "source", "note"});
+      const json& values = pub.at("values");
+      if (!values.is_object() || values.empty())
+        fail(pub.path("values"), "expected an object of named numbers, e.g. {\"mean\": 48.8}");
+      for (const auto& [name, v] : values.items()) {
+        if (!v.is_number()) fail(pub.path("values") + "." + name, "expected a number");
+        md.published[name] = v.get<double>();
+      }
+      md.published_source = pub.str("source");
+      md.published_note = pub.str("note", false);
+      // Sources are read before measures; an unknown id is refused by validate().
+      if (const Source* src = r.find_source(md.published_source)) md.published_citation = src->citation;
     }
     r.measures.push_back(md);
   }
@@ -737,6 +751,9 @@ void validate(const RuleSet& r) {
       if (src && src->kind == "convention" && res->note.empty())
         fail(rp + ".note", "a resolution limit resting on a convention needs a note saying why this value");
     }
+    if (!r.measures[i].published.empty())
+      check_source(r, r.measures[i].published_source,
+                   "measures[" + std::to_string(i) + "] (" + r.measures[i].id + ").published.source");
   }
   check_unique(ids_of(r.classes), "classes");
   for (std::size_t i = 0; i < r.classes.size(); ++i) {

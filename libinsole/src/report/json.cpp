@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
 
 #include "insole/analysis/measure_catalogue.hpp"
 #include "insole/analysis/missing.hpp"
 #include "insole/core/version.hpp"
 #include "insole/recommend/json.hpp"
+#include "insole/recommend/rules.hpp"
 
 namespace insole::report {
 
@@ -85,7 +88,45 @@ json footfall_json(const FootfallAnalysis& fa, std::size_t index) {
   return j;
 }
 
-json foot_json(const FootSummary& foot, const AnalysisResult& r) {
+/// Reference values printed next to the measures: the rule file's measures[].published and
+/// reference ranges (Assessment::references). Without rules (analysis_json) every one is null.
+class References {
+ public:
+  explicit References(const std::vector<recommend::MeasureDef>* defs) : defs_(defs) {}
+  const recommend::MeasureDef* find(std::string_view id) const {
+    if (!defs_) return nullptr;
+    for (const auto& d : *defs_)
+      if (d.id == id) return &d;
+    return nullptr;
+  }
+  json value(std::string_view id, std::string_view name) const {
+    const auto* d = find(id);
+    return d ? num(d->published_value(name)) : json(nullptr);
+  }
+  json source(std::string_view id) const {
+    const auto* d = find(id);
+    return d && !d->published_citation.empty() ? json(d->published_citation) : json(nullptr);
+  }
+  /// Every published value of the measure, by name; null when it has none.
+  json values(std::string_view id) const {
+    const auto* d = find(id);
+    if (!d || d->published.empty()) return nullptr;
+    json j = json::object();
+    for (const auto& [k, v] : d->published) j[k] = v;
+    return j;
+  }
+  /// The reference range as [low, high] (a missing bound is null); null when there is none.
+  json range(std::string_view id) const {
+    const auto* d = find(id);
+    if (!d || (!d->ref_low && !d->ref_high)) return nullptr;
+    return json::array({num(d->ref_low), num(d->ref_high)});
+  }
+
+ private:
+  const std::vector<recommend::MeasureDef>* defs_;
+};
+
+json foot_json(const FootSummary& foot, const AnalysisResult& r, const References& refs) {
   auto med = [&](const char* key) { return num(foot.median(key)); };
   auto sp = [&](const char* key) {
     auto it = foot.measures.find(key);
@@ -138,7 +179,6 @@ json foot_json(const FootSummary& foot, const AnalysisResult& r) {
   }
   j["regions"] = regions;
 
-  const PhaseReference ref;
   const SideTiming* timing = foot.side == Side::left ? &r.timing.left
                              : foot.side == Side::right ? &r.timing.right : nullptr;
   j["gait"] = {
@@ -150,48 +190,45 @@ json foot_json(const FootSummary& foot, const AnalysisResult& r) {
         {"foot_flat", med("foot_flat_percent")},
         {"push_off", med("push_off_percent")}}},
       {"phases_reference_percent",
-       {{"initial_contact", ref.initial_contact_percent},
-        {"forefoot_contact", ref.forefoot_contact_percent},
-        {"foot_flat", ref.foot_flat_percent},
-        {"push_off", ref.push_off_percent},
-        {"source", ref.source}}},
+       {{"initial_contact", refs.value("initial_contact_percent", "mean")},
+        {"forefoot_contact", refs.value("forefoot_contact_percent", "mean")},
+        {"foot_flat", refs.value("foot_flat_percent", "mean")},
+        {"push_off", refs.value("push_off_percent", "mean")},
+        {"source", refs.source("foot_flat_percent")}}},
       {"cop_speed_mm_s",
        {{"stance", med("cop_speed_mm_s")},
         {"initial_contact", med("cop_speed_initial_contact_mm_s")},
         {"forefoot_contact", med("cop_speed_forefoot_contact_mm_s")},
         {"foot_flat", med("cop_speed_foot_flat_mm_s")},
         {"push_off", med("cop_speed_push_off_mm_s")},
-        {"reference_stance", 316.0},
-        {"reference_source", "mean COP velocity 31.6 (5.3) cm/s, n = 30, RSscan (metrics.md section 4)"}}},
+        {"reference_stance", refs.value("cop_speed_mm_s", "mean")},
+        {"reference_source", refs.source("cop_speed_mm_s")}}},
       {"stride_length_mm", sp("stride_length_mm")},
   };
-  const CpeiReference cref;
   j["pronation"] = {
       {"cpei_percent", sp("cpei_percent")},
       {"cpei_reference_percent",
-       {{"planus", cref.planus_percent},
-        {"rectus", cref.rectus_percent},
-        {"cavus", cref.cavus_percent},
-        {"source", cref.source}}},
+       {{"planus", refs.value("cpei_percent", "planus")},
+        {"rectus", refs.value("cpei_percent", "rectus")},
+        {"cavus", refs.value("cpei_percent", "cavus")},
+        {"source", refs.source("cpei_percent")}}},
       {"mlpi", sp("mlpi")},
       {"forefoot_mlpi", sp("forefoot_mlpi")},
       {"foot_progression_angle_deg", sp("foot_progression_angle_deg")},
-      {"foot_progression_angle_reference_deg", json::array({5.0, 13.0})},
+      {"foot_progression_angle_reference_deg", refs.range("foot_progression_angle_deg")},
   };
   j["equinus"] = {
       {"heel_contact_percent", sp("heel_contact_percent")},
-      {"heel_contact_reference_percent", ref.initial_contact_percent + ref.forefoot_contact_percent + ref.foot_flat_percent},
+      {"heel_contact_reference_percent", refs.value("heel_contact_percent", "mean")},
       {"foot_flat_percent", sp("foot_flat_percent")},
-      {"foot_flat_reference_percent", ref.foot_flat_percent},
+      {"foot_flat_reference_percent", refs.value("foot_flat_percent", "mean")},
       {"forefoot_heel_pti_ratio", sp("forefoot_heel_pti_ratio")},
       {"forefoot_peak_kpa", sp("forefoot_peak_kpa")},
-      {"forefoot_peak_reference_kpa",
-       {{"putti_2008_mth2_mean", 361.0}, {"putti_2008_mth2_sd", 104.0},
-        {"searle_2018_equinus", 787.1}, {"searle_2018_no_equinus", 652.0}}},
+      {"forefoot_peak_reference_kpa", refs.values("forefoot_peak_kpa")},
       {"toe_first_percent", sp("toe_first_percent")},
       {"strike_index", sp("strike_index")},
       {"standing_heel_load_share_percent", sp("standing_heel_load_share_percent")},
-      {"standing_heel_load_share_reference_percent", 60.0},
+      {"standing_heel_load_share_reference_percent", refs.value("standing_heel_load_share_percent", "mean")},
       {"note", "Features only; equinus must be confirmed clinically (weight-bearing lunge test, dorsiflexion < 30 deg)."},
   };
   json ffs = json::array();
@@ -257,6 +294,9 @@ json parameters_json(const AnalysisParams& p) {
         {"min_toe_area_fraction", p.regions.min_toe_area_fraction},
         {"hallux_width_fraction", p.regions.hallux_width_fraction},
         {"mth_cuts", p.regions.mth_cuts},
+        {"heel_edge_band", p.regions.heel_edge_band},
+        {"medial_edge_band", p.regions.medial_edge_band},
+        {"lateral_edge_band", p.regions.lateral_edge_band},
         {"active_threshold_kpa", p.region_metrics.active_threshold_kpa}}},
       {"arch", {{"contact_threshold_kpa", p.arch.contact_threshold_kpa}}},
       {"cop", {{"min_force_fraction", p.cop.min_force_fraction}}},
@@ -287,7 +327,7 @@ json parameters_json(const AnalysisParams& p) {
 namespace {
 
 json document(const AnalysisResult& r, const std::vector<Finding>& found, const std::string& input_name,
-              const json& recommendations) {
+              const json& recommendations, const References& refs) {
   if (!recommendations.is_array())
     throw std::invalid_argument("analysis_json: recommendations must be a JSON array");
   json doc;
@@ -296,7 +336,7 @@ json document(const AnalysisResult& r, const std::vector<Finding>& found, const 
   doc["algorithm_version"] = r.algorithm_version;
   doc["input"] = input_name;
   json feet = json::array();
-  for (const auto& foot : r.feet) feet.push_back(foot_json(foot, r));
+  for (const auto& foot : r.feet) feet.push_back(foot_json(foot, r, refs));
   doc["feet"] = feet;
   // Unit of every measure the document holds, from the measure catalogue (docs/metrics.md).
   json units = json::object();
@@ -356,11 +396,12 @@ json document(const AnalysisResult& r, const std::vector<Finding>& found, const 
 
 json analysis_json(const AnalysisResult& r, const std::string& input_name, const json& recommendations) {
   // Measures only: findings need the rule file (assessment_json).
-  return document(r, {}, input_name, recommendations);
+  return document(r, {}, input_name, recommendations, References(nullptr));
 }
 
 json assessment_json(const assess::Assessment& a) {
-  json doc = document(a.analysis, a.findings, a.input, recommend::recommendations_json(a.prescription));
+  json doc = document(a.analysis, a.findings, a.input, recommend::recommendations_json(a.prescription),
+                      References(&a.references));
   json misses = json::array();
   for (const auto& f : a.borderline_findings) misses.push_back(finding_json(f));
   doc["borderline_findings"] = misses;

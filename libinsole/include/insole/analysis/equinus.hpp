@@ -33,6 +33,11 @@ struct EquinusFeatures {
   /// barefoot standing loads the heel with about 60 % (Cavanagh, Rodgers & Iiboshi 1987 Foot
   /// Ankle 7:262; heel 60 %, midfoot 8 %, forefoot 28 %, toes 4 % [U] not in metrics.md).
   double heel_load_share_percent = 0.0;
+  /// Relative load of the forefoot (metatarsal-head) band: its share of the footfall's
+  /// force-time integral, % (regional FTI / total FTI x 100, the "relative load" of Novel's
+  /// region analysis, metrics.md section 5.2). Unlike a peak pressure it does not grow with body
+  /// mass: scaling every pressure leaves it unchanged. nullopt without load.
+  std::optional<double> forefoot_relative_load_percent;
 };
 
 /// Features from one footfall. `cop_foot_mm` is its COP in foot coordinates (may be empty).

@@ -12,7 +12,8 @@
 // Phases as % of stance (IC->TO): initial contact IC->FFC, forefoot contact FFC->FF, foot flat
 // FF->HO, push-off HO->TO. Walking reference 7.0 / 4.8 / 48.8 / 39.4 % ("Gait speed and gender
 // effects on COP progression during normal walking", n = 30, RSscan [V]); jogging 8.2 / 11.3 /
-// 25.3 / 55.1 % (De Cock et al. 2005 Gait Posture 21:432 [V]).
+// 25.3 / 55.1 % (De Cock et al. 2005 Gait Posture 21:432 [V]). The reference values printed next
+// to the measured phases come from the rule file (measures[].published), not from this header.
 
 #include <optional>
 #include <vector>
@@ -22,15 +23,6 @@
 #include "insole/core/side.hpp"
 
 namespace insole::analysis {
-
-/// Walking reference phase durations in % of stance (see the header comment).
-struct PhaseReference {
-  double initial_contact_percent = 7.0;
-  double forefoot_contact_percent = 4.8;
-  double foot_flat_percent = 48.8;
-  double push_off_percent = 39.4;
-  const char* source = "Gait speed and gender effects on COP progression during normal walking (n = 30, RSscan)";
-};
 
 struct GaitEventParams {
   /// IC / TO threshold as a fraction of the footfall's peak total force. pressuRe's

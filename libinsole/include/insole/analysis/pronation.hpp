@@ -14,17 +14,6 @@
 
 namespace insole::analysis {
 
-/// CPEI reference values, emed-x, US cadets (PMC7393860 Table 4 [V]): means by standing arch
-/// height group. Group differences are about 1-2 % CPEI, hence no hard cut-off.
-struct CpeiReference {
-  double planus_percent = 21.59;
-  double rectus_percent = 22.78;
-  double cavus_percent = 23.86;
-  /// Cut-offs that classify function (the Framingham quintiles) are interpretation: they live in
-  /// the rule file (findings F-PRONATION / F-SUPINATION), not here.
-  const char* source = "Song et al. 1996 JAPMA 86:16 (construction); cadet means PMC7393860 Table 4";
-};
-
 struct CpeiParams {
   /// Distal-third line at 67 % of foot length from the heel (Song 1996, metrics.md section 3).
   double distal_fraction = 0.67;

@@ -17,8 +17,15 @@
 //    Cavanagh & Rodgers 1987 construction (rearfoot C, midfoot B, forefoot A). With toes about a
 //    fifth of the length, the cuts fall near 27 % and 53 % of foot length, close to pressuRe's
 //    automask_simple (27 % / 55 %) [C].
-//  * mth1..mth5: the forefoot third split medial -> lateral at 30, 47, 64 and 81 % of its width,
-//    the fractions pressuRe's automask_novel uses for its ray angles [C] (applied here to width).
+//  * mth1..mth5: the forefoot third split medial -> lateral by rays, the construction of pressuRe's
+//    automask_novel (which approximates the Novel automask) [C], written independently. A medial
+//    edge line joins the most medial contact of the heel band (10-30 % of foot length) and of the
+//    medial forefoot band (60-80 %); a lateral edge line joins the most lateral contact of the heel
+//    band and of the lateral forefoot band (55-75 %). The ray boundaries MTH1|2 .. MTH4|5 are the
+//    medial line rotated about the lines' intersection by 0.30, 0.47, 0.64 and 0.81 of the angle
+//    between them. Parallel edge lines are the limit of this construction: the cuts then lie at
+//    those fractions of the distance between the lines. Ties (a straight edge) take the middle of
+//    the tied sensels along the axis.
 //  * medial / lateral: either side of the long axis (heel centre -> forefoot centre).
 //  * whole_foot, toeless.
 
@@ -64,8 +71,14 @@ struct RegionParams {
   double toe_valley_ratio = 0.5;
   /// Medial fraction of the toes' width that is the hallux (pedar_mask2 [C]).
   double hallux_width_fraction = 0.35;
-  /// Medial -> lateral cuts of the forefoot into MTH1..MTH5, fractions of its width [C].
+  /// Medial -> lateral ray boundaries MTH1|2 .. MTH4|5, fractions of the angle between the medial
+  /// and the lateral edge lines (pressuRe automask_novel [C]).
   std::array<double, 4> mth_cuts = {0.30, 0.47, 0.64, 0.81};
+  /// Bands of foot length (from the heel) whose extreme contacts define the edge lines
+  /// (pressuRe automask_novel edge_lines [C]).
+  std::array<double, 2> heel_edge_band = {0.10, 0.30};
+  std::array<double, 2> medial_edge_band = {0.60, 0.80};
+  std::array<double, 2> lateral_edge_band = {0.55, 0.75};
 };
 
 struct Region {
@@ -84,6 +97,14 @@ struct RegionMasks {
   double toeless_ap_max_mm = 0.0;
   /// Ap of the hindfoot|midfoot and midfoot|forefoot cuts (thirds of the toe-less length).
   std::array<double, 2> thirds_ap_mm = {0.0, 0.0};
+  /// Edge lines of the MTH rays in foot coordinates (ml_mm, ap_mm): heel medial, forefoot medial,
+  /// heel lateral, forefoot lateral points. Unset (false) when a band has no contact; the
+  /// forefoot is then cut at the same fractions of its width.
+  bool mth_rays = false;
+  std::array<Eigen::Vector2d, 4> edge_points_foot_mm = {Eigen::Vector2d::Zero(), Eigen::Vector2d::Zero(),
+                                                        Eigen::Vector2d::Zero(), Eigen::Vector2d::Zero()};
+  /// Angle between the medial and the lateral edge lines (deg, > 0 when they open towards the toes).
+  double mth_alpha_deg = 0.0;
   std::string scheme;  ///< short description with sources
 
   /// The region with that name; throws std::out_of_range when unknown (programmer error).

@@ -59,6 +59,20 @@ struct MeasureDef {
     std::string note;
   };
   std::optional<Resolution> resolution;
+  /// Published values printed next to the measure (rule file measures[].published): named numbers
+  /// such as a study's mean and SD, or its group means ("mean", "sd", "planus", ...), with their
+  /// source. The report and the JSON document print them from here, never from C++ constants, so
+  /// a clinic's rule file can replace them. Empty when the file gives none.
+  std::map<std::string, double> published;
+  std::string published_source;    ///< source id
+  std::string published_citation;  ///< that source's citation, resolved when the file is read
+  std::string published_note;
+
+  /// The published value of that name, or nullopt.
+  std::optional<double> published_value(std::string_view name) const {
+    const auto it = published.find(std::string(name));
+    return it == published.end() ? std::nullopt : std::optional<double>(it->second);
+  }
 };
 
 /// The ages a threshold or a set of class cut-offs holds for. "adult": the patient is not
