@@ -115,7 +115,7 @@ TEST(Dosing, ArchSupportHeightBandsAtTheBoundary) {
   };
   EXPECT_DOUBLE_EQ(*find_item(run(0.2999), "R-ARCH-SUPPORT", Side::left)->dose.amount, 0.0);
   // The edge is not decided closer than the arch index's measurement error (borderline_margin
-  // 0.016, rules 2.1.0): 0.30 and 0.315 keep the standard profile, 0.316 takes the higher one.
+  // 0.016, rules 3.0.0): 0.30 and 0.315 keep the standard profile, 0.316 takes the higher one.
   EXPECT_DOUBLE_EQ(*find_item(run(0.30), "R-ARCH-SUPPORT", Side::left)->dose.amount, 0.0);
   EXPECT_NE(find_item(run(0.30), "R-ARCH-SUPPORT", Side::left)->dose.basis.find("measurement error"), std::string::npos);
   EXPECT_DOUBLE_EQ(*find_item(run(0.315), "R-ARCH-SUPPORT", Side::left)->dose.amount, 0.0);
