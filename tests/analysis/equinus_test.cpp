@@ -64,7 +64,8 @@ TEST(EquinusFeatures, RelativeLoadDoesNotScaleWithBodyMass) {
   const EquinusFeatures light = features(1.0), heavy = features(110.0 / 70.0);
   // By hand: heel 0.1 * 400 * 0.5 = 20 N*s; strips 0.1 * (300 * 0.75 + 250 * 0.8) = 42.5 N*s.
   EXPECT_NEAR(*light.forefoot_relative_load_percent, 100.0 * 42.5 / 62.5, 1e-3);  // 68 %
-  EXPECT_NEAR(*heavy.forefoot_relative_load_percent, *light.forefoot_relative_load_percent, 1e-9);
+  // Equal up to the float32 rounding of the stored pressures.
+  EXPECT_NEAR(*heavy.forefoot_relative_load_percent, *light.forefoot_relative_load_percent, 1e-5);
   EXPECT_NEAR(heavy.forefoot_peak_kpa, 300.0 * 110.0 / 70.0, 1e-3);
 }
 

@@ -193,7 +193,7 @@ TEST(Rules, ReferenceSurfaceIsBarefootOrInShoe) {
   EXPECT_EQ(test::default_rules().find_measure("forefoot_peak_kpa")->ref_surface, "barefoot");  // Putti 2008, Emed
   EXPECT_EQ(test::default_rules().find_measure("arch_index")->ref_surface, "");
   const auto m = reject([](json& j) { by_id(j["measures"], "heel_peak_kpa")["reference"]["surface"] = "wet"; });
-  EXPECT_NE(m.find("measures[5] (heel_peak_kpa).reference.surface: expected \"barefoot\" or \"in_shoe\", found \"wet\""),
+  EXPECT_NE(m.find("measures[6] (heel_peak_kpa).reference.surface: expected \"barefoot\" or \"in_shoe\", found \"wet\""),
             std::string::npos)
       << m;
   EXPECT_EQ(reject([](json& j) { by_id(j["measures"], "heel_peak_kpa")["reference"]["surface"] = "in_shoe"; }), "");
