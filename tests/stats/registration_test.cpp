@@ -190,8 +190,10 @@ TEST(Registration, Mun104LeftTemplateMirroredOntoTheRightOne) {
 
 // The regions of the right template, read from the image by eye: heel at rows 5-20, hallux at rows
 // 50-54 / columns 6-9 (the largest toe, medial, i.e. at low x for a right foot seen from above),
-// forefoot at rows 38-47 spanning columns 6-21 at row 41 (medial edge: the MTH1 region, lateral
-// edge: MTH5), the lateral midfoot band at rows 24-37 / columns 16-19.
+// forefoot at rows 38-47 spanning columns 4-22 at row 41 (medial edge: the MTH1 region, lateral
+// edge: MTH5; the metatarsal-head rays are automask wedges, so MTH5 is the two lateral-most
+// columns of row 41 and column 20 already lies in MTH4), the lateral midfoot band at rows 24-37 /
+// columns 16-19.
 TEST(Registration, Mun104RightTemplateRegions) {
   INSOLE_REQUIRE_SHARED_DATA("mun104/MUN104R.csv");
   auto right = parse_csv_image(read_text(test::shared_data("mun104/MUN104R.csv")), 5.0, "MUN104R.csv");
@@ -205,7 +207,8 @@ TEST(Registration, Mun104RightTemplateRegions) {
   EXPECT_EQ(name_at(12, 9), "hindfoot");
   EXPECT_EQ(name_at(52, 8), "hallux");
   EXPECT_EQ(name_at(43, 7), "mth1");
-  EXPECT_EQ(name_at(41, 20), "mth5");
+  EXPECT_EQ(name_at(41, 21), "mth5");
+  EXPECT_EQ(name_at(41, 17), "mth4");
   EXPECT_EQ(name_at(30, 17), "midfoot");
 }
 
