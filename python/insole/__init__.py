@@ -9,6 +9,9 @@ orthotic recommendations) from Python, over the same C++ library as the ``insole
 See docs/python.md. Errors raise insole.Error subclasses carrying the toolkit's message:
 InputError (also a ValueError), NotFoundError (also a FileNotFoundError), NoDataError,
 ToolkitIOError (also an OSError).
+
+insole.stats registers footprint images and tests them pixel by pixel (statistical parametric
+mapping with permutation family-wise error control), as `insole spm` does.
 """
 
 from __future__ import annotations
@@ -30,11 +33,12 @@ if os.path.isfile(os.path.join(_PACKAGED_RULES, "default.json")):
 
 from . import _insole  # noqa: E402
 from ._errors import Error, InputError, NoDataError, NotFoundError, ToolkitIOError
+from . import stats  # noqa: E402  (registration and pixel-level statistics)
 
 __all__ = [
     "Assessment", "Error", "FootImage", "InputError", "NoDataError", "NotFoundError", "Recording", "Stream",
     "ToolkitIOError", "algorithm_version", "analyze", "batch", "formats", "import_file", "read", "simulate",
-    "__version__",
+    "stats", "__version__",
 ]
 
 __version__: str = _insole.__version__
@@ -141,6 +145,8 @@ class FootImage:
     mean_cop_mm: np.ndarray  # [101, 2] (ml, ap) mean centre-of-pressure path of walking footfalls, or [0, 2]
     thirds_ap_mm: Optional[Tuple[float, float]]
     grid: Optional[Dict[str, Any]]
+    # Raster images only: the images insole.stats takes, by value name (see stats.from_foot_image).
+    stats_images: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
     def _image(self, name: str) -> np.ndarray:
         return self.grid[name] if self.grid is not None else self.cells[name]

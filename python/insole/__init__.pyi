@@ -11,6 +11,7 @@ from ._errors import InputError as InputError
 from ._errors import NoDataError as NoDataError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import ToolkitIOError as ToolkitIOError
+from . import stats as stats
 
 __version__: str
 algorithm_version: str
@@ -91,6 +92,9 @@ class FootImage:
     grid: Optional[Dict[str, Any]]
     """Grids only: dense [ap, ml] arrays (row 0 at the heel) peak_kpa, max_peak_kpa, mean_kpa,
     pti_kpa_s, contact_percent, region, loaded, and origin_mm (ml, ap of cell [0, 0])."""
+    stats_images: Dict[str, Dict[str, Any]]
+    """Grids only: the images insole.stats takes, by value (mean_peak_kpa, max_peak_kpa,
+    mean_pressure_kpa, pti_kpa_s, contact_percent); use insole.stats.from_foot_image()."""
     @property
     def peak_kpa(self) -> npt.NDArray[np.float64]:
         """Mean over footfalls of each cell's peak pressure: the dense grid, or per sensor."""

@@ -38,6 +38,11 @@
 #include "insole/recommend/rules.hpp"
 #include "insole/report/json.hpp"
 #include "insole/sim/simulator.hpp"
+#include "insole/stats/image.hpp"
+#include "insole/stats/regions.hpp"
+#include "insole/stats/registration.hpp"
+#include "insole/stats/results.hpp"
+#include "insole/stats/spm.hpp"
 
 namespace py = pybind11;
 namespace fs = std::filesystem;
@@ -273,6 +278,369 @@ std::optional<recommend::Intake> intake_arg(const py::object& intake) {
   return take(recommend::load_intake(py::module_::import("os").attr("fspath")(intake).cast<std::string>()));
 }
 
+// ---- statistics: images, registrations and test results <-> dicts --------------------------------
+
+/// An image as the Python package holds it: values [rows, cols] (float64, row 0 at the lowest y),
+/// pitch_mm (row, col) as in the recording format, origin_mm (x, y).
+py::dict stats_image_to_dict(const stats::Image& im) {
+  py::dict d;
+  auto values = new_array<double>({im.rows(), im.cols()});
+  for (int r = 0; r < im.rows(); ++r)
+    for (int c = 0; c < im.cols(); ++c) values.mutable_at(r, c) = im.values(r, c);
+  d["values"] = values;
+  d["pitch_mm"] = py::make_tuple(im.grid.pitch_y_mm, im.grid.pitch_x_mm);
+  d["origin_mm"] = py::make_tuple(im.grid.origin_x_mm, im.grid.origin_y_mm);
+  return d;
+}
+
+std::pair<double, double> number_pair(const py::dict& d, const char* key, const std::string& where,
+                                      std::pair<double, double> fallback) {
+  if (!d.contains(key) || d[key].is_none()) return fallback;
+  std::vector<double> v;
+  try {
+    v = d[key].cast<std::vector<double>>();
+  } catch (const py::cast_error&) {
+    throw ToolkitError(bad(where, std::string("'") + key + "' must hold 2 numbers"));
+  }
+  if (v.size() != 2) throw ToolkitError(bad(where, std::string("'") + key + "' must hold 2 numbers"));
+  return {v[0], v[1]};
+}
+
+stats::Grid grid_from_dict(const py::dict& d, int rows, int cols, const std::string& where) {
+  stats::Grid g;
+  g.rows = rows;
+  g.cols = cols;
+  const auto pitch = number_pair(d, "pitch_mm", where, {1.0, 1.0});
+  g.pitch_y_mm = pitch.first;
+  g.pitch_x_mm = pitch.second;
+  const auto origin = number_pair(d, "origin_mm", where, {0.0, 0.0});
+  g.origin_x_mm = origin.first;
+  g.origin_y_mm = origin.second;
+  return g;
+}
+
+stats::Image stats_image_from_dict(const py::dict& d, const std::string& where) {
+  if (!d.contains("values")) throw ToolkitError(bad(where, "has no 'values'"));
+  const auto values = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["values"]);
+  if (!values || values.ndim() != 2)
+    throw ToolkitError(bad(where, "'values' must be a 2-D array [rows, cols] of numbers"));
+  stats::Image im;
+  im.grid = grid_from_dict(d, static_cast<int>(values.shape(0)), static_cast<int>(values.shape(1)), where);
+  im.values.resize(im.grid.rows, im.grid.cols);
+  for (int r = 0; r < im.grid.rows; ++r)
+    for (int c = 0; c < im.grid.cols; ++c) im.values(r, c) = values.at(r, c);
+  check(stats::validate(im, where));
+  return im;
+}
+
+std::vector<stats::Image> stats_images_from_list(const py::list& items, const std::string& name) {
+  std::vector<stats::Image> out;
+  std::size_t i = 0;
+  for (const auto& item : items) {
+    const std::string where = name + "[" + std::to_string(i++) + "]";
+    if (!py::isinstance<py::dict>(item)) throw ToolkitError(bad(where, "must be an image"));
+    out.push_back(stats_image_from_dict(item.cast<py::dict>(), where));
+  }
+  return out;
+}
+
+template <class M>
+py::array_t<double> matrix_to_array(const M& m) {
+  auto a = new_array<double>({static_cast<py::ssize_t>(m.rows()), static_cast<py::ssize_t>(m.cols())});
+  for (Eigen::Index r = 0; r < m.rows(); ++r)
+    for (Eigen::Index c = 0; c < m.cols(); ++c) a.mutable_at(r, c) = static_cast<double>(m(r, c));
+  return a;
+}
+
+py::dict quality_to_dict(const stats::RegistrationQuality& q) {
+  py::dict d;
+  d["dice"] = q.dice;
+  d["ncc"] = q.ncc;
+  d["rms_residual"] = q.rms_residual;
+  d["dice_before"] = q.dice_before;
+  d["ncc_before"] = q.ncc_before;
+  d["rms_residual_before"] = q.rms_residual_before;
+  d["min_jacobian"] = q.min_jacobian ? py::object(py::float_(*q.min_jacobian)) : py::object(py::none());
+  return d;
+}
+
+const char* kind_name(stats::TransformKind k) {
+  switch (k) {
+    case stats::TransformKind::rigid: return "rigid";
+    case stats::TransformKind::affine: return "affine";
+    case stats::TransformKind::nonlinear: return "nonlinear";
+  }
+  return "rigid";
+}
+
+py::dict registration_to_dict(const stats::Registration& reg) {
+  py::dict d;
+  d["kind"] = kind_name(reg.kind);
+  d["mirrored"] = reg.mirrored;
+  d["A"] = matrix_to_array(reg.A);
+  auto t = new_array<double>({2});
+  t.mutable_at(0) = reg.t_mm.x();
+  t.mutable_at(1) = reg.t_mm.y();
+  d["t_mm"] = t;
+  d["angle_deg"] = reg.angle_deg;
+  d["ux_mm"] = reg.ux_mm.size() ? py::object(matrix_to_array(reg.ux_mm)) : py::object(py::none());
+  d["uy_mm"] = reg.uy_mm.size() ? py::object(matrix_to_array(reg.uy_mm)) : py::object(py::none());
+  d["warped"] = stats_image_to_dict(reg.warped);
+  d["quality"] = quality_to_dict(reg.quality);
+  d["final_cost"] = reg.final_cost;
+  return d;
+}
+
+/// Back from the dict registration_to_dict made (for apply_registration): the transform and the
+/// fixed grid (that of `warped`); quality and the warped image are not needed.
+stats::Registration registration_from_dict(const py::dict& d) {
+  const std::string where = "registration";
+  stats::Registration reg;
+  const std::string kind = str_item(d, "kind", where, "rigid");
+  if (kind == "rigid") reg.kind = stats::TransformKind::rigid;
+  else if (kind == "affine") reg.kind = stats::TransformKind::affine;
+  else if (kind == "nonlinear") reg.kind = stats::TransformKind::nonlinear;
+  else throw ToolkitError(bad(where, "'kind' is \"" + kind + "\", expected rigid, affine or nonlinear"));
+  reg.mirrored = d.contains("mirrored") && d["mirrored"].cast<bool>();
+  const auto A = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["A"]);
+  const auto t = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["t_mm"]);
+  if (!A || A.ndim() != 2 || A.shape(0) != 2 || A.shape(1) != 2) throw ToolkitError(bad(where, "'A' must be 2 x 2"));
+  if (!t || t.size() != 2) throw ToolkitError(bad(where, "'t_mm' must hold 2 numbers"));
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c) reg.A(r, c) = A.at(r, c);
+  reg.t_mm = {t.data()[0], t.data()[1]};
+  if (!d.contains("warped")) throw ToolkitError(bad(where, "has no 'warped' image (its grid is the fixed grid)"));
+  reg.warped = stats_image_from_dict(d["warped"].cast<py::dict>(), where + ".warped");
+  reg.fixed_grid = reg.warped.grid;
+  if (reg.kind == stats::TransformKind::nonlinear) {
+    const auto ux = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["ux_mm"]);
+    const auto uy = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["uy_mm"]);
+    const auto fits = [&](const py::array_t<double, py::array::c_style | py::array::forcecast>& u) {
+      return u && u.ndim() == 2 && u.shape(0) == reg.fixed_grid.rows && u.shape(1) == reg.fixed_grid.cols;
+    };
+    if (!fits(ux) || !fits(uy)) throw ToolkitError(bad(where, "'ux_mm' and 'uy_mm' must be shaped like the fixed grid"));
+    reg.ux_mm.resize(reg.fixed_grid.rows, reg.fixed_grid.cols);
+    reg.uy_mm.resize(reg.fixed_grid.rows, reg.fixed_grid.cols);
+    for (int r = 0; r < reg.fixed_grid.rows; ++r)
+      for (int c = 0; c < reg.fixed_grid.cols; ++c) reg.ux_mm(r, c) = ux.at(r, c), reg.uy_mm(r, c) = uy.at(r, c);
+  }
+  return reg;
+}
+
+stats::RegistrationParams registration_params(const py::dict& o) {
+  stats::RegistrationParams p;
+  if (o.contains("mirror")) p.mirror = o["mirror"].cast<bool>();
+  if (o.contains("levels_sigma_mm")) {
+    const auto v = o["levels_sigma_mm"].cast<std::vector<double>>();
+    if (v.empty()) throw ToolkitError(bad("register", "levels_sigma_mm must hold at least one sigma"));
+    p.levels_sigma_mm = Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
+  }
+  if (o.contains("max_iterations")) p.max_iterations = o["max_iterations"].cast<int>();
+  if (o.contains("tolerance")) p.tolerance = o["tolerance"].cast<double>();
+  if (o.contains("contact_threshold")) p.contact_threshold = o["contact_threshold"].cast<double>();
+  if (o.contains("demons_iterations")) p.demons_iterations = o["demons_iterations"].cast<int>();
+  if (o.contains("demons_step_mm")) p.demons_step_mm = o["demons_step_mm"].cast<double>();
+  if (o.contains("demons_smooth_mm")) p.demons_smooth_mm = o["demons_smooth_mm"].cast<double>();
+  return p;
+}
+
+py::dict register_images(const py::dict& moving, const py::dict& fixed, const std::string& kind, const py::dict& options) {
+  const stats::Image m = stats_image_from_dict(moving, "moving");
+  const stats::Image f = stats_image_from_dict(fixed, "fixed");
+  const stats::RegistrationParams params = registration_params(options);
+  if (kind != "rigid" && kind != "affine" && kind != "nonlinear")
+    throw ToolkitError(make_error(Errc::invalid_argument, "kind must be rigid, affine or nonlinear, not \"" + kind + "\""));
+  Result<stats::Registration> r = make_error(Errc::invalid_argument, "not run");
+  {
+    py::gil_scoped_release release;
+    r = kind == "rigid"    ? stats::register_rigid(m, f, params)
+        : kind == "affine" ? stats::register_affine(m, f, params)
+                           : stats::register_nonlinear(m, f, params);
+  }
+  return registration_to_dict(take(std::move(r)));
+}
+
+py::dict apply_registration(const py::dict& registration, const py::dict& image) {
+  const stats::Registration reg = registration_from_dict(registration);
+  const stats::Image im = stats_image_from_dict(image, "image");
+  return stats_image_to_dict(stats::apply_registration(reg, im));
+}
+
+py::dict compare_images(const py::dict& warped, const py::dict& fixed, double contact_threshold) {
+  const stats::Image w = stats_image_from_dict(warped, "warped");
+  const stats::Image f = stats_image_from_dict(fixed, "fixed");
+  if (!w.grid.same_as(f.grid))
+    throw ToolkitError(make_error(Errc::invalid_argument, "compare_images: the two images must share one grid"));
+  return quality_to_dict(stats::compare_images(w, f, contact_threshold));
+}
+
+py::dict resample_image(const py::dict& image, const py::dict& grid) {
+  const stats::Image im = stats_image_from_dict(image, "image");
+  if (!grid.contains("rows") || !grid.contains("cols")) throw ToolkitError(bad("grid", "needs 'rows' and 'cols'"));
+  const int rows = grid["rows"].cast<int>(), cols = grid["cols"].cast<int>();
+  if (rows <= 0 || cols <= 0) throw ToolkitError(bad("grid", "rows and cols must be positive"));
+  const stats::Grid g = grid_from_dict(grid, rows, cols, "grid");
+  check(stats::validate(stats::Image::zeros(g), "grid"));
+  return stats_image_to_dict(stats::resample(im, g));
+}
+
+py::dict smooth_image(const py::dict& image, double sigma_mm) {
+  return stats_image_to_dict(stats::gaussian_smooth(stats_image_from_dict(image, "image"), sigma_mm));
+}
+
+py::dict mirror_image(const py::dict& image) {
+  return stats_image_to_dict(stats::mirror_columns(stats_image_from_dict(image, "image")));
+}
+
+py::dict parse_csv_image(const std::string& text, double pitch_mm, const std::string& source) {
+  return stats_image_to_dict(take(stats::parse_csv_image(text, pitch_mm, source)));
+}
+
+Side side_arg(const std::string& side) {
+  const auto s = parse_side(side);
+  if (!s) throw ToolkitError(make_error(Errc::invalid_argument, "side must be left, right or unknown, not \"" + side + "\""));
+  return *s;
+}
+
+py::tuple regions_on_image(const py::dict& image, const std::string& side, std::pair<double, double> toe_direction,
+                           double contact_threshold) {
+  const stats::Image im = stats_image_from_dict(image, "image");
+  auto map = take(stats::regions_on_image(im, side_arg(side), {toe_direction.first, toe_direction.second}, contact_threshold));
+  auto label = new_array<std::int32_t>({map.label.rows(), map.label.cols()});
+  for (Eigen::Index r = 0; r < map.label.rows(); ++r)
+    for (Eigen::Index c = 0; c < map.label.cols(); ++c) label.mutable_at(r, c) = map.label(r, c);
+  return py::make_tuple(label, map.names);
+}
+
+bool needs_mirror(const std::string& moving, const std::string& fixed) {
+  return stats::needs_mirror(side_arg(moving), side_arg(fixed));
+}
+
+py::list clusters_to_list(const std::vector<stats::Cluster>& cs) {
+  py::list out;
+  for (const auto& c : cs) {
+    py::dict d;
+    d["sign"] = c.sign;
+    d["pixels"] = c.pixels;
+    d["area_mm2"] = c.area_mm2;
+    d["centroid_mm"] = py::make_tuple(c.centroid_x_mm, c.centroid_y_mm);
+    d["peak_t"] = c.peak_t;
+    d["peak_mm"] = py::make_tuple(c.peak_x_mm, c.peak_y_mm);
+    d["p_fwe"] = c.p_fwe;
+    d["region"] = c.region.empty() ? py::object(py::none()) : py::object(py::str(c.region));
+    out.append(d);
+  }
+  return out;
+}
+
+py::array_t<double> vector_to_array(const std::vector<double>& v) {
+  auto a = new_array<double>({static_cast<py::ssize_t>(v.size())});
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+py::dict spm_to_dict(const stats::SpmResult& r) {
+  py::dict d;
+  d["test"] = stats::to_string(r.design);
+  d["tail"] = stats::to_string(r.tail);
+  d["n"] = r.n;
+  d["df"] = r.df;
+  d["alpha"] = r.alpha;
+  d["statistic"] = stats_image_to_dict(r.statistic);
+  d["effect"] = matrix_to_array(r.effect);
+  d["p_fwe"] = matrix_to_array(r.p_fwe);
+  auto mask = new_array<bool>({static_cast<py::ssize_t>(r.mask.rows()), static_cast<py::ssize_t>(r.mask.cols())});
+  for (Eigen::Index i = 0; i < r.mask.rows(); ++i)
+    for (Eigen::Index j = 0; j < r.mask.cols(); ++j) mask.mutable_at(i, j) = r.mask(i, j);
+  d["mask"] = mask;
+  d["permutations"] = r.permutations;
+  d["possible_permutations"] = r.possible_permutations;
+  d["exact"] = r.exact;
+  d["seed"] = r.seed;
+  d["threshold_t"] = r.threshold_t;
+  d["max_distribution"] = vector_to_array(r.max_distribution);
+  d["clusters_max"] = clusters_to_list(r.peak_clusters);
+  d["cluster_forming_t"] = r.cluster_forming_t;
+  d["critical_cluster_pixels"] = r.critical_cluster_pixels;
+  d["cluster_distribution"] = vector_to_array(r.cluster_distribution);
+  d["clusters_extent"] = clusters_to_list(r.extent_clusters);
+  return d;
+}
+
+stats::SpmParams spm_params(const py::dict& o) {
+  stats::SpmParams p;
+  if (o.contains("alpha")) p.alpha = o["alpha"].cast<double>();
+  if (o.contains("tail")) {
+    const std::string t = o["tail"].cast<std::string>();
+    if (t == "two-sided" || t == "two_sided") p.tail = stats::Tail::two_sided;
+    else if (t == "upper") p.tail = stats::Tail::upper;
+    else if (t == "lower") p.tail = stats::Tail::lower;
+    else throw ToolkitError(make_error(Errc::invalid_argument, "tail must be two-sided, upper or lower, not \"" + t + "\""));
+  }
+  if (o.contains("permutations")) {
+    const auto n = o["permutations"].cast<long long>();
+    if (n < 1) throw ToolkitError(make_error(Errc::invalid_argument, "permutations must be at least 1"));
+    p.permutations = static_cast<std::size_t>(n);
+  }
+  if (o.contains("seed")) p.seed = o["seed"].cast<std::uint64_t>();
+  if (o.contains("cluster_p")) p.cluster_forming_p = o["cluster_p"].cast<double>();
+  if (o.contains("cluster_t") && !o["cluster_t"].is_none()) p.cluster_forming_t = o["cluster_t"].cast<double>();
+  if (o.contains("contact_threshold")) p.contact_threshold = o["contact_threshold"].cast<double>();
+  if (o.contains("min_contact_fraction")) p.min_contact_fraction = o["min_contact_fraction"].cast<double>();
+  return p;
+}
+
+/// One test. `regions`: None or (label [rows, cols] int, names). `output`: "" or the HDF5 results
+/// file (docs/statistics.md, "Results file") with the test as group /spm, written atomically.
+py::dict run_spm(const std::string& test, const py::list& a, const py::list& b, const std::vector<double>& covariate,
+                 const py::dict& options, const py::object& regions, const std::string& output) {
+  const std::vector<stats::Image> ia = stats_images_from_list(a, "images");
+  const std::vector<stats::Image> ib = stats_images_from_list(b, "images_b");
+  const stats::SpmParams params = spm_params(options);
+  std::optional<stats::RegionMap> map;
+  if (!regions.is_none()) {
+    const auto t = regions.cast<py::tuple>();
+    if (t.size() != 2) throw ToolkitError(bad("regions", "must be (label array, names)"));
+    const auto label = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>::ensure(t[0]);
+    if (!label || label.ndim() != 2) throw ToolkitError(bad("regions", "the label array must be 2-D"));
+    if (!ia.empty() && (label.shape(0) != ia.front().rows() || label.shape(1) != ia.front().cols()))
+      throw ToolkitError(bad("regions", "the label array must be shaped like the images"));
+    map.emplace();
+    map->names = t[1].cast<std::vector<std::string>>();
+    map->label.resize(label.shape(0), label.shape(1));
+    for (py::ssize_t r = 0; r < label.shape(0); ++r)
+      for (py::ssize_t c = 0; c < label.shape(1); ++c) {
+        const int v = label.at(r, c);
+        if (v < -1 || v >= static_cast<int>(map->names.size()))
+          throw ToolkitError(bad("regions", "label " + std::to_string(v) + " names no region"));
+        map->label(r, c) = v;
+      }
+  }
+  const stats::RegionMap* mp = map ? &*map : nullptr;
+  Result<stats::SpmResult> r = make_error(Errc::invalid_argument, "test must be one-sample, paired, two-sample or regression, not \"" + test + "\"");
+  {
+    py::gil_scoped_release release;
+    if (test == "one-sample") r = stats::one_sample(ia, params, mp);
+    else if (test == "paired") r = stats::paired(ia, ib, params, mp);
+    else if (test == "two-sample") r = stats::two_sample(ia, ib, params, mp);
+    else if (test == "regression") r = stats::regression(ia, covariate, params, mp);
+  }
+  const stats::SpmResult result = take(std::move(r));
+  if (!output.empty()) {
+    DataNode root;
+    root.groups["spm"] = stats::to_data_tree(result);
+    py::gil_scoped_release release;
+    check(io::write_data_tree(output, root, stats::kSpmFormat));
+  }
+  return spm_to_dict(result);
+}
+
+double t_upper_quantile(double p, int df) {
+  if (!(p > 0.0 && p < 1.0) || df < 1)
+    throw ToolkitError(make_error(Errc::invalid_argument, "t_quantile needs 0 < p < 1 and df >= 1"));
+  return stats::t_upper_quantile(p, df);
+}
+
 // ---- the assessment -----------------------------------------------------------------------------
 
 /// One aggregated per-foot image (analysis/foot_image.hpp) as arrays. Raster images (grids) also
@@ -333,6 +701,23 @@ py::dict image_to_dict(const analysis::FootImage& im) {
   d["mean_cop_mm"] = cop_arr;
   if (const auto thirds = im.thirds_ap_mm()) d["thirds_ap_mm"] = py::make_tuple((*thirds)[0], (*thirds)[1]);
   else d["thirds_ap_mm"] = py::none();
+
+  // The images insole::stats takes (stats::from_foot_image, as `insole spm` does): seen from
+  // above, x to the subject's right, y from the heel; raster images only.
+  py::dict stats_images;
+  if (im.raster && n > 0) {
+    const std::pair<const char*, stats::FootValue> values[] = {
+        {"mean_peak_kpa", stats::FootValue::mean_peak_kpa},
+        {"max_peak_kpa", stats::FootValue::max_peak_kpa},
+        {"mean_pressure_kpa", stats::FootValue::mean_pressure_kpa},
+        {"pti_kpa_s", stats::FootValue::pti_kpa_s},
+        {"contact_percent", stats::FootValue::contact_percent}};
+    for (const auto& [name, value] : values) {
+      auto si = stats::from_foot_image(im, value);
+      if (si) stats_images[name] = stats_image_to_dict(*si);
+    }
+  }
+  d["stats_images"] = stats_images;
 
   if (im.raster && n > 0 && im.cell_mm > 0) {
     // Cell centres sit at (index + 0.5) * cell_mm (foot_image.cpp); recover the indices.
@@ -541,4 +926,18 @@ PYBIND11_MODULE(_insole, m) {
   m.def("formats", &formats);
   m.def("run_batch", &run_batch, py::arg("inputs"), py::arg("output"), py::arg("rules"), py::arg("jobs"),
         py::arg("mode"), py::arg("json_dir"));
+
+  m.def("stats_register", &register_images, py::arg("moving"), py::arg("fixed"), py::arg("kind"), py::arg("options"));
+  m.def("stats_apply_registration", &apply_registration, py::arg("registration"), py::arg("image"));
+  m.def("stats_compare_images", &compare_images, py::arg("warped"), py::arg("fixed"), py::arg("contact_threshold"));
+  m.def("stats_resample", &resample_image, py::arg("image"), py::arg("grid"));
+  m.def("stats_smooth", &smooth_image, py::arg("image"), py::arg("sigma_mm"));
+  m.def("stats_mirror", &mirror_image, py::arg("image"));
+  m.def("stats_parse_csv_image", &parse_csv_image, py::arg("text"), py::arg("pitch_mm"), py::arg("source"));
+  m.def("stats_regions", &regions_on_image, py::arg("image"), py::arg("side"), py::arg("toe_direction"),
+        py::arg("contact_threshold"));
+  m.def("stats_needs_mirror", &needs_mirror, py::arg("moving"), py::arg("fixed"));
+  m.def("stats_spm", &run_spm, py::arg("test"), py::arg("a"), py::arg("b"), py::arg("covariate"), py::arg("options"),
+        py::arg("regions"), py::arg("output"));
+  m.def("stats_t_quantile", &t_upper_quantile, py::arg("p"), py::arg("df"));
 }
