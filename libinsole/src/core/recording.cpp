@@ -5,6 +5,14 @@
 
 namespace insole {
 
+std::string_view to_string(PressureUnits u) noexcept { return u == PressureUnits::counts ? "counts" : "kPa"; }
+
+std::optional<PressureUnits> pressure_units_from_string(std::string_view s) noexcept {
+  if (s == "kPa") return PressureUnits::kpa;
+  if (s == "counts") return PressureUnits::counts;
+  return std::nullopt;
+}
+
 Status Stream::validate() const {
   const std::string where = "stream '" + info.name + "': ";
   if (pressure_kpa.rows() != time_s.size())
@@ -16,6 +24,16 @@ Status Stream::validate() const {
                       where + "frames have " + std::to_string(pressure_kpa.cols()) +
                           " values but the layout has " +
                           std::to_string(info.layout.sensor_count()) + " sensels");
+  if (raw_counts.size() != 0 && (raw_counts.rows() != pressure_kpa.rows() || raw_counts.cols() != pressure_kpa.cols()))
+    return make_error(Errc::format_error, where + "raw_counts is " + std::to_string(raw_counts.rows()) + " x " +
+                                              std::to_string(raw_counts.cols()) + ", pressure is " +
+                                              std::to_string(pressure_kpa.rows()) + " x " +
+                                              std::to_string(pressure_kpa.cols()));
+  if (info.calibration && info.units != PressureUnits::kpa)
+    return make_error(Errc::format_error, where + "a calibrated stream holds kPa, not counts");
+  if (info.calibration)
+    if (auto st = info.calibration->validate(pressure_kpa.cols()); !st)
+      return make_error(Errc::format_error, where + st.error().message);
   for (Eigen::Index i = 0; i < time_s.size(); ++i) {
     if (!std::isfinite(time_s[i]))
       return make_error(Errc::format_error,

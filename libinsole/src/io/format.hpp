@@ -27,6 +27,8 @@ inline constexpr const char* kSensorArea = "sensor_area_mm2";
 inline constexpr const char* kPresent = "sensel_present";
 inline constexpr const char* kFrameCount = "frame_count";
 inline constexpr const char* kEventCount = "event_count";
+inline constexpr const char* kCalibration = "calibration";
+inline constexpr const char* kRawCounts = "raw_counts";
 
 /// Whole-frame reads larger than this are refused (a corrupt or hostile extent must not make us
 /// allocate the machine's memory); stream such recordings with RecordingReader.
@@ -80,6 +82,7 @@ struct DiskStream {
   h5::NumericDataset time;
   h5::NumericDataset pressure;
   std::optional<h5::NumericDataset> sequence;
+  std::optional<h5::NumericDataset> raw_counts;  ///< calibration/raw_counts, same shape as pressure
   hsize_t frames = 0;        ///< valid frames (frame_count attribute, else dataset length)
   hsize_t chunk_frames = 1;  ///< chunk length along time (a block of ~256 KiB when contiguous)
   h5::Where where;

@@ -232,8 +232,10 @@ Result<DiskStream> parse_stream(hid_t streams_group, const std::string& name, co
   info.side = *side;
   auto units = h5::read_string_attr(g.get(), "units", w);
   if (!units) return units.error();
-  if (*units != "kPa")
-    return h5::format_error(w, "attribute 'units' is \"" + *units + "\", expected \"kPa\"");
+  auto pu = pressure_units_from_string(*units);
+  if (!pu)
+    return h5::format_error(w, "attribute 'units' is \"" + *units + "\", expected \"kPa\" or \"counts\"");
+  info.units = *pu;
   auto rate = h5::read_number_attr(g.get(), "sample_rate_hz", w);
   if (!rate) return rate.error();
   if (!std::isfinite(*rate) || *rate < 0)
@@ -334,6 +336,65 @@ Result<DiskStream> parse_stream(hid_t streams_group, const std::string& name, co
     info.attributes = std::move(*attrs);
   }
 
+  if (h5::link_exists(g.get(), kCalibration)) {
+    const Where cw = w.at(kCalibration);
+    if (h5::object_type(g.get(), kCalibration) != H5O_TYPE_GROUP)
+      return h5::format_error(cw, "expected a group (the stream's calibration)");
+    Hid c(H5Gopen2(g.get(), kCalibration, H5P_DEFAULT));
+    if (!c.valid()) return h5::read_error(cw, "cannot open the group");
+    if (info.units != PressureUnits::kpa)
+      return h5::format_error(w, "a stream with a calibration group must have units \"kPa\"");
+    Calibration cal;
+    auto model = h5::read_string_attr(c.get(), "model", cw);
+    if (!model) return model.error();
+    auto m = response_model_from_string(*model);
+    if (!m)
+      return h5::format_error(cw, "attribute 'model' is \"" + *model + "\", expected \"linear\", \"power_law\" or \"cubic\"");
+    cal.model = *m;
+    auto coeffs = h5::read_number_array_attr(c.get(), "coefficients", cw);
+    if (!coeffs) return coeffs.error();
+    cal.coefficients = std::move(*coeffs);
+    struct S { const char* key; std::string* dst; };
+    for (const S& f : {S{"device_serial", &cal.device_serial}, S{"method", &cal.method}, S{"date", &cal.date},
+                       S{"source", &cal.source}}) {
+      if (!h5::has_attr(c.get(), f.key)) continue;
+      auto v = h5::read_string_attr(c.get(), f.key, cw);
+      if (!v) return v.error();
+      *f.dst = std::move(*v);
+    }
+    if (h5::has_attr(c.get(), "residuals_kpa")) {
+      auto r = h5::read_number_array_attr(c.get(), "residuals_kpa", cw);
+      if (!r) return r.error();
+      cal.residuals_kpa = std::move(*r);
+    }
+    if (h5::has_attr(c.get(), "body_mass_kg")) {
+      auto bm = h5::read_number_attr(c.get(), "body_mass_kg", cw);
+      if (!bm) return bm.error();
+      cal.body_mass_kg = *bm;
+    }
+    const hsize_t sensels = hsize_t(info.layout.sensor_count());
+    for (auto [key, dst] : {std::pair<const char*, Eigen::VectorXd*>{"zero_counts", &cal.zero_counts},
+                            std::pair<const char*, Eigen::VectorXd*>{"gain", &cal.gain}}) {
+      if (!h5::link_exists(c.get(), key)) continue;
+      auto d = h5::open_numeric_dataset(c.get(), key, cw);
+      if (!d) return d.error();
+      if (d->dims.size() != 1 || d->dims[0] != sensels)
+        return h5::format_error(cw.at(key), "expected shape [" + std::to_string(sensels) + "] (one value per sensel)");
+      if (auto st = h5::check_stored(*d, sensels, cw.at(key), kMaxChunkBytes, kMaxDeflateRatio); !st) return st.error();
+      dst->resize(Eigen::Index(sensels));
+      if (auto st = h5::read_rows(*d, 0, sensels, H5T_NATIVE_DOUBLE, dst->data(), cw.at(key)); !st) return st.error();
+    }
+    if (auto st = cal.validate(Eigen::Index(sensels)); !st) return h5::format_error(cw, st.error().message);
+    info.calibration = std::move(cal);
+    if (h5::link_exists(c.get(), kRawCounts)) {
+      auto rc = h5::open_numeric_dataset(c.get(), kRawCounts, cw);
+      if (!rc) return rc.error();
+      if (rc->dims.size() != pd.size() || !std::equal(pd.begin() + 1, pd.end(), rc->dims.begin() + 1))
+        return h5::format_error(cw.at(kRawCounts), "expected the shape of pressure (one count per sensel and frame)");
+      ds.raw_counts = std::move(*rc);
+    }
+  }
+
   const hsize_t nt = ds.time.dims[0], np = pd[0];
   if (h5::has_attr(g.get(), kFrameCount)) {
     auto fc = h5::read_number_attr(g.get(), kFrameCount, w);
@@ -365,6 +426,14 @@ Result<DiskStream> parse_stream(hid_t streams_group, const std::string& name, co
     return st.error();
   if (auto st = h5::check_stored(ds.pressure, ds.frames, pw, kMaxChunkBytes, kMaxDeflateRatio); !st)
     return st.error();
+  if (ds.raw_counts) {
+    const Where rw = w.at(kCalibration).at(kRawCounts);
+    if (ds.raw_counts->dims[0] < ds.frames)
+      return h5::format_error(rw, "has " + std::to_string(ds.raw_counts->dims[0]) + " frames, pressure has " +
+                                      std::to_string(ds.frames));
+    if (auto st = h5::check_stored(*ds.raw_counts, ds.frames, rw, kMaxChunkBytes, kMaxDeflateRatio); !st)
+      return st.error();
+  }
   auto chunk = chunk_along_time(ds.pressure, info.layout.sensor_count());
   if (!chunk) return chunk.error();
   ds.chunk_frames = *chunk;
@@ -613,6 +682,14 @@ Result<Stream> RecordingReader::read_frames(std::size_t stream, Eigen::Index fir
                               H5T_NATIVE_FLOAT, out.pressure_kpa.data(), d.where.at(detail::kPressure));
       !st)
     return st.error();
+  if (d.raw_counts) {
+    out.raw_counts.resize(count, sensels);
+    if (auto st = h5::read_rows(*d.raw_counts, static_cast<hsize_t>(first), static_cast<hsize_t>(count),
+                                H5T_NATIVE_FLOAT, out.raw_counts.data(),
+                                d.where.at(detail::kCalibration).at(detail::kRawCounts));
+        !st)
+      return st.error();
+  }
   return out;
 }
 

@@ -150,7 +150,7 @@ Result<StreamDatasets> create_stream(hid_t streams, const StreamInfo& info, cons
   const SensorLayout& l = info.layout;
   if (auto st = h5::write_string_attr(gid, "kind", l.is_grid() ? "grid" : "sensors", w); !st) return st.error();
   if (auto st = h5::write_string_attr(gid, "side", std::string(to_string(info.side)), w); !st) return st.error();
-  if (auto st = h5::write_string_attr(gid, "units", "kPa", w); !st) return st.error();
+  if (auto st = h5::write_string_attr(gid, "units", std::string(to_string(info.units)), w); !st) return st.error();
   if (auto st = h5::write_double_attr(gid, "sample_rate_hz", info.sample_rate_hz, w); !st) return st.error();
   if (auto st = h5::write_string_attr(gid, "device", info.device, w); !st) return st.error();
   if (l.is_grid()) {
@@ -180,6 +180,29 @@ Result<StreamDatasets> create_stream(hid_t streams, const StreamInfo& info, cons
       return st.error();
   }
   if (auto st = write_text_attrs(gid, kMetadata, info.attributes, w); !st) return st.error();
+  if (info.calibration) {
+    const Calibration& c = *info.calibration;
+    const Where cw = w.at(kCalibration);
+    auto cg = create_group(gid, kCalibration, w, false);
+    if (!cg) return cg.error();
+    const hid_t cid = cg->get();
+    if (auto st = h5::write_string_attr(cid, "model", std::string(to_string(c.model)), cw); !st) return st.error();
+    if (auto st = h5::write_double_array_attr(cid, "coefficients", c.coefficients, cw); !st) return st.error();
+    for (auto [key, value] : {std::pair<const char*, const std::string*>{"device_serial", &c.device_serial},
+                              {"method", &c.method}, {"date", &c.date}, {"source", &c.source}})
+      if (auto st = h5::write_string_attr(cid, key, *value, cw); !st) return st.error();
+    if (!c.residuals_kpa.empty())
+      if (auto st = h5::write_double_array_attr(cid, "residuals_kpa", c.residuals_kpa, cw); !st) return st.error();
+    if (c.body_mass_kg)
+      if (auto st = h5::write_double_attr(cid, "body_mass_kg", *c.body_mass_kg, cw); !st) return st.error();
+    for (auto [key, v] : {std::pair<const char*, const Eigen::VectorXd*>{"zero_counts", &c.zero_counts},
+                          {"gain", &c.gain}})
+      if (v->size())
+        if (auto st = write_small_dataset(cid, key, H5T_IEEE_F64LE, {hsize_t(v->size())}, H5T_NATIVE_DOUBLE,
+                                          v->data(), cw);
+            !st)
+          return st.error();
+  }
 
   // Unwritten rows read as NaN (no time, no pressure), never as plausible zeros.
   const double nan_d = std::numeric_limits<double>::quiet_NaN();
@@ -431,6 +454,19 @@ Status write_recording(const std::filesystem::path& path, const Recording& rec) 
         return h5::write_error(sw.at(detail::kTime), "cannot write");
       if (H5Dwrite(ds->pressure.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.pressure_kpa.data()) < 0)
         return h5::write_error(sw.at(detail::kPressure), "cannot write");
+      if (s.raw_counts.size() != 0) {
+        // The counts as the device gave them, beside the calibrated pressure (docs/format.md).
+        const h5::Where cw = sw.at(detail::kCalibration);
+        h5::Hid cg(H5Gopen2(ds->group.get(), detail::kCalibration, H5P_DEFAULT));
+        if (!cg.valid()) return make_error(Errc::invalid_argument, cw.prefix() + "raw_counts need a calibration");
+        const float nan_f = std::numeric_limits<float>::quiet_NaN();
+        auto rc = detail::create_frames_dataset(cg.get(), detail::kRawCounts, H5T_IEEE_F32LE,
+                                                detail::frame_dims(s.info.layout, o.frames), o.chunk_frames,
+                                                o.deflate_level, H5T_NATIVE_FLOAT, &nan_f, cw);
+        if (!rc) return rc.error();
+        if (H5Dwrite(rc->get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.raw_counts.data()) < 0)
+          return h5::write_error(cw.at(detail::kRawCounts), "cannot write");
+      }
     }
     if (auto st = detail::write_events_whole(f.get(), rec.events, w); !st) return st;
     streams->reset();
@@ -640,6 +676,12 @@ RecordingWriter::~RecordingWriter() {
 Result<RecordingWriter> RecordingWriter::create(const std::filesystem::path& path, const RecordingMetadata& meta,
                                                 const std::vector<StreamInfo>& streams, WriterOptions opts) {
   if (auto st = detail::validate_streams(streams); !st) return st.error();
+  for (const auto& s : streams)
+    if (s.calibration)
+      // The streaming writer appends pressure only; a calibrated stream must keep its raw counts
+      // beside it, so calibration is applied to a finished recording (insole calibrate apply).
+      return make_error(Errc::unsupported, "stream '" + s.name + "': the streaming writer does not store "
+                                           "calibrated streams; capture counts and apply the calibration afterwards");
   if (!std::isfinite(opts.flush_interval_s) || opts.flush_interval_s <= 0)
     return make_error(Errc::invalid_argument, "flush_interval_s must be a positive number of seconds");
   if (opts.chunk_frames < 0) return make_error(Errc::invalid_argument, "chunk_frames must be >= 0 (0 = automatic)");

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "insole/core/calibration_model.hpp"
 #include "insole/core/result.hpp"
 #include "insole/core/sensor_layout.hpp"
 #include "insole/core/side.hpp"
@@ -18,6 +19,14 @@ namespace insole {
 /// Frames x sensels, row-major so that one frame is contiguous. kPa; NaN = no sensel.
 using FrameMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+/// What a stream's values are (HDF5 attribute `units`, docs/format.md):
+///  - kpa: calibrated pressure in kPa;
+///  - counts: uncalibrated readings of the device (raw counts, or another quantity that is not
+///    pressure); the toolkit then computes only the measures that do not need absolute pressure.
+enum class PressureUnits { kpa, counts };
+std::string_view to_string(PressureUnits u) noexcept;  ///< "kPa" | "counts"
+std::optional<PressureUnits> pressure_units_from_string(std::string_view s) noexcept;
+
 /// Description of one sensor stream (a mat, a left insole, a right insole ...).
 struct StreamInfo {
   std::string name;              ///< unique within a recording, e.g. "mat", "left", "right"
@@ -25,6 +34,10 @@ struct StreamInfo {
   Side side = Side::unknown;
   double sample_rate_hz = 0.0;   ///< nominal rate; actual times are in Stream::time_s
   std::string device;            ///< free text, e.g. "Sensel Morph SN123" or "insole simulator"
+  PressureUnits units = PressureUnits::kpa;  ///< what Stream::pressure_kpa holds
+  /// The calibration that turned the stream's raw counts into kPa (Stream::raw_counts keeps them),
+  /// or none.
+  std::optional<Calibration> calibration;
   /// Free-form attributes kept with the stream (e.g. original vendor header fields).
   std::map<std::string, std::string> attributes;
 };
@@ -41,7 +54,10 @@ struct PressureFrame {
 struct Stream {
   StreamInfo info;
   Eigen::VectorXd time_s;        ///< [frames], strictly increasing
-  FrameMatrix pressure_kpa;      ///< [frames x sensels]
+  FrameMatrix pressure_kpa;      ///< [frames x sensels], in info.units (kPa unless "counts")
+  /// The counts as the device gave them, kept beside the calibrated pressure when a calibration
+  /// was applied ([frames x sensels], same shape as pressure_kpa), else empty.
+  FrameMatrix raw_counts;
 
   Eigen::Index frame_count() const noexcept { return time_s.size(); }
   /// Checks shapes and that time is finite and strictly increasing.

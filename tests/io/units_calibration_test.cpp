@@ -1,0 +1,205 @@
+// Stream units ("kPa" | "counts") and the optional calibration group with the raw counts
+// (docs/format.md, "Units and calibration"): round trips, and damaged groups rejected with an
+// error naming the object.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
+#include <cstring>
+
+#include "insole/io/hdf5_recording.hpp"
+#include "io/test_recordings.hpp"
+#include "support/temp_dir.hpp"
+
+namespace insole::io {
+namespace {
+
+using test::TempDir;
+
+Recording calibrated_recording() {
+  Recording rec = test::make_recording();
+  Stream& s = rec.streams[1];  // "left", 8 sensors
+  Calibration c;
+  c.device_serial = "SN-7";
+  c.method = "body_weight_standing";
+  c.date = "2026-12-05";
+  c.source = "stand.h5, 70 kg";
+  c.coefficients = {2.5};
+  c.zero_counts = Eigen::VectorXd::Constant(8, 1.0);
+  c.gain = Eigen::VectorXd::Constant(8, 1.0);
+  c.body_mass_kg = 70.0;
+  s.raw_counts = s.pressure_kpa;
+  for (Eigen::Index f = 0; f < s.frame_count(); ++f)
+    s.pressure_kpa.row(f) = c.apply(s.raw_counts.row(f).transpose()).transpose();
+  s.info.calibration = c;
+  rec.streams[2].info.units = PressureUnits::counts;
+  return rec;
+}
+
+TEST(UnitsCalibrationIo, CountsAndCalibrationRoundTrip) {
+  TempDir dir;
+  const auto path = dir / "cal.h5";
+  const Recording rec = calibrated_recording();
+  ASSERT_TRUE(write_recording(path, rec));
+  auto back = read_recording(path);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->streams[0].info.units, PressureUnits::kpa);
+  EXPECT_EQ(back->streams[2].info.units, PressureUnits::counts);
+  const Stream& l = back->streams[1];
+  ASSERT_TRUE(l.info.calibration);
+  EXPECT_EQ(l.info.calibration->coefficients, std::vector<double>{2.5});
+  EXPECT_EQ(l.info.calibration->device_serial, "SN-7");
+  EXPECT_EQ(l.info.calibration->source, "stand.h5, 70 kg");
+  EXPECT_EQ(l.info.calibration->body_mass_kg, 70.0);
+  EXPECT_EQ(l.info.calibration->zero_counts, rec.streams[1].info.calibration->zero_counts);
+  EXPECT_TRUE(test::same_bits(l.raw_counts, rec.streams[1].raw_counts));
+  EXPECT_TRUE(test::same_bits(l.pressure_kpa, rec.streams[1].pressure_kpa));
+  // Sensor 2, frame 0: raw 1.5 * 2 + 0 = 3 counts; (3 - 1) * 2.5 = 5 kPa.
+  EXPECT_FLOAT_EQ(l.raw_counts(0, 2), 3.0f);
+  EXPECT_FLOAT_EQ(l.pressure_kpa(0, 2), 5.0f);
+  EXPECT_EQ(back->streams[0].raw_counts.size(), 0);
+}
+
+TEST(UnitsCalibrationIo, StreamingWriterRefusesACalibratedStream) {
+  TempDir dir;
+  const Recording rec = calibrated_recording();
+  std::vector<StreamInfo> infos{rec.streams[1].info};
+  auto w = RecordingWriter::create(dir / "live.h5", rec.meta, infos, {});
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().code, Errc::unsupported);
+  EXPECT_FALSE(std::filesystem::exists(dir / "live.h5"));
+}
+
+class DamagedCalibration : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(write_recording(path(), calibrated_recording())); }
+  std::filesystem::path path() const { return dir_ / "r.h5"; }
+  void edit(const std::function<void(hid_t)>& f) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const hid_t file = H5Fopen(path().c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    f(file);
+    H5Fclose(file);
+  }
+  void expect_error(const std::string& needle) {
+    auto r = read_recording(path());
+    ASSERT_FALSE(r) << "expected an error mentioning " << needle;
+    EXPECT_EQ(r.error().code, Errc::format_error) << r.error().message;
+    EXPECT_NE(r.error().message.find(needle), std::string::npos) << r.error().message;
+  }
+  TempDir dir_;
+};
+
+void set_string(hid_t obj, const char* name, const char* value) {
+  H5Adelete(obj, name);
+  const hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, std::strlen(value) + 1);
+  const hid_t sp = H5Screate(H5S_SCALAR);
+  const hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(a, t, value);
+  H5Aclose(a);
+  H5Sclose(sp);
+  H5Tclose(t);
+}
+
+void set_doubles(hid_t obj, const char* name, std::vector<double> v) {
+  H5Adelete(obj, name);
+  const hsize_t n = v.size();
+  const hid_t sp = H5Screate_simple(1, &n, nullptr);
+  const hid_t a = H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(a, H5T_NATIVE_DOUBLE, v.data());
+  H5Aclose(a);
+  H5Sclose(sp);
+}
+
+TEST_F(DamagedCalibration, UnknownUnits) {
+  edit([](hid_t f) {
+    const hid_t g = H5Gopen2(f, "/streams/mat", H5P_DEFAULT);
+    set_string(g, "units", "Pa");
+    H5Gclose(g);
+  });
+  expect_error("'units' is \"Pa\", expected \"kPa\" or \"counts\"");
+}
+
+TEST_F(DamagedCalibration, CountsStreamWithACalibration) {
+  edit([](hid_t f) {
+    const hid_t g = H5Gopen2(f, "/streams/left", H5P_DEFAULT);
+    set_string(g, "units", "counts");
+    H5Gclose(g);
+  });
+  expect_error("calibration group must have units \"kPa\"");
+}
+
+TEST_F(DamagedCalibration, BadModelAndCoefficients) {
+  edit([](hid_t f) {
+    const hid_t g = H5Gopen2(f, "/streams/left/calibration", H5P_DEFAULT);
+    set_string(g, "model", "spline");
+    H5Gclose(g);
+  });
+  expect_error("/streams/left/calibration: attribute 'model' is \"spline\"");
+}
+
+TEST_F(DamagedCalibration, NegativeFactor) {
+  edit([](hid_t f) {
+    const hid_t g = H5Gopen2(f, "/streams/left/calibration", H5P_DEFAULT);
+    set_doubles(g, "coefficients", {-2.5});
+    H5Gclose(g);
+  });
+  expect_error("coefficients[0] must be > 0");
+}
+
+TEST_F(DamagedCalibration, GainOfTheWrongLength) {
+  edit([](hid_t f) {
+    H5Ldelete(f, "/streams/left/calibration/gain", H5P_DEFAULT);
+    const hsize_t n = 3;
+    const double v[3] = {1, 1, 1};
+    const hid_t sp = H5Screate_simple(1, &n, nullptr);
+    const hid_t d = H5Dcreate2(f, "/streams/left/calibration/gain", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT,
+                               H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+    H5Dclose(d);
+    H5Sclose(sp);
+  });
+  expect_error("/streams/left/calibration/gain: expected shape [8]");
+}
+
+TEST_F(DamagedCalibration, RawCountsOfTheWrongShape) {
+  edit([](hid_t f) {
+    H5Ldelete(f, "/streams/left/calibration/raw_counts", H5P_DEFAULT);
+    const hsize_t dims[2] = {33, 7};
+    const hid_t sp = H5Screate_simple(2, dims, nullptr);
+    const hid_t d = H5Dcreate2(f, "/streams/left/calibration/raw_counts", H5T_NATIVE_FLOAT, sp, H5P_DEFAULT,
+                               H5P_DEFAULT, H5P_DEFAULT);
+    H5Dclose(d);
+    H5Sclose(sp);
+  });
+  expect_error("raw_counts: expected the shape of pressure");
+}
+
+TEST_F(DamagedCalibration, RawCountsTooShort) {
+  edit([](hid_t f) {
+    H5Ldelete(f, "/streams/left/calibration/raw_counts", H5P_DEFAULT);
+    const hsize_t dims[2] = {5, 8};
+    const hid_t sp = H5Screate_simple(2, dims, nullptr);
+    const hid_t d = H5Dcreate2(f, "/streams/left/calibration/raw_counts", H5T_NATIVE_FLOAT, sp, H5P_DEFAULT,
+                               H5P_DEFAULT, H5P_DEFAULT);
+    H5Dclose(d);
+    H5Sclose(sp);
+  });
+  expect_error("raw_counts: has 5 frames, pressure has 33");
+}
+
+TEST_F(DamagedCalibration, CalibrationThatIsNotAGroup) {
+  edit([](hid_t f) {
+    H5Ldelete(f, "/streams/left/calibration", H5P_DEFAULT);
+    const hsize_t n = 1;
+    const hid_t sp = H5Screate_simple(1, &n, nullptr);
+    const hid_t d = H5Dcreate2(f, "/streams/left/calibration", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT,
+                               H5P_DEFAULT);
+    H5Dclose(d);
+    H5Sclose(sp);
+  });
+  expect_error("/streams/left/calibration: expected a group");
+}
+
+}  // namespace
+}  // namespace insole::io
