@@ -47,7 +47,9 @@ def python_spm(rows, test, kind, template=None, template_side="right", permutati
     the template (mirroring by side), name regions on the template, test."""
     images, sides = [], []
     for r in rows:
-        a = _ANALYSES.setdefault(r["file"], insole.analyze(r["file"])) if r["file"] not in _ANALYSES else _ANALYSES[r["file"]]
+        if r["file"] not in _ANALYSES:
+            _ANALYSES[r["file"]] = insole.analyze(r["file"])
+        a = _ANALYSES[r["file"]]
         images.append(stats.from_foot_image(a.image(r["side"]), "mean_peak_kpa"))
         sides.append(r["side"])
     if template is None:
