@@ -82,7 +82,14 @@ def _pitch_pair(pitch_mm: Optional[Pitch]) -> Tuple[float, float]:
 def _image(x: Union[Image, np.ndarray, Sequence[Sequence[float]]], pitch_mm: Optional[Pitch] = None) -> Image:
     if isinstance(x, Image):
         return x
-    return Image(values=np.asarray(x, dtype=np.float64), pitch_mm=_pitch_pair(pitch_mm))
+    try:
+        values = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        from ._errors import InputError
+        err = InputError(f"an image must be an insole.stats.Image or a 2-D array of numbers ({e})")
+        err.code = "invalid_argument"
+        raise err from e
+    return Image(values=values, pitch_mm=_pitch_pair(pitch_mm))
 
 
 def _dict(x: Any, pitch_mm: Optional[Pitch] = None) -> Dict[str, Any]:

@@ -328,7 +328,14 @@ stats::Image stats_image_from_dict(const py::dict& d, const std::string& where) 
   im.grid = grid_from_dict(d, static_cast<int>(values.shape(0)), static_cast<int>(values.shape(1)), where);
   im.values.resize(im.grid.rows, im.grid.cols);
   for (int r = 0; r < im.grid.rows; ++r)
-    for (int c = 0; c < im.grid.cols; ++c) im.values(r, c) = values.at(r, c);
+    for (int c = 0; c < im.grid.cols; ++c) {
+      const double v = values.at(r, c);
+      // NaN means "no sensel / no contact" (stats/image.hpp); an infinite value is no pressure.
+      if (std::isinf(v))
+        throw ToolkitError(bad(where, "value at row " + std::to_string(r) + ", column " + std::to_string(c) +
+                                          " is infinite (expected a finite number, or NaN for no contact)"));
+      im.values(r, c) = v;
+    }
   check(stats::validate(im, where));
   return im;
 }

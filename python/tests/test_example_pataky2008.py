@@ -55,3 +55,44 @@ def test_pataky2008_directions(tmp_path):
     h5py = pytest.importorskip("h5py")
     with h5py.File(tmp_path / "pataky2008_spm.h5", "r") as f:
         np.testing.assert_allclose(f["spm/statistic"][()], res.statistic.values, equal_nan=True)
+
+
+def test_png_writer_round_trip(tmp_path):
+    # The example's own PNG writer, read back by the layout of the PNG specification: signature,
+    # chunks with CRC-32 over type + data, IHDR (width, height, 8-bit RGB), the zlib IDAT of
+    # filter-0 scanlines, IEND.
+    import struct
+    import zlib
+
+    from figure_png import statistic_figure, write_png
+
+    rng = np.random.default_rng(5)
+    rgb = rng.integers(0, 256, (7, 5, 3), dtype=np.uint8)
+    path = tmp_path / "x.png"
+    write_png(str(path), rgb)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, []
+    while pos < len(data):
+        (n,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
+        (crc,) = struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF
+        chunks.append((kind, body))
+        pos += 12 + n
+    assert [k for k, _ in chunks] == [b"IHDR", b"IDAT", b"IEND"]
+    assert struct.unpack(">IIBBBBB", chunks[0][1]) == (5, 7, 8, 2, 0, 0, 0)
+    raw = zlib.decompress(chunks[1][1])
+    rows = [raw[r * 16:(r + 1) * 16] for r in range(7)]
+    assert all(row[0] == 0 for row in rows)
+    np.testing.assert_array_equal(np.frombuffer(b"".join(row[1:] for row in rows), np.uint8).reshape(7, 5, 3), rgb)
+    # The statistic figure: positive red, negative blue, NaN grey, heel row at the bottom. At the
+    # limit, red = (1, 1 - 0.85, 1 - 0.85) and blue = (1 - 0.85, 1 - 0.55, 1) of 255, rounded down
+    # after + 0.5: 0.15 * 255 + 0.5 = 38.75 -> 38, 0.45 * 255 + 0.5 = 115.25 -> 115; grey
+    # 0.85 * 255 + 0.5 = 217.25 -> 217.
+    t = np.array([[4.0, np.nan], [-4.0, 0.0]])
+    fig = statistic_figure(t, limit=4.0, scale=1)
+    assert tuple(fig[1, 0]) == (255, 38, 38) and tuple(fig[0, 0]) == (38, 115, 255)
+    assert tuple(fig[1, 1]) == (217, 217, 217) and tuple(fig[0, 1]) == (255, 255, 255)
+    with pytest.raises(ValueError):
+        write_png(str(path), np.zeros((3, 3)))

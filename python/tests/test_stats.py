@@ -47,7 +47,9 @@ def python_spm(rows, test, kind, template=None, template_side="right", permutati
     the template (mirroring by side), name regions on the template, test."""
     images, sides = [], []
     for r in rows:
-        a = _ANALYSES.setdefault(r["file"], insole.analyze(r["file"])) if r["file"] not in _ANALYSES else _ANALYSES[r["file"]]
+        if r["file"] not in _ANALYSES:
+            _ANALYSES[r["file"]] = insole.analyze(r["file"])
+        a = _ANALYSES[r["file"]]
         images.append(stats.from_foot_image(a.image(r["side"]), "mean_peak_kpa"))
         sides.append(r["side"])
     if template is None:
@@ -345,3 +347,33 @@ def test_bad_images_raise_input_errors():
         stats.register(np.zeros((8, 8)), a[0], pitch_mm=5.0)
     with pytest.raises(insole.InputError):
         stats.from_foot_image(insole.analyze(str(DATA / "insoles_pedar99_flat.h5")).images[0])
+
+
+def test_hostile_input_raises_named_errors(tmp_path):
+    a = [np.ones((4, 4)) * (i + 1) for i in range(4)]
+    with pytest.raises(insole.InputError, match=r"images\[0\]: value at row 1, column 2 is infinite"):
+        bad = a[0].copy()
+        bad[1, 2] = np.inf
+        stats.one_sample([bad] + a[1:], pitch_mm=5.0)
+    with pytest.raises(insole.InputError, match="2-D array of numbers"):
+        stats.one_sample(["abc"] * 3, pitch_mm=5.0)
+    with pytest.raises(insole.InputError, match="at least 2 images"):
+        stats.one_sample([], pitch_mm=5.0)
+    with pytest.raises(insole.InputError, match="one image per subject"):
+        stats.paired(a, a[:3], pitch_mm=5.0)
+    with pytest.raises(insole.InputError, match="not finite"):
+        stats.regression(a, [1.0, 2.0, float("nan"), 4.0], pitch_mm=5.0)
+    with pytest.raises(insole.InputError, match="alpha"):
+        stats.one_sample(a, pitch_mm=5.0, alpha=2.0)
+    with pytest.raises(insole.InputError, match="label 7 names no region"):
+        stats.one_sample(a, pitch_mm=5.0, regions=stats.RegionMap(np.full((4, 4), 7, dtype=np.int32), ["x"]))
+    with pytest.raises(insole.NoDataError, match="moving image"):
+        stats.register(np.full((8, 8), np.nan), a[0], pitch_mm=5.0)
+    # A results file that cannot be written: an error naming it, and an existing file untouched.
+    with pytest.raises(insole.NotFoundError, match="does not exist"):
+        stats.one_sample(a, pitch_mm=5.0, output=tmp_path / "absent" / "res.h5")
+    keep = tmp_path / "res.h5"
+    keep.write_bytes(b"previous results")
+    with pytest.raises(insole.InputError):
+        stats.one_sample([np.ones((4, 4))] * 3 + [np.ones((5, 4))], pitch_mm=5.0, output=keep)
+    assert keep.read_bytes() == b"previous results"
