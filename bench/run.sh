@@ -26,7 +26,9 @@ spm_permutations=${INSOLE_BENCH_SPM_PERMUTATIONS:-10000}
 py=/usr/bin/python3
 
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DINSOLE_BUILD_BENCH=ON -DINSOLE_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target insole insole_bench_make insole_bench_analysis insole_bench_spm >/dev/null
+if [ "${INSOLE_BENCH_ONLY:-}" = spm ]; then targets="insole_bench_spm"; else
+  targets="insole insole_bench_make insole_bench_analysis insole_bench_spm"; fi
+cmake --build "$build" -j2 --target $targets >/dev/null
 insole=$build/cli/insole
 
 # (e) registration and permutation statistics on synthetic footprints (no recordings needed).

@@ -40,8 +40,9 @@ nlohmann::json clusters_json(const std::vector<stats::Cluster>& cs) {
 /// A progress bar for the permutations on stderr, redrawn in place ("\r") when the whole percent
 /// changes: "insole spm: permutations [####....] 4500/10000  45%  12 s".
 stats::SpmParams::ProgressFn progress_bar() {
-  const auto t0 = std::chrono::steady_clock::now();
-  return [t0, last = -1](std::size_t done, std::size_t total) mutable {
+  // Timed from the first permutation: the images were analysed and registered before.
+  return [t0 = std::chrono::steady_clock::time_point{}, last = -1](std::size_t done, std::size_t total) mutable {
+    if (done <= 1) t0 = std::chrono::steady_clock::now();
     const int pct = total ? static_cast<int>(100 * done / total) : 100;
     if (pct == last && done != total) return;
     last = pct;

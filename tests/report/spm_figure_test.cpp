@@ -128,6 +128,13 @@ TEST_F(SpmFigure, PngPixelsShowTheMapTheOutlinesAndTheThreshold) {
   const FigureRgb disc = png.at(g.page_point(r.peak_clusters[0].centroid_x_mm - 3.5 / g.pt_per_mm,
                                              r.peak_clusters[0].centroid_y_mm));
   EXPECT_GT(disc.r + disc.g + disc.b, 2.7);
+  // Nothing joins the two labels: a stray path from one label to the next would cross row 5
+  // (background, between the clusters' rows), so no dark pixel lies on that row across the map.
+  const double y_between = g.page_point(0, r.grid.y_mm(5.75)).y();
+  for (double x = g.map_x_pt + 2; x < g.map_x_pt + g.map_w_pt - 2; x += 0.5) {
+    const FigureRgb c = png.at({x, y_between});
+    ASSERT_GT(c.r + c.g + c.b, 2.0) << "dark pixel at x = " << x << " pt";
+  }
 }
 
 TEST_F(SpmFigure, PdfTextCarriesThresholdAndClusterLabels) {

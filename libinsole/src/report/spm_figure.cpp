@@ -56,6 +56,7 @@ void render(cairo_t* cr, const stats::SpmResult& r, const SpmFigureGeometry& g) 
 
   // The map: one rectangle per pixel (vector in PDF).
   const double cw = grid.pitch_x_mm * g.pt_per_mm, ch = grid.pitch_y_mm * g.pt_per_mm;
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);  // abutting cells without light seams between them
   for (int row = 0; row < grid.rows; ++row)
     for (int col = 0; col < grid.cols; ++col) {
       const double v = t(row, col);
@@ -66,6 +67,7 @@ void render(cairo_t* cr, const stats::SpmResult& r, const SpmFigureGeometry& g) 
       cairo_rectangle(cr, p.x(), p.y(), cw + 0.05, ch + 0.05);  // overlap a hair: no seams
       cairo_fill(cr);
     }
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_DEFAULT);
   cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
   cairo_set_line_width(cr, 0.5);
   cairo_rectangle(cr, g.map_x_pt, g.map_y_pt, g.map_w_pt, g.map_h_pt);
@@ -106,6 +108,7 @@ void render(cairo_t* cr, const stats::SpmResult& r, const SpmFigureGeometry& g) 
     const auto p = g.page_point(c.centroid_x_mm, c.centroid_y_mm);
     const std::string label = std::to_string(i + 1);
     cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_new_path(cr);  // the previous label's text left a current point; no line from it
     cairo_arc(cr, p.x(), p.y(), 6.5, 0, 2 * M_PI);
     cairo_fill_preserve(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
