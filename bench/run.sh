@@ -6,9 +6,13 @@
 #   (c) batch of many recordings on one core (taskset) against two cores: --jobs 1 (which reads
 #       ahead on a second thread), --jobs 2 (threads), and two --shard processes side by side
 #   (d) peak memory (max RSS) analysing a short and a long recording
+#   (e) pixel-level statistics: 10 000 permutations on 100 registered images (bench/spm_bench.cpp),
+#       and the progress callback's cost as a ratio
 # Environment: INSOLE_BENCH_BUILD (build dir, default build-bench), INSOLE_BENCH_WORK (recordings,
 # default /tmp/insole-bench, reused between runs), INSOLE_BENCH_MINUTES (throughput recording,
-# default 10), INSOLE_BENCH_LONG_MINUTES (memory, default 60), INSOLE_BENCH_REPEATS (default 3).
+# default 10), INSOLE_BENCH_LONG_MINUTES (memory, default 60), INSOLE_BENCH_REPEATS (default 3),
+# INSOLE_BENCH_SPM_IMAGES (default 100), INSOLE_BENCH_SPM_PERMUTATIONS (default 10000);
+# INSOLE_BENCH_ONLY=spm runs (e) alone.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,11 +21,26 @@ work=${INSOLE_BENCH_WORK:-/tmp/insole-bench}
 minutes=${INSOLE_BENCH_MINUTES:-10}
 long_minutes=${INSOLE_BENCH_LONG_MINUTES:-60}
 repeats=${INSOLE_BENCH_REPEATS:-3}
+spm_images=${INSOLE_BENCH_SPM_IMAGES:-100}
+spm_permutations=${INSOLE_BENCH_SPM_PERMUTATIONS:-10000}
 py=/usr/bin/python3
 
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DINSOLE_BUILD_BENCH=ON -DINSOLE_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target insole insole_bench_make insole_bench_analysis >/dev/null
+if [ "${INSOLE_BENCH_ONLY:-}" = spm ]; then targets="insole_bench_spm"; else
+  targets="insole insole_bench_make insole_bench_analysis insole_bench_spm"; fi
+cmake --build "$build" -j2 --target $targets >/dev/null
 insole=$build/cli/insole
+
+# (e) registration and permutation statistics on synthetic footprints (no recordings needed).
+spm_bench() {
+  echo
+  echo "(e) pixel-level statistics: ${spm_permutations} permutations on ${spm_images} registered images"
+  "$build/bench/insole_bench_spm" "$spm_images" "$spm_permutations" | sed 's/^/    /'
+}
+if [ "${INSOLE_BENCH_ONLY:-}" = spm ]; then
+  spm_bench
+  exit 0
+fi
 mkdir -p "$work/set"
 
 make_rec() {  # file minutes [seed-free: the generator's default seed]
@@ -93,3 +112,5 @@ rss() {
 r1=$(rss "$work/mat-1min.h5"); rl=$(rss "$work/mat-${long_minutes}min.h5")
 echo
 echo "(d) max RSS: 1 min ${r1} kB, ${long_minutes} min ${rl} kB: ratio $(ratio "$rl" "$r1") (flat = 1.0; raw frames of ${long_minutes} min: $((long_minutes * 6000 * 4096 * 4 / 1000000)) MB)"
+
+spm_bench

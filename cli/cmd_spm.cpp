@@ -1,21 +1,22 @@
 // `insole spm DESIGN.csv --test T`: footprint images of the recordings a design file lists,
 // registered onto a template (or the first image) and tested pixel by pixel with permutation
 // family-wise error control (docs/statistics.md). Only wiring: the work is in insole::stats.
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <array>
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 
 #include "commands.hpp"
-#include "insole/batch/csv.hpp"
-#include "insole/batch/run.hpp"
+#include "design.hpp"
 #include "insole/io/hdf5_recording.hpp"
-#include "insole/recommend/rules.hpp"
+#include "insole/report/render.hpp"
+#include "insole/report/spm_figure.hpp"
 #include "insole/stats/image.hpp"
 #include "insole/stats/regions.hpp"
 #include "insole/stats/registration.hpp"
@@ -26,96 +27,6 @@ namespace insole::cli {
 
 namespace {
 
-struct Row {
-  std::string file, side, subject, condition;
-  double covariate = 0.0;
-  std::size_t line = 0;
-};
-
-Result<std::string> read_text(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return make_error(Errc::not_found, p.string() + ": cannot open the file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-/// The design rows; columns by header name. Paths are relative to the design file's folder.
-Result<std::vector<Row>> read_design(const std::filesystem::path& path, const std::string& covariate) {
-  auto text = read_text(path);
-  if (!text) return text.error();
-  auto rows = batch::parse_csv(*text, path.string());
-  if (!rows) return rows.error();
-  if (rows->empty()) return make_error(Errc::format_error, path.string() + ": empty design file");
-  const auto& header = rows->front();
-  auto col = [&](const std::string& name) -> int {
-    for (std::size_t i = 0; i < header.size(); ++i)
-      if (header[i] == name) return static_cast<int>(i);
-    return -1;
-  };
-  const int c_file = col("file"), c_side = col("side"), c_subject = col("subject"), c_cond = col("condition");
-  const int c_cov = covariate.empty() ? -1 : col(covariate);
-  if (c_file < 0) return make_error(Errc::format_error, path.string() + ": line 1: no 'file' column in the header");
-  if (!covariate.empty() && c_cov < 0)
-    return make_error(Errc::format_error, path.string() + ": line 1: no covariate column '" + covariate + "'");
-  std::vector<Row> out;
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  for (std::size_t i = 1; i < rows->size(); ++i) {
-    const auto& r = (*rows)[i];
-    const std::string where = path.string() + ": line " + std::to_string(i + 1) + ": ";
-    if (r.size() == 1 && r[0].empty()) continue;
-    if (r.size() != header.size())
-      return make_error(Errc::format_error, where + "expected " + std::to_string(header.size()) + " fields, found " +
-                                                std::to_string(r.size()));
-    Row row;
-    row.line = i + 1;
-    const std::filesystem::path f = r[static_cast<std::size_t>(c_file)];
-    row.file = (f.is_absolute() ? f : dir / f).string();
-    if (c_side >= 0) row.side = r[static_cast<std::size_t>(c_side)];
-    if (!row.side.empty() && row.side != "left" && row.side != "right")
-      return make_error(Errc::format_error, where + "side must be left or right, found '" + row.side + "'");
-    if (c_subject >= 0) row.subject = r[static_cast<std::size_t>(c_subject)];
-    if (c_cond >= 0) row.condition = r[static_cast<std::size_t>(c_cond)];
-    if (c_cov >= 0) {
-      const std::string& v = r[static_cast<std::size_t>(c_cov)];
-      std::size_t used = 0;
-      try {
-        row.covariate = std::stod(v, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != v.size() || !std::isfinite(row.covariate))
-        return make_error(Errc::format_error, where + "covariate '" + covariate + "' is not a number: '" + v + "'");
-    }
-    out.push_back(std::move(row));
-  }
-  if (out.empty()) return make_error(Errc::format_error, path.string() + ": no rows after the header");
-  return out;
-}
-
-/// The two levels of the condition column, in order of first appearance.
-Result<std::array<std::string, 2>> two_levels(const std::vector<Row>& rows, const std::string& design) {
-  std::vector<std::string> levels;
-  for (const Row& r : rows) {
-    if (r.condition.empty())
-      return make_error(Errc::format_error, design + ": line " + std::to_string(r.line) + ": empty condition");
-    if (std::find(levels.begin(), levels.end(), r.condition) == levels.end()) levels.push_back(r.condition);
-  }
-  if (levels.size() != 2)
-    return make_error(Errc::format_error, design + ": the condition column must hold exactly 2 values, found " +
-                                              std::to_string(levels.size()));
-  return std::array<std::string, 2>{levels[0], levels[1]};
-}
-
-Result<stats::FootValue> parse_value(const std::string& v) {
-  if (v == "mean-peak") return stats::FootValue::mean_peak_kpa;
-  if (v == "max-peak") return stats::FootValue::max_peak_kpa;
-  if (v == "mean-pressure") return stats::FootValue::mean_pressure_kpa;
-  if (v == "pti") return stats::FootValue::pti_kpa_s;
-  if (v == "contact") return stats::FootValue::contact_percent;
-  return make_error(Errc::invalid_argument, "--value must be mean-peak, max-peak, mean-pressure, pti or contact");
-}
-
 nlohmann::json clusters_json(const std::vector<stats::Cluster>& cs) {
   auto arr = nlohmann::json::array();
   for (const auto& c : cs)
@@ -124,6 +35,24 @@ nlohmann::json clusters_json(const std::vector<stats::Cluster>& cs) {
                    {"peak_mm", {c.peak_x_mm, c.peak_y_mm}}, {"p_fwe", c.p_fwe},
                    {"region", c.region.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.region)}});
   return arr;
+}
+
+/// A progress bar for the permutations on stderr, redrawn in place ("\r") when the whole percent
+/// changes: "insole spm: permutations [####....] 4500/10000  45%  12 s".
+stats::SpmParams::ProgressFn progress_bar() {
+  // Timed from the first permutation: the images were analysed and registered before.
+  return [t0 = std::chrono::steady_clock::time_point{}, last = -1](std::size_t done, std::size_t total) mutable {
+    if (done <= 1) t0 = std::chrono::steady_clock::now();
+    const int pct = total ? static_cast<int>(100 * done / total) : 100;
+    if (pct == last && done != total) return;
+    last = pct;
+    constexpr int kWidth = 30;
+    const int filled = kWidth * pct / 100;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cerr << "\rinsole spm: permutations [" << std::string(static_cast<std::size_t>(filled), '#')
+              << std::string(static_cast<std::size_t>(kWidth - filled), '.') << "] " << done << "/" << total << "  "
+              << pct << "%  " << static_cast<long>(s) << " s" << (done == total ? "\n" : "") << std::flush;
+  };
 }
 
 }  // namespace
@@ -144,6 +73,8 @@ int cmd_spm(const Args& args) {
       ("permutations", po::value<std::size_t>()->default_value(10000), "largest number of relabellings")
       ("seed", po::value<std::uint64_t>()->default_value(1), "seed of the random relabellings")
       ("cluster-p", po::value<double>()->default_value(0.01), "cluster-forming threshold, uncorrected p per tail")
+      ("figure", po::value<std::string>(), "figure of the statistic map: FILE.png or FILE.pdf (docs/statistics.md)")
+      ("progress", "draw a progress bar of the permutations on stderr (default: only when stderr is a terminal)")
       ("json", "print one JSON document instead of the table")
       ("output,o", po::value<std::string>(), "HDF5 results file (docs/statistics.md), replaced atomically")
       ("design", po::value<std::string>(), "design CSV: file[, side, subject, condition, covariates...]");
@@ -165,13 +96,14 @@ int cmd_spm(const Args& args) {
   const std::string kind = vm["register"].as<std::string>();
   if (kind != "rigid" && kind != "affine" && kind != "nonlinear")
     return usage_error("spm", "--register must be rigid, affine or nonlinear");
-  auto value = parse_value(vm["value"].as<std::string>());
+  auto value = parse_foot_value(vm["value"].as<std::string>());
   if (!value) return usage_error("spm", value.error().message);
   stats::SpmParams params;
   params.alpha = vm["alpha"].as<double>();
   params.permutations = vm["permutations"].as<std::size_t>();
   params.seed = vm["seed"].as<std::uint64_t>();
   params.cluster_forming_p = vm["cluster-p"].as<double>();
+  if (vm.count("progress") || ::isatty(STDERR_FILENO) == 1) params.progress = progress_bar();
   const std::string tail = vm["tail"].as<std::string>();
   if (tail == "two-sided") params.tail = stats::Tail::two_sided;
   else if (tail == "upper") params.tail = stats::Tail::upper;
@@ -179,6 +111,12 @@ int cmd_spm(const Args& args) {
   else return usage_error("spm", "--tail must be two-sided, upper or lower");
   const std::string tside = vm["template-side"].as<std::string>();
   if (tside != "left" && tside != "right") return usage_error("spm", "--template-side must be left or right");
+  std::optional<report::FigureFormat> figure_format;
+  if (vm.count("figure")) {
+    auto f = report::figure_format_of(vm["figure"].as<std::string>());
+    if (!f) return usage_error("spm", f.error().message);
+    figure_format = *f;
+  }
 
   const std::string design_path = vm["design"].as<std::string>();
   auto rows = read_design(design_path, vm.count("covariate") ? vm["covariate"].as<std::string>() : "");
@@ -199,41 +137,19 @@ int cmd_spm(const Args& args) {
   Side template_side = tside == "left" ? Side::left : Side::right;
   if (vm.count("template")) {
     if (!vm.count("template-pitch-mm")) return usage_error("spm", "--template needs --template-pitch-mm");
-    auto text = read_text(vm["template"].as<std::string>());
-    if (!text) return report_error("spm", text.error());
-    auto im = stats::parse_csv_image(*text, vm["template-pitch-mm"].as<double>(), vm["template"].as<std::string>());
+    auto im = load_template(vm["template"].as<std::string>(), vm["template-pitch-mm"].as<double>());
     if (!im) return report_error("spm", im.error());
     tmpl = std::move(*im);
   }
 
   // Images: one per row, from the same analysis path as `insole analyze`.
-  auto rules = recommend::load_default_rules();
-  if (!rules) return report_error("spm", rules.error());
+  auto loaded = load_foot_images(*rows, design_path, *value, false);
+  if (!loaded) return report_error("spm", loaded.error());
   std::vector<stats::Image> images;
   std::vector<Side> sides;
-  for (const Row& row : *rows) {
-    auto a = batch::assess_file(row.file, *rules);
-    if (!a) return report_error("spm", a.error());
-    const analysis::FootImage* pick = nullptr;
-    int candidates = 0;
-    for (const auto& fi : a->analysis.images) {
-      if (!fi.raster || fi.cells.empty()) continue;
-      if (!row.side.empty() && to_string(fi.side) != row.side) continue;
-      ++candidates;
-      if (!pick) pick = &fi;
-    }
-    const std::string where = design_path + ": line " + std::to_string(row.line) + ": " + row.file;
-    if (!pick)
-      return report_error("spm", make_error(Errc::no_data, where + ": no footprint image" +
-                                                               (row.side.empty() ? "" : " of the " + row.side + " foot")));
-    if (candidates > 1)
-      return report_error("spm", make_error(Errc::invalid_argument,
-                                            where + ": " + std::to_string(candidates) +
-                                                " feet have images; say which in a 'side' column"));
-    auto im = stats::from_foot_image(*pick, *value);
-    if (!im) return report_error("spm", im.error());
-    images.push_back(std::move(*im));
-    sides.push_back(pick->side);
+  for (auto& e : *loaded) {
+    images.push_back(std::move(e.image));
+    sides.push_back(e.side);
   }
   if (!tmpl) {
     tmpl = images.front();
@@ -271,7 +187,7 @@ int cmd_spm(const Args& args) {
     result = stats::one_sample(registered, params, map);
   } else if (test == "regression") {
     std::vector<double> x;
-    for (const Row& r : *rows) x.push_back(r.covariate);
+    for (const DesignRow& r : *rows) x.push_back(r.covariate);
     result = stats::regression(registered, x, params, map);
   } else if (test == "two-sample") {
     std::vector<stats::Image> a, b;
@@ -282,7 +198,7 @@ int cmd_spm(const Args& args) {
     std::map<std::string, std::array<int, 2>> by_subject;
     std::vector<std::string> order;
     for (std::size_t i = 0; i < rows->size(); ++i) {
-      const Row& r = (*rows)[i];
+      const DesignRow& r = (*rows)[i];
       if (r.subject.empty())
         return report_error("spm", make_error(Errc::format_error, design_path + ": line " + std::to_string(r.line) +
                                                                       ": a paired test needs a subject"));
@@ -322,6 +238,11 @@ int cmd_spm(const Args& args) {
     rg.strings["side"] = side_names;
     if (auto st = io::write_data_tree(vm["output"].as<std::string>(), root, stats::kSpmFormat); !st)
       return report_error("spm", st.error());
+  }
+  if (figure_format) {
+    const auto st = report::write_spm_figure(r, vm["figure"].as<std::string>(), *figure_format);
+    report::release_render_caches();
+    if (!st) return report_error("spm", st.error());
   }
   if (vm.count("json")) {
     nlohmann::json doc = {{"test", stats::to_string(r.design)}, {"tail", stats::to_string(r.tail)},

@@ -279,5 +279,40 @@ TEST(Spm, BadInputIsAnErrorNamingIt) {
   EXPECT_FALSE(one_sample(row_images(kHand), bad));
 }
 
+// The progress callback counts relabellings one by one up to the run's total, ends at (total,
+// total), and leaves the result unchanged: an exact run (2^4 = 16 sign flips) and a random one
+// (10 of the 4! = 24 covariate orders).
+TEST(Spm, ProgressCountsEveryRelabellingUpToTheTotal) {
+  struct Call {
+    std::size_t done, total;
+  };
+  const auto check = [](const std::vector<Call>& calls, std::size_t expected_total) {
+    ASSERT_EQ(calls.size(), expected_total);
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      EXPECT_EQ(calls[i].done, i + 1) << "call " << i;
+      EXPECT_EQ(calls[i].total, expected_total) << "call " << i;
+    }
+    EXPECT_EQ(calls.back().done, calls.back().total);
+  };
+  std::vector<Call> calls;
+  SpmParams p;
+  p.progress = [&calls](std::size_t done, std::size_t total) { calls.push_back({done, total}); };
+  auto exact = one_sample(row_images(kHand), p);
+  ASSERT_TRUE(exact) << exact.error().message;
+  EXPECT_TRUE(exact->exact);
+  check(calls, 16);
+  auto silent = one_sample(row_images(kHand));
+  ASSERT_TRUE(silent);
+  EXPECT_EQ(silent->max_distribution, exact->max_distribution);
+
+  calls.clear();
+  p.permutations = 10;
+  auto drawn = regression(row_images(kHand), {1.0, 2.0, 3.5, 4.0}, p);
+  ASSERT_TRUE(drawn) << drawn.error().message;
+  EXPECT_FALSE(drawn->exact);
+  EXPECT_EQ(drawn->permutations, 10u);
+  check(calls, 10);
+}
+
 }  // namespace
 }  // namespace insole::stats

@@ -378,8 +378,11 @@ Result<SpmResult> run(Problem pb, const std::vector<int>& rows_of, const std::ve
     std::size_t biggest = 0;
     for (int s : signs) biggest = std::max(biggest, largest_component(tp, t, u, s, seen, stack));
     res.cluster_distribution.push_back(static_cast<double>(biggest));
+    if (params.progress) params.progress(k + 1, res.permutations);
   }
   const std::size_t N = res.max_distribution.size();
+  // The relabeller ran out early (cannot happen when its count is right): still end at the total.
+  if (params.progress && N != res.permutations) params.progress(N, N);
   res.permutations = N;
 
   // c-th largest, c = floor(alpha N) + 1 (Nichols & Holmes 2002).

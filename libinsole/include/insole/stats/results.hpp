@@ -10,6 +10,8 @@ namespace insole::stats {
 
 /// The results-file format name written in the root attribute `format`.
 inline constexpr const char* kSpmFormat = "insole-spm";
+/// The same for the registered images of `insole register`.
+inline constexpr const char* kRegistrationFormat = "insole-registration";
 
 /// One test: attributes (design, tail, n, df, alpha, permutations, exact, seed, thresholds),
 /// images [rows, cols] (statistic, p_fwe, effect, mask), the two permutation distributions and

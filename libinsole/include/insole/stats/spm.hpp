@@ -39,6 +39,7 @@
 #include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +68,11 @@ struct SpmParams {
   /// Analysis mask (see the header comment).
   double contact_threshold = 0.0;
   double min_contact_fraction = 0.5;
+  /// Called on the calling thread after each relabelling with (done, total): done counts 1, 2, ...
+  /// up to total, the number of relabellings of the run (SpmResult::permutations), and the last
+  /// call is (total, total). For progress bars on long runs; it must not throw. Empty: no calls.
+  using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
+  ProgressFn progress;
 };
 
 /// A label image on the analysis grid naming anatomical regions (from regions_on_image), used to
