@@ -42,6 +42,7 @@ int cmd_devices(const Args& args) {
         std::cout << ", " << s.name << " " << s.layout.rows() << "x" << s.layout.cols();
       if (p.usb_vid) std::cout << ", USB " << hex4(p.usb_vid) << ":" << hex4(p.usb_pid);
       std::cout << "\n";
+      if (!p.provenance.empty()) std::cout << "    " << p.provenance << "\n";
     }
     return kExitOk;
   }

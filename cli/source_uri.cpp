@@ -168,6 +168,46 @@ Result<std::unique_ptr<FrameSource>> open_source(const std::string& uri, std::sh
   return sim::make_source(q, std::move(clock), *realtime);
 }
 
+namespace {
+
+// One stream of another source, renumbered as stream 0: a single insole (e.g. flx208) emulated
+// from the simulator's left + right pair. The simulator is not paced, so skipping the other
+// stream's frames does not wait.
+class OneStreamSource final : public FrameSource {
+ public:
+  OneStreamSource(std::unique_ptr<FrameSource> inner, std::size_t keep)
+      : inner_(std::move(inner)), keep_(keep) {
+    info_ = inner_->info();
+    info_.streams = {inner_->info().streams.at(keep)};
+  }
+  Status start() override { return inner_->start(); }
+  Result<PressureFrame> next(std::chrono::milliseconds timeout) override {
+    for (;;) {
+      auto r = inner_->next(timeout);
+      if (!r) return r;
+      if (r->stream != keep_) continue;
+      r->stream = 0;
+      ++frames_;
+      return r;
+    }
+  }
+  void stop() override { inner_->stop(); }
+  const SourceInfo& info() const override { return info_; }
+  SourceStats stats() const override {
+    SourceStats s = inner_->stats();
+    s.frames = frames_;
+    return s;
+  }
+
+ private:
+  std::unique_ptr<FrameSource> inner_;
+  std::size_t keep_;
+  SourceInfo info_;
+  std::uint64_t frames_ = 0;
+};
+
+}  // namespace
+
 Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo& protocol,
                                                      std::map<std::string, std::string> sim_options,
                                                      std::shared_ptr<Clock> clock) {
@@ -194,10 +234,11 @@ Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo
     set_default("cols", std::to_string(first.layout.cols()));
     set_default("pitch", pitch.str());
   } else {
-    // Insoles: the simulator makes a left and a right stream of N sensors.
-    if (protocol.streams.size() != 2 || mode != "walk")
+    // Insoles: the simulator makes a left and a right stream of N sensors; a single insole
+    // (one stream) sends the left one.
+    if (protocol.streams.size() > 2 || mode != "walk")
       return make_error(Errc::unsupported,
-                        "protocol " + protocol.name + ": only walking on a left + right insole pair is simulated");
+                        "protocol " + protocol.name + ": only walking on insoles (one or a left + right pair) is simulated");
     set_default("layout", "insole" + std::to_string(first.layout.sensor_count()));
   }
   std::string q = mode;
@@ -208,6 +249,8 @@ Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo
   }
   auto src = sim::make_source(q, std::move(clock), /*realtime=*/false);
   if (!src) return src.error();
+  if (!first.layout.is_grid() && protocol.streams.size() == 1 && (*src)->info().streams.size() == 2)
+    src = std::unique_ptr<FrameSource>(std::make_unique<OneStreamSource>(std::move(*src), 0));
   const auto& have = (*src)->info().streams;
   if (have.size() != protocol.streams.size())
     return make_error(Errc::unsupported, "the simulator made " + std::to_string(have.size()) +

@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "insole/core/clock.hpp"
+#include "insole/drivers/protocol/decoder.hpp"
 #include "insole/io/hdf5_recording.hpp"
 #include "insole/sim/simulator.hpp"
 #include "support/temp_dir.hpp"
@@ -120,6 +122,43 @@ TEST(SourceUri, FilePlaybackNeedsAReadableRecordingAndNoOtherOptions) {
   ASSERT_TRUE(frame) << frame.error().message;
   EXPECT_EQ(frame->pressure_kpa.size(), rec.streams[0].pressure_kpa.cols());
   (*src)->stop();
+}
+
+// The virtual device of a single insole (flx208, one stream) sends the simulator's left insole
+// as its only stream; the device model encodes every frame it gets. Insole protocols cannot stand.
+TEST(EmulatorFrames, SingleInsoleSendsOneStreamOnly) {
+  const drivers::ProtocolInfo* proto = drivers::find_protocol("flx208");
+  ASSERT_NE(proto, nullptr);
+  auto src = emulator_frames(*proto, {{"duration", "2"}}, std::make_shared<ManualClock>());
+  ASSERT_TRUE(src) << src.error().message;
+  ASSERT_EQ((*src)->info().streams.size(), 1u);
+  EXPECT_EQ((*src)->info().streams[0].side, Side::left);
+  EXPECT_EQ((*src)->info().streams[0].layout.sensor_count(), 208);
+  ASSERT_TRUE((*src)->start());
+  auto device = proto->make_device();
+  std::vector<std::uint8_t> bytes;
+  std::size_t frames = 0;
+  double loaded = 0;
+  for (;;) {
+    auto f = (*src)->next(std::chrono::milliseconds(0));
+    if (!f) {
+      EXPECT_EQ(f.error().code, Errc::end_of_stream) << f.error().message;
+      break;
+    }
+    EXPECT_EQ(f->stream, 0u);
+    ASSERT_EQ(f->pressure_kpa.size(), 208);
+    loaded = std::max(loaded, double(f->pressure_kpa.maxCoeff()));
+    device->encode_frame(*f, bytes);
+    ++frames;
+  }
+  // 2 s at the nominal 50 frames/s of one insole (the right insole's frames are dropped).
+  EXPECT_EQ(frames, 100u);
+  EXPECT_EQ(bytes.size(), frames * 216u);
+  EXPECT_GT(loaded, 0.0);  // the walk loads the insole
+  EXPECT_EQ((*src)->stats().frames, frames);
+  auto stand = emulator_frames(*proto, {{"mode", "stand"}}, std::make_shared<ManualClock>());
+  ASSERT_FALSE(stand);
+  EXPECT_EQ(stand.error().code, Errc::unsupported);
 }
 
 }  // namespace

@@ -8,6 +8,12 @@ std::uint8_t sum8(std::span<const std::uint8_t> bytes) noexcept {
   return static_cast<std::uint8_t>(sum & 0xFFu);
 }
 
+std::uint16_t sum16(std::span<const std::uint8_t> bytes) noexcept {
+  std::uint32_t sum = 0;
+  for (std::uint8_t b : bytes) sum += b;
+  return static_cast<std::uint16_t>(sum & 0xFFFFu);
+}
+
 std::vector<std::uint8_t> cobs_encode(std::span<const std::uint8_t> data) {
   std::vector<std::uint8_t> out;
   out.reserve(data.size() + data.size() / 254 + 2);

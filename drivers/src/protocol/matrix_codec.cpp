@@ -114,6 +114,16 @@ std::uint32_t MatrixCodecConfig::to_raw(float kpa) const {
   return static_cast<std::uint32_t>(std::clamp(raw, double(min_raw), double(max_raw)));
 }
 
+std::size_t MatrixCodecConfig::checksum_width() const {
+  switch (checksum) {
+    case MatrixChecksum::none: return 0;
+    case MatrixChecksum::sum8_all:
+    case MatrixChecksum::sum8_payload: return 1;
+    case MatrixChecksum::sum16le_all: return 2;
+  }
+  return 0;
+}
+
 int MatrixCodecConfig::sensel_index(int k) const {
   if (order == ScanOrder::row_major) return k;
   const int r = k % rows, c = k / rows;  // column-major: the outer loop walks columns
@@ -127,7 +137,7 @@ MatrixDecoder::MatrixDecoder(MatrixCodecConfig config) : config_(std::move(confi
   if (auto st = config_.validate(); !st) throw std::invalid_argument(st.error().message);
   frame_bytes_ = config_.sync.size() + (config_.foot_byte ? 1 : 0) +
                  std::size_t(config_.cells()) * config_.value_width() + config_.trailer_bytes +
-                 (config_.checksum != MatrixChecksum::none ? 1 : 0);
+                 config_.checksum_width();
   reset();
 }
 
@@ -392,9 +402,12 @@ void MatrixDecoder::parse_header(std::vector<PressureFrame>& out) {
     const std::size_t values_at = S + (config_.foot_byte ? 1 : 0);
     const std::size_t values_len = std::size_t(config_.cells()) * config_.value_width();
     if (config_.checksum != MatrixChecksum::none) {
-      const std::size_t from = config_.checksum == MatrixChecksum::sum8_all ? 0 : values_at;
+      const std::size_t from = config_.checksum == MatrixChecksum::sum8_payload ? values_at : 0;
       const std::size_t to = values_at + values_len + config_.trailer_bytes;
-      if (sum8({p + from, to - from}) != p[to]) {
+      const bool ok = config_.checksum == MatrixChecksum::sum16le_all
+                          ? sum16({p + from, to - from}) == (p[to] | (p[to + 1] << 8))
+                          : sum8({p + from, to - from}) == p[to];
+      if (!ok) {
         ++stats_.checksum_errors;
         discard(1);
         ++pos_;
@@ -587,8 +600,16 @@ void MatrixDeviceModel::encode_frame(const PressureFrame& frame, std::vector<std
       for (std::uint32_t v : raw) put(out, v);
       out.insert(out.end(), config_.trailer_bytes, 0);  // trailer meaning unknown: zeros
       if (config_.checksum != MatrixChecksum::none) {
-        const std::size_t from = config_.checksum == MatrixChecksum::sum8_all ? start : values_at;
-        out.push_back(sum8({out.data() + from, out.size() - from}));
+        const std::size_t from =
+            config_.checksum == MatrixChecksum::sum8_payload ? values_at : start;
+        const std::span<const std::uint8_t> covered{out.data() + from, out.size() - from};
+        if (config_.checksum == MatrixChecksum::sum16le_all) {
+          const std::uint16_t sum = sum16(covered);
+          out.push_back(std::uint8_t(sum & 0xFF));
+          out.push_back(std::uint8_t(sum >> 8));
+        } else {
+          out.push_back(sum8(covered));
+        }
       }
       break;
     }

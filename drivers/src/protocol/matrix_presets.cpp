@@ -136,6 +136,38 @@ std::vector<MatrixCodecConfig> build_presets() {
     v.push_back(c);
   }
   {
+    // 208-cell Moxian "FLX Sensor" insole (issue 13, item 1): 460800 Bd; 214 bytes
+    // A5 5A | 01 | D6 00 | 01 | 208 x u8 | u16 LE sum. D6 00 = 214 = the bytes before the
+    // checksum, so the six header bytes are constant and serve as the sync. The public logging
+    // code that documents the frame (and publishes per-cell positions) was not found in the
+    // sources searched, so: the checksum coverage (every byte before it, GUESS), the side carried
+    // by the header bytes, the frame rate, the cell sizes and the cell positions are unverified,
+    // and the layout carries no geometry. See docs/devices.md.
+    MatrixCodecConfig c;
+    c.name = "flx208";
+    c.description =
+        "208-cell FLX insole: A5 5A 01 D6 00 01 + 208 x u8 + u16 LE sum of bytes 0..213";
+    c.device = "Moxian FLX Sensor insole (208 cells)";
+    c.rows = 208;
+    c.cols = 1;
+    c.sensor_set = true;
+    c.framing = MatrixFraming::header;
+    c.value_type = ValueType::u8;
+    c.sync = {0xA5, 0x5A, 0x01, 0xD6, 0x00, 0x01};
+    c.checksum = MatrixChecksum::sum16le_all;
+    c.max_raw = 255;
+    c.calibration = nominal(0, 255);
+    c.side = Side::unknown;
+    c.stream_name = "insole";
+    c.frame_rate_hz = 50;  // GUESS: the rate is not documented
+    c.baud = 460800;
+    c.provenance =
+        "frame layout and 460800 Bd as given in issue 13; UNVERIFIED: checksum coverage (taken as "
+        "bytes 0..213), frame rate (50/s assumed), cell sizes, cell positions (source not found: "
+        "no geometry), which foot the header names";
+    v.push_back(c);
+  }
+  {
     // SensingTex dev kit (hcmlab/ssi SensingTex plugin): configure 'C', start 'S', stop 'X', each
     // ending in CR; per column 'M' nrows col i16[nrows] '\n' (little-endian, GUESS from an x86
     // memcpy); 12-bit inverted values p = |(v & 0xFFF) - 4095|. Rates 1.0..25.5 Hz, tested <= 21.
@@ -185,6 +217,7 @@ Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& c) {
   base.sample_rate_hz = c.frame_rate_hz;
   base.device = c.device.empty() ? c.name : c.device;
   base.attributes["protocol"] = c.name;
+  if (!c.provenance.empty()) base.attributes["provenance"] = c.provenance;
   base.attributes["calibration"] = "nominal, uncalibrated: kPa = max(0, x - " +
                                    std::to_string(c.calibration.zero_counts) + ") * " +
                                    std::to_string(c.calibration.kpa_per_count);
@@ -197,7 +230,7 @@ Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& c) {
     right.side = Side::right;
     streams = {left, right};
   } else {
-    base.name = "mat";
+    base.name = c.stream_name;
     base.side = c.side;
     streams = {base};
   }
@@ -217,6 +250,7 @@ Result<ProtocolInfo> make_matrix_protocol(const MatrixCodecConfig& config) {
   info.make_host_session = [config] { return std::make_unique<MatrixHostSession>(config); };
   info.make_device = [config] { return std::make_unique<MatrixDeviceModel>(config); };
   info.poll_driven = config.framing == MatrixFraming::poll_raw;
+  info.provenance = config.provenance;
   return info;
 }
 

@@ -13,6 +13,7 @@
 #include "drivers/transport/protocol_frames.hpp"
 #include "insole/drivers/transport/device_emulator.hpp"
 #include "insole/drivers/transport/discovery.hpp"
+#include "insole/drivers/transport/serial_port.hpp"
 #include "support/temp_dir.hpp"
 
 namespace insole::drivers {
@@ -235,6 +236,39 @@ TEST(SerialSource, NonStandardBaudOnTheLine) {
   auto got = collect(src, *emu);
   src.stop();
   expect_same_frames(*proto, emu->log(), got);
+}
+
+// The 208-cell FLX insole runs at 460800 Bd: the port is set to it (read back from the line) and
+// every 216-byte frame the emulator sends comes through the pty with its values.
+TEST(SerialSource, Flx208At460800Baud) {
+  const ProtocolInfo* proto = find_protocol("flx208");
+  ASSERT_NE(proto, nullptr);
+  ASSERT_EQ(proto->default_baud, 460800u);
+  auto emu = start_emulator(*proto, 20);
+  ASSERT_TRUE(emu);
+  SerialPort port;
+  ASSERT_TRUE(port.open(emu->host_path(), SerialSettings{proto->default_baud, true}));
+  auto baud = port.current_baud();
+  ASSERT_TRUE(baud) << baud.error().message;
+  EXPECT_EQ(*baud, 460800u);
+  auto decoder = proto->make_decoder();
+  std::vector<PressureFrame> got;
+  std::vector<std::uint8_t> buf(4096);
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         !(emu->finished() && got.size() >= emu->stats().frames_sent)) {
+    auto r = port.read_some(buf, 50ms);
+    if (r) decoder->feed(std::span<const std::uint8_t>(buf.data(), *r), got);
+    else if (r.error().code != Errc::timeout) break;
+  }
+  const auto expected = test::decode_sent(*proto, emu->log());
+  ASSERT_EQ(got.size(), expected.size());
+  ASSERT_GT(got.size(), 0u);
+  for (std::size_t i = 0; i < got.size(); ++i)
+    ASSERT_TRUE(got[i].pressure_kpa.cwiseEqual(expected[i].pressure_kpa).all()) << "frame " << i;
+  EXPECT_EQ(decoder->stats().checksum_errors, 0u);
+  EXPECT_EQ(decoder->stats().garbage_bytes, 0u);
+  EXPECT_EQ(decoder->stats().bytes, got.size() * 216u);
 }
 
 TEST(SerialSource, StopWhileReconnectingReturnsPromptly) {

@@ -111,6 +111,9 @@ struct ProtocolInfo {
   std::function<std::unique_ptr<DeviceModel>()> make_device;
   bool poll_driven = false;  ///< the host must send poll_bytes() for every frame
   std::uint16_t usb_vid = 0, usb_pid = 0;  ///< 0 when the device has no fixed USB identity
+  /// What is verified and what is assumed about the device (sources, unverified parts); printed
+  /// by `insole devices --protocols`. Empty when nothing needs saying.
+  std::string provenance;
 };
 
 /// Registry of all protocols and presets, in a stable order.

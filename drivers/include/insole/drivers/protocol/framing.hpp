@@ -1,5 +1,5 @@
 #pragma once
-// Small framing building blocks shared by the protocol codecs: the 8-bit additive checksum and
+// Small framing building blocks shared by the protocol codecs: the 8- and 16-bit additive checksums and
 // Consistent Overhead Byte Stuffing (COBS). Pure functions over bytes.
 
 #include <cstdint>
@@ -11,6 +11,9 @@ namespace insole::drivers {
 
 /// Low 8 bits of the sum of the bytes (Sensel register protocol, 18-point insole).
 std::uint8_t sum8(std::span<const std::uint8_t> bytes) noexcept;
+
+/// Low 16 bits of the sum of the bytes (208-cell FLX insole, sent little-endian).
+std::uint16_t sum16(std::span<const std::uint8_t> bytes) noexcept;
 
 /// COBS-encodes `data` (Cheshire & Baker, "Consistent Overhead Byte Stuffing", IEEE/ACM Trans.
 /// Networking 7(2), 1999): the result holds no 0x00 byte. The 0x00 packet delimiter is not

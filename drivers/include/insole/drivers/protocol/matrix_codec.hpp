@@ -4,7 +4,7 @@
 // matrix in one of six framings (devices-and-formats survey, section 1.5):
 //   text_lines      ASCII numbers separated by spaces/commas/semicolons/tabs, one frame per line
 //   poll_raw        the host sends a request, the device answers exactly rows*cols values
-//   header          sync bytes [+ foot byte] + values [+ trailer] [+ sum8]
+//   header          sync bytes [+ foot byte] + values [+ trailer] [+ sum8 | sum16 LE]
 //   cobs            COBS packets delimited by 0x00
 //   zero_run        values 1..254, "0x00 n" = n zeros, 0xFF ends a frame (Sensitronics style)
 //   column_messages one message per column: start byte, nrows, col, values, terminator (SensingTex)
@@ -32,6 +32,9 @@ enum class MatrixChecksum {
   none,
   sum8_all,      ///< sum8 over sync + foot byte + values + trailer
   sum8_payload,  ///< sum8 over values + trailer
+  /// Low 16 bits of the sum of every byte before the checksum (sync + foot byte + values +
+  /// trailer), sent little-endian in two bytes (208-cell FLX insole).
+  sum16le_all,
 };
 enum class RawTransform {
   none,         ///< x = raw
@@ -88,10 +91,16 @@ struct MatrixCodecConfig {
   double frame_rate_hz = 50;
   std::uint32_t baud = 115200;
   std::string device;  ///< StreamInfo::device text
+  std::string stream_name = "mat";  ///< name of the single stream (no foot byte)
+  /// What is known and what is assumed about the device (`insole devices` prints it); empty when
+  /// nothing needs saying.
+  std::string provenance;
 
   /// Checks sizes and consistency; the message names the preset and what is wrong.
   Status validate() const;
   int cells() const { return rows * cols; }
+  /// Bytes of the checksum on the wire (0, 1 or 2).
+  std::size_t checksum_width() const;
   std::size_t value_width() const;  ///< bytes per value on the wire (0 for ascii)
   std::size_t stream_count() const { return foot_byte ? 2 : 1; }
   /// Raw wire value -> kPa and back (device model; rounding to the nearest count).
