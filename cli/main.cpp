@@ -26,6 +26,7 @@ constexpr std::array kCommands{
     Command{"simulate", "write a simulated walk or standing recording (mat or insoles)", insole::cli::cmd_simulate},
     Command{"batch", "analyse many recordings into one CSV (parallel, shardable, resumable)", insole::cli::cmd_batch},
     Command{"spm", "register footprints of a design onto a template; pixel t tests with permutation FWE", insole::cli::cmd_spm},
+    Command{"serve", "the clinic app in a web browser: patients, live capture, results, reports", insole::cli::cmd_serve},
     Command{"batch-merge", "combine the CSVs of batch shards, checking none is missing or duplicated", insole::cli::cmd_batch_merge},
 };
 

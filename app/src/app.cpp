@@ -160,13 +160,17 @@ App::App(AppConfig config, std::unique_ptr<Store> store, recommend::RuleSet rule
 
 App::~App() { live_->stop(); }
 
-Result<assess::Assessment> App::assess_trial(std::int64_t trial_id) {
+Result<std::shared_ptr<const assess::Assessment>> App::assess_trial(std::int64_t trial_id) {
   auto trial = store_->trial(trial_id);
   if (!trial) return trial.error();
   auto visit = store_->visit(trial->visit_id);
   if (!visit) return visit.error();
   auto patient = store_->patient(visit->patient_id);
   if (!patient) return patient.error();
+  const std::string key = patient->pseudonym + "\n" + (patient->age_years ? std::to_string(*patient->age_years) : "") + "\n" +
+                          (patient->body_mass_kg ? std::to_string(*patient->body_mass_kg) : "") + "\n" + patient->intake.dump();
+  for (const auto& c : cache_)
+    if (c.trial_id == trial_id && c.intake == key) return c.assessment;
   auto intake = analysis_intake(*patient);
   if (!intake) return intake.error();
   auto file = resolve_in_dir(config_.data_dir, trial->file);
@@ -174,7 +178,10 @@ Result<assess::Assessment> App::assess_trial(std::int64_t trial_id) {
   auto a = batch::assess_file(*file, rules_, std::move(*intake), batch::AnalyseOptions{});
   if (!a) return a.error();
   a->input = trial->file;
-  return a;
+  auto shared = std::make_shared<const assess::Assessment>(std::move(*a));
+  if (cache_.size() >= 4) cache_.erase(cache_.begin());
+  cache_.push_back({trial_id, key, shared});
+  return shared;
 }
 
 HttpResponse App::handle(const HttpRequest& req) {
@@ -359,8 +366,9 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
     const std::string& what = seg[3];
     if (what != "result" && what != "peak.png" && what != "report.pdf" && what != "report.html" && what != "report.json")
       return error_response(404, "no such trial resource");
-    auto a = assess_trial(*tid);
-    if (!a) return failure(a.error());
+    auto assessed = assess_trial(*tid);
+    if (!assessed) return failure(assessed.error());
+    const assess::Assessment* a = assessed->get();
     if (what == "result") {
       HttpResponse r;
       r.body = report::to_json(*a);

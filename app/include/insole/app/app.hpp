@@ -20,6 +20,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -68,7 +69,9 @@ class App {
 
   /// The assessment of a trial with its patient's intake, through batch::assess_file (the path
   /// of `insole analyze`); `input` is the trial's file relative to the data directory.
-  Result<assess::Assessment> assess_trial(std::int64_t trial_id);
+  /// The last few are kept (keyed by trial and intake), so the result, picture and reports of
+  /// one trial are analysed once.
+  Result<std::shared_ptr<const assess::Assessment>> assess_trial(std::int64_t trial_id);
 
  private:
   App(AppConfig config, std::unique_ptr<Store> store, recommend::RuleSet rules);
@@ -78,6 +81,12 @@ class App {
   std::unique_ptr<Store> store_;
   recommend::RuleSet rules_;
   std::unique_ptr<LiveCapture> live_;
+  struct Cached {
+    std::int64_t trial_id;
+    std::string intake;
+    std::shared_ptr<const assess::Assessment> assessment;
+  };
+  std::vector<Cached> cache_;  ///< most recent last, at most 4
 };
 
 }  // namespace insole::app
