@@ -201,6 +201,12 @@ function drawStream(s) {
     $('#live-streams').append(box);
   }
   const canvas = box.querySelector('canvas');
+  // Square cells, at most 480 x 320 px: a walkway shows wide, an insole tall.
+  if (s.rows && s.cols) {
+    const cell = Math.max(4, Math.min(24, Math.floor(Math.min(480 / s.cols, 320 / s.rows))));
+    if (canvas.width !== s.cols * cell) canvas.width = s.cols * cell;
+    if (canvas.height !== s.rows * cell) canvas.height = s.rows * cell;
+  }
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);

@@ -38,7 +38,7 @@ using SourceOpener = std::function<Result<std::unique_ptr<FrameSource>>(const st
 /// max_kpa, total_force_n, cop:{row, col} (cell units, null without load), frames, rate_hz}],
 /// "sources":[{uri, state, gaps, last_error, lost}]}.
 nlohmann::json live_message(const capture::CaptureProgress& progress, bool recording, int max_rows = 24,
-                            int max_cols = 16);
+                            int max_cols = 48);
 
 class LiveCapture {
  public:
