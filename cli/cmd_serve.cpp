@@ -90,6 +90,9 @@ int cmd_serve(const Args& args) {
   std::string url = "http://" + host + ":" + p + "/";
   if (!policy.access_token.empty()) url += "?token=" + policy.access_token;
   std::cout << "insole serve: open " << url << "\n" << std::flush;
+  if (bind == "0.0.0.0" || bind == "::")
+    std::cerr << "insole serve: listening on every interface: from another computer use this one's address "
+                 "in place of " << host << "\n";
   std::cerr << "insole serve: data in " << config.data_dir.string() << "; Ctrl-C stops\n";
   (*server)->run(/*handle_signals=*/true);
   application.live().stop();
