@@ -17,6 +17,8 @@ packages=(
   python3-pytest python3-setuptools python3-wheel python3-pip  # its tests; pip install ./python
   poppler-utils                                  # pdftotext/pdftoppm to check reports in tests
   clang libclang-rt-14-dev                       # libFuzzer targets
+  libsqlite3-dev                                 # the clinic app's patient store (app/)
+  chromium chromium-driver python3-selenium      # browser tests of the clinic app (scripts/test-browser.sh)
   slurm-wlm munge parallel                       # sharding on a one-node Slurm cluster and GNU parallel (scripts/test-cluster.sh)
 )
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the toolkit with AddressSanitizer + UBSan, runs the whole test suite (ctest), the Python
-# tests (scripts/test-python.sh), the cluster test (scripts/test-cluster.sh), then runs every
+# tests (scripts/test-python.sh), the clinic app's browser test (scripts/test-browser.sh), the cluster test (scripts/test-cluster.sh), then runs every
 # libFuzzer target for a bounded time (scripts/fuzz.sh).
 # Usage: bash scripts/test.sh          (from anywhere; build tree in build/test)
 set -euo pipefail
@@ -18,6 +18,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 600
 # The Python package (pybind11, Release tree build/release: not under ASan) and its pytest suite.
 bash scripts/test-python.sh
+# The clinic app in a real headless Chromium (insole serve on loopback, temporary data directory).
+bash scripts/test-browser.sh
 # Sharding proven on a scheduler (docs/batch.md): a one-node Slurm cluster runs the documented job
 # array over sample recordings, GNU parallel the documented command; both merged CSVs must equal
 # one process's. It runs the Release CLI that test-python.sh has just built (quicker), or the ASan

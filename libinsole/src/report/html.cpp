@@ -65,6 +65,14 @@ void table(std::ostringstream& o, const sections::Table& t) {
 
 }  // namespace
 
+std::string chain_png(const ReportModel& m) {
+  return draw::png(523, 232, 2.0, [&](cairo_t* cr) { draw::chain(cr, m.chain, 0, 0, 523, 230); });
+}
+
+std::string feet_png(const ReportModel& m) {
+  return draw::png(523, 312, 2.0, [&](cairo_t* cr) { draw::feet(cr, m.feet, 0, 0, 523, 300); });
+}
+
 std::string render_html(const ReportModel& m) {
   std::ostringstream o;
   o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -78,7 +86,7 @@ std::string render_html(const ReportModel& m) {
   for (const auto& l : sections::header_lines(m)) o << "<p>" << escape(l) << "</p>\n";
 
   o << "<h2>Peak pressure per foot</h2>\n";
-  const std::string feet = draw::png(523, 312, 2.0, [&](cairo_t* cr) { draw::feet(cr, m.feet, 0, 0, 523, 300); });
+  const std::string feet = feet_png(m);
   o << "<img alt=\"peak pressure maps\" src=\"data:image/png;base64," << base64(feet) << "\">\n";
 
   o << "<h2>Measures against reference ranges</h2>\n";
@@ -88,7 +96,7 @@ std::string render_html(const ReportModel& m) {
   o << "</ul>\n";
 
   o << "<h2>The chain: from the measured findings to the back</h2>\n";
-  const std::string chain = draw::png(523, 232, 2.0, [&](cairo_t* cr) { draw::chain(cr, m.chain, 0, 0, 523, 230); });
+  const std::string chain = chain_png(m);
   o << "<img alt=\"chain diagram\" src=\"data:image/png;base64," << base64(chain) << "\">\n";
 
   o << "<h2>Red flags and referrals</h2>\n";

@@ -17,6 +17,11 @@ namespace insole::report {
 /// colour map's lightness falls monotonically with pressure.
 Status write_pdf(const ReportModel& model, const std::filesystem::path& path);
 
+/// The report's figures as PNG bytes (the images of the HTML report): the per-foot peak-pressure
+/// maps with region outlines and the centre-of-pressure line, and the chain diagram.
+std::string feet_png(const ReportModel& model);
+std::string chain_png(const ReportModel& model);
+
 /// The same content as one HTML document with inline CSS and PNG figures.
 std::string render_html(const ReportModel& model);
 Status write_html(const ReportModel& model, const std::filesystem::path& path);

@@ -1,0 +1,92 @@
+#pragma once
+// The clinic app without its network layer: every HTTP request the server receives becomes a
+// call to App::handle (after check_request), and every live message goes out through
+// LiveCapture's subscribers. The JSON API (docs/app.md):
+//   GET  /api/session                      CSRF token, versions, intake schema
+//   GET  /api/patients                     list;  POST /api/patients  create
+//   GET  /api/patients/{id}                patient, visits, trials, notes
+//   POST /api/patients/{id}                update (pseudonym, age, mass, intake)
+//   POST /api/patients/{id}/visits         new visit {date, condition}
+//   POST /api/visits/{id}/notes            {text}
+//   POST /api/visits/{id}/import?name=F    body: a recording (.h5) or a vendor export
+//   GET  /api/trials/{id}/result           the `insole analyze --json` document
+//   GET  /api/trials/{id}/peak.png         peak-pressure picture (regions, COP line)
+//   GET  /api/trials/{id}/report.{pdf,html,json}
+//   GET  /api/sources                      serial ports with protocols, simulator, emulators
+//   GET  /api/live                         capture state
+//   POST /api/live/start {source, visit_id?, kind?}   preview (no visit) or record a trial
+//   POST /api/live/stop                    stop; a recorded trial is indexed
+//   GET  /  and /app.js, /app.css ...      the embedded web assets
+
+#include <filesystem>
+#include <memory>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "insole/app/http.hpp"
+#include "insole/app/live.hpp"
+#include "insole/app/store.hpp"
+#include "insole/assess/assessment.hpp"
+#include "insole/recommend/rules.hpp"
+
+namespace insole::app {
+
+/// One embedded web asset (generated from app/web at build time).
+struct Asset {
+  const char* path;          ///< "/index.html"
+  const char* content_type;
+  const unsigned char* data;
+  std::size_t size;
+};
+const std::vector<Asset>& web_assets();
+
+struct AppConfig {
+  std::filesystem::path data_dir;
+  SecurityPolicy policy;
+  /// Largest request body accepted (uploads of vendor exports), bytes.
+  std::size_t max_body_bytes = 64u << 20;
+  SourceLister list_sources;
+  SourceOpener open_source;
+  std::shared_ptr<Clock> clock;
+  /// Seconds a simulator trial lasts when the request does not say (0 = until stopped).
+  double default_duration_s = 0.0;
+};
+
+class App {
+ public:
+  static Result<std::unique_ptr<App>> create(AppConfig config);
+  ~App();
+
+  /// Answers a request that passed check_request.
+  HttpResponse handle(const HttpRequest& req);
+
+  LiveCapture& live() { return *live_; }
+  Store& store() { return *store_; }
+  const AppConfig& config() const { return config_; }
+  /// Set once the port is known (before serving).
+  void set_allowed_hosts(std::vector<std::string> hosts) { config_.policy.allowed_hosts = std::move(hosts); }
+
+  /// The assessment of a trial with its patient's intake, through batch::assess_file (the path
+  /// of `insole analyze`); `input` is the trial's file relative to the data directory.
+  /// The last few are kept (keyed by trial and intake), so the result, picture and reports of
+  /// one trial are analysed once.
+  Result<std::shared_ptr<const assess::Assessment>> assess_trial(std::int64_t trial_id);
+
+ private:
+  App(AppConfig config, std::unique_ptr<Store> store, recommend::RuleSet rules);
+  HttpResponse route(const HttpRequest& req, const Target& t);
+
+  AppConfig config_;
+  std::unique_ptr<Store> store_;
+  recommend::RuleSet rules_;
+  std::unique_ptr<LiveCapture> live_;
+  struct Cached {
+    std::int64_t trial_id;
+    std::string intake;
+    std::shared_ptr<const assess::Assessment> assessment;
+  };
+  std::vector<Cached> cache_;  ///< most recent last, at most 4
+};
+
+}  // namespace insole::app

@@ -1,0 +1,368 @@
+// The clinic app's page: plain JavaScript, no build step, no third-party code. Talks to the
+// JSON API of `insole serve` (docs/app.md) and to its WebSocket /ws/live for live frames.
+'use strict';
+
+const state = { session: null, patient: null, visitId: null, socket: null, frames: 0 };
+const $ = (sel) => document.querySelector(sel);
+
+function show(view) {
+  for (const v of ['patients-view', 'patient-view', 'live-view', 'results-view']) $('#' + v).hidden = v !== view;
+}
+
+function say(text, isError) {
+  const m = $('#message');
+  m.textContent = text || '';
+  m.className = isError ? 'error' : '';
+}
+
+async function api(method, path, body, raw) {
+  const opts = { method, headers: {}, credentials: 'same-origin' };
+  if (method !== 'GET') opts.headers['X-CSRF-Token'] = state.session ? state.session.csrf_token : '';
+  if (body !== undefined) {
+    if (raw) { opts.body = body; opts.headers['Content-Type'] = 'application/octet-stream'; }
+    else { opts.body = JSON.stringify(body); opts.headers['Content-Type'] = 'application/json'; }
+  }
+  const res = await fetch(path, opts);
+  const text = await res.text();
+  let data = null;
+  try { data = JSON.parse(text); } catch (e) { data = text; }
+  if (!res.ok) throw new Error((data && data.error) || ('HTTP ' + res.status));
+  return data;
+}
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+function fmt(v, decimals, unit) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  return Number(v).toFixed(decimals) + (unit ? ' ' + unit : '');
+}
+
+// ---- patients ----------------------------------------------------------------------------------
+
+async function showPatients() {
+  show('patients-view');
+  const list = await api('GET', '/api/patients');
+  const body = $('#patient-table tbody');
+  body.replaceChildren();
+  for (const p of list) {
+    body.append(el('tr', {},
+      el('td', {}, el('a', { href: '#/patient/' + p.id, text: p.pseudonym })),
+      el('td', { text: fmt(p.age_years, 0, 'years') }),
+      el('td', { text: fmt(p.body_mass_kg, 1, 'kg') }),
+      el('td', { text: p.created_at.slice(0, 10) })));
+  }
+  if (!list.length) body.append(el('tr', {}, el('td', { colspan: 4, text: 'No patients yet.' })));
+}
+
+function numberOrNull(v) { return v === '' || v === undefined ? null : Number(v); }
+
+async function createPatient(ev) {
+  ev.preventDefault();
+  const f = new FormData(ev.target);
+  try {
+    const r = await api('POST', '/api/patients', {
+      pseudonym: f.get('pseudonym').trim(), age_years: numberOrNull(f.get('age_years')),
+      body_mass_kg: numberOrNull(f.get('body_mass_kg')), intake: {} });
+    ev.target.reset();
+    say('Patient created.');
+    location.hash = '#/patient/' + r.id;
+  } catch (e) { say('Could not create the patient: ' + e.message, true); }
+}
+
+// The intake form is built from the intake schema the server sends (recommend/intake.hpp).
+function buildIntakeForm() {
+  const parts = { symptoms: $('#intake-symptoms'), risk_factors: $('#intake-risk'), '': $('#intake-other') };
+  for (const p of Object.values(parts)) p.querySelectorAll('label').forEach((l) => l.remove());
+  for (const f of state.session.intake_schema) {
+    const host = parts[f.section] || parts[''];
+    const name = (f.section ? f.section + '.' : '') + f.name;
+    let input;
+    if (f.type === 'bool') {
+      input = el('select', { name, 'data-type': 'bool' },
+        el('option', { value: '', text: 'not asked' }), el('option', { value: 'true', text: 'yes' }),
+        el('option', { value: 'false', text: 'no' }));
+    } else if (f.type === 'number') {
+      input = el('input', { name, type: 'number', min: f.min, max: f.max, step: 'any', 'data-type': 'number' });
+    } else {
+      input = el('input', { name, 'data-type': 'string', maxlength: 2000 });
+    }
+    host.append(el('label', { title: f.description }, f.name.replaceAll('_', ' ') + ' ', input));
+  }
+}
+
+function fillIntakeForm(p) {
+  const form = $('#intake-form');
+  form.pseudonym.value = p.pseudonym;
+  form.age_years.value = p.age_years ?? '';
+  form.body_mass_kg.value = p.body_mass_kg ?? '';
+  for (const input of form.querySelectorAll('[data-type]')) {
+    const [a, b] = input.name.split('.');
+    const v = b ? (p.intake[a] || {})[b] : p.intake[a];
+    input.value = v === undefined || v === null ? '' : String(v);
+  }
+}
+
+function readIntakeForm() {
+  const form = $('#intake-form');
+  const intake = {};
+  for (const input of form.querySelectorAll('[data-type]')) {
+    if (input.value === '') continue;
+    const t = input.getAttribute('data-type');
+    const v = t === 'bool' ? input.value === 'true' : t === 'number' ? Number(input.value) : input.value;
+    const [a, b] = input.name.split('.');
+    if (b) { intake[a] = intake[a] || {}; intake[a][b] = v; } else intake[a] = v;
+  }
+  return { pseudonym: form.pseudonym.value.trim(), age_years: numberOrNull(form.age_years.value),
+           body_mass_kg: numberOrNull(form.body_mass_kg.value), intake };
+}
+
+async function saveIntake(ev) {
+  ev.preventDefault();
+  try {
+    await api('POST', '/api/patients/' + state.patient.id, readIntakeForm());
+    say('Intake saved.');
+    await showPatient(state.patient.id);
+  } catch (e) { say('Could not save the intake: ' + e.message, true); }
+}
+
+async function showPatient(id) {
+  show('patient-view');
+  const p = await api('GET', '/api/patients/' + id);
+  state.patient = p;
+  $('#patient-name').textContent = p.pseudonym;
+  fillIntakeForm(p);
+  const box = $('#visits');
+  box.replaceChildren();
+  for (const v of p.visits.slice().reverse()) {
+    const trials = el('ul', { class: 'trials' });
+    for (const t of v.trials)
+      trials.append(el('li', {}, el('a', { href: '#/trial/' + t.id, class: 'trial-link', text: 'Trial ' + t.id + ': ' + t.kind }),
+        ' (' + t.source + ', ' + t.created_at.replace('T', ' ').replace('Z', ' UTC') + ')'));
+    if (!v.trials.length) trials.append(el('li', { text: 'No trials yet.' }));
+    const notes = el('ul', { class: 'notes' });
+    for (const n of v.notes) notes.append(el('li', { text: n.text }));
+    const noteForm = el('form', { class: 'note-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try { await api('POST', '/api/visits/' + v.id + '/notes', { text: ev.target.text.value }); await showPatient(id); }
+      catch (e) { say('Could not add the note: ' + e.message, true); }
+    } }, el('label', {}, 'Note ', el('input', { name: 'text', required: '', maxlength: 10000 })), el('button', { type: 'submit', text: 'Add note' }));
+    const importForm = el('form', { class: 'import-form', onsubmit: async (ev) => {
+      ev.preventDefault();
+      const file = ev.target.file.files[0];
+      if (!file) return;
+      try {
+        say('Importing ' + file.name + ' …');
+        await api('POST', '/api/visits/' + v.id + '/import?name=' + encodeURIComponent(file.name), await file.arrayBuffer(), true);
+        say('Imported ' + file.name + '.');
+        await showPatient(id);
+      } catch (e) { say('Could not import: ' + e.message, true); }
+    } }, el('label', {}, 'Import a recording or vendor export ', el('input', { name: 'file', type: 'file' })), el('button', { type: 'submit', text: 'Import' }));
+    box.append(el('article', { class: 'visit', 'data-visit': v.id },
+      el('h4', { text: 'Visit ' + v.date + (v.condition ? ' – ' + v.condition : '') }),
+      el('p', {}, el('a', { href: '#/live/' + v.id, class: 'live-link', text: 'Live capture for this visit' })),
+      trials, notes, noteForm, importForm));
+  }
+}
+
+async function newVisit(ev) {
+  ev.preventDefault();
+  const f = new FormData(ev.target);
+  try {
+    await api('POST', '/api/patients/' + state.patient.id + '/visits', { date: f.get('date'), condition: f.get('condition') });
+    say('Visit added.');
+    await showPatient(state.patient.id);
+  } catch (e) { say('Could not add the visit: ' + e.message, true); }
+}
+
+// ---- live capture ------------------------------------------------------------------------------
+
+function colour(kpa, max) {
+  // Light for low, dark for high pressure (as the report's scale, print friendly).
+  const f = Math.max(0, Math.min(1, kpa / max));
+  const hue = 200 - 200 * f, light = 92 - 62 * f;
+  return 'hsl(' + hue + ',80%,' + light + '%)';
+}
+
+function drawStream(s) {
+  let box = document.getElementById('stream-' + s.name);
+  if (!box) {
+    box = el('div', { class: 'stream', id: 'stream-' + s.name },
+      el('h4', { text: s.name + ' (' + s.side + ')' }), el('canvas', { width: 160, height: 240 }),
+      el('p', { class: 'force' }), el('p', { class: 'cop' }));
+    $('#live-streams').append(box);
+  }
+  const canvas = box.querySelector('canvas');
+  // Square cells, at most 480 x 320 px: a walkway shows wide, an insole tall.
+  if (s.rows && s.cols) {
+    const cell = Math.max(4, Math.min(24, Math.floor(Math.min(480 / s.cols, 320 / s.rows))));
+    if (canvas.width !== s.cols * cell) canvas.width = s.cols * cell;
+    if (canvas.height !== s.rows * cell) canvas.height = s.rows * cell;
+  }
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  if (s.rows && s.cols) {
+    const cw = canvas.width / s.cols, ch = canvas.height / s.rows;
+    for (let r = 0; r < s.rows; r++)
+      for (let c = 0; c < s.cols; c++) {
+        const v = s.cells_kpa[r * s.cols + c];
+        if (v === null) continue;
+        ctx.fillStyle = v > 0 ? colour(v, 400) : '#f4f4f4';
+        ctx.fillRect(c * cw, r * ch, cw - 1, ch - 1);
+      }
+    if (s.cop) {
+      ctx.fillStyle = '#d00';
+      ctx.beginPath();
+      ctx.arc(s.cop.col * cw, s.cop.row * ch, 5, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+  }
+  box.querySelector('.force').textContent = 'Total force ' + fmt(s.total_force_n, 0, 'N') + ' · ' + fmt(s.rate_hz, 0, 'frames/s') + ' · ' + s.frames + ' frames';
+  box.querySelector('.cop').textContent = s.cop ? 'Centre of pressure: row ' + fmt(s.cop.row, 1) + ', column ' + fmt(s.cop.col, 1) + ' (map cells)' : 'Centre of pressure: no load';
+}
+
+function onLive(msg) {
+  if (msg.type === 'frame') {
+    state.frames += 1;
+    document.body.setAttribute('data-live-frames', String(state.frames));
+    document.body.setAttribute('data-live-elapsed', String(msg.elapsed_s));
+    const src = msg.sources[0];
+    const unplugged = src && src.state === 'reconnecting';
+    $('#live-state').textContent = unplugged
+      ? 'Device unplugged or silent: waiting for it to come back (' + (src.last_error || 'no data') + ')'
+      : (msg.recording ? 'Recording' : 'Preview') + ' · ' + fmt(msg.elapsed_s, 1, 's') + (src ? ' · ' + src.state : '');
+    $('#live-state').className = unplugged ? 'error' : '';
+    if (unplugged) $('#live-streams').replaceChildren();
+    else for (const s of msg.streams) drawStream(s);
+  } else if (msg.type === 'finished') {
+    $('#live-state').textContent = msg.ok ? 'Stopped: ' + msg.frames + ' frames (' + msg.message + ')' : 'Capture ended: ' + msg.message;
+    document.body.setAttribute('data-live-finished', msg.ok ? 'ok' : 'failed');
+  }
+}
+
+function connectLive() {
+  if (state.socket && state.socket.readyState <= 1) return;
+  const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/live');
+  ws.onmessage = (e) => { try { onLive(JSON.parse(e.data)); } catch (err) { /* ignore a malformed message */ } };
+  ws.onclose = () => { state.socket = null; };
+  state.socket = ws;
+}
+
+async function showLive(visitId) {
+  show('live-view');
+  state.visitId = visitId;
+  $('#live-visit').textContent = 'for visit ' + visitId;
+  $('#back-to-patient').href = state.patient ? '#/patient/' + state.patient.id : '#/';
+  const sources = await api('GET', '/api/sources');
+  const sel = $('#source');
+  sel.replaceChildren();
+  for (const s of sources) sel.append(el('option', { value: s.uri, text: s.label }));
+  connectLive();
+}
+
+async function startLive(kind) {
+  state.frames = 0;
+  document.body.removeAttribute('data-live-finished');
+  $('#live-streams').replaceChildren();
+  try {
+    const body = { source: $('#source').value };
+    if (kind) { body.visit_id = Number(state.visitId); body.kind = kind; }
+    await api('POST', '/api/live/start', body);
+    say(kind ? 'Recording a ' + (kind === 'walk' ? 'walking trial' : 'standing scan') + '.' : 'Preview started.');
+  } catch (e) { say('Could not start: ' + e.message, true); }
+}
+
+async function stopLive() {
+  try {
+    const st = await api('POST', '/api/live/stop');
+    say(st.last ? (st.last.ok ? 'Stopped; ' + st.last.frames + ' frames.' : 'Capture ended: ' + st.last.message) : 'Stopped.');
+  } catch (e) { say('Could not stop: ' + e.message, true); }
+}
+
+// ---- results -----------------------------------------------------------------------------------
+
+async function showResults(trialId) {
+  show('results-view');
+  $('#result-trial').textContent = trialId;
+  const base = '/api/trials/' + trialId;
+  $('#dl-pdf').href = base + '/report.pdf';
+  $('#dl-html').href = base + '/report.html';
+  $('#dl-json').href = base + '/report.json';
+  $('#results-back').href = state.patient ? '#/patient/' + state.patient.id : '#/';
+  $('#measures tbody').replaceChildren(el('tr', {}, el('td', { text: 'Analysing …' })));
+  const doc = await api('GET', base + '/result');
+  $('#peak').src = base + '/peak.png';
+  $('#report-frame').src = base + '/report.html';
+  const feet = doc.feet || [];
+  $('#measures thead').replaceChildren(el('tr', {}, el('th', { text: 'Measure' }),
+    ...feet.map((f) => el('th', { text: f.side + ' foot' })), el('th', { text: 'Reference range' })));
+  const body = $('#measures tbody');
+  body.replaceChildren();
+  for (const m of state.session.measures) {
+    const values = feet.map((f) => (f.measures && f.measures[m.key] ? f.measures[m.key].median : null));
+    if (values.every((v) => v === null || v === undefined)) continue;
+    const unit = m.unit || '';
+    const range = m.ref_low !== null && m.ref_high !== null ? fmt(m.ref_low, m.decimals) + '–' + fmt(m.ref_high, m.decimals, unit)
+      : m.ref_low !== null ? '≥ ' + fmt(m.ref_low, m.decimals, unit) : m.ref_high !== null ? '≤ ' + fmt(m.ref_high, m.decimals, unit) : '–';
+    body.append(el('tr', {}, el('td', { text: m.label + (unit ? ' (' + unit + ')' : '') }),
+      ...values.map((v) => {
+        const out = v !== null && v !== undefined && ((m.ref_low !== null && v < m.ref_low) || (m.ref_high !== null && v > m.ref_high));
+        return el('td', { class: out ? 'out' : '', text: fmt(v, m.decimals, unit) + (out ? ' (out of range)' : '') });
+      }),
+      el('td', { text: range })));
+  }
+  const fl = $('#findings');
+  fl.replaceChildren();
+  for (const f of doc.findings) fl.append(el('li', { text: f.id + ' (' + f.side + '): ' + f.statement }));
+  if (!doc.findings.length) fl.append(el('li', { text: 'None.' }));
+  const rl = $('#recommendations');
+  rl.replaceChildren();
+  for (const r of doc.recommendations) {
+    const because = (r.triggers || []).map((t) => t.finding).filter((x, i, a) => a.indexOf(x) === i);
+    rl.append(el('li', { text: (r.category === 'referral' ? 'REFER: ' + r.text : r.id + ' (' + r.side + '): ' + r.element +
+      (r.dose && r.dose.text ? ' – ' + r.dose.text : '') + (because.length ? ' [because ' + because.join(', ') + ']' : '') +
+      (r.status === 'withheld' ? ' WITHHELD' : '')) }));
+  }
+  if (!doc.recommendations.length) rl.append(el('li', { text: 'None.' }));
+}
+
+// ---- routing -----------------------------------------------------------------------------------
+
+async function route() {
+  say('');
+  const h = location.hash.replace(/^#/, '') || '/';
+  const m = h.match(/^\/(patient|live|trial)\/(\d+)$/);
+  try {
+    if (!m) await showPatients();
+    else if (m[1] === 'patient') await showPatient(m[2]);
+    else if (m[1] === 'live') await showLive(m[2]);
+    else await showResults(m[2]);
+  } catch (e) { say(e.message, true); }
+}
+
+async function init() {
+  state.session = await api('GET', '/api/session');
+  $('#version').textContent = 'toolkit ' + state.session.toolkit_version + ', rules ' + state.session.rules.version;
+  buildIntakeForm();
+  $('#patient-form').addEventListener('submit', createPatient);
+  $('#intake-form').addEventListener('submit', saveIntake);
+  $('#visit-form').addEventListener('submit', newVisit);
+  $('#visit-form').date.value = new Date().toISOString().slice(0, 10);
+  $('#preview').addEventListener('click', () => startLive(null));
+  $('#record-walk').addEventListener('click', () => startLive('walk'));
+  $('#record-stand').addEventListener('click', () => startLive('stand'));
+  $('#stop').addEventListener('click', stopLive);
+  window.addEventListener('hashchange', route);
+  await route();
+}
+
+init().catch((e) => say('Cannot reach the insole server: ' + e.message, true));

@@ -1,0 +1,103 @@
+// `insole serve [--data DIR] [--port N] [--bind ADDR] [--token T]`: the clinic app (docs/app.md).
+// Wiring only: the server, store and pages live in app/; the sources the app may offer come from
+// the drivers' port list and the simulator, opened through the same URIs as `insole capture`.
+#include <iostream>
+
+#include "commands.hpp"
+#include "insole/app/app.hpp"
+#include "insole/app/server.hpp"
+#include "insole/capture/capture.hpp"
+#include "insole/drivers/protocol/decoder.hpp"
+#include "insole/drivers/transport/discovery.hpp"
+#include "source_uri.hpp"
+
+namespace insole::cli {
+
+namespace {
+
+// Sources the app offers: each detected serial port with each protocol its USB identity matches
+// (or every protocol when the identity is unknown), then the simulator for demonstrations.
+std::vector<app::SourceChoice> list_sources() {
+  std::vector<app::SourceChoice> out;
+  for (const auto& port : drivers::list_serial_ports()) {
+    std::vector<std::string> protos = port.protocols;
+    if (protos.empty())
+      for (const auto& p : drivers::protocols()) protos.push_back(p.name);
+    for (const auto& proto : protos)
+      out.push_back({"serial://" + port.stable_path() + "?protocol=" + proto + "&reconnect=1",
+                     port.stable_path() + " (" + proto + (port.product.empty() ? "" : ", " + port.product) + ")", "serial"});
+  }
+  // The walkway of the project's sample recordings (data/README.md): 96 x 480 sensels at 5.08 mm, 50 Hz.
+  const std::string mat = "layout=mat&rows=96&cols=480&pitch=5.08&rate=50&typical_noise=1";
+  out.push_back({"sim://walk?" + mat + "&foot=normal&seed=1&duration=120", "Simulator: walking on a mat (normal foot)", "simulator"});
+  out.push_back({"sim://walk?" + mat + "&foot=flat&pronation=0.8&seed=2&duration=120", "Simulator: walking on a mat (flat, pronating foot)", "simulator"});
+  out.push_back({"sim://walk?layout=insole99&rate=50&foot=normal&seed=3&duration=120", "Simulator: walking in 99-cell insoles", "simulator"});
+  out.push_back({"sim://stand?layout=mat&rows=80&cols=80&pitch=5.08&rate=20&typical_noise=1&seed=5&duration=60",
+                 "Simulator: standing on a mat", "simulator"});
+  return out;
+}
+
+}  // namespace
+
+int cmd_serve(const Args& args) {
+  po::options_description opts("options");
+  opts.add_options()("data", po::value<std::string>()->default_value("insole-data"),
+                     "data directory: clinic.sqlite, recordings/ (created when absent)")(
+      "port", po::value<unsigned>()->default_value(8410), "TCP port (0 = any free port)")(
+      "bind", po::value<std::string>()->default_value("127.0.0.1"),
+      "address to listen on; anything but loopback needs the access token")(
+      "token", po::value<std::string>(), "access token (default off loopback: a random one, printed)")(
+      "max-upload-mb", po::value<unsigned>()->default_value(64), "largest upload (vendor export), MiB");
+  po::positional_options_description pos;
+  po::variables_map vm;
+  if (auto rc = parse_options("serve", "[--data DIR] [--port N] [--bind ADDR] [--token T]",
+                              "Starts the clinic app: patients, intake, live capture, results and reports in "
+                              "a web browser. Listens on 127.0.0.1 unless --bind says otherwise; then every "
+                              "request needs the access token (printed).",
+                              opts, pos, args, vm))
+    return *rc;
+  const unsigned port = vm["port"].as<unsigned>();
+  if (port > 65535) return usage_error("serve", "--port must be 0..65535");
+  const std::string bind = vm["bind"].as<std::string>();
+  const bool loopback = app::is_loopback_address(bind);
+
+  app::AppConfig config;
+  config.data_dir = vm["data"].as<std::string>();
+  config.max_body_bytes = static_cast<std::size_t>(vm["max-upload-mb"].as<unsigned>()) << 20;
+  config.policy.csrf_token = app::random_token();
+  if (vm.count("token")) {
+    config.policy.access_token = vm["token"].as<std::string>();
+    if (config.policy.access_token.size() < 16) return usage_error("serve", "--token must be at least 16 characters");
+  } else if (!loopback) {
+    config.policy.access_token = app::random_token();
+  }
+  auto clock = steady_clock();
+  config.clock = clock;
+  config.list_sources = list_sources;
+  config.open_source = [clock](const std::string& uri) { return open_source(uri, clock); };
+
+  // The port is known once bound; the allowed Host names depend on it, so bind first.
+  auto created = app::App::create(config);
+  if (!created) return report_error("serve", created.error());
+  auto& application = **created;
+  auto server = app::Server::listen(application, bind, static_cast<std::uint16_t>(port));
+  if (!server) return report_error("serve", server.error());
+  const std::string p = std::to_string((*server)->port());
+  // On loopback, Host must name this server (DNS rebinding); off loopback the token guards.
+  if (loopback) application.set_allowed_hosts({"127.0.0.1:" + p, "localhost:" + p, "[::1]:" + p});
+  const auto& policy = application.config().policy;
+  const std::string host = loopback ? "127.0.0.1" : bind;
+  std::string url = "http://" + host + ":" + p + "/";
+  if (!policy.access_token.empty()) url += "?token=" + policy.access_token;
+  std::cout << "insole serve: open " << url << "\n" << std::flush;
+  if (bind == "0.0.0.0" || bind == "::")
+    std::cerr << "insole serve: listening on every interface: from another computer use this one's address "
+                 "in place of " << host << "\n";
+  std::cerr << "insole serve: data in " << config.data_dir.string() << "; Ctrl-C stops\n";
+  (*server)->run(/*handle_signals=*/true);
+  application.live().stop();
+  std::cerr << "insole serve: stopped\n";
+  return kExitOk;
+}
+
+}  // namespace insole::cli
