@@ -17,4 +17,5 @@ int cmd_batch(const Args& args);
 int cmd_batch_merge(const Args& args);
 int cmd_recover(const Args& args);
 int cmd_spm(const Args& args);
+int cmd_calibrate(const Args& args);
 }  // namespace insole::cli

@@ -25,6 +25,7 @@ constexpr std::array kCommands{
     Command{"report", "write the fitting report (PDF, HTML or JSON) with recommendations", insole::cli::cmd_report},
     Command{"simulate", "write a simulated walk or standing recording (mat or insoles)", insole::cli::cmd_simulate},
     Command{"batch", "analyse many recordings into one CSV (parallel, shardable, resumable)", insole::cli::cmd_batch},
+    Command{"calibrate", "counts to kPa: compute a body-weight calibration, apply it to a recording, check it", insole::cli::cmd_calibrate},
     Command{"spm", "register footprints of a design onto a template; pixel t tests with permutation FWE", insole::cli::cmd_spm},
     Command{"batch-merge", "combine the CSVs of batch shards, checking none is missing or duplicated", insole::cli::cmd_batch_merge},
 };
