@@ -19,4 +19,5 @@ int cmd_recover(const Args& args);
 int cmd_spm(const Args& args);
 int cmd_register(const Args& args);
 int cmd_serve(const Args& args);
+int cmd_calibrate(const Args& args);
 }  // namespace insole::cli

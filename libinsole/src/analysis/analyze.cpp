@@ -1,4 +1,5 @@
 #include "insole/analysis/analyze.hpp"
+#include "insole/analysis/measure_catalogue.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -582,6 +583,19 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
     for (auto& [name, vars] : regions)
       for (auto& [k, v] : vars)
         if (auto s = summarize(std::move(v))) foot.regions[name][k] = *s;
+    // An uncalibrated stream's values are counts: whatever needs absolute pressure or force is
+    // withheld (missing_reason says why); ratios, shares, areas, positions and timing remain.
+    foot.uncalibrated = si < streams.size() && streams[si].units == PressureUnits::counts;
+    if (foot.uncalibrated) {
+      for (auto it = foot.measures.begin(); it != foot.measures.end();) {
+        const MeasureInfo* mi = find_measure_info(it->first);
+        it = mi && mi->needs_kpa() ? foot.measures.erase(it) : std::next(it);
+      }
+      for (auto& [name, vars] : foot.regions)
+        for (const char* k : {"peak_pressure_kpa", "mean_pressure_kpa", "max_force_n", "pti_novel_kpa_s",
+                              "pti_melai_kpa_s", "fti_n_s"})
+          vars.erase(k);
+    }
     if (walking > 0) {
       Spread s;
       s.median = s.q1 = s.q3 = s.min = s.max = 100.0 * static_cast<double>(toe_first) / static_cast<double>(walking);

@@ -9,6 +9,12 @@ MissingReason missing_reason(const AnalysisResult& r, const FootSummary& foot, s
   const MeasureInfo* info = find_measure_info(key);
   if (!info || info->per_recording()) return {};
   if (foot.footfalls_used == 0) return {"no usable footfall", false};
+  if (foot.uncalibrated && info->needs_kpa()) {
+    const std::size_t walking_contacts = foot.footfalls_used - foot.standing_footfalls;
+    if ((info->walking() && walking_contacts > 0) || (info->standing() && foot.standing_footfalls > 0))
+      return {"uncalibrated stream (units \"counts\"): needs pressure in kPa; calibrate it with insole calibrate",
+              true};
+  }
   // The analysis' own reason, from the first used footfall of this foot that gives one.
   const bool arch = key == "arch_index" || key == "arch_index_resolution" || key == "chippaux_smirak_percent" || key == "staheli_index" ||
                     key == "midfoot_contact_ratio";

@@ -170,6 +170,13 @@ json foot_json(const FootSummary& foot, const AnalysisResult& r, const Reference
 
   json measures = json::object();
   for (const auto& [k, s] : foot.measures) measures[k] = spread(s);
+  if (foot.uncalibrated) {
+    // Counts, not kPa: the measures that need absolute pressure are null, their reason in
+    // measure_reasons (docs/calibration.md).
+    j["pressure_units"] = "counts";
+    for (const auto& info : measure_catalogue())
+      if (info.needs_kpa() && reasons.contains(info.key)) measures[info.key] = nullptr;
+  }
   j["measures"] = measures;
   json regions = json::object();
   for (const auto& [name, vars] : foot.regions) {

@@ -34,6 +34,8 @@ struct FootSummary {
   Side side = Side::unknown;
   std::string stream;            ///< stream name the footfalls came from
   Surface surface = Surface::barefoot;
+  /// The stream's units are "counts" (not calibrated): measures that need kPa are withheld.
+  bool uncalibrated = false;
   std::size_t footfalls_used = 0;
   std::size_t footfalls_rejected = 0;
   std::size_t standing_footfalls = 0;   ///< long quasi-static contacts among the used ones

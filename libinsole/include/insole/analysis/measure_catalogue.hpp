@@ -22,6 +22,7 @@ enum MeasureScope : unsigned {
   kInShoe = 1u << 3,     ///< insoles
   kShapeOnly = 1u << 4,  ///< needs the footprint's shape (a barefoot grid)
   kRecording = 1u << 5,  ///< one value per recording (gait timing, left/right symmetry), not per foot
+  kNeedsKpa = 1u << 6,   ///< needs absolute pressure (kPa, N): withheld on an uncalibrated ("counts") stream
 };
 
 struct MeasureInfo {
@@ -38,6 +39,8 @@ struct MeasureInfo {
   bool barefoot() const noexcept { return scope & kBarefoot; }
   bool in_shoe() const noexcept { return scope & kInShoe; }
   bool per_recording() const noexcept { return scope & kRecording; }
+  /// Needs calibrated pressure: null, with a reason, for a stream whose units are "counts".
+  bool needs_kpa() const noexcept { return scope & kNeedsKpa; }
   /// "walking, standing; barefoot, in-shoe; footprint shape" style summary of the scope.
   std::string applies() const;
 };

@@ -1,0 +1,188 @@
+// `insole calibrate compute|apply|check`: body-weight calibration of uncalibrated ("counts")
+// streams, applying a calibration file to a recording (a new file; the input is never touched),
+// and the standing check of a calibrated trial against body weight. docs/calibration.md.
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "insole/calibration/calibration_file.hpp"
+#include "insole/core/calibration.hpp"
+#include "insole/io/hdf5_recording.hpp"
+
+namespace insole::cli {
+namespace {
+
+constexpr const char* kCmd = "calibrate";
+
+// The streams named with --stream (all when none), or an error naming the missing one.
+Result<std::vector<Stream*>> select(Recording& rec, const std::vector<std::string>& names, const std::string& file) {
+  std::vector<Stream*> out;
+  if (names.empty()) {
+    for (auto& s : rec.streams) out.push_back(&s);
+    return out;
+  }
+  for (const auto& n : names) {
+    auto it = std::find_if(rec.streams.begin(), rec.streams.end(), [&](const Stream& s) { return s.info.name == n; });
+    if (it == rec.streams.end()) return Error{Errc::invalid_argument, file + ": no stream named '" + n + "'"};
+    out.push_back(&*it);
+  }
+  return out;
+}
+
+std::string today() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::ostringstream s;
+  s << std::put_time(&tm, "%Y-%m-%d");
+  return s.str();
+}
+
+int compute(const po::variables_map& vm) {
+  const std::string file = vm["file"].as<std::string>();
+  if (!vm.count("mass")) return usage_error(kCmd, "compute needs --mass KG (the subject's body mass)");
+  if (!vm.count("serial")) return usage_error(kCmd, "compute needs --serial SN (the device the calibration belongs to)");
+  const double mass = vm["mass"].as<double>();
+  const std::string trial = vm["trial"].as<std::string>();
+  if (trial != "standing" && trial != "walking")
+    return usage_error(kCmd, "--trial must be \"standing\" or \"walking\", not \"" + trial + "\"");
+  auto rec = io::read_recording(file);
+  if (!rec) return report_error(kCmd, rec.error());
+  auto streams = select(*rec, vm.count("stream") ? vm["stream"].as<std::vector<std::string>>() : std::vector<std::string>{}, file);
+  if (!streams) return report_error(kCmd, streams.error());
+  std::vector<const Stream*> cs;
+  for (const Stream* s : *streams) {
+    if (s->info.units != PressureUnits::counts)
+      return report_error(kCmd, Error{Errc::invalid_argument, file + ": stream '" + s->info.name +
+                                                                  "' is already in kPa; a calibration is computed from counts"});
+    cs.push_back(s);
+  }
+  if (trial == "walking" && cs.size() != 1)
+    return usage_error(kCmd, "a walking trial calibrates one foot: name its stream with --stream");
+  auto cal = calibrate_body_weight(cs, trial == "standing" ? TrialKind::standing : TrialKind::walking, mass);
+  if (!cal) return report_error(kCmd, Error{cal.error().code, file + ": " + cal.error().message});
+  cal->device_serial = vm["serial"].as<std::string>();
+  cal->stream = cs.size() == 1 ? cs[0]->info.name : "";
+  cal->date = today();
+  std::ostringstream src;
+  src << file << ", " << trial << " trial, body mass " << mass << " kg";
+  cal->source = src.str();
+  std::filesystem::path out;
+  if (vm.count("output")) {
+    out = vm["output"].as<std::string>();
+  } else {
+    auto p = calibration::file_for_serial(".", cal->device_serial);
+    if (!p) return report_error(kCmd, p.error());
+    out = *p;
+  }
+  if (auto st = calibration::write_file(*cal, out); !st) return report_error(kCmd, st.error());
+  std::cout << "calibration " << out.string() << ": " << cal->method << ", linear, k = " << std::setprecision(6)
+            << cal->coefficients[0] << " kPa per count (m g / sum(A counts), m = " << mass << " kg)\n";
+  return kExitOk;
+}
+
+int apply(const po::variables_map& vm) {
+  const std::string file = vm["file"].as<std::string>();
+  if (!vm.count("calibration")) return usage_error(kCmd, "apply needs --calibration FILE.json");
+  if (!vm.count("output")) return usage_error(kCmd, "apply needs -o OUT.h5 (the input is never modified)");
+  const std::filesystem::path out = vm["output"].as<std::string>();
+  std::error_code ec;
+  if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, file, ec))
+    return usage_error(kCmd, "-o names the input file; apply writes a new file and never modifies its input");
+  auto cal = calibration::read_file(vm["calibration"].as<std::string>());
+  if (!cal) return report_error(kCmd, cal.error());
+  auto rec = io::read_recording(file);
+  if (!rec) return report_error(kCmd, rec.error());
+  std::vector<std::string> names;
+  if (vm.count("stream")) names = vm["stream"].as<std::vector<std::string>>();
+  else if (!cal->stream.empty()) names = {cal->stream};
+  auto streams = select(*rec, names, file);
+  if (!streams) return report_error(kCmd, streams.error());
+  for (Stream* s : *streams) {
+    if (s->info.units != PressureUnits::counts)
+      return report_error(kCmd, Error{Errc::invalid_argument, file + ": stream '" + s->info.name +
+                                                                  "' is already in kPa; apply calibrates counts"});
+    if (auto st = cal->validate(s->pressure_kpa.cols()); !st)
+      return report_error(kCmd, Error{Errc::invalid_argument, "stream '" + s->info.name + "': " + st.error().message});
+  }
+  for (Stream* s : *streams) {
+    s->raw_counts = s->pressure_kpa;
+    for (Eigen::Index f = 0; f < s->frame_count(); ++f)
+      s->pressure_kpa.row(f) = cal->apply(s->raw_counts.row(f).transpose()).transpose();
+    s->info.units = PressureUnits::kpa;
+    s->info.calibration = *cal;
+    std::cout << "stream " << s->info.name << ": " << s->frame_count() << " frames calibrated ("
+              << to_string(cal->model) << ", " << cal->method << ", serial " << cal->device_serial << ")\n";
+  }
+  if (auto st = io::write_recording(out, *rec); !st) return report_error(kCmd, st.error());
+  std::cout << "wrote " << out.string() << "\n";
+  return kExitOk;
+}
+
+int check(const po::variables_map& vm) {
+  const std::string file = vm["file"].as<std::string>();
+  if (!vm.count("mass")) return usage_error(kCmd, "check needs --mass KG (the subject's body mass)");
+  auto rec = io::read_recording(file);
+  if (!rec) return report_error(kCmd, rec.error());
+  auto streams = select(*rec, vm.count("stream") ? vm["stream"].as<std::vector<std::string>>() : std::vector<std::string>{}, file);
+  if (!streams) return report_error(kCmd, streams.error());
+  std::vector<const Stream*> ks;
+  for (const Stream* s : *streams) {
+    if (s->info.units != PressureUnits::kpa)
+      return report_error(kCmd, Error{Errc::invalid_argument, file + ": stream '" + s->info.name +
+                                                                  "' is in counts; apply a calibration first"});
+    ks.push_back(s);
+  }
+  auto c = check_standing(ks, vm["mass"].as<double>());
+  if (!c) return report_error(kCmd, Error{c.error().code, file + ": " + c.error().message});
+  std::cout << std::fixed << std::setprecision(1) << "standing force " << c->measured_force_n << " N, body weight "
+            << c->body_weight_n << " N, error " << std::showpos << c->error_percent << std::noshowpos << " %\n";
+  if (vm.count("tolerance") && std::abs(c->error_percent) > vm["tolerance"].as<double>()) {
+    std::cerr << "insole calibrate: the standing force differs from body weight by more than "
+              << vm["tolerance"].as<double>() << " %\n";
+    return kExitProblem;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int cmd_calibrate(const Args& args) {
+  po::options_description opts("options");
+  opts.add_options()("action", po::value<std::string>()->required(), "compute | apply | check")(
+      "file", po::value<std::string>()->required(), "the trial or recording (HDF5)")(
+      "mass", po::value<double>(), "compute, check: body mass in kg")(
+      "trial", po::value<std::string>()->default_value("standing"), "compute: standing | walking")(
+      "serial", po::value<std::string>(), "compute: serial number of the device")(
+      "stream", po::value<std::vector<std::string>>(), "streams to use (repeatable; default: all)")(
+      "calibration", po::value<std::string>(), "apply: the calibration file (JSON)")(
+      "output,o", po::value<std::string>(), "compute: calibration file (default ./<serial>.json); apply: new recording")(
+      "tolerance", po::value<double>(), "check: exit 1 when |error| exceeds this many per cent");
+  po::positional_options_description pos;
+  pos.add("action", 1).add("file", 1);
+  po::variables_map vm;
+  if (auto rc = parse_options(kCmd, "compute|apply|check FILE [options]",
+                              "compute: body-weight factor k = m g / sum(A counts) from a standing trial (both feet,\n"
+                              "         all streams) or a walking trial (one foot, --stream), written as a JSON\n"
+                              "         calibration file for the device's serial number.\n"
+                              "apply:   counts -> kPa with a calibration file, into a new recording (-o) that keeps\n"
+                              "         the raw counts and the calibration beside the pressure.\n"
+                              "check:   a calibrated standing trial's force against body weight (per cent error).",
+                              opts, pos, args, vm))
+    return *rc;
+  const std::string action = vm["action"].as<std::string>();
+  if (vm.count("mass")) {
+    const double m = vm["mass"].as<double>();
+    if (!(std::isfinite(m) && m > 0 && m <= 1000)) return usage_error(kCmd, "--mass must be in (0, 1000] kg");
+  }
+  if (action == "compute") return compute(vm);
+  if (action == "apply") return apply(vm);
+  if (action == "check") return check(vm);
+  return usage_error(kCmd, "unknown action \"" + action + "\" (compute, apply or check)");
+}
+
+}  // namespace insole::cli
