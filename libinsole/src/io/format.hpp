@@ -9,6 +9,7 @@
 
 #include "insole/core/atomic_output.hpp"
 #include "insole/core/recording.hpp"
+#include "io/chunk_reader.hpp"
 #include "io/h5util.hpp"
 
 namespace insole::io::detail {
@@ -80,6 +81,8 @@ struct DiskStream {
   h5::NumericDataset time;
   h5::NumericDataset pressure;
   std::optional<h5::NumericDataset> sequence;
+  /// How to read pressure by raw chunks (chunk_reader.hpp); empty: through the HDF5 library.
+  std::optional<chunk::Plan> direct;
   hsize_t frames = 0;        ///< valid frames (frame_count attribute, else dataset length)
   hsize_t chunk_frames = 1;  ///< chunk length along time (a block of ~256 KiB when contiguous)
   h5::Where where;
