@@ -27,7 +27,7 @@ for spec in "walk64 0.5 64 64 10" "mat200 0.1 200 200 5"; do
       f="$work/$name-c$chunk-l$level.h5"
       [ -s "$f" ] || "$build/bench/insole_bench_make" "$f" "$minutes" "$rows" "$cols" "$pitch" 100 "$chunk" "$level" >/dev/null
       out=$("$build/bench/insole_bench_read" "$f" "$repeats")
-      size=$(awk -v b="$(stat -c %s "$f")" 'BEGIN { printf "%.1f", b / 1e6 }')
+      size=$(awk -v b="$(stat -c %s "$f")" 'BEGIN { printf "%.3f", b / 1e6 }')
       printf "%-25s %5s  %5s  %10s  %6s  %14s  %14s  %12s\n" "$name ${rows}x${cols}" "$chunk" "$level" "$size" \
         "$(echo "$out" | field 0 raw_mb)" "$(echo "$out" | field 0 direct_mb_s)" "$(echo "$out" | field 1 direct_mb_s)" \
         "$(echo "$out" | field 0 library_mb_s)"
