@@ -1,6 +1,7 @@
 // Writes a long simulated mat recording for the benchmarks, frame by frame through the streaming
 // writer (sim::Generator + io::RecordingWriter), so that an hour of a 64 x 64 mat never has to be
-// held in memory. Usage: insole_bench_make OUT.h5 MINUTES [ROWS COLS PITCH_MM RATE_HZ]
+// held in memory. Usage: insole_bench_make OUT.h5 MINUTES [ROWS COLS PITCH_MM RATE_HZ [CHUNK_FRAMES
+// DEFLATE_LEVEL]] (chunking and level default to the writer's).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -10,7 +11,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s OUT.h5 MINUTES [ROWS COLS PITCH_MM RATE_HZ]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s OUT.h5 MINUTES [ROWS COLS PITCH_MM RATE_HZ [CHUNK_FRAMES DEFLATE_LEVEL]]\n", argv[0]);
     return 2;
   }
   const std::string out = argv[1];
@@ -28,7 +29,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", gen.error().message.c_str());
     return 2;
   }
-  auto writer = insole::io::RecordingWriter::create(out, gen->metadata(), gen->streams());
+  insole::io::WriterOptions opts;
+  if (argc > 7) opts.chunk_frames = std::atoi(argv[7]);
+  if (argc > 8) opts.deflate_level = std::atoi(argv[8]);
+  auto writer = insole::io::RecordingWriter::create(out, gen->metadata(), gen->streams(), opts);
   if (!writer) {
     std::fprintf(stderr, "%s\n", writer.error().message.c_str());
     return 2;

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libeigen3-dev                                  # linear algebra (analysis, core)
   libhdf5-dev hdf5-tools                         # HDF5 recordings (io); h5dump for docs/tests
+  libdeflate-dev                                 # inflating the frames' chunks outside HDF5 (io)
   libboost-dev libboost-program-options-dev      # Asio (drivers), command line (cli)
   nlohmann-json3-dev                             # JSON output and rule files
   libyaml-cpp-dev                                # YAML intake forms

@@ -24,10 +24,7 @@ namespace insole::batch {
 
 namespace fs = std::filesystem;
 
-std::mutex& hdf5_mutex() {
-  static std::mutex m;
-  return m;
-}
+std::mutex& hdf5_mutex() { return io::hdf5_mutex(); }
 
 fs::path journal_path(const fs::path& output) { return fs::path(output.string() + ".journal"); }
 fs::path manifest_path(const fs::path& output) { return fs::path(output.string() + ".manifest.json"); }
@@ -200,8 +197,9 @@ Result<assess::Assessment> assess_file(const fs::path& path, const recommend::Ru
       next = 0;
     }
     if (stream >= streams.size()) return std::optional<analysis::FrameChunk>{};
-    auto frames = reader->with(
-        [&](const io::RecordingReader& r) { return r.read_frames(stream, next, block[stream]); });
+    // read_frames takes the HDF5 mutex itself, only while it calls HDF5: chunks are inflated
+    // without it, so other jobs can read meanwhile.
+    auto frames = reader->unlocked().read_frames(stream, next, block[stream]);
     if (!frames) return frames.error();
     if (frames->time_s.size() == 0)
       return make_error(Errc::format_error, "stream '" + streams[stream].name + "' returned no frames at frame " +

@@ -9,6 +9,7 @@
 
 #include "insole/core/atomic_output.hpp"
 #include "insole/core/recording.hpp"
+#include "io/chunk_reader.hpp"
 #include "io/h5util.hpp"
 
 namespace insole::io::detail {
@@ -83,6 +84,8 @@ struct DiskStream {
   h5::NumericDataset pressure;
   std::optional<h5::NumericDataset> sequence;
   std::optional<h5::NumericDataset> raw_counts;  ///< calibration/raw_counts, same shape as pressure
+  /// How to read pressure by raw chunks (chunk_reader.hpp); empty: through the HDF5 library.
+  std::optional<chunk::Plan> direct;
   hsize_t frames = 0;        ///< valid frames (frame_count attribute, else dataset length)
   hsize_t chunk_frames = 1;  ///< chunk length along time (a block of ~256 KiB when contiguous)
   h5::Where where;

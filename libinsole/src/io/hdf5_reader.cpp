@@ -437,6 +437,7 @@ Result<DiskStream> parse_stream(hid_t streams_group, const std::string& name, co
   auto chunk = chunk_along_time(ds.pressure, info.layout.sensor_count());
   if (!chunk) return chunk.error();
   ds.chunk_frames = *chunk;
+  ds.direct = chunk::plan_for(ds.pressure);
   return ds;
 }
 
@@ -648,7 +649,6 @@ Status check_range(const detail::DiskStream& d, Eigen::Index first, Eigen::Index
 
 Result<Stream> RecordingReader::read_frames(std::size_t stream, Eigen::Index first,
                                             Eigen::Index count) const {
-  h5::QuietErrors quiet;
   const detail::DiskStream& d = state_->disk.at(stream);
   if (auto st = check_range(d, first, count); !st) return st.error();
   count = std::min<Eigen::Index>(count, static_cast<Eigen::Index>(d.frames) - first);
@@ -662,24 +662,39 @@ Result<Stream> RecordingReader::read_frames(std::size_t stream, Eigen::Index fir
   // Read one frame before the block too, so that time is checked to increase across blocks.
   const Eigen::Index lead = first > 0 ? 1 : 0;
   Eigen::VectorXd t(count + lead);
-  if (auto st = h5::read_rows(d.time, static_cast<hsize_t>(first - lead), static_cast<hsize_t>(count + lead),
-                              H5T_NATIVE_DOUBLE, t.data(), d.where.at(detail::kTime));
-      !st)
-    return st.error();
+  {
+    std::lock_guard lock(hdf5_mutex());
+    h5::QuietErrors quiet;
+    if (auto st = h5::read_rows(d.time, static_cast<hsize_t>(first - lead), static_cast<hsize_t>(count + lead),
+                                H5T_NATIVE_DOUBLE, t.data(), d.where.at(detail::kTime));
+        !st)
+      return st.error();
+  }
   for (Eigen::Index i = 0; i < t.size(); ++i) {
     const Eigen::Index frame = first - lead + i;
     if (!std::isfinite(t[i]))
-      return h5::format_error(d.where.at(detail::kTime),
-                              "time_s[" + std::to_string(frame) + "] is not a finite number");
+      return make_error(Errc::format_error, d.where.at(detail::kTime).prefix() + "time_s[" +
+                                                std::to_string(frame) + "] is not a finite number");
     if (i > 0 && !(t[i] > t[i - 1]))
-      return h5::format_error(d.where.at(detail::kTime),
-                              "time_s must be strictly increasing, but time_s[" + std::to_string(frame) +
-                                  "] = " + std::to_string(t[i]) + " follows " + std::to_string(t[i - 1]));
+      return make_error(Errc::format_error,
+                        d.where.at(detail::kTime).prefix() + "time_s must be strictly increasing, but time_s[" +
+                            std::to_string(frame) + "] = " + std::to_string(t[i]) + " follows " +
+                            std::to_string(t[i - 1]));
   }
   out.time_s = t.tail(count);
   out.pressure_kpa.resize(count, sensels);
+  const h5::Where pw = d.where.at(detail::kPressure);
+  if (d.direct && chunk::path_mode() == chunk::PathMode::automatic) {
+    // Raw chunks, decoded outside the HDF5 lock (chunk_reader.hpp); the same bytes as the library.
+    auto done = chunk::read_rows(d.pressure, *d.direct, static_cast<hsize_t>(first), static_cast<hsize_t>(count),
+                                 out.pressure_kpa.data(), pw, hdf5_mutex());
+    if (!done) return done.error();
+    if (*done == chunk::Outcome::done) return out;
+  }
+  std::lock_guard lock(hdf5_mutex());
+  h5::QuietErrors quiet;
   if (auto st = h5::read_rows(d.pressure, static_cast<hsize_t>(first), static_cast<hsize_t>(count),
-                              H5T_NATIVE_FLOAT, out.pressure_kpa.data(), d.where.at(detail::kPressure));
+                              H5T_NATIVE_FLOAT, out.pressure_kpa.data(), pw);
       !st)
     return st.error();
   if (d.raw_counts) {
@@ -709,6 +724,11 @@ Result<std::vector<std::uint64_t>> RecordingReader::read_sequence(std::size_t st
       !st)
     return st.error();
   return seq;
+}
+
+std::mutex& hdf5_mutex() {
+  static std::mutex m;
+  return m;
 }
 
 Result<Recording> read_recording(const std::filesystem::path& path) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,13 @@
 #include "insole/core/result.hpp"
 
 namespace insole::io {
+
+/// Serialises calls into the HDF5 library among a process's threads (Debian's HDF5 is built
+/// without thread-safety). RecordingReader::read_frames takes it itself, and only around its HDF5
+/// calls: the frames' chunks are decompressed with it released. Every other call into this
+/// module expects its caller to hold it when several threads use HDF5 (batch::hdf5_mutex() is
+/// this mutex).
+std::mutex& hdf5_mutex();
 
 /// Reads a whole recording into memory (validated: shapes, attributes, strictly increasing time).
 Result<Recording> read_recording(const std::filesystem::path& path);
@@ -114,6 +122,11 @@ class RecordingReader {
                                                    Eigen::Index count) const;
   /// Frames [first, first + count) of one stream (count is clipped at the end). Time is checked
   /// to be finite and strictly increasing within the block and against the previous block read.
+  /// Pressure stored as the toolkit and h5py write it (chunks of whole frames, float32, shuffle/
+  /// deflate/fletcher32) is read by raw chunks and decoded on up to INSOLE_DECODE_THREADS threads
+  /// (default: all cores) outside the HDF5 library; anything else, or INSOLE_HDF5_PATH=library,
+  /// goes through the library. Both give the same bytes. Takes hdf5_mutex() itself: call it
+  /// without holding that mutex.
   Result<Stream> read_frames(std::size_t stream, Eigen::Index first, Eigen::Index count) const;
   const std::filesystem::path& path() const noexcept { return path_; }
 

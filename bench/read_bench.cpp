@@ -1,0 +1,81 @@
+// Read throughput of the analysis path against the HDF5 library path (docs/performance.md,
+// "Reading frames"). For one recording, reads every frame of every stream in the blocks the
+// analysis reads (batch::AnalyseOptions::min_read_frames: >= 256 frames, whole chunks), touching every value, on
+//   direct   RecordingReader::read_frames as analyze/report/batch use it (raw chunks decoded
+//            outside HDF5 on INSOLE_DECODE_THREADS threads),
+//   library  the same with INSOLE_HDF5_PATH=library (HDF5's filter pipeline),
+// for 1 and 2 decode threads, interleaved (machine noise hits all alike), best of REPEATS. Prints
+// one JSON line per thread count. Usage: insole_bench_read FILE [REPEATS]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <string>
+
+#include "insole/io/hdf5_recording.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Seconds to read every frame; `values` and `checksum` let the caller check both paths agree.
+double read_all(const char* file, long long& values, double& checksum) {
+  const auto t0 = Clock::now();
+  auto reader = insole::io::RecordingReader::open(file);
+  if (!reader) {
+    std::fprintf(stderr, "%s\n", reader.error().message.c_str());
+    std::exit(2);
+  }
+  // batch::AnalyseOptions::min_read_frames (not linked here, so this bench needs only core and io).
+  constexpr Eigen::Index kMinReadFrames = 256;
+  values = 0;
+  checksum = 0;
+  for (std::size_t s = 0; s < reader->streams().size(); ++s) {
+    const Eigen::Index chunk = std::max<Eigen::Index>(1, reader->chunk_frames(s));
+    const Eigen::Index block = (kMinReadFrames + chunk - 1) / chunk * chunk;
+    for (Eigen::Index first = 0; first < reader->frame_count(s); first += block) {
+      auto frames = reader->read_frames(s, first, block);
+      if (!frames) {
+        std::fprintf(stderr, "%s\n", frames.error().message.c_str());
+        std::exit(2);
+      }
+      checksum += static_cast<double>(frames->pressure_kpa.unaryExpr([](float v) { return v == v ? v : 0.f; }).sum());
+      values += frames->pressure_kpa.size();
+    }
+  }
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s FILE [REPEATS]\n", argv[0]);
+    return 2;
+  }
+  const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
+  for (const char* threads : {"1", "2"}) {
+    ::setenv("INSOLE_DECODE_THREADS", threads, 1);
+    double best_direct = std::numeric_limits<double>::infinity(), best_library = best_direct;
+    long long values = 0, lib_values = 0;
+    double sum = 0, lib_sum = 0;
+    for (int r = 0; r < repeats; ++r) {
+      ::unsetenv("INSOLE_HDF5_PATH");
+      best_direct = std::min(best_direct, read_all(argv[1], values, sum));
+      ::setenv("INSOLE_HDF5_PATH", "library", 1);
+      best_library = std::min(best_library, read_all(argv[1], lib_values, lib_sum));
+    }
+    ::unsetenv("INSOLE_HDF5_PATH");
+    if (values != lib_values || sum != lib_sum) {
+      std::fprintf(stderr, "the paths disagree: %lld values (sum %.17g) against %lld (sum %.17g)\n", values, sum,
+                   lib_values, lib_sum);
+      return 1;
+    }
+    const double mb = static_cast<double>(values) * 4.0 / 1e6;
+    std::printf("{\"file\": \"%s\", \"threads\": %s, \"raw_mb\": %.1f, \"direct_s\": %.4f, \"library_s\": %.4f, "
+                "\"direct_mb_s\": %.1f, \"library_mb_s\": %.1f, \"direct_over_library\": %.3f}\n",
+                argv[1], threads, mb, best_direct, best_library, mb / best_direct, mb / best_library,
+                best_library / best_direct);
+  }
+  return 0;
+}
