@@ -18,4 +18,5 @@ int cmd_batch_merge(const Args& args);
 int cmd_recover(const Args& args);
 int cmd_spm(const Args& args);
 int cmd_register(const Args& args);
+int cmd_compare(const Args& args);
 }  // namespace insole::cli

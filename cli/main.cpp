@@ -27,6 +27,8 @@ constexpr std::array kCommands{
     Command{"batch", "analyse many recordings into one CSV (parallel, shardable, resumable)", insole::cli::cmd_batch},
     Command{"register", "register footprints rigidly within subject or onto a template (MUN104); quality per image",
             insole::cli::cmd_register},
+    Command{"compare", "compare two recordings of one patient per foot and region; difference map; prescription targets",
+            insole::cli::cmd_compare},
     Command{"spm", "register footprints of a design onto a template; pixel t tests with permutation FWE", insole::cli::cmd_spm},
     Command{"batch-merge", "combine the CSVs of batch shards, checking none is missing or duplicated", insole::cli::cmd_batch_merge},
 };
