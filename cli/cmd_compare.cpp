@@ -3,6 +3,7 @@
 // per foot and region, with a difference map of the peak images after rigid registration and the
 // rule file's targets (compare::compare; docs/compare.md). Both files go through
 // batch::assess_file, the one path of `insole analyze`.
+#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -61,6 +62,11 @@ int cmd_compare(const Args& args) {
     report_error("compare", rules.error());
     return kExitBadInput;
   }
+  // An unknown --fitted id fails before the (slow) analyses; compare::compare checks it again.
+  for (const auto& id : options.fitted)
+    if (std::none_of(rules->interventions.begin(), rules->interventions.end(),
+                     [&](const recommend::Intervention& iv) { return iv.id == id; }))
+      return usage_error("compare", "--fitted: unknown intervention id '" + id + "' (rule file " + rules->origin + ")");
   std::optional<recommend::Intake> intake;
   if (vm.count("intake")) {
     auto in = recommend::load_intake(vm["intake"].as<std::string>());
