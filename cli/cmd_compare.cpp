@@ -1,5 +1,5 @@
 // `insole compare A.h5 B.h5 [--foot left|right] [--json] [-o out.json] [--fitted ID,...]
-//  [--rules F] [--intake F]`: one patient's two recordings (before/after, barefoot/shoe/orthosis)
+//  [--figure diff.png|pdf] [--rules F] [--intake F]`: one patient's two recordings (before/after, barefoot/shoe/orthosis)
 // per foot and region, with a difference map of the peak images after rigid registration and the
 // rule file's targets (compare::compare; docs/compare.md). Both files go through
 // batch::assess_file, the one path of `insole analyze`.
@@ -16,6 +16,8 @@
 #include "insole/core/atomic_output.hpp"
 #include "insole/recommend/intake.hpp"
 #include "insole/recommend/rules.hpp"
+#include "insole/report/compare_figure.hpp"
+#include "insole/report/render.hpp"
 
 namespace insole::cli {
 
@@ -27,6 +29,7 @@ int cmd_compare(const Args& args) {
       ("foot", po::value<std::string>(), "compare only this foot: left or right")
       ("json", "print the comparison as JSON on stdout")
       ("output,o", po::value<std::string>(), "write the JSON comparison to this file (atomically)")
+      ("figure", po::value<std::string>(), "draw the difference maps (B - A, kPa) to this .png or .pdf")
       ("fitted", po::value<std::vector<std::string>>()->multitoken(),
        "intervention ids of the rule file fitted between A and B (e.g. R-MET-PAD), in addition to "
        "A's prescription; their targets are checked")
@@ -35,7 +38,7 @@ int cmd_compare(const Args& args) {
   po::positional_options_description pos;
   pos.add("a", 1).add("b", 1);
   po::variables_map vm;
-  if (auto rc = parse_options("compare", "A.h5 B.h5 [--foot left|right] [--json] [-o out.json] [--fitted ID ...]",
+  if (auto rc = parse_options("compare", "A.h5 B.h5 [--foot left|right] [--json] [-o out.json] [--figure diff.png|pdf] [--fitted ID ...]",
                               "Compares two recordings of one patient per foot and region (peak pressure, "
                               "pressure-time integral, changes), maps the difference of the peak images after "
                               "rigid registration of B onto A, and checks the rule file's targets.",
@@ -56,6 +59,13 @@ int cmd_compare(const Args& args) {
       while (std::getline(ss, id, ','))
         if (!id.empty()) options.fitted.push_back(id);
     }
+
+  std::optional<report::FigureFormat> figure_format;
+  if (vm.count("figure")) {
+    auto ff = report::figure_format_of(vm["figure"].as<std::string>());
+    if (!ff) return usage_error("compare", ff.error().message);
+    figure_format = *ff;
+  }
 
   auto rules = vm.count("rules") ? recommend::load_rules(vm["rules"].as<std::string>()) : recommend::load_default_rules();
   if (!rules) {
@@ -97,6 +107,11 @@ int cmd_compare(const Args& args) {
       report_error("compare", st.error());
       return kExitBadInput;
     }
+  }
+  if (figure_format) {
+    const auto st = report::write_compare_figure(*c, vm["figure"].as<std::string>(), *figure_format);
+    report::release_render_caches();  // fontconfig's process-wide caches, so leak checkers see a clean exit
+    if (!st) return report_error("compare", st.error());  // no foot with a map -> 1
   }
   if (vm.count("json"))
     std::cout << json;

@@ -35,11 +35,12 @@ TEST(CompareCli, ScaledCopyGivesMinusTwentyPercentEverywhereAndMeetsTheDomeTarge
   const fs::path b = scaled_copy(tmp.path(), 0.8, "b.h5");
   const fs::path out = tmp.path() / "cmp.json";
   auto r = test::insole_cli("compare " + test::quote(kWalk) + " " + test::quote(b) + " --fitted R-MET-PAD --json -o " +
-                                test::quote(out),
+                                test::quote(out) + " --figure " + test::quote(tmp.path() / "diff.png"),
                             tmp.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(json::parse(test::read_file(out)), j);  // -o writes the same document
+  EXPECT_EQ(test::read_file(tmp.path() / "diff.png").substr(0, 8), "\x89PNG\r\n\x1a\n");
   ASSERT_EQ(j["feet"].size(), 2u);
   for (const auto& f : j["feet"]) {
     ASSERT_TRUE(f["regions"].contains("forefoot"));
@@ -101,6 +102,9 @@ TEST(CompareCli, BadInputExitsTwoNamingTheFileAndLeavesTheOutputAlone) {
   auto r = test::insole_cli("compare " + test::quote(kWalk), tmp.path());
   EXPECT_EQ(r.exit_code, 2);
   r = test::insole_cli("compare " + test::quote(kWalk) + " " + test::quote(kWalk) + " --foot middle", tmp.path());
+  EXPECT_EQ(r.exit_code, 2);
+  r = test::insole_cli("compare " + test::quote(kWalk) + " " + test::quote(kWalk) + " --figure diff.gif", tmp.path());
+  EXPECT_NE(r.err.find("diff.gif"), std::string::npos) << r.err;
   EXPECT_EQ(r.exit_code, 2);
   r = test::insole_cli("compare " + test::quote(kWalk) + " " + test::quote(kWalk) + " --rules " +
                            test::quote(tmp.path() / "no-rules.json"),
