@@ -20,4 +20,5 @@ int cmd_spm(const Args& args);
 int cmd_register(const Args& args);
 int cmd_serve(const Args& args);
 int cmd_calibrate(const Args& args);
+int cmd_compare(const Args& args);
 }  // namespace insole::cli

@@ -28,6 +28,8 @@ constexpr std::array kCommands{
     Command{"register", "register footprints rigidly within subject or onto a template (MUN104); quality per image",
             insole::cli::cmd_register},
     Command{"calibrate", "counts to kPa: compute a body-weight calibration, apply it to a recording, check it", insole::cli::cmd_calibrate},
+    Command{"compare", "compare two recordings of one patient per foot and region; difference map; prescription targets",
+            insole::cli::cmd_compare},
     Command{"spm", "register footprints of a design onto a template; pixel t tests with permutation FWE", insole::cli::cmd_spm},
     Command{"serve", "the clinic app in a web browser: patients, live capture, results, reports", insole::cli::cmd_serve},
     Command{"batch-merge", "combine the CSVs of batch shards, checking none is missing or duplicated", insole::cli::cmd_batch_merge},

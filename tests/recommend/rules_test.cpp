@@ -277,3 +277,80 @@ TEST(Rules, CompareAndNegate) {
 
 }  // namespace
 }  // namespace insole::recommend
+
+namespace insole::recommend {
+namespace {
+
+// The targets section (checked by `insole compare`): every value the shipped file gives, and every
+// malformed or hostile edit rejected with the path and what was expected.
+TEST(RulesTargets, ShippedTargetsAreParsedWithTheirSources) {
+  auto r = parse_rules(nlohmann::json::parse(test::default_rules_text()).dump(), "default.json");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->targets.size(), 2u);
+  const auto& pad = r->targets[0];
+  EXPECT_EQ(pad.id, "T-MET-PAD-FOREFOOT");
+  EXPECT_EQ(pad.intervention, "R-MET-PAD");
+  EXPECT_EQ(pad.kind, "relative_change");
+  EXPECT_EQ(pad.max_value, -17.0);  // forefoot PP -17 % with a metatarsal dome (J Foot Ankle Res 2014;7:18)
+  EXPECT_EQ(pad.sources, std::vector<std::string>{"jfar2014_7_18"});
+  const auto& ceiling = r->targets[1];
+  EXPECT_EQ(ceiling.red_flag, "RF-DIABETES");
+  EXPECT_EQ(ceiling.kind, "ceiling");
+  EXPECT_EQ(ceiling.max_value, 200.0);  // in-shoe PP < 200 kPa (Arts et al. 2012)
+  EXPECT_EQ(ceiling.surface, "in_shoe");
+  EXPECT_EQ(ceiling.sources, std::vector<std::string>{"arts2012"});
+}
+
+TEST(RulesTargets, MalformedTargetsAreRejectedNamingThePath) {
+  using nlohmann::json;
+  auto reject_t = [](const std::function<void(json&)>& edit) {
+    json j = json::parse(test::default_rules_text());
+    edit(j["targets"]);
+    auto r = parse_rules(j.dump(), "clinic.json");
+    return r ? std::string() : r.error().message;
+  };
+  std::string m = reject_t([](json& t) { t[0]["when"] = {{"prescribed", "R-MET-PADD"}}; });
+  EXPECT_NE(m.find("targets[0] (T-MET-PAD-FOREFOOT).when.prescribed"), std::string::npos) << m;
+  EXPECT_NE(m.find("unknown intervention id 'R-MET-PADD'"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[1]["when"] = {{"red_flag", "RF-NOPE"}}; });
+  EXPECT_NE(m.find("unknown red flag id 'RF-NOPE'"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[0]["when"] = {{"prescribed", "R-MET-PAD"}, {"red_flag", "RF-DIABETES"}}; });
+  EXPECT_NE(m.find("exactly one of"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[0]["when"] = json::object(); });
+  EXPECT_NE(m.find("exactly one of"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[0]["region"] = "forefeet"; });
+  EXPECT_NE(m.find("unknown region 'forefeet'"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[0]["variable"] = "arch_index"; });
+  EXPECT_NE(m.find("targets[0] (T-MET-PAD-FOREFOOT).variable"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[0]["kind"] = "floor"; });
+  EXPECT_NE(m.find("expected \"relative_change\" or \"ceiling\""), std::string::npos) << m;
+  m = reject_t([](json& t) { t[0]["max"] = -170; });
+  EXPECT_NE(m.find("between -100 and 100"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[1]["max"] = 0; });
+  EXPECT_NE(m.find("a ceiling must be positive"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[1]["max"] = "200"; });
+  EXPECT_NE(m.find("expected a number, found a string"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[1]["surface"] = "sock"; });
+  EXPECT_NE(m.find("expected \"in_shoe\" or \"barefoot\""), std::string::npos) << m;
+  m = reject_t([](json& t) { t[0]["sources"] = json::array(); });
+  EXPECT_NE(m.find("a target needs at least one source"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[0]["sources"] = {"nobody2099"}; });
+  EXPECT_NE(m.find("nobody2099"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[1]["id"] = "T-MET-PAD-FOREFOOT"; });
+  EXPECT_NE(m.find("T-MET-PAD-FOREFOOT"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[0]["threshold"] = 3; });
+  EXPECT_NE(m.find("unknown key"), std::string::npos) << m;
+  m = reject_t([](json& t) { t = json::object(); });
+  EXPECT_NE(m.find("targets"), std::string::npos) << m;
+  m = reject_t([](json& t) { t[0] = 42; });
+  EXPECT_NE(m.find("targets[0]"), std::string::npos) << m;
+  // Without the section a rule file is still valid (older clinic copies): no targets.
+  json j = json::parse(test::default_rules_text());
+  j.erase("targets");
+  auto r = parse_rules(j.dump(), "clinic.json");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->targets.empty());
+}
+
+}  // namespace
+}  // namespace insole::recommend

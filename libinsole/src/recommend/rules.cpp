@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -320,7 +321,7 @@ ClassDef parse_class(const json& j, const std::string& path) {
 RuleSet parse_document(const json& root) {
   Obj o(root, "", {"schema", "schema_version", "name", "rules_version", "description", "strength_levels",
                    "confidence_levels", "confidence_cap_by_strength", "sources", "measures", "classes", "findings",
-                   "nodes", "links", "interventions", "red_flags", "paediatric", "symptoms", "review",
+                   "nodes", "links", "interventions", "red_flags", "targets", "paediatric", "symptoms", "review",
                    "not_screened_text", "wording"});
   if (o.str("schema") != "insole-rules") fail("schema", "expected \"insole-rules\"");
   if (o.integer("schema_version", -1) != 2)
@@ -574,6 +575,40 @@ RuleSet parse_document(const json& root) {
     rf.sources = f.strings("sources");
     if (rf.sources.empty()) fail(f.path("sources"), "a red flag needs at least one source");
     r.red_flags.push_back(rf);
+  }
+  const json& targets = o.array("targets", false);
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const std::string p = item_path("targets", i, targets[i]);
+    Obj t(targets[i], p, {"id", "when", "region", "variable", "kind", "max", "surface", "text", "sources"});
+    TargetDef td;
+    td.id = t.str("id");
+    Obj w(t.at("when"), t.path("when"), {"prescribed", "red_flag"});
+    td.intervention = w.str("prescribed", false);
+    td.red_flag = w.str("red_flag", false);
+    if (td.intervention.empty() == td.red_flag.empty())
+      fail(t.path("when"), "expected exactly one of \"prescribed\" (an intervention id) or \"red_flag\" (a red flag id)");
+    td.region = t.str("region");
+    td.variable = t.str("variable");
+    if (td.variable != "peak_pressure_kpa" && td.variable != "pti_novel_kpa_s")
+      fail(t.path("variable"), "expected \"peak_pressure_kpa\" or \"pti_novel_kpa_s\"");
+    td.kind = t.str("kind");
+    td.max_value = t.num("max");
+    if (!std::isfinite(td.max_value)) fail(t.path("max"), "expected a finite number");
+    if (td.kind == "relative_change") {
+      if (td.max_value < -100.0 || td.max_value > 100.0)
+        fail(t.path("max"), "a relative change is a percentage between -100 and 100");
+    } else if (td.kind == "ceiling") {
+      if (td.max_value <= 0.0) fail(t.path("max"), "a ceiling must be positive");
+    } else {
+      fail(t.path("kind"), "expected \"relative_change\" or \"ceiling\"");
+    }
+    td.surface = t.str("surface", false);
+    if (!td.surface.empty() && td.surface != "in_shoe" && td.surface != "barefoot")
+      fail(t.path("surface"), "expected \"in_shoe\" or \"barefoot\"");
+    td.text = t.str("text");
+    td.sources = t.strings("sources");
+    if (td.sources.empty()) fail(t.path("sources"), "a target needs at least one source");
+    r.targets.push_back(td);
   }
   if (o.has("paediatric")) {
     Obj pd(o.at("paediatric"), "paediatric", {"when", "confidence_cap", "sources", "caveats"});
@@ -855,6 +890,23 @@ void validate(const RuleSet& r) {
       if (iv.contraindications[k].when) check_condition(r, *iv.contraindications[k].when, cp + ".when", false);
       for (const auto& s : iv.contraindications[k].sources) check_source(r, s, cp + ".sources");
     }
+  }
+  check_unique(ids_of(r.targets), "targets");
+  for (std::size_t i = 0; i < r.targets.size(); ++i) {
+    const auto& td = r.targets[i];
+    const std::string p = "targets[" + std::to_string(i) + "] (" + td.id + ")";
+    if (!td.intervention.empty() &&
+        std::none_of(r.interventions.begin(), r.interventions.end(), [&](const Intervention& iv) { return iv.id == td.intervention; }))
+      fail(p + ".when.prescribed", "unknown intervention id '" + td.intervention + "'");
+    if (!td.red_flag.empty() &&
+        std::none_of(r.red_flags.begin(), r.red_flags.end(), [&](const RedFlag& rf) { return rf.id == td.red_flag; }))
+      fail(p + ".when.red_flag", "unknown red flag id '" + td.red_flag + "'");
+    static const std::set<std::string> kRegions = {"hindfoot", "midfoot", "forefoot", "toes", "hallux", "lesser_toes",
+                                                   "medial", "lateral", "mth1", "mth2", "mth3", "mth4", "mth5"};
+    if (!kRegions.count(td.region))
+      fail(p + ".region", "unknown region '" + td.region + "' (expected one of the analysis regions: " +
+                              join(std::vector<std::string>(kRegions.begin(), kRegions.end())) + ")");
+    for (const auto& s : td.sources) check_source(r, s, p + ".sources");
   }
   for (std::size_t i = 0; i < r.red_flags.size(); ++i) {
     const auto& rf = r.red_flags[i];

@@ -275,6 +275,26 @@ struct RedFlag {
   std::vector<std::string> sources;
 };
 
+/// What counts as a prescription having done its job, checked by `insole compare` (a before and an
+/// after recording): per region, a relative change of a pressure variable from A to B at most
+/// `max_value` percent (kind relative_change, e.g. -17 for a 17 % reduction), or the variable in B
+/// at most `max_value` in its unit (kind ceiling, e.g. 200 kPa). Applies when A's prescription
+/// holds the intervention `intervention` (or it is stated as fitted), or when A's assessment raised
+/// the red flag `red_flag` (exactly one of the two is set). `surface` ("in_shoe", "barefoot" or ""
+/// for either) is the surface B must have been recorded on for the target to be assessable.
+struct TargetDef {
+  std::string id;
+  std::string intervention;
+  std::string red_flag;
+  std::string region;                ///< an analysis region (forefoot, mth1..5, ...)
+  std::string variable;              ///< "peak_pressure_kpa" | "pti_novel_kpa_s"
+  std::string kind;                  ///< "relative_change" | "ceiling"
+  double max_value = 0.0;            ///< percent (relative_change) or the variable's unit (ceiling)
+  std::string surface;
+  std::string text;
+  std::vector<std::string> sources;
+};
+
 struct Paediatric {
   std::optional<Condition> when;
   std::string confidence_cap;
@@ -314,6 +334,8 @@ struct RuleSet {
   std::vector<Link> links;
   std::vector<Intervention> interventions;
   std::vector<RedFlag> red_flags;
+  /// Targets of prescriptions, checked by the comparison of two recordings (optional section).
+  std::vector<TargetDef> targets;
   Paediatric paediatric;
   Symptoms symptoms;
   Review review;
