@@ -51,7 +51,7 @@ TEST(Rules, ShippedBorderlineMarginsFollowTheirSources) {
 
 TEST(Rules, ShippedRuleFileIsValidAndComplete) {
   const RuleSet& r = test::default_rules();
-  EXPECT_EQ(r.rules_version, "3.0.0");
+  EXPECT_EQ(r.rules_version, "3.1.0");
   EXPECT_EQ(r.links.size(), 13u);  // L1..L13
   for (int i = 1; i <= 13; ++i) EXPECT_NE(r.find_link("L" + std::to_string(i)), nullptr) << i;
   for (const char* f : {"F-ARCH-LOW", "F-ARCH-HIGH", "F-PRONATION", "F-SUPINATION", "F-EQUINUS", "F-FOREFOOT-OVERLOAD",

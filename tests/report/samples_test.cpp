@@ -50,7 +50,7 @@ const std::vector<std::string> kCommon = {
     "Plantar pressure fitting report", "Patient: DEMO-0001", "Recording:", "peak kPa",
     "Red flags and referrals", "Measures against reference ranges", "Findings", "Measurement quality",
     "The chain: from the measured findings to the back", "Prescription", "Exercise programme",
-    "rules 3.0.0", "Clinician:"};
+    "rules 3.1.0", "Clinician:"};
 
 // The example intake reports 10 days of low back pain: RF-BACK ("back pain > 3 days") raises a
 // prompt referral and withholds orthoses and exercises (docs/recommendations.md section 2).
