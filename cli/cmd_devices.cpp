@@ -40,6 +40,9 @@ int cmd_devices(const Args& args) {
                 << p.default_baud << " baud, " << (p.poll_driven ? "polled" : "streaming");
       for (const auto& s : p.streams)
         std::cout << ", " << s.name << " " << s.layout.rows() << "x" << s.layout.cols();
+      if (!p.streams.empty())
+        std::cout << (p.streams[0].units == PressureUnits::counts ? ", records raw counts (uncalibrated)"
+                                                                  : ", records kPa");
       if (p.usb_vid) std::cout << ", USB " << hex4(p.usb_vid) << ":" << hex4(p.usb_pid);
       std::cout << "\n";
       if (!p.provenance.empty()) std::cout << "    " << p.provenance << "\n";

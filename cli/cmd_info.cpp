@@ -132,10 +132,15 @@ int cmd_info(const Args& args) {
       j["sample_rate_hz"] = info.sample_rate_hz > 0 ? nlohmann::json(info.sample_rate_hz) : nlohmann::json(nullptr);
       j["measured_rate_hz"] =
           sum.frames >= 2 ? num(double(sum.frames - 1) / (sum.last_time_s - sum.first_time_s)) : nlohmann::json(nullptr);
-      j["pressure_min_kpa"] = opt(sum.pressure_min_kpa);
-      j["pressure_max_kpa"] = opt(sum.pressure_max_kpa);
-      j["total_force_min_n"] = opt(sum.force_min_n);
-      j["total_force_max_n"] = opt(sum.force_max_n);
+      // A stream in counts (uncalibrated) has no pressure or force: its raw range is value_min/max.
+      const bool counts = info.units == PressureUnits::counts;
+      j["units"] = std::string(to_string(info.units));
+      j["value_min"] = opt(sum.pressure_min_kpa);
+      j["value_max"] = opt(sum.pressure_max_kpa);
+      j["pressure_min_kpa"] = counts ? nlohmann::json(nullptr) : opt(sum.pressure_min_kpa);
+      j["pressure_max_kpa"] = counts ? nlohmann::json(nullptr) : opt(sum.pressure_max_kpa);
+      j["total_force_min_n"] = counts ? nlohmann::json(nullptr) : opt(sum.force_min_n);
+      j["total_force_max_n"] = counts ? nlohmann::json(nullptr) : opt(sum.force_max_n);
       j["attributes"] = info.attributes;
       doc["streams"].push_back(j);
     }
@@ -162,11 +167,18 @@ int cmd_info(const Args& args) {
     std::cout << "\n    rate: " << (info.sample_rate_hz > 0 ? fmt(info.sample_rate_hz, 1) + " Hz nominal" : "nominal unknown");
     if (sum.frames >= 2)
       std::cout << ", " << fmt(double(sum.frames - 1) / (sum.last_time_s - sum.first_time_s), 1) << " Hz measured";
-    std::cout << "\n    pressure: ";
+    const bool counts = info.units == PressureUnits::counts;
+    std::cout << (counts ? "\n    values (uncalibrated counts): " : "\n    pressure: ");
     if (sum.pressure_min_kpa)
-      std::cout << fmt(*sum.pressure_min_kpa, 1) << " .. " << fmt(*sum.pressure_max_kpa, 1) << " kPa";
+      std::cout << fmt(*sum.pressure_min_kpa, 1) << " .. " << fmt(*sum.pressure_max_kpa, 1) << (counts ? " counts" : " kPa");
     else
       std::cout << "(no values)";
+    if (counts) {
+      if (auto it = info.attributes.find("raw_unit"); it != info.attributes.end())
+        std::cout << " (raw unit stated by the device's source: " << it->second << ")";
+      std::cout << "\n    total force: not available (not calibrated; see `insole calibrate`)\n";
+      continue;
+    }
     std::cout << "\n    total force: ";
     if (sum.force_min_n)
       std::cout << fmt(*sum.force_min_n, 1) << " .. " << fmt(*sum.force_max_n, 1) << " N\n";

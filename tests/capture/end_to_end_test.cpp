@@ -163,6 +163,7 @@ TEST(EndToEnd, EveryFrameEmittedIsWritten) {
   auto rec = io::read_recording(dir / "scan.h5");
   ASSERT_TRUE(rec) << rec.error().message;
   EXPECT_EQ(rec->streams[0].info.layout.sensor_count(), emu->protocol().streams[0].layout.sensor_count());
+  EXPECT_EQ(rec->streams[0].info.units, PressureUnits::kpa);  // grams per sensel of known area
   EXPECT_NE(rec->streams[0].info.attributes.at("source_uri").find("sensel_morph"), std::string::npos);
 }
 
@@ -216,6 +217,17 @@ TEST(EndToEnd, TwoDevicesIntoOneFile) {
   expect_all_sent(*mat, 0, file_frames(dir / "two.h5", 0));
   expect_all_sent(*insoles, 0, file_frames(dir / "two.h5", 1));
   expect_all_sent(*insoles, 1, file_frames(dir / "two.h5", 2));
+  // Units as the devices state them: the Morph reports grams per sensel of known area (kPa); the
+  // uncalibrated insole's raw values (grams per its public library, no cell areas) stay counts,
+  // exactly as sent (expect_all_sent compares values for equality).
+  auto rec = io::read_recording(dir / "two.h5");
+  ASSERT_TRUE(rec) << rec.error().message;
+  EXPECT_EQ(rec->streams[0].info.units, PressureUnits::kpa);
+  for (std::size_t s : {1u, 2u}) {
+    EXPECT_EQ(rec->streams[s].info.units, PressureUnits::counts) << s;
+    EXPECT_EQ(rec->streams[s].info.attributes.at("raw_unit"), "g") << s;
+    EXPECT_NE(rec->streams[s].info.attributes.at("calibration").find("none"), std::string::npos) << s;
+  }
 }
 
 // A device that goes quiet without closing its port is a gap in the file, like an unplug: the

@@ -12,10 +12,6 @@ namespace insole::drivers {
 
 namespace {
 
-LinearCalibration nominal(double zero_counts, double full_scale_counts) {
-  return {zero_counts, kNominalFullScaleKpa / (full_scale_counts - zero_counts)};
-}
-
 std::vector<std::uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
 std::vector<MatrixCodecConfig> build_presets() {
@@ -34,7 +30,6 @@ std::vector<MatrixCodecConfig> build_presets() {
     c.boot_banner = "Velostat 16x16 Streaming Ready\r\n";
     c.min_raw = 1;
     c.max_raw = 255;
-    c.calibration = nominal(1, 255);
     c.frame_rate_hz = 50;
     v.push_back(c);
   }
@@ -49,7 +44,6 @@ std::vector<MatrixCodecConfig> build_presets() {
     c.value_type = ValueType::u16le;
     c.poll_request = bytes("A");
     c.max_raw = 1023;
-    c.calibration = nominal(0, 1023);
     c.frame_rate_hz = 50;
     v.push_back(c);
   }
@@ -65,7 +59,6 @@ std::vector<MatrixCodecConfig> build_presets() {
     c.framing = MatrixFraming::text_lines;
     c.value_type = ValueType::ascii;
     c.max_raw = 1023;
-    c.calibration = nominal(0, 1023);
     c.frame_rate_hz = 100;
     v.push_back(c);
   }
@@ -79,7 +72,6 @@ std::vector<MatrixCodecConfig> build_presets() {
     c.framing = MatrixFraming::cobs;
     c.value_type = ValueType::u16le;
     c.max_raw = 4095;
-    c.calibration = nominal(0, 4095);
     c.frame_rate_hz = 100;
     v.push_back(c);
   }
@@ -92,7 +84,6 @@ std::vector<MatrixCodecConfig> build_presets() {
     c.framing = MatrixFraming::zero_run;
     c.value_type = ValueType::u8;
     c.max_raw = 254;
-    c.calibration = nominal(0, 254);
     c.frame_rate_hz = 50;
     v.push_back(c);
   }
@@ -110,7 +101,6 @@ std::vector<MatrixCodecConfig> build_presets() {
     c.trailer_bytes = 4;
     c.reject_embedded_sync = true;
     c.max_raw = 4095;
-    c.calibration = nominal(0, 4095);
     c.frame_rate_hz = 50;
     v.push_back(c);
   }
@@ -131,8 +121,15 @@ std::vector<MatrixCodecConfig> build_presets() {
     c.foot_byte = true;
     c.checksum = MatrixChecksum::sum8_all;
     c.max_raw = 4095;
-    c.calibration = nominal(0, 4095);
     c.frame_rate_hz = 50;
+    // The public library for this insole reports its values as grams. Without cell areas grams
+    // cannot become pressure, and none are published, so the values stay raw (units "counts")
+    // with their unit stated in the stream attribute raw_unit.
+    c.raw_unit = "g";
+    c.provenance =
+        "values are grams according to the public MakeCode PressureSensorLib; cell areas and "
+        "positions are not published, so values are recorded unconverted (units counts, "
+        "raw_unit g); 12-bit range assumed";
     v.push_back(c);
   }
   {
@@ -156,7 +153,6 @@ std::vector<MatrixCodecConfig> build_presets() {
     c.sync = {0xA5, 0x5A, 0x01, 0xD6, 0x00, 0x01};
     c.checksum = MatrixChecksum::sum16le_all;
     c.max_raw = 255;
-    c.calibration = nominal(0, 255);
     c.side = Side::unknown;
     c.stream_name = "insole";
     c.frame_rate_hz = 50;  // GUESS: the rate is not documented
@@ -182,7 +178,6 @@ std::vector<MatrixCodecConfig> build_presets() {
     c.terminator = '\n';
     c.transform = RawTransform::sensingtex12;
     c.max_raw = 4095;
-    c.calibration = nominal(0, 4095);
     c.frame_rate_hz = 20;
     c.open_commands = {{sensingtex_configure(16, 16, 20.0), false, "configure 16x16 at 20 Hz ('C')"},
                        {bytes("S\r"), false, "start scanning ('S')"}};
@@ -218,9 +213,16 @@ Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& c) {
   base.device = c.device.empty() ? c.name : c.device;
   base.attributes["protocol"] = c.name;
   if (!c.provenance.empty()) base.attributes["provenance"] = c.provenance;
-  base.attributes["calibration"] = "nominal, uncalibrated: kPa = max(0, x - " +
-                                   std::to_string(c.calibration.zero_counts) + ") * " +
-                                   std::to_string(c.calibration.kpa_per_count);
+  base.units = c.units;
+  if (!c.raw_unit.empty()) base.attributes["raw_unit"] = c.raw_unit;
+  if (c.units == PressureUnits::counts)
+    base.attributes["calibration"] =
+        "none: values are the device's raw counts; calibrate with `insole calibrate` "
+        "(docs/calibration.md)";
+  else
+    base.attributes["calibration"] = "stated linear: kPa = max(0, x - " +
+                                     std::to_string(c.calibration.zero_counts) + ") * " +
+                                     std::to_string(c.calibration.kpa_per_count);
   std::vector<StreamInfo> streams;
   if (c.foot_byte) {
     StreamInfo left = base, right = base;

@@ -44,7 +44,7 @@ Bytes full_frame() {
   return f + Bytes{0x07, 0xD1};
 }
 
-double kpa(int raw) { return raw * 500.0 / 255.0; }  // nominal scale: 255 counts = 500 kPa
+double kpa(int raw) { return raw; }  // uncalibrated: the recorded value is the raw count
 
 TEST(Flx208, Sum16IsTheLow16BitsOfTheByteSum) {
   EXPECT_EQ(sum16(Bytes{}), 0u);
@@ -61,8 +61,8 @@ TEST(Flx208, GoldenFramesAfterGarbage) {
   ASSERT_EQ(r.frames.size(), 3u);
   for (int k : {0, 1, 100, 165, 207})
     EXPECT_NEAR(r.frames[0].pressure_kpa(k), kpa(k), 1e-3) << "cell " << k;
-  EXPECT_NEAR(r.frames[1].pressure_kpa(0), 500.0, 1e-3);
-  EXPECT_NEAR(r.frames[1].pressure_kpa(207), 500.0, 1e-3);
+  EXPECT_NEAR(r.frames[1].pressure_kpa(0), 255.0, 1e-3);
+  EXPECT_NEAR(r.frames[1].pressure_kpa(207), 255.0, 1e-3);
   EXPECT_EQ(r.frames[0].stream, 0u);
   EXPECT_EQ(r.frames[2].sequence, 2u);  // running count: the device sends no counter
   EXPECT_EQ(r.stats.garbage_bytes, 9u);  // "boot\r\n" + A5 5A 02, one run
@@ -78,7 +78,7 @@ TEST(Flx208, ChecksumFailuresAreCountedAndDropped) {
   MatrixDecoder d(flx());
   const test::Decoded r = test::decode_all_ways(d, flipped + full_frame() + swapped + ramp_frame());
   ASSERT_EQ(r.frames.size(), 2u);
-  EXPECT_NEAR(r.frames[0].pressure_kpa(3), 500.0, 1e-3);
+  EXPECT_NEAR(r.frames[0].pressure_kpa(3), 255.0, 1e-3);
   EXPECT_NEAR(r.frames[1].pressure_kpa(3), kpa(3), 1e-3);
   EXPECT_EQ(r.stats.checksum_errors, 2u);
   // Neither bad frame holds the header again, so each is dropped whole, in one run.
@@ -93,7 +93,7 @@ TEST(Flx208, TruncatedFrameIsDroppedAndTheNextOneDecoded) {
   MatrixDecoder d(flx());
   const test::Decoded r = test::decode_all_ways(d, tail + cut + full_frame() + cut);
   ASSERT_EQ(r.frames.size(), 1u);
-  EXPECT_NEAR(r.frames[0].pressure_kpa(0), 500.0, 1e-3);
+  EXPECT_NEAR(r.frames[0].pressure_kpa(0), 255.0, 1e-3);
   // The cut frame swallows the next frame's first 116 bytes: the checksum fails, the decoder
   // steps on and finds the next header, so nothing valid is lost apart from the cut frame.
   EXPECT_EQ(r.stats.checksum_errors, 1u);

@@ -78,10 +78,10 @@ TEST(VelostatPoll, GoldenFrameAfterBannerAndRequest) {
   MatrixDecoder d(c);
   const test::Decoded r = test::decode_all_ways(d, cap);
   ASSERT_EQ(r.frames.size(), 2u);
-  // kPa = (raw - 1) * 500 / 254 (nominal calibration, zero at raw 1).
-  EXPECT_NEAR(r.frames[0].pressure_kpa(33), 500.0, 1e-3);
-  EXPECT_NEAR(r.frames[0].pressure_kpa(255), 127.0 * 500 / 254, 1e-3);
-  EXPECT_EQ((r.frames[0].pressure_kpa.array() != 0).count(), 2);
+  // Uncalibrated: the recorded value is the raw count itself, no invented scale.
+  EXPECT_EQ(r.frames[0].pressure_kpa(33), 255.0f);
+  EXPECT_EQ(r.frames[0].pressure_kpa(255), 128.0f);
+  EXPECT_EQ((r.frames[0].pressure_kpa.array() == 1).count(), 254);  // the firmware's floor: 1
   EXPECT_EQ(r.frames[1].sequence, 1u);
   EXPECT_EQ(r.stats.garbage_bytes, 32u);
   EXPECT_EQ(r.stats.resyncs, 1u);
@@ -111,7 +111,7 @@ TEST(FsrPoll, LittleEndianValues) {
   MatrixDecoder d(preset("fsr16_poll_u16le"));
   const test::Decoded r = test::decode_all_ways(d, cap);
   ASSERT_EQ(r.frames.size(), 1u);
-  EXPECT_NEAR(r.frames[0].pressure_kpa(3), 513.0 * 500 / 1023, 1e-3);
+  EXPECT_NEAR(r.frames[0].pressure_kpa(3), 513.0, 1e-3);
 }
 
 // Section 1.5, robinhermit/SillyCode: 210 space-separated ints per line, CR LF; section 4.2:
@@ -127,9 +127,9 @@ TEST(TextLines, GoldenLineAmongBannersAndBrokenLines) {
   MatrixDecoder d(preset("ascii15x14"));
   const test::Decoded r = test::decode_all_ways(d, stream);
   ASSERT_EQ(r.frames.size(), 2u);
-  EXPECT_NEAR(r.frames[0].pressure_kpa(5), 500.0, 1e-3);   // 1023 * 500 / 1023
-  EXPECT_NEAR(r.frames[0].pressure_kpa(209), 100.0 * 500 / 1023, 1e-3);
-  EXPECT_NEAR(r.frames[1].pressure_kpa(0), 500.0, 1e-3);
+  EXPECT_NEAR(r.frames[0].pressure_kpa(5), 1023.0, 1e-3);  // raw counts
+  EXPECT_NEAR(r.frames[0].pressure_kpa(209), 100.0, 1e-3);
+  EXPECT_NEAR(r.frames[1].pressure_kpa(0), 1023.0, 1e-3);
   EXPECT_EQ(r.stats.garbage_bytes, banner.size());
   EXPECT_EQ(r.stats.truncated_frames, 1u);  // "12 13 14"
   EXPECT_EQ(r.stats.malformed_frames, 2u);  // 211 values; a NaN
@@ -156,11 +156,10 @@ TEST(Cobs, GoldenPacketOfA2x2Matrix) {
   MatrixDecoder d(c);
   const test::Decoded r = test::decode_all_ways(d, too_short + Bytes{0x00} + packet + broken + packet);
   ASSERT_EQ(r.frames.size(), 2u);
-  const double k = 500.0 / 4095;
-  EXPECT_NEAR(r.frames[0].pressure_kpa(0), 1 * k, 1e-4);
+  EXPECT_NEAR(r.frames[0].pressure_kpa(0), 1, 1e-4);
   EXPECT_EQ(r.frames[0].pressure_kpa(1), 0.f);
-  EXPECT_NEAR(r.frames[0].pressure_kpa(2), 0x300 * k, 1e-3);
-  EXPECT_NEAR(r.frames[0].pressure_kpa(3), 5 * k, 1e-4);
+  EXPECT_NEAR(r.frames[0].pressure_kpa(2), 0x300, 1e-3);
+  EXPECT_NEAR(r.frames[0].pressure_kpa(3), 5, 1e-4);
   EXPECT_EQ(r.stats.truncated_frames, 1u);
   EXPECT_EQ(r.stats.malformed_frames, 1u);
   EXPECT_EQ(r.stats.garbage_bytes, 0u);
@@ -191,8 +190,8 @@ TEST(ZeroRun, GoldenAllZero4x4AndBrokenPackets) {
       test::decode_all_ways(d, short_frame + zero + long_frame + dangling + values);
   ASSERT_EQ(r.frames.size(), 2u);
   EXPECT_EQ(r.frames[0].pressure_kpa.cwiseAbs().sum(), 0.f);
-  EXPECT_NEAR(r.frames[1].pressure_kpa(0), 5 * 500.0 / 254, 1e-4);
-  EXPECT_NEAR(r.frames[1].pressure_kpa(15), 500.0, 1e-3);
+  EXPECT_NEAR(r.frames[1].pressure_kpa(0), 5, 1e-4);
+  EXPECT_NEAR(r.frames[1].pressure_kpa(15), 254, 1e-3);
   EXPECT_EQ(r.frames[1].sequence, 1u);
   EXPECT_EQ(r.stats.truncated_frames, 1u);
   EXPECT_EQ(r.stats.malformed_frames, 2u);
@@ -213,8 +212,8 @@ TEST(M1616, GoldenFrameAfterGarbage) {
   MatrixDecoder d(preset("m1616"));
   const test::Decoded r = test::decode_all_ways(d, text("AT+OK\r\n\xAA\xAB") + f + f, 300);
   ASSERT_EQ(r.frames.size(), 2u);
-  EXPECT_NEAR(r.frames[0].pressure_kpa(0), 500.0, 1e-3);                // 4095 * 500 / 4095
-  EXPECT_NEAR(r.frames[0].pressure_kpa(255), 2048.0 * 500 / 4095, 1e-3);
+  EXPECT_EQ(r.frames[0].pressure_kpa(0), 4095.0f);  // raw counts, no invented scale
+  EXPECT_EQ(r.frames[0].pressure_kpa(255), 2048.0f);
   EXPECT_EQ(r.frames[1].sequence, 1u);
   // "AT+OK\r\n" and the stray AA AB (followed by AA, not AC): 9 bytes in one run.
   EXPECT_EQ(r.stats.garbage_bytes, 9u);
@@ -229,7 +228,7 @@ TEST(M1616, FrameCutShortByTheNextOneIsCountedTruncated) {
   ASSERT_EQ(r.frames.size(), 2u);
   EXPECT_EQ(r.stats.truncated_frames, 1u);
   EXPECT_EQ(r.stats.garbage_bytes, 103u);
-  EXPECT_NEAR(r.frames[0].pressure_kpa(0), 100.0 * 500 / 4095, 1e-3);
+  EXPECT_EQ(r.frames[0].pressure_kpa(0), 100.0f);
 }
 
 // Section 1.5, commodity 18-point insole: 0xAA, foot (01 L, 02 R), 18 x u16 BE, sum8 of bytes
@@ -252,8 +251,9 @@ TEST(Insole18, GoldenLeftAndRightFrames) {
   EXPECT_EQ(r.frames[2].stream, 0u);
   EXPECT_EQ(r.frames[1].sequence, 0u);  // running count per stream
   EXPECT_EQ(r.frames[2].sequence, 1u);
-  EXPECT_NEAR(r.frames[0].pressure_kpa(0), 258.0 * 500 / 4095, 1e-3);
-  EXPECT_NEAR(r.frames[0].pressure_kpa(17), 500.0, 1e-3);
+  // Unconverted raw values (grams per the public library; no cell areas, so no pressure).
+  EXPECT_EQ(r.frames[0].pressure_kpa(0), 258.0f);  // 0x01 0x02 big-endian
+  EXPECT_EQ(r.frames[0].pressure_kpa(17), 4095.0f);
   EXPECT_EQ(r.stats.garbage_bytes, 0u);
 }
 
@@ -286,13 +286,12 @@ TEST(SensingTex, GoldenColumnMessages) {
   // Second frame arrives in another column order; garbage between messages.
   const test::Decoded r = test::decode_all_ways(d, col0 + col1 + col2 + text("xx") + col2 + col0 + col1);
   ASSERT_EQ(r.frames.size(), 2u);
-  const double k = 500.0 / 4095;
   for (const auto& f : r.frames) {
     // Row-major 2x3: (0,0)=0 (0,1)=2048 (0,2)=4095 (1,0)=4095 (1,1)=0 (1,2)=0
     EXPECT_NEAR(f.pressure_kpa(0), 0, 1e-4);
-    EXPECT_NEAR(f.pressure_kpa(1), 2048 * k, 1e-3);
-    EXPECT_NEAR(f.pressure_kpa(2), 500, 1e-3);
-    EXPECT_NEAR(f.pressure_kpa(3), 500, 1e-3);
+    EXPECT_NEAR(f.pressure_kpa(1), 2048, 1e-3);  // raw counts after the 12-bit inversion
+    EXPECT_NEAR(f.pressure_kpa(2), 4095, 1e-3);
+    EXPECT_NEAR(f.pressure_kpa(3), 4095, 1e-3);
     EXPECT_NEAR(f.pressure_kpa(4), 0, 1e-4);
     EXPECT_NEAR(f.pressure_kpa(5), 0, 1e-4);
   }
@@ -355,8 +354,8 @@ TEST(MatrixDeviceModel, ClampsToTheDeviceRange) {
   MatrixDeviceModel dev(preset("m1616"));
   PressureFrame f;
   f.pressure_kpa = Eigen::VectorXf::Zero(256);
-  f.pressure_kpa(0) = 1e9f;   // saturates at raw 4095 = 500 kPa
-  f.pressure_kpa(1) = -3.f;   // no negative pressure: raw 0
+  f.pressure_kpa(0) = 1e9f;   // saturates at raw 4095
+  f.pressure_kpa(1) = -3.f;   // no negative value: raw 0
   f.pressure_kpa(2) = std::numeric_limits<float>::quiet_NaN();
   Bytes out;
   dev.encode_frame(f, out);
@@ -368,8 +367,8 @@ TEST(MatrixDeviceModel, EncodesTheGoldenInsoleFrame) {
   PressureFrame f;
   f.stream = 0;
   f.pressure_kpa = Eigen::VectorXf::Zero(18);
-  f.pressure_kpa(0) = float(258.0 * 500 / 4095);
-  f.pressure_kpa(17) = 500.f;
+  f.pressure_kpa(0) = 258.f;  // raw counts
+  f.pressure_kpa(17) = 4095.f;
   Bytes out;
   dev.encode_frame(f, out);
   EXPECT_EQ(out, insole_frame(0x01, 0xBC));

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 #include <set>
 
@@ -73,10 +75,16 @@ TEST(Registry, UserDefinedMatrixBecomesAProtocol) {
   EXPECT_FALSE(make_matrix_protocol(c).ok());
 }
 
-// Largest quantisation error of a protocol's raw counts, in kPa.
-double tolerance_kpa(const ProtocolInfo& p) {
+const MatrixCodecConfig* matrix_preset(const std::string& name) {
   for (const MatrixCodecConfig& c : matrix_presets())
-    if (c.name == p.name) return c.calibration.kpa_per_count / 2 + 1e-3;
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+// Largest quantisation error of a protocol's values. Matrix presets record raw counts, and the
+// test sends whole counts, so they must come back exactly.
+double tolerance_kpa(const ProtocolInfo& p) {
+  if (matrix_preset(p.name)) return 0;
   return 9.80665 / ((230.0 / 185.0) * (130.0 / 105.0)) / 8 / 2 + 1e-3;  // Sensel: 1/8 g per sensel
 }
 
@@ -103,7 +111,18 @@ TEST_P(EveryProtocol, EncodeDecodeRoundTripThroughTheDeviceModel) {
   }
   EXPECT_TRUE(dec->device_status().ok());
   EXPECT_TRUE(got.empty());
-  const double full_kpa = 400;  // below every preset's nominal full scale (500 kPa)
+  // Matrix presets (units counts): whole counts between the lowest and highest value the wire can
+  // carry. Sensel (kPa from grams per sensel): pressures up to 400 kPa.
+  const MatrixCodecConfig* mc = matrix_preset(p.name);
+  double lo = 0, hi = 400;
+  if (mc) {
+    EXPECT_EQ(p.streams[0].units, PressureUnits::counts);
+    const double a = mc->to_kpa(mc->min_raw), b = mc->to_kpa(mc->max_raw);
+    lo = std::min(a, b);
+    hi = std::max(a, b);
+  } else {
+    EXPECT_EQ(p.streams[0].units, PressureUnits::kpa);
+  }
   std::mt19937 rng(3);
   std::vector<PressureFrame> sent;
   for (int i = 0; i < 12; ++i) {
@@ -119,9 +138,12 @@ TEST_P(EveryProtocol, EncodeDecodeRoundTripThroughTheDeviceModel) {
     PressureFrame f;
     f.stream = std::size_t(i) % p.streams.size();
     f.sequence = std::uint64_t(i) / p.streams.size();
-    f.pressure_kpa = Eigen::VectorXf::Zero(p.streams[f.stream].layout.sensor_count());
-    for (Eigen::Index k = 0; k < f.pressure_kpa.size(); ++k)
-      if (rng() % 3 == 0) f.pressure_kpa(k) = float(std::uniform_real_distribution<>(0, full_kpa)(rng));
+    f.pressure_kpa = Eigen::VectorXf::Constant(p.streams[f.stream].layout.sensor_count(), float(lo));
+    for (Eigen::Index k = 0; k < f.pressure_kpa.size(); ++k) {
+      if (rng() % 3 != 0) continue;
+      const double v = std::uniform_real_distribution<>(lo, hi)(rng);
+      f.pressure_kpa(k) = float(mc ? std::round(v) : v);
+    }
     Bytes bytes;
     dev->encode_frame(f, bytes);
     dec->feed(bytes, got);

@@ -10,16 +10,18 @@
 //   column_messages one message per column: start byte, nrows, col, values, terminator (SensingTex)
 // Named presets for known devices are in matrix_presets(); docs/devices.md has their tables.
 //
-// Raw counts -> kPa: DIY sensors are uncalibrated. Each preset states a linear calibration
-// (kPa = max(0, x - zero_counts) * kpa_per_count, x = the raw value after its transform) with a
-// nominal default, so that readings have the right order of magnitude; calibrate with a known
-// load for measurements.
+// Units: DIY and cheap commercial sensors are uncalibrated, and no preset invents a scale for
+// them. Their streams have units "counts" (docs/format.md): the value recorded is the raw wire
+// value after its transform (x below), unscaled. A user-defined config may state a linear
+// calibration to kPa (units = kpa); otherwise calibrate the recording with `insole calibrate`
+// (docs/calibration.md).
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "insole/core/result.hpp"
+#include "insole/core/recording.hpp"
 #include "insole/core/side.hpp"
 #include "insole/drivers/protocol/decoder.hpp"
 
@@ -42,16 +44,12 @@ enum class RawTransform {
   sensingtex12  ///< x = |(raw & 0x0FFF) - 4095| (SensingTex 12-bit inverted values)
 };
 
-/// kPa = max(0, x - zero_counts) * kpa_per_count.
+/// value = max(0, x - zero_counts) * kpa_per_count (kPa when units is kpa). The default is the
+/// identity: the value is the raw count x.
 struct LinearCalibration {
   double zero_counts = 0;
   double kpa_per_count = 1;
 };
-
-/// Nominal full scale of the DIY presets: a saturated cell reads this much. Not a measurement:
-/// it only puts uncalibrated readings in the range of plantar pressures during gait (peaks of a
-/// few hundred kPa).
-inline constexpr double kNominalFullScaleKpa = 500.0;
 
 struct MatrixCodecConfig {
   std::string name;         ///< preset name, e.g. "m1616"
@@ -87,6 +85,12 @@ struct MatrixCodecConfig {
   RawTransform transform = RawTransform::none;
   std::uint32_t min_raw = 0, max_raw = 255;  ///< range of raw values the device sends
   LinearCalibration calibration;
+  /// What the decoded values are: counts (every preset: uncalibrated raw values) unless a
+  /// user-defined config states a calibration to kPa.
+  PressureUnits units = PressureUnits::counts;
+  /// What the device's raw values mean when its public source states it (e.g. "g" for the
+  /// 18-point insole); recorded as the stream attribute "raw_unit". Empty: not stated.
+  std::string raw_unit;
   Side side = Side::both;
   double frame_rate_hz = 50;
   std::uint32_t baud = 115200;
@@ -103,7 +107,8 @@ struct MatrixCodecConfig {
   std::size_t checksum_width() const;
   std::size_t value_width() const;  ///< bytes per value on the wire (0 for ascii)
   std::size_t stream_count() const { return foot_byte ? 2 : 1; }
-  /// Raw wire value -> kPa and back (device model; rounding to the nearest count).
+  /// Raw wire value -> recorded value (counts, or kPa with a stated calibration) and back
+  /// (device model; rounding to the nearest count).
   float to_kpa(double raw) const;
   std::uint32_t to_raw(float kpa) const;
   /// Raw value index on the wire (0..cells-1) -> row-major sensel index.
