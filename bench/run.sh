@@ -8,11 +8,14 @@
 #   (d) peak memory (max RSS) analysing a short and a long recording
 #   (e) pixel-level statistics: 10 000 permutations on 100 registered images (bench/spm_bench.cpp),
 #       and the progress callback's cost as a ratio
+#   (f) the clinic app's live view in headless Chromium at 100 Hz input: frames/s drawn and latency
+#       from a frame's arrival to the screen (bench/app_live.py; skipped without chromium,
+#       chromium-driver and python3-selenium)
 # Environment: INSOLE_BENCH_BUILD (build dir, default build-bench), INSOLE_BENCH_WORK (recordings,
 # default /tmp/insole-bench, reused between runs), INSOLE_BENCH_MINUTES (throughput recording,
 # default 10), INSOLE_BENCH_LONG_MINUTES (memory, default 60), INSOLE_BENCH_REPEATS (default 3),
 # INSOLE_BENCH_SPM_IMAGES (default 100), INSOLE_BENCH_SPM_PERMUTATIONS (default 10000);
-# INSOLE_BENCH_ONLY=spm runs (e) alone.
+# INSOLE_BENCH_APP_SECONDS (default 12); INSOLE_BENCH_ONLY=spm runs (e) alone, INSOLE_BENCH_ONLY=app (f).
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +29,7 @@ spm_permutations=${INSOLE_BENCH_SPM_PERMUTATIONS:-10000}
 py=/usr/bin/python3
 
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DINSOLE_BUILD_BENCH=ON -DINSOLE_BUILD_TESTS=OFF >/dev/null
-if [ "${INSOLE_BENCH_ONLY:-}" = spm ]; then targets="insole_bench_spm"; else
+if [ "${INSOLE_BENCH_ONLY:-}" = spm ]; then targets="insole_bench_spm"; elif [ "${INSOLE_BENCH_ONLY:-}" = app ]; then targets="insole"; else
   targets="insole insole_bench_make insole_bench_analysis insole_bench_spm"; fi
 cmake --build "$build" -j2 --target $targets >/dev/null
 insole=$build/cli/insole
@@ -37,8 +40,22 @@ spm_bench() {
   echo "(e) pixel-level statistics: ${spm_permutations} permutations on ${spm_images} registered images"
   "$build/bench/insole_bench_spm" "$spm_images" "$spm_permutations" | sed 's/^/    /'
 }
+# (f) the app's live view in a real browser.
+app_bench() {
+  echo
+  if command -v chromium >/dev/null && command -v chromedriver >/dev/null && $py -c 'import selenium' 2>/dev/null; then
+    echo "(f) clinic app live view, 100 Hz input, ${INSOLE_BENCH_APP_SECONDS:-12} s"
+    $py "$src/bench/app_live.py" "$insole" "${INSOLE_BENCH_APP_SECONDS:-12}" 100 | sed 's/^/    /'
+  else
+    echo "(f) skipped: needs chromium, chromium-driver, python3-selenium (scripts/install-deps.sh)"
+  fi
+}
 if [ "${INSOLE_BENCH_ONLY:-}" = spm ]; then
   spm_bench
+  exit 0
+fi
+if [ "${INSOLE_BENCH_ONLY:-}" = app ]; then
+  app_bench
   exit 0
 fi
 mkdir -p "$work/set"
@@ -114,3 +131,4 @@ echo
 echo "(d) max RSS: 1 min ${r1} kB, ${long_minutes} min ${rl} kB: ratio $(ratio "$rl" "$r1") (flat = 1.0; raw frames of ${long_minutes} min: $((long_minutes * 6000 * 4096 * 4 / 1000000)) MB)"
 
 spm_bench
+app_bench

@@ -16,8 +16,9 @@ namespace insole::cli {
 namespace {
 
 // Sources the app offers: each detected serial port with each protocol its USB identity matches
-// (or every protocol when the identity is unknown), then the simulator for demonstrations.
-std::vector<app::SourceChoice> list_sources() {
+// (or every protocol when the identity is unknown), then the simulator for demonstrations, at its
+// own rates (walking 50 Hz, standing 20 Hz) or at `sim_rate_hz` when that is set (> 0).
+std::vector<app::SourceChoice> list_sources(unsigned sim_rate_hz) {
   std::vector<app::SourceChoice> out;
   for (const auto& port : drivers::list_serial_ports()) {
     std::vector<std::string> protos = port.protocols;
@@ -28,12 +29,17 @@ std::vector<app::SourceChoice> list_sources() {
                      port.stable_path() + " (" + proto + (port.product.empty() ? "" : ", " + port.product) + ")", "serial"});
   }
   // The walkway of the project's sample recordings (data/README.md): 96 x 480 sensels at 5.08 mm, 50 Hz.
-  const std::string mat = "layout=mat&rows=96&cols=480&pitch=5.08&rate=50&typical_noise=1";
-  out.push_back({"sim://walk?" + mat + "&foot=normal&seed=1&duration=120", "Simulator: walking on a mat (normal foot)", "simulator"});
-  out.push_back({"sim://walk?" + mat + "&foot=flat&pronation=0.8&seed=2&duration=120", "Simulator: walking on a mat (flat, pronating foot)", "simulator"});
-  out.push_back({"sim://walk?layout=insole99&rate=50&foot=normal&seed=3&duration=120", "Simulator: walking in 99-cell insoles", "simulator"});
-  out.push_back({"sim://stand?layout=mat&rows=80&cols=80&pitch=5.08&rate=20&typical_noise=1&seed=5&duration=60",
-                 "Simulator: standing on a mat", "simulator"});
+  const std::string walk_rate = std::to_string(sim_rate_hz > 0 ? sim_rate_hz : 50);
+  const std::string stand_rate = std::to_string(sim_rate_hz > 0 ? sim_rate_hz : 20);
+  const std::string at = sim_rate_hz > 0 ? ", " + walk_rate + " Hz" : "";
+  const std::string mat = "layout=mat&rows=96&cols=480&pitch=5.08&rate=" + walk_rate + "&typical_noise=1";
+  out.push_back({"sim://walk?" + mat + "&foot=normal&seed=1&duration=120", "Simulator: walking on a mat (normal foot" + at + ")", "simulator"});
+  out.push_back({"sim://walk?" + mat + "&foot=flat&pronation=0.8&seed=2&duration=120",
+                 "Simulator: walking on a mat (flat, pronating foot" + at + ")", "simulator"});
+  out.push_back({"sim://walk?layout=insole99&rate=" + walk_rate + "&foot=normal&seed=3&duration=120",
+                 "Simulator: walking in 99-cell insoles" + (at.empty() ? "" : " (" + walk_rate + " Hz)"), "simulator"});
+  out.push_back({"sim://stand?layout=mat&rows=80&cols=80&pitch=5.08&rate=" + stand_rate + "&typical_noise=1&seed=5&duration=60",
+                 "Simulator: standing on a mat" + (at.empty() ? "" : " (" + stand_rate + " Hz)"), "simulator"});
   return out;
 }
 
@@ -47,7 +53,9 @@ int cmd_serve(const Args& args) {
       "bind", po::value<std::string>()->default_value("127.0.0.1"),
       "address to listen on; anything but loopback needs the access token")(
       "token", po::value<std::string>(), "access token (default off loopback: a random one, printed)")(
-      "max-upload-mb", po::value<unsigned>()->default_value(64), "largest upload (vendor export), MiB");
+      "max-upload-mb", po::value<unsigned>()->default_value(64), "largest upload (vendor export), MiB")(
+      "sim-rate", po::value<unsigned>()->default_value(0),
+      "frames per second of the simulator sources, 1..1000 (default 0: 50 Hz walking, 20 Hz standing)");
   po::positional_options_description pos;
   po::variables_map vm;
   if (auto rc = parse_options("serve", "[--data DIR] [--port N] [--bind ADDR] [--token T]",
@@ -60,6 +68,8 @@ int cmd_serve(const Args& args) {
   if (port > 65535) return usage_error("serve", "--port must be 0..65535");
   const std::string bind = vm["bind"].as<std::string>();
   const bool loopback = app::is_loopback_address(bind);
+  const unsigned sim_rate = vm["sim-rate"].as<unsigned>();
+  if (sim_rate > 1000) return usage_error("serve", "--sim-rate must be 0..1000 frames per second");
 
   app::AppConfig config;
   config.data_dir = vm["data"].as<std::string>();
@@ -73,7 +83,7 @@ int cmd_serve(const Args& args) {
   }
   auto clock = steady_clock();
   config.clock = clock;
-  config.list_sources = list_sources;
+  config.list_sources = [sim_rate] { return list_sources(sim_rate); };
   config.open_source = [clock](const std::string& uri) { return open_source(uri, clock); };
 
   // The port is known once bound; the allowed Host names depend on it, so bind first.

@@ -230,8 +230,37 @@ function drawStream(s) {
   box.querySelector('.cop').textContent = s.cop ? 'Centre of pressure: row ' + fmt(s.cop.row, 1) + ', column ' + fmt(s.cop.col, 1) + ' (map cells)' : 'Centre of pressure: no load';
 }
 
+// Live frames are drawn at the screen's pace: a message waits for the next animation frame, and one
+// arriving before then replaces it (only the newest is worth painting; nothing is drawn for a
+// hidden page). For each painted frame the page keeps its delays on the machine's wall clock
+// (ms since the Unix epoch, the server's stamps and the browser's clock are one clock when both run
+// on this computer): from the frame's arrival at the server (captured_unix_ms) to the message
+// leaving it (sent_unix_ms), to its arrival here, and to the next animation frame after drawing,
+// which comes after the drawn frame was painted. bench/app_live.py reads them from window.insoleLive.
+const live = { pending: null, scheduled: false, received: 0, painted: 0, samples: [], bytes: 0, input_frames: 0 };
+window.insoleLive = live;
+const nowUnixMs = () => performance.timeOrigin + performance.now();
+
+function paintLive() {
+  live.scheduled = false;
+  const msg = live.pending;
+  live.pending = null;
+  if (!msg) return;
+  for (const s of msg.streams) drawStream(s);
+  live.painted += 1;
+  const stream = msg.streams.find((s) => s.captured_unix_ms > 0);
+  if (!stream) return;
+  requestAnimationFrame(() => {
+    live.samples.push([stream.captured_unix_ms, msg.sent_unix_ms, msg.received_unix_ms, nowUnixMs()]);
+    if (live.samples.length > 20000) live.samples.splice(0, 10000);
+  });
+}
+
 function onLive(msg) {
   if (msg.type === 'frame') {
+    msg.received_unix_ms = nowUnixMs();
+    live.received += 1;
+    if (msg.streams.length) live.input_frames = msg.streams[0].frames;
     state.frames += 1;
     document.body.setAttribute('data-live-frames', String(state.frames));
     document.body.setAttribute('data-live-elapsed', String(msg.elapsed_s));
@@ -241,8 +270,16 @@ function onLive(msg) {
       ? 'Device unplugged or silent: waiting for it to come back (' + (src.last_error || 'no data') + ')'
       : (msg.recording ? 'Recording' : 'Preview') + ' · ' + fmt(msg.elapsed_s, 1, 's') + (src ? ' · ' + src.state : '');
     $('#live-state').className = unplugged ? 'error' : '';
-    if (unplugged) $('#live-streams').replaceChildren();
-    else for (const s of msg.streams) drawStream(s);
+    if (unplugged) {
+      live.pending = null;
+      $('#live-streams').replaceChildren();
+    } else {
+      live.pending = msg;
+      if (!live.scheduled) {
+        live.scheduled = true;
+        requestAnimationFrame(paintLive);
+      }
+    }
   } else if (msg.type === 'finished') {
     $('#live-state').textContent = msg.ok ? 'Stopped: ' + msg.frames + ' frames (' + msg.message + ')' : 'Capture ended: ' + msg.message;
     document.body.setAttribute('data-live-finished', msg.ok ? 'ok' : 'failed');
@@ -252,7 +289,7 @@ function onLive(msg) {
 function connectLive() {
   if (state.socket && state.socket.readyState <= 1) return;
   const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/live');
-  ws.onmessage = (e) => { try { onLive(JSON.parse(e.data)); } catch (err) { /* ignore a malformed message */ } };
+  ws.onmessage = (e) => { live.bytes = e.data.length; try { onLive(JSON.parse(e.data)); } catch (err) { /* ignore a malformed message */ } };
   ws.onclose = () => { state.socket = null; };
   state.socket = ws;
 }

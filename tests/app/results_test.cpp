@@ -166,14 +166,21 @@ TEST(AppLive, MessageCarriesMapForceCopAndUnplugState) {
   sp.latest_kpa[3] = 200.0f;
   sp.total_force_n = 5.0;
   sp.frames = 12;
+  sp.latest_received_unix_ms = 1764972000123.456;  // 2025-12-05T22:00:00.123456Z
   p.streams.push_back(sp);
   capture::SourceProgress src;
   src.uri = "serial:///dev/ttyACM0";
   src.state = capture::SourceState::reconnecting;
   src.last_error = "device unplugged";
   p.sources.push_back(src);
+  const double before_ms = capture::unix_ms_now();
   const json m = live_message(p, true);
+  const double after_ms = capture::unix_ms_now();
   EXPECT_EQ(m["type"], "frame");
+  // The frame's arrival stamp passes through unchanged; the message is stamped when made.
+  EXPECT_DOUBLE_EQ(m["streams"][0]["captured_unix_ms"].get<double>(), 1764972000123.456);
+  EXPECT_GE(m["sent_unix_ms"].get<double>(), before_ms);
+  EXPECT_LE(m["sent_unix_ms"].get<double>(), after_ms);
   EXPECT_EQ(m["streams"][0]["rows"], 2);
   EXPECT_EQ(m["streams"][0]["cols"], 2);
   EXPECT_EQ(m["streams"][0]["cells_kpa"][3], 200.0);
@@ -207,6 +214,7 @@ TEST(AppLive, RecordedTrialIsIndexedAndAnalysable) {
     messages.push_back(json::parse(msg));
   });
   const auto vid = patient_and_visit(app);
+  const double start_ms = capture::unix_ms_now();
   EXPECT_EQ(app.handle(post("/api/live/start", R"({"source":"file:///etc/passwd"})")).status, 400);
   auto st = app.handle(post("/api/live/start", R"({"source":")" + uri + R"(","visit_id":)" + std::to_string(vid) + R"(,"kind":"walk"})"));
   ASSERT_EQ(st.status, 200) << st.body;
@@ -214,6 +222,7 @@ TEST(AppLive, RecordedTrialIsIndexedAndAnalysable) {
   for (int i = 0; i < 600 && app.live().running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   app.live().stop();
   app.live().unsubscribe(sub);
+  const double end_ms = capture::unix_ms_now();
   auto trials = app.store().trials(vid);
   ASSERT_TRUE(trials.ok());
   ASSERT_EQ(trials->size(), 1u);
@@ -224,9 +233,14 @@ TEST(AppLive, RecordedTrialIsIndexedAndAnalysable) {
     ASSERT_GE(messages.size(), 2u);
     bool map_seen = false;
     for (const auto& msg : messages)
-      if (msg["type"] == "frame" && !msg["streams"].empty() && msg["streams"][0]["rows"].get<int>() > 0 &&
-          msg["streams"][0]["total_force_n"].get<double>() > 0)
-        map_seen = true;
+      if (msg["type"] == "frame" && !msg["streams"].empty() && msg["streams"][0]["rows"].get<int>() > 0) {
+        if (msg["streams"][0]["total_force_n"].get<double>() > 0) map_seen = true;
+        // Every shown frame is stamped with its arrival during this capture, before the message.
+        const double captured = msg["streams"][0]["captured_unix_ms"].get<double>();
+        EXPECT_GE(captured, start_ms);
+        EXPECT_LE(captured, msg["sent_unix_ms"].get<double>());
+        EXPECT_LE(msg["sent_unix_ms"].get<double>(), end_ms);
+      }
     EXPECT_TRUE(map_seen) << "no live message carried a loaded pressure map";
     EXPECT_EQ(messages.back()["type"], "finished");
     EXPECT_TRUE(messages.back()["ok"].get<bool>());

@@ -1,6 +1,7 @@
 #include "insole/capture/capture.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <condition_variable>
@@ -15,6 +16,11 @@
 #include "insole/io/hdf5_recording.hpp"
 
 namespace insole::capture {
+
+double unix_ms_now() {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch());
+  return static_cast<double>(us.count()) / 1000.0;
+}
 
 std::string_view to_string(SourceState state) noexcept {
   switch (state) {
@@ -54,6 +60,7 @@ namespace {
 struct FrameItem {
   std::size_t source;
   PressureFrame frame;
+  double received_unix_ms;  // wall clock when the reader got it (for live views' latency)
 };
 struct GapItem {
   std::size_t source;
@@ -163,7 +170,7 @@ void read_source(std::size_t index, SourceSlot& slot, HandOff& queue,
           if (!queue.push(GapItem{index, false, r->time_s, "frames flow again"}, abandon)) return;
         }
         slot.state = SourceState::streaming;
-        if (!queue.push(FrameItem{index, std::move(r).value()}, abandon)) return;
+        if (!queue.push(FrameItem{index, std::move(r).value(), unix_ms_now()}, abandon)) return;
         if (stopped && ++drained > kMaxDrainFrames) return finish(false, "stopped (drain limit)");
         continue;
       }
@@ -290,6 +297,10 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
   std::string stop_reason;
   double last_flush = clock->now_s();
   double last_progress = last_flush;
+  // Progress ticks on a fixed grid (start + k * interval): a tick can only fire when the loop
+  // wakes, i.e. with a frame, so it comes a little late; anchoring the next one to the grid rather
+  // than to that late moment keeps the rate at 1 / interval instead of drifting below it.
+  double next_progress = last_flush + options.progress_interval_s;
 
   auto fill_progress = [&](double now) {
     progress.elapsed_s = now - t0;
@@ -351,6 +362,7 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
         if (std::isfinite(fr.pressure_kpa[j]) && std::isfinite(areas[j])) force += double(fr.pressure_kpa[j]) * areas[j] * 1e-3;
       sp.total_force_n = force;
       sp.latest_kpa = std::move(fr.pressure_kpa);
+      sp.latest_received_unix_ms = f->received_unix_ms;
     } else if (auto* g = std::get_if<GapItem>(&item)) {
       auto& slot = *slots[g->source];
       const double t = std::isfinite(g->time_s) ? g->time_s + slot.offset_s : clock->now_s() - t0;
@@ -393,7 +405,9 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
       if (auto st = writer.flush(); !st) write_error = st.error();
       last_flush = after;
     }
-    if (after - last_progress >= options.progress_interval_s) {
+    if (after >= next_progress) {
+      next_progress += options.progress_interval_s;
+      if (next_progress <= after) next_progress = after + options.progress_interval_s;  // fell behind: restart the grid
       fill_progress(after);
       if (on_progress) on_progress(progress);
     }

@@ -56,6 +56,10 @@ struct StreamProgress {
   double rate_hz = 0.0;             ///< frames per second over the last progress interval
   double total_force_n = 0.0;       ///< of the latest frame
   Eigen::VectorXf latest_kpa;       ///< the latest frame (empty before the first)
+  /// When the latest frame reached this program: milliseconds since the Unix epoch on the system
+  /// (wall) clock, so that a browser on the same machine can measure frame-to-screen latency
+  /// (0 before the first frame).
+  double latest_received_unix_ms = 0.0;
 };
 
 struct SourceProgress {
@@ -65,6 +69,9 @@ struct SourceProgress {
   std::uint64_t gaps = 0;           ///< disconnections seen
   std::string last_error;           ///< why it is reconnecting / failed
 };
+
+/// Milliseconds since the Unix epoch on the system clock (microsecond resolution).
+double unix_ms_now();
 
 struct CaptureProgress {
   double elapsed_s = 0.0;
