@@ -4,10 +4,13 @@
 // and never reads frames itself.
 #include <chrono>
 #include <ctime>
+#include <algorithm>
 #include <iostream>
+#include <sstream>
 
 #include "commands.hpp"
 #include "insole/batch/run.hpp"
+#include "insole/compare/compare.hpp"
 #include "insole/core/atomic_output.hpp"
 #include "insole/core/version.hpp"
 #include "insole/recommend/json.hpp"
@@ -47,12 +50,16 @@ int cmd_report(const Args& args) {
       "rules", po::value<std::string>(), "rule file to use instead of the shipped default.json")(
       "clinic", po::value<std::string>()->default_value(""), "clinic name for the header")(
       "patient", po::value<std::string>(), "pseudonymised patient id (default: the recording's subject, else the intake's patient_id)")(
-      "date", po::value<std::string>(), "date printed in the header (default: today)");
+      "date", po::value<std::string>(), "date printed in the header (default: today)")(
+      "compare-with", po::value<std::string>(),
+      "earlier (or reference) recording A: adds the comparison of this recording (B) with A, as `insole compare A B`")(
+      "fitted", po::value<std::vector<std::string>>()->multitoken(),
+      "with --compare-with: intervention ids fitted between A and B (as `insole compare --fitted`)");
   opts.add_options()("file", po::value<std::string>(), "recording (insole HDF5 format)");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
-  if (auto rc = parse_options("report", "FILE -o report.pdf [--intake F] [--rules F] [--format pdf|html|json]",
+  if (auto rc = parse_options("report", "FILE -o report.pdf [--intake F] [--rules F] [--format pdf|html|json] [--compare-with A.h5 [--fitted ID ...]]",
                               "Analyses a recording, runs the recommendation rules (flat-foot / tight-calf "
                               "chain) and writes the fitting report. Without --intake the report says that "
                               "red flags were not screened.",
@@ -75,15 +82,52 @@ int cmd_report(const Args& args) {
     if (!in) return report_error("report", in.error());
     intake = std::move(*in);
   }
+  compare::CompareOptions compare_options;
+  if (vm.count("fitted")) {
+    if (!vm.count("compare-with")) return usage_error("report", "--fitted needs --compare-with");
+    for (const auto& item : vm["fitted"].as<std::vector<std::string>>()) {
+      std::stringstream ss(item);
+      std::string id;
+      while (std::getline(ss, id, ','))
+        if (!id.empty()) compare_options.fitted.push_back(id);
+    }
+    for (const auto& id : compare_options.fitted)
+      if (std::none_of(rules->interventions.begin(), rules->interventions.end(),
+                       [&](const recommend::Intervention& iv) { return iv.id == id; }))
+        return usage_error("report", "--fitted: unknown intervention id '" + id + "' (rule file " + rules->origin + ")");
+  }
+  // The comparison section: A (--compare-with) against this recording (B), through the one
+  // compare::compare result that also gives its JSON, tables, verdicts and map (docs/compare.md).
+  // A is analysed first, so that a bad A fails before the report's own analysis.
+  std::optional<assess::Assessment> assessment_a;
+  if (vm.count("compare-with")) {
+    const std::string file_a = vm["compare-with"].as<std::string>();
+    note_if_interrupted("report", file_a);
+    auto a = batch::assess_file(file_a, *rules, intake, batch::AnalyseOptions{});
+    if (!a) {
+      report_error("report", a.error());
+      return kExitBadInput;  // an unreadable recording is bad input, whatever the reader's code
+    }
+    a->input = file_a;
+    assessment_a = std::move(*a);
+  }
   note_if_interrupted("report", file);
   auto assessment = batch::assess_file(file, *rules, intake, batch::AnalyseOptions{});
   if (!assessment) return report_error("report", assessment.error());
   assessment->input = file;
 
+  std::optional<compare::Comparison> comparison;
+  if (assessment_a) {
+    auto c = compare::compare(*assessment_a, *assessment, *rules, compare_options);
+    if (!c) return report_error("report", c.error());
+    comparison = std::move(*c);
+  }
+
   Status written;
   if (format == "json") {
     auto j = report::assessment_json(*assessment);
     j["prescription"] = recommend::prescription_json(assessment->prescription);
+    if (comparison) j["comparison"] = nlohmann::json::parse(compare::to_json(*comparison));
     written = write_file_atomically(out, j.dump(2) + "\n");
   } else {
     report::ReportHeader header;
@@ -94,7 +138,8 @@ int cmd_report(const Args& args) {
     header.date = vm.count("date") ? vm["date"].as<std::string>() : today();
     header.recording = std::filesystem::path(file).filename().string();
     header.toolkit_version = kToolkitVersion;
-    const auto model = report::build_report_model(*assessment, *rules, header);
+    auto model = report::build_report_model(*assessment, *rules, header);
+    model.comparison = std::move(comparison);
     written = format == "pdf" ? report::write_pdf(model, out) : report::write_html(model, out);
     report::release_render_caches();
   }

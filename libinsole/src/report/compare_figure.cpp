@@ -107,12 +107,43 @@ void render(cairo_t* cr, const compare::Comparison& c, const std::vector<const c
     draw::text(cr, l.bar_x + kBarW + 4, l.map_y + l.map_h * (0.5 - 0.5 * v / l.scale_kpa) + 3, fmt("%+.0f", v) + " kPa");
 }
 
-}  // namespace
-
-Status write_compare_figure(const compare::Comparison& c, const std::filesystem::path& path, FigureFormat format) {
+std::vector<const compare::FootComparison*> feet_with_maps(const compare::Comparison& c) {
   std::vector<const compare::FootComparison*> feet;
   for (const auto& f : c.feet)
     if (f.difference && f.difference->diff_kpa.grid.rows > 0 && f.difference->diff_kpa.grid.cols > 0) feet.push_back(&f);
+  return feet;
+}
+
+}  // namespace
+
+namespace draw {
+
+double compare_maps_aspect(const compare::Comparison& c) {
+  const auto feet = feet_with_maps(c);
+  if (feet.empty()) return 0.0;
+  const Layout l = layout_of(feet);
+  return l.height / l.width;
+}
+
+bool compare_maps(cairo_t* cr, const compare::Comparison& c, double x, double y, double w, double h) {
+  const auto feet = feet_with_maps(c);
+  if (feet.empty() || !(w > 0) || !(h > 0)) return false;
+  const Layout l = layout_of(feet);
+  const double s = std::min(w / l.width, h / l.height);
+  cairo_save(cr);
+  cairo_translate(cr, x, y);
+  cairo_scale(cr, s, s);
+  cairo_rectangle(cr, 0, 0, l.width, l.height);
+  cairo_clip(cr);
+  render(cr, c, feet, l);
+  cairo_restore(cr);
+  return true;
+}
+
+}  // namespace draw
+
+Status write_compare_figure(const compare::Comparison& c, const std::filesystem::path& path, FigureFormat format) {
+  const auto feet = feet_with_maps(c);
   if (feet.empty()) return make_error(Errc::no_data, path.string() + ": no foot has a difference map to draw");
   const Layout l = layout_of(feet);
   auto out = AtomicOutput::create(path);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "insole/compare/compare.hpp"
 #include "insole/report/report_model.hpp"
 
 namespace insole::report::draw {
@@ -22,6 +23,13 @@ void text(cairo_t* cr, double x, double y, const std::string& text);
 void feet(cairo_t* cr, const std::vector<FootPanel>& panels, double x, double y, double w, double h);
 /// The chain diagram with the active path highlighted, and its legend along the bottom.
 void chain(cairo_t* cr, const ChainDiagram& diagram, double x, double y, double w, double h);
+
+/// The difference maps of a comparison (the drawing of write_compare_figure, compare_figure.hpp),
+/// scaled to fit w x h points at (x, y) with its aspect ratio kept. Returns false, drawing
+/// nothing, when no foot has a difference map.
+bool compare_maps(cairo_t* cr, const compare::Comparison& c, double x, double y, double w, double h);
+/// Height over width of that drawing (0 when no foot has a map).
+double compare_maps_aspect(const compare::Comparison& c);
 
 /// Renders a figure into a PNG held in memory (for the HTML report).
 template <class Fn>

@@ -111,6 +111,26 @@ std::string render_html(const ReportModel& m) {
   o << "<h2>Measurement quality</h2>\n";
   table(o, sections::quality(m));
   for (const auto& w : m.quality_warnings) o << "<p>Warning: " << escape(w) << "</p>\n";
+  if (m.comparison) {
+    const auto& c = *m.comparison;
+    o << "<h2>Comparison with an earlier recording (B = this recording)</h2>\n<p>A: " << escape(c.input_a)
+      << " &nbsp; B: " << escape(c.input_b) << " &nbsp; (rules " << escape(c.rules_name) << " " << escape(c.rules_version)
+      << ")</p>\n";
+    for (const auto& f : c.feet) {
+      o << "<h3>" << escape(sections::comparison_foot_title(f)) << "</h3>\n";
+      table(o, sections::comparison_regions(f));
+      if (!f.difference) o << "<p>No difference map: " << escape(f.difference_reason) << "</p>\n";
+      o << "<ul>";
+      for (const auto& t : sections::comparison_targets(f)) o << "<li>" << escape(t) << "</li>";
+      o << "</ul>\n";
+    }
+    for (const auto& n : c.notes) o << "<p>Note: " << escape(n) << "</p>\n";
+    if (const double aspect = draw::compare_maps_aspect(c); aspect > 0) {
+      const double w = 523, h = w * aspect;
+      const std::string maps = draw::png(w, h, 2.0, [&](cairo_t* cr) { draw::compare_maps(cr, c, 0, 0, w, h); });
+      o << "<img alt=\"peak pressure difference maps\" src=\"data:image/png;base64," << base64(maps) << "\">\n";
+    }
+  }
   o << "<h2>Review and sign-off</h2>\n<p>Review: " << escape(m.prescription.review) << ".</p>\n<p>"
     << escape(m.prescription.sign_off) << "</p>\n"
     << "<p class=\"sign\">Clinician: ______________________ Signature: ______________ Date: __________</p>\n";

@@ -1,6 +1,8 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 
+#include <algorithm>
+
 #include "insole/core/atomic_output.hpp"
 #include "insole/report/render.hpp"
 #include "report/draw.hpp"
@@ -162,6 +164,26 @@ void render(cairo_t* cr, const ReportModel& m) {
   doc.heading("Measurement quality");
   doc.table(sections::quality(m), 6.3, 1.3);
   for (const auto& w : m.quality_warnings) doc.paragraph("Warning: " + w, 6.6, false, 0, 0.5);
+
+  if (m.comparison) {
+    const auto& c = *m.comparison;
+    doc.heading("Comparison with an earlier recording (B = this recording)");
+    doc.paragraph("A: " + c.input_a + "    B: " + c.input_b + "    (rules " + c.rules_name + " " + c.rules_version + ")",
+                  7.0, false, 0, 1);
+    for (const auto& f : c.feet) {
+      doc.paragraph(sections::comparison_foot_title(f), 7.4, true, 0, 1);
+      doc.table(sections::comparison_regions(f), 6.3, 1.3);
+      if (!f.difference) doc.paragraph("No difference map: " + f.difference_reason, 6.6, false, 0, 0.5);
+      for (const auto& t : sections::comparison_targets(f)) doc.paragraph(t, 6.6, false, 0, 0.5);
+    }
+    for (const auto& n : c.notes) doc.paragraph("Note: " + n, 6.6, false, 0, 0.5);
+    if (const double aspect = draw::compare_maps_aspect(c); aspect > 0) {
+      const double h = std::min(kTextW * aspect, 300.0);
+      doc.ensure(h + 6);
+      draw::compare_maps(cr, c, kMargin, doc.y(), kTextW, h);
+      doc.skip(h + 6);
+    }
+  }
 
   const double chain_h = 215;
   doc.ensure(chain_h + 30);

@@ -219,4 +219,38 @@ Table quality(const ReportModel& m) {
   return t;
 }
 
+std::string comparison_foot_title(const compare::FootComparison& f) {
+  std::string side = side_name(f.side);
+  if (!side.empty()) side[0] = static_cast<char>(side[0] - 'a' + 'A');
+  return side + " foot: A " + f.surface_a + ", " + std::to_string(f.footfalls_a) + " footfalls; B " +
+         f.surface_b + ", " + std::to_string(f.footfalls_b) + " footfalls";
+}
+
+Table comparison_regions(const compare::FootComparison& f) {
+  Table t;
+  t.header = {"Region", "Variable", "A", "B", "B - A", "% change"};
+  t.widths = {0.18, 0.26, 0.14, 0.14, 0.14, 0.14};
+  auto cell = [](const std::optional<double>& v) { return v ? num(*v, 1) : std::string("-"); };
+  for (const auto& r : f.regions) {
+    const std::string variable = r.variable == "peak_pressure_kpa" ? "peak pressure (kPa)"
+                                 : r.variable == "pti_novel_kpa_s" ? "pressure-time integral (kPa s)"
+                                                                   : r.variable;
+    t.rows.push_back({r.region, variable, cell(r.a), cell(r.b), cell(r.change), cell(r.change_percent)});
+    t.emphasis.push_back(false);
+  }
+  return t;
+}
+
+std::vector<std::string> comparison_targets(const compare::FootComparison& f) {
+  std::vector<std::string> out;
+  for (const auto& t : f.targets) {
+    std::string status = t.status;
+    std::replace(status.begin(), status.end(), '_', ' ');
+    std::string line = "Target " + t.id + ": " + status + " - " + t.reason;
+    if (!t.sources.empty()) line += " [" + join(t.sources, "; ") + "]";
+    out.push_back(line);
+  }
+  return out;
+}
+
 }  // namespace insole::report::sections

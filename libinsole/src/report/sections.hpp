@@ -32,5 +32,10 @@ Table exercises(const ReportModel& m, Detail detail);
 /// Referral lines, most urgent first, or the "not screened" statement.
 std::vector<std::string> referrals(const ReportModel& m);
 Table quality(const ReportModel& m);
+/// The comparison section (model.comparison): the foot's title line, its regional table
+/// (region, variable, A, B, B - A, %) and its target verdicts with their reasons.
+std::string comparison_foot_title(const compare::FootComparison& f);
+Table comparison_regions(const compare::FootComparison& f);
+std::vector<std::string> comparison_targets(const compare::FootComparison& f);
 
 }  // namespace insole::report::sections

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "insole/analysis/finding.hpp"
+#include "insole/compare/compare.hpp"
 #include "insole/core/side.hpp"
 #include "insole/recommend/engine.hpp"
 #include "insole/recommend/rules.hpp"
@@ -118,6 +119,10 @@ struct ReportModel {
   ChainDiagram chain;
   std::vector<QualityRow> quality;
   std::vector<std::string> quality_warnings;
+  /// The comparison with an earlier (or reference) recording A, this report's recording being B
+  /// (`insole report B.h5 --compare-with A.h5`): the one compare::compare result, rendered as a
+  /// section (regional table, target verdicts, difference map). nullopt: no such section.
+  std::optional<compare::Comparison> comparison;
 };
 
 }  // namespace insole::report
