@@ -684,19 +684,23 @@ Result<Stream> RecordingReader::read_frames(std::size_t stream, Eigen::Index fir
   out.time_s = t.tail(count);
   out.pressure_kpa.resize(count, sensels);
   const h5::Where pw = d.where.at(detail::kPressure);
+  bool direct_done = false;
   if (d.direct && chunk::path_mode() == chunk::PathMode::automatic) {
     // Raw chunks, decoded outside the HDF5 lock (chunk_reader.hpp); the same bytes as the library.
     auto done = chunk::read_rows(d.pressure, *d.direct, static_cast<hsize_t>(first), static_cast<hsize_t>(count),
                                  out.pressure_kpa.data(), pw, hdf5_mutex());
     if (!done) return done.error();
-    if (*done == chunk::Outcome::done) return out;
+    direct_done = *done == chunk::Outcome::done;
   }
   std::lock_guard lock(hdf5_mutex());
   h5::QuietErrors quiet;
-  if (auto st = h5::read_rows(d.pressure, static_cast<hsize_t>(first), static_cast<hsize_t>(count),
-                              H5T_NATIVE_FLOAT, out.pressure_kpa.data(), pw);
-      !st)
-    return st.error();
+  if (!direct_done) {
+    if (auto st = h5::read_rows(d.pressure, static_cast<hsize_t>(first), static_cast<hsize_t>(count),
+                                H5T_NATIVE_FLOAT, out.pressure_kpa.data(), pw);
+        !st)
+      return st.error();
+  }
+  // The raw counts of a calibrated stream are read through the library whichever path read pressure.
   if (d.raw_counts) {
     out.raw_counts.resize(count, sensels);
     if (auto st = h5::read_rows(*d.raw_counts, static_cast<hsize_t>(first), static_cast<hsize_t>(count),
