@@ -19,6 +19,7 @@ packages=(
   poppler-utils                                  # pdftotext/pdftoppm to check reports in tests
   clang libclang-rt-14-dev                       # libFuzzer targets
   libsqlite3-dev                                 # the clinic app's patient store (app/)
+  libssl-dev                                     # libcrypto: PBKDF2 of the clinic app's password
   chromium chromium-driver python3-selenium      # browser tests of the clinic app (scripts/test-browser.sh)
   slurm-wlm munge parallel                       # sharding on a one-node Slurm cluster and GNU parallel (scripts/test-cluster.sh)
 )

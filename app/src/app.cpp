@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "insole/analysis/measure_catalogue.hpp"
+#include "insole/app/password.hpp"
 #include "insole/batch/run.hpp"
 #include "insole/core/atomic_output.hpp"
 #include "insole/core/version.hpp"
@@ -204,6 +205,7 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
   const bool post = req.method == "POST";
   const auto seg = segments(t.path);
 
+  if (t.path == "/login" && config_.policy.login) return handle_login(req, *config_.policy.login);
   // Static assets: only the embedded ones, looked up by exact name; nothing is read from disk.
   if (seg.empty() || seg[0] != "api") {
     if (!get) return error_response(405, "only GET and HEAD on " + t.path);

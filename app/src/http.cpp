@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "insole/app/password.hpp"
 #include "insole/core/utf8.hpp"
 
 namespace insole::app {
@@ -27,7 +28,8 @@ std::string lower(std::string s) {
   return s;
 }
 
-// The value of cookie `name` in a Cookie header ("a=1; b=2").
+}  // namespace
+
 std::string cookie_value(const std::string& cookies, const std::string& name) {
   std::size_t pos = 0;
   while (pos < cookies.size()) {
@@ -41,8 +43,6 @@ std::string cookie_value(const std::string& cookies, const std::string& name) {
   }
   return {};
 }
-
-}  // namespace
 
 HttpResponse error_response(int status, const std::string& message) {
   HttpResponse r;
@@ -207,6 +207,14 @@ std::optional<HttpResponse> check_request(const HttpRequest& req, const Security
       return r;
     }
   }
+  // The login form is the one thing reachable without a session; it carries its own CSRF token
+  // (password.hpp) in place of the X-CSRF-Token header a plain form cannot send.
+  bool login_form = false;
+  if (policy.login) {
+    const auto t = parse_target(req.target);
+    login_form = t && t->path == "/login" && !websocket;
+    if (!login_form && !policy.login->session_valid(session_cookie(req))) return login_required(t ? t->path : "/");
+  }
   const bool state_changing = req.method == "POST" || websocket;
   if (state_changing) {
     const std::string site = lower(req.header("sec-fetch-site"));
@@ -215,7 +223,7 @@ std::optional<HttpResponse> check_request(const HttpRequest& req, const Security
     // Same origin: the page was loaded from the very host the request is addressed to.
     if ((!origin.empty() || websocket) && origin != "http://" + host)
       return error_response(403, "cross-origin request refused (Origin " + origin.substr(0, 100) + ")");
-    if (!websocket && !secrets_equal(req.header("x-csrf-token"), policy.csrf_token))
+    if (!websocket && !login_form && !secrets_equal(req.header("x-csrf-token"), policy.csrf_token))
       return error_response(403, "missing or wrong X-CSRF-Token");
   }
   if (auto t = parse_target(req.target); !t) return error_response(400, t.error().message);

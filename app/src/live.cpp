@@ -62,6 +62,9 @@ nlohmann::json live_message(const capture::CaptureProgress& progress, bool recor
   for (const auto& s : progress.sources)
     sources.push_back({{"uri", s.uri},
                        {"state", std::string(capture::to_string(s.state))},
+                       // Said plainly for the page: false while the device is unplugged or silent
+                       // (the source is reconnecting; frames resume into the same recording).
+                       {"connected", s.state == capture::SourceState::streaming},
                        {"gaps", s.gaps},
                        {"last_error", s.last_error},
                        {"lost", s.stats.lost_frames}});

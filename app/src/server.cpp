@@ -137,7 +137,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return close();
     }
     auto& r = parser_->get();
-    const HttpRequest req = to_request(r);
+    HttpRequest req = to_request(r);
+    beast::error_code rec;
+    const auto peer = stream_.socket().remote_endpoint(rec);
+    if (!rec) req.remote = peer.address().to_string();
     if (websocket::is_upgrade(r)) {
       if (auto denied = check_request(req, app_.config().policy, true)) return send(*denied, false, false);
       if (auto t = parse_target(req.target); !t || t->path != "/ws/live") return send(error_response(404, "no such WebSocket"), false, false);

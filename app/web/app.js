@@ -26,6 +26,8 @@ async function api(method, path, body, raw) {
   const text = await res.text();
   let data = null;
   try { data = JSON.parse(text); } catch (e) { data = text; }
+  // Guarded by the clinic password and the session ended (expired, server restarted): log in again.
+  if (res.status === 401 && data && data.error && data.error.includes('/login')) location.assign('/login');
   if (!res.ok) throw new Error((data && data.error) || ('HTTP ' + res.status));
   return data;
 }
@@ -265,9 +267,11 @@ function onLive(msg) {
     document.body.setAttribute('data-live-frames', String(state.frames));
     document.body.setAttribute('data-live-elapsed', String(msg.elapsed_s));
     const src = msg.sources[0];
-    const unplugged = src && src.state === 'reconnecting';
+    // The server says plainly whether the device is there; "reconnecting" is the capture's word.
+    const unplugged = src && (src.connected === false && src.state === 'reconnecting');
+    document.body.setAttribute('data-live-device', unplugged ? 'disconnected' : (src && src.connected ? 'connected' : 'waiting'));
     $('#live-state').textContent = unplugged
-      ? 'Device unplugged or silent: waiting for it to come back (' + (src.last_error || 'no data') + ')'
+      ? 'Device disconnected (unplugged or silent): waiting for it to come back; recording resumes by itself (' + (src.last_error || 'no data') + ')'
       : (msg.recording ? 'Recording' : 'Preview') + ' · ' + fmt(msg.elapsed_s, 1, 's') + (src ? ' · ' + src.state : '');
     $('#live-state').className = unplugged ? 'error' : '';
     if (unplugged) {

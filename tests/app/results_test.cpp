@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app_test_support.hpp"
+#include "insole/app/password.hpp"
 #include "insole/report/render.hpp"
 #include "insole/sim/simulator.hpp"
 #include "support/shared_data.hpp"
@@ -189,6 +190,11 @@ TEST(AppLive, MessageCarriesMapForceCopAndUnplugState) {
   EXPECT_DOUBLE_EQ(m["streams"][0]["total_force_n"].get<double>(), 5.0);
   EXPECT_EQ(m["sources"][0]["state"], "reconnecting");
   EXPECT_EQ(m["sources"][0]["last_error"], "device unplugged");
+  EXPECT_EQ(m["sources"][0]["connected"], false);
+  p.sources[0].state = capture::SourceState::streaming;
+  EXPECT_EQ(live_message(p, true)["sources"][0]["connected"], true);
+  p.sources[0].state = capture::SourceState::starting;  // no frame yet: not yet connected
+  EXPECT_EQ(live_message(p, true)["sources"][0]["connected"], false);
   // Two equal loads at (0,0) and (1,1): the COP halfway, (1,1) in cell units.
   p.streams[0].latest_kpa << 100.0f, 0.0f, 0.0f, 100.0f;
   const json h = live_message(p, false);
@@ -248,6 +254,43 @@ TEST(AppLive, RecordedTrialIsIndexedAndAnalysable) {
   auto res = app.handle(get("/api/trials/" + std::to_string(trials->at(0).id) + "/result"));
   ASSERT_EQ(res.status, 200) << res.body;
   EXPECT_FALSE(json::parse(res.body)["feet"].empty());
+}
+
+// `insole serve` beyond loopback without --token needs the clinic password, set from standard
+// input with --set-password (twice, at least 10 characters); nothing listens until then.
+TEST(ServeCli, PasswordRequiredOffLoopbackAndSetFromStdin) {
+  const auto dir = std::filesystem::temp_directory_path() / ("insole_serve_pw_" + random_token(6));
+  const std::string d = dir.string();
+  const std::string cli = INSOLE_CLI;
+  auto refused = run("'" + cli + "' serve --data '" + d + "' --bind 0.0.0.0 --port 0 2>&1; echo rc=$?");
+  EXPECT_NE(refused.find("no clinic password is set"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("--set-password"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("rc=2"), std::string::npos) << refused;
+  EXPECT_EQ(refused.find("open http"), std::string::npos) << refused;
+  auto differ = run("printf 'abcdefghijk\\nabcdefghijX\\n' | '" + cli + "' serve --data '" + d + "' --set-password 2>&1; echo rc=$?");
+  EXPECT_NE(differ.find("differ"), std::string::npos) << differ;
+  EXPECT_NE(differ.find("rc=2"), std::string::npos) << differ;
+  auto shorter = run("printf 'short\\nshort\\n' | '" + cli + "' serve --data '" + d + "' --set-password 2>&1; echo rc=$?");
+  EXPECT_NE(shorter.find("at least 10"), std::string::npos) << shorter;
+  EXPECT_NE(shorter.find("rc=2"), std::string::npos) << shorter;
+  auto once = run("printf 'abcdefghijk\\n' | '" + cli + "' serve --data '" + d + "' --set-password 2>&1; echo rc=$?");
+  EXPECT_NE(once.find("rc=2"), std::string::npos) << once;
+  EXPECT_FALSE(std::filesystem::exists(password_file(dir)));
+  auto ok = run("printf 'abcdefghijk\\nabcdefghijk\\n' | '" + cli + "' serve --data '" + d + "' --set-password 2>&1; echo rc=$?");
+  EXPECT_NE(ok.find("rc=0"), std::string::npos) << ok;
+  auto stored = load_password(dir);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_TRUE(verify_password(**stored, "abcdefghijk"));
+  EXPECT_EQ(std::filesystem::status(password_file(dir)).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // A damaged password file stops the server with the file named.
+  std::ofstream(password_file(dir), std::ios::trunc) << "pbkdf2-sha256$600000$abcd";
+  auto damaged = run("'" + cli + "' serve --data '" + d + "' --bind 0.0.0.0 --port 0 2>&1; echo rc=$?");
+  EXPECT_NE(damaged.find("clinic-password"), std::string::npos) << damaged;
+  EXPECT_NE(damaged.find("rc=2"), std::string::npos) << damaged;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace

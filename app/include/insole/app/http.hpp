@@ -8,8 +8,10 @@
 //    UTF-8. The path is then only used to pick a route or an embedded asset.
 //  - Files: a path relative to the data directory is resolved and accepted only when its
 //    canonical form (symbolic links followed) stays inside the canonical data directory.
-//  - Access token: when the server listens beyond loopback, every request carries the token
-//    (Authorization: Bearer, or the insole_token cookie set by opening /?token=...); 401 otherwise.
+//  - Access token: when the server listens beyond loopback with --token, every request carries
+//    the token (Authorization: Bearer, or the insole_token cookie set by opening /?token=...);
+//    401 otherwise. Clinic password (beyond loopback without a token): every request but the
+//    login page carries a session cookie given by POST /login (password.hpp); 401 otherwise.
 //  - Cross-site requests: the Host header must name the server (against DNS rebinding); a
 //    state-changing request (POST) must not be cross-site by Sec-Fetch-Site (Fetch Metadata,
 //    https://www.w3.org/TR/fetch-metadata/), its Origin, when sent, must be "http://" + Host
@@ -20,6 +22,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +38,7 @@ struct HttpRequest {
   std::string target;  ///< as sent: "/api/patients?x=1"
   std::map<std::string, std::string> headers;  ///< field names lower-case
   std::string body;
+  std::string remote;  ///< the client's IP address, as text ("" when unknown)
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? std::string() : it->second;
@@ -75,6 +79,11 @@ bool secrets_equal(std::string_view a, std::string_view b) noexcept;
 /// A random token of `bytes` bytes from the operating system's generator, as hex.
 std::string random_token(std::size_t bytes = 24);
 
+class LoginGate;  // password.hpp
+
+/// The value of cookie `name` in a Cookie header ("a=1; b=2"); "" when absent.
+std::string cookie_value(const std::string& cookies, const std::string& name);
+
 struct SecurityPolicy {
   /// Empty: no token needed (loopback). Otherwise every request needs it.
   std::string access_token;
@@ -83,6 +92,9 @@ struct SecurityPolicy {
   std::vector<std::string> allowed_hosts;
   /// The session's CSRF token (X-CSRF-Token on every POST).
   std::string csrf_token;
+  /// Set when the clinic password guards the server (beyond loopback without a token): every
+  /// request but /login needs a session cookie from LoginGate (401 otherwise).
+  std::shared_ptr<LoginGate> login;
 };
 
 /// The first check failing for `req`, as the response to send (401, 403, 400, 405), or nullopt

@@ -27,7 +27,7 @@ namespace insole::app {
 struct SourceChoice {
   std::string uri;    ///< what SourceOpener takes
   std::string label;  ///< shown to the user
-  std::string kind;   ///< "serial" | "simulator" | "emulator"
+  std::string kind;   ///< "serial" | "simulator" | "emulator" (demo_devices.hpp)
 };
 
 using SourceLister = std::function<std::vector<SourceChoice>()>;
@@ -36,8 +36,9 @@ using SourceOpener = std::function<Result<std::unique_ptr<FrameSource>>(const st
 /// The live message of one progress tick (exposed for tests): {"type":"frame", "elapsed_s",
 /// "recording", "streams":[{name, side, rows, cols, cells_kpa (row-major, null = no sensel),
 /// max_kpa, total_force_n, cop:{row, col} (cell units, null without load), frames, rate_hz,
-/// captured_unix_ms (when the latest frame arrived)}], "sources":[{uri, state, gaps, last_error,
-/// lost}], "sent_unix_ms"}; the two stamps are ms since the Unix epoch on the system clock.
+/// captured_unix_ms (when the latest frame arrived)}], "sources":[{uri, state, connected, gaps,
+/// last_error, lost}], "sent_unix_ms"}; "connected" is false while the device is unplugged or
+/// silent ("state": "reconnecting") and before its first frame; the two stamps are ms since the Unix epoch on the system clock.
 nlohmann::json live_message(const capture::CaptureProgress& progress, bool recording, int max_rows = 24,
                             int max_cols = 48);
 
