@@ -144,10 +144,10 @@ int cmd_serve(const Args& args) {
   }
   auto clock = steady_clock();
   config.clock = clock;
-  // The demo devices: every protocol the simulator can feed (emulator_frames says which).
+  // The demo devices: every protocol the simulator can feed.
   std::vector<std::string> demo_protocols;
   for (const auto& proto : drivers::protocols())
-    if (emulator_frames(proto, {{"duration", "1"}}, clock)) demo_protocols.push_back(proto.name);
+    if (emulator_can_feed(proto)) demo_protocols.push_back(proto.name);
   auto demo = drivers::DemoDevices::create(
       demo_protocols, [clock](const drivers::ProtocolInfo& proto) { return emulator_frames(proto, {}, clock); }, clock);
   if (!demo) return report_error("serve", demo.error());

@@ -208,25 +208,36 @@ class OneStreamSource final : public FrameSource {
 
 }  // namespace
 
-Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo& protocol,
-                                                     std::map<std::string, std::string> sim_options,
-                                                     std::shared_ptr<Clock> clock) {
+Status emulator_can_feed(const drivers::ProtocolInfo& protocol, const std::string& mode) {
   if (protocol.streams.empty())
     return make_error(Errc::unsupported, "protocol " + protocol.name + " describes no streams");
   const StreamInfo& first = protocol.streams.front();
+  if (first.layout.is_grid() && protocol.streams.size() != 1)
+    return make_error(Errc::unsupported, "protocol " + protocol.name + ": several grid streams cannot be simulated");
+  // Insoles: the simulator makes a left and a right stream of N sensors; a single insole (one
+  // stream) sends the left one.
+  if (!first.layout.is_grid() && (protocol.streams.size() > 2 || mode != "walk"))
+    return make_error(Errc::unsupported,
+                      "protocol " + protocol.name + ": only walking on insoles (one or a left + right pair) is simulated");
+  return {};
+}
+
+Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo& protocol,
+                                                     std::map<std::string, std::string> sim_options,
+                                                     std::shared_ptr<Clock> clock) {
   std::string mode = "walk";
   if (auto it = sim_options.find("mode"); it != sim_options.end()) {
     mode = it->second;
     sim_options.erase(it);
   }
+  if (auto st = emulator_can_feed(protocol, mode); !st) return st.error();
+  const StreamInfo& first = protocol.streams.front();
   auto set_default = [&](const std::string& k, const std::string& v) { sim_options.emplace(k, v); };
   std::ostringstream rate;
   rate << protocol.frame_rate_hz;
   set_default("rate", rate.str());
   set_default("duration", "3600");
   if (first.layout.is_grid()) {
-    if (protocol.streams.size() != 1)
-      return make_error(Errc::unsupported, "protocol " + protocol.name + ": several grid streams cannot be simulated");
     std::ostringstream pitch;
     pitch << 0.5 * (first.layout.row_pitch_mm() + first.layout.col_pitch_mm());
     set_default("layout", "mat");
@@ -234,11 +245,6 @@ Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo
     set_default("cols", std::to_string(first.layout.cols()));
     set_default("pitch", pitch.str());
   } else {
-    // Insoles: the simulator makes a left and a right stream of N sensors; a single insole
-    // (one stream) sends the left one.
-    if (protocol.streams.size() > 2 || mode != "walk")
-      return make_error(Errc::unsupported,
-                        "protocol " + protocol.name + ": only walking on insoles (one or a left + right pair) is simulated");
     set_default("layout", "insole" + std::to_string(first.layout.sensor_count()));
   }
   std::string q = mode;

@@ -87,6 +87,9 @@ HttpResponse login_page(int status, const std::string& message, const std::strin
       "<p><button type=\"submit\">Log in</button></p></form>"
       "<p id=\"login-message\" class=\"error\" role=\"alert\">" + html_escape(message) + "</p></body></html>\n";
   r.headers.emplace_back("Cache-Control", "no-store");
+  // With the app's usual no-referrer, a browser sends "Origin: null" with the form's POST, which
+  // the same-origin check refuses; same-origin still sends nothing to other sites.
+  r.headers.emplace_back("Referrer-Policy", "same-origin");
   r.headers.emplace_back("Set-Cookie", std::string(kLoginCookie) + "=" + csrf + "; Path=/login; HttpOnly; SameSite=Strict");
   return r;
 }

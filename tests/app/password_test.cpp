@@ -193,6 +193,8 @@ TEST(AppPassword, NothingButTheLoginPageWithoutASession) {
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("type=\"password\""), std::string::npos);
   EXPECT_NE(page.head.find("HttpOnly; SameSite=Strict"), std::string::npos);
+  // So that the form's POST carries the page's Origin (no-referrer would make it "null").
+  EXPECT_NE(page.head.find("Referrer-Policy: same-origin"), std::string::npos);
 }
 
 TEST(AppPassword, RightPasswordOpensTheAppWithAStrictHttpOnlySession) {

@@ -9,6 +9,7 @@ shows (with generous upper bounds), never fixed sleeps, so the verdict does not 
 """
 import os
 import re
+import signal
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,63 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PSEUDONYM = "P-BROWSER-7"
+
+
+def non_loopback_address():
+    """This computer's address on its network (no packet is sent), or None."""
+    import socket
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("192.0.2.1", 9))
+        addr = s.getsockname()[0]
+        return None if addr.startswith("127.") else addr
+    except OSError:
+        return None
+    finally:
+        s.close()
+
+
+def login_check(cli, driver, wait, data, shots):
+    """Beyond loopback the app asks for the clinic password set with --set-password: the page
+    leads to the login form, a wrong password is refused, the right one opens the app."""
+    addr = non_loopback_address()
+    if addr is None:
+        print("test-browser: no non-loopback address; clinic password login not tried")
+        return
+    clinic = os.path.join(data, "guarded")
+    r = subprocess.run([cli, "serve", "--data", clinic, "--bind", addr, "--port", "0"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "--set-password" in r.stderr, (r.returncode, r.stderr)
+    r = subprocess.run([cli, "serve", "--data", clinic, "--set-password"], input="a browser password\na browser password\n",
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    server = subprocess.Popen([cli, "serve", "--data", clinic, "--bind", addr, "--port", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        m = re.search(r"open (http://\S+/)", server.stdout.readline())
+        assert m, "the guarded server did not print its address"
+        url = m.group(1)
+        assert "token=" not in url, url
+        driver.get(url)
+        wait.until(EC.visibility_of_element_located((By.ID, "password")))
+        assert driver.current_url.endswith("/login"), driver.current_url
+        driver.find_element(By.ID, "password").send_keys("not the password")
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        try:
+            wait.until(EC.text_to_be_present_in_element((By.ID, "login-message"), "Wrong password"))
+        except Exception:
+            raise AssertionError("no 'Wrong password' after a wrong password: %s" % driver.page_source[:2000])
+        driver.find_element(By.ID, "password").send_keys("a browser password")
+        driver.save_screenshot(os.path.join(shots, "6-login.png"))
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait.until(EC.visibility_of_element_located((By.ID, "patients-view")))
+        # The session cookie is not readable by scripts (HttpOnly).
+        assert "insole_session" not in driver.execute_script("return document.cookie"), "session cookie visible to scripts"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def main(cli, shots):
@@ -114,7 +172,38 @@ def main(cli, shots):
         text = subprocess.run(["pdftotext", pdf, "-"], check=True, capture_output=True, text=True).stdout
         assert "Plantar pressure fitting report" in text, text[:500]
         assert PSEUDONYM in text, text[:500]
-        print("test-browser: ok (patient, intake, visit, live walk, results, PDF report); screenshots in", shots)
+        # A demo device (an emulator on a pseudo-terminal, captured through the real driver):
+        # unplugged mid-scan by the harness (SIGUSR1 to the server), the page says disconnected;
+        # plugged back (SIGUSR2), frames resume into the same trial.
+        driver.find_element(By.ID, "results-back").click()
+        link = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "a.live-link")))
+        link.click()
+        wait.until(EC.visibility_of_element_located((By.ID, "live-view")))
+        source = Select(driver.find_element(By.ID, "source"))
+        demo = [o for o in source.options if o.text.startswith("Demo device m1616:")]
+        assert demo, "no demo device offered: %s" % [o.text for o in source.options]
+        source.select_by_value(demo[0].get_attribute("value"))
+        body = lambda d: d.find_element(By.TAG_NAME, "body")
+        driver.find_element(By.ID, "record-stand").click()
+        wait.until(lambda d: body(d).get_attribute("data-live-device") == "connected"
+                   and int(body(d).get_attribute("data-live-frames") or 0) >= 10)
+        server.send_signal(signal.SIGUSR1)
+        wait.until(lambda d: body(d).get_attribute("data-live-device") == "disconnected")
+        state_text = driver.find_element(By.ID, "live-state").text
+        assert "Device disconnected" in state_text, state_text
+        assert not driver.find_elements(By.CSS_SELECTOR, "#live-streams .stream"), "the picture was not cleared"
+        driver.save_screenshot(os.path.join(shots, "5-live-unplugged.png"))
+        server.send_signal(signal.SIGUSR2)
+        wait.until(lambda d: body(d).get_attribute("data-live-device") == "connected")
+        wait.until(lambda d: driver.find_elements(By.CSS_SELECTOR, "#live-streams .stream"))
+        assert "Recording" in driver.find_element(By.ID, "live-state").text
+        driver.find_element(By.ID, "stop").click()
+        wait.until(lambda d: body(d).get_attribute("data-live-finished") == "ok")
+        driver.find_element(By.ID, "back-to-patient").click()
+        wait.until(lambda d: any("stand" in a.text for a in d.find_elements(By.CSS_SELECTOR, "a.trial-link")))
+        login_check(cli, driver, wait, data, shots)
+        print("test-browser: ok (patient, intake, visit, live walk, results, PDF report, demo device unplugged and back,"
+              " clinic password login); screenshots in", shots)
         return 0
     finally:
         if driver is not None:

@@ -42,8 +42,13 @@ DemoDevices::~DemoDevices() {
 
 std::vector<DemoChoice> DemoDevices::choices() const {
   std::vector<DemoChoice> out;
-  for (const auto* p : protocols_)
-    out.push_back({kScheme + p->name, "Demo device: " + p->description + " (emulator on a pseudo-terminal, protocol " + p->name + ")"});
+  for (const auto* p : protocols_) {
+    // The device's name: the description up to its first ':' (the wire format follows), at most
+    // 60 characters.
+    std::string device = p->description.substr(0, p->description.find(':'));
+    if (device.size() > 60) device = device.substr(0, 57) + "...";
+    out.push_back({kScheme + p->name, "Demo device " + p->name + ": " + device + " (emulator)"});
+  }
   return out;
 }
 
