@@ -161,5 +161,27 @@ TEST(EmulatorFrames, SingleInsoleSendsOneStreamOnly) {
   EXPECT_EQ(stand.error().code, Errc::unsupported);
 }
 
+// What `insole serve` offers as demo devices: emulator_can_feed must say yes exactly where
+// emulator_frames makes frames (walking, every protocol; standing, a grid and an insole).
+TEST(EmulatorFrames, CanFeedAgreesWithMakingFrames) {
+  int fed = 0;
+  for (const auto& proto : drivers::protocols()) {
+    const bool can = emulator_can_feed(proto).ok();
+    auto src = emulator_frames(proto, {{"duration", "1"}}, std::make_shared<ManualClock>());
+    EXPECT_EQ(can, src.ok()) << proto.name << ": " << (src ? "" : src.error().message);
+    fed += can ? 1 : 0;
+  }
+  EXPECT_GT(fed, 0);
+  for (const char* name : {"m1616", "insole18_uart"}) {
+    const auto* proto = drivers::find_protocol(name);
+    ASSERT_NE(proto, nullptr);
+    EXPECT_EQ(emulator_can_feed(*proto, "stand").ok(),
+              emulator_frames(*proto, {{"mode", "stand"}, {"duration", "1"}}, std::make_shared<ManualClock>()).ok())
+        << name;
+  }
+  EXPECT_TRUE(emulator_can_feed(*drivers::find_protocol("m1616"), "stand").ok());
+  EXPECT_EQ(emulator_can_feed(*drivers::find_protocol("insole18_uart"), "stand").error().code, Errc::unsupported);
+}
+
 }  // namespace
 }  // namespace insole::cli
