@@ -158,7 +158,7 @@ TEST(AppDevice, EmulatorSourceRecordsThroughTheDriverAndResumesAfterUnplug) {
   EXPECT_EQ(rec->streams[0].info.layout.sensor_count(), 256);
   // One file, every frame the device sent: those before the unplug and those after it.
   EXPECT_EQ(static_cast<std::uint64_t>(rec->streams[0].time_s.size()), sent);
-  EXPECT_GT(sent, before + 40);
+  EXPECT_GE(sent, frames_of(back));  // at least what the page saw after the device came back
   std::vector<std::string> kinds;
   for (const auto& e : rec->events) kinds.push_back(e.kind);
   EXPECT_EQ(kinds, (std::vector<std::string>{"gap_start", "gap_end", "gap_start"}));
