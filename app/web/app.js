@@ -486,16 +486,16 @@ async function runCompare(a, b, fitted) {
     for (const t of f.targets) {
       verdicts.append(el('li', { class: 'verdict verdict-' + t.status, 'data-target': t.id, 'data-status': t.status },
         el('strong', { text: t.id + ': ' + (VERDICTS[t.status] || t.status) }), ' – ' + t.reason + '. Target: ' + t.text +
-        ' Sources: ' + t.sources.map(citation).join('; ') + '.'));
+        '. Sources: ' + t.sources.map(citation).join('; ') + '.'));
     }
     feet.append(el('section', { class: 'compare-foot', 'data-side': f.side },
-      el('h3', { text: f.side + ' foot: A ' + f.a.surface + ', ' + f.a.footfalls + ' footfalls; B ' + f.b.surface + ', ' + f.b.footfalls + ' footfalls' }),
-      table,
+      el('h3', { text: f.side + ' foot: A recorded ' + f.a.surface.replace('_', ' ') + ', ' + f.a.footfalls + ' footfalls; B recorded ' +
+        f.b.surface.replace('_', ' ') + ', ' + f.b.footfalls + ' footfalls' }),
+      el('h4', { text: 'Targets' }), verdicts, table,
       f.difference_map ? el('p', { text: 'Difference map: largest increase ' + fmt(f.difference_map.max_increase_kpa, 1, 'kPa') +
         ', largest decrease ' + fmt(f.difference_map.max_decrease_kpa, 1, 'kPa') + ', registration Dice ' +
         fmt(f.difference_map.registration.quality.dice, 2) + ', rotation ' + fmt(f.difference_map.registration.angle_deg, 1, '°') })
-        : el('p', { text: 'No difference map: ' + f.difference_map_reason }),
-      el('h4', { text: 'Targets' }), verdicts));
+        : el('p', { text: 'No difference map: ' + f.difference_map_reason })));
   }
   $('#compare-notes').textContent = (c.notes || []).join(' ');
   const img = $('#compare-diff');

@@ -52,7 +52,9 @@ def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
     long_wait = WebDriverWait(driver, 300)
     driver.find_element(By.ID, "results-back").click()
     wait.until(EC.text_to_be_present_in_element((By.ID, "patient-name"), PSEUDONYM))
-    driver.find_element(By.NAME, "condition").send_keys("shoe + orthosis")
+    condition = driver.find_element(By.NAME, "condition")
+    condition.clear()  # it still holds the first visit's "barefoot"
+    condition.send_keys("shoe + orthosis")
     driver.find_element(By.ID, "new-visit").click()
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.visit")) == 2)
     # The newest visit is listed first.
@@ -131,13 +133,17 @@ def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
     with os.fdopen(fd, "w") as f:
         json.dump({"patient_id": PSEUDONYM, "age_years": 47, "body_mass_kg": 82.5, "symptoms": {"low_back_pain": True}}, f)
     try:
-        out = subprocess.run([cli, "compare", files[a_id], files[b_id], "--json", "--fitted", "R-MET-PAD", "--intake", intake],
+        out = subprocess.run([os.path.abspath(cli), "compare", files[a_id], files[b_id], "--json", "--fitted", "R-MET-PAD", "--intake", intake],
                              cwd=data_dir, check=True, capture_output=True, text=True,
                              env=dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "detect_leaks=0"))).stdout
     finally:
         os.remove(intake)
     assert out == api_text, "the API's comparison differs from insole compare --json"
+    # The screen from the downloads down (map, first foot's verdicts), then its first table.
+    driver.execute_script("document.getElementById('compare-result').scrollIntoView()")
     driver.save_screenshot(os.path.join(shots, "5-compare.png"))
+    driver.execute_script("document.querySelector('table.compare-table').scrollIntoView()")
+    driver.save_screenshot(os.path.join(shots, "6-compare-table.png"))
 
     # The comparison report, downloaded and read.
     driver.find_element(By.ID, "compare-pdf").click()
