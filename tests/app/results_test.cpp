@@ -376,7 +376,14 @@ TEST(AppLive, RecordedTrialIsIndexedAndAnalysable) {
   const auto vid = patient_and_visit(app);
   const double start_ms = capture::unix_ms_now();
   EXPECT_EQ(app.handle(post("/api/live/start", R"({"source":"file:///etc/passwd"})")).status, 400);
-  auto st = app.handle(post("/api/live/start", R"({"source":")" + uri + R"(","visit_id":)" + std::to_string(vid) + R"(,"kind":"walk"})"));
+  // A condition that is none of the store's is refused before anything starts.
+  auto bad = app.handle(post("/api/live/start", R"({"source":")" + uri + R"(","visit_id":)" + std::to_string(vid) +
+                                                    R"(,"kind":"walk","condition":"stilts"})"));
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_FALSE(app.live().running());
+  // The trial's condition as given (the visit says "barefoot").
+  auto st = app.handle(post("/api/live/start", R"({"source":")" + uri + R"(","visit_id":)" + std::to_string(vid) +
+                                                   R"(,"kind":"walk","condition":"shoe"})"));
   ASSERT_EQ(st.status, 200) << st.body;
   // The simulated source ends after its 3 s of frames; stop() waits for the capture to finish.
   for (int i = 0; i < 600 && app.live().running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -388,6 +395,7 @@ TEST(AppLive, RecordedTrialIsIndexedAndAnalysable) {
   ASSERT_EQ(trials->size(), 1u);
   EXPECT_EQ(trials->at(0).kind, "walk");
   EXPECT_EQ(trials->at(0).source, uri);
+  EXPECT_EQ(trials->at(0).condition, "shoe");
   {
     std::lock_guard l(m);
     ASSERT_GE(messages.size(), 2u);
