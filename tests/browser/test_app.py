@@ -10,6 +10,7 @@ and target verdicts against the API document and against `insole compare --json`
 files, and downloads the comparison report. Each main screen is saved as a screenshot. Waits are on what the page
 shows (with generous upper bounds), never fixed sleeps, so the verdict does not depend on speed.
 """
+import base64
 import json
 import os
 import re
@@ -144,6 +145,18 @@ def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
     driver.save_screenshot(os.path.join(shots, "5-compare.png"))
     driver.execute_script("document.querySelector('table.compare-table').scrollIntoView()")
     driver.save_screenshot(os.path.join(shots, "6-compare-table.png"))
+
+    # Printing the screen (what Print comparison sends to the printer): the table, the verdicts and
+    # the map without the controls.
+    printed = os.path.join(downloads, "printed-compare.pdf")
+    with open(printed, "wb") as f:
+        f.write(base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})["data"]))
+    text = subprocess.run(["pdftotext", printed, "-"], check=True, capture_output=True, text=True).stdout
+    os.remove(printed)
+    assert "Compare trials of " + PSEUDONYM in text, text[:500]
+    assert "T-MET-PAD-FOREFOOT" in text and "forefoot" in text and " kPa" in text and " %" in text, text[:2000]
+    for control in ("Back to the patient", "Print comparison", "Download comparison report", "insole clinic"):
+        assert control not in text, (control, text[:800])
 
     # The comparison report, downloaded and read.
     driver.find_element(By.ID, "compare-pdf").click()
