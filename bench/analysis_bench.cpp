@@ -33,11 +33,7 @@ long long read_all(const char* file, double& checksum) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s FILE [REPEATS]\n", argv[0]);
-    return 2;
-  }
-  const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
+  const int repeats = insole::bench::repeats_from_args(argc, argv);
   double best_read = std::numeric_limits<double>::infinity(), best_analyze = best_read;
   long long values = 0;
   double checksum = 0;

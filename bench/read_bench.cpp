@@ -36,11 +36,7 @@ double read_all(const char* file, long long& values, double& checksum) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s FILE [REPEATS]\n", argv[0]);
-    return 2;
-  }
-  const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
+  const int repeats = insole::bench::repeats_from_args(argc, argv);
   for (const char* threads : {"1", "2"}) {
     ::setenv("INSOLE_DECODE_THREADS", threads, 1);
     double best_direct = std::numeric_limits<double>::infinity(), best_library = best_direct;

@@ -1,5 +1,6 @@
 #pragma once
-// Reading a whole recording the way the analysis does, for the read and analysis benchmarks.
+// Reading a whole recording the way the analysis does, and the FILE [REPEATS] command line, for
+// the read and analysis benchmarks.
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -32,6 +33,16 @@ void read_blocks(const char* file, Eigen::Index min_frames, Fn&& on_block) {
       on_block(*frames);
     }
   }
+}
+
+/// REPEATS of a `PROGRAM FILE [REPEATS]` command line (default 3, at least 1); prints the usage
+/// and exits with status 2 when FILE is missing.
+inline int repeats_from_args(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s FILE [REPEATS]\n", argv[0]);
+    std::exit(2);
+  }
+  return argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
 }
 
 }  // namespace insole::bench
