@@ -4,15 +4,13 @@
 // a broken invariant, which fails this test.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "fuzz_entry.hpp"
+#include "support/files.hpp"
 
 namespace insole::app {
 namespace {
@@ -21,28 +19,16 @@ namespace fs = std::filesystem;
 
 const fs::path kFuzzDir = fs::path(INSOLE_SOURCE_DIR) / "app" / "fuzz";
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<fs::path> files_in(const fs::path& dir) {
-  std::vector<fs::path> out;
-  if (fs::is_directory(dir))
-    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+using test::files_in;
+using test::read_bytes;
 
 void run(const std::string& t) { fuzz::run_one(reinterpret_cast<const std::uint8_t*>(t.data()), t.size()); }
 
 TEST(AppHttpFuzzReplay, SeedsRegressionsAndHostileInputs) {
   const auto seeds = files_in(kFuzzDir / "corpus");
   ASSERT_GE(seeds.size(), 6u);
-  for (const auto& f : seeds) run(read(f));
-  for (const auto& f : files_in(kFuzzDir / "regressions")) run(read(f));
+  for (const auto& f : seeds) run(read_bytes(f));
+  for (const auto& f : files_in(kFuzzDir / "regressions")) run(read_bytes(f));
   // Traversal through every spelling the checks know, and through the links of the data directory.
   for (const std::string& t : std::vector<std::string>{"/..", "/%2e%2e/x", "/a/%2E./b", "/a%2fb", "/a%5Cb", "/a%00b", "/%c0%ae%c0%ae/x",
                               "/out/secret.txt", "/root/etc/passwd", "/inner/../../secret.txt", "/?file=../secret.txt",
@@ -56,7 +42,7 @@ TEST(AppHttpFuzzReplay, ByteMutationsOfTheSeeds) {
   std::mt19937 rng(31);
   static const char* kPieces[] = {"%2e", "%2E%2e", "/", "..", "%00", "%", "?", "&", "=", "\n", "\\", "%ff", "out/", "root/"};
   for (const auto& f : files_in(kFuzzDir / "corpus")) {
-    const std::string base = read(f);
+    const std::string base = read_bytes(f);
     for (int i = 0; i < 300; ++i) {
       std::string t = base;
       for (int e = 1 + static_cast<int>(rng() % 4); e > 0 && !t.empty(); --e) {

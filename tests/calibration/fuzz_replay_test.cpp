@@ -4,15 +4,13 @@
 // seeds. run_one() aborts on a broken invariant, which fails this test.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "fuzz_entry.hpp"
+#include "support/files.hpp"
 #include "insole/calibration/calibration_file.hpp"
 
 namespace insole::calibration {
@@ -22,20 +20,8 @@ namespace fs = std::filesystem;
 
 const fs::path kFuzzDir = fs::path(INSOLE_SOURCE_DIR) / "libinsole" / "fuzz" / "calibration";
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<fs::path> files_in(const fs::path& dir) {
-  std::vector<fs::path> out;
-  if (fs::is_directory(dir))
-    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+using test::files_in;
+using test::read_bytes;
 
 void run(const std::string& t) { fuzz::run_one(reinterpret_cast<const std::uint8_t*>(t.data()), t.size()); }
 
@@ -44,12 +30,12 @@ TEST(CalibrationFuzzReplay, SeedsRegressionsAndByteMutations) {
   ASSERT_GE(seeds.size(), 6u);
   // The first four seeds are valid files of each model, the rest damaged ones.
   int accepted = 0;
-  for (const auto& f : seeds) accepted += from_json(read(f), f.string()) ? 1 : 0;
+  for (const auto& f : seeds) accepted += from_json(read_bytes(f), f.string()) ? 1 : 0;
   EXPECT_EQ(accepted, 4);
-  for (const auto& f : files_in(kFuzzDir / "regressions")) run(read(f));
+  for (const auto& f : files_in(kFuzzDir / "regressions")) run(read_bytes(f));
   std::mt19937 rng(21);
   for (const auto& f : seeds) {
-    const std::string base = read(f);
+    const std::string base = read_bytes(f);
     run(base);
     for (int i = 0; i < 200; ++i) {
       std::string t = base;
