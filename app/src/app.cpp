@@ -111,15 +111,6 @@ std::string utc_stamp() {
   return buf;
 }
 
-std::string today() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
 // A file name for an upload: letters, digits, '.', '-', '_' only, no leading dot; the extension
 // is kept because some vendor formats are told apart by it.
 std::string safe_name(const std::string& name) {
@@ -143,7 +134,7 @@ report::ReportHeader report_header(const assess::Assessment& a) {
   report::ReportHeader header;
   header.clinic = "";
   header.patient_id = a.intake && a.intake->text("patient_id") ? *a.intake->text("patient_id") : "";
-  header.date = today();
+  header.date = report::local_date_today();
   header.recording = std::filesystem::path(a.input).filename().string();
   header.toolkit_version = kToolkitVersion;
   return header;
@@ -461,7 +452,7 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
       if (!body) return failure(body.error());
       Visit v;
       v.patient_id = *pid;
-      v.date = body->value("date", today());
+      v.date = body->value("date", report::local_date_today());
       if (body->contains("condition") && (*body)["condition"].is_string()) v.condition = (*body)["condition"].get<std::string>();
       auto id = store_->add_visit(v);
       if (!id) return failure(id.error());
