@@ -11,6 +11,7 @@
 
 #include "insole/batch/run.hpp"
 #include "insole/io/hdf5_recording.hpp"
+#include "read_blocks.hpp"
 
 namespace {
 
@@ -20,37 +21,19 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 
 // Reads every frame of every stream in the analysis' block size; returns the pressure values read.
 long long read_all(const char* file, double& checksum) {
-  auto reader = insole::io::RecordingReader::open(file);
-  if (!reader) {
-    std::fprintf(stderr, "%s\n", reader.error().message.c_str());
-    std::exit(2);
-  }
   const insole::batch::AnalyseOptions defaults;
   long long values = 0;
-  for (std::size_t s = 0; s < reader->streams().size(); ++s) {
-    const Eigen::Index chunk = std::max<Eigen::Index>(1, reader->chunk_frames(s));
-    const Eigen::Index block = (defaults.min_read_frames + chunk - 1) / chunk * chunk;
-    for (Eigen::Index first = 0; first < reader->frame_count(s); first += block) {
-      auto frames = reader->read_frames(s, first, block);
-      if (!frames) {
-        std::fprintf(stderr, "%s\n", frames.error().message.c_str());
-        std::exit(2);
-      }
-      checksum += static_cast<double>(frames->pressure_kpa.sum()) + frames->time_s.sum();
-      values += frames->pressure_kpa.size();
-    }
-  }
+  insole::bench::read_blocks(file, defaults.min_read_frames, [&](const insole::Stream& frames) {
+    checksum += static_cast<double>(frames.pressure_kpa.sum()) + frames.time_s.sum();
+    values += frames.pressure_kpa.size();
+  });
   return values;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s FILE [REPEATS]\n", argv[0]);
-    return 2;
-  }
-  const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
+  const int repeats = insole::bench::repeats_from_args(argc, argv);
   double best_read = std::numeric_limits<double>::infinity(), best_analyze = best_read;
   long long values = 0;
   double checksum = 0;

@@ -6,17 +6,7 @@
 # Environment: INSOLE_BENCH_BUILD (Release build dir, default build-bench), INSOLE_BENCH_WORK
 # (default /tmp/insole-bench-chunking), INSOLE_BENCH_REPEATS (default 3).
 set -euo pipefail
-
-src=$(cd "$(dirname "$0")/.." && pwd)
-build=${INSOLE_BENCH_BUILD:-$src/build-bench}
-work=${INSOLE_BENCH_WORK:-/tmp/insole-bench-chunking}
-repeats=${INSOLE_BENCH_REPEATS:-3}
-py=/usr/bin/python3
-
-cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DINSOLE_BUILD_BENCH=ON -DINSOLE_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target insole_bench_make insole_bench_read >/dev/null
-mkdir -p "$work"
-field() { $py -c "import json,sys; print(json.loads(sys.stdin.readlines()[$1])['$2'])"; }
+source "$(dirname "$0")/read_common.sh" /tmp/insole-bench-chunking
 
 echo "recording                 chunk  level  MB on disk  raw MB  direct 1t MB/s  direct 2t MB/s  library MB/s"
 # name minutes rows cols pitch

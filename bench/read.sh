@@ -8,17 +8,7 @@
 # Environment: INSOLE_BENCH_BUILD (default build-bench), INSOLE_BENCH_WORK (default
 # /tmp/insole-bench-read, reused), INSOLE_BENCH_REPEATS (default 3).
 set -euo pipefail
-
-src=$(cd "$(dirname "$0")/.." && pwd)
-build=${INSOLE_BENCH_BUILD:-$src/build-bench}
-work=${INSOLE_BENCH_WORK:-/tmp/insole-bench-read}
-repeats=${INSOLE_BENCH_REPEATS:-3}
-py=/usr/bin/python3
-
-cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DINSOLE_BUILD_BENCH=ON -DINSOLE_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target insole_bench_make insole_bench_read >/dev/null
-mkdir -p "$work"
-field() { $py -c "import json,sys; print(json.loads(sys.stdin.readlines()[$1])['$2'])"; }
+source "$(dirname "$0")/read_common.sh" /tmp/insole-bench-read
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "insole read benchmark: $(nproc) cores, HDF5 $(h5cc -showconfig 2>/dev/null | awk -F': ' '/HDF5 Version/ {print $2}'), libdeflate $(pkg-config --modversion libdeflate)"

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "insole/io/hdf5_recording.hpp"
+#include "read_blocks.hpp"
 
 namespace {
 
@@ -21,39 +22,21 @@ using Clock = std::chrono::steady_clock;
 // Seconds to read every frame; `values` and `checksum` let the caller check both paths agree.
 double read_all(const char* file, long long& values, double& checksum) {
   const auto t0 = Clock::now();
-  auto reader = insole::io::RecordingReader::open(file);
-  if (!reader) {
-    std::fprintf(stderr, "%s\n", reader.error().message.c_str());
-    std::exit(2);
-  }
   // batch::AnalyseOptions::min_read_frames (not linked here, so this bench needs only core and io).
   constexpr Eigen::Index kMinReadFrames = 256;
   values = 0;
   checksum = 0;
-  for (std::size_t s = 0; s < reader->streams().size(); ++s) {
-    const Eigen::Index chunk = std::max<Eigen::Index>(1, reader->chunk_frames(s));
-    const Eigen::Index block = (kMinReadFrames + chunk - 1) / chunk * chunk;
-    for (Eigen::Index first = 0; first < reader->frame_count(s); first += block) {
-      auto frames = reader->read_frames(s, first, block);
-      if (!frames) {
-        std::fprintf(stderr, "%s\n", frames.error().message.c_str());
-        std::exit(2);
-      }
-      checksum += static_cast<double>(frames->pressure_kpa.unaryExpr([](float v) { return v == v ? v : 0.f; }).sum());
-      values += frames->pressure_kpa.size();
-    }
-  }
+  insole::bench::read_blocks(file, kMinReadFrames, [&](const insole::Stream& frames) {
+    checksum += static_cast<double>(frames.pressure_kpa.unaryExpr([](float v) { return v == v ? v : 0.f; }).sum());
+    values += frames.pressure_kpa.size();
+  });
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s FILE [REPEATS]\n", argv[0]);
-    return 2;
-  }
-  const int repeats = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
+  const int repeats = insole::bench::repeats_from_args(argc, argv);
   for (const char* threads : {"1", "2"}) {
     ::setenv("INSOLE_DECODE_THREADS", threads, 1);
     double best_direct = std::numeric_limits<double>::infinity(), best_library = best_direct;

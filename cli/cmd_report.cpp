@@ -2,8 +2,6 @@
 // recording, runs the recommendation rules and writes the fitting report (atomically). The report
 // renders the assessment of batch::assess_file (the path of `insole analyze` and `insole batch`)
 // and never reads frames itself.
-#include <chrono>
-#include <ctime>
 #include <algorithm>
 #include <iostream>
 #include <sstream>
@@ -22,15 +20,6 @@
 namespace insole::cli {
 
 namespace {
-
-std::string today() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 std::string format_from(const std::string& explicit_format, const std::filesystem::path& out) {
   if (!explicit_format.empty()) return explicit_format;
@@ -135,7 +124,7 @@ int cmd_report(const Args& args) {
     // The pseudonym: --patient, else the recording's subject, else the intake's patient_id.
     if (vm.count("patient")) header.patient_id = vm["patient"].as<std::string>();
     else if (assessment->meta.subject.empty() && intake && intake->text("patient_id")) header.patient_id = *intake->text("patient_id");
-    header.date = vm.count("date") ? vm["date"].as<std::string>() : today();
+    header.date = vm.count("date") ? vm["date"].as<std::string>() : report::local_date_today();
     header.recording = std::filesystem::path(file).filename().string();
     header.toolkit_version = kToolkitVersion;
     auto model = report::build_report_model(*assessment, *rules, header);

@@ -53,6 +53,10 @@ done
 # The HDF5 reader (docs/reliability.md): file images opened from memory through the reader that
 # info, analyze, batch and playback use.
 table+=("fuzz_io_hdf5|libinsole/fuzz/io/corpus|libinsole/fuzz/io/regressions|1500")
+# The calibration file parser (docs/calibration.md) and the clinic app's request checks
+# (app/src/http.cpp: request targets, data-directory paths, the security policy).
+table+=("fuzz_calibration_file|libinsole/fuzz/calibration/corpus|libinsole/fuzz/calibration/regressions|15000")
+table+=("fuzz_app_http|app/fuzz/corpus|app/fuzz/regressions|6000")
 
 if [ "$mode" = list ]; then
   printf '%-26s %-45s %s\n' target "seed corpus" "CI mutations"

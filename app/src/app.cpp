@@ -5,16 +5,20 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "insole/analysis/measure_catalogue.hpp"
 #include "insole/app/password.hpp"
 #include "insole/batch/run.hpp"
+#include "insole/compare/compare.hpp"
+#include "insole/core/utf8.hpp"
 #include "insole/core/atomic_output.hpp"
 #include "insole/core/version.hpp"
 #include "insole/importers/importers.hpp"
 #include "insole/io/hdf5_recording.hpp"
 #include "insole/recommend/json.hpp"
+#include "insole/report/compare_figure.hpp"
 #include "insole/report/json.hpp"
 #include "insole/report/render.hpp"
 #include "insole/report/report_builder.hpp"
@@ -108,15 +112,6 @@ std::string utc_stamp() {
   return buf;
 }
 
-std::string today() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
 // A file name for an upload: letters, digits, '.', '-', '_' only, no leading dot; the extension
 // is kept because some vendor formats are told apart by it.
 std::string safe_name(const std::string& name) {
@@ -136,7 +131,150 @@ Result<std::string> read_whole(const std::filesystem::path& p) {
   return os.str();
 }
 
+report::ReportHeader report_header(const assess::Assessment& a) {
+  report::ReportHeader header;
+  header.clinic = "";
+  header.patient_id = a.intake && a.intake->text("patient_id") ? *a.intake->text("patient_id") : "";
+  header.date = report::local_date_today();
+  header.recording = std::filesystem::path(a.input).filename().string();
+  header.toolkit_version = kToolkitVersion;
+  return header;
+}
+
+// A file rendered into the scratch folder and read back (the renderers write files atomically).
+Result<std::string> render_to_bytes(const std::filesystem::path& scratch_dir, const std::string& extension,
+                                    const std::function<Status(const std::filesystem::path&)>& write) {
+  const auto scratch = scratch_dir / (random_token(8) + extension);
+  const Status st = write(scratch);
+  Result<std::string> bytes = st ? read_whole(scratch) : Result<std::string>(st.error());
+  std::error_code ec;
+  std::filesystem::remove(scratch, ec);
+  return bytes;
+}
+
+// One trial id of a query (?a=12): 400 when absent or not digits.
+Result<std::int64_t> query_id(const Target& t, const char* key) {
+  auto it = t.query.find(key);
+  if (it == t.query.end() || it->second.empty())
+    return Error{Errc::invalid_argument, std::string(key) + ": a trial id expected (?a=ID&b=ID)"};
+  auto id = parse_id(it->second);
+  if (!id) return Error{Errc::invalid_argument, std::string(key) + ": a trial id (digits) expected, not '" +
+                                                    (is_valid_utf8(it->second) && it->second.size() <= 20 ? it->second : std::string("...")) + "'"};
+  return *id;
+}
+
 }  // namespace
+
+HttpResponse App::rendered_report(const report::ReportModel& model, bool html, const std::string& filename) {
+  HttpResponse r;
+  if (html) {
+    r.content_type = "text/html; charset=utf-8";
+    r.body = report::render_html(model);
+  } else {
+    auto bytes = render_to_bytes(config_.data_dir / "tmp", ".pdf",
+                                 [&](const std::filesystem::path& p) { return report::write_pdf(model, p); });
+    if (!bytes) return failure(bytes.error());
+    r.content_type = "application/pdf";
+    r.body = std::move(*bytes);
+  }
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  return r;
+}
+
+Result<App::ComparedTrials> App::compare_trials(std::int64_t a_id, std::int64_t b_id, const std::vector<std::string>& fitted) {
+  if (a_id == b_id) return Error{Errc::invalid_argument, "a and b: two different trials expected (both are trial " + std::to_string(a_id) + ")"};
+  // Both trials must exist and belong to one patient before anything is analysed.
+  std::int64_t patient_of[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    auto tr = store_->trial(i == 0 ? a_id : b_id);
+    if (!tr) return tr.error();
+    auto v = store_->visit(tr->visit_id);
+    if (!v) return v.error();
+    patient_of[i] = v->patient_id;
+  }
+  if (patient_of[0] != patient_of[1])
+    return Error{Errc::invalid_argument, "trials " + std::to_string(a_id) + " and " + std::to_string(b_id) +
+                                             " belong to different patients; a comparison is of one patient's trials"};
+  auto a = assess_trial(a_id);
+  if (!a) return a.error();
+  auto b = assess_trial(b_id);
+  if (!b) return b.error();
+  if (compared_ && compared_->a == *a && compared_->b == *b && compared_->fitted == fitted) return *compared_;
+  compare::CompareOptions options;
+  options.fitted = fitted;
+  auto c = compare::compare(**a, **b, rules_, options);
+  if (!c) return c.error();
+  compared_ = ComparedTrials{*a, *b, fitted, std::make_shared<const compare::Comparison>(std::move(*c))};
+  return *compared_;
+}
+
+HttpResponse App::targets_response() const {
+  json arr = json::array();
+  for (const auto& td : rules_.targets) {
+    json sources = json::array();
+    for (const auto& id : td.sources) {
+      std::string citation;
+      for (const auto& s : rules_.sources)
+        if (s.id == id) citation = s.citation;
+      sources.push_back({{"id", id}, {"citation", citation}});
+    }
+    std::string element;
+    for (const auto& iv : rules_.interventions)
+      if (!td.intervention.empty() && iv.id == td.intervention) element = iv.element;
+    arr.push_back({{"id", td.id}, {"intervention", td.intervention}, {"element", element}, {"red_flag", td.red_flag},
+                   {"region", td.region}, {"variable", td.variable}, {"kind", td.kind}, {"max", td.max_value},
+                   {"surface", td.surface}, {"text", td.text}, {"sources", sources}});
+  }
+  return json_response({{"rules", {{"name", rules_.name}, {"version", rules_.rules_version}}}, {"targets", arr}});
+}
+
+// GET /api/compare?a=ID&b=ID[&fitted=ID,...]        the compare::to_json document (`insole compare --json`)
+// GET /api/compare/diff.png?a=ID&b=ID[&fitted=...]   the difference maps (`insole compare --figure`)
+// GET /api/compare/report.{pdf,html}?a=ID&b=ID[...]  B's report with the comparison section
+//                                                    (`insole report B --compare-with A`)
+HttpResponse App::compare_route(const Target& t, const std::string& what) {
+  if (!what.empty() && what != "diff.png" && what != "report.pdf" && what != "report.html")
+    return error_response(404, "no such comparison resource: " + what);
+  auto a_id = query_id(t, "a");
+  if (!a_id) return failure(a_id.error());
+  auto b_id = query_id(t, "b");
+  if (!b_id) return failure(b_id.error());
+  std::vector<std::string> fitted;
+  if (auto it = t.query.find("fitted"); it != t.query.end()) {
+    if (it->second.size() > 1000) return error_response(400, "fitted: at most 1000 bytes of intervention ids expected");
+    std::stringstream ss(it->second);
+    std::string id;
+    while (std::getline(ss, id, ','))
+      if (!id.empty()) {
+        if (std::none_of(rules_.interventions.begin(), rules_.interventions.end(),
+                         [&](const recommend::Intervention& iv) { return iv.id == id; }))
+          return error_response(400, "fitted: unknown intervention id '" + (is_valid_utf8(id) && id.size() <= 40 ? id : std::string("...")) +
+                                         "' (rule file " + rules_.name + " " + rules_.rules_version + ")");
+        fitted.push_back(id);
+      }
+  }
+  auto cmp = compare_trials(*a_id, *b_id, fitted);
+  if (!cmp) return failure(cmp.error());
+  const compare::Comparison& c = *cmp->comparison;
+  const std::string stem = "compare-trial-" + std::to_string(*a_id) + "-trial-" + std::to_string(*b_id);
+  HttpResponse r;
+  if (what.empty()) {
+    r.body = compare::to_json(c) + "\n";  // byte for byte what `insole compare --json` prints
+    return r;
+  }
+  if (what == "diff.png") {
+    auto bytes = render_to_bytes(config_.data_dir / "tmp", ".png", [&](const std::filesystem::path& p) {
+      return report::write_compare_figure(c, p, report::FigureFormat::png);
+    });
+    if (!bytes) return failure(bytes.error());
+    r.content_type = "image/png";
+    r.body = std::move(*bytes);
+    return r;
+  }
+  auto model = report::build_report_model(*cmp->b, rules_, report_header(*cmp->b));
+  model.comparison = c;
+  return rendered_report(model, what == "report.html", stem + "-" + what);
+}
 
 Result<std::unique_ptr<App>> App::create(AppConfig config) {
   auto store = Store::open(config.data_dir);
@@ -293,7 +431,8 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
         if (!ns) return failure(ns.error());
         jv["trials"] = json::array();
         for (const auto& tr : *ts)
-          jv["trials"].push_back({{"id", tr.id}, {"kind", tr.kind}, {"file", tr.file}, {"source", tr.source}, {"created_at", tr.created_at}});
+          jv["trials"].push_back({{"id", tr.id}, {"kind", tr.kind}, {"file", tr.file}, {"source", tr.source},
+                                  {"condition", tr.condition}, {"created_at", tr.created_at}});
         jv["notes"] = json::array();
         for (const auto& no : *ns) jv["notes"].push_back({{"id", no.id}, {"text", no.text}, {"created_at", no.created_at}});
         visits.push_back(jv);
@@ -315,7 +454,7 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
       if (!body) return failure(body.error());
       Visit v;
       v.patient_id = *pid;
-      v.date = body->value("date", today());
+      v.date = body->value("date", report::local_date_today());
       if (body->contains("condition") && (*body)["condition"].is_string()) v.condition = (*body)["condition"].get<std::string>();
       auto id = store_->add_visit(v);
       if (!id) return failure(id.error());
@@ -340,6 +479,9 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
       if (!visit) return failure(visit.error());
       if (req.body.empty()) return error_response(400, "import: the request body (the file) is empty");
       const std::string name = safe_name(t.query.count("name") ? t.query.at("name") : "upload");
+      // The trial's condition: ?condition=, else what the visit's condition names.
+      const std::string condition = t.query.count("condition") ? t.query.at("condition") : trial_condition_of_visit(visit->condition);
+      if (auto c = validate_trial_condition(condition); !c) return failure(c.error());
       // The upload goes to a scratch file first: the importers read files (and detect formats
       // from the first bytes); the recording is then written atomically into the visit's folder.
       const auto scratch = config_.data_dir / "tmp" / (random_token(8) + "-" + name);
@@ -356,12 +498,24 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
       std::filesystem::create_directories((config_.data_dir / rel).parent_path(), ec);
       if (rec->meta.created_by.empty()) rec->meta.created_by = "insole serve import";
       if (auto st = io::write_recording(config_.data_dir / rel, *rec); !st) return failure(st.error());
-      Trial trial{0, *vid, "import", rel, name, ""};
+      Trial trial{0, *vid, "import", rel, name, "", condition};
       auto id = store_->add_trial(trial);
       if (!id) return failure(id.error());
       return json_response({{"id", *id}, {"file", rel}}, 201);
     }
   }
+  if (n == 3 && seg[1] == "trials" && post) {
+    const auto tid = parse_id(seg[2]);
+    if (!tid) return error_response(404, "no such trial");
+    auto body = parse_body(req);
+    if (!body) return failure(body.error());
+    if (!body->contains("condition") || !(*body)["condition"].is_string())
+      return error_response(400, "condition: barefoot, shoe, shoe_orthosis or empty expected");
+    if (auto st = store_->set_trial_condition(*tid, (*body)["condition"].get<std::string>()); !st) return failure(st.error());
+    return json_response({{"id", *tid}, {"condition", (*body)["condition"]}});
+  }
+  if (get && n == 2 && seg[1] == "targets") return targets_response();
+  if (get && (n == 2 || n == 3) && seg[1] == "compare") return compare_route(t, n == 2 ? "" : seg[2]);
   if (n == 4 && seg[1] == "trials" && get) {
     const auto tid = parse_id(seg[2]);
     if (!tid) return error_response(404, "no such trial");
@@ -384,34 +538,14 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
       r.headers.emplace_back("Content-Disposition", "attachment; filename=\"trial-" + std::to_string(*tid) + "-report.json\"");
       return r;
     }
-    report::ReportHeader header;
-    header.clinic = "";
-    header.patient_id = a->intake && a->intake->text("patient_id") ? *a->intake->text("patient_id") : "";
-    header.date = today();
-    header.recording = std::filesystem::path(a->input).filename().string();
-    header.toolkit_version = kToolkitVersion;
-    const auto model = report::build_report_model(*a, rules_, header);
-    HttpResponse r;
+    const auto model = report::build_report_model(*a, rules_, report_header(*a));
     if (what == "peak.png") {
+      HttpResponse r;
       r.content_type = "image/png";
       r.body = report::feet_png(model);
       return r;
     }
-    if (what == "report.html") {
-      r.content_type = "text/html; charset=utf-8";
-      r.body = report::render_html(model);
-    } else {
-      const auto scratch = config_.data_dir / "tmp" / (random_token(8) + ".pdf");
-      if (auto st = report::write_pdf(model, scratch); !st) return failure(st.error());
-      auto bytes = read_whole(scratch);
-      std::error_code ec;
-      std::filesystem::remove(scratch, ec);
-      if (!bytes) return failure(bytes.error());
-      r.content_type = "application/pdf";
-      r.body = std::move(*bytes);
-    }
-    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"trial-" + std::to_string(*tid) + "-" + what + "\"");
-    return r;
+    return rendered_report(model, what == "report.html", "trial-" + std::to_string(*tid) + "-" + what);
   }
   if (get && n == 2 && seg[1] == "sources") {
     json arr = json::array();
@@ -453,6 +587,12 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
     if (kind != "walk" && kind != "stand") return error_response(400, "kind: walk or stand expected");
     auto visit = store_->visit(vid);
     if (!visit) return failure(visit.error());
+    std::string condition = trial_condition_of_visit(visit->condition);
+    if (body->contains("condition") && !(*body)["condition"].is_null()) {
+      if (!(*body)["condition"].is_string()) return error_response(400, "condition: text expected");
+      condition = (*body)["condition"].get<std::string>();
+    }
+    if (auto c = validate_trial_condition(condition); !c) return failure(c.error());
     auto patient = store_->patient(visit->patient_id);
     if (!patient) return failure(patient.error());
     meta.subject = patient->pseudonym;
@@ -462,9 +602,9 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
     std::error_code ec;
     std::filesystem::create_directories((config_.data_dir / rel).parent_path(), ec);
     Store* store = store_.get();
-    auto st = live_->start(source, config_.data_dir / rel, meta, true, [store, vid, kind, rel, source](const LiveCapture::Finished& f) {
+    auto st = live_->start(source, config_.data_dir / rel, meta, true, [store, vid, kind, rel, source, condition](const LiveCapture::Finished& f) {
       // A finished capture is complete on disk (run_capture finalised it); only then is it indexed.
-      if (f.ok) (void)store->add_trial(Trial{0, vid, kind, rel, source, ""});
+      if (f.ok) (void)store->add_trial(Trial{0, vid, kind, rel, source, "", condition});
     }, duration);
     if (!st) return failure(st.error());
     return json_response(live_->status());

@@ -47,7 +47,9 @@ std::string cookie_value(const std::string& cookies, const std::string& name) {
 HttpResponse error_response(int status, const std::string& message) {
   HttpResponse r;
   r.status = status;
-  r.body = nlohmann::json{{"error", message}}.dump();
+  // Messages may quote request bytes (method, Origin) that are not UTF-8: replaced by U+FFFD
+  // instead of making dump() throw.
+  r.body = nlohmann::json{{"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cctype>
 #include <functional>
 #include <utility>
 
@@ -48,6 +49,20 @@ CREATE TABLE notes (
 CREATE INDEX visits_by_patient ON visits(patient_id);
 CREATE INDEX trials_by_visit ON trials(visit_id);
 CREATE INDEX notes_by_visit ON notes(visit_id);
+)sql",
+      // 2: the condition each trial was recorded in (barefoot, shoe, shoe with orthosis), so that
+      // two conditions of one visit can be compared. Trials recorded before take their visit's
+      // free-text condition when it names one of them (the mapping of trial_condition_of_visit).
+      R"sql(
+ALTER TABLE trials ADD COLUMN condition TEXT NOT NULL DEFAULT ''
+  CHECK (condition IN ('', 'barefoot', 'shoe', 'shoe_orthosis'));
+UPDATE trials SET condition = COALESCE((SELECT CASE lower(trim(v.condition, ' ' || char(9)))
+    WHEN 'barefoot' THEN 'barefoot'
+    WHEN 'shoe' THEN 'shoe'
+    WHEN 'shoe + orthosis' THEN 'shoe_orthosis'
+    WHEN 'shoe with orthosis' THEN 'shoe_orthosis'
+    WHEN 'shoe_orthosis' THEN 'shoe_orthosis'
+    ELSE '' END FROM visits v WHERE v.id = trials.visit_id), '');
 )sql",
   };
   return m;
@@ -98,10 +113,24 @@ class Stmt {
   sqlite3_stmt* st_ = nullptr;
 };
 
-Result<std::int64_t> insert(sqlite3* db, Stmt& st, const std::string& what) {
+// One write: prepares `sql`, binds `args` to ?1, ?2, ... in order and steps it once. Returns the
+// rowid of the last insert; a constraint violation gives `on_constraint` when set, any other
+// failure db_error(`what`).
+template <class... Args>
+Result<std::int64_t> write(sqlite3* db, const std::optional<Error>& on_constraint, const char* sql,
+                           const std::string& what, const Args&... args) {
+  Stmt st(db, sql);
   if (!st.ok()) return db_error(db, what);
-  if (st.step() != SQLITE_DONE) return db_error(db, what);
+  int i = 0;
+  (st.bind(++i, args), ...);
+  const int rc = st.step();
+  if (rc == SQLITE_CONSTRAINT && on_constraint) return *on_constraint;
+  if (rc != SQLITE_DONE) return db_error(db, what);
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db));
+}
+
+Error pseudonym_taken(const Patient& p) {
+  return Error{Errc::invalid_argument, "pseudonym '" + p.pseudonym + "' is already taken"};
 }
 
 Patient patient_row(const Stmt& s) {
@@ -138,7 +167,7 @@ Result<T> one(Result<std::vector<T>> all, const std::string& what) {
 }
 
 Visit visit_row(const Stmt& s) { return {s.i64(0), s.i64(1), s.text(2), s.text(3), s.text(4)}; }
-Trial trial_row(const Stmt& s) { return {s.i64(0), s.i64(1), s.text(2), s.text(3), s.text(4), s.text(5)}; }
+Trial trial_row(const Stmt& s) { return {s.i64(0), s.i64(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)}; }
 Note note_row(const Stmt& s) { return {s.i64(0), s.i64(1), s.text(2), s.text(3)}; }
 
 bool printable_text(const std::string& s, std::size_t max_bytes) {
@@ -151,6 +180,35 @@ bool printable_text(const std::string& s, std::size_t max_bytes) {
 }  // namespace
 
 int schema_version() noexcept { return static_cast<int>(migrations().size()); }
+
+std::string migration_sql(int to_version) {
+  if (to_version < 1 || to_version > schema_version()) return {};
+  return migrations()[static_cast<std::size_t>(to_version - 1)];
+}
+
+const std::vector<std::string>& trial_conditions() {
+  static const std::vector<std::string> c = {"barefoot", "shoe", "shoe_orthosis"};
+  return c;
+}
+
+std::string trial_condition_of_visit(const std::string& visit_condition) {
+  std::string s;
+  for (char ch : visit_condition) s.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string::npos) return {};
+  s = s.substr(first, s.find_last_not_of(" \t") - first + 1);
+  if (s == "barefoot" || s == "shoe" || s == "shoe_orthosis") return s;
+  if (s == "shoe + orthosis" || s == "shoe with orthosis") return "shoe_orthosis";
+  return {};
+}
+
+Status validate_trial_condition(const std::string& condition) {
+  if (condition.empty()) return {};
+  for (const auto& c : trial_conditions())
+    if (c == condition) return {};
+  return Error{Errc::invalid_argument, "condition: barefoot, shoe, shoe_orthosis or empty expected, not '" +
+                                           (is_valid_utf8(condition) && condition.size() <= 40 ? condition : std::string("...")) + "'"};
+}
 
 Status validate_patient(const Patient& p) {
   if (!printable_text(p.pseudonym, 64))
@@ -218,30 +276,17 @@ int Store::user_version() const {
 
 Result<std::int64_t> Store::add_patient(const Patient& p) {
   if (auto v = validate_patient(p); !v) return v.error();
-  Stmt st(db_, "INSERT INTO patients(pseudonym, age_years, body_mass_kg, intake_json) VALUES(?,?,?,?)");
-  if (!st.ok()) return db_error(db_, "add patient");
-  st.bind(1, p.pseudonym);
-  st.bind(2, p.age_years);
-  st.bind(3, p.body_mass_kg);
-  st.bind(4, p.intake.dump());
-  const int rc = st.step();
-  if (rc == SQLITE_CONSTRAINT) return Error{Errc::invalid_argument, "pseudonym '" + p.pseudonym + "' is already taken"};
-  if (rc != SQLITE_DONE) return db_error(db_, "add patient");
-  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+  return write(db_, pseudonym_taken(p),
+               "INSERT INTO patients(pseudonym, age_years, body_mass_kg, intake_json) VALUES(?,?,?,?)", "add patient",
+               p.pseudonym, p.age_years, p.body_mass_kg, p.intake.dump());
 }
 
 Status Store::update_patient(const Patient& p) {
   if (auto v = validate_patient(p); !v) return v.error();
-  Stmt st(db_, "UPDATE patients SET pseudonym=?, age_years=?, body_mass_kg=?, intake_json=? WHERE id=?");
-  if (!st.ok()) return db_error(db_, "update patient");
-  st.bind(1, p.pseudonym);
-  st.bind(2, p.age_years);
-  st.bind(3, p.body_mass_kg);
-  st.bind(4, p.intake.dump());
-  st.bind(5, p.id);
-  const int rc = st.step();
-  if (rc == SQLITE_CONSTRAINT) return Error{Errc::invalid_argument, "pseudonym '" + p.pseudonym + "' is already taken"};
-  if (rc != SQLITE_DONE) return db_error(db_, "update patient");
+  auto w = write(db_, pseudonym_taken(p),
+                 "UPDATE patients SET pseudonym=?, age_years=?, body_mass_kg=?, intake_json=? WHERE id=?", "update patient",
+                 p.pseudonym, p.age_years, p.body_mass_kg, p.intake.dump(), p.id);
+  if (!w) return w.error();
   if (sqlite3_changes(db_) == 0) return Error{Errc::not_found, "patient " + std::to_string(p.id) + " not found"};
   return {};
 }
@@ -265,12 +310,8 @@ Result<std::int64_t> Store::add_visit(const Visit& v) {
   if (v.condition.size() > 200 || !is_valid_utf8(v.condition))
     return Error{Errc::invalid_argument, "condition: at most 200 bytes of UTF-8 text expected"};
   if (auto p = patient(v.patient_id); !p) return p.error();
-  Stmt st(db_, "INSERT INTO visits(patient_id, date, condition) VALUES(?,?,?)");
-  if (!st.ok()) return db_error(db_, "add visit");
-  st.bind(1, v.patient_id);
-  st.bind(2, v.date);
-  st.bind(3, v.condition);
-  return insert(db_, st, "add visit");
+  return write(db_, std::nullopt, "INSERT INTO visits(patient_id, date, condition) VALUES(?,?,?)", "add visit",
+               v.patient_id, v.date, v.condition);
 }
 
 Result<std::vector<Visit>> Store::visits(std::int64_t patient_id) const {
@@ -290,23 +331,29 @@ Result<std::int64_t> Store::add_trial(const Trial& t) {
   auto full = resolve_in_dir(data_dir_, t.file);
   if (!full) return full.error();
   if (!std::filesystem::is_regular_file(*full)) return Error{Errc::not_found, t.file + ": no such recording"};
+  if (auto c = validate_trial_condition(t.condition); !c) return c.error();
   if (auto v = visit(t.visit_id); !v) return v.error();
-  Stmt st(db_, "INSERT INTO trials(visit_id, kind, file, source) VALUES(?,?,?,?)");
-  if (!st.ok()) return db_error(db_, "add trial");
-  st.bind(1, t.visit_id);
-  st.bind(2, t.kind);
-  st.bind(3, t.file);
-  st.bind(4, t.source);
-  return insert(db_, st, "add trial");
+  return write(db_, std::nullopt, "INSERT INTO trials(visit_id, kind, file, source, condition) VALUES(?,?,?,?,?)",
+               "add trial", t.visit_id, t.kind, t.file, t.source, t.condition);
+}
+
+Status Store::set_trial_condition(std::int64_t trial_id, const std::string& condition) {
+  if (auto c = validate_trial_condition(condition); !c) return c.error();
+  if (auto w = write(db_, std::nullopt, "UPDATE trials SET condition=? WHERE id=?", "set trial condition", condition,
+                     trial_id);
+      !w)
+    return w.error();
+  if (sqlite3_changes(db_) == 0) return Error{Errc::not_found, "trial " + std::to_string(trial_id) + " not found"};
+  return {};
 }
 
 Result<std::vector<Trial>> Store::trials(std::int64_t visit_id) const {
-  return query_all<Trial>(db_, "SELECT id,visit_id,kind,file,source,created_at FROM trials WHERE visit_id=? ORDER BY id", visit_id,
+  return query_all<Trial>(db_, "SELECT id,visit_id,kind,file,source,created_at,condition FROM trials WHERE visit_id=? ORDER BY id", visit_id,
                           trial_row, "list trials");
 }
 
 Result<Trial> Store::trial(std::int64_t id) const {
-  return one(query_all<Trial>(db_, "SELECT id,visit_id,kind,file,source,created_at FROM trials WHERE id=?", id, trial_row,
+  return one(query_all<Trial>(db_, "SELECT id,visit_id,kind,file,source,created_at,condition FROM trials WHERE id=?", id, trial_row,
                               "read trial"),
              "trial " + std::to_string(id));
 }
@@ -315,11 +362,7 @@ Result<std::int64_t> Store::add_note(const Note& n) {
   if (n.text.empty() || n.text.size() > 10000 || !is_valid_utf8(n.text))
     return Error{Errc::invalid_argument, "note: 1 to 10000 bytes of UTF-8 text expected"};
   if (auto v = visit(n.visit_id); !v) return v.error();
-  Stmt st(db_, "INSERT INTO notes(visit_id, text) VALUES(?,?)");
-  if (!st.ok()) return db_error(db_, "add note");
-  st.bind(1, n.visit_id);
-  st.bind(2, n.text);
-  return insert(db_, st, "add note");
+  return write(db_, std::nullopt, "INSERT INTO notes(visit_id, text) VALUES(?,?)", "add note", n.visit_id, n.text);
 }
 
 Result<std::vector<Note>> Store::notes(std::int64_t visit_id) const {

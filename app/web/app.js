@@ -6,7 +6,7 @@ const state = { session: null, patient: null, visitId: null, socket: null, frame
 const $ = (sel) => document.querySelector(sel);
 
 function show(view) {
-  for (const v of ['patients-view', 'patient-view', 'live-view', 'results-view']) $('#' + v).hidden = v !== view;
+  for (const v of ['patients-view', 'patient-view', 'live-view', 'results-view', 'compare-view']) $('#' + v).hidden = v !== view;
 }
 
 function say(text, isError) {
@@ -141,6 +141,7 @@ async function showPatient(id) {
   const p = await api('GET', '/api/patients/' + id);
   state.patient = p;
   $('#patient-name').textContent = p.pseudonym;
+  $('#compare-link').href = '#/compare/' + p.id;
   fillIntakeForm(p);
   const box = $('#visits');
   box.replaceChildren();
@@ -148,7 +149,7 @@ async function showPatient(id) {
     const trials = el('ul', { class: 'trials' });
     for (const t of v.trials)
       trials.append(el('li', {}, el('a', { href: '#/trial/' + t.id, class: 'trial-link', text: 'Trial ' + t.id + ': ' + t.kind }),
-        ' (' + t.source + ', ' + t.created_at.replace('T', ' ').replace('Z', ' UTC') + ')'));
+        ' (' + t.source + ', ' + t.created_at.replace('T', ' ').replace('Z', ' UTC') + ') ', conditionSelect(t)));
     if (!v.trials.length) trials.append(el('li', { text: 'No trials yet.' }));
     const notes = el('ul', { class: 'notes' });
     for (const n of v.notes) notes.append(el('li', { text: n.text }));
@@ -312,7 +313,7 @@ async function showLive(visitId) {
 
 async function startLive(kind) {
   state.frames = 0;
-  document.body.removeAttribute('data-live-finished');
+  for (const a of ['data-live-finished', 'data-live-frames', 'data-live-elapsed']) document.body.removeAttribute(a);
   $('#live-streams').replaceChildren();
   try {
     const body = { source: $('#source').value };
@@ -376,14 +377,150 @@ async function showResults(trialId) {
   if (!doc.recommendations.length) rl.append(el('li', { text: 'None.' }));
 }
 
+// ---- comparison of two trials -----------------------------------------------------------------
+// Two trials of the patient (two visits, or two conditions of one visit) through
+// GET /api/compare (the `insole compare --json` document), its difference maps and its report.
+
+const CONDITIONS = [['', 'condition not stated'], ['barefoot', 'barefoot'], ['shoe', 'shoe'], ['shoe_orthosis', 'shoe with orthosis']];
+const conditionLabel = (c) => (CONDITIONS.find((x) => x[0] === c) || [c, c])[1];
+// The analysis's region order (docs/metrics.md); the JSON document lists regions by name.
+const REGION_ORDER = ['whole_foot', 'toeless', 'hindfoot', 'midfoot', 'forefoot', 'toes', 'hallux', 'lesser_toes',
+  'medial', 'lateral', 'mth1', 'mth2', 'mth3', 'mth4', 'mth5'];
+const VARIABLES = { peak_pressure_kpa: ['peak pressure', 'kPa'], pti_novel_kpa_s: ['pressure-time integral', 'kPa s'] };
+const VERDICTS = { met: 'MET', not_met: 'NOT MET', not_assessable: 'not assessable', not_applicable: 'not applicable' };
+
+function conditionSelect(t) {
+  const sel = el('select', { class: 'trial-condition', 'data-trial': t.id, 'aria-label': 'Condition of trial ' + t.id,
+    onchange: async (ev) => {
+      try { await api('POST', '/api/trials/' + t.id, { condition: ev.target.value }); say('Trial ' + t.id + ': ' + conditionLabel(ev.target.value) + '.'); }
+      catch (e) { say('Could not set the condition: ' + e.message, true); }
+    } }, ...CONDITIONS.map(([v, l]) => el('option', { value: v, text: l })));
+  sel.value = t.condition || '';
+  return sel;
+}
+
+function signed(v, unit) {
+  if (v === null || v === undefined) return '–';
+  return (v > 0 ? '+' : '') + Number(v).toFixed(1) + ' ' + unit;
+}
+
+function trialLabel(t, v) {
+  return 'Trial ' + t.id + ' · visit ' + v.date + (v.condition ? ' (' + v.condition + ')' : '') + ' · ' + t.kind + ' · ' + conditionLabel(t.condition);
+}
+
+async function showCompare(patientId, query) {
+  show('compare-view');
+  const p = await api('GET', '/api/patients/' + patientId);
+  state.patient = p;
+  if (!state.targets) state.targets = await api('GET', '/api/targets');
+  $('#compare-patient').textContent = p.pseudonym;
+  $('#compare-back').href = '#/patient/' + p.id;
+  const trials = [];
+  for (const v of p.visits) for (const t of v.trials) trials.push([t, v]);
+  for (const [id, pick] of [['#compare-a', 0], ['#compare-b', trials.length - 1]]) {
+    const sel = $(id);
+    sel.replaceChildren(...trials.map(([t, v]) => el('option', { value: t.id, text: trialLabel(t, v) })));
+    const want = query.get(id === '#compare-a' ? 'a' : 'b');
+    if (want) sel.value = want;
+    else if (trials.length) sel.value = trials[pick][0].id;
+  }
+  const fitted = (query.get('fitted') || '').split(',').filter((x) => x);
+  const box = $('#compare-fitted');
+  box.querySelectorAll('label').forEach((l) => l.remove());
+  const seen = new Set();
+  for (const t of state.targets.targets) {
+    if (!t.intervention || seen.has(t.intervention)) continue;
+    seen.add(t.intervention);
+    const cb = el('input', { type: 'checkbox', name: 'fitted', value: t.intervention, id: 'fitted-' + t.intervention });
+    cb.checked = fitted.includes(t.intervention);
+    box.append(el('label', {}, cb, ' ' + t.element + ' (' + t.intervention + ')'));
+  }
+  $('#compare-result').hidden = true;
+  document.body.removeAttribute('data-compare');
+  if (trials.length < 2) { say('Record or import two trials of this patient to compare them.'); return; }
+  if (query.get('a') && query.get('b')) await runCompare(query.get('a'), query.get('b'), fitted);
+}
+
+function submitCompare(ev) {
+  ev.preventDefault();
+  const fitted = [...document.querySelectorAll('#compare-fitted input:checked')].map((c) => c.value);
+  const q = new URLSearchParams({ a: $('#compare-a').value, b: $('#compare-b').value });
+  if (fitted.length) q.set('fitted', fitted.join(','));
+  const target = '#/compare/' + state.patient.id + '?' + q.toString();
+  if (location.hash === target) route(); else location.hash = target;
+}
+
+function citation(id) {
+  for (const t of state.targets.targets) for (const s of t.sources) if (s.id === id) return s.citation || id;
+  return id;
+}
+
+async function runCompare(a, b, fitted) {
+  const q = '?a=' + encodeURIComponent(a) + '&b=' + encodeURIComponent(b) + (fitted.length ? '&fitted=' + encodeURIComponent(fitted.join(',')) : '');
+  say('Comparing trial ' + a + ' with trial ' + b + ' …');
+  const c = await api('GET', '/api/compare' + q);
+  say('');
+  $('#compare-pdf').href = '/api/compare/report.pdf' + q;
+  $('#compare-html').href = '/api/compare/report.html' + q;
+  $('#compare-json').href = '/api/compare' + q;
+  $('#compare-summary').textContent = 'A: trial ' + a + ' (' + c.a + ') · B: trial ' + b + ' (' + c.b + ') · rules ' + c.rules.name + ' ' + c.rules.version +
+    (fitted.length ? ' · fitted: ' + fitted.join(', ') : '');
+  const feet = $('#compare-feet');
+  feet.replaceChildren();
+  for (const f of c.feet) {
+    const table = el('table', { class: 'compare-table', 'data-side': f.side },
+      el('thead', {}, el('tr', {}, ...['Region', 'Variable', 'A', 'B', 'Change B − A', 'Change (%)'].map((h) => el('th', { text: h })))));
+    const body = el('tbody');
+    const regions = Object.keys(f.regions).sort((x, y) => {
+      const ix = REGION_ORDER.indexOf(x), iy = REGION_ORDER.indexOf(y);
+      return (ix < 0 ? 99 : ix) - (iy < 0 ? 99 : iy) || x.localeCompare(y);
+    });
+    for (const r of regions)
+      for (const [key, [label, unit]] of Object.entries(VARIABLES)) {
+        const v = f.regions[r][key];
+        if (!v) continue;
+        body.append(el('tr', { class: 'region-row', 'data-region': r, 'data-variable': key },
+          el('td', { text: r.replaceAll('_', ' ') }), el('td', { text: label + ' (' + unit + ')' }),
+          el('td', { class: 'num', text: fmt(v.a, 1, unit) }), el('td', { class: 'num', text: fmt(v.b, 1, unit) }),
+          el('td', { class: 'num change', text: signed(v.change, unit) }),
+          el('td', { class: 'num percent', text: signed(v.change_percent, '%') })));
+      }
+    table.append(body);
+    const verdicts = el('ul', { class: 'verdicts' });
+    for (const t of f.targets) {
+      verdicts.append(el('li', { class: 'verdict verdict-' + t.status, 'data-target': t.id, 'data-status': t.status },
+        el('strong', { text: t.id + ': ' + (VERDICTS[t.status] || t.status) }), ' – ' + t.reason + '. Target: ' + t.text +
+        '. Sources: ' + t.sources.map(citation).join('; ') + '.'));
+    }
+    feet.append(el('section', { class: 'compare-foot', 'data-side': f.side },
+      el('h3', { text: f.side + ' foot: A recorded ' + f.a.surface.replace('_', ' ') + ', ' + f.a.footfalls + ' footfalls; B recorded ' +
+        f.b.surface.replace('_', ' ') + ', ' + f.b.footfalls + ' footfalls' }),
+      el('h4', { text: 'Targets' }), verdicts, table,
+      f.difference_map ? el('p', { text: 'Difference map: largest increase ' + fmt(f.difference_map.max_increase_kpa, 1, 'kPa') +
+        ', largest decrease ' + fmt(f.difference_map.max_decrease_kpa, 1, 'kPa') + ', registration Dice ' +
+        fmt(f.difference_map.registration.quality.dice, 2) + ', rotation ' + fmt(f.difference_map.registration.angle_deg, 1, '°') })
+        : el('p', { text: 'No difference map: ' + f.difference_map_reason })));
+  }
+  $('#compare-notes').textContent = (c.notes || []).join(' ');
+  const img = $('#compare-diff');
+  const hasMap = c.feet.some((f) => f.difference_map);
+  img.hidden = !hasMap;
+  img.closest('figure').hidden = !hasMap;
+  if (hasMap) img.src = '/api/compare/diff.png' + q;
+  $('#compare-result').hidden = false;
+  document.body.setAttribute('data-compare', 'ready');
+}
+
 // ---- routing -----------------------------------------------------------------------------------
 
 async function route() {
   say('');
   const h = location.hash.replace(/^#/, '') || '/';
   const m = h.match(/^\/(patient|live|trial)\/(\d+)$/);
+  const cm = h.match(/^\/compare\/(\d+)(?:\?(.*))?$/);
   try {
-    if (!m) await showPatients();
+    if (cm) await showCompare(cm[1], new URLSearchParams(cm[2] || ''));
+    else if (!m) await showPatients();
     else if (m[1] === 'patient') await showPatient(m[2]);
     else if (m[1] === 'live') await showLive(m[2]);
     else await showResults(m[2]);
@@ -402,6 +539,8 @@ async function init() {
   $('#record-walk').addEventListener('click', () => startLive('walk'));
   $('#record-stand').addEventListener('click', () => startLive('stand'));
   $('#stop').addEventListener('click', stopLive);
+  $('#compare-form').addEventListener('submit', submitCompare);
+  $('#compare-print').addEventListener('click', () => window.print());
   window.addEventListener('hashchange', route);
   await route();
 }

@@ -155,6 +155,15 @@ TEST(AppHttp, MethodsOtherThanGetHeadPostAre405) {
   EXPECT_FALSE(check_request(request("HEAD", "/"), policy).has_value());
 }
 
+// A method that is not UTF-8 is quoted in the 405 message: the body stays valid JSON, the bad
+// bytes replaced by U+FFFD (found by fuzz_app_http; dump() threw before).
+TEST(AppHttp, RefusalQuotingBytesThatAreNotUtf8IsValidJson) {
+  auto r = check_request(request("G\xffT", "/"), loopback_policy());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->body, "{\"error\":\"method G\xef\xbf\xbdT not allowed\"}");
+}
+
 TEST(AppHttp, SecretsCompareWhole) {
   EXPECT_TRUE(secrets_equal("abc", "abc"));
   EXPECT_FALSE(secrets_equal("abc", "abd"));

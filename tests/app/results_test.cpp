@@ -156,6 +156,166 @@ TEST(AppResults, HostileImportsAreRefusedAndLeaveNothing) {
   EXPECT_EQ(r.status, 201) << r.body;
 }
 
+// Two imported trials of one patient, in two visits (barefoot, then shoe with orthosis); returns
+// their ids and files.
+struct TwoTrials {
+  std::int64_t a = 0, b = 0;
+  std::string file_a, file_b;
+  std::int64_t visit_b = 0;
+};
+TwoTrials two_trials(TestServer& s) {
+  App& app = s.app();
+  TwoTrials out;
+  const auto vid = patient_and_visit(app);  // its condition "barefoot" becomes the trial's
+  const auto pid = app.store().visit(vid)->patient_id;
+  auto v2 = app.handle(post("/api/patients/" + std::to_string(pid) + "/visits", R"({"date":"2026-12-19","condition":"after 2 weeks"})"));
+  EXPECT_EQ(v2.status, 201) << v2.body;
+  out.visit_b = json::parse(v2.body)["id"].get<std::int64_t>();
+  const auto dir = std::filesystem::path(INSOLE_SOURCE_DIR) / "data";
+  auto ia = app.handle(post("/api/visits/" + std::to_string(vid) + "/import?name=walk_normal.h5", read_file(dir / "walk_normal.h5")));
+  auto ib = app.handle(post("/api/visits/" + std::to_string(out.visit_b) + "/import?name=walk_flat.h5&condition=shoe_orthosis",
+                            read_file(dir / "walk_flat_pronated.h5")));
+  EXPECT_EQ(ia.status, 201) << ia.body;
+  EXPECT_EQ(ib.status, 201) << ib.body;
+  out.a = json::parse(ia.body)["id"].get<std::int64_t>();
+  out.b = json::parse(ib.body)["id"].get<std::int64_t>();
+  out.file_a = json::parse(ia.body)["file"];
+  out.file_b = json::parse(ib.body)["file"];
+  return out;
+}
+
+TEST(AppCompare, JsonEqualsCliCompareAndFigureAndReportRender) {
+  TestServer s;
+  App& app = s.app();
+  const auto t = two_trials(s);
+  // The trial conditions: from the visit's text ("barefoot") and from the import's ?condition=.
+  EXPECT_EQ(app.store().trial(t.a)->condition, "barefoot");
+  EXPECT_EQ(app.store().trial(t.b)->condition, "shoe_orthosis");
+  const std::string q = "?a=" + std::to_string(t.a) + "&b=" + std::to_string(t.b) + "&fitted=R-MET-PAD";
+  auto res = app.handle(get("/api/compare" + q));
+  ASSERT_EQ(res.status, 200) << res.body;
+  const auto intake_file = s.root() / "intake.json";
+  std::ofstream(intake_file) << R"({"patient_id":"P-0042","age_years":42,"body_mass_kg":80,"symptoms":{"low_back_pain":true}})";
+  const std::string cli = run("cd '" + (s.root() / "data").string() + "' && '" INSOLE_CLI "' compare '" + t.file_a + "' '" +
+                              t.file_b + "' --json --fitted R-MET-PAD --intake '" + intake_file.string() + "' 2>/dev/null");
+  ASSERT_FALSE(cli.empty());
+  EXPECT_EQ(res.body, cli);  // the same document, byte for byte
+  const json c = json::parse(res.body);
+  EXPECT_EQ(c["a"], t.file_a);
+  EXPECT_EQ(c["b"], t.file_b);
+  ASSERT_FALSE(c["feet"].empty());
+  // The dome was stated as fitted: its target is judged (met or not met), with a reason and source.
+  bool judged = false;
+  for (const auto& f : c["feet"])
+    for (const auto& v : f["targets"])
+      if (v["id"] == "T-MET-PAD-FOREFOOT") {
+        EXPECT_TRUE(v["status"] == "met" || v["status"] == "not_met") << v.dump();
+        EXPECT_NE(v["reason"].get<std::string>(), "");
+        EXPECT_EQ(v["sources"], json::array({"jfar2014_7_18"}));
+        judged = true;
+      }
+  EXPECT_TRUE(judged);
+  // Without the fitted dome the verdicts follow A's own prescription: a different document.
+  auto plain = app.handle(get("/api/compare?a=" + std::to_string(t.a) + "&b=" + std::to_string(t.b)));
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  const std::string cli_plain = run("cd '" + (s.root() / "data").string() + "' && '" INSOLE_CLI "' compare '" + t.file_a + "' '" +
+                                    t.file_b + "' --json --intake '" + intake_file.string() + "' 2>/dev/null");
+  EXPECT_EQ(plain.body, cli_plain);
+
+  auto png = app.handle(get("/api/compare/diff.png" + q));
+  ASSERT_EQ(png.status, 200) << png.body;
+  EXPECT_EQ(png.content_type, "image/png");
+  EXPECT_EQ(png.body.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  auto html = app.handle(get("/api/compare/report.html" + q));
+  ASSERT_EQ(html.status, 200) << html.body;
+  EXPECT_NE(html.body.find("Comparison with an earlier recording"), std::string::npos);
+  EXPECT_NE(html.body.find("T-MET-PAD-FOREFOOT"), std::string::npos);
+  EXPECT_NE(html.body.find("P-0042"), std::string::npos);
+  auto pdf = app.handle(get("/api/compare/report.pdf" + q));
+  ASSERT_EQ(pdf.status, 200);
+  EXPECT_EQ(pdf.content_type, "application/pdf");
+  EXPECT_EQ(pdf.body.substr(0, 5), "%PDF-");
+  bool attachment = false;
+  for (const auto& [k, v] : pdf.headers)
+    if (k == "Content-Disposition")
+      attachment = v == "attachment; filename=\"compare-trial-" + std::to_string(t.a) + "-trial-" + std::to_string(t.b) + "-report.pdf\"";
+  EXPECT_TRUE(attachment);
+  EXPECT_TRUE(std::filesystem::is_empty(s.root() / "data" / "tmp"));
+
+  // The condition of a trial can be set afterwards; a bad one is refused and changes nothing.
+  EXPECT_EQ(app.handle(post("/api/trials/" + std::to_string(t.a), R"({"condition":"shoe"})")).status, 200);
+  EXPECT_EQ(app.store().trial(t.a)->condition, "shoe");
+  auto bad = app.handle(post("/api/trials/" + std::to_string(t.a), R"({"condition":"sandals"})"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(json::parse(bad.body)["error"].get<std::string>().find("condition"), std::string::npos);
+  EXPECT_EQ(app.handle(post("/api/trials/" + std::to_string(t.a), R"({"condition":3})")).status, 400);
+  EXPECT_EQ(app.handle(post("/api/trials/99999", R"({"condition":"shoe"})")).status, 404);
+  EXPECT_EQ(app.store().trial(t.a)->condition, "shoe");
+  auto listed = json::parse(app.handle(get("/api/patients/" + std::to_string(app.store().visit(t.visit_b)->patient_id))).body);
+  EXPECT_EQ(listed["visits"][1]["trials"][0]["condition"], "shoe_orthosis");
+  report::release_render_caches();
+}
+
+TEST(AppCompare, BadAndUnknownIdsAreRefusedClearly) {
+  TestServer s;
+  App& app = s.app();
+  const auto t = two_trials(s);
+  const std::string a = std::to_string(t.a), b = std::to_string(t.b);
+  struct Case {
+    std::string target;
+    int status;
+    std::string message;  // a part of the error message
+  };
+  const std::vector<Case> cases = {
+      {"/api/compare", 400, "a: a trial id expected"},
+      {"/api/compare?a=" + a, 400, "b: a trial id expected"},
+      {"/api/compare?a=x&b=" + b, 400, "a: a trial id (digits) expected, not 'x'"},
+      {"/api/compare?a=" + a + "&b=-1", 400, "b: a trial id (digits) expected"},
+      {"/api/compare?a=" + a + "&b=1234567890123456789", 400, "b: a trial id"},
+      {"/api/compare?a=" + a + "&b=%2e%2e%2fclinic.sqlite", 400, "b: a trial id"},
+      {"/api/compare?a=" + a + "&b=999", 404, "trial 999 not found"},
+      {"/api/compare/diff.png?a=999&b=" + b, 404, "trial 999 not found"},
+      {"/api/compare?a=" + a + "&b=" + a, 400, "two different trials"},
+      {"/api/compare?a=" + a + "&b=" + b + "&fitted=R-NOPE", 400, "fitted: unknown intervention id 'R-NOPE'"},
+      {"/api/compare/report.docx?a=" + a + "&b=" + b, 404, "no such comparison resource"},
+      {"/api/compare/..%2f..%2fclinic.sqlite?a=" + a + "&b=" + b, 400, ""},
+  };
+  for (const auto& c : cases) {
+    auto r = app.handle(get(c.target));
+    EXPECT_EQ(r.status, c.status) << c.target << ": " << r.body;
+    const json j = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(j.is_object() && j.contains("error")) << c.target << ": " << r.body;
+    EXPECT_NE(j["error"].get<std::string>().find(c.message), std::string::npos) << c.target << ": " << r.body;
+  }
+  // Trials of two patients are never compared.
+  auto p2 = app.handle(post("/api/patients", R"({"pseudonym":"P-0043"})"));
+  const auto pid2 = json::parse(p2.body)["id"].get<std::int64_t>();
+  auto v = app.handle(post("/api/patients/" + std::to_string(pid2) + "/visits", R"({"date":"2026-12-05"})"));
+  const auto vid2 = json::parse(v.body)["id"].get<std::int64_t>();
+  auto other = app.handle(post("/api/visits/" + std::to_string(vid2) + "/import?name=walk.h5",
+                               read_file(std::filesystem::path(INSOLE_SOURCE_DIR) / "data" / "walk_cavus.h5")));
+  ASSERT_EQ(other.status, 201) << other.body;
+  EXPECT_EQ(app.store().trial(json::parse(other.body)["id"].get<std::int64_t>())->condition, "");
+  auto r = app.handle(get("/api/compare?a=" + a + "&b=" + std::to_string(json::parse(other.body)["id"].get<std::int64_t>())));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(json::parse(r.body)["error"].get<std::string>().find("different patients"), std::string::npos) << r.body;
+  // An import with a bad condition is refused before anything is written.
+  auto bad = app.handle(post("/api/visits/" + std::to_string(vid2) + "/import?name=walk.h5&condition=flipflops",
+                             read_file(std::filesystem::path(INSOLE_SOURCE_DIR) / "data" / "walk_cavus.h5")));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(app.store().trials(vid2)->size(), 1u);
+  // The targets with their sources, for the compare screen.
+  auto targets = json::parse(app.handle(get("/api/targets")).body);
+  ASSERT_EQ(targets["targets"].size(), 2u);
+  EXPECT_EQ(targets["targets"][0]["id"], "T-MET-PAD-FOREFOOT");
+  EXPECT_EQ(targets["targets"][0]["intervention"], "R-MET-PAD");
+  EXPECT_EQ(targets["targets"][0]["element"], "Metatarsal dome");
+  EXPECT_DOUBLE_EQ(targets["targets"][0]["max"].get<double>(), -17.0);
+  EXPECT_EQ(targets["targets"][0]["sources"][0]["id"], "jfar2014_7_18");
+  EXPECT_NE(targets["targets"][0]["sources"][0]["citation"].get<std::string>().find("J Foot Ankle Res"), std::string::npos);
+  EXPECT_DOUBLE_EQ(targets["targets"][1]["max"].get<double>(), 200.0);
+}
+
 TEST(AppLive, MessageCarriesMapForceCopAndUnplugState) {
   capture::CaptureProgress p;
   capture::StreamProgress sp;
@@ -222,7 +382,14 @@ TEST(AppLive, RecordedTrialIsIndexedAndAnalysable) {
   const auto vid = patient_and_visit(app);
   const double start_ms = capture::unix_ms_now();
   EXPECT_EQ(app.handle(post("/api/live/start", R"({"source":"file:///etc/passwd"})")).status, 400);
-  auto st = app.handle(post("/api/live/start", R"({"source":")" + uri + R"(","visit_id":)" + std::to_string(vid) + R"(,"kind":"walk"})"));
+  // A condition that is none of the store's is refused before anything starts.
+  auto bad = app.handle(post("/api/live/start", R"({"source":")" + uri + R"(","visit_id":)" + std::to_string(vid) +
+                                                    R"(,"kind":"walk","condition":"stilts"})"));
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_FALSE(app.live().running());
+  // The trial's condition as given (the visit says "barefoot").
+  auto st = app.handle(post("/api/live/start", R"({"source":")" + uri + R"(","visit_id":)" + std::to_string(vid) +
+                                                   R"(,"kind":"walk","condition":"shoe"})"));
   ASSERT_EQ(st.status, 200) << st.body;
   // The simulated source ends after its 3 s of frames; stop() waits for the capture to finish.
   for (int i = 0; i < 600 && app.live().running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -234,6 +401,7 @@ TEST(AppLive, RecordedTrialIsIndexedAndAnalysable) {
   ASSERT_EQ(trials->size(), 1u);
   EXPECT_EQ(trials->at(0).kind, "walk");
   EXPECT_EQ(trials->at(0).source, uri);
+  EXPECT_EQ(trials->at(0).condition, "shoe");
   {
     std::lock_guard l(m);
     ASSERT_GE(messages.size(), 2u);

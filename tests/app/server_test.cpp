@@ -130,6 +130,54 @@ TEST(AppServer, TokenRequiredOffLoopback) {
   EXPECT_NE(first.head.find("Set-Cookie: insole_token=a-long-access-token-0123456789"), std::string::npos);
 }
 
+// The comparison endpoints and the trial condition behind the same checks as every endpoint:
+// token off loopback, Host, cross-site and CSRF on the state change, traversal in the path.
+TEST(AppServer, CompareAndTrialConditionAreProtectedLikeTheRest) {
+  {
+    TestServer s;
+    auto p = s.post("/api/patients", R"({"pseudonym":"P-1"})");
+    ASSERT_EQ(p.status, 201) << p.body;
+    auto v = s.post("/api/patients/1/visits", R"({"date":"2026-12-05","condition":"barefoot"})");
+    ASSERT_EQ(v.status, 201) << v.body;
+    std::filesystem::create_directories(s.root() / "data" / "recordings");
+    std::ofstream(s.root() / "data" / "recordings" / "t.h5") << "x";
+    auto tid = s.app().store().add_trial({0, 1, "walk", "recordings/t.h5", "", "", "barefoot"});
+    ASSERT_TRUE(tid.ok());
+    const std::string body = R"({"condition":"shoe"})";
+    const std::string target = "/api/trials/" + std::to_string(*tid);
+    auto evil = raw_request(s.port(), "POST " + target + " HTTP/1.1\r\nHost: " + s.host() +
+                                          "\r\nOrigin: http://evil.example\r\nX-CSRF-Token: test-csrf-token\r\nContent-Length: " +
+                                          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    EXPECT_EQ(evil.status, 403);
+    auto no_csrf = raw_request(s.port(), "POST " + target + " HTTP/1.1\r\nHost: " + s.host() + "\r\nContent-Length: " +
+                                             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    EXPECT_EQ(no_csrf.status, 403);
+    auto rebinding = raw_request(s.port(), "GET /api/compare?a=1&b=2 HTTP/1.1\r\nHost: attacker.example:80\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(rebinding.status, 403);
+    EXPECT_EQ(s.app().store().trial(*tid)->condition, "barefoot");
+    EXPECT_EQ(s.post(target, body).status, 200);
+    EXPECT_EQ(s.app().store().trial(*tid)->condition, "shoe");
+    for (const char* t : {"/api/compare/../../clinic.sqlite?a=1&b=2", "/api/compare/%2e%2e/clinic.sqlite?a=1&b=2",
+                          "/api/compare/..%2fclinic.sqlite?a=1&b=2", "/api/compare//diff.png?a=1&b=2"}) {
+      auto r = s.get(t);
+      EXPECT_EQ(r.status, 400) << t;
+      EXPECT_EQ(r.body.find("SQLite format"), std::string::npos) << t;
+    }
+    // A comparison is read, never changed, with POST.
+    EXPECT_EQ(s.post("/api/compare?a=1&b=2", "{}").status, 404);
+    auto unknown = s.get("/api/compare?a=" + std::to_string(*tid) + "&b=77");
+    EXPECT_EQ(unknown.status, 404);
+    EXPECT_NE(unknown.body.find("trial 77 not found"), std::string::npos) << unknown.body;
+  }
+  AppConfig config;
+  config.policy.access_token = "a-long-access-token-0123456789";
+  TestServer s(config);
+  for (const char* t : {"/api/compare?a=1&b=2", "/api/compare/diff.png?a=1&b=2", "/api/compare/report.pdf?a=1&b=2", "/api/targets"})
+    EXPECT_EQ(s.get(t).status, 401) << t;
+  auto good = raw_request(s.port(), "GET /api/targets HTTP/1.1\r\nHost: 10.0.0.5:1\r\nAuthorization: Bearer a-long-access-token-0123456789\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(good.status, 200);
+}
+
 TEST(AppServer, HeadAndUnknownMethods) {
   TestServer s;
   auto get = s.get("/app.css");

@@ -118,6 +118,69 @@ TEST(AppStore, MigratesByUserVersionAndRefusesNewer) {
   EXPECT_NE(newer.error().message.find("newer"), std::string::npos);
 }
 
+// A database written by the previous schema (version 1, trials without a condition) opened by
+// this build: migration 2 adds the condition, taken from the visit's text where it names one.
+TEST(AppStore, MigratesVersion1TrialsToConditions) {
+  ASSERT_GE(schema_version(), 2);
+  TempDir dir;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path / "clinic.sqlite").c_str(), &db), SQLITE_OK);
+  const std::string v1 = "BEGIN;" + migration_sql(1) + R"sql(
+INSERT INTO patients(id, pseudonym) VALUES (1, 'P-OLD');
+INSERT INTO visits(id, patient_id, date, condition) VALUES
+  (1, 1, '2026-01-05', 'Barefoot'), (2, 1, '2026-02-05', ' shoe + orthosis '), (3, 1, '2026-03-05', 'after 6 weeks'),
+  (4, 1, '2026-04-05', 'Shoe'), (5, 1, '2026-05-05', 'shoe with orthosis'), (6, 1, '2026-06-05', '');
+INSERT INTO trials(id, visit_id, kind, file, source) VALUES
+  (10, 1, 'walk', 'recordings/a.h5', 'sim://walk'), (11, 2, 'walk', 'recordings/b.h5', 'x.lst'),
+  (12, 3, 'stand', 'recordings/c.h5', ''), (13, 4, 'walk', 'recordings/d.h5', ''),
+  (14, 5, 'walk', 'recordings/e.h5', ''), (15, 6, 'import', 'recordings/f.h5', '');
+PRAGMA user_version=1;
+COMMIT;)sql";
+  char* err = nullptr;
+  ASSERT_EQ(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_close(db);
+
+  auto store = Store::open(dir.path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_EQ((*store)->user_version(), schema_version());
+  const std::vector<std::pair<std::int64_t, std::string>> expected = {
+      {10, "barefoot"}, {11, "shoe_orthosis"}, {12, ""}, {13, "shoe"}, {14, "shoe_orthosis"}, {15, ""}};
+  for (const auto& [id, condition] : expected) {
+    auto t = (*store)->trial(id);
+    ASSERT_TRUE(t.ok()) << id;
+    EXPECT_EQ(t->condition, condition) << "trial " << id;
+  }
+  // Everything else is as it was.
+  EXPECT_EQ((*store)->trial(11)->source, "x.lst");
+  EXPECT_EQ((*store)->trial(12)->kind, "stand");
+  EXPECT_EQ((*store)->visit(3)->condition, "after 6 weeks");
+  EXPECT_EQ((*store)->patient(1)->pseudonym, "P-OLD");
+  EXPECT_TRUE(*(*store)->integrity_ok());
+  // The C++ mapping used for new trials is the migration's.
+  EXPECT_EQ(trial_condition_of_visit("Barefoot"), "barefoot");
+  EXPECT_EQ(trial_condition_of_visit("\tShoe + Orthosis "), "shoe_orthosis");
+  EXPECT_EQ(trial_condition_of_visit("after 6 weeks"), "");
+
+  // Conditions are checked by the store and by the column's CHECK constraint.
+  ASSERT_TRUE((*store)->set_trial_condition(12, "shoe").ok());
+  EXPECT_EQ((*store)->trial(12)->condition, "shoe");
+  auto bad = (*store)->set_trial_condition(12, "slipper");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("condition"), std::string::npos);
+  EXPECT_EQ((*store)->set_trial_condition(99, "shoe").error().code, Errc::not_found);
+  EXPECT_EQ((*store)->trial(12)->condition, "shoe");
+  std::filesystem::create_directories(dir.path / "recordings");
+  std::ofstream(dir.path / "recordings" / "g.h5") << "x";
+  EXPECT_FALSE((*store)->add_trial({0, 1, "walk", "recordings/g.h5", "", "", "sock"}).ok());
+  auto g = (*store)->add_trial({0, 1, "walk", "recordings/g.h5", "", "", "shoe_orthosis"});
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  EXPECT_EQ((*store)->trial(*g)->condition, "shoe_orthosis");
+  store->reset();
+  ASSERT_EQ(sqlite3_open((dir.path / "clinic.sqlite").c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE trials SET condition='sock' WHERE id=10;", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
 TEST(AppStore, WalAndFullSync) {
   TempDir dir;
   auto store = Store::open(dir.path);

@@ -4,9 +4,14 @@
 Starts `insole serve --data <temp> --port 0` (loopback), then as a podiatrist would: creates a
 patient, fills the intake, opens a visit, records a walking trial from the simulator source while
 checking that live frames arrive in the page, stops it, opens the results, downloads the PDF
-report and checks its text. Each main screen is saved as a screenshot. Waits are on what the page
+report and checks its text. Then records a second visit (shoe with orthosis, the flat pronating
+simulated foot), compares the two trials on the compare screen, checks the page's regional table
+and target verdicts against the API document and against `insole compare --json` on the same
+files, and downloads the comparison report. Each main screen is saved as a screenshot. Waits are on what the page
 shows (with generous upper bounds), never fixed sleeps, so the verdict does not depend on speed.
 """
+import base64
+import json
 import os
 import re
 import signal
@@ -15,10 +20,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -69,7 +76,7 @@ def login_check(cli, driver, wait, data, shots):
         except Exception:
             raise AssertionError("no 'Wrong password' after a wrong password: %s" % driver.page_source[:2000])
         driver.find_element(By.ID, "password").send_keys("a browser password")
-        driver.save_screenshot(os.path.join(shots, "6-login.png"))
+        driver.save_screenshot(os.path.join(shots, "8-login.png"))
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         wait.until(EC.visibility_of_element_located((By.ID, "patients-view")))
         # The session cookie is not readable by scripts (HttpOnly).
@@ -80,6 +87,142 @@ def login_check(cli, driver, wait, data, shots):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def wait_download(downloads, prefix, suffix, seconds=180):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done = [f for f in os.listdir(downloads) if f.startswith(prefix) and f.endswith(suffix)]
+        if done:
+            return os.path.join(downloads, done[0])
+        time.sleep(0.2)
+    raise AssertionError("no %s*%s was downloaded: %s" % (prefix, suffix, os.listdir(downloads)))
+
+
+def number_in(cell):
+    """The number of a table cell such as "+12.3 kPa" or "-20.0 %"."""
+    m = re.match(r"^([+-]?\d+\.\d)\s", cell)
+    assert m, "no number with a unit in %r" % cell
+    return float(m.group(1))
+
+
+def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
+    """A second visit with a walk of another simulated foot, then the compare screen."""
+    long_wait = WebDriverWait(driver, 300)
+    driver.find_element(By.ID, "results-back").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "patient-name"), PSEUDONYM))
+    condition = driver.find_element(By.NAME, "condition")
+    condition.clear()  # it still holds the first visit's "barefoot"
+    condition.send_keys("shoe + orthosis")
+    driver.find_element(By.ID, "new-visit").click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "article.visit")) == 2)
+    # The newest visit is listed first.
+    driver.find_element(By.CSS_SELECTOR, "article.visit a.live-link").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "live-view")))
+    source = Select(driver.find_element(By.ID, "source"))
+    flat = [o for o in source.options if "walking on a mat (flat, pronating" in o.text]
+    assert flat, "no flat-foot simulator source: %s" % [o.text for o in source.options]
+    source.select_by_value(flat[0].get_attribute("value"))
+    driver.find_element(By.ID, "record-walk").click()
+    wait.until(lambda d: int(d.find_element(By.TAG_NAME, "body").get_attribute("data-live-frames") or 0) >= 10)
+    wait.until(lambda d: float(d.find_element(By.TAG_NAME, "body").get_attribute("data-live-elapsed") or 0) >= 4.5)
+    driver.find_element(By.ID, "stop").click()
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-live-finished") == "ok")
+    driver.find_element(By.ID, "back-to-patient").click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "a.trial-link")) == 2)
+    # Each trial took its visit's condition (newest visit first).
+    conditions = [Select(s).first_selected_option.get_attribute("value")
+                  for s in driver.find_elements(By.CSS_SELECTOR, "select.trial-condition")]
+    assert conditions == ["shoe_orthosis", "barefoot"], conditions
+
+    # The compare screen, driven from the keyboard: A = the first trial, B = the second (the
+    # defaults), the metatarsal dome stated as fitted, then Enter on the Compare button.
+    driver.find_element(By.ID, "compare-link").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "compare-view")))
+    a_id = Select(driver.find_element(By.ID, "compare-a")).first_selected_option.get_attribute("value")
+    b_id = Select(driver.find_element(By.ID, "compare-b")).first_selected_option.get_attribute("value")
+    assert a_id != b_id, (a_id, b_id)
+    assert "shoe with orthosis" in Select(driver.find_element(By.ID, "compare-b")).first_selected_option.text
+    dome = driver.find_element(By.ID, "fitted-R-MET-PAD")
+    dome.send_keys(Keys.SPACE)
+    assert dome.is_selected()
+    driver.find_element(By.ID, "compare-run").send_keys(Keys.ENTER)
+    long_wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-compare") == "ready")
+    long_wait.until(lambda d: d.execute_script("const i = document.getElementById('compare-diff'); return i.complete && i.naturalWidth > 0;"))
+
+    # The page shows the API's document.
+    query = "?a=%s&b=%s&fitted=R-MET-PAD" % (a_id, b_id)
+    with urllib.request.urlopen(url + "api/compare" + query, timeout=300) as r:
+        api_text = r.read().decode()
+    doc = json.loads(api_text)
+    assert doc["feet"], doc
+    units = {"peak_pressure_kpa": " kPa", "pti_novel_kpa_s": " kPa s"}
+    rows_checked = percents = 0
+    for foot in doc["feet"]:
+        table = driver.find_element(By.CSS_SELECTOR, "table.compare-table[data-side='%s']" % foot["side"])
+        for region, variables in foot["regions"].items():
+            for variable, v in variables.items():
+                row = table.find_element(By.CSS_SELECTOR, "tr[data-region='%s'][data-variable='%s']" % (region, variable))
+                cells = [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+                for cell, key in zip(cells[2:], ("a", "b", "change", "change_percent")):
+                    if v[key] is None:
+                        assert cell == "–", (region, variable, key, cell)
+                        continue
+                    unit = " %" if key == "change_percent" else units[variable]
+                    assert cell.endswith(unit), (region, variable, key, cell)
+                    assert abs(number_in(cell) - v[key]) <= 0.05 + 1e-9, (region, variable, key, cell, v[key])
+                    percents += key == "change_percent"
+                rows_checked += 1
+        shown = {li.get_attribute("data-target"): li for li in
+                 driver.find_elements(By.CSS_SELECTOR, "section.compare-foot[data-side='%s'] li.verdict" % foot["side"])}
+        for t in foot["targets"]:
+            li = shown[t["id"]]
+            assert li.get_attribute("data-status") == t["status"], (t, li.text)
+            assert t["reason"] in li.text, (t["reason"], li.text)
+        dome_verdict = [t for t in foot["targets"] if t["id"] == "T-MET-PAD-FOREFOOT"][0]
+        assert dome_verdict["status"] in ("met", "not_met"), dome_verdict
+        assert "J Foot Ankle Res 2014;7:18" in shown["T-MET-PAD-FOREFOOT"].text, shown["T-MET-PAD-FOREFOOT"].text
+    assert rows_checked >= 10 and percents >= 10, (rows_checked, percents)
+
+    # ... and the API's document is `insole compare --json` of the same two files and intake.
+    with urllib.request.urlopen(url + "api/patients/" + driver.current_url.split("/compare/")[1].split("?")[0], timeout=30) as r:
+        patient = json.loads(r.read().decode())
+    files = {str(t["id"]): t["file"] for v in patient["visits"] for t in v["trials"]}
+    fd, intake = tempfile.mkstemp(prefix="insole_intake_", suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump({"patient_id": PSEUDONYM, "age_years": 47, "body_mass_kg": 82.5, "symptoms": {"low_back_pain": True}}, f)
+    try:
+        out = subprocess.run([os.path.abspath(cli), "compare", files[a_id], files[b_id], "--json", "--fitted", "R-MET-PAD", "--intake", intake],
+                             cwd=data_dir, check=True, capture_output=True, text=True,
+                             env=dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "detect_leaks=0"))).stdout
+    finally:
+        os.remove(intake)
+    assert out == api_text, "the API's comparison differs from insole compare --json"
+    # The screen from the downloads down (map, first foot's verdicts), then its first table.
+    driver.execute_script("document.getElementById('compare-result').scrollIntoView()")
+    driver.save_screenshot(os.path.join(shots, "5-compare.png"))
+    driver.execute_script("document.querySelector('table.compare-table').scrollIntoView()")
+    driver.save_screenshot(os.path.join(shots, "6-compare-table.png"))
+
+    # Printing the screen (what Print comparison sends to the printer): the table, the verdicts and
+    # the map without the controls.
+    printed = os.path.join(downloads, "printed-compare.pdf")
+    with open(printed, "wb") as f:
+        f.write(base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})["data"]))
+    text = subprocess.run(["pdftotext", printed, "-"], check=True, capture_output=True, text=True).stdout
+    os.remove(printed)
+    assert "Compare trials of " + PSEUDONYM in text, text[:500]
+    assert "T-MET-PAD-FOREFOOT" in text and "forefoot" in text and " kPa" in text and " %" in text, text[:2000]
+    for control in ("Back to the patient", "Print comparison", "Download comparison report", "insole clinic"):
+        assert control not in text, (control, text[:800])
+
+    # The comparison report, downloaded and read.
+    driver.find_element(By.ID, "compare-pdf").click()
+    pdf = wait_download(downloads, "compare-trial-%s-trial-%s" % (a_id, b_id), ".pdf")
+    text = subprocess.run(["pdftotext", pdf, "-"], check=True, capture_output=True, text=True).stdout
+    assert "Comparison with an earlier recording" in text, text[:800]
+    assert "T-MET-PAD-FOREFOOT" in text, text[-2000:]
+    assert PSEUDONYM in text, text[:500]
 
 
 def main(cli, shots):
@@ -172,10 +315,12 @@ def main(cli, shots):
         text = subprocess.run(["pdftotext", pdf, "-"], check=True, capture_output=True, text=True).stdout
         assert "Plantar pressure fitting report" in text, text[:500]
         assert PSEUDONYM in text, text[:500]
+
+        compare_visits(driver, wait, url, cli, os.path.join(data, "clinic"), downloads, shots)
         # A demo device (an emulator on a pseudo-terminal, captured through the real driver):
         # unplugged mid-scan by the harness (SIGUSR1 to the server), the page says disconnected;
         # plugged back (SIGUSR2), frames resume into the same trial.
-        driver.find_element(By.ID, "results-back").click()
+        driver.execute_script("location.hash = '#/patient/' + state.patient.id")
         link = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "a.live-link")))
         link.click()
         wait.until(EC.visibility_of_element_located((By.ID, "live-view")))
@@ -192,7 +337,7 @@ def main(cli, shots):
         state_text = driver.find_element(By.ID, "live-state").text
         assert "Device disconnected" in state_text, state_text
         assert not driver.find_elements(By.CSS_SELECTOR, "#live-streams .stream"), "the picture was not cleared"
-        driver.save_screenshot(os.path.join(shots, "5-live-unplugged.png"))
+        driver.save_screenshot(os.path.join(shots, "7-live-unplugged.png"))
         server.send_signal(signal.SIGUSR2)
         wait.until(lambda d: body(d).get_attribute("data-live-device") == "connected")
         wait.until(lambda d: driver.find_elements(By.CSS_SELECTOR, "#live-streams .stream"))
@@ -202,8 +347,8 @@ def main(cli, shots):
         driver.find_element(By.ID, "back-to-patient").click()
         wait.until(lambda d: any("stand" in a.text for a in d.find_elements(By.CSS_SELECTOR, "a.trial-link")))
         login_check(cli, driver, wait, data, shots)
-        print("test-browser: ok (patient, intake, visit, live walk, results, PDF report, demo device unplugged and back,"
-              " clinic password login); screenshots in", shots)
+        print("test-browser: ok (patient, intake, visit, live walk, results, PDF report, second visit, comparison,"
+              " demo device unplugged and back, clinic password login); screenshots in", shots)
         return 0
     finally:
         if driver is not None:

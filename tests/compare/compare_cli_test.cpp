@@ -10,6 +10,7 @@
 
 #include "insole/io/hdf5_recording.hpp"
 #include "report/cli_run.hpp"
+#include "support/bad_recordings.hpp"
 #include "support/temp_dir.hpp"
 
 namespace insole {
@@ -75,23 +76,9 @@ TEST(CompareCli, ScaledCopyGivesMinusTwentyPercentEverywhereAndMeetsTheDomeTarge
 TEST(CompareCli, BadInputExitsTwoNamingTheFileAndLeavesTheOutputAlone) {
   test::TempDir tmp;
   const fs::path out = tmp.path() / "keep.json";
-  {
-    std::ofstream o(out);
-    o << "previous result\n";
-  }
+  test::write_bytes(out, "previous result\n");
   // Missing file, truncated HDF5 and garbage: exit 2, the file named, -o untouched.
-  const fs::path truncated = tmp.path() / "truncated.h5";
-  {
-    const std::string whole = test::read_file(kWalk);
-    std::ofstream o(truncated, std::ios::binary);
-    o << whole.substr(0, whole.size() / 3);
-  }
-  const fs::path garbage = tmp.path() / "garbage.h5";
-  {
-    std::ofstream o(garbage, std::ios::binary);
-    o << std::string(4096, '\xff');
-  }
-  for (const fs::path& bad : {tmp.path() / "missing.h5", truncated, garbage}) {
+  for (const fs::path& bad : test::bad_recordings(tmp.path(), kWalk)) {
     // As A, so that it fails before any analysis (B is read by the same code after A's).
     auto r = test::insole_cli("compare " + test::quote(bad) + " " + test::quote(kWalk) + " -o " + test::quote(out),
                               tmp.path());

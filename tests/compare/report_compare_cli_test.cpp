@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/cli_run.hpp"
+#include "support/bad_recordings.hpp"
 #include "support/temp_dir.hpp"
 
 namespace insole {
@@ -69,22 +70,8 @@ TEST(ReportCompareCli, JsonComparisonIsTheCompareDocumentAndThePdfShowsTheVerdic
 TEST(ReportCompareCli, BadCompareWithExitsTwoNamingItAndLeavesTheOutputAlone) {
   test::TempDir tmp;
   const fs::path out = tmp.path() / "keep.pdf";
-  {
-    std::ofstream o(out);
-    o << "previous report\n";
-  }
-  const fs::path truncated = tmp.path() / "truncated.h5";
-  {
-    const std::string whole = test::read_file(kA);
-    std::ofstream o(truncated, std::ios::binary);
-    o << whole.substr(0, whole.size() / 3);
-  }
-  const fs::path garbage = tmp.path() / "garbage.h5";
-  {
-    std::ofstream o(garbage, std::ios::binary);
-    o << std::string(4096, '\xff');
-  }
-  for (const fs::path& bad : {tmp.path() / "missing.h5", truncated, garbage}) {
+  test::write_bytes(out, "previous report\n");
+  for (const fs::path& bad : test::bad_recordings(tmp.path(), kA)) {
     const auto r = test::insole_cli("report " + test::quote(kB) + " --compare-with " + test::quote(bad) + " -o " +
                                         test::quote(out),
                                     tmp.path());

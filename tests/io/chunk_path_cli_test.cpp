@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +15,7 @@
 
 #include "insole/io/hdf5_recording.hpp"
 #include "io/test_recordings.hpp"
+#include "report/cli_run.hpp"
 #include "support/temp_dir.hpp"
 
 namespace insole::io {
@@ -31,25 +31,11 @@ std::vector<std::filesystem::path> samples() {
   return out;
 }
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using CliResult = test::CliRun;
 
 // Runs `insole ARGS` with environment assignments `env` ("" or "NAME=value ...").
 CliResult run_cli(const std::string& env, const std::string& args, const TempDir& dir) {
-  const auto err_file = dir / "stderr.txt";
-  const std::string cmd = "env " + env + " " + INSOLE_CLI + " " + args + " 2>'" + err_file.string() + "'";
-  CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(in), {});
-  return r;
+  return test::run_command("env " + env + " " + INSOLE_CLI + " " + args, dir.path());
 }
 
 Result<std::vector<FrameMatrix>> all_frames(const std::filesystem::path& file) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <limits>
 
+#include "io/hdf5_edit.hpp"
 #include "io/test_recordings.hpp"
 #include "support/temp_dir.hpp"
 
@@ -129,13 +130,7 @@ class Malformed : public ::testing::Test {
   std::filesystem::path path() const { return dir_ / "r.h5"; }
 
   // Edits the good file with the HDF5 C API.
-  void mutate(const std::function<void(hid_t)>& edit) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    const hid_t f = H5Fopen(path().c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-    ASSERT_GE(f, 0);
-    edit(f);
-    H5Fclose(f);
-  }
+  void mutate(const std::function<void(hid_t)>& edit) { test::edit_h5(path(), edit); }
 
   void expect_error(const std::string& needle, Errc code = Errc::format_error) {
     testing::internal::CaptureStderr();
@@ -151,38 +146,10 @@ class Malformed : public ::testing::Test {
   TempDir dir_;
 };
 
-void delete_attr(hid_t f, const char* obj, const char* name) { ASSERT_GE(H5Adelete_by_name(f, obj, name, H5P_DEFAULT), 0); }
-
-void replace_dataset(hid_t f, const char* path, hid_t type, std::vector<hsize_t> dims, const void* data) {
-  H5Ldelete(f, path, H5P_DEFAULT);
-  const hid_t space = H5Screate_simple(int(dims.size()), dims.data(), nullptr);
-  const hid_t ds = H5Dcreate2(f, path, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  ASSERT_GE(ds, 0);
-  if (data) H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
-  H5Dclose(ds);
-  H5Sclose(space);
-}
-
-void set_string_attr(hid_t obj, const char* name, const char* value) {
-  H5Adelete(obj, name);
-  const hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, std::strlen(value) + 1);
-  const hid_t sp = H5Screate(H5S_SCALAR);
-  const hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-  H5Awrite(a, t, value);
-  H5Aclose(a);
-  H5Sclose(sp);
-  H5Tclose(t);
-}
-
-void set_int_attr(hid_t obj, const char* name, long long v) {
-  H5Adelete(obj, name);
-  const hid_t sp = H5Screate(H5S_SCALAR);
-  const hid_t a = H5Acreate2(obj, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-  H5Awrite(a, H5T_NATIVE_LLONG, &v);
-  H5Aclose(a);
-  H5Sclose(sp);
-}
+using test::delete_attr;
+using test::replace_dataset;
+using test::set_int_attr;
+using test::set_string_attr;
 
 TEST_F(Malformed, NoSuchFileIsNotFound) {
   std::filesystem::remove(path());

@@ -2,7 +2,6 @@
 // (design note §3.3: 0 success, 2 bad input with a message naming the file).
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
@@ -10,6 +9,7 @@
 
 #include "insole/io/hdf5_recording.hpp"
 #include "io/test_recordings.hpp"
+#include "report/cli_run.hpp"
 #include "support/temp_dir.hpp"
 
 namespace insole::io {
@@ -17,25 +17,10 @@ namespace {
 
 using test::TempDir;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
+using test::CliRun;
 
-CliRun run_info(const std::string& args, const TempDir& dir) {
-  const auto err_file = dir / "stderr.txt";
-  const std::string cmd = std::string(INSOLE_CLI) + " info " + args + " 2>'" + err_file.string() + "'";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(in), {});
-  return r;
-}
+// Runs `insole info ARGS`.
+CliRun run_info(const std::string& args, const TempDir& dir) { return test::insole_cli("info " + args, dir.path()); }
 
 TEST(InfoCli, DescribesAGoodFile) {
   TempDir dir;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "insole/io/hdf5_recording.hpp"
+#include "io/hdf5_edit.hpp"
 #include "io/test_recordings.hpp"
 #include "support/temp_dir.hpp"
 
@@ -73,13 +74,7 @@ class DamagedCalibration : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(write_recording(path(), calibrated_recording())); }
   std::filesystem::path path() const { return dir_ / "r.h5"; }
-  void edit(const std::function<void(hid_t)>& f) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    const hid_t file = H5Fopen(path().c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-    ASSERT_GE(file, 0);
-    f(file);
-    H5Fclose(file);
-  }
+  void edit(const std::function<void(hid_t)>& f) { test::edit_h5(path(), f); }
   void expect_error(const std::string& needle) {
     auto r = read_recording(path());
     ASSERT_FALSE(r) << "expected an error mentioning " << needle;
@@ -89,115 +84,49 @@ class DamagedCalibration : public ::testing::Test {
   TempDir dir_;
 };
 
-void set_string(hid_t obj, const char* name, const char* value) {
-  H5Adelete(obj, name);
-  const hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, std::strlen(value) + 1);
-  const hid_t sp = H5Screate(H5S_SCALAR);
-  const hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-  H5Awrite(a, t, value);
-  H5Aclose(a);
-  H5Sclose(sp);
-  H5Tclose(t);
-}
-
-void set_doubles(hid_t obj, const char* name, std::vector<double> v) {
-  H5Adelete(obj, name);
-  const hsize_t n = v.size();
-  const hid_t sp = H5Screate_simple(1, &n, nullptr);
-  const hid_t a = H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT);
-  H5Awrite(a, H5T_NATIVE_DOUBLE, v.data());
-  H5Aclose(a);
-  H5Sclose(sp);
-}
+using test::replace_dataset;
+using test::set_string_attr;
 
 TEST_F(DamagedCalibration, UnknownUnits) {
-  edit([](hid_t f) {
-    const hid_t g = H5Gopen2(f, "/streams/mat", H5P_DEFAULT);
-    set_string(g, "units", "Pa");
-    H5Gclose(g);
-  });
+  edit([](hid_t f) { set_string_attr(f, "/streams/mat", "units", "Pa"); });
   expect_error("'units' is \"Pa\", expected \"kPa\" or \"counts\"");
 }
 
 TEST_F(DamagedCalibration, CountsStreamWithACalibration) {
-  edit([](hid_t f) {
-    const hid_t g = H5Gopen2(f, "/streams/left", H5P_DEFAULT);
-    set_string(g, "units", "counts");
-    H5Gclose(g);
-  });
+  edit([](hid_t f) { set_string_attr(f, "/streams/left", "units", "counts"); });
   expect_error("calibration group must have units \"kPa\"");
 }
 
 TEST_F(DamagedCalibration, BadModelAndCoefficients) {
-  edit([](hid_t f) {
-    const hid_t g = H5Gopen2(f, "/streams/left/calibration", H5P_DEFAULT);
-    set_string(g, "model", "spline");
-    H5Gclose(g);
-  });
+  edit([](hid_t f) { set_string_attr(f, "/streams/left/calibration", "model", "spline"); });
   expect_error("/streams/left/calibration: attribute 'model' is \"spline\"");
 }
 
 TEST_F(DamagedCalibration, NegativeFactor) {
-  edit([](hid_t f) {
-    const hid_t g = H5Gopen2(f, "/streams/left/calibration", H5P_DEFAULT);
-    set_doubles(g, "coefficients", {-2.5});
-    H5Gclose(g);
-  });
+  edit([](hid_t f) { test::set_doubles_attr(f, "/streams/left/calibration", "coefficients", {-2.5}); });
   expect_error("coefficients[0] must be > 0");
 }
 
 TEST_F(DamagedCalibration, GainOfTheWrongLength) {
   edit([](hid_t f) {
-    H5Ldelete(f, "/streams/left/calibration/gain", H5P_DEFAULT);
-    const hsize_t n = 3;
     const double v[3] = {1, 1, 1};
-    const hid_t sp = H5Screate_simple(1, &n, nullptr);
-    const hid_t d = H5Dcreate2(f, "/streams/left/calibration/gain", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT,
-                               H5P_DEFAULT, H5P_DEFAULT);
-    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
-    H5Dclose(d);
-    H5Sclose(sp);
+    replace_dataset(f, "/streams/left/calibration/gain", H5T_NATIVE_DOUBLE, {3}, v);
   });
   expect_error("/streams/left/calibration/gain: expected shape [8]");
 }
 
 TEST_F(DamagedCalibration, RawCountsOfTheWrongShape) {
-  edit([](hid_t f) {
-    H5Ldelete(f, "/streams/left/calibration/raw_counts", H5P_DEFAULT);
-    const hsize_t dims[2] = {33, 7};
-    const hid_t sp = H5Screate_simple(2, dims, nullptr);
-    const hid_t d = H5Dcreate2(f, "/streams/left/calibration/raw_counts", H5T_NATIVE_FLOAT, sp, H5P_DEFAULT,
-                               H5P_DEFAULT, H5P_DEFAULT);
-    H5Dclose(d);
-    H5Sclose(sp);
-  });
+  edit([](hid_t f) { replace_dataset(f, "/streams/left/calibration/raw_counts", H5T_NATIVE_FLOAT, {33, 7}, nullptr); });
   expect_error("raw_counts: expected the shape of pressure");
 }
 
 TEST_F(DamagedCalibration, RawCountsTooShort) {
-  edit([](hid_t f) {
-    H5Ldelete(f, "/streams/left/calibration/raw_counts", H5P_DEFAULT);
-    const hsize_t dims[2] = {5, 8};
-    const hid_t sp = H5Screate_simple(2, dims, nullptr);
-    const hid_t d = H5Dcreate2(f, "/streams/left/calibration/raw_counts", H5T_NATIVE_FLOAT, sp, H5P_DEFAULT,
-                               H5P_DEFAULT, H5P_DEFAULT);
-    H5Dclose(d);
-    H5Sclose(sp);
-  });
+  edit([](hid_t f) { replace_dataset(f, "/streams/left/calibration/raw_counts", H5T_NATIVE_FLOAT, {5, 8}, nullptr); });
   expect_error("raw_counts: has 5 frames, pressure has 33");
 }
 
 TEST_F(DamagedCalibration, CalibrationThatIsNotAGroup) {
-  edit([](hid_t f) {
-    H5Ldelete(f, "/streams/left/calibration", H5P_DEFAULT);
-    const hsize_t n = 1;
-    const hid_t sp = H5Screate_simple(1, &n, nullptr);
-    const hid_t d = H5Dcreate2(f, "/streams/left/calibration", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT,
-                               H5P_DEFAULT);
-    H5Dclose(d);
-    H5Sclose(sp);
-  });
+  edit([](hid_t f) { replace_dataset(f, "/streams/left/calibration", H5T_NATIVE_DOUBLE, {1}, nullptr); });
   expect_error("/streams/left/calibration: expected a group");
 }
 

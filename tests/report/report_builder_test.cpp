@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <memory>
 
@@ -154,3 +156,26 @@ TEST(ReportBuilder, FlatWalkGivesArchSupportAndFootPanels) {
 
 }  // namespace
 }  // namespace insole::report
+
+// The default report date (insole report, the clinic app): the local calendar date as YYYY-MM-DD.
+// Under TZ=UTC, 0 is 1970-01-01 and 951782400 is 2000-02-29 00:00:00 (leap day); one second
+// earlier is still 2000-02-28. Under UTC-5 the same instant is the evening before.
+TEST(ReportBuilder, LocalDateIsTheCalendarDateInTheLocalZone) {
+  const char* old = std::getenv("TZ");
+  const std::string saved = old ? old : "";
+  setenv("TZ", "UTC", 1);
+  tzset();
+  EXPECT_EQ(insole::report::local_date(0), "1970-01-01");
+  EXPECT_EQ(insole::report::local_date(951782400), "2000-02-29");
+  EXPECT_EQ(insole::report::local_date(951782399), "2000-02-28");
+  setenv("TZ", "EST5", 1);
+  tzset();
+  EXPECT_EQ(insole::report::local_date(951782400), "2000-02-28");
+  EXPECT_EQ(insole::report::local_date(951782400 + 5 * 3600), "2000-02-29");
+  if (old) setenv("TZ", saved.c_str(), 1); else unsetenv("TZ");
+  tzset();
+  const std::string today = insole::report::local_date_today();
+  ASSERT_EQ(today.size(), 10u);
+  EXPECT_EQ(today[4], '-');
+  EXPECT_EQ(today[7], '-');
+}

@@ -1,5 +1,6 @@
 #include "report/draw.hpp"
 
+#include <cairo-pdf.h>
 #include <fontconfig/fontconfig.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "insole/core/atomic_output.hpp"
 #include "insole/report/render.hpp"
 
 namespace insole::report {
@@ -346,6 +348,83 @@ void chain(cairo_t* cr, const ChainDiagram& d, double x, double y, double w, dou
        "Square: measured finding. Rounded: inferred (never measured). Dashed: asked at intake, active only if "
        "reported. Bold/shaded: on this patient's path. Labels: link and strength (A measured, B consensus, C "
        "articles only: commonly described).");
+}
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+void diverging_map(cairo_t* cr, int rows, int cols, double x, double y, double cw, double ch, double scale,
+                   const std::function<double(int row, int col)>& value) {
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);  // abutting cells without light seams between them
+  for (int row = 0; row < rows; ++row)
+    for (int col = 0; col < cols; ++col) {
+      const double v = value(row, col);
+      if (std::isfinite(v)) {
+        const FigureRgb c = statistic_colour(v, scale);
+        cairo_set_source_rgb(cr, c.r, c.g, c.b);
+      } else {
+        cairo_set_source_rgb(cr, 0.82, 0.82, 0.82);
+      }
+      cairo_rectangle(cr, x + col * cw, y + (rows - 1 - row) * ch, cw + 0.05, ch + 0.05);  // overlap a hair
+      cairo_fill(cr);
+    }
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_DEFAULT);
+}
+
+void diverging_bar(cairo_t* cr, double x, double y, double w, double h, double scale) {
+  const int steps = 120;
+  for (int k = 0; k < steps; ++k) {
+    const FigureRgb c = statistic_colour(scale * (1.0 - 2.0 * (k + 0.5) / steps), scale);
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    cairo_rectangle(cr, x, y + h * k / steps, w, h / steps + 0.05);
+    cairo_fill(cr);
+  }
+  cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+  cairo_set_line_width(cr, 0.5);
+  cairo_rectangle(cr, x, y, w, h);
+  cairo_stroke(cr);
+}
+
+Status write_drawing(const std::filesystem::path& path, FigureFormat format, double w, double h,
+                     const std::string& title, const std::string& creator, const std::string& what,
+                     const std::function<void(cairo_t*)>& render) {
+  auto out = AtomicOutput::create(path);
+  if (!out) return out.error();
+  cairo_surface_t* surface =
+      format == FigureFormat::pdf
+          ? cairo_pdf_surface_create(out->temp_path().c_str(), w, h)
+          : cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(std::ceil(w * kFigurePngPixelsPerPt)),
+                                       static_cast<int>(std::ceil(h * kFigurePngPixelsPerPt)));
+  if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+    const std::string why = cairo_status_to_string(cairo_surface_status(surface));
+    cairo_surface_destroy(surface);
+    return make_error(Errc::io_error, path.string() + ": cannot create " + what + ": " + why);
+  }
+  if (format == FigureFormat::pdf) {
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
+    if (!creator.empty()) cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, creator.c_str());
+  }
+  cairo_t* cr = cairo_create(surface);
+  if (format == FigureFormat::png) cairo_scale(cr, kFigurePngPixelsPerPt, kFigurePngPixelsPerPt);
+  render(cr);
+  const cairo_status_t draw_status = cairo_status(cr);
+  cairo_destroy(cr);
+  cairo_status_t status = CAIRO_STATUS_SUCCESS;
+  if (format == FigureFormat::png) {
+    cairo_surface_flush(surface);
+    status = cairo_surface_write_to_png(surface, out->temp_path().c_str());
+  } else {
+    cairo_surface_finish(surface);
+    status = cairo_surface_status(surface);
+  }
+  cairo_surface_destroy(surface);
+  if (draw_status != CAIRO_STATUS_SUCCESS || status != CAIRO_STATUS_SUCCESS)
+    return make_error(Errc::io_error, path.string() + ": writing " + what + " failed: " +
+                                          cairo_status_to_string(draw_status != CAIRO_STATUS_SUCCESS ? draw_status : status));
+  return out->commit();
 }
 
 }  // namespace draw

@@ -211,27 +211,9 @@ void render(cairo_t* cr, const ReportModel& m) {
 }  // namespace
 
 Status write_pdf(const ReportModel& model, const std::filesystem::path& path) {
-  auto out = AtomicOutput::create(path);
-  if (!out) return out.error();
-  cairo_surface_t* surface = cairo_pdf_surface_create(out->temp_path().c_str(), kPageW, kPageH);
-  if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-    const std::string why = cairo_status_to_string(cairo_surface_status(surface));
-    cairo_surface_destroy(surface);
-    return make_error(Errc::io_error, path.string() + ": cannot create PDF: " + why);
-  }
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "Plantar pressure fitting report");
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, ("insole " + model.header.toolkit_version).c_str());
-  cairo_t* cr = cairo_create(surface);
-  render(cr, model);
-  const cairo_status_t draw_status = cairo_status(cr);
-  cairo_destroy(cr);
-  cairo_surface_finish(surface);
-  const cairo_status_t status = cairo_surface_status(surface);
-  cairo_surface_destroy(surface);
-  if (draw_status != CAIRO_STATUS_SUCCESS || status != CAIRO_STATUS_SUCCESS)
-    return make_error(Errc::io_error, path.string() + ": writing the PDF failed: " +
-                                          cairo_status_to_string(draw_status != CAIRO_STATUS_SUCCESS ? draw_status : status));
-  return out->commit();
+  return draw::write_drawing(path, FigureFormat::pdf, kPageW, kPageH, "Plantar pressure fitting report",
+                             "insole " + model.header.toolkit_version, "the PDF",
+                             [&](cairo_t* cr) { render(cr, model); });
 }
 
 }  // namespace insole::report

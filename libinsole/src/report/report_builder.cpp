@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <array>
+#include <chrono>
 #include <utility>
 
 #include "insole/analysis/missing.hpp"
@@ -138,6 +139,18 @@ ReportModel build_report_model(const assess::Assessment& a, const recommend::Rul
   }
   m.quality_warnings = result.quality.warnings;
   return m;
+}
+
+std::string local_date(std::time_t t) {
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+std::string local_date_today() {
+  return local_date(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()));
 }
 
 }  // namespace insole::report

@@ -21,11 +21,7 @@ constexpr double kMargin = 24, kTitleH = 44, kMapMaxW = 260, kMapMaxH = 380, kBa
                  kBarLabelsW = 96, kLineH = 13;
 constexpr std::size_t kMaxListed = 12;
 
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
+using draw::fmt;
 
 std::string p_text(double p) { return p < 0.001 ? "p < 0.001" : "p = " + fmt("%.3f", p); }
 
@@ -35,8 +31,6 @@ std::vector<int> signs_of(stats::Tail tail) {
   if (tail == stats::Tail::lower) return {-1};
   return {1, -1};
 }
-
-void set_rgb(cairo_t* cr, const FigureRgb& c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
 
 void render(cairo_t* cr, const stats::SpmResult& r, const SpmFigureGeometry& g) {
   const stats::Grid& grid = r.grid;
@@ -55,19 +49,9 @@ void render(cairo_t* cr, const stats::SpmResult& r, const SpmFigureGeometry& g) 
                  fmt("%.3g", r.alpha) + ": t* = " + fmt("%.2f", r.threshold_t) + " (" + stats::to_string(r.tail) + ")");
 
   // The map: one rectangle per pixel (vector in PDF).
-  const double cw = grid.pitch_x_mm * g.pt_per_mm, ch = grid.pitch_y_mm * g.pt_per_mm;
-  cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);  // abutting cells without light seams between them
-  for (int row = 0; row < grid.rows; ++row)
-    for (int col = 0; col < grid.cols; ++col) {
-      const double v = t(row, col);
-      const bool in = std::isfinite(v) && r.mask(row, col);
-      if (in) set_rgb(cr, statistic_colour(v, g.t_max));
-      else cairo_set_source_rgb(cr, 0.82, 0.82, 0.82);
-      const auto p = g.page_point(grid.origin_x_mm + col * grid.pitch_x_mm, grid.origin_y_mm + (row + 1) * grid.pitch_y_mm);
-      cairo_rectangle(cr, p.x(), p.y(), cw + 0.05, ch + 0.05);  // overlap a hair: no seams
-      cairo_fill(cr);
-    }
-  cairo_set_antialias(cr, CAIRO_ANTIALIAS_DEFAULT);
+  draw::diverging_map(cr, grid.rows, grid.cols, g.map_x_pt, g.map_y_pt, grid.pitch_x_mm * g.pt_per_mm,
+                      grid.pitch_y_mm * g.pt_per_mm, g.t_max,
+                      [&](int row, int col) { return r.mask(row, col) ? t(row, col) : NAN; });
   cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
   cairo_set_line_width(cr, 0.5);
   cairo_rectangle(cr, g.map_x_pt, g.map_y_pt, g.map_w_pt, g.map_h_pt);
@@ -118,17 +102,7 @@ void render(cairo_t* cr, const stats::SpmResult& r, const SpmFigureGeometry& g) 
   }
 
   // Colour bar with the threshold.
-  const int steps = 120;
-  for (int k = 0; k < steps; ++k) {
-    const double tv = g.t_max * (1.0 - 2.0 * (k + 0.5) / steps);
-    set_rgb(cr, statistic_colour(tv, g.t_max));
-    cairo_rectangle(cr, g.bar_x_pt, g.map_y_pt + g.map_h_pt * k / steps, g.bar_w_pt, g.map_h_pt / steps + 0.05);
-    cairo_fill(cr);
-  }
-  cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
-  cairo_set_line_width(cr, 0.5);
-  cairo_rectangle(cr, g.bar_x_pt, g.map_y_pt, g.bar_w_pt, g.map_h_pt);
-  cairo_stroke(cr);
+  draw::diverging_bar(cr, g.bar_x_pt, g.map_y_pt, g.bar_w_pt, g.map_h_pt, g.t_max);
   draw::set_font(cr, 7.5);
   cairo_set_source_rgb(cr, 0, 0, 0);
   for (double tv : {g.t_max, 0.0, -g.t_max})
@@ -209,38 +183,8 @@ Status write_spm_figure(const stats::SpmResult& r, const std::filesystem::path& 
       r.statistic.values.cols() != r.grid.cols || r.mask.rows() != r.grid.rows || r.mask.cols() != r.grid.cols)
     return make_error(Errc::invalid_argument, path.string() + ": no statistic map to draw");
   const SpmFigureGeometry g = spm_figure_geometry(r);
-  auto out = AtomicOutput::create(path);
-  if (!out) return out.error();
-  cairo_surface_t* surface =
-      format == FigureFormat::pdf
-          ? cairo_pdf_surface_create(out->temp_path().c_str(), g.width_pt, g.height_pt)
-          : cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(std::ceil(g.width_pt * kFigurePngPixelsPerPt)),
-                                       static_cast<int>(std::ceil(g.height_pt * kFigurePngPixelsPerPt)));
-  if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-    const std::string why = cairo_status_to_string(cairo_surface_status(surface));
-    cairo_surface_destroy(surface);
-    return make_error(Errc::io_error, path.string() + ": cannot create the figure: " + why);
-  }
-  if (format == FigureFormat::pdf)
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "Pixel-level t statistic (insole spm)");
-  cairo_t* cr = cairo_create(surface);
-  if (format == FigureFormat::png) cairo_scale(cr, kFigurePngPixelsPerPt, kFigurePngPixelsPerPt);
-  render(cr, r, g);
-  const cairo_status_t draw_status = cairo_status(cr);
-  cairo_destroy(cr);
-  cairo_status_t status = CAIRO_STATUS_SUCCESS;
-  if (format == FigureFormat::png) {
-    cairo_surface_flush(surface);
-    status = cairo_surface_write_to_png(surface, out->temp_path().c_str());
-  } else {
-    cairo_surface_finish(surface);
-    status = cairo_surface_status(surface);
-  }
-  cairo_surface_destroy(surface);
-  if (draw_status != CAIRO_STATUS_SUCCESS || status != CAIRO_STATUS_SUCCESS)
-    return make_error(Errc::io_error, path.string() + ": writing the figure failed: " +
-                                          cairo_status_to_string(draw_status != CAIRO_STATUS_SUCCESS ? draw_status : status));
-  return out->commit();
+  return draw::write_drawing(path, format, g.width_pt, g.height_pt, "Pixel-level t statistic (insole spm)", "",
+                             "the figure", [&](cairo_t* cr) { render(cr, r, g); });
 }
 
 }  // namespace insole::report

@@ -12,6 +12,11 @@
 //   GET  /api/trials/{id}/result           the `insole analyze --json` document
 //   GET  /api/trials/{id}/peak.png         peak-pressure picture (regions, COP line)
 //   GET  /api/trials/{id}/report.{pdf,html,json}
+//   POST /api/trials/{id}                  {condition}: barefoot | shoe | shoe_orthosis | ""
+//   GET  /api/targets                      the rule file's targets with their sources' citations
+//   GET  /api/compare?a=ID&b=ID[&fitted=ID,...]   the `insole compare --json` document of two trials
+//   GET  /api/compare/diff.png?a=..&b=..   difference maps;  /api/compare/report.{pdf,html}?a=..&b=..
+//                                          B's report with the comparison (`insole report --compare-with`)
 //   GET  /api/sources                      serial ports with protocols, simulator, emulators
 //   GET  /api/live                         capture state
 //   POST /api/live/start {source, visit_id?, kind?}   preview (no visit) or record a trial
@@ -20,7 +25,7 @@
 
 #include <filesystem>
 #include <memory>
-#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +33,8 @@
 #include "insole/app/live.hpp"
 #include "insole/app/store.hpp"
 #include "insole/assess/assessment.hpp"
+#include "insole/compare/compare.hpp"
+#include "insole/report/report_model.hpp"
 #include "insole/recommend/rules.hpp"
 
 namespace insole::app {
@@ -73,9 +80,22 @@ class App {
   /// one trial are analysed once.
   Result<std::shared_ptr<const assess::Assessment>> assess_trial(std::int64_t trial_id);
 
+  /// Two trials of one patient compared (compare::compare on assess_trial's assessments, B = b_id
+  /// against A = a_id, with `fitted` intervention ids). Errors: not_found for an unknown trial,
+  /// invalid_argument for one trial twice or trials of two patients. The last one is kept.
+  struct ComparedTrials {
+    std::shared_ptr<const assess::Assessment> a, b;
+    std::vector<std::string> fitted;
+    std::shared_ptr<const compare::Comparison> comparison;
+  };
+  Result<ComparedTrials> compare_trials(std::int64_t a_id, std::int64_t b_id, const std::vector<std::string>& fitted);
+
  private:
   App(AppConfig config, std::unique_ptr<Store> store, recommend::RuleSet rules);
   HttpResponse route(const HttpRequest& req, const Target& t);
+  HttpResponse compare_route(const Target& t, const std::string& what);
+  HttpResponse targets_response() const;
+  HttpResponse rendered_report(const report::ReportModel& model, bool html, const std::string& filename);
 
   AppConfig config_;
   std::unique_ptr<Store> store_;
@@ -87,6 +107,7 @@ class App {
     std::shared_ptr<const assess::Assessment> assessment;
   };
   std::vector<Cached> cache_;  ///< most recent last, at most 4
+  std::optional<ComparedTrials> compared_;  ///< the last comparison
 };
 
 }  // namespace insole::app

@@ -29,6 +29,21 @@ namespace insole::app {
 /// The schema version this build writes (the number of migrations).
 int schema_version() noexcept;
 
+/// The SQL of the migration that brings user_version from `to_version` - 1 to `to_version`
+/// (empty when there is none); for tests that build a database of an earlier version.
+std::string migration_sql(int to_version);
+
+/// The trial conditions the store accepts besides "" (not stated): barefoot, shoe, shoe_orthosis.
+const std::vector<std::string>& trial_conditions();
+
+/// A trial condition from a visit's free-text condition: "barefoot", "shoe", "shoe_orthosis" when
+/// it names one (case and surrounding blanks ignored; "shoe + orthosis" and "shoe with orthosis"
+/// name the last), else "". Migration 2 maps the trials recorded before it the same way.
+std::string trial_condition_of_visit(const std::string& visit_condition);
+
+/// invalid_argument unless `condition` is "" or one of trial_conditions().
+Status validate_trial_condition(const std::string& condition);
+
 struct Patient {
   std::int64_t id = 0;
   std::string pseudonym;
@@ -55,6 +70,8 @@ struct Trial {
   std::string file;    ///< HDF5 recording, relative to the data directory
   std::string source;  ///< where it came from: a source URI or the imported file's name
   std::string created_at;
+  /// What the foot was in: "barefoot", "shoe", "shoe_orthosis", or "" (not stated). Schema 2.
+  std::string condition = "";
 };
 
 struct Note {
@@ -97,6 +114,8 @@ class Store {
   Result<std::int64_t> add_trial(const Trial& t);
   Result<std::vector<Trial>> trials(std::int64_t visit_id) const;
   Result<Trial> trial(std::int64_t id) const;
+  /// Sets a trial's condition (validate_trial_condition); not_found for an unknown trial.
+  Status set_trial_condition(std::int64_t trial_id, const std::string& condition);
 
   Result<std::int64_t> add_note(const Note& n);
   Result<std::vector<Note>> notes(std::int64_t visit_id) const;

@@ -2,6 +2,9 @@
 // From an assessment (assess/assessment.hpp) to a ReportModel. The report renders only the
 // assessment and the streams' descriptions: it never reads frames.
 
+#include <ctime>
+#include <string>
+
 #include "insole/assess/assessment.hpp"
 #include "insole/recommend/rules.hpp"
 #include "insole/report/report_model.hpp"
@@ -14,5 +17,12 @@ namespace insole::report {
 /// fields left empty are filled from the assessment where possible.
 ReportModel build_report_model(const assess::Assessment& assessment, const recommend::RuleSet& rules,
                                ReportHeader header);
+
+/// The calendar date of `t` in the local time zone as YYYY-MM-DD: the default ReportHeader::date
+/// of `insole report` and of the clinic app's visits and reports.
+std::string local_date(std::time_t t);
+
+/// local_date of the current time.
+std::string local_date_today();
 
 }  // namespace insole::report
