@@ -1,7 +1,9 @@
 // Writes a long simulated mat recording for the benchmarks, frame by frame through the streaming
 // writer (sim::Generator + io::RecordingWriter), so that an hour of a 64 x 64 mat never has to be
-// held in memory. Usage: insole_bench_make OUT.h5 MINUTES [ROWS COLS PITCH_MM RATE_HZ [CHUNK_FRAMES
-// DEFLATE_LEVEL]] (chunking and level default to the writer's).
+// held in memory. Usage: insole_bench_make [--mode walk|treadmill|stand] OUT.h5 MINUTES [ROWS COLS
+// PITCH_MM RATE_HZ [CHUNK_FRAMES DEFLATE_LEVEL]] (chunking and level default to the writer's).
+// walk crosses the mat and turns; treadmill walks in place (some foot always on the mat); stand
+// is a standing trial (both feet on the mat throughout).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -10,8 +12,15 @@
 #include "insole/sim/simulator.hpp"
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: %s OUT.h5 MINUTES [ROWS COLS PITCH_MM RATE_HZ [CHUNK_FRAMES DEFLATE_LEVEL]]\n", argv[0]);
+  std::string mode = "walk";
+  const char* prog = argv[0];
+  if (argc > 2 && std::string(argv[1]) == "--mode") {
+    mode = argv[2];
+    argv += 2;
+    argc -= 2;
+  }
+  if (argc < 3 || (mode != "walk" && mode != "treadmill" && mode != "stand")) {
+    std::fprintf(stderr, "usage: %s [--mode walk|treadmill|stand] OUT.h5 MINUTES [ROWS COLS PITCH_MM RATE_HZ [CHUNK_FRAMES DEFLATE_LEVEL]]\n", prog);
     return 2;
   }
   const std::string out = argv[1];
@@ -24,7 +33,12 @@ int main(int argc, char** argv) {
   mat.cols = argc > 4 ? std::atoi(argv[4]) : 64;
   mat.pitch_mm = argc > 5 ? std::atof(argv[5]) : 10.0;
   w.noise = insole::sim::NoiseParams::typical_mat();  // realistic sensor: noise, floor, steps
-  auto gen = insole::sim::Generator::walk_mat(w, mat);
+  w.treadmill = mode == "treadmill";
+  insole::sim::StandParams st;
+  st.duration_s = w.duration_s;
+  st.sample_rate_hz = w.sample_rate_hz;
+  st.noise = w.noise;
+  auto gen = mode == "stand" ? insole::sim::Generator::stand_mat(st, mat) : insole::sim::Generator::walk_mat(w, mat);
   if (!gen) {
     std::fprintf(stderr, "%s\n", gen.error().message.c_str());
     return 2;

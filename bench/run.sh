@@ -5,7 +5,10 @@
 #   (b) NumPy + h5py baseline time / insole time, one core
 #   (c) batch of many recordings on one core (taskset) against two cores: --jobs 1 (which reads
 #       ahead on a second thread), --jobs 2 (threads), and two --shard processes side by side
-#   (d) peak memory (max RSS) analysing a short and a long recording
+#   (d) peak memory (max RSS) analysing a short and a long recording; and, for three activity
+#       patterns (a 64 x 64 mat walk, walking in place on a 60 x 150 treadmill mat, a standing
+#       trial on a 200 x 200 mat), the analysis' peak RSS at 1 and at INSOLE_BENCH_MEMORY_MINUTES
+#       minutes (bench/memory_bench.cpp; INSOLE_BENCH_ONLY=memory runs this part alone)
 #   (e) pixel-level statistics: 10 000 permutations on 100 registered images (bench/spm_bench.cpp),
 #       and the progress callback's cost as a ratio
 #   (f) the clinic app's live view in headless Chromium at 100 Hz input: frames/s drawn and latency
@@ -15,7 +18,9 @@
 # default /tmp/insole-bench, reused between runs), INSOLE_BENCH_MINUTES (throughput recording,
 # default 10), INSOLE_BENCH_LONG_MINUTES (memory, default 60), INSOLE_BENCH_REPEATS (default 3),
 # INSOLE_BENCH_SPM_IMAGES (default 100), INSOLE_BENCH_SPM_PERMUTATIONS (default 10000);
-# INSOLE_BENCH_APP_SECONDS (default 12); INSOLE_BENCH_ONLY=spm runs (e) alone, INSOLE_BENCH_ONLY=app (f).
+# INSOLE_BENCH_APP_SECONDS (default 12); INSOLE_BENCH_ONLY=spm runs (e) alone, INSOLE_BENCH_ONLY=app (f);
+# INSOLE_BENCH_MEMORY_MINUTES (default 10), INSOLE_BENCH_STAND_RATE (200 x 200 standing trial, Hz,
+# default 50).
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,11 +31,14 @@ long_minutes=${INSOLE_BENCH_LONG_MINUTES:-60}
 repeats=${INSOLE_BENCH_REPEATS:-3}
 spm_images=${INSOLE_BENCH_SPM_IMAGES:-100}
 spm_permutations=${INSOLE_BENCH_SPM_PERMUTATIONS:-10000}
+memory_minutes=${INSOLE_BENCH_MEMORY_MINUTES:-10}
+stand_rate=${INSOLE_BENCH_STAND_RATE:-50}
 py=/usr/bin/python3
 
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DINSOLE_BUILD_BENCH=ON -DINSOLE_BUILD_TESTS=OFF >/dev/null
-if [ "${INSOLE_BENCH_ONLY:-}" = spm ]; then targets="insole_bench_spm"; elif [ "${INSOLE_BENCH_ONLY:-}" = app ]; then targets="insole"; else
-  targets="insole insole_bench_make insole_bench_analysis insole_bench_spm"; fi
+if [ "${INSOLE_BENCH_ONLY:-}" = spm ]; then targets="insole_bench_spm"; elif [ "${INSOLE_BENCH_ONLY:-}" = app ]; then targets="insole";
+elif [ "${INSOLE_BENCH_ONLY:-}" = memory ]; then targets="insole_bench_make insole_bench_memory"; else
+  targets="insole insole_bench_make insole_bench_analysis insole_bench_spm insole_bench_memory"; fi
 cmake --build "$build" -j2 --target $targets >/dev/null
 insole=$build/cli/insole
 
@@ -59,6 +67,37 @@ if [ "${INSOLE_BENCH_ONLY:-}" = app ]; then
   exit 0
 fi
 mkdir -p "$work/set"
+now() { date +%s.%N; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+field() { $py -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
+
+# Peak memory of the analysis for three activity patterns, 1 min against $memory_minutes min.
+# Each figure is one process (insole_bench_memory: batch::assess_file, then getrusage).
+memory_bench() {
+  echo
+  echo "(d) analysis peak memory (max RSS), 1 min against ${memory_minutes} min:"
+  local mode name rows cols pitch rate m f
+  while read -r mode name rows cols pitch rate; do
+    local rss=() raw=()
+    for m in 1 "$memory_minutes"; do
+      f="$work/mem-$name-${m}min.h5"
+      [ -s "$f" ] || "$build/bench/insole_bench_make" --mode "$mode" "$f" "$m" "$rows" "$cols" "$pitch" "$rate" >/dev/null
+      local j
+      j=$("$build/bench/insole_bench_memory" "$f")
+      rss+=("$(echo "$j" | field max_rss_mb)")
+      raw+=("$(echo "$j" | field raw_mb)")
+    done
+    echo "    $name (${rows} x ${cols} at ${pitch} mm, ${rate} Hz): ${rss[0]} MB vs ${rss[1]} MB, ratio $(ratio "${rss[1]}" "${rss[0]}") (raw frames ${raw[0]} MB vs ${raw[1]} MB)"
+  done <<ROWS
+walk walk-64x64 64 64 10 100
+treadmill treadmill-60x150 60 150 10 100
+stand stand-200x200 200 200 5 $stand_rate
+ROWS
+}
+if [ "${INSOLE_BENCH_ONLY:-}" = memory ]; then
+  memory_bench
+  exit 0
+fi
 
 make_rec() {  # file minutes [seed-free: the generator's default seed]
   [ -s "$1" ] || "$build/bench/insole_bench_make" "$1" "$2" >/dev/null
@@ -68,9 +107,6 @@ make_rec "$work/mat-${minutes}min.h5" "$minutes"
 make_rec "$work/mat-${long_minutes}min.h5" "$long_minutes"
 for i in 1 2 3 4 5 6 7 8; do make_rec "$work/set/rec$i.h5" 1; done
 
-now() { date +%s.%N; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-field() { $py -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
 
 echo "insole analysis/batch benchmarks: $(nproc) cores, $(uname -m), HDF5 $(h5cc -showconfig 2>/dev/null | awk -F': ' '/HDF5 Version/ {print $2}')"
 echo
@@ -129,6 +165,7 @@ rss() {
 r1=$(rss "$work/mat-1min.h5"); rl=$(rss "$work/mat-${long_minutes}min.h5")
 echo
 echo "(d) max RSS: 1 min ${r1} kB, ${long_minutes} min ${rl} kB: ratio $(ratio "$rl" "$r1") (flat = 1.0; raw frames of ${long_minutes} min: $((long_minutes * 6000 * 4096 * 4 / 1000000)) MB)"
+memory_bench
 
 spm_bench
 app_bench

@@ -32,6 +32,7 @@ int cmd_simulate(const Args& args) {
       ("pronation", po::value<std::string>(), "-1 supinated .. 0 neutral (default) .. +1 pronated")
       ("equinus", "limited dorsiflexion: light, short heel contact, early heel-off")
       ("toe-walking", "walking on the forefoot and toes: no heel or midfoot contact")
+      ("treadmill", "walking in place (a treadmill mat): every step at the mat centre, no turns")
       ("mass", po::value<std::string>(), "body mass in kg (default 70)")
       ("foot-length", po::value<std::string>(), "foot length in mm (default 260)")
       ("duration", po::value<std::string>(), "seconds (default 4 walking, 10 standing)")
@@ -66,6 +67,7 @@ int cmd_simulate(const Args& args) {
     if (vm.count(flag)) spec_options[key] = vm[flag].as<std::string>();
   if (vm.count("equinus")) spec_options["equinus"] = "true";
   if (vm.count("toe-walking")) spec_options["toe_walking"] = "true";
+  if (vm.count("treadmill")) spec_options["treadmill"] = "true";
   if (vm.count("typical-noise")) spec_options["typical_noise"] = "true";
   // --typical-noise first, explicit noise options refine it (sim::parse_spec).
   auto spec = sim::parse_spec(spec_options);

@@ -401,6 +401,50 @@ TEST(AnalyzeStream, WindowsCutInsideWalkingCarryTheContactOver) {
     EXPECT_NEAR(median_of(*s, side, "cpei_percent"), median_of(c.result, side, "cpei_percent"), 0.5);
 }
 
+TEST(AnalyzeStream, CompactWindowGivesExactlyTheInMemoryResult) {
+  // A standing trial loaded from its first frame to its last, in one window (no quiet gap, and
+  // windows longer than the trial): analyze_stream keeps the window as the readings that are not
+  // zero and lays them out over the sensels read (frame_view.hpp); analyze() reads the dense
+  // frames. Same frames, so every measure must be the same double, not merely close.
+  sim::StandParams sp;
+  sp.duration_s = 3.0;
+  sp.sample_rate_hz = 25.0;
+  sim::MatParams mat;
+  mat.rows = 80;
+  mat.cols = 90;
+  sim::Simulation sim = sim::simulate_stand_mat(sp, mat);
+  // A reading of -0 and an absent-sensel NaN are readings too: the compact window keeps them.
+  Stream& st = sim.recording.streams[0];
+  st.pressure_kpa(10, 0) = -0.0f;
+  st.pressure_kpa(20, 1) = std::numeric_limits<float>::quiet_NaN();
+  auto m = analyze(sim.recording);
+  ASSERT_TRUE(m) << m.error().message;
+  AnalysisParams p;
+  p.max_window_s = 100.0;
+  auto s = stream_recording(sim.recording, 7, p);
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_EQ(s->footfalls.size(), m->footfalls.size());
+  ASSERT_EQ(m->footfalls.size(), 2u);
+  for (std::size_t i = 0; i < m->footfalls.size(); ++i) {
+    EXPECT_EQ(s->footfalls[i].footfall.first_frame, m->footfalls[i].footfall.first_frame);
+    EXPECT_EQ(s->footfalls[i].footfall.last_frame, m->footfalls[i].footfall.last_frame);
+    EXPECT_EQ(s->footfalls[i].measures, m->footfalls[i].measures) << i;
+    ASSERT_EQ(s->footfalls[i].regions.size(), m->footfalls[i].regions.size());
+    for (std::size_t k = 0; k < m->footfalls[i].regions.size(); ++k) {
+      EXPECT_EQ(s->footfalls[i].regions[k].peak_pressure_kpa, m->footfalls[i].regions[k].peak_pressure_kpa);
+      EXPECT_EQ(s->footfalls[i].regions[k].fti_n_s, m->footfalls[i].regions[k].fti_n_s);
+    }
+  }
+  ASSERT_EQ(s->images.size(), m->images.size());
+  for (std::size_t i = 0; i < m->images.size(); ++i) {
+    ASSERT_EQ(s->images[i].cells.size(), m->images[i].cells.size());
+    for (const auto& [key, cell] : m->images[i].cells) {
+      ASSERT_EQ(s->images[i].cells.count(key), 1u) << key;
+      EXPECT_EQ(s->images[i].cells.at(key).max_peak_kpa, cell.max_peak_kpa) << key;
+    }
+  }
+}
+
 TEST(AnalyzeStream, RejectsInconsistentChunks) {
   StreamInfo info;
   info.name = "mat";

@@ -162,6 +162,48 @@ TEST(SimulateWalkMat, FootfallsAlternateLeftRightOnTheirSideOfTheLine) {
   }
 }
 
+TEST(SimulateWalkMat, TreadmillWalksInPlaceAndNeverUnloadsTheMat) {
+  // A treadmill-sized mat, 60 x 150 sensels at 10 mm (0.6 x 1.5 m), 6 s at 100 Hz.
+  WalkParams w = walk();
+  w.duration_s = 6;
+  w.treadmill = true;
+  MatParams m;
+  m.rows = 60;
+  m.cols = 150;
+  m.pitch_mm = 10;
+  const Simulation sim = simulate_walk_mat(w, m);
+  // Steps start every 60/110 = 0.545 s from 0.05 s: k = 0..10 start before the end (5.99 s); the
+  // last, starting at 5.50 s with 0.68 s of stance, is still on the mat at the end.
+  const auto& ff = sim.truth.footfalls;
+  ASSERT_EQ(ff.size(), 11u);
+  for (std::size_t i = 0; i < ff.size(); ++i) {
+    EXPECT_EQ(ff[i].pass, 0) << i;  // one pass: no turns
+    EXPECT_EQ(ff[i].partial, i + 1 == ff.size()) << i;
+    EXPECT_NEAR(ff[i].on_mat_fraction, 1.0, 1e-12) << i;
+    if (i > 0) {
+      EXPECT_NE(ff[i].side, ff[i - 1].side) << i;
+    }
+    // Each foot lands where it landed before (2 % jitter of the 650 mm step: SD 13 mm).
+    if (i > 1) {
+      EXPECT_LT((ff[i].heel_mm - ff[i - 2].heel_mm).norm(), 60.0) << i;
+    }
+  }
+  // Feet centred on the mat: the heel 130 mm behind the centre along x (walking +x).
+  EXPECT_NEAR(ff[0].heel_mm.x(), 750.0 - 130.0, 40.0);
+  EXPECT_EQ(sim.recording.meta.attributes.at("sim.treadmill"), "true");
+  // Some foot loads the mat in every frame from the first step to the end (stance 0.68 s is
+  // longer than the 0.545 s step, so one foot lands before the other lifts).
+  const Stream& s = sim.recording.streams[0];
+  for (Eigen::Index k = 7; k < s.frame_count(); ++k) {
+    double sum = 0;
+    for (Eigen::Index i = 0; i < s.pressure_kpa.cols(); ++i) sum += s.pressure_kpa(k, i) > 0 ? s.pressure_kpa(k, i) : 0;
+    ASSERT_GT(sum, 0) << "frame " << k;
+  }
+  // Without the flag, the same walk leaves the mat between passes.
+  w.treadmill = false;
+  EXPECT_EQ(simulate_walk_mat(w, m).recording.meta.attributes.count("sim.treadmill"), 0u);
+}
+
 TEST(SimulateWalkMat, CopProgressesHeelToToeAndShiftsWithPronation) {
   double forefoot_ml[3] = {0, 0, 0};
   int idx = 0;

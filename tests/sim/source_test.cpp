@@ -84,5 +84,17 @@ TEST(SimSpec, ParsesOptions) {
   EXPECT_FALSE(make_generator(*bad).ok());
 }
 
+TEST(SimSpec, TreadmillKey) {
+  auto t = parse_spec({{"treadmill", "true"}});
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_TRUE(t->walk.treadmill);
+  auto off = parse_spec({});
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->walk.treadmill);
+  auto bad = parse_spec({{"treadmill", "sometimes"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("treadmill"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace insole::sim

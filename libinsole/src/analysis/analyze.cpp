@@ -6,6 +6,8 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <cstdint>
+#include <cstring>
 
 namespace insole::analysis {
 
@@ -131,12 +133,12 @@ void put(std::map<std::string, double>& m, const std::string& key, std::optional
 
 // True when the contact's force at each frame where the recording cuts it (flags.time_start /
 // time_end) is at most `share` of its peak force (AnalysisParams::boundary_force_share).
-bool light_at_cuts(const Stream& s, const Footfall& ff, double share) {
-  const Eigen::VectorXd& area = s.info.layout.areas_mm2();
+bool light_at_cuts(const FrameView& s, const Footfall& ff, double share) {
+  const Eigen::VectorXd& area = s.info().layout.areas_mm2();
   auto force = [&](Eigen::Index f) {
     double sum = 0.0;
     for (Eigen::Index j : ff.sensels) {
-      const float v = s.pressure_kpa(f, j);
+      const float v = s.at(f, j);
       if (v > 0.0f) sum += v * area[j];  // NaN compares false
     }
     return sum;
@@ -152,9 +154,9 @@ bool light_at_cuts(const Stream& s, const Footfall& ff, double share) {
 // The foot frame of an in-shoe grid stream (see analyze_window); nullopt when the window has no
 // whole contact or no frame can be found (each contact then gets its own frame). The peak
 // footprint of each whole contact is left in `peaks` (same order as `footfalls`) for its analysis.
-std::optional<FootFrame> in_shoe_frame(const Stream& window, const std::vector<Footfall>& footfalls,
+std::optional<FootFrame> in_shoe_frame(const FrameView& window, const std::vector<Footfall>& footfalls,
                                        const AnalysisParams& p, std::vector<Eigen::VectorXf>& peaks) {
-  const Eigen::Index n = window.info.layout.sensor_count();
+  const Eigen::Index n = window.info().layout.sensor_count();
   Eigen::VectorXf peak = Eigen::VectorXf::Zero(n);
   Eigen::VectorXd first_sum = Eigen::VectorXd::Zero(n), last_sum = Eigen::VectorXd::Zero(n);
   Eigen::VectorXi count = Eigen::VectorXi::Zero(n);
@@ -184,11 +186,15 @@ std::optional<FootFrame> in_shoe_frame(const Stream& window, const std::vector<F
       mean.last_loaded_s[s] = last_sum[s] / count[s];
     }
   if (sensels.empty()) return std::nullopt;
-  auto frame = foot_frame(window.info.layout, peak, sensels, side, p.foot_frame, &mean);
+  auto frame = foot_frame(window.info().layout, peak, sensels, side, p.foot_frame, &mean);
   if (!frame) return std::nullopt;
   frame->method += "; one frame for the in-shoe stream (all whole contacts)";
   return *frame;
 }
+
+// Everything measured on one footfall from its samples (the body of analyze_footfall).
+FootfallAnalysis analyze_samples(const FootfallSamples& s, const Footfall& footfall,
+                                 const FootFrame& frame, bool standing, const AnalysisParams& p);
 
 // Adds a used footfall's image to its foot's (stream + side) image.
 void accumulate_into(std::vector<FootImage>& images, const StreamInfo& info, Side side, const FootFrame& frame,
@@ -210,11 +216,11 @@ void accumulate_into(std::vector<FootImage>& images, const StreamInfo& info, Sid
 // second frame are left for the next window: the earliest of their first frames is returned
 // through `carry`, and every footfall starting at or after it is left too (the next window
 // starts there and finds them again).
-void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index offset,
+void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::Index offset,
                     Eigen::Index own_from, const RecordingMetadata& meta, const AnalysisParams& p,
                     bool keep_sensels, StreamQuality& q, std::vector<FootfallAnalysis>& out,
                     std::vector<FootImage>& images, std::optional<Eigen::Index>* carry) {
-  const auto& info = window.info;
+  const auto& info = window.info();
   const bool insole = is_insole_stream(info);
   const Eigen::Index last_local = window.frame_count() - 1;
   SegmentationParams sp = p.segmentation;
@@ -294,7 +300,7 @@ void analyze_window(const Stream& window, std::size_t stream_index, Eigen::Index
         ff.reject_reason = "sensor positions unknown: no foot frame";
       }
       if (ff.reject_reason.empty()) {
-        fa = analyze_footfall(info, window.time_s, window.pressure_kpa, ff, frame, standing, p, 0);
+        fa = analyze_samples(extract_samples(window, ff), ff, frame, standing, p);
         // The COP of a walking step rolls from heel to toe (metrics.md section 5.4). When it
         // runs the other way in the foot frame, the frame's heel and toe ends are swapped, and
         // with them medial and lateral: no measure of this contact can be trusted.
@@ -376,11 +382,18 @@ FootfallAnalysis analyze_footfall(const StreamInfo& info, const Eigen::Ref<const
                                   const Eigen::Ref<const FrameMatrix>& pressure_kpa,
                                   const Footfall& footfall, const FootFrame& frame, bool standing,
                                   const AnalysisParams& p, Eigen::Index frame_offset) {
+  return analyze_samples(extract_samples(info.layout, time_s, pressure_kpa, footfall, frame_offset),
+                         footfall, frame, standing, p);
+}
+
+namespace {
+
+FootfallAnalysis analyze_samples(const FootfallSamples& s, const Footfall& footfall,
+                                 const FootFrame& frame, bool standing, const AnalysisParams& p) {
   FootfallAnalysis fa;
   fa.footfall = footfall;
   fa.frame = frame;
   fa.standing = standing;
-  const FootfallSamples s = extract_samples(info.layout, time_s, pressure_kpa, footfall, frame_offset);
   const FootBands bands = assign_bands(s, frame, p.bands);
   const BandSeries series = band_series(s, bands);
   const CopTrajectory cop = cop_trajectory(s, p.cop);
@@ -483,6 +496,8 @@ FootfallAnalysis analyze_footfall(const StreamInfo& info, const Eigen::Ref<const
   put(m, "force_time_integral_n_s", fa.force_time_integral_n_s);
   return fa;
 }
+
+}  // namespace
 
 void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) {
   const AnalysisParams& p = r.params;
@@ -700,16 +715,23 @@ Result<AnalysisResult> analyze(const Recording& recording, const AnalysisParams&
 
 namespace {
 
-// One stream's state while streaming: the frames of the current activity window.
+// One stream's state while streaming: the frames of the current activity window, each kept as
+// its readings that are not zero (sensel, value). A mat is mostly unloaded, so the window costs a
+// few per cent of its dense size; process() lays out the window's frames over the sensels that
+// read anything in them (frame_view.hpp), which reads back every value exactly.
 struct StreamWindow {
   const StreamInfo* info = nullptr;
   std::size_t index = 0;
   Eigen::Index next_frame = 0;     // stream index of the next frame to arrive
-  Eigen::Index window_first = 0;   // stream index of buffer row 0
+  Eigen::Index window_first = 0;   // stream index of buffered frame 0
   Eigen::Index own_from = 0;       // footfalls starting earlier were handled before
   std::vector<double> time_s;
-  std::vector<float> data;         // row-major frames
   std::vector<double> force_n;     // total force per buffered frame
+  std::vector<std::size_t> row_begin{0};  // frame k's readings: [row_begin[k], row_begin[k + 1])
+  std::vector<std::uint32_t> sensel;
+  std::vector<float> value;
+  std::vector<int> column;         // view(): sensel -> column of `compact`, -1 = never read
+  std::vector<float> compact;      // view(): frames x read sensels
   bool active = false;             // the buffer holds a loaded frame
   double quiet_since_s = std::numeric_limits<double>::quiet_NaN();
   double peak_force_n = 0.0;
@@ -718,20 +740,52 @@ struct StreamWindow {
 
   Eigen::Index rows() const { return static_cast<Eigen::Index>(time_s.size()); }
 
-  Stream to_stream(Eigen::Index n) const {
-    Stream s;
-    s.info = *info;
-    const Eigen::Index cols = info->layout.sensor_count();
-    s.time_s = Eigen::Map<const Eigen::VectorXd>(time_s.data(), n);
-    s.pressure_kpa = Eigen::Map<const FrameMatrix>(data.data(), n, cols);
-    return s;
+  // Keeps a frame; returns its total force (N), summed as before over the positive readings.
+  double append(double t, const float* row, const Eigen::VectorXd& areas) {
+    const auto cols = static_cast<std::size_t>(info->layout.sensor_count());
+    double force = 0.0;
+    for (std::size_t j = 0; j < cols; ++j) {
+      const float v = row[j];
+      std::uint32_t bits;
+      std::memcpy(&bits, &v, sizeof bits);
+      if (bits == 0) continue;  // +0: not stored (reads back as +0)
+      sensel.push_back(static_cast<std::uint32_t>(j));
+      value.push_back(v);
+      if (std::isfinite(v) && v > 0.0f) force += v * areas[static_cast<Eigen::Index>(j)] * 1e-3;
+    }
+    row_begin.push_back(sensel.size());
+    time_s.push_back(t);
+    force_n.push_back(force);
+    return force;
+  }
+
+  // Frames [0, n) over the sensels read in them; valid until the next view() or drop_front().
+  FrameView view(Eigen::Index n) {
+    const auto cols = static_cast<std::size_t>(info->layout.sensor_count());
+    const std::size_t end = row_begin[static_cast<std::size_t>(n)];
+    column.assign(cols, -1);
+    for (std::size_t e = 0; e < end; ++e) column[sensel[e]] = 0;
+    int m = 0;
+    for (std::size_t j = 0; j < cols; ++j)
+      if (column[j] == 0) column[j] = m++;
+    const auto width = static_cast<std::size_t>(m);
+    compact.assign(std::max<std::size_t>(1, static_cast<std::size_t>(n) * width), 0.0f);
+    for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k) {
+      float* out = compact.data() + k * width;
+      for (std::size_t e = row_begin[k]; e < row_begin[k + 1]; ++e)
+        out[static_cast<std::size_t>(column[sensel[e]])] = value[e];
+    }
+    return FrameView(*info, time_s.data(), n, compact.data(), m, column.data(), 0.0f);
   }
 
   void drop_front(Eigen::Index n) {
-    const auto cols = static_cast<std::size_t>(info->layout.sensor_count());
+    const std::size_t cut = row_begin[static_cast<std::size_t>(n)];
     time_s.erase(time_s.begin(), time_s.begin() + n);
     force_n.erase(force_n.begin(), force_n.begin() + n);
-    data.erase(data.begin(), data.begin() + static_cast<long>(static_cast<std::size_t>(n) * cols));
+    sensel.erase(sensel.begin(), sensel.begin() + static_cast<std::ptrdiff_t>(cut));
+    value.erase(value.begin(), value.begin() + static_cast<std::ptrdiff_t>(cut));
+    row_begin.erase(row_begin.begin(), row_begin.begin() + n);
+    for (auto& b : row_begin) b -= cut;
     window_first += n;
   }
 };
@@ -768,7 +822,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
   auto process = [&](StreamWindow& w, Eigen::Index n, bool last) {
     // Analyses buffer rows [0, n); contacts still open at row n - 1 are carried over unless
     // this is the end of the stream.
-    const Stream s = w.to_stream(n);
+    const FrameView s = w.view(n);
     std::optional<Eigen::Index> carry;
     analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, r.footfalls, r.images,
                    last ? nullptr : &carry);
@@ -808,13 +862,8 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
                                                   " is not finite or not increasing");
       const float* row = c.pressure_kpa.row(f).data();
       w.quality->push(t, row);
-      double force = 0.0;
-      for (Eigen::Index j = 0; j < cols; ++j)
-        if (std::isfinite(row[j]) && row[j] > 0.0f) force += row[j] * areas[j] * 1e-3;
+      const double force = w.append(t, row, areas);
       w.peak_force_n = std::max(w.peak_force_n, force);
-      w.time_s.push_back(t);
-      w.force_n.push_back(force);
-      w.data.insert(w.data.end(), row, row + cols);
       ++w.next_frame;
       const bool quiet = is_quiet(force, w.peak_force_n);
       if (!quiet) {

@@ -340,21 +340,21 @@ Result<RegionMasks> make_regions(const SensorLayout& layout, const Eigen::Vector
   return m;
 }
 
-std::vector<RegionMetrics> region_metrics(const Stream& stream, const Footfall& ff,
+std::vector<RegionMetrics> region_metrics(const FrameView& stream, const Footfall& ff,
                                           const RegionMasks& masks,
                                           const RegionMetricsParams& params) {
   if (ff.first_frame < 0 || ff.last_frame < ff.first_frame || ff.last_frame >= stream.frame_count())
     throw std::out_of_range("footfall frames outside the stream");
-  const auto& areas = stream.info.layout.areas_mm2();
+  const auto& areas = stream.info().layout.areas_mm2();
   const Eigen::Index f0 = ff.first_frame, f1 = ff.last_frame;
   const Eigen::Index nf = f1 - f0 + 1;
-  const double t0 = stream.time_s[f0], t1 = stream.time_s[f1];
+  const double t0 = stream.time(f0), t1 = stream.time(f1);
   const double duration = t1 - t0;
   // Sampling interval of each frame (the last frame reuses the previous interval).
   auto interval = [&](Eigen::Index f) {
-    if (f + 1 < stream.frame_count()) return stream.time_s[f + 1] - stream.time_s[f];
-    if (f > 0) return stream.time_s[f] - stream.time_s[f - 1];
-    return stream.info.sample_rate_hz > 0 ? 1.0 / stream.info.sample_rate_hz : 0.0;
+    if (f + 1 < stream.frame_count()) return stream.time(f + 1) - stream.time(f);
+    if (f > 0) return stream.time(f) - stream.time(f - 1);
+    return stream.info().sample_rate_hz > 0 ? 1.0 / stream.info().sample_rate_hz : 0.0;
   };
   const float thr = static_cast<float>(params.active_threshold_kpa);
 
@@ -370,14 +370,14 @@ std::vector<RegionMetrics> region_metrics(const Stream& stream, const Footfall& 
       double force = 0.0, area = 0.0;
       float pmax = 0.0f;
       for (Eigen::Index s : reg.sensels) {
-        const float p = stream.pressure_kpa(f, s);
+        const float p = stream.at(f, s);
         if (!(p > 0.0f)) continue;  // also skips NaN (absent sensels)
         force += double(p) * areas[s];
         pmax = std::max(pmax, p);
         if (p > thr) area += areas[s];
       }
       force *= 1e-3;  // kPa * mm^2 = 1e-3 N
-      const double t = stream.time_s[f];
+      const double t = stream.time(f);
       if (pmax > m.peak_pressure_kpa) {
         m.peak_pressure_kpa = pmax;
         m.time_of_peak_s = t;

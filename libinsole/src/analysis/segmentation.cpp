@@ -663,12 +663,25 @@ void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& 
 
 namespace {
 
-std::vector<Footfall> insole_stances(const Stream& stream, std::size_t stream_index,
+std::vector<Footfall> insole_stances(const FrameView& stream, std::size_t stream_index,
                                      const SegmentationParams& prm) {
   std::vector<Footfall> out;
   const Eigen::Index n = stream.frame_count();
   if (n == 0) return out;
-  const Eigen::VectorXd force = total_force_n(stream);
+  // Total force per frame as total_force_n() computes it (NaN-safe weighted row sums).
+  Eigen::VectorXd force = Eigen::VectorXd::Zero(n);
+  {
+    const auto& areas = stream.info().layout.areas_mm2();
+    const Eigen::Index cols = stream.dense() ? stream.stride() : stream.sensor_count();
+    for (Eigen::Index f = 0; f < n; ++f) {
+      double sum = 0.0;
+      for (Eigen::Index s = 0; s < cols; ++s) {
+        const float p = stream.at(f, s);
+        if (std::isfinite(p) && std::isfinite(areas[s])) sum += double(p) * areas[s];
+      }
+      force[f] = sum * 1e-3;
+    }
+  }
   double thr;
   if (prm.force_threshold_n) {
     thr = *prm.force_threshold_n;
@@ -678,8 +691,8 @@ std::vector<Footfall> insole_stances(const Stream& stream, std::size_t stream_in
     thr = lo + prm.force_threshold_fraction * (hi - lo);
   }
   std::vector<Eigen::Index> all;
-  const auto& present = stream.info.layout.present();
-  for (Eigen::Index s = 0; s < stream.info.layout.sensor_count(); ++s)
+  const auto& present = stream.info().layout.present();
+  for (Eigen::Index s = 0; s < stream.info().layout.sensor_count(); ++s)
     if (present[static_cast<std::size_t>(s)]) all.push_back(s);
   Eigen::Index f = 0;
   while (f < n) {
@@ -691,12 +704,12 @@ std::vector<Footfall> insole_stances(const Stream& stream, std::size_t stream_in
     while (g + 1 < n && force[g + 1] > thr) ++g;
     Footfall ff;
     ff.stream = stream_index;
-    ff.side = stream.info.side;
+    ff.side = stream.info().side;
     ff.side_reason = "stream side";
     ff.first_frame = f;
     ff.last_frame = g;
-    ff.start_s = stream.time_s[f];
-    ff.end_s = stream.time_s[g];
+    ff.start_s = stream.time(f);
+    ff.end_s = stream.time(g);
     ff.sensels = all;
     ff.flags.time_start = f == 0;
     ff.flags.time_end = g == n - 1;
@@ -717,26 +730,35 @@ std::vector<Footfall> insole_stances(const Stream& stream, std::size_t stream_in
 
 }  // namespace
 
-std::vector<Footfall> find_footfalls(const Stream& stream, std::size_t stream_index,
+std::vector<Footfall> find_footfalls(const FrameView& stream, std::size_t stream_index,
                                      const SegmentationParams& params) {
-  if (is_insole_stream(stream.info)) return insole_stances(stream, stream_index, params);
-  MatSegmenter seg(stream.info.layout, stream_index, params);
+  if (is_insole_stream(stream.info())) return insole_stances(stream, stream_index, params);
+  MatSegmenter seg(stream.info().layout, stream_index, params);
   std::vector<TrackedFootfall> all;
+  const Eigen::Index n = stream.sensor_count();
+  if (stream.dense() && stream.frame_count() > 0 && stream.stride() != n)
+    throw std::invalid_argument("frame size does not match the layout");
+  Eigen::VectorXf scratch(n);  // compact frames are expanded here, one at a time
   for (Eigen::Index f = 0; f < stream.frame_count(); ++f) {
-    seg.push(f, stream.time_s[f], stream.pressure_kpa.row(f).transpose());
+    if (const float* d = stream.dense_row(f)) {
+      seg.push(f, stream.time(f), Eigen::Map<const Eigen::VectorXf>(d, n));
+    } else {
+      stream.row(f, scratch.data());
+      seg.push(f, stream.time(f), scratch);
+    }
     for (auto& t : seg.take_finished()) all.push_back(std::move(t));
   }
   for (auto& t : seg.finish()) all.push_back(std::move(t));
-  assign_mat_sides(stream.info.layout, all, params.standing_min_s);
+  assign_mat_sides(stream.info().layout, all, params.standing_min_s);
   std::vector<Footfall> out;
   out.reserve(all.size());
   for (auto& t : all) out.push_back(std::move(t.footfall));
   return out;
 }
 
-void grow_to_registered_contact(const Stream& stream, std::vector<Footfall>& footfalls,
+void grow_to_registered_contact(const FrameView& stream, std::vector<Footfall>& footfalls,
                                 const std::vector<std::size_t>& grow, double floor_kpa) {
-  const SensorLayout& layout = stream.info.layout;
+  const SensorLayout& layout = stream.info().layout;
   if (!layout.is_grid() || grow.empty()) return;
   const int rows = layout.rows(), cols = layout.cols();
   const auto& present = layout.present();
@@ -765,7 +787,7 @@ void grow_to_registered_contact(const Stream& stream, std::vector<Footfall>& foo
   const auto floor = static_cast<float>(floor_kpa);
   auto registered = [&](Eigen::Index s, const Footfall& ff) {
     for (Eigen::Index f = ff.first_frame; f <= ff.last_frame; ++f)
-      if (stream.pressure_kpa(f, s) > floor) return true;  // NaN compares false
+      if (stream.at(f, s) > floor) return true;  // NaN compares false
     return false;
   };
   std::vector<std::vector<Eigen::Index>> added(grow.size());
@@ -815,9 +837,9 @@ void grow_to_registered_contact(const Stream& stream, std::vector<Footfall>& foo
   }
 }
 
-LoadTiming load_timing(const Stream& stream, const Footfall& ff, double threshold_kpa) {
+LoadTiming load_timing(const FrameView& stream, const Footfall& ff, double threshold_kpa) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  const Eigen::Index n = stream.info.layout.sensor_count();
+  const Eigen::Index n = stream.info().layout.sensor_count();
   LoadTiming t{Eigen::VectorXd::Constant(n, nan), Eigen::VectorXd::Constant(n, nan)};
   if (ff.first_frame < 0 || ff.last_frame >= stream.frame_count() || ff.last_frame < ff.first_frame)
     throw std::out_of_range("footfall frames outside the stream");
@@ -825,22 +847,22 @@ LoadTiming load_timing(const Stream& stream, const Footfall& ff, double threshol
   for (Eigen::Index s : ff.sensels) {
     if (s < 0 || s >= n) continue;
     for (Eigen::Index f = ff.first_frame; f <= ff.last_frame; ++f)
-      if (stream.pressure_kpa(f, s) > thr) {  // NaN compares false
-        if (std::isnan(t.first_loaded_s[s])) t.first_loaded_s[s] = stream.time_s[f];
-        t.last_loaded_s[s] = stream.time_s[f];
+      if (stream.at(f, s) > thr) {  // NaN compares false
+        if (std::isnan(t.first_loaded_s[s])) t.first_loaded_s[s] = stream.time(f);
+        t.last_loaded_s[s] = stream.time(f);
       }
   }
   return t;
 }
 
-Eigen::VectorXf peak_footprint(const Stream& stream, const Footfall& ff) {
-  Eigen::VectorXf peak = Eigen::VectorXf::Zero(stream.info.layout.sensor_count());
+Eigen::VectorXf peak_footprint(const FrameView& stream, const Footfall& ff) {
+  Eigen::VectorXf peak = Eigen::VectorXf::Zero(stream.info().layout.sensor_count());
   if (ff.first_frame < 0 || ff.last_frame >= stream.frame_count() || ff.last_frame < ff.first_frame)
     throw std::out_of_range("footfall frames outside the stream");
   for (Eigen::Index s : ff.sensels) {
     float m = 0.0f;
     for (Eigen::Index f = ff.first_frame; f <= ff.last_frame; ++f) {
-      const float p = stream.pressure_kpa(f, s);
+      const float p = stream.at(f, s);
       if (p > m) m = p;  // NaN compares false
     }
     peak[s] = m;

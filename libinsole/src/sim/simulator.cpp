@@ -442,6 +442,7 @@ void add_walk_meta(Generator::Impl& g, const WalkParams& p) {
   a["sim.step_width_mm"] = num(p.step_width_mm);
   a["sim.progression_angle_deg"] = num(p.progression_angle_deg);
   a["sim.walk_direction_deg"] = num(p.walk_direction_deg);
+  if (p.treadmill) a["sim.treadmill"] = "true";
 }
 
 // Jitter for footfall `index` and quantity `what`, a standard normal deviate.
@@ -492,12 +493,17 @@ Result<Generator> Generator::walk_mat(const WalkParams& p, const MatParams& mat)
     // The first heel lands just off the mat so that the foot enters it at the next step.
     const double a0 = -(extent / 2 + L + 0.25 * p.step_length_mm);
     const double a_last = extent / 2 + 0.25 * p.step_length_mm;
+    // On a treadmill the feet land in place, centred on the mat, until the recording ends.
+    const double stride = p.treadmill ? 0.0 : p.step_length_mm;
+    const double first = p.treadmill ? -L / 2 : a0;
+    auto more = [&](int k) {
+      return p.treadmill ? 0.05 + k * step_time <= t_end + step_time : a0 + k * p.step_length_mm <= a_last;
+    };
     int k = 0;
-    for (; a0 + k * p.step_length_mm <= a_last; ++k, ++index) {
+    for (; more(k); ++k, ++index) {
       const Side side = ((k + pass) % 2 == 0) ? Side::right : Side::left;
       const double sgn = side == Side::right ? -1.0 : 1.0;  // right foot on the walker's right
-      const double along = a0 + k * p.step_length_mm * (1 + 0) +
-                           p.variability * p.step_length_mm * jitter(p.seed, index, 0);
+      const double along = first + k * stride + p.variability * p.step_length_mm * jitter(p.seed, index, 0);
       const double across = sgn * p.step_width_mm / 2 + 0.5 * p.variability * p.step_length_mm * jitter(p.seed, index, 1);
       const double fpa = p.progression_angle_deg + 0.75 * p.variability * 100.0 * jitter(p.seed, index, 2);
       const double start = pass_start + 0.05 + k * step_time +
@@ -539,6 +545,7 @@ Result<Generator> Generator::walk_mat(const WalkParams& p, const MatParams& mat)
       g->fall_place.push_back(pl);
     }
     pass_start += 0.05 + (k - 1) * step_time + g->stance_s + p.turn_time_s;
+    if (p.treadmill) break;
   }
   // Keep footfalls in order of initial contact (jitter may swap neighbours only across passes).
   std::vector<std::size_t> order(g->truth.footfalls.size());

@@ -103,6 +103,10 @@ Result<Spec> parse_spec(const std::map<std::string, std::string>& options) {
       auto b = to_bool(key, v);
       if (!b) return b.error();
       foot.toe_walking = *b;
+    } else if (key == "treadmill") {
+      auto b = to_bool(key, v);
+      if (!b) return b.error();
+      spec.walk.treadmill = *b;
     } else if (key == "mass") {
       st = num(mass);
     } else if (key == "length") {
@@ -151,7 +155,7 @@ Result<Spec> parse_spec(const std::map<std::string, std::string>& options) {
     } else {
       return make_error(Errc::invalid_argument,
                         "unknown simulator option '" + key +
-                            "' (known: mode, layout, foot, arch_height, pronation, equinus, toe_walking, mass, length, duration, "
+                            "' (known: mode, layout, foot, arch_height, pronation, equinus, toe_walking, treadmill, mass, length, duration, "
                             "rate, seed, rows, cols, pitch, direction, step_length, step_width, stance_width, fpa, "
                             "cadence, noise, gain, threshold, quantum, saturation, typical_noise)");
     }

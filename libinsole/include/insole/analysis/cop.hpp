@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "insole/analysis/footfall.hpp"
+#include "insole/analysis/frame_view.hpp"
 #include "insole/core/recording.hpp"
 
 namespace insole::analysis {
@@ -37,6 +38,8 @@ struct FootfallSamples {
 FootfallSamples extract_samples(const SensorLayout& layout, const Eigen::Ref<const Eigen::VectorXd>& time_s,
                                 const Eigen::Ref<const FrameMatrix>& pressure_kpa,
                                 const Footfall& footfall, Eigen::Index frame_offset = 0);
+/// The same from any frame storage (frame_view.hpp); footfall frames are indices into `frames`.
+FootfallSamples extract_samples(const FrameView& frames, const Footfall& footfall);
 
 /// COP trajectory of a footfall in layout millimetres.
 struct CopTrajectory {

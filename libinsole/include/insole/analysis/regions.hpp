@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "insole/analysis/footfall.hpp"
+#include "insole/analysis/frame_view.hpp"
 #include "insole/core/recording.hpp"
 #include "insole/core/result.hpp"
 #include "insole/core/sensor_layout.hpp"
@@ -144,7 +145,7 @@ struct RegionMetricsParams {
 };
 
 /// One entry per region of `masks`, same order. Frames are ff.first_frame..ff.last_frame.
-std::vector<RegionMetrics> region_metrics(const Stream& stream, const Footfall& ff,
+std::vector<RegionMetrics> region_metrics(const FrameView& stream, const Footfall& ff,
                                           const RegionMasks& masks,
                                           const RegionMetricsParams& params = {});
 

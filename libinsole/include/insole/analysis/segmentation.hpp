@@ -32,6 +32,7 @@
 
 #include "insole/analysis/foot_frame.hpp"
 #include "insole/analysis/footfall.hpp"
+#include "insole/analysis/frame_view.hpp"
 #include "insole/core/recording.hpp"
 
 namespace insole::analysis {
@@ -77,7 +78,7 @@ bool is_insole_stream(const StreamInfo& info);
 
 /// Every footfall of one stream, in time order. Grid mats: space+time components with sides;
 /// insoles: stance phases from total force, side from the stream.
-std::vector<Footfall> find_footfalls(const Stream& stream, std::size_t stream_index,
+std::vector<Footfall> find_footfalls(const FrameView& stream, std::size_t stream_index,
                                      const SegmentationParams& params = {});
 
 /// A footfall together with its peak footprint (per-sensel max) and its loading sequence, all
@@ -135,14 +136,14 @@ void assign_mat_sides(const SensorLayout& layout, std::vector<TrackedFootfall>& 
 /// (0 = any reading: the device's own threshold decides), never into the sensels of another
 /// footfall overlapping in time. A grown footprint that reaches the edge of the sensing area or
 /// an absent sensel is flagged and rejected like any contact cut in space.
-void grow_to_registered_contact(const Stream& stream, std::vector<Footfall>& footfalls,
+void grow_to_registered_contact(const FrameView& stream, std::vector<Footfall>& footfalls,
                                 const std::vector<std::size_t>& grow, double floor_kpa = 0.0);
 
 /// Per-sensel maximum over the footfall's frames; 0 outside ff.sensels and for absent sensels.
-Eigen::VectorXf peak_footprint(const Stream& stream, const Footfall& ff);
+Eigen::VectorXf peak_footprint(const FrameView& stream, const Footfall& ff);
 
 /// The footfall's loading sequence: per sensel of ff.sensels the stream times of the first and
 /// last of its frames with p > threshold_kpa (NaN elsewhere and for sensels never loaded).
-LoadTiming load_timing(const Stream& stream, const Footfall& ff, double threshold_kpa);
+LoadTiming load_timing(const FrameView& stream, const Footfall& ff, double threshold_kpa);
 
 }  // namespace insole::analysis

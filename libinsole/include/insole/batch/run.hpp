@@ -47,7 +47,9 @@ struct AnalyseOptions {
   /// Frames per read: the smallest multiple of the file's HDF5 chunk length (along time) that
   /// is at least this, capped so that one read holds at most max_read_bytes of pressure.
   std::int64_t min_read_frames = 256;
-  std::int64_t max_read_bytes = 64ll << 20;
+  /// 8 MB: 256 frames of a 64 x 64 mat are 4 MB; a 200 x 200 mat is read 52 frames at a time
+  /// (the reader keeps up to 4 blocks: one analysed, two read ahead, one being read).
+  std::int64_t max_read_bytes = 8ll << 20;
   /// Read and decompress the next block on a second thread while the current one is analysed
   /// (at most 2 blocks ahead). run_batch turns it off when it runs several jobs, which already
   /// keep the cores busy.

@@ -53,6 +53,11 @@ struct WalkParams {
   double lateral_offset_mm = 0;      ///< line of progression offset from the mat centre (to the left)
   double turn_time_s = 1.0;          ///< pause between passes when the walker turns round
   double variability = 0.02;         ///< relative step-to-step jitter (length, width, timing, FPA)
+  /// Walking in place on an instrumented treadmill: one endless pass, every step of a foot lands
+  /// at the same place (heels step_width_mm apart, the feet centred on the mat along the line of
+  /// progression), no turns, so the mat is never unloaded. The belt carrying the stance foot
+  /// backwards is not modelled (each print stays where it landed).
+  bool treadmill = false;
   ForceCurveParams force;
   NoiseParams noise;
   std::uint64_t seed = 1;
