@@ -96,47 +96,66 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # machine's speed cannot decide it); memory limits catch unbounded allocation.
 common=(-rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=65536 -timeout=120)
 scale=${FUZZ_RUNS_SCALE:-1}
-failed=0
-passed=0
-for row in "${table[@]}"; do
-  IFS='|' read -r t corpus regress runs <<<"$row"
-  printf '%s\n' "${targets[@]}" | grep -qx "$t" || continue
+# One target: replay, then mutations (CI mode), or open-ended exploration. Prints its verdict line
+# (and the log's tail when it failed) and returns non-zero on failure.
+run_target() {
+  local t=$1 corpus=$2 regress=$3 runs=$4
+  local exe inputs=() log c
   exe=$(find "$build" -type f -name "$t" -perm -u+x | head -n 1)
-  inputs=()
   for c in $corpus; do [ "$c" != - ] && [ -d "$c" ] && inputs+=("$c"); done
   [ -d "$regress" ] && inputs+=("$regress")
   log="$build/$t.log"
   if [ "$mode" = explore ]; then
-    keep="$build/corpus/$t"
-    findings="$build/findings/$t"
+    local keep="$build/corpus/$t" findings="$build/findings/$t"
     mkdir -p "$keep" "$findings"
     if "$exe" "${common[@]}" -max_total_time="$explore_seconds" -print_final_stats=1 \
          -artifact_prefix="$findings/" "$keep" "${inputs[@]}" > "$log" 2>&1; then
       echo "explore $t: no crash in ${explore_seconds}s ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}') runs, corpus $(ls "$keep" | wc -l) inputs)"
-      passed=$((passed + 1))
-    else
-      echo "explore $t: FOUND a failing input (log: $log; input in $findings/): commit it to $regress/ with its fix"
-      tail -n 30 "$log"
-      failed=$((failed + 1))
+      return 0
     fi
-    continue
+    echo "explore $t: FOUND a failing input (log: $log; input in $findings/): commit it to $regress/ with its fix"
+    tail -n 30 "$log"
+    return 1
   fi
   # 1. Replay: every committed input once (-runs=0 executes the initial corpus and stops).
   if [ ${#inputs[@]} -gt 0 ] && ! "$exe" "${common[@]}" -runs=0 "${inputs[@]}" > "$log" 2>&1; then
-    echo "fuzz $t: FAILED replaying the committed inputs (log: $log)"; tail -n 40 "$log"; failed=$((failed + 1)); continue
+    echo "fuzz $t: FAILED replaying the committed inputs (log: $log)"; tail -n 40 "$log"; return 1
   fi
   # 2. A fixed number of mutations from a fixed seed, in a fresh working corpus so that earlier
   #    runs on this machine cannot change what is tried.
+  local work n rc=0
   work=$(mktemp -d "$build/work-$t.XXXXXX")
   n=$((runs * scale))
   if "$exe" "${common[@]}" -seed=1 -runs="$n" -print_final_stats=1 -artifact_prefix="$build/$t-" \
        "$work" "${inputs[@]}" >> "$log" 2>&1; then
     echo "fuzz $t: ok ($n mutations from seed 1 after replaying $( [ ${#inputs[@]} -gt 0 ] && find "${inputs[@]}" -type f | wc -l || echo 0) committed inputs)"
-    passed=$((passed + 1))
   else
-    echo "fuzz $t: FAILED (log: $log)"; tail -n 40 "$log"; failed=$((failed + 1))
+    echo "fuzz $t: FAILED (log: $log)"; tail -n 40 "$log"; rc=1
   fi
   rm -rf "$work"
+  return $rc
+}
+
+# The targets run $(nproc) at a time (each libFuzzer process is single-threaded). Every target's
+# work is fixed by its inputs, seed and count, so running them side by side changes only the
+# wall time, never the verdict; their lines are printed in the table's order.
+jobs=$(nproc)
+failed=0
+passed=0
+pids=()
+outs=()
+for row in "${table[@]}"; do
+  IFS='|' read -r t corpus regress runs <<<"$row"
+  printf '%s\n' "${targets[@]}" | grep -qx "$t" || continue
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  out="$build/$t.verdict"
+  run_target "$t" "$corpus" "$regress" "$runs" > "$out" 2>&1 &
+  pids+=($!)
+  outs+=("$out")
+done
+for i in "${!pids[@]}"; do
+  if wait "${pids[$i]}"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  cat "${outs[$i]}"
 done
 echo "fuzz: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
