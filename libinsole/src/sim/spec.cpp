@@ -68,7 +68,9 @@ Result<Spec> parse_spec(const std::map<std::string, std::string>& options) {
     if (!b) return b.error();
     if (*b) noise = NoiseParams::typical_mat();
   }
-  for (const auto& [key, v] : options) {
+  for (const auto& option : options) {
+    const std::string& key = option.first;  // not a structured binding: clang 14 cannot capture one
+    const std::string& v = option.second;
     auto num = [&](double& out) -> Status {
       auto d = to_double(key, v);
       if (!d) return d.error();
