@@ -448,10 +448,14 @@ TEST(EndToEnd, FullDiskGivesAClearErrorAndAValidFile) {
   ASSERT_TRUE(std::filesystem::exists(insole_program())) << insole_program();
   test::TempDir dir;
   const auto out = dir / "full.h5";
-  // A noisy 64x64 mat simulated as fast as it can be written, into at most 192 KiB.
+  // A noisy 64x64 mat at 100 frames/s in real time (about 300 bytes a frame once compressed, so
+  // the 192 KiB fill in some seven seconds), flushed every 0.2 s. Real time, not as fast as
+  // possible: a flush then holds about twenty frames on any machine, so the disk fills after some
+  // flushes have completed however fast the machine is (as fast as possible, a fast machine
+  // overran the limit before the first flush).
   const pid_t pid = spawn_insole({"capture", "--source",
-                                  "sim://walk?layout=mat&rows=64&cols=64&duration=120&noise=5&realtime=0",
-                                  "-o", out.string(), "--quiet"},
+                                  "sim://walk?layout=mat&rows=64&cols=64&rate=100&duration=120&noise=5&realtime=1",
+                                  "--flush", "0.2", "-o", out.string(), "--quiet"},
                                  dir / "log.txt", 192 << 10);
   ASSERT_GT(pid, 0);
   const int status = wait_exit(pid);
