@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "insole/app/password.hpp"
+#include "insole/core/text.hpp"
 #include "insole/core/utf8.hpp"
 
 namespace insole::app {
@@ -172,13 +173,7 @@ std::string random_token(std::size_t bytes) {
     std::random_device rd;  // the OS generator on Linux as well
     for (char& c : raw) c = static_cast<char>(rd());
   }
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out.push_back(hex[c >> 4]);
-    out.push_back(hex[c & 15]);
-  }
-  return out;
+  return to_hex(raw);
 }
 
 std::optional<HttpResponse> check_request(const HttpRequest& req, const SecurityPolicy& policy, bool websocket) {

@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "insole/core/text.hpp"
+
 namespace insole::app {
 
 namespace {
@@ -26,16 +28,6 @@ constexpr std::size_t kSaltBytes = 16;
 constexpr std::size_t kHashBytes = 32;
 constexpr const char* kSessionCookie = "insole_session";
 constexpr const char* kLoginCookie = "insole_login";
-
-std::string to_hex(std::string_view raw) {
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out.push_back(hex[c >> 4]);
-    out.push_back(hex[c & 15]);
-  }
-  return out;
-}
 
 std::optional<std::string> from_hex(std::string_view s) {
   if (s.size() % 2 != 0) return std::nullopt;
@@ -49,20 +41,6 @@ std::optional<std::string> from_hex(std::string_view s) {
     const int hi = val(s[i]), lo = val(s[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return out;
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
-    }
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #include <sstream>
 
 #include "insole/core/atomic_output.hpp"
+#include "insole/core/text.hpp"
 #include "insole/report/render.hpp"
 #include "report/draw.hpp"
 #include "report/sections.hpp"
@@ -8,21 +9,6 @@
 namespace insole::report {
 
 namespace {
-
-std::string escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string base64(const std::string& bytes) {
   static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -53,11 +39,11 @@ void table(std::ostringstream& o, const sections::Table& t) {
     return;
   }
   o << "<table><tr>";
-  for (const auto& h : t.header) o << "<th>" << escape(h) << "</th>";
+  for (const auto& h : t.header) o << "<th>" << html_escape(h) << "</th>";
   o << "</tr>\n";
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     o << (r < t.emphasis.size() && t.emphasis[r] ? "<tr class=\"em\">" : "<tr>");
-    for (const auto& c : t.rows[r]) o << "<td>" << escape(c) << "</td>";
+    for (const auto& c : t.rows[r]) o << "<td>" << html_escape(c) << "</td>";
     o << "</tr>\n";
   }
   o << "</table>\n";
@@ -83,7 +69,7 @@ std::string render_html(const ReportModel& m) {
        "td,th{border-bottom:1px solid #999;padding:2px 4px;vertical-align:top}tr.em td{font-weight:bold}"
        ".flag{font-weight:bold}img{max-width:100%}.sign{margin-top:2em}</style></head><body>\n";
   o << "<h1>Plantar pressure fitting report</h1>\n";
-  for (const auto& l : sections::header_lines(m)) o << "<p>" << escape(l) << "</p>\n";
+  for (const auto& l : sections::header_lines(m)) o << "<p>" << html_escape(l) << "</p>\n";
 
   o << "<h2>Peak pressure per foot</h2>\n";
   const std::string feet = feet_png(m);
@@ -92,7 +78,7 @@ std::string render_html(const ReportModel& m) {
   o << "<h2>Measures against reference ranges</h2>\n";
   table(o, sections::metrics(m));
   o << "<h2>Findings</h2>\n<ul>";
-  for (const auto& f : sections::findings(m)) o << "<li>" << escape(f) << "</li>";
+  for (const auto& f : sections::findings(m)) o << "<li>" << html_escape(f) << "</li>";
   o << "</ul>\n";
 
   o << "<h2>The chain: from the measured findings to the back</h2>\n";
@@ -101,8 +87,8 @@ std::string render_html(const ReportModel& m) {
 
   o << "<h2>Red flags and referrals</h2>\n";
   if (!m.prescription.red_flags_screened) o << "<p class=\"flag\">RED FLAGS NOT SCREENED: no intake was given.</p>\n";
-  for (const auto& r : sections::referrals(m)) o << "<p class=\"flag\">" << escape(r) << "</p>\n";
-  for (const auto& c : m.prescription.caveats) o << "<p>" << escape(c) << "</p>\n";
+  for (const auto& r : sections::referrals(m)) o << "<p class=\"flag\">" << html_escape(r) << "</p>\n";
+  for (const auto& c : m.prescription.caveats) o << "<p>" << html_escape(c) << "</p>\n";
 
   o << "<h2>Prescription</h2>\n";
   table(o, sections::prescription(m, sections::Detail::full));
@@ -110,29 +96,29 @@ std::string render_html(const ReportModel& m) {
   table(o, sections::exercises(m, sections::Detail::full));
   o << "<h2>Measurement quality</h2>\n";
   table(o, sections::quality(m));
-  for (const auto& w : m.quality_warnings) o << "<p>Warning: " << escape(w) << "</p>\n";
+  for (const auto& w : m.quality_warnings) o << "<p>Warning: " << html_escape(w) << "</p>\n";
   if (m.comparison) {
     const auto& c = *m.comparison;
-    o << "<h2>Comparison with an earlier recording (B = this recording)</h2>\n<p>A: " << escape(c.input_a)
-      << " &nbsp; B: " << escape(c.input_b) << " &nbsp; (rules " << escape(c.rules_name) << " " << escape(c.rules_version)
+    o << "<h2>Comparison with an earlier recording (B = this recording)</h2>\n<p>A: " << html_escape(c.input_a)
+      << " &nbsp; B: " << html_escape(c.input_b) << " &nbsp; (rules " << html_escape(c.rules_name) << " " << html_escape(c.rules_version)
       << ")</p>\n";
     for (const auto& f : c.feet) {
-      o << "<h3>" << escape(sections::comparison_foot_title(f)) << "</h3>\n";
+      o << "<h3>" << html_escape(sections::comparison_foot_title(f)) << "</h3>\n";
       table(o, sections::comparison_regions(f));
-      if (!f.difference) o << "<p>No difference map: " << escape(f.difference_reason) << "</p>\n";
+      if (!f.difference) o << "<p>No difference map: " << html_escape(f.difference_reason) << "</p>\n";
       o << "<ul>";
-      for (const auto& t : sections::comparison_targets(f)) o << "<li>" << escape(t) << "</li>";
+      for (const auto& t : sections::comparison_targets(f)) o << "<li>" << html_escape(t) << "</li>";
       o << "</ul>\n";
     }
-    for (const auto& n : c.notes) o << "<p>Note: " << escape(n) << "</p>\n";
+    for (const auto& n : c.notes) o << "<p>Note: " << html_escape(n) << "</p>\n";
     if (const double aspect = draw::compare_maps_aspect(c); aspect > 0) {
       const double w = 523, h = w * aspect;
       const std::string maps = draw::png(w, h, 2.0, [&](cairo_t* cr) { draw::compare_maps(cr, c, 0, 0, w, h); });
       o << "<img alt=\"peak pressure difference maps\" src=\"data:image/png;base64," << base64(maps) << "\">\n";
     }
   }
-  o << "<h2>Review and sign-off</h2>\n<p>Review: " << escape(m.prescription.review) << ".</p>\n<p>"
-    << escape(m.prescription.sign_off) << "</p>\n"
+  o << "<h2>Review and sign-off</h2>\n<p>Review: " << html_escape(m.prescription.review) << ".</p>\n<p>"
+    << html_escape(m.prescription.sign_off) << "</p>\n"
     << "<p class=\"sign\">Clinician: ______________________ Signature: ______________ Date: __________</p>\n";
   o << "</body></html>\n";
   return o.str();
