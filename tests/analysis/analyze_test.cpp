@@ -401,18 +401,23 @@ TEST(AnalyzeStream, WindowsCutInsideWalkingCarryTheContactOver) {
     EXPECT_NEAR(median_of(*s, side, "cpei_percent"), median_of(c.result, side, "cpei_percent"), 0.5);
 }
 
-TEST(AnalyzeStream, CompactWindowGivesExactlyTheInMemoryResult) {
-  // A standing trial loaded from its first frame to its last, in one window (no quiet gap, and
-  // windows longer than the trial): analyze_stream keeps the window as the readings that are not
-  // zero and lays them out over the sensels read (frame_view.hpp); analyze() reads the dense
-  // frames. Same frames, so every measure must be the same double, not merely close.
+// A simulated 3 s standing trial at 25 Hz on an 80 x 90 mat.
+sim::Simulation three_second_stand() {
   sim::StandParams sp;
   sp.duration_s = 3.0;
   sp.sample_rate_hz = 25.0;
   sim::MatParams mat;
   mat.rows = 80;
   mat.cols = 90;
-  sim::Simulation sim = sim::simulate_stand_mat(sp, mat);
+  return sim::simulate_stand_mat(sp, mat);
+}
+
+TEST(AnalyzeStream, CompactWindowGivesExactlyTheInMemoryResult) {
+  // A standing trial loaded from its first frame to its last, in one window (no quiet gap, and
+  // windows longer than the trial): analyze_stream keeps the window as the readings that are not
+  // zero and lays them out over the sensels read (frame_view.hpp); analyze() reads the dense
+  // frames. Same frames, so every measure must be the same double, not merely close.
+  sim::Simulation sim = three_second_stand();
   // A reading of -0 and an absent-sensel NaN are readings too: the compact window keeps them.
   Stream& st = sim.recording.streams[0];
   st.pressure_kpa(10, 0) = -0.0f;
@@ -471,13 +476,7 @@ TEST(AnalyzeStream, RejectsInconsistentChunks) {
 }
 
 TEST(AnalyzeStand, StandingGivesFootprintAndLoadSharesButNoCpei) {
-  sim::StandParams sp;
-  sp.duration_s = 3.0;
-  sp.sample_rate_hz = 25.0;
-  sim::MatParams mat;
-  mat.rows = 80;
-  mat.cols = 90;
-  const auto sim = sim::simulate_stand_mat(sp, mat);
+  const auto sim = three_second_stand();
   auto r = analyze(sim.recording);
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_NE(foot(*r, Side::left), nullptr);
