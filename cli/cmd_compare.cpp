@@ -1,5 +1,5 @@
 // `insole compare A.h5 B.h5 [--foot left|right] [--json] [-o out.json] [--fitted ID,...]
-//  [--figure diff.png|pdf] [--rules F] [--intake F]`: one patient's two recordings (before/after, barefoot/shoe/orthosis)
+//  [--figure diff.png|pdf] [--condition-a C] [--condition-b C] [--rules F] [--intake F]`: one patient's two recordings (before/after, barefoot/shoe/orthosis)
 // per foot and region, with a difference map of the peak images after rigid registration and the
 // rule file's targets (compare::compare; docs/compare.md). Both files go through
 // batch::assess_file, the one path of `insole analyze`.
@@ -33,12 +33,14 @@ int cmd_compare(const Args& args) {
       ("fitted", po::value<std::vector<std::string>>()->multitoken(),
        "intervention ids of the rule file fitted between A and B (e.g. R-MET-PAD), in addition to "
        "A's prescription; their targets are checked")
+      ("condition-a", po::value<std::string>(), "what A was recorded in: barefoot, shoe or shoe_orthosis (default: not stated)")
+      ("condition-b", po::value<std::string>(), "what B was recorded in: barefoot, shoe or shoe_orthosis (default: not stated)")
       ("rules", po::value<std::string>(), "rule file (default: the shipped rules)")
       ("intake", po::value<std::string>(), "the patient's intake (YAML/JSON), applied to both recordings");
   po::positional_options_description pos;
   pos.add("a", 1).add("b", 1);
   po::variables_map vm;
-  if (auto rc = parse_options("compare", "A.h5 B.h5 [--foot left|right] [--json] [-o out.json] [--figure diff.png|pdf] [--fitted ID ...]",
+  if (auto rc = parse_options("compare", "A.h5 B.h5 [--foot left|right] [--json] [-o out.json] [--figure diff.png|pdf] [--fitted ID ...] [--condition-a C] [--condition-b C]",
                               "Compares two recordings of one patient per foot and region (peak pressure, "
                               "pressure-time integral, changes), maps the difference of the peak images after "
                               "rigid registration of B onto A, and checks the rule file's targets.",
@@ -52,6 +54,7 @@ int cmd_compare(const Args& args) {
       return usage_error("compare", "--foot must be left or right");
     options.foot = side;
   }
+  if (auto rc = read_conditions("compare", vm, options)) return *rc;
   if (vm.count("fitted"))
     for (const auto& item : vm["fitted"].as<std::vector<std::string>>()) {
       std::stringstream ss(item);

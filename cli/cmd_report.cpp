@@ -43,12 +43,16 @@ int cmd_report(const Args& args) {
       "compare-with", po::value<std::string>(),
       "earlier (or reference) recording A: adds the comparison of this recording (B) with A, as `insole compare A B`")(
       "fitted", po::value<std::vector<std::string>>()->multitoken(),
-      "with --compare-with: intervention ids fitted between A and B (as `insole compare --fitted`)");
+      "with --compare-with: intervention ids fitted between A and B (as `insole compare --fitted`)")(
+      "condition-a", po::value<std::string>(),
+      "with --compare-with: what A was recorded in: barefoot, shoe or shoe_orthosis (as `insole compare`)")(
+      "condition-b", po::value<std::string>(),
+      "with --compare-with: what this recording (B) was recorded in: barefoot, shoe or shoe_orthosis");
   opts.add_options()("file", po::value<std::string>(), "recording (insole HDF5 format)");
   po::positional_options_description pos;
   pos.add("file", 1);
   po::variables_map vm;
-  if (auto rc = parse_options("report", "FILE -o report.pdf [--intake F] [--rules F] [--format pdf|html|json] [--compare-with A.h5 [--fitted ID ...]]",
+  if (auto rc = parse_options("report", "FILE -o report.pdf [--intake F] [--rules F] [--format pdf|html|json] [--compare-with A.h5 [--fitted ID ...] [--condition-a C] [--condition-b C]]",
                               "Analyses a recording, runs the recommendation rules (flat-foot / tight-calf "
                               "chain) and writes the fitting report. Without --intake the report says that "
                               "red flags were not screened.",
@@ -72,6 +76,9 @@ int cmd_report(const Args& args) {
     intake = std::move(*in);
   }
   compare::CompareOptions compare_options;
+  if ((vm.count("condition-a") || vm.count("condition-b")) && !vm.count("compare-with"))
+    return usage_error("report", "--condition-a and --condition-b need --compare-with");
+  if (auto rc = read_conditions("report", vm, compare_options)) return *rc;
   if (vm.count("fitted")) {
     if (!vm.count("compare-with")) return usage_error("report", "--fitted needs --compare-with");
     for (const auto& item : vm["fitted"].as<std::vector<std::string>>()) {

@@ -57,4 +57,13 @@ void note_if_interrupted(const std::string& command, const std::string& file) {
   if (reader && reader->interrupted()) note_interrupted(command, file);
 }
 
+std::optional<int> read_conditions(const std::string& command, const po::variables_map& vm,
+                                   compare::CompareOptions& options) {
+  if (vm.count("condition-a")) options.condition_a = vm["condition-a"].as<std::string>();
+  if (vm.count("condition-b")) options.condition_b = vm["condition-b"].as<std::string>();
+  if (auto st = compare::check_conditions(options); !st)  // the message says "condition of A" or "of B"
+    return usage_error(command, "--condition-a / --condition-b: " + st.error().message);
+  return std::nullopt;
+}
+
 }  // namespace insole::cli

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "insole/compare/compare.hpp"
 #include "insole/core/result.hpp"
 
 namespace insole::cli {
@@ -55,5 +56,10 @@ void note_if_interrupted(const std::string& command, const std::string& file);
 
 /// Prints a usage error and returns 2.
 int usage_error(const std::string& command, const std::string& message);
+
+/// --condition-a / --condition-b (what each recording was made in) into the comparison's options,
+/// checked by compare::check_conditions; the usage error's exit code when one is not allowed.
+std::optional<int> read_conditions(const std::string& command, const po::variables_map& vm,
+                                   compare::CompareOptions& options);
 
 }  // namespace insole::cli

@@ -101,6 +101,19 @@ TEST(CompareCli, BadInputExitsTwoNamingTheFileAndLeavesTheOutputAlone) {
   r = test::insole_cli("compare " + test::quote(kWalk) + " " + test::quote(kWalk) + " --fitted R-NOPE", tmp.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("R-NOPE"), std::string::npos) << r.err;
+  // A condition outside barefoot / shoe / shoe_orthosis: a usage error naming it, before analysis.
+  r = test::insole_cli("compare " + test::quote(kWalk) + " " + test::quote(kWalk) + " --condition-b sandals -o " +
+                           test::quote(out),
+                       tmp.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("sandals"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--condition-a / --condition-b: condition of B"), std::string::npos) << r.err;
+  EXPECT_EQ(test::read_file(out), "previous result\n");
+  // The report's conditions belong to its comparison.
+  r = test::insole_cli("report " + test::quote(kWalk) + " -o " + test::quote(tmp.path() / "r.json") + " --condition-b shoe",
+                       tmp.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("need --compare-with"), std::string::npos) << r.err;
 }
 
 TEST(CompareCli, NoUsableFootInOneRecordingExitsOne) {

@@ -180,6 +180,77 @@ TEST(Compare, TargetsApplyOnlyWhenPrescribedFittedOrRaised) {
   EXPECT_NE(w.reason.find("not measured in B"), std::string::npos) << w.reason;
 }
 
+// The stated condition (what the foot wore) and the sensors' place (from the recording) together
+// decide whether a surface-bound target can be judged (issue 14: a trial labelled "shoe +
+// orthosis" on a platform was described as "recorded barefoot").
+TEST(Compare, StatedConditionsDecideSurfaceBoundTargetsAndAreInTheDocument) {
+  const auto rules = shipped_rules();
+  auto a = assessment("a.h5", Side::right, analysis::Surface::barefoot, {{"forefoot", {400, 160}}}, 0);
+  auto b = assessment("b.h5", Side::right, analysis::Surface::in_shoe, {{"forefoot", {190, 70}}}, 0);
+  recommend::Referral rf;
+  rf.id = "RF-DIABETES";
+  a.prescription.referrals.push_back(rf);
+  CompareOptions o;
+  o.difference_map = false;
+  o.condition_a = "barefoot";
+  o.condition_b = "shoe_orthosis";
+  // In-shoe sensors, in the shoe with the orthosis: the in-shoe ceiling is judged (190 < 200 kPa).
+  auto c = compare(a, b, rules, o);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(verdict(c->feet[0], "T-DIABETIC-FOREFOOT-CEILING").status, "met");
+  EXPECT_EQ(c->feet[0].condition_a, "barefoot");
+  EXPECT_EQ(c->feet[0].condition_b, "shoe_orthosis");
+  auto j = nlohmann::json::parse(to_json(*c));
+  EXPECT_EQ(j["feet"][0]["a"]["condition"], "barefoot");
+  EXPECT_EQ(j["feet"][0]["b"]["condition"], "shoe_orthosis");
+  EXPECT_EQ(j["feet"][0]["b"]["surface"], "in_shoe");
+  EXPECT_NE(format_table(*c).find("B with in-shoe sensors (stated condition: shoe_orthosis), 3 footfalls"), std::string::npos) << format_table(*c);
+  // The ceiling's verdict for B as it stands, under a rule set.
+  auto ceiling = [&](const recommend::RuleSet& r) {
+    auto cmp = compare(a, b, r, o);
+    EXPECT_TRUE(cmp) << cmp.error().message;
+    return verdict(cmp->feet[0], "T-DIABETIC-FOREFOOT-CEILING");
+  };
+  // The same trial on a platform under the shoe: in-shoe pressure was not measured, and the
+  // reason says where B was measured, not "barefoot".
+  b.analysis.feet[0].surface = analysis::Surface::barefoot;
+  auto v = ceiling(rules);
+  EXPECT_EQ(v.status, "not_assessable");
+  EXPECT_NE(v.reason.find("on a platform under the shoe (stated condition: shoe_orthosis)"), std::string::npos) << v.reason;
+  EXPECT_EQ(v.reason.find("barefoot"), std::string::npos) << v.reason;
+  // In-shoe sensors but stated barefoot: contradictory, not judged.
+  b.analysis.feet[0].surface = analysis::Surface::in_shoe;
+  o.condition_b = "barefoot";
+  v = ceiling(rules);
+  EXPECT_EQ(v.status, "not_assessable");
+  EXPECT_NE(v.reason.find("with in-shoe sensors (stated condition: barefoot)"), std::string::npos) << v.reason;
+  // Not stated: the document says null and the sensors alone decide, as before.
+  o.condition_a.clear();
+  o.condition_b.clear();
+  EXPECT_EQ(ceiling(rules).status, "met");
+  c = compare(a, b, rules, o);
+  j = nlohmann::json::parse(to_json(*c));
+  EXPECT_TRUE(j["feet"][0]["b"]["condition"].is_null());
+  // A barefoot-bound target (an edited rule file) is not judged on a trial in shoes on a platform.
+  auto edited = rules;
+  for (auto& t : edited.targets)
+    if (t.id == "T-DIABETIC-FOREFOOT-CEILING") t.surface = "barefoot";
+  b.analysis.feet[0].surface = analysis::Surface::barefoot;
+  o.condition_b = "shoe";
+  v = ceiling(edited);
+  EXPECT_EQ(v.status, "not_assessable");
+  EXPECT_NE(v.reason.find("under the shoe"), std::string::npos) << v.reason;
+  o.condition_b = "barefoot";
+  EXPECT_EQ(ceiling(edited).status, "met");
+  // A condition outside the list is refused, naming it.
+  o.condition_b = "sandals";
+  c = compare(a, b, rules, o);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, Errc::invalid_argument);
+  EXPECT_NE(c.error().message.find("condition of B"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("sandals"), std::string::npos) << c.error().message;
+}
+
 TEST(Compare, NoCommonFootIsNoDataAndUnknownFittedIdIsInvalid) {
   const auto rules = shipped_rules();
   auto a = assessment("a.h5", Side::left, analysis::Surface::barefoot, {{"forefoot", {400, 160}}}, 0);

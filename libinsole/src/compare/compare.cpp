@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -84,9 +85,16 @@ TargetVerdict judge(const recommend::TargetDef& t, const assess::Assessment& a, 
     return v;
   }
   v.status = "not_assessable";
-  if (!t.surface.empty() && fc.surface_b != t.surface) {
-    v.reason = "the target holds for " + t.surface + " pressure; B was recorded " + fc.surface_b;
-    return v;
+  if (!t.surface.empty()) {
+    // The sensors' place comes from the recording; the stated condition says what the foot wore.
+    // Barefoot pressure needs a platform and a bare foot; in-shoe pressure needs in-shoe sensors.
+    const bool shod = fc.condition_b == "shoe" || fc.condition_b == "shoe_orthosis";
+    const bool holds = t.surface == "barefoot" ? fc.surface_b == "barefoot" && !shod
+                                               : fc.surface_b == "in_shoe" && fc.condition_b != "barefoot";
+    if (!holds) {
+      v.reason = "the target holds for " + t.surface + " pressure; B was measured " + measured_as(fc.surface_b, fc.condition_b);
+      return v;
+    }
   }
   const RegionChange* rc = nullptr;
   for (const auto& r : fc.regions)
@@ -159,6 +167,22 @@ void build_difference(FootComparison& fc, const assess::Assessment& a, const ass
 
 }  // namespace
 
+std::string measured_as(const std::string& surface, const std::string& condition) {
+  const std::string stated = condition.empty() ? "" : " (stated condition: " + condition + ")";
+  if (surface == "in_shoe") return "with in-shoe sensors" + stated;
+  if (condition == "shoe" || condition == "shoe_orthosis")
+    return "on a platform under the shoe" + stated + ", not between foot and shoe";
+  return "barefoot on a platform" + stated;
+}
+
+Status check_conditions(const CompareOptions& options) {
+  for (const std::string* cond : {&options.condition_a, &options.condition_b})
+    if (!cond->empty() && std::find(std::begin(kConditions), std::end(kConditions), *cond) == std::end(kConditions))
+      return Error{Errc::invalid_argument, std::string("condition of ") + (cond == &options.condition_a ? "A" : "B") +
+                                               ": barefoot, shoe, shoe_orthosis or empty expected, not '" + *cond + "'"};
+  return {};
+}
+
 Result<Comparison> compare(const assess::Assessment& a, const assess::Assessment& b, const recommend::RuleSet& rules,
                            const CompareOptions& options) {
   for (const auto& id : options.fitted)
@@ -166,6 +190,7 @@ Result<Comparison> compare(const assess::Assessment& a, const assess::Assessment
                      [&](const recommend::Intervention& iv) { return iv.id == id; }))
       return Error{Errc::invalid_argument, "unknown intervention id '" + id + "' given as fitted (rule file " +
                                                rules.origin + ")"};
+  if (auto st = check_conditions(options); !st) return st.error();
   Comparison c;
   c.input_a = a.input;
   c.input_b = b.input;
@@ -187,6 +212,8 @@ Result<Comparison> compare(const assess::Assessment& a, const assess::Assessment
     fc.stream_b = fb->stream;
     fc.surface_a = surface_name(fa->surface);
     fc.surface_b = surface_name(fb->surface);
+    fc.condition_a = options.condition_a;
+    fc.condition_b = options.condition_b;
     fc.footfalls_a = fa->footfalls_used;
     fc.footfalls_b = fb->footfalls_used;
     for (const auto& region : region_order(*fa, *fb))
@@ -238,8 +265,9 @@ std::string to_json(const Comparison& c, int indent) {
   for (const auto& f : c.feet) {
     json jf;
     jf["side"] = std::string(to_string(f.side));
-    jf["a"] = {{"stream", f.stream_a}, {"surface", f.surface_a}, {"footfalls", f.footfalls_a}};
-    jf["b"] = {{"stream", f.stream_b}, {"surface", f.surface_b}, {"footfalls", f.footfalls_b}};
+    auto stated = [](const std::string& cond) { return cond.empty() ? json(nullptr) : json(cond); };
+    jf["a"] = {{"stream", f.stream_a}, {"surface", f.surface_a}, {"condition", stated(f.condition_a)}, {"footfalls", f.footfalls_a}};
+    jf["b"] = {{"stream", f.stream_b}, {"surface", f.surface_b}, {"condition", stated(f.condition_b)}, {"footfalls", f.footfalls_b}};
     json regions = json::object();
     for (const auto& r : f.regions)
       regions[r.region][r.variable] = {{"a", opt(r.a)}, {"b", opt(r.b)}, {"change", opt(r.change)},
@@ -277,8 +305,8 @@ std::string format_table(const Comparison& c) {
   std::ostringstream os;
   os << "A: " << c.input_a << "\nB: " << c.input_b << "\n";
   for (const auto& f : c.feet) {
-    os << "\n" << to_string(f.side) << " foot (A " << f.surface_a << ", " << f.footfalls_a << " footfalls; B "
-       << f.surface_b << ", " << f.footfalls_b << " footfalls)\n";
+    os << "\n" << to_string(f.side) << " foot (A " << measured_as(f.surface_a, f.condition_a) << ", " << f.footfalls_a
+       << " footfalls; B " << measured_as(f.surface_b, f.condition_b) << ", " << f.footfalls_b << " footfalls)\n";
     char line[200];
     std::snprintf(line, sizeof line, "  %-12s %-18s %10s %10s %10s %9s\n", "region", "variable", "A", "B", "B-A", "%");
     os << line;

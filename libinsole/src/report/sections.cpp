@@ -222,8 +222,8 @@ Table quality(const ReportModel& m) {
 std::string comparison_foot_title(const compare::FootComparison& f) {
   std::string side = side_name(f.side);
   if (!side.empty()) side[0] = static_cast<char>(side[0] - 'a' + 'A');
-  return side + " foot: A " + f.surface_a + ", " + std::to_string(f.footfalls_a) + " footfalls; B " +
-         f.surface_b + ", " + std::to_string(f.footfalls_b) + " footfalls";
+  return side + " foot: A " + compare::measured_as(f.surface_a, f.condition_a) + ", " + std::to_string(f.footfalls_a) +
+         " footfalls; B " + compare::measured_as(f.surface_b, f.condition_b) + ", " + std::to_string(f.footfalls_b) + " footfalls";
 }
 
 Table comparison_regions(const compare::FootComparison& f) {

@@ -38,7 +38,15 @@ struct CompareOptions {
   stats::RegistrationParams registration;
   /// Whether to build the difference map (registration costs a few hundred milliseconds per foot).
   bool difference_map = true;
+  /// The condition each recording was made in, as the clinician stated it: "barefoot", "shoe",
+  /// "shoe_orthosis", or empty (not stated). The sensors' place (platform or in-shoe) comes from
+  /// the recording; the condition says what was between foot and platform. A target for barefoot
+  /// pressure is not assessed on a trial in shoes, one for in-shoe pressure not on a platform.
+  std::string condition_a, condition_b;
 };
+
+/// The conditions CompareOptions accepts (besides empty).
+inline constexpr const char* kConditions[] = {"barefoot", "shoe", "shoe_orthosis"};
 
 struct RegionChange {
   std::string region;
@@ -71,7 +79,8 @@ struct TargetVerdict {
 struct FootComparison {
   Side side = Side::unknown;
   std::string stream_a, stream_b;
-  std::string surface_a, surface_b;    ///< "barefoot" | "in_shoe"
+  std::string surface_a, surface_b;    ///< where the sensors were: "barefoot" (platform) | "in_shoe"
+  std::string condition_a, condition_b;  ///< CompareOptions' stated conditions (empty: not stated)
   std::size_t footfalls_a = 0, footfalls_b = 0;
   std::vector<RegionChange> regions;   ///< region order of the analysis, then variable order
   std::optional<DifferenceMap> difference;
@@ -86,8 +95,17 @@ struct Comparison {
   std::vector<std::string> notes;      ///< e.g. a side present in only one recording
 };
 
+/// How a recording was measured, in words, from FootComparison's surface and condition: "barefoot
+/// on a platform", "on a platform under the shoe (stated condition: shoe), not between foot and
+/// shoe", "with in-shoe sensors (stated condition: shoe_orthosis)". Used by verdicts, tables, reports.
+std::string measured_as(const std::string& surface, const std::string& condition);
+
+/// Errors (invalid_argument) for a condition that is not empty and not one of kConditions.
+Status check_conditions(const CompareOptions& options);
+
 /// Compares B with A. Errors: no_data when no foot with used footfalls is present on the same side
-/// in both (the message says which recording lacks it); invalid_argument for an unknown fitted id.
+/// in both (the message says which recording lacks it); invalid_argument for an unknown fitted id
+/// or condition.
 Result<Comparison> compare(const assess::Assessment& a, const assess::Assessment& b, const recommend::RuleSet& rules,
                            const CompareOptions& options = {});
 
