@@ -185,12 +185,14 @@ Result<App::ComparedTrials> App::compare_trials(std::int64_t a_id, std::int64_t 
   if (a_id == b_id) return Error{Errc::invalid_argument, "a and b: two different trials expected (both are trial " + std::to_string(a_id) + ")"};
   // Both trials must exist and belong to one patient before anything is analysed.
   std::int64_t patient_of[2] = {0, 0};
+  std::string condition[2];
   for (int i = 0; i < 2; ++i) {
     auto tr = store_->trial(i == 0 ? a_id : b_id);
     if (!tr) return tr.error();
     auto v = store_->visit(tr->visit_id);
     if (!v) return v.error();
     patient_of[i] = v->patient_id;
+    condition[i] = tr->condition;
   }
   if (patient_of[0] != patient_of[1])
     return Error{Errc::invalid_argument, "trials " + std::to_string(a_id) + " and " + std::to_string(b_id) +
@@ -199,12 +201,18 @@ Result<App::ComparedTrials> App::compare_trials(std::int64_t a_id, std::int64_t 
   if (!a) return a.error();
   auto b = assess_trial(b_id);
   if (!b) return b.error();
-  if (compared_ && compared_->a == *a && compared_->b == *b && compared_->fitted == fitted) return *compared_;
+  if (compared_ && compared_->a == *a && compared_->b == *b && compared_->fitted == fitted &&
+      compared_->condition_a == condition[0] && compared_->condition_b == condition[1])
+    return *compared_;
+  // The trials' stated conditions go in as `insole compare --condition-a/--condition-b` would.
   compare::CompareOptions options;
   options.fitted = fitted;
+  options.condition_a = condition[0];
+  options.condition_b = condition[1];
   auto c = compare::compare(**a, **b, rules_, options);
   if (!c) return c.error();
-  compared_ = ComparedTrials{*a, *b, fitted, std::make_shared<const compare::Comparison>(std::move(*c))};
+  compared_ = ComparedTrials{*a, *b, fitted, condition[0], condition[1],
+                             std::make_shared<const compare::Comparison>(std::move(*c))};
   return *compared_;
 }
 

@@ -383,6 +383,9 @@ async function showResults(trialId) {
 
 const CONDITIONS = [['', 'condition not stated'], ['barefoot', 'barefoot'], ['shoe', 'shoe'], ['shoe_orthosis', 'shoe with orthosis']];
 const conditionLabel = (c) => (CONDITIONS.find((x) => x[0] === c) || [c, c])[1];
+// One recording of a comparison: where its sensors were (from the file) and the trial's condition
+// (as entered here), e.g. "on a platform, shoe with orthosis".
+const measuredAs = (r) => (r.surface === 'in_shoe' ? 'with in-shoe sensors' : 'on a platform') + ', ' + conditionLabel(r.condition || '');
 // The analysis's region order (docs/metrics.md); the JSON document lists regions by name.
 const REGION_ORDER = ['whole_foot', 'toeless', 'hindfoot', 'midfoot', 'forefoot', 'toes', 'hallux', 'lesser_toes',
   'medial', 'lateral', 'mth1', 'mth2', 'mth3', 'mth4', 'mth5'];
@@ -493,8 +496,8 @@ async function runCompare(a, b, fitted) {
         '. Sources: ' + t.sources.map(citation).join('; ') + '.'));
     }
     feet.append(el('section', { class: 'compare-foot', 'data-side': f.side },
-      el('h3', { text: f.side + ' foot: A recorded ' + f.a.surface.replace('_', ' ') + ', ' + f.a.footfalls + ' footfalls; B recorded ' +
-        f.b.surface.replace('_', ' ') + ', ' + f.b.footfalls + ' footfalls' }),
+      el('h3', { text: f.side + ' foot: A ' + measuredAs(f.a) + ', ' + f.a.footfalls + ' footfalls; B ' +
+        measuredAs(f.b) + ', ' + f.b.footfalls + ' footfalls' }),
       el('h4', { text: 'Targets' }), verdicts, table,
       f.difference_map ? el('p', { text: 'Difference map: largest increase ' + fmt(f.difference_map.max_increase_kpa, 1, 'kPa') +
         ', largest decrease ' + fmt(f.difference_map.max_decrease_kpa, 1, 'kPa') + ', registration Dice ' +

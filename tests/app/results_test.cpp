@@ -197,13 +197,20 @@ TEST(AppCompare, JsonEqualsCliCompareAndFigureAndReportRender) {
   const auto intake_file = s.root() / "intake.json";
   std::ofstream(intake_file) << R"({"patient_id":"P-0042","age_years":42,"body_mass_kg":80,"symptoms":{"low_back_pain":true}})";
   const std::string cli = run("cd '" + (s.root() / "data").string() + "' && '" INSOLE_CLI "' compare '" + t.file_a + "' '" +
-                              t.file_b + "' --json --fitted R-MET-PAD --intake '" + intake_file.string() + "' 2>/dev/null");
+                              t.file_b + "' --json --fitted R-MET-PAD --intake '" + intake_file.string() +
+                              "' --condition-a barefoot --condition-b shoe_orthosis 2>/dev/null");
   ASSERT_FALSE(cli.empty());
   EXPECT_EQ(res.body, cli);  // the same document, byte for byte
   const json c = json::parse(res.body);
   EXPECT_EQ(c["a"], t.file_a);
   EXPECT_EQ(c["b"], t.file_b);
   ASSERT_FALSE(c["feet"].empty());
+  // The trials' stated conditions are the comparison's, next to where the sensors were (a platform).
+  for (const auto& f : c["feet"]) {
+    EXPECT_EQ(f["a"]["condition"], "barefoot");
+    EXPECT_EQ(f["b"]["condition"], "shoe_orthosis");
+    EXPECT_EQ(f["b"]["surface"], "barefoot");
+  }
   // The dome was stated as fitted: its target is judged (met or not met), with a reason and source.
   bool judged = false;
   for (const auto& f : c["feet"])
@@ -219,7 +226,8 @@ TEST(AppCompare, JsonEqualsCliCompareAndFigureAndReportRender) {
   auto plain = app.handle(get("/api/compare?a=" + std::to_string(t.a) + "&b=" + std::to_string(t.b)));
   ASSERT_EQ(plain.status, 200) << plain.body;
   const std::string cli_plain = run("cd '" + (s.root() / "data").string() + "' && '" INSOLE_CLI "' compare '" + t.file_a + "' '" +
-                                    t.file_b + "' --json --intake '" + intake_file.string() + "' 2>/dev/null");
+                                    t.file_b + "' --json --intake '" + intake_file.string() +
+                                    "' --condition-a barefoot --condition-b shoe_orthosis 2>/dev/null");
   EXPECT_EQ(plain.body, cli_plain);
 
   auto png = app.handle(get("/api/compare/diff.png" + q));
@@ -251,6 +259,10 @@ TEST(AppCompare, JsonEqualsCliCompareAndFigureAndReportRender) {
   EXPECT_EQ(app.handle(post("/api/trials/" + std::to_string(t.a), R"({"condition":3})")).status, 400);
   EXPECT_EQ(app.handle(post("/api/trials/99999", R"({"condition":"shoe"})")).status, 404);
   EXPECT_EQ(app.store().trial(t.a)->condition, "shoe");
+  // The comparison follows the edit (not the one computed before it).
+  auto edited = app.handle(get("/api/compare" + q));
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(json::parse(edited.body)["feet"][0]["a"]["condition"], "shoe");
   auto listed = json::parse(app.handle(get("/api/patients/" + std::to_string(app.store().visit(t.visit_b)->patient_id))).body);
   EXPECT_EQ(listed["visits"][1]["trials"][0]["condition"], "shoe_orthosis");
   report::release_render_caches();

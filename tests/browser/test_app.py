@@ -106,6 +106,14 @@ def number_in(cell):
     return float(m.group(1))
 
 
+def choose_source(driver, label):
+    """Chooses the live source whose label contains `label`, as a person picks it in the list."""
+    source = Select(driver.find_element(By.ID, "source"))
+    match = [o for o in source.options if label in o.text]
+    assert match, "no source '%s' offered: %s" % (label, [o.text for o in source.options])
+    source.select_by_value(match[0].get_attribute("value"))
+
+
 def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
     """A second visit with a walk of another simulated foot, then the compare screen."""
     long_wait = WebDriverWait(driver, 300)
@@ -119,10 +127,7 @@ def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
     # The newest visit is listed first.
     driver.find_element(By.CSS_SELECTOR, "article.visit a.live-link").click()
     wait.until(EC.visibility_of_element_located((By.ID, "live-view")))
-    source = Select(driver.find_element(By.ID, "source"))
-    flat = [o for o in source.options if "walking on a mat (flat, pronating" in o.text]
-    assert flat, "no flat-foot simulator source: %s" % [o.text for o in source.options]
-    source.select_by_value(flat[0].get_attribute("value"))
+    choose_source(driver, "walking on a mat (flat, pronating")
     driver.find_element(By.ID, "record-walk").click()
     wait.until(lambda d: int(d.find_element(By.TAG_NAME, "body").get_attribute("data-live-frames") or 0) >= 10)
     wait.until(lambda d: float(d.find_element(By.TAG_NAME, "body").get_attribute("data-live-elapsed") or 0) >= 4.5)
@@ -179,6 +184,10 @@ def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
             li = shown[t["id"]]
             assert li.get_attribute("data-status") == t["status"], (t, li.text)
             assert t["reason"] in li.text, (t["reason"], li.text)
+        # Each foot's heading says where the sensors were and the condition the clinician set.
+        assert foot["a"]["condition"] == "barefoot" and foot["b"]["condition"] == "shoe_orthosis", (foot["a"], foot["b"])
+        heading = driver.find_element(By.CSS_SELECTOR, "section.compare-foot[data-side='%s'] h3" % foot["side"]).text
+        assert "A on a platform, barefoot" in heading and "B on a platform, shoe with orthosis" in heading, heading
         dome_verdict = [t for t in foot["targets"] if t["id"] == "T-MET-PAD-FOREFOOT"][0]
         assert dome_verdict["status"] in ("met", "not_met"), dome_verdict
         assert "J Foot Ankle Res 2014;7:18" in shown["T-MET-PAD-FOREFOOT"].text, shown["T-MET-PAD-FOREFOOT"].text
@@ -192,7 +201,8 @@ def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
     with os.fdopen(fd, "w") as f:
         json.dump({"patient_id": PSEUDONYM, "age_years": 47, "body_mass_kg": 82.5, "symptoms": {"low_back_pain": True}}, f)
     try:
-        out = subprocess.run([os.path.abspath(cli), "compare", files[a_id], files[b_id], "--json", "--fitted", "R-MET-PAD", "--intake", intake],
+        out = subprocess.run([os.path.abspath(cli), "compare", files[a_id], files[b_id], "--json", "--fitted", "R-MET-PAD", "--intake", intake,
+                              "--condition-a", "barefoot", "--condition-b", "shoe_orthosis"],
                              cwd=data_dir, check=True, capture_output=True, text=True,
                              env=dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "detect_leaks=0"))).stdout
     finally:
@@ -273,10 +283,7 @@ def main(cli, shots):
         link = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "a.live-link")))
         link.click()
         wait.until(EC.visibility_of_element_located((By.ID, "live-view")))
-        source = Select(driver.find_element(By.ID, "source"))
-        walk = [o for o in source.options if "walking on a mat (normal" in o.text]
-        assert walk, "no simulator source offered: %s" % [o.text for o in source.options]
-        source.select_by_value(walk[0].get_attribute("value"))
+        choose_source(driver, "walking on a mat (normal")
 
         # Record a walking trial; live frames must arrive in the page.
         driver.find_element(By.ID, "record-walk").click()
@@ -324,10 +331,7 @@ def main(cli, shots):
         link = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "a.live-link")))
         link.click()
         wait.until(EC.visibility_of_element_located((By.ID, "live-view")))
-        source = Select(driver.find_element(By.ID, "source"))
-        demo = [o for o in source.options if o.text.startswith("Demo device m1616:")]
-        assert demo, "no demo device offered: %s" % [o.text for o in source.options]
-        source.select_by_value(demo[0].get_attribute("value"))
+        choose_source(driver, "Demo device m1616:")
         body = lambda d: d.find_element(By.TAG_NAME, "body")
         driver.find_element(By.ID, "record-stand").click()
         wait.until(lambda d: body(d).get_attribute("data-live-device") == "connected"

@@ -86,6 +86,7 @@ class App {
   struct ComparedTrials {
     std::shared_ptr<const assess::Assessment> a, b;
     std::vector<std::string> fitted;
+    std::string condition_a, condition_b;  ///< the trials' stated conditions (they can be edited)
     std::shared_ptr<const compare::Comparison> comparison;
   };
   Result<ComparedTrials> compare_trials(std::int64_t a_id, std::int64_t b_id, const std::vector<std::string>& fitted);
