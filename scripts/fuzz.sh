@@ -16,7 +16,8 @@
 #   bash scripts/fuzz.sh --list               the targets, their corpora and mutation counts.
 #
 # Environment: FUZZ_RUNS_SCALE multiplies every mutation count (default 1; e.g. 10 before a release).
-# Build tree: build/fuzz. Needs clang++ (scripts/install-deps.sh installs it); under CI=true a
+# Build tree: build/fuzz, or FUZZ_BUILD_DIR (a clang tree configured with INSOLE_BUILD_FUZZ=ON and
+# INSOLE_SANITIZE=ON, as scripts/test.sh's build/test). Needs clang++ (scripts/install-deps.sh installs it); under CI=true a
 # missing clang fails the run instead of skipping it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,12 +83,19 @@ for row in "${table[@]}"; do
 done
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz.sh: no such target: ${selected[*]} (fuzz.sh --list)" >&2; exit 2; }
 
-build=build/fuzz
-mkdir -p build
-cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
-      -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DINSOLE_SANITIZE=ON -DINSOLE_BUILD_FUZZ=ON \
-      -DINSOLE_BUILD_TESTS=OFF -DINSOLE_BUILD_CLI=OFF > "$build.configure.log" 2>&1 \
-  || { cat "$build.configure.log"; exit 1; }
+build=${FUZZ_BUILD_DIR:-build/fuzz}
+if [ -n "${FUZZ_BUILD_DIR:-}" ]; then
+  # A tree configured elsewhere (scripts/test.sh's): it must be clang with the fuzz targets on.
+  grep -q '^INSOLE_BUILD_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null \
+    && grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang' "$build/CMakeCache.txt" \
+    || { echo "fuzz.sh: FUZZ_BUILD_DIR=$build is not a clang build tree with INSOLE_BUILD_FUZZ=ON" >&2; exit 2; }
+else
+  mkdir -p build
+  cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+        -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DINSOLE_SANITIZE=ON -DINSOLE_BUILD_FUZZ=ON \
+        -DINSOLE_BUILD_TESTS=OFF -DINSOLE_BUILD_CLI=OFF > "$build.configure.log" 2>&1 \
+    || { cat "$build.configure.log"; exit 1; }
+fi
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
