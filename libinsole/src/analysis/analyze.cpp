@@ -13,6 +13,21 @@ namespace insole::analysis {
 
 namespace {
 
+// Frames are scanned in blocks of this many readings: a block whose readings are all +0 (most of
+// a mat, most of the time) is passed over with one vectorised test instead of a branch per reading.
+constexpr std::size_t kScanBlock = 16;
+
+// True when every reading of v[0, n) is +0.0f (bit pattern zero; -0 and NaN are not).
+inline bool all_plus_zero(const float* v, std::size_t n) noexcept {
+  std::uint32_t acc = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    std::uint32_t bits;
+    std::memcpy(&bits, v + j, sizeof bits);
+    acc |= bits;
+  }
+  return acc == 0;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sensor health, accumulated frame by frame so that batch and streaming share it.
 class QualityAccumulator {
@@ -27,16 +42,25 @@ class QualityAccumulator {
     if (frames_ == 0) t0_ = time_s;
     t1_ = time_s;
     ++frames_;
-    for (std::size_t j = 0; j < max_.size(); ++j) {
-      const float p = row[j];
-      if (!std::isfinite(p)) continue;
-      if (p > max_[j]) {
-        max_[j] = p;
-        run_[j] = best_run_[j] = 1;
-      } else if (p == max_[j] && p > 0.0f) {
-        best_run_[j] = std::max(best_run_[j], ++run_[j]);
-      } else {
-        run_[j] = 0;
+    const std::size_t n = max_.size();
+    for (std::size_t b = 0; b < n; b += kScanBlock) {
+      const std::size_t e = std::min(n, b + kScanBlock);
+      if (all_plus_zero(row + b, e - b)) {
+        // A +0 reading is never above the maximum (>= 0) nor a positive plateau: its run ends.
+        std::fill(run_.begin() + static_cast<std::ptrdiff_t>(b), run_.begin() + static_cast<std::ptrdiff_t>(e), 0);
+        continue;
+      }
+      for (std::size_t j = b; j < e; ++j) {
+        const float p = row[j];
+        if (!std::isfinite(p)) continue;
+        if (p > max_[j]) {
+          max_[j] = p;
+          run_[j] = best_run_[j] = 1;
+        } else if (p == max_[j] && p > 0.0f) {
+          best_run_[j] = std::max(best_run_[j], ++run_[j]);
+        } else {
+          run_[j] = 0;
+        }
       }
     }
   }
@@ -744,14 +768,18 @@ struct StreamWindow {
   double append(double t, const float* row, const Eigen::VectorXd& areas) {
     const auto cols = static_cast<std::size_t>(info->layout.sensor_count());
     double force = 0.0;
-    for (std::size_t j = 0; j < cols; ++j) {
-      const float v = row[j];
-      std::uint32_t bits;
-      std::memcpy(&bits, &v, sizeof bits);
-      if (bits == 0) continue;  // +0: not stored (reads back as +0)
-      sensel.push_back(static_cast<std::uint32_t>(j));
-      value.push_back(v);
-      if (std::isfinite(v) && v > 0.0f) force += v * areas[static_cast<Eigen::Index>(j)] * 1e-3;
+    for (std::size_t b = 0; b < cols; b += kScanBlock) {
+      const std::size_t e = std::min(cols, b + kScanBlock);
+      if (all_plus_zero(row + b, e - b)) continue;  // +0: not stored (reads back as +0)
+      for (std::size_t j = b; j < e; ++j) {
+        const float v = row[j];
+        std::uint32_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        if (bits == 0) continue;
+        sensel.push_back(static_cast<std::uint32_t>(j));
+        value.push_back(v);
+        if (std::isfinite(v) && v > 0.0f) force += v * areas[static_cast<Eigen::Index>(j)] * 1e-3;
+      }
     }
     row_begin.push_back(sensel.size());
     time_s.push_back(t);
