@@ -11,6 +11,9 @@
 #       minutes (bench/memory_bench.cpp; INSOLE_BENCH_ONLY=memory runs this part alone)
 #   (e) pixel-level statistics: 10 000 permutations on 100 registered images (bench/spm_bench.cpp),
 #       and the progress callback's cost as a ratio
+#   (g) for the same three activity patterns (1-min recordings), `insole analyze` throughput on one
+#       core and on two against h5py reading the same frames and against the NumPy baseline
+#       (INSOLE_BENCH_ONLY=patterns runs (g) and (d) alone)
 #   (f) the clinic app's live view in headless Chromium at 100 Hz input: frames/s drawn and latency
 #       from a frame's arrival to the screen (bench/app_live.py; skipped without chromium,
 #       chromium-driver and python3-selenium)
@@ -37,7 +40,8 @@ py=/usr/bin/python3
 
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DINSOLE_BUILD_BENCH=ON -DINSOLE_BUILD_TESTS=OFF >/dev/null
 if [ "${INSOLE_BENCH_ONLY:-}" = spm ]; then targets="insole_bench_spm"; elif [ "${INSOLE_BENCH_ONLY:-}" = app ]; then targets="insole";
-elif [ "${INSOLE_BENCH_ONLY:-}" = memory ]; then targets="insole_bench_make insole_bench_memory"; else
+elif [ "${INSOLE_BENCH_ONLY:-}" = memory ]; then targets="insole_bench_make insole_bench_memory";
+elif [ "${INSOLE_BENCH_ONLY:-}" = patterns ]; then targets="insole insole_bench_make insole_bench_memory"; else
   targets="insole insole_bench_make insole_bench_analysis insole_bench_spm insole_bench_memory"; fi
 cmake --build "$build" -j2 --target $targets >/dev/null
 insole=$build/cli/insole
@@ -71,6 +75,11 @@ now() { date +%s.%N; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 field() { $py -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
 
+# The three activity patterns of (d) and (g): generator mode, name, rows, cols, pitch (mm), rate (Hz).
+patterns="walk walk-64x64 64 64 10 100
+treadmill treadmill-60x150 60 150 10 100
+stand stand-200x200 200 200 5 $stand_rate"
+
 # Peak memory of the analysis for three activity patterns, 1 min against $memory_minutes min.
 # Each figure is one process (insole_bench_memory: batch::assess_file, then getrusage).
 memory_bench() {
@@ -88,13 +97,47 @@ memory_bench() {
       raw+=("$(echo "$j" | field raw_mb)")
     done
     echo "    $name (${rows} x ${cols} at ${pitch} mm, ${rate} Hz): ${rss[0]} MB vs ${rss[1]} MB, ratio $(ratio "${rss[1]}" "${rss[0]}") (raw frames ${raw[0]} MB vs ${raw[1]} MB)"
-  done <<ROWS
-walk walk-64x64 64 64 10 100
-treadmill treadmill-60x150 60 150 10 100
-stand stand-200x200 200 200 5 $stand_rate
-ROWS
+  done <<<"$patterns"
+}
+# Throughput by activity pattern, on the 1-min recordings of memory_bench: `insole analyze` (the
+# CLI, process start included) pinned to one core (taskset -c 0) and free on both, against h5py
+# reading and decompressing the same frames in the same blocks (bench/h5py_read.py) and against
+# the NumPy + h5py baseline (bench/numpy_baseline.py), both pinned to one core. Best of $repeats.
+pattern_bench() {
+  echo
+  echo "(g) throughput by activity pattern, 1-min recordings, best of ${repeats} (MB/s of raw float32 frames):"
+  printf "    %-18s %7s %8s %9s %9s %8s %8s %9s %8s %8s\n" recording "raw MB" "h5py" "insole 1c" "insole 2c" \
+    "/h5py 1c" "/h5py 2c" "NumPy 1c" "xNumPy 1c" "xNumPy 2c"
+  local mode name rows cols pitch rate f
+  while read -r mode name rows cols pitch rate; do
+    f="$work/mem-$name-1min.h5"
+    [ -s "$f" ] || "$build/bench/insole_bench_make" --mode "$mode" "$f" 1 "$rows" "$cols" "$pitch" "$rate" >/dev/null
+    local h5 mb one=1e9 two=1e9 np=1e9 t0 t1 s
+    h5=$(taskset -c 0 $py "$src/bench/h5py_read.py" "$f" "$repeats")
+    mb=$(echo "$h5" | field raw_mb)
+    for _ in $(seq "$repeats"); do
+      t0=$(now); taskset -c 0 "$insole" analyze "$f" --json >/dev/null; t1=$(now)
+      one=$(awk -v a="$one" -v t0="$t0" -v t1="$t1" 'BEGIN { d = t1 - t0; print (d < a) ? d : a }')
+      t0=$(now); "$insole" analyze "$f" --json >/dev/null; t1=$(now)
+      two=$(awk -v a="$two" -v t0="$t0" -v t1="$t1" 'BEGIN { d = t1 - t0; print (d < a) ? d : a }')
+      s=$(taskset -c 0 $py "$src/bench/numpy_baseline.py" "$f" | field seconds)
+      np=$(awk -v a="$np" -v b="$s" 'BEGIN { print (b < a) ? b : a }')
+    done
+    local h5s one_mb two_mb
+    h5s=$(echo "$h5" | field h5py_s)
+    one_mb=$(awk -v m="$mb" -v s="$one" 'BEGIN { printf "%.1f", m / s }')
+    two_mb=$(awk -v m="$mb" -v s="$two" 'BEGIN { printf "%.1f", m / s }')
+    printf "    %-18s %7s %8s %9s %9s %8s %8s %8ss %9s %9s\n" "$name" "$mb" "$(echo "$h5" | field h5py_mb_s)" "$one_mb" "$two_mb" \
+      "$(ratio "$h5s" "$one")" "$(ratio "$h5s" "$two")" "$np" "$(ratio "$np" "$one")" "$(ratio "$np" "$two")"
+  done <<<"$patterns"
+  echo "    aims: /h5py >= 1.0 on one core, >= 1.8 on two; xNumPy >= 5 on one core, >= 10 on two"
 }
 if [ "${INSOLE_BENCH_ONLY:-}" = memory ]; then
+  memory_bench
+  exit 0
+fi
+if [ "${INSOLE_BENCH_ONLY:-}" = patterns ]; then
+  pattern_bench
   memory_bench
   exit 0
 fi
@@ -166,6 +209,7 @@ r1=$(rss "$work/mat-1min.h5"); rl=$(rss "$work/mat-${long_minutes}min.h5")
 echo
 echo "(d) max RSS: 1 min ${r1} kB, ${long_minutes} min ${rl} kB: ratio $(ratio "$rl" "$r1") (flat = 1.0; raw frames of ${long_minutes} min: $((long_minutes * 6000 * 4096 * 4 / 1000000)) MB)"
 memory_bench
+pattern_bench
 
 spm_bench
 app_bench
