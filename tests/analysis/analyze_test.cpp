@@ -412,6 +412,38 @@ sim::Simulation three_second_stand() {
   return sim::simulate_stand_mat(sp, mat);
 }
 
+TEST(AnalyzeStream, HandsEveryChunksStorageBackOnceAnalysed) {
+  // FrameChunk::give_back: the reader's blocks come back to it to be filled again. Each chunk's
+  // own storage must come back, once, after the analysis has used it, and the result must not
+  // depend on it.
+  sim::Simulation sim = three_second_stand();
+  const Stream& st = sim.recording.streams[0];
+  auto plain = stream_recording(sim.recording, 16, {});
+  ASSERT_TRUE(plain) << plain.error().message;
+  std::vector<const float*> sent, returned;
+  Eigen::Index next = 0;
+  ChunkProvider provider = [&]() -> Result<std::optional<FrameChunk>> {
+    if (next >= st.frame_count()) return std::optional<FrameChunk>{};
+    const Eigen::Index n = std::min<Eigen::Index>(16, st.frame_count() - next);
+    FrameChunk c;
+    c.time_s = st.time_s.segment(next, n);
+    c.pressure_kpa = st.pressure_kpa.middleRows(next, n);
+    sent.push_back(c.pressure_kpa.data());
+    c.give_back = [&returned](FrameMatrix&& m) {
+      returned.push_back(m.data());
+      FrameMatrix gone = std::move(m);  // the reader now owns it
+    };
+    next += n;
+    return std::optional<FrameChunk>(std::move(c));
+  };
+  auto s = analyze_stream(sim.recording.meta, {st.info}, provider, {});
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(returned, sent);
+  ASSERT_EQ(s->footfalls.size(), plain->footfalls.size());
+  for (std::size_t i = 0; i < s->footfalls.size(); ++i)
+    EXPECT_EQ(s->footfalls[i].measures, plain->footfalls[i].measures) << i;
+}
+
 TEST(AnalyzeStream, CompactWindowGivesExactlyTheInMemoryResult) {
   // A standing trial loaded from its first frame to its last, in one window (no quiet gap, and
   // windows longer than the trial): analyze_stream keeps the window as the readings that are not

@@ -6,8 +6,10 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 
 namespace insole::analysis {
 
@@ -151,7 +153,7 @@ FootFrame insole_frame(const SensorLayout& layout, const std::vector<Eigen::Inde
   return f;
 }
 
-void put(std::map<std::string, double>& m, const std::string& key, std::optional<double> v) {
+void put(MeasureValues& m, std::string_view key, std::optional<double> v) {
   if (v && std::isfinite(*v)) m[key] = *v;
 }
 
@@ -240,9 +242,12 @@ void accumulate_into(std::vector<FootImage>& images, const StreamInfo& info, Sid
 // second frame are left for the next window: the earliest of their first frames is returned
 // through `carry`, and every footfall starting at or after it is left too (the next window
 // starts there and finds them again).
+// `out` is a std::vector (whole recordings) or a std::deque (streaming: no doubling of a growing
+// array while the result is largest); footfalls are appended to it.
+template <class Footfalls>
 void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::Index offset,
                     Eigen::Index own_from, const RecordingMetadata& meta, const AnalysisParams& p,
-                    bool keep_sensels, StreamQuality& q, std::vector<FootfallAnalysis>& out,
+                    bool keep_sensels, StreamQuality& q, Footfalls& out,
                     std::vector<FootImage>& images, std::optional<Eigen::Index>* carry) {
   const auto& info = window.info();
   const bool insole = is_insole_stream(info);
@@ -376,6 +381,7 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
       ff.sensels.shrink_to_fit();
     }
     fa.footfall = std::move(ff);
+    fa.measures.shrink_to_fit();
     out.push_back(std::move(fa));
   }
 }
@@ -588,8 +594,9 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
     foot.side = side;
     foot.stream = si < streams.size() ? streams[si].name : std::to_string(si);
     foot.surface = si < streams.size() && is_insole_stream(streams[si]) ? Surface::in_shoe : Surface::barefoot;
-    std::map<std::string, std::vector<double>> values;
-    std::map<std::string, std::map<std::string, std::vector<double>>> regions;
+    std::vector<const FootfallAnalysis*> used;
+    std::set<std::string_view> measure_keys;
+    std::set<std::string> region_names;
     std::size_t walking = 0, toe_first = 0;
     for (const auto& fa : r.footfalls) {
       if (fa.footfall.stream != si || fa.footfall.side != side) continue;
@@ -603,25 +610,36 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
         ++walking;
         toe_first += fa.equinus.heel_first ? 0 : 1;
       }
-      for (const auto& [k, v] : fa.measures) values[k].push_back(v);
-      for (const auto& rm : fa.regions) {
-        auto& reg = regions[rm.region];
-        reg["peak_pressure_kpa"].push_back(rm.peak_pressure_kpa);
-        reg["mean_pressure_kpa"].push_back(rm.mean_pressure_kpa);
-        reg["max_force_n"].push_back(rm.max_force_n);
-        reg["contact_area_mm2"].push_back(rm.contact_area_mm2);
-        reg["contact_time_percent"].push_back(rm.contact_time_percent);
-        reg["pti_novel_kpa_s"].push_back(rm.pti_novel_kpa_s);
-        reg["pti_melai_kpa_s"].push_back(rm.pti_melai_kpa_s);
-        reg["fti_n_s"].push_back(rm.fti_n_s);
-        reg["time_of_peak_percent"].push_back(rm.time_of_peak_percent);
-      }
+      used.push_back(&fa);
+      for (const auto& kv : fa.measures) measure_keys.insert(kv.first);
+      for (const auto& rm : fa.regions) region_names.insert(rm.region);
     }
-    for (auto& [k, v] : values)
-      if (auto s = summarize(std::move(v))) foot.measures[k] = *s;
-    for (auto& [name, vars] : regions)
-      for (auto& [k, v] : vars)
+    // One variable at a time, over the used footfalls in time order: the values of one measure
+    // are held at once, not those of every measure and region of the foot.
+    for (std::string_view k : measure_keys) {
+      std::vector<double> v;
+      for (const FootfallAnalysis* fa : used)
+        if (auto it = fa->measures.find(k); it != fa->measures.end()) v.push_back(it->second);
+      if (auto s = summarize(std::move(v))) foot.measures[std::string(k)] = *s;
+    }
+    static constexpr std::pair<const char*, double RegionMetrics::*> kRegionVariables[] = {
+        {"peak_pressure_kpa", &RegionMetrics::peak_pressure_kpa},
+        {"mean_pressure_kpa", &RegionMetrics::mean_pressure_kpa},
+        {"max_force_n", &RegionMetrics::max_force_n},
+        {"contact_area_mm2", &RegionMetrics::contact_area_mm2},
+        {"contact_time_percent", &RegionMetrics::contact_time_percent},
+        {"pti_novel_kpa_s", &RegionMetrics::pti_novel_kpa_s},
+        {"pti_melai_kpa_s", &RegionMetrics::pti_melai_kpa_s},
+        {"fti_n_s", &RegionMetrics::fti_n_s},
+        {"time_of_peak_percent", &RegionMetrics::time_of_peak_percent}};
+    for (const std::string& name : region_names)
+      for (const auto& [k, member] : kRegionVariables) {
+        std::vector<double> v;
+        for (const FootfallAnalysis* fa : used)
+          for (const auto& rm : fa->regions)
+            if (rm.region == name) v.push_back(rm.*member);
         if (auto s = summarize(std::move(v))) foot.regions[name][k] = *s;
+      }
     // An uncalibrated stream's values are counts: whatever needs absolute pressure or force is
     // withheld (missing_reason says why); ratios, shares, areas, positions and timing remain.
     foot.uncalibrated = si < streams.size() && streams[si].units == PressureUnits::counts;
@@ -824,6 +842,10 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
                                       const ChunkProvider& next_chunk, const AnalysisParams& params) {
   AnalysisResult r;
   r.params = params;
+  // Footfalls as they are analysed. A std::vector growing by doubling would hold its old and new
+  // arrays at once near the end, when the result is largest (a 10-min treadmill walk: about a
+  // thousand footfalls of 1.4 kB, 2.8 MB at that moment); a deque adds one footfall at a time.
+  std::deque<FootfallAnalysis> found;
   std::vector<StreamWindow> win(streams.size());
   for (std::size_t i = 0; i < streams.size(); ++i) {
     win[i].info = &streams[i];
@@ -852,7 +874,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     // this is the end of the stream.
     const FrameView s = w.view(n);
     std::optional<Eigen::Index> carry;
-    analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, r.footfalls, r.images,
+    analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, found, r.images,
                    last ? nullptr : &carry);
     Eigen::Index next_start = w.window_first + lead_in_start(w, n);
     w.own_from = w.window_first + n;
@@ -869,7 +891,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     auto chunk = next_chunk();
     if (!chunk) return chunk.error();
     if (!chunk->has_value()) break;
-    const FrameChunk& c = **chunk;
+    FrameChunk& c = **chunk;
     if (c.stream >= win.size())
       return make_error(Errc::invalid_argument, "frame chunk for stream " + std::to_string(c.stream) +
                                                     " but the recording has " + std::to_string(win.size()));
@@ -923,6 +945,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
         process(w, cut + 1, false);
       }
     }
+    if (c.give_back) c.give_back(std::move(c.pressure_kpa));
   }
   for (auto& w : win) {
     if (w.active && w.rows() > 0) process(w, w.rows(), true);
@@ -932,11 +955,20 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     q.rejected = w.q.rejected;
     r.quality.streams.push_back(std::move(q));
   }
-  // Footfalls in time order per stream, as analyze() gives them.
-  std::stable_sort(r.footfalls.begin(), r.footfalls.end(), [](const FootfallAnalysis& a, const FootfallAnalysis& b) {
+  r.footfalls.reserve(found.size());
+  while (!found.empty()) {
+    r.footfalls.push_back(std::move(found.front()));
+    found.pop_front();  // frees it as it goes: one copy of the footfalls at any time
+  }
+  // Footfalls in time order per stream, as analyze() gives them. They mostly arrive in that order
+  // already, and std::stable_sort would take a buffer of half the footfalls (about 0.7 MB for a
+  // thousand) at the moment the result is largest.
+  const auto before = [](const FootfallAnalysis& a, const FootfallAnalysis& b) {
     return a.footfall.stream != b.footfall.stream ? a.footfall.stream < b.footfall.stream
                                                   : a.footfall.start_s < b.footfall.start_s;
-  });
+  };
+  if (!std::is_sorted(r.footfalls.begin(), r.footfalls.end(), before))
+    std::stable_sort(r.footfalls.begin(), r.footfalls.end(), before);
   finish_analysis(r, streams);
   return r;
 }

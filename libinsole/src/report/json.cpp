@@ -43,9 +43,9 @@ json side_timing(const SideTiming& t) {
           {"stance_percent", spread(t.stance_percent)}};
 }
 
-json measure_map(const std::map<std::string, double>& m) {
+json measure_map(const MeasureValues& m) {
   json j = json::object();
-  for (const auto& [k, v] : m) j[k] = num(v);
+  for (const auto& [k, v] : m) j[std::string(k)] = num(v);
   return j;
 }
 

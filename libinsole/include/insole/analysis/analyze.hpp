@@ -28,6 +28,7 @@
 #include "insole/analysis/foot_summary.hpp"
 #include "insole/analysis/footfall.hpp"
 #include "insole/analysis/gait.hpp"
+#include "insole/analysis/measure_values.hpp"
 #include "insole/analysis/pronation.hpp"
 #include "insole/analysis/regions.hpp"
 #include "insole/analysis/segmentation.hpp"
@@ -116,7 +117,7 @@ struct FootfallAnalysis {
   /// Per-region variables (grids): hindfoot, midfoot, forefoot, toes, mth1..5 ...
   std::vector<RegionMetrics> regions;
   /// Every scalar above keyed by its JSON name (what the per-foot medians aggregate).
-  std::map<std::string, double> measures;
+  MeasureValues measures;
   /// Per-sensel values of this footfall; folded into AnalysisResult::images by the analysis and
   /// then cleared (empty in a finished result).
   FootfallImage image;
@@ -163,6 +164,9 @@ struct FrameChunk {
   std::size_t stream = 0;
   Eigen::VectorXd time_s;
   FrameMatrix pressure_kpa;
+  /// When set, analyze_stream hands pressure_kpa's storage back through it once the chunk is
+  /// analysed, so that the reader can fill the same block again instead of allocating a new one.
+  std::function<void(FrameMatrix&&)> give_back;
 };
 
 /// Yields the next chunk, nullopt at the end, or an error (which analyze_stream returns).
