@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -191,6 +192,37 @@ TEST(ChunkReader, WriterFilesReadTheSameThroughBothPaths) {
       ASSERT_TRUE(all.ok());
       EXPECT_TRUE(test::same_bits(*all, rec.streams[0].pressure_kpa));
     }
+}
+
+// read_frames into storage handed back from an earlier block (what the analysis does, through
+// FrameChunk::give_back): the same frames as fresh reads on both paths, the same memory reused
+// while blocks keep their size, and a short last block still right.
+TEST(ChunkReader, ReusedStorageGivesTheSameFramesInTheSameBlock) {
+  TempDir dir;
+  const Recording rec = grid_recording(61);
+  const auto file = dir / "reuse.h5";
+  ASSERT_TRUE(write_with(file, rec, 8, 4).ok());
+  for (const char* path : {static_cast<const char*>(nullptr), "library"}) {
+    PathEnv env(path);
+    auto r = RecordingReader::open(file);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    FrameMatrix storage;
+    const float* block_memory = nullptr;
+    for (Eigen::Index first = 0; first < 61; first += 16) {
+      auto b = r->read_frames(0, first, 16, &storage);
+      ASSERT_TRUE(b.ok()) << b.error().message;
+      EXPECT_EQ(storage.size(), 0) << "the storage was taken";
+      const Eigen::Index n = std::min<Eigen::Index>(16, 61 - first);
+      ASSERT_EQ(b->frame_count(), n);
+      EXPECT_TRUE(test::same_bits(b->pressure_kpa, rec.streams[0].pressure_kpa.middleRows(first, n)))
+          << (path ? path : "direct") << " from frame " << first;
+      if (n == 16) {
+        if (block_memory) EXPECT_EQ(b->pressure_kpa.data(), block_memory) << "a new block at frame " << first;
+        block_memory = b->pressure_kpa.data();
+      }
+      storage = std::move(b->pressure_kpa);  // handed back, as the analysis does
+    }
+  }
 }
 
 // Replaces the pressure dataset of stream "mat" by one with the given creation properties and

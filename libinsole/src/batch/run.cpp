@@ -191,6 +191,15 @@ Result<assess::Assessment> assess_file(const fs::path& path, const recommend::Ru
   }
   std::size_t stream = 0;
   Eigen::Index next = 0;
+  // Blocks the analysis has finished with, filled again by the next reads: a few blocks of a few
+  // MB are allocated once per recording instead of once per read. Freeing and allocating them at
+  // every read left holes in the heap that the results then filled, so the resident size grew
+  // with the recording's length, and every new block's pages were faulted in afresh.
+  struct Spares {
+    std::mutex mutex;
+    std::vector<FrameMatrix> blocks;
+  };
+  const auto spares = std::make_shared<Spares>();
   const analysis::ChunkProvider provider = [&]() -> Result<std::optional<analysis::FrameChunk>> {
     while (stream < streams.size() && next >= counts[stream]) {
       ++stream;
@@ -199,7 +208,15 @@ Result<assess::Assessment> assess_file(const fs::path& path, const recommend::Ru
     if (stream >= streams.size()) return std::optional<analysis::FrameChunk>{};
     // read_frames takes the HDF5 mutex itself, only while it calls HDF5: chunks are inflated
     // without it, so other jobs can read meanwhile.
-    auto frames = reader->unlocked().read_frames(stream, next, block[stream]);
+    FrameMatrix storage;
+    {
+      const std::lock_guard<std::mutex> lock(spares->mutex);
+      if (!spares->blocks.empty()) {
+        storage = std::move(spares->blocks.back());
+        spares->blocks.pop_back();
+      }
+    }
+    auto frames = reader->unlocked().read_frames(stream, next, block[stream], &storage);
     if (!frames) return frames.error();
     if (frames->time_s.size() == 0)
       return make_error(Errc::format_error, "stream '" + streams[stream].name + "' returned no frames at frame " +
@@ -208,6 +225,10 @@ Result<assess::Assessment> assess_file(const fs::path& path, const recommend::Ru
     c.stream = stream;
     c.time_s = std::move(frames->time_s);
     c.pressure_kpa = std::move(frames->pressure_kpa);
+    c.give_back = [spares](FrameMatrix&& m) {
+      const std::lock_guard<std::mutex> lock(spares->mutex);
+      if (spares->blocks.size() < 4) spares->blocks.push_back(std::move(m));
+    };
     next += c.time_s.size();
     return std::optional<analysis::FrameChunk>(std::move(c));
   };

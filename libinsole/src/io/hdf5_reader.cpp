@@ -648,7 +648,7 @@ Status check_range(const detail::DiskStream& d, Eigen::Index first, Eigen::Index
 }  // namespace
 
 Result<Stream> RecordingReader::read_frames(std::size_t stream, Eigen::Index first,
-                                            Eigen::Index count) const {
+                                            Eigen::Index count, FrameMatrix* reuse) const {
   const detail::DiskStream& d = state_->disk.at(stream);
   if (auto st = check_range(d, first, count); !st) return st.error();
   count = std::min<Eigen::Index>(count, static_cast<Eigen::Index>(d.frames) - first);
@@ -682,6 +682,7 @@ Result<Stream> RecordingReader::read_frames(std::size_t stream, Eigen::Index fir
                             std::to_string(t[i - 1]));
   }
   out.time_s = t.tail(count);
+  if (reuse) out.pressure_kpa = std::move(*reuse);  // resize() keeps storage of the same size
   out.pressure_kpa.resize(count, sensels);
   const h5::Where pw = d.where.at(detail::kPressure);
   bool direct_done = false;

@@ -126,8 +126,11 @@ class RecordingReader {
   /// deflate/fletcher32) is read by raw chunks and decoded on up to INSOLE_DECODE_THREADS threads
   /// (default: all cores) outside the HDF5 library; anything else, or INSOLE_HDF5_PATH=library,
   /// goes through the library. Both give the same bytes. Takes hdf5_mutex() itself: call it
-  /// without holding that mutex.
-  Result<Stream> read_frames(std::size_t stream, Eigen::Index first, Eigen::Index count) const;
+  /// without holding that mutex. `reuse`, when given, is storage a previous call returned: the
+  /// pressure is read into it (no new block, no fresh pages to fault in when it has this block's
+  /// size), and it is left empty.
+  Result<Stream> read_frames(std::size_t stream, Eigen::Index first, Eigen::Index count,
+                             FrameMatrix* reuse = nullptr) const;
   const std::filesystem::path& path() const noexcept { return path_; }
 
   RecordingReader(RecordingReader&&) noexcept;
