@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "footprint_builder.hpp"
+#include "insole/analysis/frame_view.hpp"
 #include "insole/sim/simulator.hpp"
 #include "support/shared_data.hpp"
 
@@ -403,6 +404,51 @@ TEST(Segmentation, FscanInsoleStancesMatchTheListedFrames) {
 // A simulated walk (insole::sim ground truth): every footfall the simulator says is fully on the
 // mat is found once, with its side and its contact times within two frames; partial ones are
 // flagged. Walking direction 230 degrees, i.e. no orientation of the feet on the grid is assumed.
+// find_footfalls on a compact view (only the sensels read in the window are stored, as the
+// streaming analysis keeps a window) feeds the segmenter the stored sensels alone (push_stored):
+// the footfalls must be exactly those of the dense frames. A simulated walk, sensor noise included.
+TEST(Segmentation, CompactViewGivesTheDenseFootfalls) {
+  sim::WalkParams wp;
+  wp.duration_s = 4.0;
+  wp.sample_rate_hz = 50;
+  wp.walk_direction_deg = 230.0;
+  wp.seed = 5;
+  sim::MatParams mat;
+  mat.rows = 220;
+  mat.cols = 220;
+  const auto simu = sim::simulate_walk_mat(wp, mat);
+  const Stream& st = simu.recording.streams.at(0);
+  const Eigen::Index n = st.pressure_kpa.cols();
+  std::vector<int> column(static_cast<std::size_t>(n), -1);
+  std::vector<Eigen::Index> stored;
+  for (Eigen::Index s = 0; s < n; ++s)
+    if ((st.pressure_kpa.col(s).array() != 0.0f).any()) {
+      column[static_cast<std::size_t>(s)] = static_cast<int>(stored.size());
+      stored.push_back(s);
+    }
+  ASSERT_GT(stored.size(), 0u);
+  ASSERT_LT(stored.size(), static_cast<std::size_t>(n)) << "the test needs sensels never loaded";
+  FrameMatrix compact(st.frame_count(), static_cast<Eigen::Index>(stored.size()));
+  for (std::size_t k = 0; k < stored.size(); ++k) compact.col(static_cast<Eigen::Index>(k)) = st.pressure_kpa.col(stored[k]);
+  const FrameView view(st.info, st.time_s.data(), st.frame_count(), compact.data(), compact.cols(), column.data(), 0.0f);
+  const auto dense = find_footfalls(st, 0);
+  const auto sparse = find_footfalls(view, 0);
+  ASSERT_GE(dense.size(), 3u);
+  ASSERT_EQ(sparse.size(), dense.size());
+  for (std::size_t i = 0; i < dense.size(); ++i) {
+    EXPECT_EQ(sparse[i].first_frame, dense[i].first_frame) << i;
+    EXPECT_EQ(sparse[i].last_frame, dense[i].last_frame) << i;
+    EXPECT_EQ(sparse[i].sensels, dense[i].sensels) << i;
+    EXPECT_EQ(sparse[i].side, dense[i].side) << i;
+    EXPECT_EQ(sparse[i].side_reason, dense[i].side_reason) << i;
+  }
+  // Stored sensels out of order are refused, not silently mis-tracked.
+  MatSegmenter seg(st.info.layout, 0);
+  const Eigen::Index bad[] = {5, 3};
+  const float v[] = {10.0f, 10.0f};
+  EXPECT_THROW(seg.push_stored(0, 0.0, bad, v, 2), std::invalid_argument);
+}
+
 TEST(Segmentation, SimulatedWalkMatchesTruth) {
   sim::WalkParams wp;
   wp.duration_s = 4.0;

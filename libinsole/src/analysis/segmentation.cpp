@@ -59,6 +59,7 @@ struct MatSegmenter::Impl {
   std::vector<TrackedFootfall> finished;
   // Scratch, reused every frame (no allocation in steady state).
   std::vector<Eigen::Index> active, leftover, stack, comp;
+  std::vector<float> reading;  // reading[s] of this frame, written for the active sensels only
   std::vector<char> is_left;
   bool started = false;
   Eigen::Index first_index = 0, last_pushed = -1;
@@ -77,6 +78,7 @@ struct MatSegmenter::Impl {
     owner_near.assign(n, -1);
     pos.assign(n, -1);
     is_left.assign(n, 0);
+    reading.assign(n, 0.0f);
     const int rr = static_cast<int>(std::floor(prm.link_distance_mm / pr));
     const int rc = static_cast<int>(std::floor(prm.link_distance_mm / pc));
     for (int dr = -rr; dr <= rr; ++dr)
@@ -130,11 +132,6 @@ struct MatSegmenter::Impl {
   void push(Eigen::Index frame, double t_s, const Eigen::Ref<const Eigen::VectorXf>& p) {
     if (p.size() != static_cast<Eigen::Index>(present.size()))
       throw std::invalid_argument("frame size does not match the layout");
-    if (!started) {
-      started = true;
-      first_index = frame;
-    }
-    last_pushed = frame;
     const float thr = static_cast<float>(prm.active_threshold_kpa);
     active.clear();
     // Plain pointer scan: the frame is contiguous (inner stride 1), and the debug builds the tests
@@ -142,7 +139,38 @@ struct MatSegmenter::Impl {
     const float* d = p.data();
     const Eigen::Index n = p.size();
     for (Eigen::Index s = 0; s < n; ++s)
-      if (d[s] > thr) active.push_back(s);  // NaN compares false
+      if (d[s] > thr) {  // NaN compares false
+        active.push_back(s);
+        reading[static_cast<std::size_t>(s)] = d[s];
+      }
+    track(frame, t_s);
+  }
+
+  void push_stored(Eigen::Index frame, double t_s, const Eigen::Index* sensels, const float* values,
+                   Eigen::Index count) {
+    const float thr = static_cast<float>(prm.active_threshold_kpa);
+    active.clear();
+    for (Eigen::Index k = 0; k < count; ++k) {
+      const Eigen::Index s = sensels[k];
+      if (s < 0 || s >= static_cast<Eigen::Index>(present.size()) || (k > 0 && s <= sensels[k - 1]))
+        throw std::invalid_argument("stored sensels must be layout indices in increasing order");
+      if (values[k] > thr) {
+        active.push_back(s);
+        reading[static_cast<std::size_t>(s)] = values[k];
+      }
+    }
+    track(frame, t_s);
+  }
+
+  // One frame whose loaded sensels (above the threshold, in increasing order) are `active`, with
+  // their readings in `reading`.
+  void track(Eigen::Index frame, double t_s) {
+    if (!started) {
+      started = true;
+      first_index = frame;
+    }
+    last_pushed = frame;
+    const float* d = reading.data();
     for (auto& tr : slots) tr.seen = false;
     leftover.clear();
     for (Eigen::Index s : active) {
@@ -452,6 +480,11 @@ void MatSegmenter::push(Eigen::Index frame_index, double time_s,
   impl_->push(frame_index, time_s, pressure_kpa);
 }
 
+void MatSegmenter::push_stored(Eigen::Index frame_index, double time_s, const Eigen::Index* sensels,
+                               const float* values, Eigen::Index count) {
+  impl_->push_stored(frame_index, time_s, sensels, values, count);
+}
+
 std::vector<TrackedFootfall> MatSegmenter::take_finished() {
   std::vector<TrackedFootfall> out;
   out.swap(impl_->finished);
@@ -750,10 +783,28 @@ std::vector<Footfall> find_footfalls(const FrameView& stream, std::size_t stream
   const Eigen::Index n = stream.sensor_count();
   if (stream.dense() && stream.frame_count() > 0 && stream.stride() != n)
     throw std::invalid_argument("frame size does not match the layout");
-  Eigen::VectorXf scratch(n);  // compact frames are expanded here, one at a time
+  // A compact window whose unstored sensels read at most the threshold (they read 0) is fed by
+  // its stored columns alone: the loaded sensels are among them, so nothing else is looked at.
+  const bool stored_only = !stream.dense() && !(stream.unstored() > static_cast<float>(params.active_threshold_kpa));
+  std::vector<Eigen::Index> sensel_of;  // stored_only: layout index of each stored column, in order
+  std::vector<Eigen::Index> column_order;  // stored columns by increasing sensel
+  std::vector<float> values;
+  if (stored_only) {
+    for (Eigen::Index s = 0; s < n; ++s)
+      if (const int c = stream.column_of(s); c >= 0) {
+        column_order.push_back(c);
+        sensel_of.push_back(s);
+      }
+    values.resize(column_order.size());
+  }
+  Eigen::VectorXf scratch(stored_only ? 0 : n);  // compact frames are otherwise expanded here
   for (Eigen::Index f = 0; f < stream.frame_count(); ++f) {
     if (const float* d = stream.dense_row(f)) {
       seg.push(f, stream.time(f), Eigen::Map<const Eigen::VectorXf>(d, n));
+    } else if (stored_only) {
+      const float* r = stream.stored_row(f);
+      for (std::size_t k = 0; k < column_order.size(); ++k) values[k] = r[column_order[k]];
+      seg.push_stored(f, stream.time(f), sensel_of.data(), values.data(), static_cast<Eigen::Index>(values.size()));
     } else {
       stream.row(f, scratch.data());
       seg.push(f, stream.time(f), scratch);

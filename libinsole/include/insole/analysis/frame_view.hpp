@@ -69,6 +69,13 @@ class FrameView {
   }
   /// Dense rows in a buffer (no copy), else nullptr.
   const float* dense_row(Eigen::Index f) const noexcept { return column_ ? nullptr : values_ + f * stride_; }
+  /// The stride() stored values of frame f (compact: column c holds the sensel s with
+  /// column_of(s) == c).
+  const float* stored_row(Eigen::Index f) const noexcept { return values_ + f * stride_; }
+  /// Compact: the column sensel s is stored in, or -1 when it reads unstored(); dense: s.
+  int column_of(Eigen::Index s) const noexcept { return column_ ? column_[s] : static_cast<int>(s); }
+  /// What an unstored sensel reads in every frame (compact views).
+  float unstored() const noexcept { return unstored_; }
 
  private:
   const StreamInfo* info_;

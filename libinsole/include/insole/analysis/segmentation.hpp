@@ -104,6 +104,11 @@ class MatSegmenter {
   /// Feeds one frame; frame_index must increase by one per call starting from any value.
   void push(Eigen::Index frame_index, double time_s,
             const Eigen::Ref<const Eigen::VectorXf>& pressure_kpa);
+  /// Same, for a frame given by some of its sensels: `sensels` (layout indices, increasing) read
+  /// `values`; every other sensel must read at most the active threshold. The same footfalls as
+  /// push() with the whole frame. Throws std::invalid_argument when sensels are out of order.
+  void push_stored(Eigen::Index frame_index, double time_s, const Eigen::Index* sensels, const float* values,
+                   Eigen::Index count);
   /// Footfalls finished since the last call (no side yet: Side::unknown), in closing order.
   std::vector<TrackedFootfall> take_finished();
   /// Ends the recording: closes every open contact (flagged partial: still loaded at the end).
