@@ -23,7 +23,7 @@
 # INSOLE_BENCH_SPM_IMAGES (default 100), INSOLE_BENCH_SPM_PERMUTATIONS (default 10000);
 # INSOLE_BENCH_APP_SECONDS (default 12); INSOLE_BENCH_ONLY=spm runs (e) alone, INSOLE_BENCH_ONLY=app (f);
 # INSOLE_BENCH_MEMORY_MINUTES (default 10), INSOLE_BENCH_STAND_RATE (200 x 200 standing trial, Hz,
-# default 50).
+# default 50), INSOLE_BENCH_PATTERN_MINUTES (length of the recordings of (g), default 1).
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -99,19 +99,22 @@ memory_bench() {
     echo "    $name (${rows} x ${cols} at ${pitch} mm, ${rate} Hz): ${rss[0]} MB vs ${rss[1]} MB, ratio $(ratio "${rss[1]}" "${rss[0]}") (raw frames ${raw[0]} MB vs ${raw[1]} MB)"
   done <<<"$patterns"
 }
-# Throughput by activity pattern, on the 1-min recordings of memory_bench: `insole analyze` (the
+# Throughput by activity pattern, on the 1-min recordings of memory_bench (INSOLE_BENCH_PATTERN_MINUTES
+# for others; the NumPy baseline holds a whole activity window in float64, 9.6 GB for 10 min of the
+# standing trial): `insole analyze` (the
 # CLI, process start included) pinned to one core (taskset -c 0) and free on both, against h5py
 # reading and decompressing the same frames in the same blocks (bench/h5py_read.py) and against
 # the NumPy + h5py baseline (bench/numpy_baseline.py), both pinned to one core. Best of $repeats.
 pattern_bench() {
+  local pm=${INSOLE_BENCH_PATTERN_MINUTES:-1}
   echo
-  echo "(g) throughput by activity pattern, 1-min recordings, best of ${repeats} (MB/s of raw float32 frames):"
+  echo "(g) throughput by activity pattern, ${pm}-min recordings, best of ${repeats} (MB/s of raw float32 frames):"
   printf "    %-18s %7s %8s %9s %9s %8s %8s %9s %8s %8s\n" recording "raw MB" "h5py" "insole 1c" "insole 2c" \
     "/h5py 1c" "/h5py 2c" "NumPy 1c" "xNumPy 1c" "xNumPy 2c"
   local mode name rows cols pitch rate f
   while read -r mode name rows cols pitch rate; do
-    f="$work/mem-$name-1min.h5"
-    [ -s "$f" ] || "$build/bench/insole_bench_make" --mode "$mode" "$f" 1 "$rows" "$cols" "$pitch" "$rate" >/dev/null
+    f="$work/mem-$name-${pm}min.h5"
+    [ -s "$f" ] || "$build/bench/insole_bench_make" --mode "$mode" "$f" "$pm" "$rows" "$cols" "$pitch" "$rate" >/dev/null
     local h5 mb one=1e9 two=1e9 np=1e9 t0 t1 s
     h5=$(taskset -c 0 $py "$src/bench/h5py_read.py" "$f" "$repeats")
     mb=$(echo "$h5" | field raw_mb)
