@@ -401,22 +401,59 @@ TEST(Segmentation, FscanInsoleStancesMatchTheListedFrames) {
   }
 }
 
-// A simulated walk (insole::sim ground truth): every footfall the simulator says is fully on the
-// mat is found once, with its side and its contact times within two frames; partial ones are
-// flagged. Walking direction 230 degrees, i.e. no orientation of the feet on the grid is assumed.
-// find_footfalls on a compact view (only the sensels read in the window are stored, as the
-// streaming analysis keeps a window) feeds the segmenter the stored sensels alone (push_stored):
-// the footfalls must be exactly those of the dense frames. A simulated walk, sensor noise included.
-TEST(Segmentation, CompactViewGivesTheDenseFootfalls) {
+// A 4 s simulated walk at 50 Hz across a 220 x 220 mat, heading 230 degrees (no orientation of
+// the feet on the grid assumed).
+sim::Simulation walk_on_220_mat(unsigned seed) {
   sim::WalkParams wp;
   wp.duration_s = 4.0;
   wp.sample_rate_hz = 50;
   wp.walk_direction_deg = 230.0;
-  wp.seed = 5;
+  wp.seed = seed;
   sim::MatParams mat;
   mat.rows = 220;
   mat.cols = 220;
-  const auto simu = sim::simulate_walk_mat(wp, mat);
+  return sim::simulate_walk_mat(wp, mat);
+}
+
+// A simulated walk (insole::sim ground truth): every footfall the simulator says is fully on the
+// mat is found once, with its side and its contact times within two frames; partial ones are
+// flagged. Walking direction 230 degrees, i.e. no orientation of the feet on the grid is assumed.
+TEST(Segmentation, SimulatedWalkMatchesTruth) {
+  const auto simu = walk_on_220_mat(11);
+  const Stream& st = simu.recording.streams.at(0);
+  const auto ffs = find_footfalls(st, 0);
+  const double dt = 1.0 / 50.0;  // walk_on_220_mat samples at 50 Hz
+  int complete = 0;
+  for (const auto& truth : simu.truth.footfalls) {
+    if (truth.partial) continue;
+    ++complete;
+    // The detected footfall overlapping this one most (successive steps overlap briefly in double
+    // support, so plain overlap is not enough).
+    const Footfall* best = nullptr;
+    double best_overlap = 0.0;
+    for (const auto& ff : ffs) {
+      const double overlap = std::min(ff.end_s, truth.end_s) - std::max(ff.start_s, truth.start_s);
+      if (overlap > best_overlap) {
+        best_overlap = overlap;
+        best = &ff;
+      }
+    }
+    ASSERT_NE(best, nullptr) << "footfall at " << truth.start_s << " s not found";
+    EXPECT_FALSE(best->partial) << best->reject_reason;
+    EXPECT_EQ(best->side, truth.side) << best->side_reason;
+    EXPECT_NEAR(best->start_s, truth.start_s, 2 * dt);
+    EXPECT_NEAR(best->end_s, truth.end_s, 2 * dt);
+  }
+  // As many footfalls as the simulator made (partial ones included, flagged).
+  EXPECT_EQ(ffs.size(), simu.truth.footfalls.size());
+  EXPECT_GE(complete, 2);  // a 1.1 m mat holds two complete steps in this walk
+}
+
+// find_footfalls on a compact view (only the sensels read in the window are stored, as the
+// streaming analysis keeps a window) feeds the segmenter the stored sensels alone (push_stored):
+// the footfalls must be exactly those of the dense frames. A simulated walk, sensor noise included.
+TEST(Segmentation, CompactViewGivesTheDenseFootfalls) {
+  const auto simu = walk_on_220_mat(5);
   const Stream& st = simu.recording.streams.at(0);
   const Eigen::Index n = st.pressure_kpa.cols();
   std::vector<int> column(static_cast<std::size_t>(n), -1);
@@ -447,45 +484,6 @@ TEST(Segmentation, CompactViewGivesTheDenseFootfalls) {
   const Eigen::Index bad[] = {5, 3};
   const float v[] = {10.0f, 10.0f};
   EXPECT_THROW(seg.push_stored(0, 0.0, bad, v, 2), std::invalid_argument);
-}
-
-TEST(Segmentation, SimulatedWalkMatchesTruth) {
-  sim::WalkParams wp;
-  wp.duration_s = 4.0;
-  wp.sample_rate_hz = 50;
-  wp.walk_direction_deg = 230.0;
-  wp.seed = 11;
-  sim::MatParams mat;
-  mat.rows = 220;
-  mat.cols = 220;
-  const auto simu = sim::simulate_walk_mat(wp, mat);
-  const Stream& st = simu.recording.streams.at(0);
-  const auto ffs = find_footfalls(st, 0);
-  const double dt = 1.0 / wp.sample_rate_hz;
-  int complete = 0;
-  for (const auto& truth : simu.truth.footfalls) {
-    if (truth.partial) continue;
-    ++complete;
-    // The detected footfall overlapping this one most (successive steps overlap briefly in double
-    // support, so plain overlap is not enough).
-    const Footfall* best = nullptr;
-    double best_overlap = 0.0;
-    for (const auto& ff : ffs) {
-      const double overlap = std::min(ff.end_s, truth.end_s) - std::max(ff.start_s, truth.start_s);
-      if (overlap > best_overlap) {
-        best_overlap = overlap;
-        best = &ff;
-      }
-    }
-    ASSERT_NE(best, nullptr) << "footfall at " << truth.start_s << " s not found";
-    EXPECT_FALSE(best->partial) << best->reject_reason;
-    EXPECT_EQ(best->side, truth.side) << best->side_reason;
-    EXPECT_NEAR(best->start_s, truth.start_s, 2 * dt);
-    EXPECT_NEAR(best->end_s, truth.end_s, 2 * dt);
-  }
-  // As many footfalls as the simulator made (partial ones included, flagged).
-  EXPECT_EQ(ffs.size(), simu.truth.footfalls.size());
-  EXPECT_GE(complete, 2);  // a 1.1 m mat holds two complete steps in this walk
 }
 
 }  // namespace
