@@ -31,6 +31,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
@@ -55,7 +56,7 @@ def main(cli, seconds, rate):
         for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
             opts.add_argument(a)
         driver = webdriver.Chrome(options=opts, service=Service(executable_path=shutil.which("chromedriver")))
-        wait = WebDriverWait(driver, 60)
+        wait = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,))
         driver.get(url)
         wait.until(EC.visibility_of_element_located((By.ID, "patients-view")))
         driver.find_element(By.ID, "new-pseudonym").send_keys("P-BENCH-1")

@@ -27,6 +27,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PSEUDONYM = "P-BROWSER-7"
@@ -116,7 +117,7 @@ def choose_source(driver, label):
 
 def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
     """A second visit with a walk of another simulated foot, then the compare screen."""
-    long_wait = WebDriverWait(driver, 300)
+    long_wait = WebDriverWait(driver, 300, ignored_exceptions=(StaleElementReferenceException,))
     driver.find_element(By.ID, "results-back").click()
     wait.until(EC.text_to_be_present_in_element((By.ID, "patient-name"), PSEUDONYM))
     condition = driver.find_element(By.NAME, "condition")
@@ -256,7 +257,7 @@ def main(cli, shots):
         service = Service(executable_path=shutil.which("chromedriver"))
         driver = webdriver.Chrome(options=opts, service=service)
         driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
-        wait = WebDriverWait(driver, 60)
+        wait = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,))
 
         # The patient list, then a new patient.
         driver.get(url)
