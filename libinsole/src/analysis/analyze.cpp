@@ -594,9 +594,8 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
     foot.side = side;
     foot.stream = si < streams.size() ? streams[si].name : std::to_string(si);
     foot.surface = si < streams.size() && is_insole_stream(streams[si]) ? Surface::in_shoe : Surface::barefoot;
-    std::vector<const FootfallAnalysis*> used;
-    std::set<std::string_view> measure_keys;
-    std::set<std::string> region_names;
+    std::map<std::string, std::vector<double>> values;
+    std::map<std::string, std::map<std::string, std::vector<double>>> regions;
     std::size_t walking = 0, toe_first = 0;
     for (const auto& fa : r.footfalls) {
       if (fa.footfall.stream != si || fa.footfall.side != side) continue;
@@ -610,36 +609,25 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
         ++walking;
         toe_first += fa.equinus.heel_first ? 0 : 1;
       }
-      used.push_back(&fa);
-      for (const auto& kv : fa.measures) measure_keys.insert(kv.first);
-      for (const auto& rm : fa.regions) region_names.insert(rm.region);
-    }
-    // One variable at a time, over the used footfalls in time order: the values of one measure
-    // are held at once, not those of every measure and region of the foot.
-    for (std::string_view k : measure_keys) {
-      std::vector<double> v;
-      for (const FootfallAnalysis* fa : used)
-        if (auto it = fa->measures.find(k); it != fa->measures.end()) v.push_back(it->second);
-      if (auto s = summarize(std::move(v))) foot.measures[std::string(k)] = *s;
-    }
-    static constexpr std::pair<const char*, double RegionMetrics::*> kRegionVariables[] = {
-        {"peak_pressure_kpa", &RegionMetrics::peak_pressure_kpa},
-        {"mean_pressure_kpa", &RegionMetrics::mean_pressure_kpa},
-        {"max_force_n", &RegionMetrics::max_force_n},
-        {"contact_area_mm2", &RegionMetrics::contact_area_mm2},
-        {"contact_time_percent", &RegionMetrics::contact_time_percent},
-        {"pti_novel_kpa_s", &RegionMetrics::pti_novel_kpa_s},
-        {"pti_melai_kpa_s", &RegionMetrics::pti_melai_kpa_s},
-        {"fti_n_s", &RegionMetrics::fti_n_s},
-        {"time_of_peak_percent", &RegionMetrics::time_of_peak_percent}};
-    for (const std::string& name : region_names)
-      for (const auto& [k, member] : kRegionVariables) {
-        std::vector<double> v;
-        for (const FootfallAnalysis* fa : used)
-          for (const auto& rm : fa->regions)
-            if (rm.region == name) v.push_back(rm.*member);
-        if (auto s = summarize(std::move(v))) foot.regions[name][k] = *s;
+      for (const auto& [k, v] : fa.measures) values[std::string(k)].push_back(v);
+      for (const auto& rm : fa.regions) {
+        auto& reg = regions[rm.region];
+        reg["peak_pressure_kpa"].push_back(rm.peak_pressure_kpa);
+        reg["mean_pressure_kpa"].push_back(rm.mean_pressure_kpa);
+        reg["max_force_n"].push_back(rm.max_force_n);
+        reg["contact_area_mm2"].push_back(rm.contact_area_mm2);
+        reg["contact_time_percent"].push_back(rm.contact_time_percent);
+        reg["pti_novel_kpa_s"].push_back(rm.pti_novel_kpa_s);
+        reg["pti_melai_kpa_s"].push_back(rm.pti_melai_kpa_s);
+        reg["fti_n_s"].push_back(rm.fti_n_s);
+        reg["time_of_peak_percent"].push_back(rm.time_of_peak_percent);
       }
+    }
+    for (auto& [k, v] : values)
+      if (auto s = summarize(std::move(v))) foot.measures[k] = *s;
+    for (auto& [name, vars] : regions)
+      for (auto& [k, v] : vars)
+        if (auto s = summarize(std::move(v))) foot.regions[name][k] = *s;
     // An uncalibrated stream's values are counts: whatever needs absolute pressure or force is
     // withheld (missing_reason says why); ratios, shares, areas, positions and timing remain.
     foot.uncalibrated = si < streams.size() && streams[si].units == PressureUnits::counts;
