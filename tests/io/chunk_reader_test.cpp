@@ -217,7 +217,9 @@ TEST(ChunkReader, ReusedStorageGivesTheSameFramesInTheSameBlock) {
       EXPECT_TRUE(test::same_bits(b->pressure_kpa, rec.streams[0].pressure_kpa.middleRows(first, n)))
           << (path ? path : "direct") << " from frame " << first;
       if (n == 16) {
-        if (block_memory) EXPECT_EQ(b->pressure_kpa.data(), block_memory) << "a new block at frame " << first;
+        if (block_memory) {
+          EXPECT_EQ(b->pressure_kpa.data(), block_memory) << "a new block at frame " << first;
+        }
         block_memory = b->pressure_kpa.data();
       }
       storage = std::move(b->pressure_kpa);  // handed back, as the analysis does

@@ -1,17 +1,22 @@
 // Child process for the crash-durability test: captures frames into an HDF5 file with
 // RecordingWriter until it is killed. Frame values follow a formula of the frame index, so the
-// test can check every frame that survived. Usage: io_crash_writer <file.h5>
+// test can check every frame that survived. Stream "left" is calibrated as it is written (counts
+// in raw_counts, pressure = 2 x counts). Usage: io_crash_writer <file.h5>
 // Prints "ready <t0_steady_s>" on stdout once the file exists; time_s of each frame is steady-clock
 // seconds since t0 (std::chrono::steady_clock is CLOCK_MONOTONIC, shared by all processes).
 
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <thread>
 
 #include "insole/io/hdf5_recording.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 2) return 2;
+  // "unflushed": write 5 frames per stream and flush, then 25 more in whole chunks of 10 that no
+  // flush commits, say "ready" and wait to be killed (rows beyond frame_count for recover to trim).
+  const bool unflushed = argc == 3 && std::string(argv[2]) == "unflushed";
+  if (argc != 2 && !unflushed) return 2;
   using namespace insole;
   auto clock = steady_clock();
   const double t0 = clock->now_s();
@@ -24,6 +29,14 @@ int main(int argc, char** argv) {
   streams[1].layout = SensorLayout::sensors(Eigen::MatrixX2d::Constant(16, 2, 10.0), Eigen::VectorXd::Constant(16, 100.0)).value();
   streams[1].sample_rate_hz = 200;
   streams[1].side = Side::left;
+  // The insole is calibrated as it records: its frames are counts, kept as raw_counts, and its
+  // pressure is twice them (linear, 2 kPa per count).
+  Calibration cal;
+  cal.device_serial = "CRASH-1";
+  cal.method = "manual";
+  cal.date = "2026-12-07";
+  cal.coefficients = {2.0};
+  streams[1].calibration = cal;
   RecordingMetadata meta;
   meta.created_by = "io_crash_writer";
   char t0_text[64];
@@ -31,10 +44,30 @@ int main(int argc, char** argv) {
   meta.attributes["t0_steady_s"] = t0_text;
   io::WriterOptions opts;
   opts.clock = clock;
+  if (unflushed) {
+    opts.flush_interval_s = 1e6;
+    opts.chunk_frames = 10;
+  }
   auto writer = io::RecordingWriter::create(argv[1], meta, streams, opts);
   if (!writer) {
     std::fprintf(stderr, "%s\n", writer.error().message.c_str());
     return 1;
+  }
+  if (unflushed) {
+    for (int k = 0; k < 30; ++k) {
+      if (k == 5 && !writer->flush()) return 1;
+      for (std::size_t s = 0; s < 2; ++s) {
+        PressureFrame f;
+        f.stream = s;
+        f.time_s = 0.01 * k;
+        f.sequence = std::uint64_t(k);
+        f.pressure_kpa = Eigen::VectorXf::Constant(streams[s].layout.sensor_count(), float(k));
+        if (!writer->append(f)) return 1;
+      }
+    }
+    std::printf("ready %s\n", t0_text);
+    std::fflush(stdout);
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   std::printf("ready %s\n", t0_text);
   std::fflush(stdout);

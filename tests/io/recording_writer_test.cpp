@@ -160,7 +160,7 @@ struct Child {
   FILE* out = nullptr;
 };
 
-Child spawn_writer(const std::filesystem::path& file) {
+Child spawn_writer(const std::filesystem::path& file, const char* mode = nullptr) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   posix_spawn_file_actions_t actions;
@@ -169,7 +169,7 @@ Child spawn_writer(const std::filesystem::path& file) {
   posix_spawn_file_actions_addclose(&actions, fds[0]);
   const std::string exe = INSOLE_IO_CRASH_WRITER;
   const std::string arg = file.string();
-  char* argv[] = {const_cast<char*>(exe.c_str()), const_cast<char*>(arg.c_str()), nullptr};
+  char* argv[] = {const_cast<char*>(exe.c_str()), const_cast<char*>(arg.c_str()), const_cast<char*>(mode), nullptr};
   Child c;
   EXPECT_EQ(posix_spawn(&c.pid, exe.c_str(), &actions, nullptr, argv, environ), 0);
   posix_spawn_file_actions_destroy(&actions);
@@ -207,10 +207,24 @@ void kill_and_check(double run_s) {
   ASSERT_EQ(rec->meta.attributes.at("t0_steady_s").substr(0, 8), std::string(line + 6).substr(0, 8));
   for (const Stream& s : rec->streams) {
     ASSERT_GT(s.frame_count(), 0) << s.info.name;
-    // Every surviving frame is intact: values follow the writer's formula, nothing is NaN.
+    // Every surviving frame is intact: values follow the writer's formula, nothing is NaN. The
+    // calibrated insole keeps the counts as sent and twice them as pressure, row for row.
+    const bool calibrated = s.info.calibration.has_value();
+    EXPECT_EQ(calibrated, s.info.name == "left");
+    if (calibrated) {
+      ASSERT_EQ(s.raw_counts.rows(), s.frame_count());
+      ASSERT_EQ(s.raw_counts.cols(), s.pressure_kpa.cols());
+    }
     for (Eigen::Index f = 0; f < s.frame_count(); ++f)
-      for (Eigen::Index i = 0; i < s.pressure_kpa.cols(); ++i)
-        ASSERT_EQ(s.pressure_kpa(f, i), float(double(f) * 0.5 + double(i))) << s.info.name << " frame " << f;
+      for (Eigen::Index i = 0; i < s.pressure_kpa.cols(); ++i) {
+        const float sent = float(double(f) * 0.5 + double(i));
+        if (calibrated) {
+          ASSERT_EQ(s.raw_counts(f, i), sent) << s.info.name << " frame " << f;
+          ASSERT_EQ(s.pressure_kpa(f, i), 2.0f * sent) << s.info.name << " frame " << f;
+        } else {
+          ASSERT_EQ(s.pressure_kpa(f, i), sent) << s.info.name << " frame " << f;
+        }
+      }
     // The flush interval is 1 s: at most the last second is lost. 0.25 s of slack covers the
     // time a loaded CI machine may take to schedule the writer's flush and this kill.
     const double last_abs_s = t0 + s.time_s[s.frame_count() - 1];
@@ -236,20 +250,83 @@ void kill_and_check(double run_s) {
   }
   auto recovered = read_recording(file);
   ASSERT_TRUE(recovered.ok()) << recovered.error().message;
-  for (std::size_t i = 0; i < rec->streams.size(); ++i)
+  for (std::size_t i = 0; i < rec->streams.size(); ++i) {
     EXPECT_EQ(recovered->streams[i].pressure_kpa, rec->streams[i].pressure_kpa) << rec->streams[i].info.name;
+    EXPECT_EQ(recovered->streams[i].raw_counts, rec->streams[i].raw_counts) << rec->streams[i].info.name;
+  }
   EXPECT_EQ(recovered->events.size(), rec->events.size());
   // HDF5 itself now opens it for reading the ordinary way (no SWMR, no h5clear).
   {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     EXPECT_GE(f, 0) << "HDF5 refuses the recovered file";
-    if (f >= 0) H5Fclose(f);
+    if (f >= 0) {
+      // The calibrated insole's counts were trimmed with its pressure.
+      for (const char* name : {"/streams/left/pressure", "/streams/left/calibration/raw_counts"}) {
+        const hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+        EXPECT_GE(d, 0) << name;
+        if (d < 0) continue;
+        const hid_t space = H5Dget_space(d);
+        hsize_t dims[2] = {0, 0};
+        H5Sget_simple_extent_dims(space, dims, nullptr);
+        EXPECT_EQ(dims[0], hsize_t(rec->streams[1].frame_count())) << name;
+        H5Sclose(space);
+        H5Dclose(d);
+      }
+      H5Fclose(f);
+    }
   }
   // A second recovery finds nothing to do and leaves the file alone.
   auto twice = recover_capture(file);
   ASSERT_TRUE(twice.ok());
   EXPECT_FALSE(twice->was_interrupted);
+}
+
+TEST(RecordingWriter, RecoverKeepsACalibratedStreamUpToTheLastFlush) {
+  // The child wrote 30 frames per stream in chunks of 10 but committed only the first 5. Whether
+  // the longer extents reached the disk is up to HDF5's metadata cache; either way the recovered
+  // file has 5 frames, and the calibrated insole's raw_counts exactly as many.
+  TempDir dir;
+  const auto file = dir / "capture.h5";
+  Child child = spawn_writer(file, "unflushed");
+  ASSERT_GT(child.pid, 0);
+  char line[128] = {};
+  ASSERT_NE(fgets(line, sizeof line, child.out), nullptr) << "writer did not start";
+  ASSERT_EQ(kill(child.pid, SIGKILL), 0);
+  int status = 0;
+  waitpid(child.pid, &status, 0);
+  fclose(child.out);
+  auto extent = [&](const char* name) {
+    hsize_t dims[2] = {0, 0};
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+    EXPECT_GE(f, 0);
+    if (f < 0) return hsize_t(0);
+    const hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    EXPECT_GE(d, 0) << name;
+    if (d >= 0) {
+      const hid_t space = H5Dget_space(d);
+      H5Sget_simple_extent_dims(space, dims, nullptr);
+      H5Sclose(space);
+      H5Dclose(d);
+    }
+    H5Fclose(f);
+    return dims[0];
+  };
+  EXPECT_GE(extent("/streams/left/calibration/raw_counts"), 5u);
+  auto report = recover_capture(file);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_TRUE(report->was_interrupted);
+  EXPECT_EQ(extent("/streams/left/pressure"), 5u);
+  EXPECT_EQ(extent("/streams/left/calibration/raw_counts"), 5u);
+  auto rec = read_recording(file);
+  ASSERT_TRUE(rec.ok()) << rec.error().message;
+  const Stream& left = rec->streams[1];
+  ASSERT_EQ(left.raw_counts.rows(), 5);
+  for (int k = 0; k < 5; ++k) {
+    EXPECT_EQ(left.raw_counts(k, 0), float(k));
+    EXPECT_EQ(left.pressure_kpa(k, 0), 2.0f * float(k));
+  }
 }
 
 TEST(RecordingWriter, SigkillLosesAtMostTheLastSecond) {

@@ -60,13 +60,46 @@ TEST(UnitsCalibrationIo, CountsAndCalibrationRoundTrip) {
   EXPECT_EQ(back->streams[0].raw_counts.size(), 0);
 }
 
-TEST(UnitsCalibrationIo, StreamingWriterRefusesACalibratedStream) {
+TEST(UnitsCalibrationIo, StreamingWriterCalibratesCountsAsWriteRecordingStoresThem) {
+  // A capture calibrated as it records (the streaming writer given counts) and a finished
+  // recording calibrated afterwards (write_recording of counts and pressure) hold the same data.
+  TempDir dir;
+  const Recording rec = calibrated_recording();
+  const Stream& want = rec.streams[1];
+  std::vector<StreamInfo> infos{want.info};
+  {
+    auto w = RecordingWriter::create(dir / "live.h5", rec.meta, infos, {});
+    ASSERT_TRUE(w) << w.error().message;
+    for (Eigen::Index f = 0; f < want.frame_count(); ++f) {
+      PressureFrame fr;
+      fr.time_s = want.time_s[f];
+      fr.sequence = std::uint64_t(f);
+      fr.pressure_kpa = want.raw_counts.row(f).transpose();  // counts, as the device sends them
+      ASSERT_TRUE(w->append(fr));
+    }
+    ASSERT_TRUE(w->close());
+  }
+  auto back = read_recording(dir / "live.h5");
+  ASSERT_TRUE(back) << back.error().message;
+  const Stream& got = back->streams[0];
+  EXPECT_EQ(got.info.units, PressureUnits::kpa);
+  ASSERT_TRUE(got.info.calibration);
+  EXPECT_EQ(got.info.calibration->device_serial, "SN-7");
+  EXPECT_EQ(got.info.calibration->zero_counts, want.info.calibration->zero_counts);
+  EXPECT_TRUE(test::same_bits(got.raw_counts, want.raw_counts));
+  EXPECT_TRUE(test::same_bits(got.pressure_kpa, want.pressure_kpa));
+  EXPECT_FLOAT_EQ(got.pressure_kpa(0, 2), 5.0f);  // (3 counts - 1) * 2.5, as above
+}
+
+TEST(UnitsCalibrationIo, StreamingWriterRefusesACalibrationOfAnotherSize) {
   TempDir dir;
   const Recording rec = calibrated_recording();
   std::vector<StreamInfo> infos{rec.streams[1].info};
+  infos[0].calibration->gain = Eigen::VectorXd::Ones(9);  // the stream has 8 sensors
   auto w = RecordingWriter::create(dir / "live.h5", rec.meta, infos, {});
   ASSERT_FALSE(w);
-  EXPECT_EQ(w.error().code, Errc::unsupported);
+  EXPECT_EQ(w.error().code, Errc::invalid_argument);
+  EXPECT_NE(w.error().message.find("stream 'left'"), std::string::npos) << w.error().message;
   EXPECT_FALSE(std::filesystem::exists(dir / "live.h5"));
 }
 

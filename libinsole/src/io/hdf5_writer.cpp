@@ -49,10 +49,11 @@ struct CreateOptions {
   int deflate_level = 4;
   bool sequence = false;     // create the optional "sequence" dataset
   bool frame_count = false;  // create the optional frame_count attribute
+  bool raw_counts = false;   // create calibration/raw_counts (a stream with a calibration)
 };
 
 struct StreamDatasets {
-  Hid group, time, pressure, sequence;
+  Hid group, time, pressure, sequence, raw_counts;
 };
 
 Status validate_name(const std::string& name, const std::string& what) {
@@ -202,6 +203,16 @@ Result<StreamDatasets> create_stream(hid_t streams, const StreamInfo& info, cons
                                           v->data(), cw);
             !st)
           return st.error();
+    if (o.raw_counts) {
+      // The counts as the device gave them, beside the calibrated pressure (docs/format.md).
+      const float nan_f = std::numeric_limits<float>::quiet_NaN();
+      auto rc = create_frames_dataset(cid, kRawCounts, H5T_IEEE_F32LE, frame_dims(l, o.frames), o.chunk_frames,
+                                      o.deflate_level, H5T_NATIVE_FLOAT, &nan_f, cw);
+      if (!rc) return rc.error();
+      out.raw_counts = std::move(*rc);
+    }
+  } else if (o.raw_counts) {
+    return make_error(Errc::invalid_argument, w.prefix() + "raw_counts need a calibration");
   }
 
   // Unwritten rows read as NaN (no time, no pressure), never as plausible zeros.
@@ -446,6 +457,7 @@ Status write_recording(const std::filesystem::path& path, const Recording& rec) 
       detail::CreateOptions o;
       o.frames = static_cast<hsize_t>(s.frame_count());
       o.chunk_frames = detail::frames_for_bytes(s.info.layout.sensor_count(), 256.0 * 1024, std::max<hsize_t>(o.frames, 1));
+      o.raw_counts = s.raw_counts.size() != 0;
       auto ds = detail::create_stream(streams->get(), s.info, o, w.at(detail::kStreams));
       if (!ds) return ds.error();
       if (o.frames == 0) continue;
@@ -454,19 +466,9 @@ Status write_recording(const std::filesystem::path& path, const Recording& rec) 
         return h5::write_error(sw.at(detail::kTime), "cannot write");
       if (H5Dwrite(ds->pressure.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.pressure_kpa.data()) < 0)
         return h5::write_error(sw.at(detail::kPressure), "cannot write");
-      if (s.raw_counts.size() != 0) {
-        // The counts as the device gave them, beside the calibrated pressure (docs/format.md).
-        const h5::Where cw = sw.at(detail::kCalibration);
-        h5::Hid cg(H5Gopen2(ds->group.get(), detail::kCalibration, H5P_DEFAULT));
-        if (!cg.valid()) return make_error(Errc::invalid_argument, cw.prefix() + "raw_counts need a calibration");
-        const float nan_f = std::numeric_limits<float>::quiet_NaN();
-        auto rc = detail::create_frames_dataset(cg.get(), detail::kRawCounts, H5T_IEEE_F32LE,
-                                                detail::frame_dims(s.info.layout, o.frames), o.chunk_frames,
-                                                o.deflate_level, H5T_NATIVE_FLOAT, &nan_f, cw);
-        if (!rc) return rc.error();
-        if (H5Dwrite(rc->get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.raw_counts.data()) < 0)
-          return h5::write_error(cw.at(detail::kRawCounts), "cannot write");
-      }
+      if (o.raw_counts &&
+          H5Dwrite(ds->raw_counts.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.raw_counts.data()) < 0)
+        return h5::write_error(sw.at(detail::kCalibration).at(detail::kRawCounts), "cannot write");
     }
     if (auto st = detail::write_events_whole(f.get(), rec.events, w); !st) return st;
     streams->reset();
@@ -502,6 +504,10 @@ struct WriterState {
     std::vector<double> time;     // buffered, not yet handed to HDF5
     std::vector<float> pressure;
     std::vector<std::uint64_t> sequence;
+    // A stream with a calibration: frames arrive as counts, kept here as raw_counts while
+    // `pressure` takes their calibration.
+    std::optional<Calibration> calibration;
+    std::vector<float> raw;
   };
   h5::Hid file;  // first: released last
   h5::Where where;
@@ -552,6 +558,11 @@ Status WriterState::write_pending(Slot& s) {
                                          s.sequence.data(), s.where.at(detail::kSequence));
       !st)
     return st;
+  if (s.calibration)
+    if (auto st = detail::select_and_write(s.ds.raw_counts.get(), H5T_NATIVE_FLOAT, pdims, s.written, n, s.raw.data(),
+                                           s.where.at(detail::kCalibration).at(detail::kRawCounts));
+        !st)
+      return st;
   if (auto st = detail::select_and_write(s.ds.time.get(), H5T_NATIVE_DOUBLE, {total}, s.written, n,
                                          s.time.data(), s.where.at(detail::kTime));
       !st)
@@ -560,6 +571,7 @@ Status WriterState::write_pending(Slot& s) {
   s.time.clear();
   s.pressure.clear();
   s.sequence.clear();
+  s.raw.clear();
   return {};
 }
 
@@ -678,10 +690,8 @@ Result<RecordingWriter> RecordingWriter::create(const std::filesystem::path& pat
   if (auto st = detail::validate_streams(streams); !st) return st.error();
   for (const auto& s : streams)
     if (s.calibration)
-      // The streaming writer appends pressure only; a calibrated stream must keep its raw counts
-      // beside it, so calibration is applied to a finished recording (insole calibrate apply).
-      return make_error(Errc::unsupported, "stream '" + s.name + "': the streaming writer does not store "
-                                           "calibrated streams; capture counts and apply the calibration afterwards");
+      if (auto st = s.calibration->validate(s.layout.sensor_count()); !st)
+        return make_error(Errc::invalid_argument, "stream '" + s.name + "': " + st.error().message);
   if (!std::isfinite(opts.flush_interval_s) || opts.flush_interval_s <= 0)
     return make_error(Errc::invalid_argument, "flush_interval_s must be a positive number of seconds");
   if (opts.chunk_frames < 0) return make_error(Errc::invalid_argument, "chunk_frames must be >= 0 (0 = automatic)");
@@ -740,10 +750,12 @@ Result<RecordingWriter> RecordingWriter::create(const std::filesystem::path& pat
     o.deflate_level = opts.deflate_level;
     o.sequence = true;
     o.frame_count = true;
+    o.raw_counts = info.calibration.has_value();
     auto ds = detail::create_stream(sg->get(), info, o, sw);
     if (!ds) return abandon(ds.error());
     WriterState::Slot slot;
     slot.ds = std::move(*ds);
+    slot.calibration = info.calibration;
     slot.where = sw.at(info.name);
     slot.layout = info.layout;
     slot.chunk_frames = o.chunk_frames;
@@ -812,7 +824,13 @@ Status RecordingWriter::append(const PressureFrame& frame) {
   s.last_time_s = frame.time_s;
   s.time.push_back(frame.time_s);
   s.sequence.push_back(frame.sequence);
-  s.pressure.insert(s.pressure.end(), frame.pressure_kpa.data(), frame.pressure_kpa.data() + frame.pressure_kpa.size());
+  if (s.calibration) {
+    s.raw.insert(s.raw.end(), frame.pressure_kpa.data(), frame.pressure_kpa.data() + frame.pressure_kpa.size());
+    const Eigen::VectorXf kpa = s.calibration->apply(frame.pressure_kpa);
+    s.pressure.insert(s.pressure.end(), kpa.data(), kpa.data() + kpa.size());
+  } else {
+    s.pressure.insert(s.pressure.end(), frame.pressure_kpa.data(), frame.pressure_kpa.data() + frame.pressure_kpa.size());
+  }
   ++s.appended;
   h5::QuietErrors quiet;
   // Whole chunks go to HDF5 at once (bounded memory); they count only after the next flush.

@@ -79,6 +79,13 @@ Result<RecoverReport> recover_capture(const std::filesystem::path& path) {
       if (!g.valid()) return h5::write_error(gw, "cannot open the group");
       for (const char* ds : {detail::kTime, detail::kPressure, detail::kSequence})
         if (auto st = trim_rows(g.get(), ds, counts[i], gw); !st) return st.error();
+      if (h5::object_type(g.get(), detail::kCalibration) == H5O_TYPE_GROUP) {
+        // A capture calibrated as it recorded keeps the counts there, row for row with pressure.
+        h5::Hid c(H5Gopen2(g.get(), detail::kCalibration, H5P_DEFAULT));
+        if (!c.valid()) return h5::write_error(gw.at(detail::kCalibration), "cannot open the group");
+        if (auto st = trim_rows(c.get(), detail::kRawCounts, counts[i], gw.at(detail::kCalibration)); !st)
+          return st.error();
+      }
     }
     if (h5::object_type(f.get(), detail::kEvents) == H5O_TYPE_GROUP) {
       const h5::Where ew = w.at(detail::kEvents);

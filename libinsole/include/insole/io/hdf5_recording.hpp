@@ -67,7 +67,9 @@ class RecordingWriter {
                                         const std::vector<StreamInfo>& streams,
                                         WriterOptions opts = {});
   /// Appends one frame; frame.stream indexes `streams`, the frame has the layout's sensor count,
-  /// and time must be finite and strictly increasing per stream.
+  /// and time must be finite and strictly increasing per stream. For a stream with a calibration
+  /// (StreamInfo::calibration, units kPa) the frame holds the device's counts: they are stored as
+  /// they came in calibration/raw_counts, and their calibration (Calibration::apply) as pressure.
   Status append(const PressureFrame& frame);
   /// Records an event (written at the next flush and at close).
   Status add_event(const Event& event);
