@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "insole/capture/capture.hpp"
+#include "insole/calibration/calibration_file.hpp"
 #include "insole/capture/live_view.hpp"
 #include "source_uri.hpp"
 
@@ -23,7 +24,7 @@ extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
 int cmd_capture(const Args& args) {
   po::options_description opts("options");
-  std::vector<std::string> sources;
+  std::vector<std::string> sources, calibrations;
   std::string output, subject, mode;
   double duration_s = 0, mass_kg = 0, flush_s = 0.5;
   opts.add_options()
@@ -38,6 +39,9 @@ int cmd_capture(const Args& args) {
       ("mode", po::value(&mode), "walk | stand")
       ("mass", po::value(&mass_kg), "body mass in kg")
       ("flush", po::value(&flush_s), "seconds between flushes to disk, at most 1 (default 0.5)")
+      ("calibration", po::value(&calibrations),
+       "calibration file (insole calibrate compute) applied as frames arrive: the stream it names, or "
+       "the only stream in counts, is recorded in kPa with its raw counts kept beside; repeat per stream")
       ("quiet,q", "no live view; only the summary")
       ("plain", "plain status lines even on a terminal");
   po::variables_map vm;
@@ -54,6 +58,13 @@ int cmd_capture(const Args& args) {
     return usage_error("capture", "--mass must be between 0 and 500 kg");
   if (!(flush_s > 0 && flush_s <= 1)) return usage_error("capture", "--flush must be in (0, 1] s");
 
+  std::vector<Calibration> cals;
+  for (const auto& file : calibrations) {
+    auto cal = calibration::read_file(file);
+    if (!cal) return report_error("capture", cal.error());
+    cals.push_back(std::move(*cal));
+  }
+
   auto clock = steady_clock();
   std::vector<std::unique_ptr<FrameSource>> opened;
   for (const auto& uri : sources) {
@@ -66,6 +77,7 @@ int cmd_capture(const Args& args) {
   copt.output = output;
   copt.duration_s = duration_s;
   copt.flush_interval_s = flush_s;
+  copt.calibrations = std::move(cals);
   copt.meta.subject = subject;
   copt.meta.mode = mode;
   if (vm.count("mass")) copt.meta.body_mass_kg = mass_kg;

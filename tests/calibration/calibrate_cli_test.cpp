@@ -3,6 +3,8 @@
 // 0 / 1 / 2 and errors that name the problem.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "insole/calibration/calibration_file.hpp"
 #include "insole/io/hdf5_recording.hpp"
 #include "report/cli_run.hpp"
@@ -77,6 +79,54 @@ TEST(CalibrateCli, ComputeApplyCheck) {
   r = insole_cli("calibrate check " + quote(dir / "stand_kpa.h5") + " --mass 100 --tolerance 10", dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.out.find("error -20.0 %"), std::string::npos) << r.out;
+}
+
+TEST(CalibrateCli, CaptureCalibratesAsItRecordsAsApplyDoesAfterwards) {
+  // The counts trial played back as a live source through `insole capture --calibration` gives
+  // the same counts and pressure as `insole calibrate apply` on the trial.
+  test::TempDir dir;
+  const auto trial = dir / "stand.h5";
+  ASSERT_TRUE(io::write_recording(trial, standing_counts()));
+  auto r = insole_cli("calibrate compute " + quote(trial) + " --mass 80 --serial SN7 --stream left -o " +
+                          quote(dir / "left.json"),
+                      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = insole_cli("calibrate apply " + quote(trial) + " --calibration " + quote(dir / "left.json") + " -o " +
+                     quote(dir / "applied.h5"),
+                 dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = insole_cli("capture --source " + quote("file://" + trial.string()) + " --calibration " +
+                     quote(dir / "left.json") + " -q -o " + quote(dir / "live.h5"),
+                 dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto applied = io::read_recording(dir / "applied.h5");
+  auto live = io::read_recording(dir / "live.h5");
+  ASSERT_TRUE(applied && live);
+  ASSERT_EQ(live->streams.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const Stream& a = applied->streams[i];
+    const Stream& l = live->streams[i];
+    EXPECT_EQ(l.info.units, a.info.units) << a.info.name;
+    EXPECT_EQ(l.pressure_kpa, a.pressure_kpa) << a.info.name;
+    EXPECT_EQ(l.raw_counts, a.raw_counts) << a.info.name;
+  }
+  EXPECT_EQ(live->streams[0].info.units, PressureUnits::kpa);
+  EXPECT_EQ(live->streams[1].info.units, PressureUnits::counts);  // the calibration is the left's only
+
+  // A calibration that cannot be used stops the capture before it writes anything (exit 2).
+  std::ofstream(dir / "broken.json") << "{\"format\": ";
+  r = insole_cli("capture --source " + quote("file://" + trial.string()) + " --calibration " +
+                     quote(dir / "broken.json") + " -q -o " + quote(dir / "x.h5"),
+                 dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("broken.json"), std::string::npos) << r.err;
+  r = insole_cli("capture --source " + quote("file://" + trial.string()) + " --calibration " +
+                     quote(dir / "left.json") + " --calibration " + quote(dir / "left.json") + " -q -o " +
+                     quote(dir / "x.h5"),
+                 dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("stream 'left' is given two calibrations"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.h5"));
 }
 
 TEST(CalibrateCli, BadInputExitsTwoAndNamesTheProblem) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <deque>
 #include <fstream>
 
@@ -264,6 +265,113 @@ TEST(Capture, BadOptionsAreRejectedBeforeAnythingStarts) {
   opt.duration_s = 0;
   EXPECT_FALSE(run_capture({}, opt, std::make_shared<ManualClock>()));
   EXPECT_FALSE(std::filesystem::exists(opt.output));
+}
+
+// A power-law calibration with a zero offset and equalisation, for 4-sensel streams.
+Calibration power_law_calibration(const std::string& stream) {
+  Calibration c;
+  c.device_serial = "INS-42";
+  c.stream = stream;
+  c.method = "multi_load";
+  c.date = "2026-12-07";
+  c.model = ResponseModel::power_law;
+  c.coefficients = {3.0, 1.5};  // p = 3 e^1.5
+  c.zero_counts = Eigen::Vector4d(2.0, 0.0, 1.0, 0.0);
+  c.gain = Eigen::Vector4d(1.0, 2.0, 1.0, 0.5);
+  return c;
+}
+
+std::vector<std::unique_ptr<FrameSource>> counts_sources(std::vector<std::string> names) {
+  std::vector<std::unique_ptr<FrameSource>> v;
+  for (const auto& name : names) {
+    Recording r = insole_recording(name, name == "right" ? Side::right : Side::left, 30, 2.0f);
+    r.streams[0].info.units = PressureUnits::counts;
+    v.push_back(std::make_unique<RecordingSource>(std::move(r), "test://" + name));
+  }
+  return v;
+}
+
+TEST(Capture, CalibratesCountsAsTheyArriveAndKeepsTheCounts) {
+  test::TempDir dir;
+  CaptureOptions opt;
+  opt.output = dir / "calibrated.h5";
+  opt.calibrations = {power_law_calibration("right")};
+  CaptureProgress last;
+  auto r = run_capture(counts_sources({"left", "right"}), opt, std::make_shared<ManualClock>(), nullptr,
+                       [&](const CaptureProgress& p) { last = p; });
+  ASSERT_TRUE(r) << r.error().message;
+  auto rec = io::read_recording(opt.output);
+  ASSERT_TRUE(rec) << rec.error().message;
+  const Stream& left = rec->streams[0];
+  const Stream& right = rec->streams[1];
+  // The stream without a calibration stays in counts, with nothing beside.
+  EXPECT_EQ(left.info.units, PressureUnits::counts);
+  EXPECT_FALSE(left.info.calibration);
+  EXPECT_EQ(left.raw_counts.size(), 0);
+  EXPECT_EQ(left.pressure_kpa(7, 2), 9.0f);
+  // The calibrated one: kPa, the calibration stored with it, the counts exactly as sent.
+  EXPECT_EQ(right.info.units, PressureUnits::kpa);
+  ASSERT_TRUE(right.info.calibration);
+  EXPECT_EQ(right.info.calibration->device_serial, "INS-42");
+  EXPECT_EQ(right.info.calibration->coefficients, (std::vector<double>{3.0, 1.5}));
+  ASSERT_EQ(right.raw_counts.rows(), 30);
+  for (int k = 0; k < 30; ++k) {
+    for (int i = 0; i < 4; ++i) ASSERT_EQ(right.raw_counts(k, i), 2.0f + float(k)) << k << "," << i;
+    // Frame k reads x = 2 + k on every sensel; by hand, p = 3 (g (x - z))^1.5 per sensel.
+    const double x = 2.0 + k;
+    const double want[4] = {3.0 * std::pow(x - 2.0, 1.5), 3.0 * std::pow(2.0 * x, 1.5), 3.0 * std::pow(x - 1.0, 1.5),
+                            3.0 * std::pow(0.5 * x, 1.5)};
+    for (int i = 0; i < 4; ++i) ASSERT_EQ(right.pressure_kpa(k, i), float(want[i])) << k << "," << i;
+  }
+  // What `insole calibrate apply` stores for the same counts, value for value.
+  for (int k = 0; k < 30; ++k)
+    EXPECT_EQ(Eigen::VectorXf(right.pressure_kpa.row(k).transpose()),
+              right.info.calibration->apply(right.raw_counts.row(k).transpose()));
+  // The live view shows the last frame calibrated: x = 31, sensels of 100 mm^2.
+  ASSERT_EQ(last.streams.size(), 2u);
+  ASSERT_EQ(last.streams[1].latest_kpa.size(), 4);
+  EXPECT_EQ(last.streams[1].latest_kpa[1], float(3.0 * std::pow(62.0, 1.5)));
+  const double force = (3.0 * std::pow(29.0, 1.5) + 3.0 * std::pow(62.0, 1.5) + 3.0 * std::pow(30.0, 1.5) +
+                        3.0 * std::pow(15.5, 1.5)) * 100.0 * 1e-3;
+  EXPECT_NEAR(last.streams[1].total_force_n, force, 1e-3 * force);
+}
+
+TEST(Capture, TheOnlyCountsStreamTakesACalibrationThatNamesNone) {
+  test::TempDir dir;
+  CaptureOptions opt;
+  opt.output = dir / "one.h5";
+  opt.calibrations = {power_law_calibration("")};
+  auto r = run_capture(counts_sources({"left"}), opt, std::make_shared<ManualClock>());
+  ASSERT_TRUE(r) << r.error().message;
+  auto rec = io::read_recording(opt.output);
+  ASSERT_TRUE(rec) << rec.error().message;
+  EXPECT_EQ(rec->streams[0].info.units, PressureUnits::kpa);
+  EXPECT_EQ(rec->streams[0].raw_counts.rows(), 30);
+}
+
+TEST(Capture, CalibrationsThatDoNotFitFailBeforeTheFileExists) {
+  test::TempDir dir;
+  auto fails = [&](std::vector<std::unique_ptr<FrameSource>> sources, std::vector<Calibration> cals,
+                   const std::string& expected) {
+    CaptureOptions opt;
+    opt.output = dir / "never.h5";
+    opt.calibrations = std::move(cals);
+    auto r = run_capture(std::move(sources), opt, std::make_shared<ManualClock>());
+    ASSERT_FALSE(r) << expected;
+    EXPECT_EQ(r.error().code, Errc::invalid_argument);
+    EXPECT_NE(r.error().message.find(expected), std::string::npos) << r.error().message;
+    EXPECT_FALSE(std::filesystem::exists(opt.output));
+  };
+  fails(counts_sources({"left"}), {power_law_calibration("mat")}, "for stream 'mat', which this capture does not have");
+  fails(counts_sources({"left", "right"}), {power_law_calibration("")}, "has 2 uncalibrated streams in counts");
+  fails(counts_sources({"left"}), {power_law_calibration("left"), power_law_calibration("left")},
+        "stream 'left' is given two calibrations");
+  Calibration wrong_size = power_law_calibration("left");
+  wrong_size.gain = Eigen::VectorXd::Ones(5);
+  fails(counts_sources({"left"}), {wrong_size}, "stream 'left': ");
+  std::vector<std::unique_ptr<FrameSource>> kpa;
+  kpa.push_back(std::make_unique<RecordingSource>(insole_recording("left", Side::left, 5, 1.0f), "test://l"));
+  fails(std::move(kpa), {power_law_calibration("left")}, "stream 'left' is already in kPa");
 }
 
 }  // namespace

@@ -73,10 +73,12 @@ struct BackgroundCapture {
   std::optional<Result<capture::CaptureSummary>> result;
   std::thread thread;
 
-  BackgroundCapture(std::vector<std::unique_ptr<FrameSource>> sources, std::filesystem::path out) {
-    thread = std::thread([this, s = std::move(sources), out]() mutable {
+  BackgroundCapture(std::vector<std::unique_ptr<FrameSource>> sources, std::filesystem::path out,
+                    std::vector<Calibration> calibrations = {}) {
+    thread = std::thread([this, s = std::move(sources), out, cals = std::move(calibrations)]() mutable {
       capture::CaptureOptions opt;
       opt.output = out;
+      opt.calibrations = std::move(cals);
       opt.progress_interval_s = 0.05;
       result = capture::run_capture(std::move(s), opt, steady_clock(), &stop, [this](const capture::CaptureProgress& p) {
         std::uint64_t g = 0;
@@ -165,6 +167,47 @@ TEST(EndToEnd, EveryFrameEmittedIsWritten) {
   EXPECT_EQ(rec->streams[0].info.layout.sensor_count(), emu->protocol().streams[0].layout.sensor_count());
   EXPECT_EQ(rec->streams[0].info.units, PressureUnits::kpa);  // grams per sensel of known area
   EXPECT_NE(rec->streams[0].info.attributes.at("source_uri").find("sensel_morph"), std::string::npos);
+}
+
+TEST(EndToEnd, CalibratedAsItRecordsWithEveryCountKept) {
+  // A mat that sends counts, calibrated while it records: the counts in the file are every frame
+  // the emulator sent, and the pressure beside them is their calibration.
+  test::TempDir dir;
+  auto emu = emulator("m1616", 80);
+  ASSERT_TRUE(emu);
+  ASSERT_EQ(emu->protocol().streams[0].units, PressureUnits::counts);
+  Calibration cal;
+  cal.device_serial = "M1616-7";
+  cal.method = "body_weight_standing";
+  cal.date = "2026-12-07";
+  cal.coefficients = {3.5};
+  std::vector<std::unique_ptr<FrameSource>> sources;
+  sources.push_back(serial(emu->host_path(), "m1616"));
+  BackgroundCapture cap(std::move(sources), dir / "scan.h5", {cal});
+  ASSERT_TRUE(wait_for([&] { return emu->finished(); }));
+  emu->unplug();
+  ASSERT_TRUE(wait_for([&] { return cap.gaps.load() > 0; }));
+  auto r = cap.finish();
+  ASSERT_TRUE(r) << r.error().message;
+  auto rec = io::read_recording(dir / "scan.h5");
+  ASSERT_TRUE(rec) << rec.error().message;
+  const Stream& s = rec->streams[0];
+  EXPECT_EQ(s.info.units, PressureUnits::kpa);
+  ASSERT_TRUE(s.info.calibration);
+  EXPECT_EQ(s.info.calibration->device_serial, "M1616-7");
+  std::vector<PressureFrame> counts;
+  for (Eigen::Index f = 0; f < s.frame_count(); ++f) {
+    PressureFrame fr;
+    fr.time_s = s.time_s[f];
+    fr.pressure_kpa = s.raw_counts.row(f).transpose();
+    counts.push_back(std::move(fr));
+    for (Eigen::Index j = 0; j < s.pressure_kpa.cols(); ++j)
+      ASSERT_EQ(s.pressure_kpa(f, j), float(3.5 * double(s.raw_counts(f, j)))) << "frame " << f << " sensel " << j;
+  }
+  auto seq = file_frames(dir / "scan.h5", 0);
+  ASSERT_EQ(seq.size(), counts.size());
+  for (std::size_t i = 0; i < counts.size(); ++i) counts[i].sequence = seq[i].sequence;
+  expect_all_sent(*emu, 0, counts);
 }
 
 TEST(EndToEnd, UnplugAndReplugLoseNothingOutsideTheGap) {

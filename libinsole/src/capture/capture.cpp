@@ -207,6 +207,45 @@ void read_source(std::size_t index, SourceSlot& slot, HandOff& queue,
   }
 }
 
+// Gives each calibration its stream (CaptureOptions::calibrations): the one it names, or the only
+// stream in counts. That stream is then recorded in kPa, with its counts kept beside (the writer).
+Status attach_calibrations(const std::vector<Calibration>& cals, std::vector<StreamInfo>& streams) {
+  auto names = [&] {
+    std::string out;
+    for (const auto& s : streams) out += (out.empty() ? "" : ", ") + s.name + " (" + std::string(to_string(s.units)) + ")";
+    return out;
+  };
+  for (const Calibration& cal : cals) {
+    const std::string what = "calibration" + (cal.device_serial.empty() ? std::string() : " of device " + cal.device_serial);
+    StreamInfo* target = nullptr;
+    if (!cal.stream.empty()) {
+      for (auto& s : streams)
+        if (s.name == cal.stream) target = &s;
+      if (!target)
+        return make_error(Errc::invalid_argument,
+                          what + " is for stream '" + cal.stream + "', which this capture does not have; it has " + names());
+    } else {
+      std::size_t in_counts = 0;
+      for (auto& s : streams)
+        if (s.units == PressureUnits::counts && !s.calibration) target = &s, ++in_counts;
+      if (in_counts != 1)
+        return make_error(Errc::invalid_argument,
+                          what + " names no stream and the capture has " + std::to_string(in_counts) +
+                              " uncalibrated streams in counts (" + names() + "); say which stream it is for");
+    }
+    if (target->calibration)
+      return make_error(Errc::invalid_argument, "stream '" + target->name + "' is given two calibrations");
+    if (target->units != PressureUnits::counts)
+      return make_error(Errc::invalid_argument, "stream '" + target->name + "' is already in " +
+                                                    std::string(to_string(target->units)) + "; a calibration turns counts into kPa");
+    if (auto st = cal.validate(target->layout.sensor_count()); !st)
+      return make_error(Errc::invalid_argument, "stream '" + target->name + "': " + st.error().message);
+    target->units = PressureUnits::kpa;
+    target->calibration = cal;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sources,
@@ -262,6 +301,10 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
     stop_started();
     return make_error(Errc::invalid_argument, "the sources describe no streams");
   }
+  if (auto st = attach_calibrations(options.calibrations, streams); !st) {
+    stop_started();
+    return st.error();
+  }
 
   RecordingMetadata meta = options.meta;
   if (meta.created_by.empty()) meta.created_by = std::string("insole ") + kToolkitVersion + " capture";
@@ -302,6 +345,9 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
   // than to that late moment keeps the rate at 1 / interval instead of drifting below it.
   double next_progress = last_flush + options.progress_interval_s;
 
+  // Whether progress.streams[k].latest_kpa is a frame as it arrived (counts, for a calibrated
+  // stream), not yet calibrated and summed.
+  std::vector<bool> latest_fresh(streams.size(), false);
   auto fill_progress = [&](double now) {
     progress.elapsed_s = now - t0;
     const double dt = now - last_progress;
@@ -309,6 +355,14 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
       auto& sp = progress.streams[k];
       if (dt > 0) sp.rate_hz = double(sp.frames - frames_at_last_progress[k]) / dt;
       frames_at_last_progress[k] = sp.frames;
+      if (!latest_fresh[k]) continue;
+      latest_fresh[k] = false;
+      if (streams[k].calibration) sp.latest_kpa = streams[k].calibration->apply(sp.latest_kpa);
+      double force = 0.0;
+      const auto& areas = streams[k].layout.areas_mm2();
+      for (Eigen::Index j = 0; j < sp.latest_kpa.size() && j < areas.size(); ++j)
+        if (std::isfinite(sp.latest_kpa[j]) && std::isfinite(areas[j])) force += double(sp.latest_kpa[j]) * areas[j] * 1e-3;
+      sp.total_force_n = force;
     }
     for (std::size_t i = 0; i < slots.size(); ++i) {
       auto& p = progress.sources[i];
@@ -356,12 +410,10 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
       last_time[k] = fr.time_s;
       auto& sp = progress.streams[k];
       ++sp.frames;
-      double force = 0.0;
-      const auto& areas = streams[k].layout.areas_mm2();
-      for (Eigen::Index j = 0; j < fr.pressure_kpa.size() && j < areas.size(); ++j)
-        if (std::isfinite(fr.pressure_kpa[j]) && std::isfinite(areas[j])) force += double(fr.pressure_kpa[j]) * areas[j] * 1e-3;
-      sp.total_force_n = force;
+      // Its pressure and force are worked out when progress is reported (fill_progress), for the
+      // latest frame only.
       sp.latest_kpa = std::move(fr.pressure_kpa);
+      latest_fresh[k] = true;
       sp.latest_received_unix_ms = f->received_unix_ms;
     } else if (auto* g = std::get_if<GapItem>(&item)) {
       auto& slot = *slots[g->source];

@@ -44,6 +44,13 @@ struct CaptureOptions {
   std::size_t queue_frames = 8192;
   /// gzip level of the frame datasets (0..9).
   int deflate_level = 4;
+  /// Calibrations applied as frames arrive (docs/calibration.md). Each is for the stream it names
+  /// (Calibration::stream, as the stream is named in the file), or, when it names none, for the
+  /// only stream in counts. That stream is recorded in kPa, its counts kept as they came beside
+  /// the pressure (calibration/raw_counts), exactly as `insole calibrate apply` would store them.
+  /// A calibration for a missing, already-calibrated or differently-sized stream fails the capture
+  /// before the file is created.
+  std::vector<Calibration> calibrations;
 };
 
 /// What a source is doing, for the live view.
