@@ -1,9 +1,12 @@
 // insole devices: lists serial ports and known protocols; probes a port for a protocol.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
 #include "commands.hpp"
 #include "insole/drivers/protocol/decoder.hpp"
+#include "insole/drivers/protocol/device_description.hpp"
+#include "insole/drivers/protocol/matrix_codec.hpp"
 #include "insole/drivers/transport/discovery.hpp"
 
 namespace insole::cli {
@@ -20,21 +23,48 @@ std::string hex4(std::uint16_t v) {
 
 int cmd_devices(const Args& args) {
   po::options_description opts("options");
-  std::string probe, protocol;
+  std::string probe, protocol, check;
   int timeout_ms = 2000;
   opts.add_options()
-      ("protocols", "list the protocols this build speaks")
+      ("protocols", "list the protocols: built in, and the clinic's own device descriptions")
+      ("check", po::value(&check), "validate a device description file (JSON) and show what it describes")
       ("probe", po::value(&probe), "port to probe (needs --protocol)")
       ("protocol,p", po::value(&protocol), "protocol to probe for")
       ("timeout-ms", po::value(&timeout_ms), "probe: how long to wait for a frame (default 2000)");
   po::variables_map vm;
-  if (auto rc = parse_options("devices", "[--protocols] [--probe PORT --protocol NAME]",
+  if (auto rc = parse_options("devices", "[--protocols] [--check FILE.json] [--probe PORT --protocol NAME]",
                               "Lists USB serial ports (ttyUSB*, ttyACM*, /dev/serial/by-id) with their USB "
                               "identity and the protocols they are known to speak; probes a port.",
                               opts, {}, args, vm))
     return *rc;
 
+  if (!check.empty()) {
+    auto c = drivers::read_device_description(check);
+    if (!c) return report_error("devices", c.error());
+    auto info = drivers::make_matrix_protocol(*c);
+    if (!info) return report_error("devices", info.error());
+    const bool taken = std::any_of(drivers::protocols().begin(), drivers::protocols().end(), [&](const auto& p) {
+      return p.name == c->name && p.defined_in != check;
+    });
+    std::cout << check << ": valid device description \"" << c->name << "\" (" << c->description << ")\n    "
+              << c->rows << "x" << c->cols << (c->sensor_set ? " sensors" : " grid") << ", " << c->frame_rate_hz
+              << " frames/s, " << c->baud << " baud, " << (info->poll_driven ? "polled" : "streaming") << ", "
+              << (c->units == PressureUnits::counts ? "records raw counts (uncalibrated)" : "records kPa") << "\n    "
+              << info->provenance << "\n";
+    if (taken) {
+      std::cerr << "insole devices: the name \"" << c->name
+                << "\" is already taken by another device; this file will be skipped until it is renamed\n";
+      return kExitBadInput;
+    }
+    std::cout << "search path:";
+    for (const auto& dir : drivers::device_search_path()) std::cout << " " << dir.string();
+    std::cout << "\n";
+    return kExitOk;
+  }
+
   if (vm.count("protocols")) {
+    for (const auto& e : drivers::device_file_problems())
+      std::cerr << "insole devices: skipped a device description: " << e.message << "\n";
     for (const auto& p : drivers::protocols()) {
       std::cout << p.name << "\n    " << p.description << "\n    " << p.frame_rate_hz << " frames/s, "
                 << p.default_baud << " baud, " << (p.poll_driven ? "polled" : "streaming");
@@ -46,6 +76,7 @@ int cmd_devices(const Args& args) {
       if (p.usb_vid) std::cout << ", USB " << hex4(p.usb_vid) << ":" << hex4(p.usb_pid);
       std::cout << "\n";
       if (!p.provenance.empty()) std::cout << "    " << p.provenance << "\n";
+      if (!p.defined_in.empty()) std::cout << "    defined in " << p.defined_in << "\n";
     }
     return kExitOk;
   }

@@ -1,6 +1,7 @@
 #include <stdexcept>
 
 #include "insole/drivers/protocol/decoder.hpp"
+#include "insole/drivers/protocol/device_description.hpp"
 #include "insole/drivers/protocol/matrix_codec.hpp"
 #include "insole/drivers/protocol/sensel.hpp"
 
@@ -21,10 +22,20 @@ ProtocolInfo sensel_protocol(std::string name, std::string description, sensel::
   info.poll_driven = !config.async;
   info.usb_vid = sensel::kUsbVid;
   info.usb_pid = sensel::kUsbPidMorph;
+  info.provenance =
+      "wire format documented, values documented, geometry documented, rate documented; sources: "
+      "github.com/sensel/sensel-api (MIT: sensel_register.c, sensel_register_map.h, sensel.c); "
+      "github.com/CreativeInquiry/Sensel-Morph-Liberation (docs/communications_protocol.md). A "
+      "register protocol with its own decoder (docs/devices.md, section 3), not a device description";
   return info;
 }
 
-std::vector<ProtocolInfo> build_registry() {
+struct Registry {
+  std::vector<ProtocolInfo> all;
+  std::vector<Error> problems;
+};
+
+Registry build_registry() {
   std::vector<ProtocolInfo> all;
   sensel::Config sync_medium;
   all.push_back(sensel_protocol(
@@ -45,15 +56,31 @@ std::vector<ProtocolInfo> build_registry() {
     if (!info) throw std::logic_error("built-in preset is invalid: " + info.error().message);
     all.push_back(std::move(*info));
   }
-  return all;
+  std::vector<std::string> names;
+  for (const auto& p : all) names.push_back(p.name);
+  UserDevices user = load_user_devices(names);
+  for (std::size_t i = 0; i < user.devices.size(); ++i) {
+    auto info = make_matrix_protocol(user.devices[i]);
+    if (!info) {
+      user.problems.push_back(info.error());
+      continue;
+    }
+    info->defined_in = user.files[i].string();
+    all.push_back(std::move(*info));
+  }
+  return Registry{std::move(all), std::move(user.problems)};
+}
+
+const Registry& registry() {
+  static const Registry r = build_registry();
+  return r;
 }
 
 }  // namespace
 
-const std::vector<ProtocolInfo>& protocols() {
-  static const std::vector<ProtocolInfo> registry = build_registry();
-  return registry;
-}
+const std::vector<ProtocolInfo>& protocols() { return registry().all; }
+
+const std::vector<Error>& device_file_problems() { return registry().problems; }
 
 const ProtocolInfo* find_protocol(std::string_view name) {
   for (const ProtocolInfo& p : protocols())

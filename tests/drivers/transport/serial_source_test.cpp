@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "drivers/transport/protocol_frames.hpp"
+#include "insole/drivers/protocol/device_description.hpp"
 #include "insole/drivers/transport/device_emulator.hpp"
 #include "insole/drivers/transport/discovery.hpp"
 #include "insole/drivers/transport/serial_port.hpp"
@@ -269,6 +270,54 @@ TEST(SerialSource, Flx208At460800Baud) {
   EXPECT_EQ(decoder->stats().checksum_errors, 0u);
   EXPECT_EQ(decoder->stats().garbage_bytes, 0u);
   EXPECT_EQ(decoder->stats().bytes, got.size() * 216u);
+}
+
+TEST(SerialSource, ADeviceDescribedByAFileAtNonStandardBauds) {
+  // A device that exists only as a description file (no code): its generic emulator on a
+  // pseudo-terminal, read through the termios2 path at 250000 and 3000000 baud.
+  for (const std::uint32_t baud : {250000u, 3000000u}) {
+    const std::string text = R"({"format": "insole-device", "format_version": 1, "name": "file_mat",
+      "description": "a 12x20 mat known only from its description file", "frame_rate_hz": 40,
+      "transport": {"baud": )" + std::to_string(baud) + R"(},
+      "framing": {"type": "header", "sync": "5A A5", "checksum": "sum8_payload"},
+      "values": {"type": "u16le", "order": "col_major", "max_raw": 1023},
+      "layout": {"kind": "grid", "rows": 12, "cols": 20, "pitch_mm": [8.5, 8.5]},
+      "provenance": {"wire_format": "measured", "values": "measured", "geometry": "measured", "rate": "guessed"}})";
+    auto config = parse_device_description(text, "file_mat.json");
+    ASSERT_TRUE(config) << config.error().message;
+    auto info = make_matrix_protocol(*config);
+    ASSERT_TRUE(info) << info.error().message;
+    auto proto = std::make_shared<const ProtocolInfo>(std::move(*info));
+    EmulatorOptions opt;
+    opt.custom_protocol = proto;
+    opt.speed = kTestRateHz / proto->frame_rate_hz;
+    opt.keep_log = true;
+    auto emu = DeviceEmulator::start(opt, test::protocol_frames(*proto, 20, 0.3 * opt.speed), steady_clock());
+    ASSERT_TRUE(emu) << emu.error().message;
+    SerialPort port;
+    ASSERT_TRUE(port.open((*emu)->host_path(), SerialSettings{proto->default_baud, true}));
+    auto speed = port.current_baud();
+    ASSERT_TRUE(speed) << speed.error().message;
+    EXPECT_EQ(*speed, baud);
+    auto decoder = proto->make_decoder();
+    std::vector<PressureFrame> got;
+    std::vector<std::uint8_t> buf(4096);
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline &&
+           !((*emu)->finished() && got.size() >= (*emu)->stats().frames_sent)) {
+      auto r = port.read_some(buf, 50ms);
+      if (r) decoder->feed(std::span<const std::uint8_t>(buf.data(), *r), got);
+      else if (r.error().code != Errc::timeout) break;
+    }
+    const auto expected = test::decode_sent(*proto, (*emu)->log());
+    ASSERT_EQ(got.size(), expected.size()) << baud;
+    ASSERT_EQ(got.size(), 20u) << baud;
+    for (std::size_t i = 0; i < got.size(); ++i)
+      ASSERT_TRUE(got[i].pressure_kpa.cwiseEqual(expected[i].pressure_kpa).all()) << "frame " << i;
+    EXPECT_GT(got.back().pressure_kpa.maxCoeff(), 0.0f);
+    EXPECT_EQ(decoder->stats().checksum_errors, 0u);
+    EXPECT_EQ(decoder->stats().bytes, got.size() * (2u + 480u + 1u));
+  }
 }
 
 TEST(SerialSource, StopWhileReconnectingReturnsPromptly) {

@@ -114,10 +114,18 @@ struct ProtocolInfo {
   /// What is verified and what is assumed about the device (sources, unverified parts); printed
   /// by `insole devices --protocols`. Empty when nothing needs saying.
   std::string provenance;
+  /// Where the protocol is defined: empty for the built-in ones, else the device description file
+  /// it was read from (a clinic's own device, docs/devices.md).
+  std::string defined_in;
 };
 
-/// Registry of all protocols and presets, in a stable order.
+/// Registry of all protocols and presets, in a stable order: the built-in ones, then the devices
+/// described in the files of the device search path (device_description.hpp), read once, at the
+/// first call.
 const std::vector<ProtocolInfo>& protocols();
+/// The device description files of the search path that were refused when protocols() was built,
+/// each naming the file and the reason (`insole devices --protocols` prints them).
+const std::vector<Error>& device_file_problems();
 /// The protocol with that name, or nullptr.
 const ProtocolInfo* find_protocol(std::string_view name);
 

@@ -44,6 +44,24 @@ enum class RawTransform {
   sensingtex12  ///< x = |(raw & 0x0FFF) - 4095| (SensingTex 12-bit inverted values)
 };
 
+/// How a fact about a device is known (device descriptions, `insole devices --protocols`).
+enum class FactSource {
+  documented,  ///< stated by the maker's documentation, SDK or firmware source
+  measured,    ///< measured on the device (a capture, a ruler, a logic analyser)
+  guessed,     ///< assumed: a plausible default nobody has checked
+  unknown      ///< not known, and nothing is claimed (e.g. no sensor positions in the layout)
+};
+std::string_view to_string(FactSource s) noexcept;
+
+/// Where the facts of a device description come from.
+struct DeviceProvenance {
+  FactSource wire_format = FactSource::guessed;  ///< framing, checksum, commands, baud
+  FactSource values = FactSource::guessed;       ///< value type, range, transform, scan order
+  FactSource geometry = FactSource::guessed;     ///< rows x cols, pitch, sensor positions
+  FactSource rate = FactSource::guessed;         ///< nominal frame rate
+  std::vector<std::string> sources;              ///< public sources (repository and file, manual)
+};
+
 /// value = max(0, x - zero_counts) * kpa_per_count (kPa when units is kpa). The default is the
 /// identity: the value is the raw count x.
 struct LinearCalibration {
@@ -99,6 +117,10 @@ struct MatrixCodecConfig {
   /// What is known and what is assumed about the device (`insole devices` prints it); empty when
   /// nothing needs saying.
   std::string provenance;
+  /// How each kind of fact above is known, and the sources.
+  DeviceProvenance facts;
+  /// USB identity of the device's serial bridge when it is fixed (0: none); discovery uses it.
+  std::uint16_t usb_vid = 0, usb_pid = 0;
 
   /// Checks sizes and consistency; the message names the preset and what is wrong.
   Status validate() const;
@@ -195,6 +217,9 @@ std::vector<std::uint8_t> sensingtex_configure(int rows_per_column, int columns,
 const std::vector<MatrixCodecConfig>& matrix_presets();
 /// The streams a config describes: "mat" (grid) or "left" + "right" (foot byte).
 Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& config);
+/// "wire format documented, values guessed, geometry guessed, rate guessed; sources: ...; notes":
+/// what `insole devices --protocols` prints and the stream attribute "provenance" records.
+std::string provenance_summary(const MatrixCodecConfig& config);
 /// Wraps a (validated) config as a registry entry, e.g. for a user-defined matrix.
 Result<ProtocolInfo> make_matrix_protocol(const MatrixCodecConfig& config);
 
