@@ -1,6 +1,7 @@
 #include "insole/drivers/protocol/device_description.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -229,7 +230,56 @@ Result<std::vector<HostCommand>> commands(Fields& f, std::string_view key) {
   return out;
 }
 
-Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin) {
+// Sensor positions from a CSV file: a header "x_mm,y_mm,area_mm2", then one sensor per line in
+// wire order ('#' starts a comment).
+Result<Eigen::MatrixX3d> read_positions_csv(const std::filesystem::path& file, Fields& l) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) return l.bad("positions_file", file.string() + ": cannot read (" + ec.message() + ")");
+  if (size > kMaxDeviceFileBytes) return l.bad("positions_file", file.string() + ": larger than 256 KiB");
+  std::ifstream in(file);
+  std::string line;
+  std::vector<std::array<double, 3>> rows;
+  bool header = false;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    std::string compact;
+    for (char ch : line)
+      if (ch != ' ' && ch != '\t') compact += ch;
+    if (!header) {
+      if (compact != "x_mm,y_mm,area_mm2")
+        return l.bad("positions_file", file.string() + " line " + std::to_string(n) +
+                                           ": expected the header x_mm,y_mm,area_mm2");
+      header = true;
+      continue;
+    }
+    std::array<double, 3> v{};
+    std::istringstream fields(compact);
+    std::string cell;
+    int k = 0;
+    for (; k < 4 && std::getline(fields, cell, ','); ++k) {
+      if (k == 3) break;
+      char* end = nullptr;
+      v[std::size_t(k)] = std::strtod(cell.c_str(), &end);
+      if (cell.empty() || end != cell.c_str() + cell.size() || !std::isfinite(v[std::size_t(k)]))
+        return l.bad("positions_file", file.string() + " line " + std::to_string(n) + ": \"" + cell +
+                                           "\" is not a number");
+    }
+    if (k != 3 || std::getline(fields, cell, ','))
+      return l.bad("positions_file", file.string() + " line " + std::to_string(n) + ": expected 3 numbers (x_mm, y_mm, area_mm2)");
+    rows.push_back(v);
+    if (rows.size() > 4096) return l.bad("positions_file", file.string() + ": more than 4096 sensors");
+  }
+  if (!header) return l.bad("positions_file", file.string() + ": empty (expected the header x_mm,y_mm,area_mm2)");
+  Eigen::MatrixX3d out(Eigen::Index(rows.size()), 3);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (int k = 0; k < 3; ++k) out(Eigen::Index(i), k) = rows[i][std::size_t(k)];
+  return out;
+}
+
+Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, const std::filesystem::path& base_dir) {
   if (!j.is_object()) return Error{Errc::format_error, std::string(origin) + ": a device description is a JSON object"};
   Fields top(j, "", origin);
   MatrixCodecConfig c;
@@ -345,6 +395,29 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin) {
       c.rows = static_cast<int>(count);
       c.cols = 1;
       c.sensor_set = true;
+      Error e{Errc::format_error, ""};
+      const json* pos = l.array("positions", &e);
+      if (!e.message.empty()) return e;
+      INSOLE_TRY(file, l.text("positions_file", false, 400));
+      if (pos && !file.empty()) return l.bad("positions_file", "give positions or positions_file, not both");
+      if (pos) {
+        c.positions.resize(Eigen::Index(pos->size()), 3);
+        for (std::size_t i = 0; i < pos->size(); ++i) {
+          const json& p = (*pos)[i];
+          if (!p.is_array() || p.size() != 3 || !p[0].is_number() || !p[1].is_number() || !p[2].is_number())
+            return l.bad("positions", "element " + std::to_string(i) + ": expected [x_mm, y_mm, area_mm2]");
+          for (int k = 0; k < 3; ++k) c.positions(Eigen::Index(i), k) = p[std::size_t(k)].get<double>();
+        }
+      } else if (!file.empty()) {
+        if (base_dir.empty())
+          return l.bad("positions_file", "a positions file is read relative to its description file; give the positions inline here");
+        const std::filesystem::path f = std::filesystem::path(file).is_absolute() ? std::filesystem::path(file) : base_dir / file;
+        INSOLE_TRY(read, read_positions_csv(f, l));
+        c.positions = std::move(read);
+      }
+      if (c.positions.size() != 0 && c.positions.rows() != c.rows)
+        return l.bad(pos ? "positions" : "positions_file", std::to_string(c.positions.rows()) + " positions for " +
+                                                              std::to_string(c.rows) + " sensors");
     } else {
       return l.bad("kind", "\"" + kind + "\" is not one of grid, sensors");
     }
@@ -369,10 +442,21 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin) {
         return k.bad("units", "a calibration (zero_counts, kpa_per_count) needs \"units\": \"kPa\"");
     } else if (units == "kPa") {
       c.units = PressureUnits::kpa;
-      INSOLE_TRY(zero, k.number("zero_counts", false, -1e9, 1e9, 0.0));
-      INSOLE_TRY(kpa, k.number("kpa_per_count", true, 1e-9, 1e9, 1.0));
-      c.calibration.zero_counts = zero;
-      c.calibration.kpa_per_count = kpa;
+      INSOLE_TRY(from, k.text("from", false, 32));
+      if (from == "grams_per_cell") {
+        // The values are grams on each cell: kPa through the cells' areas (validate() checks
+        // that the layout gives them).
+        c.grams_per_cell = true;
+        if (k.find("zero_counts") || k.find("kpa_per_count"))
+          return k.bad("from", "grams per cell are converted through the cell areas; leave out zero_counts and kpa_per_count");
+      } else if (!from.empty()) {
+        return k.bad("from", "\"" + from + "\" is not grams_per_cell (or leave it out and give kpa_per_count)");
+      } else {
+        INSOLE_TRY(zero, k.number("zero_counts", false, -1e9, 1e9, 0.0));
+        INSOLE_TRY(kpa, k.number("kpa_per_count", true, 1e-9, 1e9, 1.0));
+        c.calibration.zero_counts = zero;
+        c.calibration.kpa_per_count = kpa;
+      }
     } else {
       return k.bad("units", "\"" + units + "\" is not one of counts, kPa");
     }
@@ -410,7 +494,8 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin) {
 
 }  // namespace
 
-Result<MatrixCodecConfig> parse_device_description(std::string_view text, std::string_view origin) {
+Result<MatrixCodecConfig> parse_device_description(std::string_view text, std::string_view origin,
+                                                   const std::filesystem::path& base_dir) {
   if (text.size() > kMaxDeviceFileBytes)
     return Error{Errc::format_error, std::string(origin) + ": larger than " + std::to_string(kMaxDeviceFileBytes) +
                                          " bytes; a device description is a small JSON file"};
@@ -425,7 +510,7 @@ Result<MatrixCodecConfig> parse_device_description(std::string_view text, std::s
     }
     return Error{Errc::format_error, std::string(origin) + ": not valid JSON"};
   }
-  return parse_json(j, origin);
+  return parse_json(j, origin, base_dir);
 }
 
 Result<MatrixCodecConfig> read_device_description(const std::filesystem::path& path) {
@@ -440,7 +525,7 @@ Result<MatrixCodecConfig> read_device_description(const std::filesystem::path& p
   std::string text(static_cast<std::size_t>(size), '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
-  return parse_device_description(text, path.string());
+  return parse_device_description(text, path.string(), path.parent_path());
 }
 
 std::string to_device_description(const MatrixCodecConfig& c) {
@@ -489,12 +574,21 @@ std::string to_device_description(const MatrixCodecConfig& c) {
   v["max_raw"] = c.max_raw;
   if (!c.raw_unit.empty()) v["raw_unit"] = c.raw_unit;
   j["values"] = v;
-  if (c.sensor_set)
+  if (c.sensor_set) {
     j["layout"] = {{"kind", "sensors"}, {"count", c.rows}};
-  else
+    if (c.positions.size() != 0) {
+      ojson pos = ojson::array();
+      for (Eigen::Index i = 0; i < c.positions.rows(); ++i)
+        pos.push_back({c.positions(i, 0), c.positions(i, 1), c.positions(i, 2)});
+      j["layout"]["positions"] = pos;
+    }
+  } else {
     j["layout"] = {{"kind", "grid"}, {"rows", c.rows}, {"cols", c.cols}, {"pitch_mm", {c.row_pitch_mm, c.col_pitch_mm}}};
+  }
   if (!c.foot_byte) j["stream"] = {{"name", c.stream_name}, {"side", name_of(kSides, c.side)}};
-  if (c.units == PressureUnits::kpa)
+  if (c.grams_per_cell)
+    j["calibration"] = {{"units", "kPa"}, {"from", "grams_per_cell"}};
+  else if (c.units == PressureUnits::kpa)
     j["calibration"] = {{"units", "kPa"}, {"zero_counts", c.calibration.zero_counts},
                         {"kpa_per_count", c.calibration.kpa_per_count}};
   else

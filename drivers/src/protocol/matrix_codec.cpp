@@ -85,10 +85,31 @@ Status MatrixCodecConfig::validate() const {
     return bad("sensingtex12 transform needs 16-bit values");
   if (configure_length != 0 && configure_length < 2) return bad("configure command too short");
   if (!(frame_rate_hz > 0)) return bad("frame rate must be positive");
+  if (positions.size() != 0) {
+    if (!sensor_set) return bad("sensor positions need a sensor set (a grid has a pitch)");
+    if (positions.rows() != rows)
+      return bad(std::to_string(positions.rows()) + " sensor positions for " + std::to_string(rows) + " sensors");
+    for (Eigen::Index i = 0; i < positions.rows(); ++i)
+      if (!positions.row(i).allFinite() || !(positions(i, 2) > 0))
+        return bad("sensor " + std::to_string(i) + ": position must be finite and its area positive (mm^2)");
+  }
+  if (grams_per_cell && (positions.size() == 0 || units != PressureUnits::kpa))
+    return bad("grams per cell become kPa through the cells' areas: give the sensor positions and areas, and units kPa");
   return {};
 }
 
-float MatrixCodecConfig::to_kpa(double raw) const {
+namespace {
+
+// kPa per raw unit for a sensel: the stated linear factor, or for grams on a cell g0 / area
+// (1 g on 1 mm^2 is 9.80665 kPa).
+double kpa_per_raw(const MatrixCodecConfig& c, int sensel) {
+  if (c.grams_per_cell) return 9.80665 / c.positions(sensel, 2);
+  return c.calibration.kpa_per_count;
+}
+
+}  // namespace
+
+float MatrixCodecConfig::to_kpa(double raw, int sensel) const {
   double x = raw;
   switch (transform) {
     case RawTransform::none: break;
@@ -99,12 +120,12 @@ float MatrixCodecConfig::to_kpa(double raw) const {
       break;
     }
   }
-  return static_cast<float>(std::max(0.0, x - calibration.zero_counts) * calibration.kpa_per_count);
+  return static_cast<float>(std::max(0.0, x - calibration.zero_counts) * kpa_per_raw(*this, sensel));
 }
 
-std::uint32_t MatrixCodecConfig::to_raw(float kpa) const {
+std::uint32_t MatrixCodecConfig::to_raw(float kpa, int sensel) const {
   const double p = std::isfinite(kpa) && kpa > 0 ? double(kpa) : 0.0;
-  const double x = std::round(p / calibration.kpa_per_count + calibration.zero_counts);
+  const double x = std::round(p / kpa_per_raw(*this, sensel) + calibration.zero_counts);
   double raw = x;
   switch (transform) {
     case RawTransform::none: break;
@@ -183,7 +204,7 @@ void MatrixDecoder::emit(std::size_t stream, const std::vector<double>& wire,
   f.sequence = next_sequence_[stream]++;
   f.pressure_kpa.resize(config_.cells());
   for (int k = 0; k < config_.cells(); ++k)
-    f.pressure_kpa(config_.sensel_index(k)) = config_.to_kpa(wire[std::size_t(k)]);
+    f.pressure_kpa(config_.sensel_index(k)) = config_.to_kpa(wire[std::size_t(k)], config_.sensel_index(k));
   ++stats_.frames;
   in_sync();
   out.push_back(std::move(f));
@@ -561,7 +582,7 @@ void MatrixDeviceModel::encode_frame(const PressureFrame& frame, std::vector<std
   const std::size_t cells = std::size_t(config_.cells());
   std::vector<std::uint32_t> raw(cells);
   for (std::size_t k = 0; k < cells; ++k)
-    raw[k] = config_.to_raw(frame.pressure_kpa(config_.sensel_index(int(k))));
+    raw[k] = config_.to_raw(frame.pressure_kpa(config_.sensel_index(int(k))), config_.sensel_index(int(k)));
   auto put = [this](std::vector<std::uint8_t>& o, std::uint32_t v) {
     switch (config_.value_type) {
       case ValueType::u8: o.push_back(std::uint8_t(v)); break;

@@ -40,12 +40,18 @@ std::string provenance_summary(const MatrixCodecConfig& c) {
 
 Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& c) {
   if (auto st = c.validate(); !st) return st.error();
-  Result<SensorLayout> layout = [&]() -> Result<SensorLayout> {
+  // Sensor positions are given in wire order; the layout is in sensel order (the same for a
+  // sensor set, which has one column).
+  auto sensor_layout = [&](bool mirror) -> Result<SensorLayout> {
     if (!c.sensor_set) return SensorLayout::grid(c.rows, c.cols, c.row_pitch_mm, c.col_pitch_mm);
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    return SensorLayout::sensors(Eigen::MatrixX2d::Constant(c.rows, 2, nan),
-                                 Eigen::VectorXd::Constant(c.rows, nan));
-  }();
+    if (c.positions.size() == 0)
+      return SensorLayout::sensors(Eigen::MatrixX2d::Constant(c.rows, 2, nan), Eigen::VectorXd::Constant(c.rows, nan));
+    Eigen::MatrixX2d xy = c.positions.leftCols<2>();
+    if (mirror) xy.col(0) = -xy.col(0);
+    return SensorLayout::sensors(xy, c.positions.col(2));
+  };
+  auto layout = sensor_layout(false);
   if (!layout) return layout.error();
   StreamInfo base;
   base.layout = *layout;
@@ -55,7 +61,9 @@ Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& c) {
   base.attributes["provenance"] = provenance_summary(c);
   base.units = c.units;
   if (!c.raw_unit.empty()) base.attributes["raw_unit"] = c.raw_unit;
-  if (c.units == PressureUnits::counts)
+  if (c.grams_per_cell)
+    base.attributes["calibration"] = "grams per cell over the cell's area: kPa = g * 9.80665 / area_mm2";
+  else if (c.units == PressureUnits::counts)
     base.attributes["calibration"] =
         "none: values are the device's raw counts; calibrate with `insole calibrate` "
         "(docs/calibration.md)";
@@ -70,6 +78,9 @@ Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& c) {
     left.side = Side::left;
     right.name = "right";
     right.side = Side::right;
+    auto mirrored = sensor_layout(true);  // the right insole: the left's mirror image
+    if (!mirrored) return mirrored.error();
+    right.layout = *mirrored;
     streams = {left, right};
   } else {
     base.name = c.stream_name;

@@ -234,5 +234,118 @@ TEST(DeviceDescription, AClinicsFilesLoadAndTheBadOnesAreNamed) {
       << all;
 }
 
+// The 18-point insole's wire format (insole18_uart) with the cell positions and areas a clinic
+// declared (measured on its insoles), and grams converted to kPa through each cell's area.
+std::string declared_insole18(const std::string& layout_extra) {
+  std::string positions;
+  if (layout_extra.empty()) {
+    positions = ", \"positions\": [";
+    for (int i = 0; i < 18; ++i)
+      positions += (i ? ", " : "") + std::string("[") + std::to_string(10 + (i % 3) * 15) + ", " +
+                   std::to_string(20 + (i / 3) * 40) + ", " + (i == 0 ? "150" : "120") + "]";
+    positions += "]";
+  } else {
+    positions = layout_extra;
+  }
+  return R"({"format": "insole-device", "format_version": 1, "name": "clinic_insole18",
+    "description": "18-point insole with our measured cell layout", "frame_rate_hz": 50,
+    "transport": {"baud": 115200},
+    "framing": {"type": "header", "sync": "AA", "foot_byte": true, "checksum": "sum8_all"},
+    "values": {"type": "u16be", "max_raw": 4095, "raw_unit": "g"},
+    "layout": {"kind": "sensors", "count": 18)" + positions + R"(},
+    "calibration": {"units": "kPa", "from": "grams_per_cell"},
+    "provenance": {"wire_format": "documented", "values": "documented", "geometry": "measured", "rate": "guessed"}})";
+}
+
+TEST(DeviceDescription, DeclaredCellPositionsAndGramsOverEachCellsArea) {
+  auto c = parse_device_description(declared_insole18(""), "clinic_insole18.json");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_TRUE(c->grams_per_cell);
+  ASSERT_EQ(c->positions.rows(), 18);
+  auto streams = matrix_streams(*c);
+  ASSERT_TRUE(streams) << streams.error().message;
+  ASSERT_EQ(streams->size(), 2u);
+  const SensorLayout& left = (*streams)[0].layout;
+  const SensorLayout& right = (*streams)[1].layout;
+  EXPECT_TRUE(left.has_geometry());
+  EXPECT_EQ(left.centres_mm()(4, 0), 25.0);  // sensor 4: column 1 (10 + 15 mm), row 1 (20 + 40 mm)
+  EXPECT_EQ(left.centres_mm()(4, 1), 60.0);
+  EXPECT_EQ(right.centres_mm()(4, 0), -25.0);  // the right insole is the mirror image
+  EXPECT_EQ(right.centres_mm()(4, 1), 60.0);
+  EXPECT_EQ(left.areas_mm2()[0], 150.0);
+  EXPECT_EQ(right.areas_mm2()[0], 150.0);
+  EXPECT_EQ((*streams)[0].units, PressureUnits::kpa);
+
+  // A left frame by hand: AA 01, sensor 0 = 1000 g (03 E8), the others 0, then the sum of bytes
+  // 0..37: AA + 01 + 03 + E8 = 0x196, low byte 96.
+  std::vector<std::uint8_t> wire = {0xAA, 0x01, 0x03, 0xE8};
+  wire.resize(2 + 36, 0x00);
+  wire.push_back(0x96);
+  MatrixDecoder d(*c);
+  std::vector<PressureFrame> out;
+  d.feed(wire, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(d.stats().checksum_errors, 0u);
+  // 1000 g on 150 mm^2: 1000 * 9.80665 / 150 = 65.3777 kPa; 0 g elsewhere.
+  EXPECT_FLOAT_EQ(out[0].pressure_kpa[0], float(1000.0 * 9.80665 / 150.0));
+  EXPECT_EQ(out[0].pressure_kpa.tail(17).maxCoeff(), 0.0f);
+  // The device model sends the grams back: 65.3777 kPa on sensor 0 is 1000 g again.
+  MatrixDeviceModel dev(*c);
+  std::vector<std::uint8_t> sent;
+  PressureFrame f;
+  f.pressure_kpa = Eigen::VectorXf::Zero(18);
+  f.pressure_kpa[0] = out[0].pressure_kpa[0];
+  dev.encode_frame(f, sent);
+  EXPECT_EQ(sent, wire);
+
+  auto again = parse_device_description(to_device_description(*c), "again");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->positions, c->positions);
+  EXPECT_EQ(to_device_description(*again), to_device_description(*c));
+}
+
+TEST(DeviceDescription, APositionsFileBesideTheDescription) {
+  test::TempDir dir;
+  {
+    std::ofstream csv(dir / "left18.csv");
+    csv << "# our insole, size 42, measured 2026-12-01\nx_mm, y_mm, area_mm2\n";
+    for (int i = 0; i < 18; ++i) csv << (10 + (i % 3) * 15) << ", " << (20 + (i / 3) * 40) << ", " << (i == 0 ? 150 : 120) << "\r\n";
+  }
+  std::ofstream(dir / "insole.json") << declared_insole18(", \"positions_file\": \"left18.csv\"");
+  auto from_file = read_device_description(dir / "insole.json");
+  ASSERT_TRUE(from_file) << from_file.error().message;
+  auto inline_ = parse_device_description(declared_insole18(""), "inline.json");
+  ASSERT_TRUE(inline_);
+  EXPECT_EQ(from_file->positions, inline_->positions);
+
+  auto refused = [&](const std::string& csv, const std::string& expected) {
+    std::ofstream(dir / "left18.csv") << csv;
+    auto r = read_device_description(dir / "insole.json");
+    ASSERT_FALSE(r) << expected;
+    EXPECT_NE(r.error().message.find(expected), std::string::npos) << r.error().message;
+  };
+  refused("x,y,area\n", "field 'layout.positions_file': " + (dir / "left18.csv").string() + " line 1: expected the header");
+  refused("x_mm,y_mm,area_mm2\n1,2,3\n", "field 'layout.positions_file': 1 positions for 18 sensors");
+  refused("x_mm,y_mm,area_mm2\n1,2\n", "line 2: expected 3 numbers");
+  refused("x_mm,y_mm,area_mm2\n1,two,3\n", "line 2: \"two\" is not a number");
+  refused("", "empty (expected the header");
+  std::string zero_area = "x_mm,y_mm,area_mm2\n";
+  for (int i = 0; i < 18; ++i) zero_area += "1,2," + std::string(i == 5 ? "0" : "100") + "\n";
+  refused(zero_area, "sensor 5: position must be finite and its area positive");
+  std::filesystem::remove(dir / "left18.csv");
+  auto missing = read_device_description(dir / "insole.json");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("left18.csv: cannot read"), std::string::npos) << missing.error().message;
+  // Text without a file has no directory to read a positions file from.
+  auto no_dir = parse_device_description(declared_insole18(", \"positions_file\": \"left18.csv\""), "text");
+  ASSERT_FALSE(no_dir);
+  EXPECT_NE(no_dir.error().message.find("read relative to its description file"), std::string::npos);
+  // Grams need areas: without positions the description is refused.
+  auto no_areas = parse_device_description(declared_insole18(" "), "no_areas.json");
+  ASSERT_FALSE(no_areas);
+  EXPECT_NE(no_areas.error().message.find("grams per cell become kPa through the cells' areas"), std::string::npos)
+      << no_areas.error().message;
+}
+
 }  // namespace
 }  // namespace insole::drivers

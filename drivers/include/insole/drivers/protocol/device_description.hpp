@@ -24,8 +24,10 @@ inline constexpr std::size_t kMaxDeviceFileBytes = 256 * 1024;
 
 /// Parses and validates one description. Unknown fields, wrong types, out-of-range numbers, bad
 /// hex byte strings and configurations the codec cannot run are refused with format_error,
-/// naming `origin` (the file) and the field, e.g. "mat.json: field 'framing.sync': ...".
-Result<MatrixCodecConfig> parse_device_description(std::string_view text, std::string_view origin);
+/// naming `origin` (the file) and the field, e.g. "mat.json: field 'framing.sync': ...". A
+/// `layout.positions_file` is read relative to `base_dir` (the description's directory).
+Result<MatrixCodecConfig> parse_device_description(std::string_view text, std::string_view origin,
+                                                   const std::filesystem::path& base_dir = {});
 /// Reads a file (at most kMaxDeviceFileBytes) and parses it.
 Result<MatrixCodecConfig> read_device_description(const std::filesystem::path& path);
 /// The description of a config, as JSON text that parse_device_description reads back into the

@@ -16,6 +16,7 @@
 // calibration to kPa (units = kpa); otherwise calibrate the recording with `insole calibrate`
 // (docs/calibration.md).
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -96,9 +97,16 @@ struct MatrixCodecConfig {
   /// model records the last one (SensingTex: 'C', 6 bytes). 0 length: none.
   std::uint8_t configure_prefix = 0;
   std::size_t configure_length = 0;
-  /// The layout is an irregular sensor set of `rows` sensors with unknown geometry (cols = 1)
-  /// instead of a grid.
+  /// The layout is an irregular sensor set of `rows` sensors (cols = 1) instead of a grid.
   bool sensor_set = false;
+  /// Sensor set: per sensor, in wire order, its centre x, y (mm, foot frame: +x towards the
+  /// subject's right, y from heel to toe; sensor_layout.hpp) and its area (mm^2). Empty: positions
+  /// unknown (NaN). With a foot byte these are the left insole's; the right is its mirror image
+  /// (x -> -x, same areas).
+  Eigen::MatrixX3d positions;
+  /// The raw values are grams on each cell: recorded as kPa = grams * g0 / area (g0 = 9.80665
+  /// m/s^2), which needs `positions` (their areas) and units kpa.
+  bool grams_per_cell = false;
   std::string boot_banner;  ///< what the device prints at power-up (device model; tests)
   RawTransform transform = RawTransform::none;
   std::uint32_t min_raw = 0, max_raw = 255;  ///< range of raw values the device sends
@@ -131,8 +139,8 @@ struct MatrixCodecConfig {
   std::size_t stream_count() const { return foot_byte ? 2 : 1; }
   /// Raw wire value -> recorded value (counts, or kPa with a stated calibration) and back
   /// (device model; rounding to the nearest count).
-  float to_kpa(double raw) const;
-  std::uint32_t to_raw(float kpa) const;
+  float to_kpa(double raw, int sensel = 0) const;
+  std::uint32_t to_raw(float kpa, int sensel = 0) const;
   /// Raw value index on the wire (0..cells-1) -> row-major sensel index.
   int sensel_index(int wire_index) const;
 };
