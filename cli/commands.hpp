@@ -20,5 +20,6 @@ int cmd_spm(const Args& args);
 int cmd_register(const Args& args);
 int cmd_serve(const Args& args);
 int cmd_calibrate(const Args& args);
+int cmd_map_sensors(const Args& args);
 int cmd_compare(const Args& args);
 }  // namespace insole::cli

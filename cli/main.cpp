@@ -27,6 +27,7 @@ constexpr std::array kCommands{
     Command{"batch", "analyse many recordings into one CSV (parallel, shardable, resumable)", insole::cli::cmd_batch},
     Command{"register", "register footprints rigidly within subject or onto a template (MUN104); quality per image",
             insole::cli::cmd_register},
+    Command{"map-sensors", "an insole's outputs to its cells, from a trial pressing each zone once", insole::cli::cmd_map_sensors},
     Command{"calibrate", "counts to kPa: compute a body-weight calibration, apply it to a recording, check it", insole::cli::cmd_calibrate},
     Command{"compare", "compare two recordings of one patient per foot and region; difference map; prescription targets",
             insole::cli::cmd_compare},

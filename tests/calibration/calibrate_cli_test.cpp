@@ -3,6 +3,7 @@
 // 0 / 1 / 2 and errors that name the problem.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 
 #include "insole/calibration/calibration_file.hpp"
@@ -127,6 +128,60 @@ TEST(CalibrateCli, CaptureCalibratesAsItRecordsAsApplyDoesAfterwards) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("stream 'left' is given two calibrations"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "x.h5"));
+}
+
+TEST(CalibrateCli, MapSensorsWritesThePositionsFileADescriptionUses) {
+  // A 3-output insole whose outputs are wired 2, 0, 1 to the zones heel, midfoot, toe: pressed in
+  // that order, one second each (100 Hz, 0.5 s released in between).
+  test::TempDir dir;
+  Recording rec;
+  Stream s;
+  s.info.name = "left";
+  s.info.units = PressureUnits::counts;
+  s.info.sample_rate_hz = 100;
+  s.info.layout = SensorLayout::sensors(Eigen::MatrixX2d::Constant(3, 2, std::nan("")),
+                                        Eigen::VectorXd::Constant(3, std::nan(""))).value();
+  const int wiring[3] = {2, 0, 1};
+  for (int f = 0; f < 500; ++f) {
+    const double t = 0.01 * f;
+    Eigen::VectorXf v = Eigen::VectorXf::Constant(3, 4.0f);
+    const double since = t - 0.5;
+    const int k = since >= 0 ? int(since / 1.5) : -1;
+    if (k >= 0 && k < 3 && since - 1.5 * k < 1.0) v[wiring[k]] += 900.0f;
+    s.append(t, v);
+  }
+  rec.streams.push_back(std::move(s));
+  ASSERT_TRUE(io::write_recording(dir / "pressing.h5", rec));
+  std::ofstream(dir / "zones.csv") << "zone,x_mm,y_mm,area_mm2\nheel,0,30,400\nmidfoot,8,110,300\ntoe,-5,220,200\n";
+  auto r = insole_cli("map-sensors " + quote(dir / "pressing.h5") + " --zones " + quote(dir / "zones.csv") + " -o " +
+                          quote(dir / "left3.csv"),
+                      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("stream left: 3 presses, one output each"), std::string::npos) << r.out;
+  EXPECT_EQ(test::read_file(dir / "left3.csv"),
+            "x_mm,y_mm,area_mm2\n"
+            "8,110,300  # output 0: midfoot, pressed at 2.00 s\n"
+            "-5,220,200  # output 1: toe, pressed at 3.50 s\n"
+            "0,30,400  # output 2: heel, pressed at 0.50 s\n");
+  // The positions file in a device description, checked by `insole devices --check`.
+  std::ofstream(dir / "three.json") << R"({"format": "insole-device", "format_version": 1, "name": "three_cell",
+    "description": "3-cell test insole", "frame_rate_hz": 100, "transport": {"baud": 115200},
+    "framing": {"type": "header", "sync": "AA", "foot_byte": true, "checksum": "sum8_all"},
+    "values": {"type": "u16be", "max_raw": 4095, "raw_unit": "g"},
+    "layout": {"kind": "sensors", "count": 3, "positions_file": "left3.csv"},
+    "calibration": {"units": "kPa", "from": "grams_per_cell"},
+    "provenance": {"wire_format": "measured", "values": "measured", "geometry": "measured", "rate": "guessed"}})";
+  r = insole_cli("devices --check " + quote(dir / "three.json"), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("valid device description \"three_cell\""), std::string::npos) << r.out;
+  // A trial with a press missing is refused with what to do (exit 2), and nothing is written.
+  std::ofstream(dir / "four.csv") << "zone,x_mm,y_mm,area_mm2\na,0,0,1\nb,0,0,1\nc,0,0,1\nd,0,0,1\n";
+  r = insole_cli("map-sensors " + quote(dir / "pressing.h5") + " --zones " + quote(dir / "four.csv") + " -o " +
+                     quote(dir / "x.csv"),
+                 dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("the zones file has 4 zones for 3 outputs"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.csv"));
 }
 
 TEST(CalibrateCli, BadInputExitsTwoAndNamesTheProblem) {
