@@ -184,6 +184,107 @@ TEST(CalibrateCli, MapSensorsWritesThePositionsFileADescriptionUses) {
   EXPECT_FALSE(std::filesystem::exists(dir / "x.csv"));
 }
 
+// One 2 x 2 grid at 10 mm (100 mm^2 per sensel) in counts, the same frame three times.
+Recording one_grid(const std::vector<float>& counts) {
+  Recording rec;
+  rec.meta.mode = "stand";
+  Stream s;
+  s.info.name = "mat";
+  s.info.layout = SensorLayout::grid(2, 2, 10.0, 10.0).value();
+  s.info.units = PressureUnits::counts;
+  s.info.sample_rate_hz = 10;
+  for (int f = 0; f < 3; ++f) s.append(0.1 * f, Eigen::Map<const Eigen::VectorXf>(counts.data(), 4));
+  rec.streams.push_back(std::move(s));
+  return rec;
+}
+
+TEST(CalibrateCli, ZeroAndEqualisationBeforeTheBodyWeightFactor) {
+  test::TempDir dir;
+  // Resting offsets 3, 4, 5, 6; under a uniform load the sensels rise by 50, 25, 100, 50 (their
+  // sensitivities differ); standing, by 40, 20, 80, 40.
+  ASSERT_TRUE(io::write_recording(dir / "unloaded.h5", one_grid({3, 4, 5, 6})));
+  ASSERT_TRUE(io::write_recording(dir / "uniform.h5", one_grid({53, 29, 105, 56})));
+  ASSERT_TRUE(io::write_recording(dir / "stand.h5", one_grid({43, 24, 85, 46})));
+  auto r = insole_cli("calibrate compute " + quote(dir / "stand.h5") + " --mass 80 --serial MAT1 --zero-from " +
+                          quote(dir / "unloaded.h5") + " --equalise-from " + quote(dir / "uniform.h5") + " -o " +
+                          quote(dir / "mat1.json"),
+                      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto cal = calibration::read_file(dir / "mat1.json");
+  ASSERT_TRUE(cal) << cal.error().message;
+  // By hand: zero = the resting counts; gain = mean(50, 25, 100, 50) / m_i = 56.25 / m_i.
+  EXPECT_EQ(cal->zero_counts, Eigen::Vector4d(3, 4, 5, 6));
+  EXPECT_NEAR(cal->gain[0], 1.125, 1e-12);
+  EXPECT_NEAR(cal->gain[1], 2.25, 1e-12);
+  EXPECT_NEAR(cal->gain[2], 0.5625, 1e-12);
+  EXPECT_NEAR(cal->gain[3], 1.125, 1e-12);
+  // Standing, every sensel equalises to 45: sum(A e) = 4 * 100 * 45 = 18000 mm^2 counts, and
+  // k = 80 * 9.80665 / 18000 * 1000 = 43.58511 kPa per count.
+  EXPECT_NEAR(cal->coefficients.at(0), 80 * 9.80665 / 18000 * 1000, 1e-9);
+  EXPECT_NE(cal->source.find("zero from"), std::string::npos);
+  // Applied, the standing trial carries the body weight.
+  r = insole_cli("calibrate apply " + quote(dir / "stand.h5") + " --calibration " + quote(dir / "mat1.json") + " -o " +
+                     quote(dir / "stand_kpa.h5"),
+                 dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = insole_cli("calibrate check " + quote(dir / "stand_kpa.h5") + " --mass 80 --tolerance 0.1", dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // A zero trial from a device of another size, and a "uniform load" under which nothing rose,
+  // are refused with the file named (exit 2).
+  Recording other = one_grid({1, 1, 1, 1});
+  other.streams[0].info.layout = SensorLayout::grid(1, 3, 10.0, 10.0).value();
+  other.streams[0].pressure_kpa.conservativeResize(3, 3);
+  ASSERT_TRUE(io::write_recording(dir / "other.h5", other));
+  r = insole_cli("calibrate compute " + quote(dir / "stand.h5") + " --mass 80 --serial MAT1 --zero-from " +
+                     quote(dir / "other.h5") + " -o " + quote(dir / "x.json"),
+                 dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("other.h5: stream 'mat' has 3 sensels, the trial has 4"), std::string::npos) << r.err;
+  r = insole_cli("calibrate compute " + quote(dir / "stand.h5") + " --mass 80 --serial MAT1 --zero-from " +
+                     quote(dir / "unloaded.h5") + " --equalise-from " + quote(dir / "unloaded.h5") + " -o " +
+                     quote(dir / "x.json"),
+                 dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unloaded.h5: "), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.json"));
+}
+
+TEST(CalibrateCli, FitAResponseCurveThroughKnownLoads) {
+  // Readings of a sensor that follows p = 3 e^1.5 under 100, 200 and 400 kPa:
+  // e = (p / 3)^(2/3) = 10.3574, 16.4414, 26.0990 counts.
+  test::TempDir dir;
+  std::string loads;
+  for (double p : {100.0, 200.0, 400.0}) {
+    const float e = float(std::pow(p / 3.0, 2.0 / 3.0));
+    const auto f = dir / ("load" + std::to_string(int(p)) + ".h5");
+    ASSERT_TRUE(io::write_recording(f, one_grid({e, e, e, e})));
+    loads += " --load " + quote(f.string() + "=" + std::to_string(int(p)));
+  }
+  auto r = insole_cli("calibrate fit" + loads + " --model power_law --serial BLADDER -o " + quote(dir / "fit.json"),
+                      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto cal = calibration::read_file(dir / "fit.json");
+  ASSERT_TRUE(cal) << cal.error().message;
+  EXPECT_EQ(cal->method, "multi_load");
+  EXPECT_EQ(cal->model, ResponseModel::power_law);
+  EXPECT_NEAR(cal->coefficients.at(0), 3.0, 1e-4);
+  EXPECT_NEAR(cal->coefficients.at(1), 1.5, 1e-5);
+  ASSERT_EQ(cal->residuals_kpa.size(), 3u);
+  for (double res : cal->residuals_kpa) EXPECT_LT(std::abs(res), 1e-3);
+  EXPECT_NE(r.out.find("load 200 kPa: 16.44"), std::string::npos) << r.out;
+  // Two loads cannot fix a power law; a load without its pressure is a usage error.
+  r = insole_cli("calibrate fit --load " + quote((dir / "load100.h5").string() + "=100") + " --load " +
+                     quote((dir / "load200.h5").string() + "=200") + " --serial B -o " + quote(dir / "x.json"),
+                 dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("model 'power_law' needs at least 3 known loads, found 2"), std::string::npos) << r.err;
+  r = insole_cli("calibrate fit --load " + quote(dir / "load100.h5") + " --serial B -o " + quote(dir / "x.json"),
+                 dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("expected TRIAL.h5=KPA"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.json"));
+}
+
 TEST(CalibrateCli, BadInputExitsTwoAndNamesTheProblem) {
   test::TempDir dir;
   const auto trial = dir / "stand.h5";
