@@ -40,7 +40,7 @@ namespace insole::analysis {
 
 /// Version of the analysis algorithms; bumped whenever a measure's definition or a default
 /// parameter changes, so stored results say what produced them.
-inline constexpr const char* kAnalysisAlgorithmVersion = "1.8.0";
+inline constexpr const char* kAnalysisAlgorithmVersion = "1.9.0";
 
 struct AnalysisParams {
   SegmentationParams segmentation;
