@@ -804,6 +804,26 @@ TEST(AnalyzeVendorChannels, StreamingGivesTheSameResult) {
   EXPECT_FALSE(analyze(broken));
 }
 
+// Vendor channels as a damaged or hostile file may hold them (an HDF5 file's float64 values are not
+// range-checked on reading): huge, infinite and NaN forces and COPs give a result, not undefined
+// behaviour (the sanitizer build checks the float conversions).
+TEST(AnalyzeVendorChannels, AbsurdValuesGiveAResult) {
+  Recording rec = test::insoles_with_vendor_channels(300);
+  VendorChannels& v = *rec.streams[0].vendor;
+  v.total_force_n[50] = 1e300;
+  v.total_force_n[51] = std::numeric_limits<double>::infinity();
+  v.total_force_n[52] = -1e300;
+  v.total_force_n[53] = std::numeric_limits<double>::quiet_NaN();
+  v.cop_normalised(54, 0) = 1e308;
+  v.cop_normalised(55, 1) = -1e308;
+  v.cop_normalised(56, 0) = std::numeric_limits<double>::infinity();
+  auto r = analyze(rec);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->has_usable_contact());
+  for (const auto& fa : r->footfalls)
+    for (const auto& [key, value] : fa.measures) EXPECT_TRUE(std::isfinite(value)) << key;
+}
+
 // AnalysisParams::boundary_force_share (10 %): a walking contact cut by the recording's start is
 // used when its force at the first frame is at most 10 % of its peak, and rejected as partial
 // above. The ratios are computed here from the frames (sum of p * A over the contact's sensels),

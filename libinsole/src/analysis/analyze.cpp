@@ -559,7 +559,10 @@ void analyze_vendor_channels(const StreamInfo& info, std::size_t stream_index, c
   for (Eigen::Index k = 0; k < n; ++k) {
     const Eigen::Index i = row_of[static_cast<std::size_t>(k)];
     force.time_s[k] = time_s[i];
-    force.pressure_kpa(k, 0) = static_cast<float>(1000.0 * std::max(0.0, vendor.total_force_n[i]) / kAreaMm2);
+    // Clamped to 0 .. 10^9 N, so that any value a file holds converts to float (a larger one is not
+    // a force a foot exerts; the conversion of an out-of-range double would be undefined).
+    const double f = std::clamp(vendor.total_force_n[i], 0.0, 1e9);
+    force.pressure_kpa(k, 0) = static_cast<float>(1000.0 * f / kAreaMm2);
   }
   if (n == 0) return;
   SegmentationParams sp = p.segmentation;
