@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "insole/analysis/measure_catalogue.hpp"
+#include "insole/analysis/missing.hpp"
 #include "insole/assess/assessment.hpp"
 #include "insole/batch/run.hpp"
 #include "insole/recommend/rules.hpp"
@@ -105,7 +106,7 @@ void print_table(std::ostream& out, const assess::Assessment& a) {
     const int precision = decimals_of(key);
     return {label_of(key), [=](const FootSummary& f) { return cell(f.median(key), precision); }};
   };
-  const std::vector<Row> rows = {
+  std::vector<Row> rows = {
       {"stream", [](const FootSummary& f) { return f.stream; }},
       {"footfalls used / rejected",
        [](const FootSummary& f) {
@@ -155,6 +156,21 @@ void print_table(std::ostream& out, const assess::Assessment& a) {
       med("cop_speed_mm_s"),
       med("standing_heel_load_share_percent"),
   };
+  // Feet whose sensor positions are unknown (Moticon) were analysed from the vendor's total force
+  // and COP: their timing, force and COP rows (normalised insole units), only when there are such feet.
+  const bool positions_unknown = std::any_of(r.feet.begin(), r.feet.end(),
+                                             [](const FootSummary& f) { return !f.positions_unknown.empty(); });
+  if (positions_unknown) {
+    rows.push_back({"swing (s)", [&](const FootSummary& f) {
+                      const auto* t = timing_of(f);
+                      return t && t->swing_s ? cell(t->swing_s->median, 3) : std::string("-");
+                    }});
+    for (const char* key : {"peak_force_n", "cop_path_length_normalised", "cop_ap_range_normalised",
+                            "cop_ml_range_normalised"}) {
+      const int precision = std::string_view(key).rfind("_normalised") != std::string_view::npos ? 3 : decimals_of(key);
+      rows.push_back({label_of(key), [=](const FootSummary& f) { return cell(f.median(key), precision); }});
+    }
+  }
   std::size_t label_w = 0;
   for (const auto& row : rows) label_w = std::max(label_w, row.label.size());
   constexpr int kCol = 18;
@@ -170,6 +186,21 @@ void print_table(std::ostream& out, const assess::Assessment& a) {
     out << "\ncadence " << cell(r.timing.cadence_steps_per_min, 1) << " steps/min";
   if (r.timing.stance_symmetry_percent)
     out << ", stance symmetry index " << cell(r.timing.stance_symmetry_percent, 1) << " %";
+  for (const auto& f : r.feet) {
+    if (f.positions_unknown.empty()) continue;
+    // Every measure that needs sensor positions, named with its reason (measure_reasons in --json).
+    std::string keys, why;
+    for (const auto& info : analysis::measure_catalogue()) {
+      if (!info.needs_positions()) continue;
+      const auto m = analysis::missing_reason(r, f, info.key);
+      if (m.reason.empty()) continue;
+      if (why.empty()) why = m.reason;
+      if (m.reason != why) continue;
+      keys += (keys.empty() ? "" : ", ") + info.key;
+    }
+    if (!keys.empty())
+      out << "\n" << to_string(f.side) << " foot (" << f.stream << "): " << why << ": " << keys;
+  }
   out << "\n\nfindings:\n";
   if (a.findings.empty()) out << "  none\n";
   for (const auto& f : a.findings) {

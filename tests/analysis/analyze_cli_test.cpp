@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -16,6 +17,7 @@
 #include "insole/io/hdf5_recording.hpp"
 #include "no_geometry.hpp"
 #include "report/cli_run.hpp"
+#include "support/shared_data.hpp"
 #include "support/temp_dir.hpp"
 
 namespace insole::test {
@@ -74,6 +76,98 @@ TEST(AnalyzeCli, NoGeometryIsExplainedInTheTable) {
   EXPECT_NE(r.out.find("stream 'left': sensor positions and areas unknown (not in the file)"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("stream 'right': sensor positions and areas unknown"), std::string::npos) << r.out;
+}
+
+// An insole pair without sensor positions whose maker's channels were kept (as `insole import`
+// keeps a Moticon export's; no_geometry.hpp): `insole analyze` (table and --json), `insole
+// report` and the `insole batch` CSV give gait timing from the vendor total force, the COP path
+// from the vendor COP in normalised insole units, and every measure that needs positions as not
+// available, with the reason.
+TEST(AnalyzeCli, VendorChannelsWithoutPositionsInAnalyzeReportAndBatch) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "in");
+  const auto file = dir.path() / "in" / "vendor.h5";
+  ASSERT_TRUE(io::write_recording(file, insoles_with_vendor_channels(400)));
+  const std::string reason = "not available: sensor positions unknown (not in the file)";
+  const double stance = 0.6 * (1.0 - 2.0 * std::asin(0.05) / std::acos(-1.0));  // 0.5809 s (no_geometry.hpp)
+
+  const CliRun j = insole_cli("analyze --json " + quote(file), dir.path());
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  const auto doc = nlohmann::json::parse(j.out);
+  ASSERT_EQ(doc.at("feet").size(), 2u);
+  for (const auto& foot : doc.at("feet")) {
+    EXPECT_EQ(foot.at("sensor_positions"), "unknown");
+    EXPECT_TRUE(foot.at("arch_index").is_null());
+    EXPECT_EQ(foot.at("arch_index_reason"), reason);
+    EXPECT_EQ(foot.at("foot_length_mm_reason"), reason);
+    for (const char* key : {"foot_length_mm", "cop_path_length_mm", "mlpi", "heel_peak_kpa", "toe_first_percent"}) {
+      EXPECT_TRUE(foot.at("measures").at(key).is_null()) << key;
+      EXPECT_EQ(foot.at("measure_reasons").at(key), reason) << key;
+    }
+    EXPECT_NEAR(foot.at("measures").at("stance_s").at("median").get<double>(), stance, 2e-4);
+    EXPECT_GT(foot.at("measures").at("cop_path_length_normalised").at("median").get<double>(), 0.6);
+    EXPECT_FALSE(foot.at("measure_reasons").contains("stance_s"));
+    ASSERT_FALSE(foot.at("gait").at("timing").is_null());
+  }
+  EXPECT_NEAR(doc.at("gait").at("cadence_steps_per_min").get<double>(), 120.0, 0.01);
+  EXPECT_EQ(doc.at("units").at("cop_path_length_normalised"), "insole units");
+  for (const auto& s : doc.at("quality").at("streams")) EXPECT_EQ(s.at("contacts_from"), "vendor_channels");
+
+  const CliRun t = insole_cli("analyze " + quote(file), dir.path());
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_EQ(t.out.find("no feet found"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("COP path length (vendor COP) (insole units)"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("swing (s)"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("cadence 120.0 steps/min"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("left foot (left): " + reason + ": foot_length_mm, foot_width_mm, arch_index"),
+            std::string::npos)
+      << t.out;
+
+  const CliRun rep = insole_cli("report " + quote(file) + " --format html -o " + quote(dir.path() / "r.html"), dir.path());
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  const std::string page = read_file(dir.path() / "r.html");
+  EXPECT_NE(page.find(reason), std::string::npos);
+  EXPECT_NE(page.find("COP path length (vendor COP)"), std::string::npos);
+  EXPECT_NE(page.find("contacts, gait events and timing from the vendor"), std::string::npos);
+
+  const auto csv_path = dir.path() / "batch.csv";
+  const CliRun b = insole_cli("batch " + quote(dir.path() / "in") + " -o " + quote(csv_path) + " --progress none",
+                              dir.path());
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  auto rows = batch::parse_csv(read_file(csv_path), csv_path.string());
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 3u);  // header, left, right
+  for (std::size_t k = 1; k < rows->size(); ++k) {
+    const auto& row = (*rows)[k];
+    EXPECT_EQ(row[batch::column_index("status")], "ok");
+    EXPECT_NEAR(std::stod(row[batch::column_index("stance_s")]), stance, 2e-4);
+    EXPECT_EQ(row[batch::column_index("arch_index")], "");
+    EXPECT_NE(row[batch::column_index("reasons")].find("arch_index: " + reason), std::string::npos)
+        << row[batch::column_index("reasons")];
+    EXPECT_NEAR(std::stod(row[batch::column_index("cadence_steps_per_min")]), 120.0, 0.01);
+  }
+}
+
+// A real Moticon OpenGo walk as users run it: `insole import` then `insole analyze`.
+TEST(AnalyzeCli, ImportedMoticonWalk) {
+  const std::string rel = "moticon_opengo/230927_102114.txt";
+  INSOLE_REQUIRE_SHARED_DATA(rel);
+  TempDir dir;
+  const auto file = dir.path() / "m.h5";
+  const CliRun imp = insole_cli("import " + quote(shared_data(rel)) + " -o " + quote(file), dir.path());
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  const CliRun j = insole_cli("analyze --json " + quote(file), dir.path());
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  const auto doc = nlohmann::json::parse(j.out);
+  ASSERT_EQ(doc.at("feet").size(), 2u);
+  for (const auto& foot : doc.at("feet")) {
+    EXPECT_EQ(foot.at("arch_index_reason"),
+              "not available: sensor positions unknown (Moticon does not publish the sensor cell positions)");
+    // The vendor's gait report: mean stance 0.804 s (left), 0.814 s (right) over its steps.
+    EXPECT_NEAR(foot.at("measures").at("stance_s").at("median").get<double>(), 0.81, 0.05);
+    EXPECT_GT(foot.at("measures").at("stance_s").at("n").get<int>(), 5);
+  }
+  ASSERT_TRUE(doc.at("gait").at("cadence_steps_per_min").is_number());
 }
 
 TEST(AnalyzeCli, TableListsRecommendations) {

@@ -13,6 +13,8 @@
 #include <stdexcept>
 
 #include "footprint_builder.hpp"
+#include "insole/analysis/measure_catalogue.hpp"
+#include "insole/analysis/missing.hpp"
 #include "insole/recommend/findings.hpp"
 #include "insole/sim/simulator.hpp"
 #include "no_geometry.hpp"
@@ -664,6 +666,162 @@ TEST(AnalyzeQuality, SensorSetWithoutGeometryIsNamedNotGuessed) {
   EXPECT_NE(std::find_if(r->quality.warnings.begin(), r->quality.warnings.end(),
                          [](const std::string& w) { return w.rfind("stream 'left': sensor positions unknown", 0) == 0; }),
             r->quality.warnings.end());
+}
+
+// A sensor set without positions whose maker's channels were kept (as a Moticon import keeps its
+// total force and COP): contacts and gait events come from the vendor total force, the COP path
+// from the vendor COP, and every measure that needs positions is null with the reason. The
+// expected values are those of the synthetic force and COP (no_geometry.hpp), computed by hand.
+TEST(AnalyzeVendorChannels, GaitEventsAndCopPathFromTheVendorChannels) {
+  const Recording rec = test::insoles_with_vendor_channels(400);  // 4 s
+  auto r = analyze(rec);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(r->has_usable_contact());
+  ASSERT_EQ(r->feet.size(), 2u);
+  const double pi = std::acos(-1.0);
+  const double lead = 0.6 * std::asin(0.05) / pi;  // 9.55 ms from t0 to 5 % of peak force
+  for (const auto& q : r->quality.streams) EXPECT_TRUE(q.from_vendor_channels) << q.stream;
+  std::map<std::string, std::size_t> used;
+  for (const auto& fa : r->footfalls) {
+    const std::string stream = rec.streams[fa.footfall.stream].info.name;
+    if (!fa.footfall.reject_reason.empty()) {
+      // Only the right foot's last contact, still loaded when the recording ends (t0 = 3.7 s).
+      EXPECT_EQ(stream, "right");
+      EXPECT_NEAR(fa.footfall.start_s, 3.71, 0.011);
+      continue;
+    }
+    ++used[stream];
+    const double base = stream == "left" ? 0.2 : 0.7;
+    const double t0 = base + std::round(fa.footfall.start_s - base);  // the contact starts within 20 ms of t0
+    // Linear interpolation between 10 ms samples of a sine near its zero: well under 0.1 ms.
+    EXPECT_NEAR(fa.events.ic_s, t0 + lead, 1e-4) << stream << " " << t0;
+    EXPECT_NEAR(fa.events.to_s, t0 + 0.6 - lead, 1e-4) << stream << " " << t0;
+    EXPECT_NEAR(fa.measures.at("stance_s"), 0.6 - 2 * lead, 2e-4);
+    EXPECT_NEAR(fa.measures.at("peak_force_n"), 800.0, 1.0);  // sin peaks between samples
+    // The COP runs along the insole at 0.7 / 0.6 insole lengths per second, 0.05 across: path
+    // and range along are that speed times the time between the contact's first and last
+    // samples with a COP.
+    const VendorChannels& v = *rec.streams[fa.footfall.stream].vendor;
+    double first = -1, last = -1;
+    for (Eigen::Index f = fa.footfall.first_frame; f <= fa.footfall.last_frame; ++f)
+      if (v.total_force_n[f] > 0.0) {
+        if (first < 0) first = rec.streams[fa.footfall.stream].time_s[f];
+        last = rec.streams[fa.footfall.stream].time_s[f];
+      }
+    ASSERT_GT(last, first);
+    EXPECT_NEAR(fa.measures.at("cop_path_length_normalised"), 0.7 / 0.6 * (last - first), 1e-9);
+    EXPECT_NEAR(fa.measures.at("cop_ap_range_normalised"), 0.7 / 0.6 * (last - first), 1e-9);
+    EXPECT_NEAR(fa.measures.at("cop_ml_range_normalised"), 0.0, 1e-12);
+    // Nothing that needs sensor positions was formed.
+    for (const auto& [key, value] : fa.measures) {
+      (void)value;
+      const MeasureInfo* info = find_measure_info(key);
+      ASSERT_NE(info, nullptr) << key;
+      EXPECT_FALSE(info->needs_positions()) << key;
+    }
+  }
+  EXPECT_EQ(used["left"], 4u);
+  EXPECT_EQ(used["right"], 3u);
+  // Timing: one step every 0.5 s, swing 1 s - stance.
+  ASSERT_TRUE(r->timing.cadence_steps_per_min);
+  EXPECT_NEAR(*r->timing.cadence_steps_per_min, 120.0, 0.01);
+  ASSERT_TRUE(r->timing.left.swing_s);
+  EXPECT_NEAR(r->timing.left.swing_s->median, 0.4 + 2 * lead, 2e-4);
+  for (const FootSummary& foot : r->feet) {
+    EXPECT_EQ(foot.positions_unknown, "not in the file");
+    ASSERT_TRUE(foot.median("stance_s"));
+    ASSERT_TRUE(foot.median("cop_path_length_normalised"));
+    EXPECT_FALSE(foot.median("toe_first_percent"));  // needs the heel band
+    for (const char* key : {"arch_index", "foot_length_mm", "cpei_percent", "mlpi", "heel_peak_kpa", "toe_first_percent",
+                            "cop_path_length_mm"}) {
+      EXPECT_FALSE(foot.median(key)) << key;
+      EXPECT_EQ(missing_reason(*r, foot, key).reason, "not available: sensor positions unknown (not in the file)") << key;
+    }
+    EXPECT_TRUE(missing_reason(*r, foot, "stance_s").reason.empty());
+  }
+  const std::string warning =
+      "stream 'left': sensor positions and areas unknown (not in the file): contacts, gait events and timing from "
+      "the vendor's total force, COP path from the vendor's COP in normalised insole units; measures that need "
+      "sensor positions are not available";
+  EXPECT_NE(std::find(r->quality.warnings.begin(), r->quality.warnings.end(), warning), r->quality.warnings.end());
+}
+
+// The streaming analysis (what `insole analyze` runs) gives the same contacts as analyze(); vendor
+// channels whose length is not the stream's are refused.
+TEST(AnalyzeVendorChannels, StreamingGivesTheSameResult) {
+  const Recording rec = test::insoles_with_vendor_channels(400);
+  auto whole = analyze(rec);
+  ASSERT_TRUE(whole) << whole.error().message;
+  std::vector<StreamInfo> infos;
+  std::vector<const VendorChannels*> vendor;
+  for (const auto& s : rec.streams) {
+    infos.push_back(s.info);
+    vendor.push_back(&*s.vendor);
+  }
+  auto provider = [&]() {
+    return [&, stream = std::size_t{0}, next = Eigen::Index{0}]() mutable -> Result<std::optional<FrameChunk>> {
+      while (stream < rec.streams.size() && next >= rec.streams[stream].frame_count()) {
+        ++stream;
+        next = 0;
+      }
+      if (stream >= rec.streams.size()) return std::optional<FrameChunk>{};
+      const Stream& s = rec.streams[stream];
+      const Eigen::Index n = std::min<Eigen::Index>(37, s.frame_count() - next);
+      FrameChunk c;
+      c.stream = stream;
+      c.time_s = s.time_s.segment(next, n);
+      c.pressure_kpa = s.pressure_kpa.middleRows(next, n);
+      next += n;
+      return std::optional<FrameChunk>(std::move(c));
+    };
+  };
+  auto streamed = analyze_stream(rec.meta, infos, provider(), {}, vendor);
+  ASSERT_TRUE(streamed) << streamed.error().message;
+  ASSERT_EQ(streamed->footfalls.size(), whole->footfalls.size());
+  for (std::size_t i = 0; i < whole->footfalls.size(); ++i) {
+    EXPECT_EQ(streamed->footfalls[i].footfall.first_frame, whole->footfalls[i].footfall.first_frame);
+    EXPECT_EQ(streamed->footfalls[i].events.ic_s, whole->footfalls[i].events.ic_s);
+    EXPECT_EQ(streamed->footfalls[i].measures, whole->footfalls[i].measures);
+  }
+  EXPECT_EQ(streamed->quality.warnings, whole->quality.warnings);
+  // Without the vendor channels the stream has nothing to go on (as before).
+  auto without = analyze_stream(rec.meta, infos, provider());
+  ASSERT_TRUE(without);
+  EXPECT_FALSE(without->has_usable_contact());
+  // Vendor channels one row short.
+  VendorChannels short_v = *rec.streams[0].vendor;
+  short_v.total_force_n.conservativeResize(short_v.total_force_n.size() - 1);
+  short_v.cop_normalised.conservativeResize(short_v.cop_normalised.rows() - 1, 2);
+  vendor[0] = &short_v;
+  auto bad = analyze_stream(rec.meta, infos, provider(), {}, vendor);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::format_error);
+  EXPECT_NE(bad.error().message.find("vendor channels have 399 rows for 400 frames"), std::string::npos)
+      << bad.error().message;
+  // In memory, Stream::validate() refuses the same.
+  Recording broken = rec;
+  broken.streams[0].vendor = short_v;
+  EXPECT_FALSE(analyze(broken));
+}
+
+// Vendor channels as a damaged or hostile file may hold them (an HDF5 file's float64 values are not
+// range-checked on reading): huge, infinite and NaN forces and COPs give a result, not undefined
+// behaviour (the sanitizer build checks the float conversions).
+TEST(AnalyzeVendorChannels, AbsurdValuesGiveAResult) {
+  Recording rec = test::insoles_with_vendor_channels(300);
+  VendorChannels& v = *rec.streams[0].vendor;
+  v.total_force_n[50] = 1e300;
+  v.total_force_n[51] = std::numeric_limits<double>::infinity();
+  v.total_force_n[52] = -1e300;
+  v.total_force_n[53] = std::numeric_limits<double>::quiet_NaN();
+  v.cop_normalised(54, 0) = 1e308;
+  v.cop_normalised(55, 1) = -1e308;
+  v.cop_normalised(56, 0) = std::numeric_limits<double>::infinity();
+  auto r = analyze(rec);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->has_usable_contact());
+  for (const auto& fa : r->footfalls)
+    for (const auto& [key, value] : fa.measures) EXPECT_TRUE(std::isfinite(value)) << key;
 }
 
 // AnalysisParams::boundary_force_share (10 %): a walking contact cut by the recording's start is

@@ -42,8 +42,8 @@ TEST(FuzzReplay, SeedsOfEveryFormat) {
       {"tekscan", "tekscan/fscan_small.asf"}, {"tekscan", "tekscan/iscan_small.csv"},
       {"emed", "emed/emed_small.lst"},        {"pedar", "pedar/pedar_small.asc"},
       {"pliance", "pliance/pliance_small.asc"}, {"xsensor", "xsensor/xsensor_small.csv"},
-      {"moticon", "moticon/moticon_small.txt"}, {"gaitpdb", "gaitpdb/gaitpdb_small.txt"},
-      {"apd", "apd/apd_small.apd"}};
+      {"moticon", "moticon/moticon_small.txt"}, {"moticon", "moticon/moticon_vendor.txt"},
+      {"gaitpdb", "gaitpdb/gaitpdb_small.txt"}, {"apd", "apd/apd_small.apd"}};
   std::uint32_t k = 1;
   for (const auto& [format, file] : seeds) replay(format, seed(file), 150, k++);
 }

@@ -99,7 +99,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{"tekscan", "tekscan/fscan_small.asf"}, Case{"tekscan", "tekscan/iscan_small.csv"},
                       Case{"emed", "emed/emed_small.lst"}, Case{"pedar", "pedar/pedar_small.asc"},
                       Case{"pliance", "pliance/pliance_small.asc"}, Case{"xsensor", "xsensor/xsensor_small.csv"},
-                      Case{"moticon", "moticon/moticon_small.txt"}, Case{"gaitpdb", "gaitpdb/gaitpdb_small.txt"},
+                      Case{"moticon", "moticon/moticon_small.txt"}, Case{"moticon", "moticon/moticon_vendor.txt"},
+                      Case{"gaitpdb", "gaitpdb/gaitpdb_small.txt"},
                       Case{"apd", "apd/apd_small.apd"}),
     [](const ::testing::TestParamInfo<Case>& info) {
       std::string n = info.param.file.substr(info.param.file.find('/') + 1);

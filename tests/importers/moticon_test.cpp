@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <sstream>
 
 #include "importer_test_util.hpp"
 #include "support/shared_data.hpp"
@@ -54,6 +55,49 @@ TEST(Moticon, MalformedRows) {
   EXPECT_TRUE(is_format_error_at(parse("moticon", replace_all(good, "\t21.00\t", "\t22.00\t")), 8));
   EXPECT_TRUE(is_format_error_at(parse("moticon", replace_all(good, "0.03\t1.50", "0.01\t1.50")), 10));
   EXPECT_TRUE(is_format_error_at(parse("moticon", good.substr(0, good.find("0.00\t"))), 7));
+}
+
+// The vendor's total force and COP (moticon.hpp): kept per frame of the insole's stream when all
+// three channels are there, COP stored as (across = file Y, along = file X); a blank field is NaN.
+TEST(Moticon, VendorTotalForceAndCopAreKept) {
+  auto rec = parse("moticon", seed("moticon/moticon_vendor.txt"));
+  ASSERT_TRUE(rec.ok()) << rec.error().message;
+  ASSERT_EQ(rec->streams.size(), 2u);
+  const Stream& l = rec->streams[0];
+  ASSERT_EQ(l.frame_count(), 3);  // the 0.02 row has no left sample
+  ASSERT_TRUE(l.vendor);
+  ASSERT_EQ(l.vendor->total_force_n.size(), 3);
+  EXPECT_EQ(l.vendor->total_force_n[0], 300.0);
+  EXPECT_TRUE(std::isnan(l.vendor->total_force_n[1]));  // blank: no value, not zero
+  EXPECT_EQ(l.vendor->total_force_n[2], 0.0);
+  EXPECT_EQ(l.vendor->cop_normalised(0, 0), 0.05);   // Y: across
+  EXPECT_EQ(l.vendor->cop_normalised(0, 1), -0.3);   // X: along (heel negative)
+  EXPECT_TRUE(std::isnan(l.vendor->cop_normalised(1, 0)));
+  EXPECT_EQ(l.vendor->cop_normalised(2, 1), 0.0);
+  EXPECT_TRUE(l.validate());
+  // The right insole's export has a total force but no COP: nothing is kept for it.
+  EXPECT_FALSE(rec->streams[1].vendor);
+  // The same values as read_moticon_vendor_channels reads (X, Y in the file's order; it refuses a
+  // total force without COP, so the right insole's force channel is renamed out of its way).
+  std::istringstream in(replace_all(seed("moticon/moticon_vendor.txt"), "right total force[N]", "right force[N]"));
+  auto v = importers::read_moticon_vendor_channels(in, "mem");
+  ASSERT_TRUE(v) << v.error().message;
+  ASSERT_TRUE(v->left);
+  EXPECT_EQ(v->left->total_force_n[0], l.vendor->total_force_n[0]);
+  EXPECT_EQ(v->left->cop_normalised(0, 0), l.vendor->cop_normalised(0, 1));
+  EXPECT_EQ(v->left->cop_normalised(0, 1), l.vendor->cop_normalised(0, 0));
+}
+
+TEST(Moticon, MalformedVendorChannels) {
+  const std::string good = seed("moticon/moticon_vendor.txt");
+  // A total force in another unit, a channel twice, a COP that is not a number.
+  EXPECT_TRUE(is_format_error_at(parse("moticon", replace_all(good, "left total force[N]", "left total force[kN]")), 3));
+  EXPECT_TRUE(is_format_error_at(
+      parse("moticon", replace_all(good, "left center of pressure Y[-0.5...+0.5]", "left center of pressure X[-0.5...+0.5]")),
+      3));
+  EXPECT_TRUE(is_format_error_at(parse("moticon", replace_all(good, "\t0.050000\t", "\t0.05x\t")), 4));
+  // Truncated in the middle of a row: the row has too few fields.
+  EXPECT_TRUE(is_format_error_at(parse("moticon", good.substr(0, good.find("\t0.050000"))), 4));
 }
 
 // Reads "Initial contact (s)" and "Toe off (s)" from a derived gait-report CSV.

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <cmath>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -471,6 +473,107 @@ TEST_F(Malformed, OpenFromMemoryGivesTheSameResultAsFromDisk) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, Errc::format_error);
     EXPECT_EQ(r.error().message.rfind(path().string() + ": ", 0), 0u) << r.error().message;
+  }
+}
+
+// The optional per-stream group "vendor" (docs/format.md): a maker's total force and COP, one row
+// per frame, as a Moticon import keeps them.
+Recording with_vendor_channels() {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Recording rec;
+  Stream s;
+  s.info.name = "left";
+  s.info.side = Side::left;
+  s.info.sample_rate_hz = 100.0;
+  s.info.layout = SensorLayout::sensors(Eigen::MatrixX2d::Constant(4, 2, nan), Eigen::VectorXd::Constant(4, nan)).value();
+  VendorChannels v;
+  v.total_force_n.resize(10);
+  v.cop_normalised.resize(10, 2);
+  for (int f = 0; f < 10; ++f) {
+    s.append(0.01 * f, Eigen::VectorXf::Constant(4, float(f)));
+    v.total_force_n[f] = f == 3 ? nan : 100.0 * f + 0.25;  // a blank field stays NaN
+    v.cop_normalised(f, 0) = -0.1 * f;                      // across
+    v.cop_normalised(f, 1) = 0.03125 * f - 0.3;             // along
+  }
+  s.vendor = v;
+  rec.streams.push_back(std::move(s));
+  return rec;
+}
+
+TEST(Hdf5Vendor, RoundTripIsBitExactAndOlderFilesHaveNone) {
+  TempDir dir;
+  const Recording rec = with_vendor_channels();
+  ASSERT_TRUE(write_recording(dir / "v.h5", rec));
+  auto back = read_recording(dir / "v.h5");
+  ASSERT_TRUE(back) << back.error().message;
+  expect_same(rec, *back);
+  ASSERT_TRUE(back->streams[0].vendor);
+  const VendorChannels& a = *rec.streams[0].vendor;
+  const VendorChannels& b = *back->streams[0].vendor;
+  ASSERT_EQ(b.total_force_n.size(), 10);
+  ASSERT_EQ(b.cop_normalised.rows(), 10);
+  EXPECT_EQ(0, std::memcmp(a.total_force_n.data(), b.total_force_n.data(), 10 * sizeof(double)));
+  EXPECT_EQ(a.cop_normalised, b.cop_normalised);  // column order (across, along) kept
+  EXPECT_TRUE(std::isnan(b.total_force_n[3]));
+  // The streaming reader says so too; a stream without the group has none.
+  {
+    auto reader = RecordingReader::open(dir / "v.h5");
+    ASSERT_TRUE(reader);
+    EXPECT_TRUE(reader->has_vendor_channels(0));
+  }  // closed before the file is edited below
+  const Recording plain = test::make_recording();
+  ASSERT_TRUE(write_recording(dir / "plain.h5", plain));
+  auto old = RecordingReader::open(dir / "plain.h5");
+  ASSERT_TRUE(old);
+  for (std::size_t i = 0; i < old->streams().size(); ++i) {
+    EXPECT_FALSE(old->has_vendor_channels(i));
+    auto none = old->read_vendor_channels(i);
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(none->has_value());
+  }
+  auto plain_back = read_recording(dir / "plain.h5");
+  ASSERT_TRUE(plain_back);
+  for (const auto& st : plain_back->streams) EXPECT_FALSE(st.vendor);
+  // Without the optional units attribute (a file written by another tool) the group still reads.
+  test::edit_h5(dir / "v.h5", [](hid_t f) { delete_attr(f, "/streams/left/vendor/total_force_n", "units"); });
+  EXPECT_TRUE(read_recording(dir / "v.h5"));
+}
+
+TEST(Hdf5Vendor, DamagedGroupIsAFormatErrorNamingTheObject) {
+  TempDir dir;
+  const auto path = dir / "v.h5";
+  struct Case {
+    std::function<void(hid_t)> edit;
+    std::string needle;
+  };
+  const std::vector<double> five(5, 1.0), thirty(30, 0.0);
+  const std::vector<Case> cases = {
+      {[](hid_t f) { H5Ldelete(f, "/streams/left/vendor/cop_normalised", H5P_DEFAULT); },
+       "/streams/left/vendor: expected the datasets total_force_n and cop_normalised, 'cop_normalised' is missing"},
+      {[&](hid_t f) { replace_dataset(f, "/streams/left/vendor/total_force_n", H5T_NATIVE_DOUBLE, {5}, five.data()); },
+       "/streams/left/vendor/total_force_n: expected rank 1 with one value per frame (10)"},
+      {[&](hid_t f) {
+         replace_dataset(f, "/streams/left/vendor/cop_normalised", H5T_NATIVE_DOUBLE, {10, 3}, thirty.data());
+       },
+       "/streams/left/vendor/cop_normalised: expected shape [frames, 2] with one row per frame (10)"},
+      {[](hid_t f) { set_string_attr(f, "/streams/left/vendor/total_force_n", "units", "kN"); },
+       "/streams/left/vendor/total_force_n: attribute 'units' is \"kN\", expected \"N\""},
+      {[&](hid_t f) {
+         H5Ldelete(f, "/streams/left/vendor", H5P_DEFAULT);
+         replace_dataset(f, "/streams/left/vendor", H5T_NATIVE_DOUBLE, {5}, five.data());
+       },
+       "/streams/left/vendor: expected a group (the vendor's total force and COP channels)"},
+  };
+  for (const Case& c : cases) {
+    ASSERT_TRUE(write_recording(path, with_vendor_channels()));
+    test::edit_h5(path, c.edit);
+    testing::internal::CaptureStderr();
+    auto r = read_recording(path);
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "") << "HDF5 printed to stderr";
+    ASSERT_FALSE(r) << c.needle;
+    EXPECT_EQ(r.error().code, Errc::format_error) << r.error().message;
+    EXPECT_NE(r.error().message.find(path.string()), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find(c.needle), std::string::npos) << r.error().message;
   }
 }
 

@@ -70,8 +70,9 @@ Stream force_stream(const importers::MoticonVendorSide& v, const std::string& na
 
 // The toolkit's contacts of one insole stream, as analyze() forms them: find_footfalls on total
 // force, footfalls rejected by the segmentation (partial, too short) and standing contacts left
-// out, then IC / TO from detect_gait_events. analyze() itself stops earlier on a sensor set without
-// positions (no foot frame); the events need only the total force, so no frame is given here.
+// out, then IC / TO from detect_gait_events on the segmentation's frames (no foot frame: the
+// events need only the total force). analyze() on an imported walk goes further
+// (analyze_vendor_channels: the 5 % crossings, moticon_analyze_test.cpp).
 std::vector<ContactInterval> toolkit_contacts(const Stream& s, const analysis::AnalysisParams& p = {}) {
   std::vector<ContactInterval> out;
   for (const auto& ff : analysis::find_footfalls(s, 0, p.segmentation)) {

@@ -59,6 +59,18 @@ void read_streams(const RecordingReader& r) {
       }
       if (static_cast<Eigen::Index>(seq->size()) != got) fail("sequence length", info.name);
     }
+    // The vendor channels are read whole (as batch::assess_file does): only for streams within
+    // the budget, so that an input claiming millions of rows takes no more than the frames do.
+    if (r.has_vendor_channels(i) && n <= kFrameBudget) {
+      auto v = r.read_vendor_channels(i);
+      if (!v) {
+        check_error(v.error(), "read_vendor_channels");
+      } else if (!v->has_value()) {
+        fail("vendor channels announced but absent", info.name);
+      } else if ((*v)->total_force_n.size() != n || (*v)->cop_normalised.rows() != n) {
+        fail("vendor channel length", info.name);
+      }
+    }
   }
 }
 

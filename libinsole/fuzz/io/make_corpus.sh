@@ -26,6 +26,9 @@ cp "$tmp/b.h5" "$out/toolkit_stand_mat.h5"
 "$insole" capture --source "sim://walk?layout=insole16&duration=0.2&rate=50&realtime=0" \
   -o "$tmp/c.h5" --quiet >/dev/null
 cp "$tmp/c.h5" "$out/toolkit_capture_insole16.h5"
+# An import with vendor channels (optional group /streams/<name>/vendor): the Moticon importer seed.
+"$insole" import "$root/libinsole/fuzz/importers/corpus/moticon/moticon_vendor.txt" -o "$tmp/m.h5" >/dev/null
+cp "$tmp/m.h5" "$out/toolkit_moticon_vendor.h5"
 
 # h5py, default (oldest) file format: the example of docs/format.md (variable-length strings).
 "$py" "$root/tests/io/write_fixture_h5py.py" "$tmp/d.h5"

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <stdexcept>
 #include <sstream>
 #include <string_view>
 #include <cstdint>
@@ -529,6 +530,127 @@ FootfallAnalysis analyze_samples(const FootfallSamples& s, const Footfall& footf
 
 }  // namespace
 
+void analyze_vendor_channels(const StreamInfo& info, std::size_t stream_index, const Eigen::Ref<const Eigen::VectorXd>& time_s,
+                             const VendorChannels& vendor, const RecordingMetadata& meta,
+                             const AnalysisParams& p, StreamQuality& q, std::vector<FootfallAnalysis>& out) {
+  if (vendor.total_force_n.size() != time_s.size() || vendor.cop_normalised.rows() != time_s.size())
+    throw std::invalid_argument("analyze_vendor_channels: stream '" + info.name + "': vendor channels of " +
+                                std::to_string(vendor.total_force_n.size()) + " rows for " +
+                                std::to_string(time_s.size()) + " frames");
+  q.from_vendor_channels = true;
+  // The vendor total force as one force sensor of nominal area A: pressure 1000 F / A kPa, so that
+  // sum(p A) * 1e-3 is F again and the segmentation and event detection see exactly this force.
+  // Rows without a force value are left out; row_of maps the force rows back to stream frames.
+  constexpr double kAreaMm2 = 100.0;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Stream force;
+  force.info.name = info.name;
+  force.info.side = info.side;
+  force.info.sample_rate_hz = info.sample_rate_hz;
+  force.info.device = info.device;
+  force.info.layout =
+      SensorLayout::sensors(Eigen::MatrixX2d::Constant(1, 2, nan), Eigen::VectorXd::Constant(1, kAreaMm2)).value();
+  std::vector<Eigen::Index> row_of;
+  for (Eigen::Index i = 0; i < time_s.size(); ++i)
+    if (std::isfinite(vendor.total_force_n[i])) row_of.push_back(i);
+  const auto n = static_cast<Eigen::Index>(row_of.size());
+  force.time_s.resize(n);
+  force.pressure_kpa.resize(n, 1);
+  for (Eigen::Index k = 0; k < n; ++k) {
+    const Eigen::Index i = row_of[static_cast<std::size_t>(k)];
+    force.time_s[k] = time_s[i];
+    // Clamped to 0 .. 10^9 N, so that any value a file holds converts to float (a larger one is not
+    // a force a foot exerts; the conversion of an out-of-range double would be undefined).
+    const double f = std::clamp(vendor.total_force_n[i], 0.0, 1e9);
+    force.pressure_kpa(k, 0) = static_cast<float>(1000.0 * f / kAreaMm2);
+  }
+  if (n == 0) return;
+  SegmentationParams sp = p.segmentation;
+  sp.standing_min_s = meta.mode == "stand" ? 0.0 : p.standing_min_s;
+  const FootFrame no_frame;  // length 0: no sensor in any band; only the total force is used
+  std::vector<Footfall> footfalls = find_footfalls(force, stream_index, sp);
+  for (std::size_t i = 0; i < footfalls.size(); ++i) {
+    Footfall ff = footfalls[i];
+    ++q.footfalls_found;
+    FootfallAnalysis fa;
+    const bool standing = meta.mode == "stand" || (ff.end_s - ff.start_s) >= p.standing_min_s;
+    if (standing && ff.flags.cut_in_time() && !ff.flags.too_short_or_small()) {
+      ff.reject_reason.clear();
+      ff.partial = false;
+    }
+    if (ff.reject_reason.empty() && ff.partial)
+      ff.reject_reason = "partial contact (at the edge of the sensor or of the recording)";
+    fa.standing = standing;
+    if (ff.reject_reason.empty() && !standing) {
+      // The segmentation's contact starts at its own threshold (SegmentationParams, 10 % of the
+      // force range); the frames on either side down to GaitEventParams::contact_fraction of the
+      // contact's peak (5 %) are added, so that IC and TO are the interpolated 5 % crossings
+      // gait.hpp defines, not the segmentation's first and last frames. Never into a neighbouring
+      // contact.
+      const auto& F = force.pressure_kpa;
+      double peak = 0.0;
+      for (Eigen::Index k = ff.first_frame; k <= ff.last_frame; ++k) peak = std::max(peak, double(F(k, 0)));
+      const double thr = p.events.contact_fraction * peak;
+      const Eigen::Index lo = i > 0 ? footfalls[i - 1].last_frame + 1 : 0;
+      const Eigen::Index hi = i + 1 < footfalls.size() ? footfalls[i + 1].first_frame - 1 : n - 1;
+      while (ff.first_frame > lo && F(ff.first_frame, 0) >= thr) --ff.first_frame;
+      while (ff.last_frame < hi && F(ff.last_frame, 0) >= thr) ++ff.last_frame;
+      ff.start_s = force.time_s[ff.first_frame];
+      ff.end_s = force.time_s[ff.last_frame];
+    }
+    if (ff.reject_reason.empty()) {
+      const FootfallSamples s = extract_samples(force, ff);
+      const BandSeries series = band_series(s, assign_bands(s, no_frame, p.bands));
+      fa.peak_force_n = series.total_force_n.size() ? series.total_force_n.maxCoeff() : 0.0;
+      fa.force_time_integral_n_s = trapezoid_integral(s.time_s, series.total_force_n);
+      auto& m = fa.measures;
+      if (standing) {
+        fa.cpei_note = "standing: the COP does not traverse the foot";
+        put(m, "standing_mean_force_n",
+            s.frames() > 1 ? fa.force_time_integral_n_s / (s.time_s[s.frames() - 1] - s.time_s[0]) : fa.peak_force_n);
+      } else {
+        fa.events = detect_gait_events(s, series, p.events);
+        put(m, "stance_s", fa.events.stance_s);
+        put(m, "peak_force_n", fa.peak_force_n);
+        put(m, "force_time_integral_n_s", fa.force_time_integral_n_s);
+        // The vendor COP over the contact: (0, 0) is the vendor's "no COP", left out.
+        double path = 0.0, xmin = 0.0, xmax = 0.0, ymin = 0.0, ymax = 0.0;
+        std::size_t kept = 0;
+        Eigen::Vector2d last = Eigen::Vector2d::Zero();
+        for (Eigen::Index k = ff.first_frame; k <= ff.last_frame; ++k) {
+          const Eigen::Vector2d c = vendor.cop_normalised.row(row_of[static_cast<std::size_t>(k)]).transpose();
+          if (!c.allFinite() || (c.x() == 0.0 && c.y() == 0.0)) continue;
+          if (kept == 0) {
+            xmin = xmax = c.x();
+            ymin = ymax = c.y();
+          } else {
+            path += (c - last).norm();
+          }
+          xmin = std::min(xmin, c.x());
+          xmax = std::max(xmax, c.x());
+          ymin = std::min(ymin, c.y());
+          ymax = std::max(ymax, c.y());
+          last = c;
+          ++kept;
+        }
+        if (kept >= 2) {
+          put(m, "cop_path_length_normalised", path);
+          put(m, "cop_ap_range_normalised", ymax - ymin);
+          put(m, "cop_ml_range_normalised", xmax - xmin);
+        }
+        fa.cpei_note = "sensor positions unknown: no foot frame";
+      }
+      fa.arch.unavailable_reason = "sensor positions unknown: no footprint";
+    }
+    if (!ff.reject_reason.empty()) ++q.rejected[ff.reject_reason];
+    else ++q.footfalls_used;
+    ff.first_frame = row_of[static_cast<std::size_t>(ff.first_frame)];
+    ff.last_frame = row_of[static_cast<std::size_t>(ff.last_frame)];
+    fa.footfall = std::move(ff);
+    out.push_back(std::move(fa));
+  }
+}
+
 void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) {
   const AnalysisParams& p = r.params;
   auto walking_used = [](const FootfallAnalysis& fa) { return is_used(fa) && !fa.standing; };
@@ -641,7 +763,23 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
                               "pti_melai_kpa_s", "fti_n_s"})
           vars.erase(k);
     }
-    if (walking > 0) {
+    // Sensor positions unknown (not in the file): whatever needs them is withheld with the reason
+    // (missing_reason); the stream's "geometry" attribute says why they are unknown.
+    if (si < streams.size() && !streams[si].layout.has_geometry()) {
+      const auto& attrs = streams[si].attributes;
+      std::string why = "not in the file";
+      if (auto it = attrs.find("geometry"); it != attrs.end() && !it->second.empty()) {
+        why = it->second;
+        if (why.rfind("unknown: ", 0) == 0) why = why.substr(9);
+      }
+      foot.positions_unknown = why;
+      for (auto it = foot.measures.begin(); it != foot.measures.end();) {
+        const MeasureInfo* mi = find_measure_info(it->first);
+        it = mi && mi->needs_positions() ? foot.measures.erase(it) : std::next(it);
+      }
+      foot.regions.clear();
+    }
+    if (walking > 0 && foot.positions_unknown.empty()) {
       Spread s;
       s.median = s.q1 = s.q3 = s.min = s.max = 100.0 * static_cast<double>(toe_first) / static_cast<double>(walking);
       s.n = walking;
@@ -665,9 +803,17 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
   // published) cannot give force (sum of p * A) or a centre of pressure: say so, do not guess.
   // (SensorLayout::sensors accepts unknown areas only with unknown positions; a grid's pitch
   // gives both.)
-  for (const auto& info : streams) {
+  for (std::size_t si = 0; si < streams.size(); ++si) {
+    const auto& info = streams[si];
     if (info.layout.has_geometry()) continue;
     const bool areas_known = (info.layout.areas_mm2().array() > 0.0).all();  // NaN compares false
+    if (si < r.quality.streams.size() && r.quality.streams[si].from_vendor_channels) {
+      w.push_back("stream '" + info.name + "': sensor " + (areas_known ? "positions" : "positions and areas") +
+                  " unknown (not in the file): contacts, gait events and timing from the vendor's total force, "
+                  "COP path from the vendor's COP in normalised insole units; measures that need sensor "
+                  "positions are not available");
+      continue;
+    }
     w.push_back("stream '" + info.name + "': sensor " + (areas_known ? "positions" : "positions and areas") +
                 " unknown (not in the file); force, stance phases, centre of pressure and every "
                 "measure need them, so none were computed for this stream");
@@ -735,7 +881,9 @@ Result<AnalysisResult> analyze(const Recording& recording, const AnalysisParams&
     QualityAccumulator acc(s.info);
     for (Eigen::Index f = 0; f < s.frame_count(); ++f) acc.push(s.time_s[f], s.pressure_kpa.row(f).data());
     StreamQuality q = acc.finish(params);
-    if (s.frame_count() > 0)
+    if (s.frame_count() > 0 && s.vendor && !s.info.layout.has_geometry())
+      analyze_vendor_channels(s.info, si, s.time_s, *s.vendor, recording.meta, params, q, r.footfalls);
+    else if (s.frame_count() > 0)
       analyze_window(s, si, 0, 0, recording.meta, params, true, q, r.footfalls, r.images, nullptr);
     r.quality.streams.push_back(std::move(q));
   }
@@ -767,6 +915,10 @@ struct StreamWindow {
   double peak_force_n = 0.0;
   std::optional<QualityAccumulator> quality;
   StreamQuality q;
+  /// Sensor positions unknown and the maker's channels given: the stream is analysed from them
+  /// at its end (analyze_vendor_channels) and only its times are kept (8 bytes a frame).
+  const VendorChannels* vendor = nullptr;
+  std::vector<double> vendor_time_s;
 
   Eigen::Index rows() const { return static_cast<Eigen::Index>(time_s.size()); }
 
@@ -827,7 +979,8 @@ struct StreamWindow {
 }  // namespace
 
 Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::vector<StreamInfo>& streams,
-                                      const ChunkProvider& next_chunk, const AnalysisParams& params) {
+                                      const ChunkProvider& next_chunk, const AnalysisParams& params,
+                                      const std::vector<const VendorChannels*>& vendor) {
   AnalysisResult r;
   r.params = params;
   // Footfalls as they are analysed. A std::vector growing by doubling would hold its old and new
@@ -839,6 +992,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     win[i].info = &streams[i];
     win[i].index = i;
     win[i].quality.emplace(streams[i]);
+    if (i < vendor.size() && vendor[i] && !streams[i].layout.has_geometry()) win[i].vendor = vendor[i];
   }
 
   auto is_quiet = [&](double force, double peak) {
@@ -892,6 +1046,20 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
                                                 std::to_string(c.time_s.size()) + " times and " +
                                                 std::to_string(cols) + " sensels");
     const Eigen::VectorXd& areas = w.info->layout.areas_mm2();
+    if (w.vendor) {
+      for (Eigen::Index f = 0; f < c.time_s.size(); ++f) {
+        const double t = c.time_s[f];
+        if (!std::isfinite(t) || (!w.vendor_time_s.empty() && !(t > w.vendor_time_s.back())))
+          return make_error(Errc::format_error, "stream '" + w.info->name + "': time at frame " +
+                                                    std::to_string(w.next_frame) +
+                                                    " is not finite or not increasing");
+        w.quality->push(t, c.pressure_kpa.row(f).data());
+        w.vendor_time_s.push_back(t);
+        ++w.next_frame;
+      }
+      if (c.give_back) c.give_back(std::move(c.pressure_kpa));
+      continue;
+    }
     for (Eigen::Index f = 0; f < c.time_s.size(); ++f) {
       const double t = c.time_s[f];
       if (!std::isfinite(t) || (!w.time_s.empty() && !(t > w.time_s.back())))
@@ -936,11 +1104,25 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     if (c.give_back) c.give_back(std::move(c.pressure_kpa));
   }
   for (auto& w : win) {
-    if (w.active && w.rows() > 0) process(w, w.rows(), true);
+    if (w.vendor) {
+      const auto frames = static_cast<Eigen::Index>(w.vendor_time_s.size());
+      if (w.vendor->total_force_n.size() != frames || w.vendor->cop_normalised.rows() != frames)
+        return make_error(Errc::format_error, "stream '" + w.info->name + "': vendor channels have " +
+                                                  std::to_string(w.vendor->total_force_n.size()) + " rows for " +
+                                                  std::to_string(frames) + " frames");
+      const Eigen::Map<const Eigen::VectorXd> t(w.vendor_time_s.data(), frames);
+      std::vector<FootfallAnalysis> from_vendor;
+      analyze_vendor_channels(*w.info, w.index, t, *w.vendor, meta, params, w.q, from_vendor);
+      for (auto& fa : from_vendor) found.push_back(std::move(fa));
+      w.vendor_time_s = {};
+    } else if (w.active && w.rows() > 0) {
+      process(w, w.rows(), true);
+    }
     StreamQuality q = w.quality->finish(params);
     q.footfalls_found = w.q.footfalls_found;
     q.footfalls_used = w.q.footfalls_used;
     q.rejected = w.q.rejected;
+    q.from_vendor_channels = w.q.from_vendor_channels;
     r.quality.streams.push_back(std::move(q));
   }
   r.footfalls.reserve(found.size());

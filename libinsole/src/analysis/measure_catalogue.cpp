@@ -23,7 +23,7 @@ std::vector<MeasureInfo> make() {
   const char* pti = "peak pressure-time integral, Novel definition (metrics.md section 5.2)";
   const char* robinson = "Robinson, Herzog & Nigg 1987 J Manipulative Physiol Ther 10:172";
   const char* prieto = "Prieto et al. 1996 IEEE Trans Biomed Eng 43:956";
-  return {
+  std::vector<MeasureInfo> c = {
       // Footprint and shape.
       {"foot_length_mm", "mm", "Foot length", "heel to most anterior contact along the foot axis", own, kEverywhere, true},
       {"foot_width_mm", "mm", "Foot width", "largest contact extent across the foot axis", own, kEverywhere, true},
@@ -54,6 +54,15 @@ std::vector<MeasureInfo> make() {
       {"cop_speed_push_off_mm_s", "mm/s", "COP speed, push off", "mean COP speed in the push-off phase", phases, kWalk, false},
       {"cop_path_length_mm", "mm", "COP path length", "length of the COP path over the contact", "Lee & Chang 2019 J Kor Phys Ther 31:346", kWalk, true},
       {"cop_ap_excursion_percent", "%", "COP roll-over", "antero-posterior range of the COP over foot length", own, kWalk, false},
+      // From a vendor's COP channel (sensor positions unknown, e.g. Moticon): normalised insole
+      // units, x in fractions of the insole's width and y of its length.
+      {"cop_path_length_normalised", "insole units", "COP path length (vendor COP)",
+       "length of the vendor COP path over the contact, x in insole widths, y in insole lengths", own,
+       kWalk | kInShoe | kVendorCop, false},
+      {"cop_ap_range_normalised", "insole length", "COP range along the insole (vendor COP)",
+       "range of the vendor COP along the insole over the contact", own, kWalk | kInShoe | kVendorCop, false},
+      {"cop_ml_range_normalised", "insole width", "COP range across the insole (vendor COP)",
+       "range of the vendor COP across the insole over the contact", own, kWalk | kInShoe | kVendorCop, false},
       // Gait events.
       {"stance_s", "s", "Stance time", "initial contact to toe-off", own, kWalk, true},
       {"initial_contact_percent", "%", "Initial-contact phase", "share of stance in the initial-contact phase", phases, kWalk, false},
@@ -105,6 +114,16 @@ std::vector<MeasureInfo> make() {
       {"force_time_integral_symmetry_percent", "%", "Force-time-integral symmetry index",
        "Robinson symmetry index of the feet's median force-time integral", robinson, kGait, false},
   };
+  // Every per-foot measure needs the sensor positions (a foot frame, bands, regions or a COP in
+  // mm) except these, which a total force alone gives (contact and its threshold crossings, force
+  // and its integral), and the vendor-COP measures. Per-recording measures come from the gait
+  // events and the feet's forces.
+  for (auto& m : c) {
+    const bool force_only = m.key == "stance_s" || m.key == "peak_force_n" || m.key == "force_time_integral_n_s" ||
+                            m.key == "standing_mean_force_n";
+    if (!force_only && !(m.scope & (kRecording | kVendorCop))) m.scope |= kNeedsPositions;
+  }
+  return c;
 }
 
 }  // namespace

@@ -8,7 +8,11 @@ MissingReason missing_reason(const AnalysisResult& r, const FootSummary& foot, s
   if (foot.median(std::string(key))) return {};
   const MeasureInfo* info = find_measure_info(key);
   if (!info || info->per_recording()) return {};
+  // The vendor-COP measures exist only for streams analysed from a vendor's channels.
+  if (info->vendor_cop() && foot.positions_unknown.empty()) return {};
   if (foot.footfalls_used == 0) return {"no usable footfall", false};
+  if (!foot.positions_unknown.empty() && info->needs_positions())
+    return {"not available: sensor positions unknown (" + foot.positions_unknown + ")", true, true};
   if (foot.uncalibrated && info->needs_kpa()) {
     const std::size_t walking_contacts = foot.footfalls_used - foot.standing_footfalls;
     if ((info->walking() && walking_contacts > 0) || (info->standing() && foot.standing_footfalls > 0))

@@ -32,7 +32,7 @@ Result<Assessment> assess(std::string input, RecordingMetadata meta, std::vector
     if (auto mass = intake->number("body_mass_kg")) meta.body_mass_kg = *mass;
   }
   const recommend::Patient patient = recommend::patient_of(rules, intake ? &*intake : nullptr);
-  auto result = analysis::analyze_stream(meta, streams, next_chunk, params);
+  auto result = analysis::analyze_stream(meta, streams, next_chunk, params, options.vendor);
   if (!result) return result.error();
   a.meta = std::move(meta);
   a.streams = std::move(streams);
@@ -94,7 +94,10 @@ Result<Assessment> assess(std::string input, const Recording& recording, const r
     next += n;
     return std::optional<analysis::FrameChunk>(std::move(c));
   };
-  return assess(std::move(input), recording.meta, std::move(infos), provider, rules, std::move(intake), options);
+  AssessOptions with_vendor = options;
+  with_vendor.vendor.clear();
+  for (const auto& s : recording.streams) with_vendor.vendor.push_back(s.vendor ? &*s.vendor : nullptr);
+  return assess(std::move(input), recording.meta, std::move(infos), provider, rules, std::move(intake), with_vendor);
 }
 
 }  // namespace insole::assess

@@ -177,6 +177,14 @@ Result<assess::Assessment> assess_file(const fs::path& path, const recommend::Ru
   RecordingMetadata meta = reader->unlocked().metadata();
   if (!options.mode.empty()) meta.mode = options.mode;
   const std::vector<StreamInfo> streams = reader->unlocked().streams();
+  // The maker's own channels (Moticon total force and COP), read whole: 24 bytes a frame. A stream
+  // whose sensor positions are unknown is analysed from them.
+  std::vector<std::optional<VendorChannels>> vendor(streams.size());
+  for (std::size_t s = 0; s < streams.size(); ++s) {
+    auto v = reader->unlocked().read_vendor_channels(s);
+    if (!v) return make_error(v.error().code, with_file(path, v.error().message));
+    vendor[s] = std::move(*v);
+  }
   std::vector<Eigen::Index> counts, block;
   for (std::size_t s = 0; s < streams.size(); ++s) {
     const auto [count, chunk] = reader->with([&](const io::RecordingReader& r) {
@@ -234,6 +242,7 @@ Result<assess::Assessment> assess_file(const fs::path& path, const recommend::Ru
   };
   assess::AssessOptions ao;
   ao.params = options.params;
+  for (const auto& v : vendor) ao.vendor.push_back(v ? &*v : nullptr);
   Result<assess::Assessment> result = make_error(Errc::no_data, "not analysed");
   if (options.prefetch) {
     Prefetcher ahead(provider, 2);

@@ -29,6 +29,10 @@ Status Stream::validate() const {
                                               std::to_string(raw_counts.cols()) + ", pressure is " +
                                               std::to_string(pressure_kpa.rows()) + " x " +
                                               std::to_string(pressure_kpa.cols()));
+  if (vendor && (vendor->total_force_n.size() != time_s.size() || vendor->cop_normalised.rows() != time_s.size()))
+    return make_error(Errc::format_error, where + "vendor channels have " + std::to_string(vendor->total_force_n.size()) +
+                                              " force and " + std::to_string(vendor->cop_normalised.rows()) +
+                                              " COP values for " + std::to_string(time_s.size()) + " frames");
   if (info.calibration && info.units != PressureUnits::kpa)
     return make_error(Errc::format_error, where + "a calibrated stream holds kPa, not counts");
   if (info.calibration)

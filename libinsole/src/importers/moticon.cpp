@@ -21,7 +21,8 @@ struct Channel {
   int side = -1;       // 0 left, 1 right
   int sensor = -1;     // pressure cell, 0-based
   double factor = 1;   // kPa per unit for pressure
-  std::string group;   // event group name ("Right Events")
+  std::string group;   // event group name ("Right Events"), or the channel's name
+  std::string unit;    // as written in brackets
 };
 
 // "left pressure 12[N/cm²]" -> ("left pressure 12", "N/cm²")
@@ -110,6 +111,7 @@ Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
         std::string name, unit;
         name_and_unit(cols[i], name, unit);
         Channel c;
+        c.unit = unit;
         const std::string lname = to_lower(name);
         const int side = starts_with_ci(lname, "left ") ? 0 : starts_with_ci(lname, "right ") ? 1 : -1;
         const std::string rest = side < 0 ? lname : lname.substr(side == 0 ? 5 : 6);
@@ -186,6 +188,35 @@ Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
   if (cols_of[0].empty() && cols_of[1].empty())
     return format_error(source, channel_line, "expected 'left pressure <n>' or 'right pressure <n>' channels");
 
+  // The vendor's total force and COP per side, kept as Stream::vendor when the export has all three
+  // (an export of the total force alone keeps none, as before).
+  std::size_t vendor_col[2][3] = {{0, 0, 0}, {0, 0, 0}};
+  bool has_vendor[2] = {false, false};
+  {
+    const char* wanted[3] = {"total force", "center of pressure x", "center of pressure y"};
+    for (int side = 0; side < 2; ++side) {
+      int found = 0;
+      for (std::size_t i = 1; i < channels.size(); ++i) {
+        const Channel& c = channels[i];
+        if (c.role != Role::other || c.side != side) continue;
+        const std::string lname = to_lower(c.group);
+        for (int k = 0; k < 3; ++k)
+          if (lname == std::string(side ? "right " : "left ") + wanted[k]) {
+            if (vendor_col[side][k] != 0)
+              return format_error(source, channel_line, "expected each channel once, got " + quote(c.group) + " twice");
+            vendor_col[side][k] = i;
+            ++found;
+          }
+      }
+      if (found != 3) continue;
+      if (!iequals(channels[vendor_col[side][0]].unit, "N"))
+        return format_error(source, channel_line,
+                            "expected the total force in N, got " + quote(channels[vendor_col[side][0]].unit));
+      has_vendor[side] = true;
+    }
+  }
+  std::vector<double> vendor_values[2];  // per side and frame: force, COP x, COP y
+
   std::vector<std::optional<StreamBuilder>> builders(2);
   const char* names[2] = {"left", "right"};
   for (int side = 0; side < 2; ++side) {
@@ -257,16 +288,38 @@ Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
       if (!any) continue;  // this insole has no sample in this row
       if (!b->add(t, values.data()))
         return format_error(r, "expected at most " + std::to_string(kMaxValuesPerStream) + " values per stream");
+      if (has_vendor[side])
+        for (std::size_t k : vendor_col[side]) {
+          const std::string_view cell = trim(f[k]);
+          vendor_values[side].push_back(cell.empty() ? std::numeric_limits<double>::quiet_NaN() : *parse_number(cell));
+        }
     }
   }
   if (rows == 0) return format_error(source, r.line_number() + 1, "expected data rows after the channel line");
   Recording rec;
-  for (auto& b : builders) {
+  for (int side = 0; side < 2; ++side) {
+    auto& b = builders[static_cast<std::size_t>(side)];
     if (!b || b->frames() == 0) continue;
     rec.streams.push_back(b->finish());
     Stream& s = rec.streams.back();
     const Eigen::Index n = s.frame_count();
     if (n > 1) s.info.sample_rate_hz = static_cast<double>(n - 1) / (s.time_s[n - 1] - s.time_s[0]);
+    if (has_vendor[side]) {
+      const auto& v = vendor_values[side];
+      VendorChannels vc;
+      vc.total_force_n.resize(n);
+      vc.cop_normalised.resize(n, 2);
+      // The export's COP X runs along the insole (about -0.35 at heel strike to +0.33 at toe off
+      // in the sample walks, and the vendor's gait report takes the gait line's length along X)
+      // and Y across it: stored as (across, along), the toolkit's order (x medial-lateral, y heel
+      // -> toe).
+      for (Eigen::Index i = 0; i < n; ++i) {
+        vc.total_force_n[i] = v[static_cast<std::size_t>(3 * i)];
+        vc.cop_normalised(i, 0) = v[static_cast<std::size_t>(3 * i + 2)];
+        vc.cop_normalised(i, 1) = v[static_cast<std::size_t>(3 * i + 1)];
+      }
+      s.vendor = std::move(vc);
+    }
   }
   if (rec.streams.empty()) return format_error(source, r.line_number(), "expected at least one pressure sample");
   rec.events = std::move(events);

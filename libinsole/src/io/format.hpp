@@ -30,6 +30,9 @@ inline constexpr const char* kFrameCount = "frame_count";
 inline constexpr const char* kEventCount = "event_count";
 inline constexpr const char* kCalibration = "calibration";
 inline constexpr const char* kRawCounts = "raw_counts";
+inline constexpr const char* kVendor = "vendor";
+inline constexpr const char* kVendorForce = "total_force_n";
+inline constexpr const char* kVendorCop = "cop_normalised";
 
 /// Whole-frame reads larger than this are refused (a corrupt or hostile extent must not make us
 /// allocate the machine's memory); stream such recordings with RecordingReader.
@@ -84,6 +87,8 @@ struct DiskStream {
   h5::NumericDataset pressure;
   std::optional<h5::NumericDataset> sequence;
   std::optional<h5::NumericDataset> raw_counts;  ///< calibration/raw_counts, same shape as pressure
+  /// vendor/total_force_n [frames] and vendor/cop_normalised [frames, 2] (both or neither).
+  std::optional<h5::NumericDataset> vendor_force, vendor_cop;
   /// How to read pressure by raw chunks (chunk_reader.hpp); empty: through the HDF5 library.
   std::optional<chunk::Plan> direct;
   hsize_t frames = 0;        ///< valid frames (frame_count attribute, else dataset length)

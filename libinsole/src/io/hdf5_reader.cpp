@@ -434,6 +434,39 @@ Result<DiskStream> parse_stream(hid_t streams_group, const std::string& name, co
     if (auto st = h5::check_stored(*ds.raw_counts, ds.frames, rw, kMaxChunkBytes, kMaxDeflateRatio); !st)
       return st.error();
   }
+  if (h5::link_exists(g.get(), kVendor)) {
+    // The maker's own channels (docs/format.md): total force [frames] in N and COP [frames, 2].
+    const Where vw = w.at(kVendor);
+    if (h5::object_type(g.get(), kVendor) != H5O_TYPE_GROUP)
+      return h5::format_error(vw, "expected a group (the vendor's total force and COP channels)");
+    Hid v(H5Gopen2(g.get(), kVendor, H5P_DEFAULT));
+    if (!v.valid()) return h5::read_error(vw, "cannot open the group");
+    for (const char* key : {kVendorForce, kVendorCop})
+      if (!h5::link_exists(v.get(), key))
+        return h5::format_error(vw, std::string("expected the datasets total_force_n and cop_normalised, '") + key +
+                                        "' is missing");
+    auto force = h5::open_numeric_dataset(v.get(), kVendorForce, vw);
+    if (!force) return force.error();
+    if (force->dims.size() != 1 || force->dims[0] < ds.frames)
+      return h5::format_error(vw.at(kVendorForce), "expected rank 1 with one value per frame (" +
+                                                       std::to_string(ds.frames) + ")");
+    if (h5::has_attr(force->id.get(), "units")) {
+      auto u = h5::read_string_attr(force->id.get(), "units", vw.at(kVendorForce));
+      if (!u) return u.error();
+      if (*u != "N") return h5::format_error(vw.at(kVendorForce), "attribute 'units' is \"" + *u + "\", expected \"N\"");
+    }
+    auto cop = h5::open_numeric_dataset(v.get(), kVendorCop, vw);
+    if (!cop) return cop.error();
+    if (cop->dims.size() != 2 || cop->dims[1] != 2 || cop->dims[0] < ds.frames)
+      return h5::format_error(vw.at(kVendorCop), "expected shape [frames, 2] with one row per frame (" +
+                                                     std::to_string(ds.frames) + ")");
+    if (auto st = h5::check_stored(*force, ds.frames, vw.at(kVendorForce), kMaxChunkBytes, kMaxDeflateRatio); !st)
+      return st.error();
+    if (auto st = h5::check_stored(*cop, ds.frames, vw.at(kVendorCop), kMaxChunkBytes, kMaxDeflateRatio); !st)
+      return st.error();
+    ds.vendor_force = std::move(*force);
+    ds.vendor_cop = std::move(*cop);
+  }
   auto chunk = chunk_along_time(ds.pressure, info.layout.sensor_count());
   if (!chunk) return chunk.error();
   ds.chunk_frames = *chunk;
@@ -713,6 +746,36 @@ Result<Stream> RecordingReader::read_frames(std::size_t stream, Eigen::Index fir
   return out;
 }
 
+bool RecordingReader::has_vendor_channels(std::size_t stream) const {
+  return state_->disk.at(stream).vendor_force.has_value();
+}
+
+Result<std::optional<VendorChannels>> RecordingReader::read_vendor_channels(std::size_t stream) const {
+  const detail::DiskStream& d = state_->disk.at(stream);
+  if (!d.vendor_force || !d.vendor_cop) return std::optional<VendorChannels>{};
+  const auto n = static_cast<Eigen::Index>(d.frames);
+  if (double(n) * 24.0 > detail::kMaxReadBytes)
+    return make_error(Errc::unsupported, d.where.at(detail::kVendor).prefix() + std::to_string(n) +
+                                             " frames of vendor channels are too many to read at once");
+  VendorChannels v;
+  v.total_force_n.resize(n);
+  Eigen::Matrix<double, Eigen::Dynamic, 2, Eigen::RowMajor> cop(n, 2);
+  {
+    std::lock_guard lock(hdf5_mutex());
+    h5::QuietErrors quiet;
+    const h5::Where vw = d.where.at(detail::kVendor);
+    if (auto st = h5::read_rows(*d.vendor_force, 0, d.frames, H5T_NATIVE_DOUBLE, v.total_force_n.data(),
+                                vw.at(detail::kVendorForce));
+        !st)
+      return st.error();
+    if (auto st = h5::read_rows(*d.vendor_cop, 0, d.frames, H5T_NATIVE_DOUBLE, cop.data(), vw.at(detail::kVendorCop));
+        !st)
+      return st.error();
+  }
+  v.cop_normalised = cop;
+  return std::optional<VendorChannels>(std::move(v));
+}
+
 Result<std::vector<std::uint64_t>> RecordingReader::read_sequence(std::size_t stream, Eigen::Index first,
                                                                    Eigen::Index count) const {
   h5::QuietErrors quiet;
@@ -745,6 +808,9 @@ Result<Recording> read_recording(const std::filesystem::path& path) {
   for (std::size_t i = 0; i < reader->streams().size(); ++i) {
     auto s = reader->read_frames(i, 0, reader->frame_count(i));
     if (!s) return s.error();
+    auto vendor = reader->read_vendor_channels(i);
+    if (!vendor) return vendor.error();
+    s->vendor = std::move(*vendor);
     rec.streams.push_back(std::move(*s));
   }
   return rec;

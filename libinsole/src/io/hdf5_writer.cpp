@@ -469,6 +469,27 @@ Status write_recording(const std::filesystem::path& path, const Recording& rec) 
       if (o.raw_counts &&
           H5Dwrite(ds->raw_counts.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.raw_counts.data()) < 0)
         return h5::write_error(sw.at(detail::kCalibration).at(detail::kRawCounts), "cannot write");
+      if (s.vendor) {
+        // The maker's own channels, one row per frame (docs/format.md "vendor").
+        auto vg = detail::create_group(ds->group.get(), detail::kVendor, sw, false);
+        if (!vg) return vg.error();
+        const h5::Where vw = sw.at(detail::kVendor);
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        auto force = detail::create_frames_dataset(vg->get(), detail::kVendorForce, H5T_IEEE_F64LE, {o.frames},
+                                                   o.chunk_frames, o.deflate_level, H5T_NATIVE_DOUBLE, &nan, vw);
+        if (!force) return force.error();
+        if (H5Dwrite(force->get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, s.vendor->total_force_n.data()) < 0)
+          return h5::write_error(vw.at(detail::kVendorForce), "cannot write");
+        if (auto st = h5::write_string_attr(force->get(), "units", "N", vw); !st) return st;
+        auto cop = detail::create_frames_dataset(vg->get(), detail::kVendorCop, H5T_IEEE_F64LE, {o.frames, 2},
+                                                 o.chunk_frames, o.deflate_level, H5T_NATIVE_DOUBLE, &nan, vw);
+        if (!cop) return cop.error();
+        const Eigen::Matrix<double, Eigen::Dynamic, 2, Eigen::RowMajor> rows = s.vendor->cop_normalised;
+        if (H5Dwrite(cop->get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) < 0)
+          return h5::write_error(vw.at(detail::kVendorCop), "cannot write");
+        if (auto st = h5::write_string_attr(cop->get(), "units", "insole width, insole length (-0.5 .. +0.5)", vw); !st)
+          return st;
+      }
     }
     if (auto st = detail::write_events_whole(f.get(), rec.events, w); !st) return st;
     streams->reset();

@@ -177,6 +177,13 @@ json foot_json(const FootSummary& foot, const AnalysisResult& r, const Reference
     for (const auto& info : measure_catalogue())
       if (info.needs_kpa() && reasons.contains(info.key)) measures[info.key] = nullptr;
   }
+  if (!foot.positions_unknown.empty()) {
+    // Sensor positions unknown (Moticon): every measure that needs them is null, its reason in
+    // measure_reasons; the COP measures of the vendor's COP are in normalised insole units.
+    j["sensor_positions"] = "unknown";
+    for (const auto& info : measure_catalogue())
+      if (info.needs_positions() && reasons.contains(info.key)) measures[info.key] = nullptr;
+  }
   j["measures"] = measures;
   json regions = json::object();
   for (const auto& [name, vars] : foot.regions) {
@@ -366,7 +373,7 @@ json document(const AnalysisResult& r, const std::vector<Finding>& found, const 
   doc["findings"] = findings;
   doc["recommendations"] = recommendations;
   json streams = json::array();
-  for (const auto& q : r.quality.streams)
+  for (const auto& q : r.quality.streams) {
     streams.push_back({{"stream", q.stream},
                        {"frames", q.frames},
                        {"duration_s", q.duration_s},
@@ -375,6 +382,10 @@ json document(const AnalysisResult& r, const std::vector<Finding>& found, const 
                        {"rejected", q.rejected},
                        {"saturated_sensels", q.saturated_sensels},
                        {"dead_sensels", q.dead_sensels}});
+    // Only for streams analysed from a vendor's channels (docs/metrics.md), so that the document
+    // of every other recording is unchanged.
+    if (q.from_vendor_channels) streams.back()["contacts_from"] = "vendor_channels";
+  }
   // Rejected contacts that belong to no foot (side unknown), so that every contact is listed.
   json unassigned = json::array();
   for (std::size_t i = 0; i < r.footfalls.size(); ++i) {

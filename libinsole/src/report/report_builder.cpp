@@ -7,6 +7,7 @@
 #include <chrono>
 #include <utility>
 
+#include "insole/analysis/measure_catalogue.hpp"
 #include "insole/analysis/missing.hpp"
 
 namespace insole::report {
@@ -122,6 +123,19 @@ ReportModel build_report_model(const assess::Assessment& a, const recommend::Rul
     std::optional<double> whole;
     if (md.id == "stance_symmetry_percent") whole = result.timing.stance_symmetry_percent;
     if (whole) m.metrics.push_back({md.id, md.label, Side::both, whole, md.unit, md.decimals, md.ref_low, md.ref_high, md.source, ""});
+  }
+  // A foot whose sensor positions are unknown (Moticon) was analysed from the vendor's channels:
+  // its COP path and ranges from the vendor COP (normalised insole units, no reference range) and
+  // its peak force follow the rule file's measures.
+  for (const auto& foot : result.feet) {
+    if (foot.positions_unknown.empty()) continue;
+    for (const auto& info : analysis::measure_catalogue()) {
+      if (!info.vendor_cop() && info.key != "peak_force_n") continue;
+      const auto v = foot.median(info.key);
+      if (!v) continue;
+      m.metrics.push_back({info.key, info.label, foot.side, v, info.unit, info.vendor_cop() ? 3 : 0, std::nullopt,
+                           std::nullopt, "", "vendor channel (sensor positions unknown)"});
+    }
   }
   m.findings = a.findings;
   m.prescription = prescription;

@@ -40,7 +40,7 @@ namespace insole::analysis {
 
 /// Version of the analysis algorithms; bumped whenever a measure's definition or a default
 /// parameter changes, so stored results say what produced them.
-inline constexpr const char* kAnalysisAlgorithmVersion = "1.8.0";
+inline constexpr const char* kAnalysisAlgorithmVersion = "1.9.0";
 
 struct AnalysisParams {
   SegmentationParams segmentation;
@@ -132,6 +132,10 @@ struct StreamQuality {
   std::map<std::string, std::size_t> rejected;  ///< reason -> count
   std::vector<Eigen::Index> saturated_sensels;
   std::vector<Eigen::Index> dead_sensels;
+  /// The stream's sensor positions are unknown and its contacts were taken from the maker's own
+  /// channels (StreamInfo has no geometry, Stream::vendor present): gait events from the vendor
+  /// total force, the COP path from the vendor COP (analyze_vendor_channels).
+  bool from_vendor_channels = false;
 };
 
 struct Quality {
@@ -173,11 +177,27 @@ struct FrameChunk {
 /// Chunks of different streams may interleave; each stream's chunks come in time order.
 using ChunkProvider = std::function<Result<std::optional<FrameChunk>>()>;
 
-/// Same analysis as analyze(), reading frames chunk by chunk.
+/// Same analysis as analyze(), reading frames chunk by chunk. `vendor`, when given, holds one
+/// entry per stream: the maker's channels of that stream (Stream::vendor) or nullptr. A stream
+/// whose sensor positions are unknown and that has vendor channels is analysed from them
+/// (analyze_vendor_channels); its pressure frames then feed only the quality section.
 Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta,
                                       const std::vector<StreamInfo>& streams,
                                       const ChunkProvider& next_chunk,
-                                      const AnalysisParams& params = {});
+                                      const AnalysisParams& params = {},
+                                      const std::vector<const VendorChannels*>& vendor = {});
+
+/// The contacts of a stream whose sensor positions are unknown, from the maker's channels:
+/// contacts are found on the vendor total force exactly as on a stream's own total force
+/// (find_footfalls, as one force sensor), heel strike and toe off are the threshold crossings of
+/// detect_gait_events on that force, and the COP path, range along and across the insole are
+/// those of the vendor COP over the contact, (0, 0) samples (no COP) dropped, in normalised
+/// insole units. Measures that need sensor positions (foot frame, bands, regions) are not
+/// formed. Footfalls are appended to `out`; `q` counts them. `vendor` must have one row per
+/// entry of `time_s` (std::invalid_argument otherwise: analyze() and analyze_stream() check it).
+void analyze_vendor_channels(const StreamInfo& info, std::size_t stream_index, const Eigen::Ref<const Eigen::VectorXd>& time_s,
+                             const VendorChannels& vendor, const RecordingMetadata& meta,
+                             const AnalysisParams& params, StreamQuality& q, std::vector<FootfallAnalysis>& out);
 
 /// Analysis of the footfalls already found in one stream (or one window of it): everything that
 /// needs frames. Rows of `time_s` / `pressure_kpa` start at stream frame `frame_offset`.

@@ -36,6 +36,10 @@ struct FootSummary {
   Surface surface = Surface::barefoot;
   /// The stream's units are "counts" (not calibrated): measures that need kPa are withheld.
   bool uncalibrated = false;
+  /// Non-empty when the stream's sensor positions are unknown (e.g. Moticon, which does not
+  /// publish them): why, from the stream's "geometry" attribute. Measures that need positions are
+  /// withheld with this reason (measure_catalogue.hpp kNeedsPositions).
+  std::string positions_unknown;
   std::size_t footfalls_used = 0;
   std::size_t footfalls_rejected = 0;
   std::size_t standing_footfalls = 0;   ///< long quasi-static contacts among the used ones

@@ -23,6 +23,13 @@ enum MeasureScope : unsigned {
   kShapeOnly = 1u << 4,  ///< needs the footprint's shape (a barefoot grid)
   kRecording = 1u << 5,  ///< one value per recording (gait timing, left/right symmetry), not per foot
   kNeedsKpa = 1u << 6,   ///< needs absolute pressure (kPa, N): withheld on an uncalibrated ("counts") stream
+  /// Needs the sensor positions (a foot frame, bands or regions, a COP in mm): withheld, with the
+  /// reason, on a stream whose positions are unknown (Moticon). Gait events, stance and force
+  /// taken from a vendor total force do not need them.
+  kNeedsPositions = 1u << 7,
+  /// From a vendor's COP channel in normalised insole units: only reported for streams analysed
+  /// from vendor channels (sensor positions unknown), never null-with-reason elsewhere.
+  kVendorCop = 1u << 8,
 };
 
 struct MeasureInfo {
@@ -41,6 +48,10 @@ struct MeasureInfo {
   bool per_recording() const noexcept { return scope & kRecording; }
   /// Needs calibrated pressure: null, with a reason, for a stream whose units are "counts".
   bool needs_kpa() const noexcept { return scope & kNeedsKpa; }
+  /// Needs sensor positions: null, with a reason, for a stream whose positions are unknown.
+  bool needs_positions() const noexcept { return scope & kNeedsPositions; }
+  /// Only for streams analysed from a vendor's channels (normalised insole units).
+  bool vendor_cop() const noexcept { return scope & kVendorCop; }
   /// "walking, standing; barefoot, in-shoe; footprint shape" style summary of the scope.
   std::string applies() const;
 };

@@ -27,6 +27,9 @@ struct AssessOptions {
   analysis::AnalysisParams params;
   /// Override of the recording's mode ("walk" | "stand"); empty = as recorded.
   std::string mode;
+  /// Per stream, the maker's channels (Stream::vendor) or nullptr; empty = none. Pointers must
+  /// outlive the call (analysis::analyze_stream).
+  std::vector<const VendorChannels*> vendor;
 };
 
 struct Assessment {

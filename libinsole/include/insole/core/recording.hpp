@@ -42,6 +42,20 @@ struct StreamInfo {
   std::map<std::string, std::string> attributes;
 };
 
+/// What a device maker's software computed from its own sensors and exported beside the pressure
+/// (Moticon OpenGo: total force and centre of pressure), kept as data with one row per frame of
+/// its stream (NaN where the export has no value). The toolkit cannot recompute them when the
+/// maker does not publish the cell positions and areas; the analysis then takes gait events from
+/// this total force and the COP path from this COP (analyze.hpp). HDF5: the optional group
+/// /streams/<name>/vendor (docs/format.md).
+struct VendorChannels {
+  Eigen::VectorXd total_force_n;     ///< [frames], newtons
+  /// [frames x 2]: column 0 across the insole (sign as the maker defines it), column 1 along it
+  /// (heel -> toe), as fractions of the insole's width and length (-0.5 .. +0.5: normalised
+  /// insole units, no mm); the maker writes (0, 0) when it has no COP (foot unloaded).
+  Eigen::MatrixX2d cop_normalised;
+};
+
 /// One frame of one stream, as delivered by a FrameSource.
 struct PressureFrame {
   std::size_t stream = 0;        ///< index into SourceInfo::streams / Recording::streams
@@ -58,6 +72,8 @@ struct Stream {
   /// The counts as the device gave them, kept beside the calibrated pressure when a calibration
   /// was applied ([frames x sensels], same shape as pressure_kpa), else empty.
   FrameMatrix raw_counts;
+  /// The maker's own channels (same rows as time_s), when the import found them.
+  std::optional<VendorChannels> vendor;
 
   Eigen::Index frame_count() const noexcept { return time_s.size(); }
   /// Checks shapes and that time is finite and strictly increasing.

@@ -15,8 +15,10 @@
 namespace insole::importers {
 
 /// Streams "left" and "right" (16 sensors each; N/cm2 x 10 = kPa). Moticon does not publish the
-/// cell positions, so the layouts have unknown geometry. IMU, vendor total force and COP
-/// channels are not kept (docs/formats.md).
+/// cell positions, so the layouts have unknown geometry. The vendor's total force and COP of each
+/// insole are kept as Stream::vendor (one row per frame; HDF5 group /streams/<name>/vendor), from
+/// which `insole analyze` takes gait events and the COP path; the IMU channels are not kept
+/// (docs/formats.md).
 Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
                                    const ImportOptions& options = {});
 
@@ -25,8 +27,10 @@ Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
 struct MoticonVendorSide {
   Eigen::VectorXd time_s;
   Eigen::VectorXd total_force_n;    ///< "total force[N]"
-  /// "center of pressure X/Y[-0.5...+0.5]": columns X (across) and Y (along the insole), as
-  /// fractions of the insole's width and length; the vendor writes (0, 0) when it has none.
+  /// "center of pressure X/Y[-0.5...+0.5]" as written: column 0 is X, which runs along the insole
+  /// (heel -> toe: about -0.35 at heel strike, +0.33 at toe off in the sample walks), column 1 is
+  /// Y, across it; fractions of the insole's length and width. The vendor writes (0, 0) when it
+  /// has none. (Stream::vendor stores them the other way round: across, along.)
   Eigen::MatrixX2d cop_normalised;
 };
 
@@ -35,8 +39,9 @@ struct MoticonVendorChannels {
   std::optional<MoticonVendorSide> right;
 };
 
-/// The vendor total force and COP channels of a Moticon OpenGo .txt export (the channels
-/// read_moticon_txt does not keep), for validation and comparison. A side needs its total
+/// The vendor total force and COP channels of a Moticon OpenGo .txt export on their own (one
+/// entry per row of each insole; read_moticon_txt keeps the same values as Stream::vendor), for
+/// validation and comparison. A side needs its total
 /// force and both COP channels; format_error when neither side has them.
 Result<MoticonVendorChannels> read_moticon_vendor_channels(std::istream& in, const std::string& source);
 

@@ -133,6 +133,12 @@ class RecordingReader {
   /// size), and it is left empty.
   Result<Stream> read_frames(std::size_t stream, Eigen::Index first, Eigen::Index count,
                              FrameMatrix* reuse = nullptr) const;
+  /// Whether the stream stores the maker's own channels (optional group "vendor").
+  bool has_vendor_channels(std::size_t stream) const;
+  /// The maker's total force and COP of every frame of the stream (optional group "vendor",
+  /// docs/format.md: 24 bytes a frame, read whole); nullopt when the stream has none. Takes
+  /// hdf5_mutex() itself.
+  Result<std::optional<VendorChannels>> read_vendor_channels(std::size_t stream) const;
   const std::filesystem::path& path() const noexcept { return path_; }
 
   RecordingReader(RecordingReader&&) noexcept;
