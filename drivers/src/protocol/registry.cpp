@@ -1,6 +1,7 @@
 #include <stdexcept>
 
 #include "insole/drivers/protocol/decoder.hpp"
+#include "insole/drivers/protocol/fisica.hpp"
 #include "insole/drivers/protocol/matrix_codec.hpp"
 #include "insole/drivers/protocol/sensel.hpp"
 
@@ -45,6 +46,7 @@ std::vector<ProtocolInfo> build_registry() {
     if (!info) throw std::logic_error("built-in preset is invalid: " + info.error().message);
     all.push_back(std::move(*info));
   }
+  all.push_back(fisica::protocol());
   return all;
 }
 
