@@ -1,8 +1,12 @@
 #include "source_uri.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <sstream>
 
+#include "insole/core/calibration.hpp"
+#include "insole/drivers/protocol/fisica.hpp"
 #include "insole/drivers/transport/discovery.hpp"
 #include "insole/drivers/transport/serial_source.hpp"
 #include "insole/io/hdf5_recording.hpp"
@@ -69,7 +73,7 @@ Status only_keys(const SourceUri& u, std::initializer_list<const char*> keys) {
 }
 
 Result<std::unique_ptr<FrameSource>> open_serial(const SourceUri& u, std::shared_ptr<Clock> clock) {
-  if (auto st = only_keys(u, {"protocol", "baud", "reconnect", "queue"}); !st) return st.error();
+  if (auto st = only_keys(u, {"protocol", "baud", "reconnect", "queue", "pitch"}); !st) return st.error();
   std::string protocol;
   if (auto it = u.query.find("protocol"); it != u.query.end()) {
     protocol = it->second;
@@ -93,6 +97,25 @@ Result<std::unique_ptr<FrameSource>> open_serial(const SourceUri& u, std::shared
   auto queue = positive(u, "queue", 4096);
   if (!queue) return queue.error();
   drivers::SerialSourceOptions opt;
+  // pitch=MM: the cell pitch of a device that does not publish it (the Fisica scale); the
+  // recording's mat stream says it was given by the user.
+  if (auto it = u.query.find("pitch"); it != u.query.end()) {
+    if (protocol != "fisica")
+      return make_error(Errc::invalid_argument, "serial source " + u.path + ": option 'pitch' is for protocols whose "
+                                                "cell pitch is not published (fisica), not " + protocol);
+    drivers::fisica::Config config;
+    std::size_t used = 0;
+    try {
+      config.pitch_mm = std::stod(it->second, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != it->second.size())
+      return make_error(Errc::invalid_argument, "option 'pitch': expected a number of mm, got '" + it->second + "'");
+    config.pitch_source = "given by the user (source option pitch=" + it->second + ")";
+    if (auto st = drivers::fisica::validate(config); !st) return st.error();
+    opt.custom_protocol = std::make_shared<const drivers::ProtocolInfo>(drivers::fisica::protocol(config));
+  }
   // The by-id name finds the device again after re-enumeration (ttyACM0 -> ttyACM1).
   opt.path = drivers::prefer_stable_path(u.path);
   opt.protocol = protocol;
@@ -206,13 +229,71 @@ class OneStreamSource final : public FrameSource {
   std::uint64_t frames_ = 0;
 };
 
+// A mat with a load cell (the Fisica scale): the simulator's mat stream, and after each of its
+// frames a load-cell frame of the same time and sequence with the load on the mat in kg,
+// sum(p A) / g, which is what the platform's load cell would read.
+class LoadCellSource final : public FrameSource {
+ public:
+  LoadCellSource(std::unique_ptr<FrameSource> inner, StreamInfo load_cell)
+      : inner_(std::move(inner)) {
+    info_ = inner_->info();
+    const SensorLayout& mat = info_.streams.at(0).layout;
+    cell_area_mm2_ = mat.row_pitch_mm() * mat.col_pitch_mm();
+    info_.streams.push_back(std::move(load_cell));
+  }
+  Status start() override { return inner_->start(); }
+  Result<PressureFrame> next(std::chrono::milliseconds timeout) override {
+    if (pending_) {
+      PressureFrame f = std::move(*pending_);
+      pending_.reset();
+      ++frames_;
+      return f;
+    }
+    auto r = inner_->next(timeout);
+    if (!r) return r;
+    double force_n = 0;
+    for (Eigen::Index k = 0; k < r->pressure_kpa.size(); ++k) {
+      const float p = r->pressure_kpa(k);
+      if (std::isfinite(p) && p > 0) force_n += double(p) * cell_area_mm2_ * 1e-3;  // kPa mm^2 = mN
+    }
+    PressureFrame load;
+    load.stream = 1;
+    load.time_s = r->time_s;
+    load.sequence = r->sequence;
+    load.pressure_kpa = Eigen::VectorXf::Constant(1, float(force_n / 9.80665));
+    pending_ = std::move(load);
+    ++frames_;
+    return r;
+  }
+  void stop() override { inner_->stop(); }
+  const SourceInfo& info() const override { return info_; }
+  SourceStats stats() const override {
+    SourceStats s = inner_->stats();
+    s.frames = frames_;
+    return s;
+  }
+
+ private:
+  std::unique_ptr<FrameSource> inner_;
+  SourceInfo info_;
+  double cell_area_mm2_ = 0;
+  std::optional<PressureFrame> pending_;
+  std::uint64_t frames_ = 0;
+};
+
+// A grid followed by a load-cell stream (the Fisica scale).
+bool grid_with_load_cell(const drivers::ProtocolInfo& protocol) {
+  return protocol.streams.size() == 2 && protocol.streams[0].layout.is_grid() &&
+         is_load_cell_stream(protocol.streams[1]);
+}
+
 }  // namespace
 
 Status emulator_can_feed(const drivers::ProtocolInfo& protocol, const std::string& mode) {
   if (protocol.streams.empty())
     return make_error(Errc::unsupported, "protocol " + protocol.name + " describes no streams");
   const StreamInfo& first = protocol.streams.front();
-  if (first.layout.is_grid() && protocol.streams.size() != 1)
+  if (first.layout.is_grid() && protocol.streams.size() != 1 && !grid_with_load_cell(protocol))
     return make_error(Errc::unsupported, "protocol " + protocol.name + ": several grid streams cannot be simulated");
   // Insoles: the simulator makes a left and a right stream of N sensors; a single insole (one
   // stream) sends the left one.
@@ -244,6 +325,22 @@ Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo
     set_default("rows", std::to_string(first.layout.rows()));
     set_default("cols", std::to_string(first.layout.cols()));
     set_default("pitch", pitch.str());
+    if (grid_with_load_cell(protocol)) {
+      // A platform for both feet (the Fisica scale): the feet stand side by side across it, so
+      // the stance is at most half its width, but not below what the simulator allows for the
+      // foot (0.45 x its length; 260 mm unless given).
+      double length = 260;
+      if (auto it = sim_options.find("length"); it != sim_options.end()) {
+        try {
+          length = std::stod(it->second);
+        } catch (const std::exception&) {
+          // the simulator reports the bad value
+        }
+      }
+      std::ostringstream stance;
+      stance << std::max(0.45 * length, std::min(170.0, 0.5 * first.layout.cols() * first.layout.col_pitch_mm()));
+      set_default("stance_width", stance.str());
+    }
   } else {
     set_default("layout", "insole" + std::to_string(first.layout.sensor_count()));
   }
@@ -255,6 +352,8 @@ Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo
   }
   auto src = sim::make_source(q, std::move(clock), /*realtime=*/false);
   if (!src) return src.error();
+  if (grid_with_load_cell(protocol) && (*src)->info().streams.size() == 1)
+    src = std::unique_ptr<FrameSource>(std::make_unique<LoadCellSource>(std::move(*src), protocol.streams[1]));
   if (!first.layout.is_grid() && protocol.streams.size() == 1 && (*src)->info().streams.size() == 2)
     src = std::unique_ptr<FrameSource>(std::make_unique<OneStreamSource>(std::move(*src), 0));
   const auto& have = (*src)->info().streams;
