@@ -24,13 +24,14 @@ int cmd_virtual_device(const Args& args) {
   po::options_description opts("options");
   std::string protocol, foot = "normal", mode = "walk", link;
   std::uint64_t seed = 1, frames = 0;
-  double speed = 1.0, mass_kg = 70, duration_s = 3600;
+  double speed = 1.0, mass_kg = 70, duration_s = 3600, length_mm = 260;
   opts.add_options()
       ("protocol,p", po::value(&protocol)->required(), "protocol to speak (see 'insole devices --protocols')")
       ("foot", po::value(&foot), "flat | normal | cavus (default normal)")
       ("mode", po::value(&mode), "walk | stand (default walk; stand needs a grid device)")
       ("seed", po::value(&seed), "simulator seed (default 1)")
       ("mass", po::value(&mass_kg), "body mass in kg (default 70)")
+      ("length", po::value(&length_mm), "foot length in mm (default 260; a small platform may need a smaller foot)")
       ("duration", po::value(&duration_s), "seconds of simulated frames (default 3600)")
       ("link", po::value(&link), "also make a stable symlink to the port here (like /dev/serial/by-id)")
       ("speed", po::value(&speed), "send frames this many times faster than the device rate (default 1)")
@@ -50,7 +51,8 @@ int cmd_virtual_device(const Args& args) {
   auto clock = steady_clock();
   auto frames_src = emulator_frames(*proto,
                                     {{"foot", foot}, {"mode", mode}, {"seed", std::to_string(seed)},
-                                     {"mass", std::to_string(mass_kg)}, {"duration", std::to_string(duration_s)}},
+                                     {"mass", std::to_string(mass_kg)}, {"duration", std::to_string(duration_s)},
+                                     {"length", std::to_string(length_mm)}},
                                     clock);
   if (!frames_src) return report_error("virtual-device", frames_src.error());
   drivers::EmulatorOptions eopt;

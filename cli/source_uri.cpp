@@ -326,9 +326,9 @@ Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo
     set_default("cols", std::to_string(first.layout.cols()));
     set_default("pitch", pitch.str());
     if (grid_with_load_cell(protocol)) {
-      // A platform for both feet (the Fisica scale): the feet stand side by side across it, so
-      // the stance is at most half its width, but not below what the simulator allows for the
-      // foot (0.45 x its length; 260 mm unless given).
+      // A platform for both feet (the Fisica scale): the feet stand side by side and parallel
+      // across it, each on its half, so the stance is at most 0.45 of its width, but not below
+      // what the simulator allows for the foot (0.45 x its length; 260 mm unless given).
       double length = 260;
       if (auto it = sim_options.find("length"); it != sim_options.end()) {
         try {
@@ -338,8 +338,9 @@ Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo
         }
       }
       std::ostringstream stance;
-      stance << std::max(0.45 * length, std::min(170.0, 0.5 * first.layout.cols() * first.layout.col_pitch_mm()));
+      stance << std::max(0.45 * length, std::min(170.0, 0.45 * first.layout.cols() * first.layout.col_pitch_mm()));
       set_default("stance_width", stance.str());
+      set_default("fpa", "0");
     }
   } else {
     set_default("layout", "insole" + std::to_string(first.layout.sensor_count()));
