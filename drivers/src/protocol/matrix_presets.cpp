@@ -63,6 +63,30 @@ std::vector<MatrixCodecConfig> build_presets() {
     v.push_back(c);
   }
   {
+    // ESP32 film-tile scanner, one 32 x 32 tile per scanner: one ASCII CSV line of 1024 values per
+    // frame, column-major (as issue 13 describes it; the scanner's source was not found, so the
+    // ADC range, rate and pitch are GUESSES). Tiles are composed into 32 x 64 / 64 x 64 by
+    // TiledSource (insole/core/tiled_source.hpp).
+    MatrixCodecConfig c;
+    c.name = "esp32_tile32";
+    c.description = "ESP32 film-tile scanner: one 32x32 tile, a CSV line of 1024 values, column-major";
+    c.device = "ESP32 scanner, 32x32 film tile";
+    c.rows = 32;
+    c.cols = 32;
+    c.order = ScanOrder::col_major;
+    c.framing = MatrixFraming::text_lines;
+    c.value_type = ValueType::ascii;
+    c.text_separator = ',';
+    c.max_raw = 4095;      // GUESS: the ESP32's 12-bit ADC
+    c.frame_rate_hz = 20;  // GUESS: not documented
+    c.provenance =
+        "line format (ASCII CSV, 1024 values per line, column-major) as described in issue 13; the "
+        "open ESP32 scanner's source was not found in the public sources searched, so UNVERIFIED: "
+        "value range (12-bit ADC assumed, 0..4095), frame rate (20/s assumed), cell pitch (10 mm "
+        "nominal; film tiles vary: set your own), which end is column 0";
+    v.push_back(c);
+  }
+  {
     // eTextile/Matrix: 2 bytes per value, LSB first, row-major, framed by PacketSerial (COBS
     // with a 0x00 delimiter, GUESS). 12-bit values (GUESS).
     MatrixCodecConfig c;
