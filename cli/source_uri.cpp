@@ -1,11 +1,14 @@
 #include "source_uri.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <optional>
 #include <sstream>
 
 #include "insole/core/calibration.hpp"
+#include "insole/core/tiled_source.hpp"
 #include "insole/drivers/protocol/fisica.hpp"
 #include "insole/drivers/transport/discovery.hpp"
 #include "insole/drivers/transport/serial_source.hpp"
@@ -125,18 +128,69 @@ Result<std::unique_ptr<FrameSource>> open_serial(const SourceUri& u, std::shared
   return std::unique_ptr<FrameSource>(std::make_unique<drivers::SerialSource>(opt, std::move(clock)));
 }
 
+// A whole non-negative number, the whole of `s`.
+std::optional<int> whole_number(const std::string& s) {
+  int v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v < 0) return std::nullopt;
+  return v;
+}
+
+// tiles://ROWSxCOLS?t0=ROW,COL,URI&t1=...: each tile's own source, placed in one grid.
+Result<std::unique_ptr<FrameSource>> open_tiles(const SourceUri& u, std::shared_ptr<Clock> clock) {
+  TiledOptions opt;
+  const auto x = u.path.find('x');
+  const auto rows = x == std::string::npos ? std::nullopt : whole_number(u.path.substr(0, x));
+  const auto cols = x == std::string::npos ? std::nullopt : whole_number(u.path.substr(x + 1));
+  if (!rows || !cols || *rows < 1 || *cols < 1)
+    return make_error(Errc::invalid_argument,
+                      "tiles source: the path must be the composed grid as ROWSxCOLS (e.g. tiles://32x64), got '" +
+                          u.path + "'");
+  opt.rows = *rows;
+  opt.cols = *cols;
+  std::map<int, std::string> by_index;
+  for (const auto& [k, v] : u.query) {
+    const auto index = k.size() > 1 && k[0] == 't' ? whole_number(k.substr(1)) : std::nullopt;
+    if (!index || *index > 63)
+      return make_error(Errc::invalid_argument,
+                        "tiles source: unknown option '" + k + "' (tiles are t0, t1, ... t63 = ROW,COL,URI)");
+    by_index[*index] = v;
+  }
+  if (by_index.empty())
+    return make_error(Errc::invalid_argument, "tiles source: no tiles (add t0=ROW,COL,URI)");
+  std::vector<std::unique_ptr<FrameSource>> tiles;
+  for (const auto& [index, v] : by_index) {
+    const std::string name = "tile t" + std::to_string(index);
+    const auto c1 = v.find(','), c2 = c1 == std::string::npos ? c1 : v.find(',', c1 + 1);
+    const auto row = c2 == std::string::npos ? std::nullopt : whole_number(v.substr(0, c1));
+    const auto col = c2 == std::string::npos ? std::nullopt : whole_number(v.substr(c1 + 1, c2 - c1 - 1));
+    if (!row || !col)
+      return make_error(Errc::invalid_argument, name + ": expected ROW,COL,URI, got '" + v + "'");
+    const std::string inner = v.substr(c2 + 1);
+    if (inner.rfind("tiles:", 0) == 0)
+      return make_error(Errc::invalid_argument, name + ": tiles cannot be nested");
+    auto src = open_source(inner, clock);
+    if (!src) return make_error(src.error().code, name + ": " + src.error().message);
+    tiles.push_back(std::move(src).value());
+    opt.tiles.push_back({*row, *col});
+  }
+  auto tiled = TiledSource::make(std::move(tiles), opt);
+  if (!tiled) return tiled.error();
+  return std::unique_ptr<FrameSource>(std::move(tiled).value());
+}
+
 }  // namespace
 
 Result<SourceUri> parse_source_uri(const std::string& uri) {
   const auto sep = uri.find("://");
   if (sep == std::string::npos || sep == 0)
     return make_error(Errc::invalid_argument,
-                      "source '" + uri + "': expected serial:///dev/..., sim://walk?... or file:///path.h5");
+                      "source '" + uri + "': expected serial:///dev/..., sim://walk?..., file:///path.h5 or tiles://RxC?t0=...");
   SourceUri u;
   u.scheme = uri.substr(0, sep);
-  if (u.scheme != "serial" && u.scheme != "sim" && u.scheme != "file")
+  if (u.scheme != "serial" && u.scheme != "sim" && u.scheme != "file" && u.scheme != "tiles")
     return make_error(Errc::invalid_argument,
-                      "source '" + uri + "': unknown scheme '" + u.scheme + "' (expected serial, sim or file)");
+                      "source '" + uri + "': unknown scheme '" + u.scheme + "' (expected serial, sim, file or tiles)");
   std::string rest = uri.substr(sep + 3);
   std::string query;
   if (const auto q = rest.find('?'); q != std::string::npos) {
@@ -169,6 +223,7 @@ Result<std::unique_ptr<FrameSource>> open_source(const std::string& uri, std::sh
   if (!parsed) return parsed.error();
   SourceUri u = std::move(parsed).value();
   if (u.scheme == "serial") return open_serial(u, std::move(clock));
+  if (u.scheme == "tiles") return open_tiles(u, std::move(clock));
   auto realtime = flag(u, "realtime", true);
   if (!realtime) return realtime.error();
   u.query.erase("realtime");
@@ -281,6 +336,38 @@ class LoadCellSource final : public FrameSource {
   std::uint64_t frames_ = 0;
 };
 
+// One tile of a larger simulated mat: the simulator walks on the whole grid and this emulator
+// sends the cells of its tile (a film tile of a composed mat), row-major.
+class SubGridSource final : public FrameSource {
+ public:
+  SubGridSource(std::unique_ptr<FrameSource> inner, StreamInfo tile, int row, int col)
+      : inner_(std::move(inner)), row_(row), col_(col) {
+    info_ = inner_->info();
+    full_cols_ = info_.streams.at(0).layout.cols();
+    info_.streams = {std::move(tile)};
+  }
+  Status start() override { return inner_->start(); }
+  Result<PressureFrame> next(std::chrono::milliseconds timeout) override {
+    auto r = inner_->next(timeout);
+    if (!r) return r;
+    const SensorLayout& t = info_.streams[0].layout;
+    Eigen::VectorXf cells(t.sensor_count());
+    for (int rr = 0; rr < t.rows(); ++rr)
+      for (int cc = 0; cc < t.cols(); ++cc)
+        cells(rr * t.cols() + cc) = r->pressure_kpa((row_ + rr) * full_cols_ + (col_ + cc));
+    r->pressure_kpa = std::move(cells);
+    return r;
+  }
+  void stop() override { inner_->stop(); }
+  const SourceInfo& info() const override { return info_; }
+  SourceStats stats() const override { return inner_->stats(); }
+
+ private:
+  std::unique_ptr<FrameSource> inner_;
+  SourceInfo info_;
+  int row_, col_, full_cols_ = 0;
+};
+
 // A grid followed by a load-cell stream (the Fisica scale).
 bool grid_with_load_cell(const drivers::ProtocolInfo& protocol) {
   return protocol.streams.size() == 2 && protocol.streams[0].layout.is_grid() &&
@@ -313,6 +400,23 @@ Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo
   }
   if (auto st = emulator_can_feed(protocol, mode); !st) return st.error();
   const StreamInfo& first = protocol.streams.front();
+  // tile_of=ROWSxCOLS@ROW,COL: simulate the whole composed grid, send this tile of it.
+  std::optional<std::array<int, 4>> tile_of;
+  if (auto it = sim_options.find("tile_of"); it != sim_options.end()) {
+    int v[4] = {0, 0, 0, 0};
+    char x = 0, at = 0, comma = 0;
+    std::istringstream in(it->second);
+    in >> v[0] >> x >> v[1] >> at >> v[2] >> comma >> v[3];
+    if (!in || !in.eof() || x != 'x' || at != '@' || comma != ',' || !first.layout.is_grid() ||
+        protocol.streams.size() != 1 || v[2] < 0 || v[3] < 0 || v[2] + first.layout.rows() > v[0] ||
+        v[3] + first.layout.cols() > v[1])
+      return make_error(Errc::invalid_argument,
+                        "tile_of: expected ROWSxCOLS@ROW,COL with this grid device's " +
+                            std::to_string(first.layout.rows()) + "x" + std::to_string(first.layout.cols()) +
+                            " tile inside ROWSxCOLS, got '" + it->second + "'");
+    tile_of = std::array<int, 4>{v[0], v[1], v[2], v[3]};
+    sim_options.erase(it);
+  }
   auto set_default = [&](const std::string& k, const std::string& v) { sim_options.emplace(k, v); };
   std::ostringstream rate;
   rate << protocol.frame_rate_hz;
@@ -322,8 +426,8 @@ Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo
     std::ostringstream pitch;
     pitch << 0.5 * (first.layout.row_pitch_mm() + first.layout.col_pitch_mm());
     set_default("layout", "mat");
-    set_default("rows", std::to_string(first.layout.rows()));
-    set_default("cols", std::to_string(first.layout.cols()));
+    set_default("rows", std::to_string(tile_of ? (*tile_of)[0] : first.layout.rows()));
+    set_default("cols", std::to_string(tile_of ? (*tile_of)[1] : first.layout.cols()));
     set_default("pitch", pitch.str());
     if (grid_with_load_cell(protocol)) {
       // A platform for both feet (the Fisica scale): the feet stand side by side and parallel
@@ -353,6 +457,9 @@ Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo
   }
   auto src = sim::make_source(q, std::move(clock), /*realtime=*/false);
   if (!src) return src.error();
+  if (tile_of)
+    src = std::unique_ptr<FrameSource>(
+        std::make_unique<SubGridSource>(std::move(*src), first, (*tile_of)[2], (*tile_of)[3]));
   if (grid_with_load_cell(protocol) && (*src)->info().streams.size() == 1)
     src = std::unique_ptr<FrameSource>(std::make_unique<LoadCellSource>(std::move(*src), protocol.streams[1]));
   if (!first.layout.is_grid() && protocol.streams.size() == 1 && (*src)->info().streams.size() == 2)
