@@ -19,11 +19,13 @@ namespace {
 
 constexpr const char* kCmd = "calibrate";
 
-// The streams named with --stream (all when none), or an error naming the missing one.
+// The streams named with --stream (all pressure streams when none: a load cell is not summed),
+// or an error naming the missing one.
 Result<std::vector<Stream*>> select(Recording& rec, const std::vector<std::string>& names, const std::string& file) {
   std::vector<Stream*> out;
   if (names.empty()) {
-    for (auto& s : rec.streams) out.push_back(&s);
+    for (auto& s : rec.streams)
+      if (!is_load_cell_stream(s.info)) out.push_back(&s);
     return out;
   }
   for (const auto& n : names) {
@@ -107,14 +109,32 @@ Result<std::filesystem::path> output_for(const po::variables_map& vm, const std:
 
 int compute(const po::variables_map& vm) {
   const std::string file = vm["file"].as<std::string>();
-  if (!vm.count("mass")) return usage_error(kCmd, "compute needs --mass KG (the subject's body mass)");
   if (!vm.count("serial")) return usage_error(kCmd, "compute needs --serial SN (the device the calibration belongs to)");
-  const double mass = vm["mass"].as<double>();
   const std::string trial = vm["trial"].as<std::string>();
   if (trial != "standing" && trial != "walking")
     return usage_error(kCmd, "--trial must be \"standing\" or \"walking\", not \"" + trial + "\"");
   auto rec = io::read_recording(file);
   if (!rec) return report_error(kCmd, rec.error());
+  // The body mass: --mass, or else what the platform's load cell measured during the standing
+  // trial (a device with a load cell, e.g. the Fisica scale: docs/calibration.md).
+  double mass = 0;
+  std::string mass_from;
+  if (vm.count("mass")) {
+    mass = vm["mass"].as<double>();
+  } else {
+    const auto lc = std::find_if(rec->streams.begin(), rec->streams.end(),
+                                 [](const Stream& s) { return is_load_cell_stream(s.info); });
+    if (lc == rec->streams.end())
+      return usage_error(kCmd, "compute needs --mass KG (the subject's body mass; " + file +
+                                   " has no load-cell stream to measure it)");
+    if (trial != "standing")
+      return usage_error(kCmd, "the load cell gives the body mass in a standing trial only; give --mass KG");
+    auto m = load_cell_mass_kg(*lc);
+    if (!m) return report_error(kCmd, Error{m.error().code, file + ": " + m.error().message});
+    if (!(*m <= 1000)) return report_error(kCmd, Error{Errc::invalid_argument, file + ": the load cell reads more than 1000 kg"});
+    mass = *m;
+    mass_from = " (median of load cell '" + lc->info.name + "')";
+  }
   auto streams = select(*rec, vm.count("stream") ? vm["stream"].as<std::vector<std::string>>() : std::vector<std::string>{}, file);
   if (!streams) return report_error(kCmd, streams.error());
   std::vector<const Stream*> cs;
@@ -145,7 +165,7 @@ int compute(const po::variables_map& vm) {
   cal->stream = cs.size() == 1 ? cs[0]->info.name : "";
   cal->date = today();
   std::ostringstream src;
-  src << file << ", " << trial << " trial, body mass " << mass << " kg" << q.source;
+  src << file << ", " << trial << " trial, body mass " << mass << " kg" << mass_from << q.source;
   cal->source = src.str();
   cal->zero_counts = q.zero;
   cal->gain = q.gain;
@@ -154,7 +174,7 @@ int compute(const po::variables_map& vm) {
   const std::filesystem::path out = *out_path;
   if (auto st = calibration::write_file(*cal, out); !st) return report_error(kCmd, st.error());
   std::cout << "calibration " << out.string() << ": " << cal->method << ", linear, k = " << std::setprecision(6)
-            << cal->coefficients[0] << " kPa per count (m g / sum(A counts), m = " << mass << " kg)\n";
+            << cal->coefficients[0] << " kPa per count (m g / sum(A counts), m = " << mass << " kg" << mass_from << ")\n";
   return kExitOk;
 }
 
@@ -312,7 +332,7 @@ int cmd_calibrate(const Args& args) {
   po::options_description opts("options");
   opts.add_options()("action", po::value<std::string>()->required(), "compute | fit | apply | check")(
       "file", po::value<std::string>(), "the trial or recording (HDF5)")(
-      "mass", po::value<double>(), "compute, check: body mass in kg")(
+      "mass", po::value<double>(), "compute, check: body mass in kg (compute, standing: default the recording's load cell)")(
       "trial", po::value<std::string>()->default_value("standing"), "compute: standing | walking")(
       "serial", po::value<std::string>(), "compute: serial number of the device")(
       "stream", po::value<std::vector<std::string>>(), "streams to use (repeatable; default: all)")(

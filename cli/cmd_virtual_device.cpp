@@ -22,16 +22,18 @@ extern "C" void on_device_signal(int) { g_stop_device.store(true); }
 
 int cmd_virtual_device(const Args& args) {
   po::options_description opts("options");
-  std::string protocol, foot = "normal", mode = "walk", link;
+  std::string protocol, foot = "normal", mode = "walk", link, tile_of;
   std::uint64_t seed = 1, frames = 0;
-  double speed = 1.0, mass_kg = 70, duration_s = 3600;
+  double speed = 1.0, mass_kg = 70, duration_s = 3600, length_mm = 260;
   opts.add_options()
       ("protocol,p", po::value(&protocol)->required(), "protocol to speak (see 'insole devices --protocols')")
       ("foot", po::value(&foot), "flat | normal | cavus (default normal)")
       ("mode", po::value(&mode), "walk | stand (default walk; stand needs a grid device)")
       ("seed", po::value(&seed), "simulator seed (default 1)")
       ("mass", po::value(&mass_kg), "body mass in kg (default 70)")
+      ("length", po::value(&length_mm), "foot length in mm (default 260; a small platform may need a smaller foot)")
       ("duration", po::value(&duration_s), "seconds of simulated frames (default 3600)")
+      ("tile-of", po::value(&tile_of), "ROWSxCOLS@ROW,COL: simulate a composed grid, send this device's tile of it")
       ("link", po::value(&link), "also make a stable symlink to the port here (like /dev/serial/by-id)")
       ("speed", po::value(&speed), "send frames this many times faster than the device rate (default 1)")
       ("frames", po::value(&frames), "stop after sending this many frames (default: until stopped)");
@@ -48,10 +50,11 @@ int cmd_virtual_device(const Args& args) {
   if (!(speed > 0)) return usage_error("virtual-device", "--speed must be > 0");
 
   auto clock = steady_clock();
-  auto frames_src = emulator_frames(*proto,
-                                    {{"foot", foot}, {"mode", mode}, {"seed", std::to_string(seed)},
-                                     {"mass", std::to_string(mass_kg)}, {"duration", std::to_string(duration_s)}},
-                                    clock);
+  std::map<std::string, std::string> sim_options{{"foot", foot}, {"mode", mode}, {"seed", std::to_string(seed)},
+                                                 {"mass", std::to_string(mass_kg)}, {"duration", std::to_string(duration_s)},
+                                                 {"length", std::to_string(length_mm)}};
+  if (!tile_of.empty()) sim_options["tile_of"] = tile_of;
+  auto frames_src = emulator_frames(*proto, sim_options, clock);
   if (!frames_src) return report_error("virtual-device", frames_src.error());
   drivers::EmulatorOptions eopt;
   eopt.protocol = protocol;

@@ -3,6 +3,9 @@
 //   serial:///dev/serial/by-id/usb-...?protocol=sensel_morph&baud=115200&reconnect=1
 //   sim://walk?foot=flat&seed=3&layout=mat          (simulator; realtime unless realtime=0)
 //   file:///path/to/recording.h5?realtime=1        (HDF5 playback)
+//   tiles://32x64?t0=0,0,URI&t1=0,32,URI           (grid tiles composed into one grid: tile k at
+//                                                   row, column, its own source URI with any '&'
+//                                                   written %26; core/tiled_source.hpp)
 // Wiring only: the sources themselves live in drivers, sim and io.
 
 #include <map>
@@ -17,7 +20,7 @@
 namespace insole::cli {
 
 struct SourceUri {
-  std::string scheme;                         ///< serial | sim | file
+  std::string scheme;                         ///< serial | sim | file | tiles
   std::string path;                           ///< device or file path; sim: the mode (walk/stand)
   std::map<std::string, std::string> query;   ///< key=value options, percent-decoded
 };

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 
 #include "insole/calibration/calibration_file.hpp"
 #include "insole/io/hdf5_recording.hpp"
@@ -283,6 +284,54 @@ TEST(CalibrateCli, FitAResponseCurveThroughKnownLoads) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("expected TRIAL.h5=KPA"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "x.json"));
+
+// A platform with a load cell (the Fisica scale's "load_cell" stream, attribute quantity =
+// load_cell_kg): without --mass the standing trial's own load cell gives m, the median of its
+// readings above 5 kg. Readings 0 (nobody yet), 79, 80, 81 kg -> median of {79, 80, 81} = 80 kg,
+// hence the same k as above; the load cell itself is neither summed nor calibrated.
+TEST(CalibrateCli, ComputeTakesTheBodyMassFromTheLoadCell) {
+  test::TempDir dir;
+  Recording rec = standing_counts();
+  // A fourth, unloaded frame first would change the counts' median; give the pressure streams a
+  // fourth frame equal to frame 1 so that their median is unchanged (sums 30 / 70 every frame).
+  for (Stream& s : rec.streams) s.append(0.3, s.pressure_kpa.row(1).transpose());
+  Stream load;
+  load.info.name = "load_cell";
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  load.info.layout = SensorLayout::sensors(Eigen::MatrixX2d::Constant(1, 2, nan), Eigen::VectorXd::Constant(1, nan)).value();
+  load.info.units = PressureUnits::counts;
+  load.info.attributes["quantity"] = "load_cell_kg";
+  for (float kg : {0.f, 79.f, 80.f, 81.f}) load.append(0.1 * double(load.frame_count()), Eigen::VectorXf::Constant(1, kg));
+  rec.streams.push_back(std::move(load));
+  const auto trial = dir / "stand_lc.h5";
+  ASSERT_TRUE(io::write_recording(trial, rec));
+  auto r = insole_cli("calibrate compute " + quote(trial) + " --serial FISICA1 -o " + quote(dir / "cal.json"), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("k = 78.4532 kPa per count"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("median of load cell 'load_cell'"), std::string::npos) << r.out;
+  auto cal = calibration::read_file(dir / "cal.json");
+  ASSERT_TRUE(cal) << cal.error().message;
+  EXPECT_NE(cal->source.find("body mass 80 kg (median of load cell 'load_cell')"), std::string::npos) << cal->source;
+  // Apply calibrates the pressure streams only.
+  r = insole_cli("calibrate apply " + quote(trial) + " --calibration " + quote(dir / "cal.json") + " -o " +
+                     quote(dir / "stand_kpa.h5"),
+                 dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto out = io::read_recording(dir / "stand_kpa.h5");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->streams[2].info.units, PressureUnits::counts);
+  EXPECT_FLOAT_EQ(out->streams[2].pressure_kpa(2, 0), 80.0f);
+  // Walking: the load cell does not give the mass.
+  r = insole_cli("calibrate compute " + quote(trial) + " --serial FISICA1 --trial walking --stream left -o " +
+                     quote(dir / "w.json"),
+                 dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("give --mass"), std::string::npos) << r.err;
+  // No load cell and no --mass: the error says what is missing.
+  ASSERT_TRUE(io::write_recording(dir / "plain.h5", standing_counts()));
+  r = insole_cli("calibrate compute " + quote(dir / "plain.h5") + " --serial X -o " + quote(dir / "x.json"), dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no load-cell stream"), std::string::npos) << r.err;
 }
 
 TEST(CalibrateCli, BadInputExitsTwoAndNamesTheProblem) {

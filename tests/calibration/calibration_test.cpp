@@ -188,5 +188,24 @@ TEST(CalibrationCore, WalkingTrialUsesTheMedianStancePeak) {
   EXPECT_FALSE(body_weight_load({}, TrialKind::standing));
 }
 
+// A load cell's median reading above min_kg; hand-picked values: {2 (below 5), 70.1, NaN, 69.9,
+// 70.4} -> {70.1, 69.9, 70.4} -> median 70.1.
+TEST(CalibrationCore, LoadCellMassIsTheMedianOfLoadedFrames) {
+  Stream s = grid_stream("load_cell", 1, 1, 10.0, {{2.f}, {70.1f}, {kNaN}, {69.9f}, {70.4f}});
+  EXPECT_FALSE(load_cell_mass_kg(s));  // not marked as a load cell
+  s.info.attributes["quantity"] = "load_cell_kg";
+  ASSERT_TRUE(is_load_cell_stream(s.info));
+  auto m = load_cell_mass_kg(s);
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_NEAR(*m, 70.1, 1e-5);
+  auto none = load_cell_mass_kg(s, 100.0);
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("nobody stood on the platform"), std::string::npos);
+  // More than one value per frame is not a load cell.
+  Stream two = grid_stream("x", 1, 2, 10.0, {{70.f, 70.f}});
+  two.info.attributes["quantity"] = "load_cell_kg";
+  EXPECT_FALSE(is_load_cell_stream(two.info));
+}
+
 }  // namespace
 }  // namespace insole

@@ -20,6 +20,7 @@
 
 #include "drivers/transport/protocol_frames.hpp"
 #include "insole/capture/capture.hpp"
+#include "insole/core/tiled_source.hpp"
 #include "insole/drivers/transport/device_emulator.hpp"
 #include "insole/drivers/transport/serial_source.hpp"
 #include "insole/io/hdf5_recording.hpp"
@@ -270,6 +271,63 @@ TEST(EndToEnd, TwoDevicesIntoOneFile) {
     EXPECT_EQ(rec->streams[s].info.units, PressureUnits::counts) << s;
     EXPECT_EQ(rec->streams[s].info.attributes.at("raw_unit"), "g") << s;
     EXPECT_NE(rec->streams[s].info.attributes.at("calibration").find("none"), std::string::npos) << s;
+  }
+}
+
+// Two ESP32 film tiles, each an emulator on its own pseudo-terminal read by its own Asio serial
+// source, composed by TiledSource into one 32 x 64 grid on the capture's clock: every frame each
+// tile sent is in its half of the grid, once and in order (the last may still be waiting for its
+// partner when the capture stops), and a half without a frame is NaN, never zero.
+TEST(EndToEnd, TwoTilesComposedIntoOneGrid) {
+  test::TempDir dir;
+  auto a = emulator("esp32_tile32", 40);
+  auto b = emulator("esp32_tile32", 40);
+  ASSERT_TRUE(a && b);
+  std::vector<std::unique_ptr<FrameSource>> tiles;
+  tiles.push_back(serial(a->host_path(), "esp32_tile32"));
+  tiles.push_back(serial(b->host_path(), "esp32_tile32"));
+  TiledOptions o;
+  o.rows = 32;
+  o.cols = 64;
+  o.tiles = {{0, 0}, {0, 32}};
+  auto tiled = TiledSource::make(std::move(tiles), o);
+  ASSERT_TRUE(tiled) << tiled.error().message;
+  std::vector<std::unique_ptr<FrameSource>> sources;
+  sources.push_back(std::move(tiled).value());
+  BackgroundCapture cap(std::move(sources), dir / "tiles.h5");
+  ASSERT_TRUE(wait_for([&] { return a->finished() && b->finished(); }));
+  std::this_thread::sleep_for(300ms);  // the host reads what is still in the ptys
+  auto r = cap.finish();
+  ASSERT_TRUE(r) << r.error().message;
+  auto rec = io::read_recording(dir / "tiles.h5");
+  ASSERT_TRUE(rec) << rec.error().message;
+  ASSERT_EQ(rec->streams.size(), 1u);
+  const Stream& grid = rec->streams[0];
+  EXPECT_EQ(grid.info.layout.rows(), 32);
+  EXPECT_EQ(grid.info.layout.cols(), 64);
+  EXPECT_NE(grid.info.attributes.at("tiles").find("32x32 at row 0, column 32"), std::string::npos);
+  for (int half = 0; half < 2; ++half) {
+    SCOPED_TRACE(half ? "right tile" : "left tile");
+    const DeviceEmulator& emu = half ? *b : *a;
+    const auto sent = test::decode_sent(emu.protocol(), emu.log());
+    std::size_t next = 0, missing = 0;
+    for (Eigen::Index f = 0; f < grid.frame_count(); ++f) {
+      Eigen::VectorXf cells(1024);
+      for (int row = 0; row < 32; ++row)
+        for (int col = 0; col < 32; ++col) cells(row * 32 + col) = grid.pressure_kpa(f, row * 64 + half * 32 + col);
+      if (cells.array().isNaN().all()) {
+        ++missing;
+        continue;
+      }
+      ASSERT_FALSE(cells.array().isNaN().any()) << "a tile arrives whole or not at all";
+      ASSERT_LT(next, sent.size()) << "more frames of this tile in the file than it sent";
+      EXPECT_TRUE(cells == sent[next].pressure_kpa) << "composed frame " << f << " is not the tile's frame " << next;
+      ++next;
+    }
+    EXPECT_GE(next + 1, sent.size()) << "frames of this tile are missing from the composed grid";
+    EXPECT_EQ(sent.size(), 40u);
+    std::cout << (half ? "right" : "left") << " tile: " << next << " of " << sent.size()
+              << " frames composed, absent from " << missing << " of " << grid.frame_count() << " composed frames\n";
   }
 }
 

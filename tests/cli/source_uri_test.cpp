@@ -185,3 +185,97 @@ TEST(EmulatorFrames, CanFeedAgreesWithMakingFrames) {
 
 }  // namespace
 }  // namespace insole::cli
+
+namespace insole::cli {
+namespace {
+
+// tiles://ROWSxCOLS?t0=ROW,COL,URI&...: two recorded 2 x 2 tiles composed side by side into 2 x 4,
+// and the errors for a bad grid, a bad tile, an unknown option, overlap and nesting.
+TEST(SourceUri, TilesComposeTheirSourcesIntoOneGrid) {
+  test::TempDir dir;
+  for (int k = 0; k < 2; ++k) {
+    Recording rec;
+    Stream s;
+    s.info.name = "mat";
+    s.info.layout = SensorLayout::grid(2, 2, 10.0, 10.0).value();
+    s.info.units = PressureUnits::counts;
+    s.info.sample_rate_hz = 10;
+    for (int f = 0; f < 3; ++f) s.append(0.1 * f, Eigen::VectorXf::Constant(4, float(10 * k + f)));
+    rec.streams.push_back(std::move(s));
+    ASSERT_TRUE(io::write_recording(dir / ("tile" + std::to_string(k) + ".h5"), rec));
+  }
+  const std::string a = "file://" + (dir / "tile0.h5").string() + "?realtime=0";
+  const std::string b = "file://" + (dir / "tile1.h5").string() + "?realtime=0";
+  auto src = open_source("tiles://2x4?t0=0,0," + a + "&t1=0,2," + b, std::make_shared<ManualClock>());
+  ASSERT_TRUE(src) << src.error().message;
+  ASSERT_EQ((*src)->info().streams.size(), 1u);
+  EXPECT_EQ((*src)->info().streams[0].layout.cols(), 4);
+  ASSERT_TRUE((*src)->start());
+  std::vector<PressureFrame> frames;
+  for (;;) {
+    auto f = (*src)->next(std::chrono::milliseconds(10));
+    if (!f) break;
+    frames.push_back(std::move(f).value());
+  }
+  ASSERT_EQ(frames.size(), 3u);
+  // Row 1 of frame 2: tile 0's cells (value 2) then tile 1's (value 12).
+  EXPECT_EQ(frames[2].pressure_kpa(4), 2.f);
+  EXPECT_EQ(frames[2].pressure_kpa(7), 12.f);
+  EXPECT_TRUE(contains(open_error("tiles://2by4?t0=0,0," + a), "ROWSxCOLS"));
+  EXPECT_TRUE(contains(open_error("tiles://2x4"), "no tiles"));
+  EXPECT_TRUE(contains(open_error("tiles://2x4?tile=0,0," + a), "unknown option 'tile'"));
+  EXPECT_TRUE(contains(open_error("tiles://2x4?t0=0," + a), "expected ROW,COL,URI"));
+  EXPECT_TRUE(contains(open_error("tiles://2x4?t0=0,0," + a + "&t1=0,1," + b), "overlaps tile 0"));
+  EXPECT_TRUE(contains(open_error("tiles://2x4?t0=0,0,tiles://2x2"), "cannot be nested"));
+  EXPECT_TRUE(contains(open_error("tiles://2x4?t0=0,0,file:///no/such.h5"), "tile t0"));
+}
+
+}  // namespace
+}  // namespace insole::cli
+
+namespace insole::cli {
+namespace {
+
+// tile_of=ROWSxCOLS@ROW,COL (virtual-device --tile-of): an emulated tile sends its cells of one
+// simulated walk over the whole composed grid, so tiles composed again give the simulator's mat.
+TEST(EmulatorFrames, TileOfSendsItsPartOfTheWholeGrid) {
+  const drivers::ProtocolInfo* proto = drivers::find_protocol("esp32_tile32");
+  ASSERT_NE(proto, nullptr);
+  auto whole = sim::make_source("walk?layout=mat&rows=32&cols=64&pitch=10&rate=20&duration=1",
+                                std::make_shared<ManualClock>(), false);
+  ASSERT_TRUE(whole) << whole.error().message;
+  std::vector<std::unique_ptr<FrameSource>> tiles;
+  for (const char* at : {"32x64@0,0", "32x64@0,32"}) {
+    auto t = emulator_frames(*proto, {{"duration", "1"}, {"tile_of", at}}, std::make_shared<ManualClock>());
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ((*t)->info().streams.at(0).layout.sensor_count(), 1024);
+    ASSERT_TRUE((*t)->start());
+    tiles.push_back(std::move(t).value());
+  }
+  ASSERT_TRUE((*whole)->start());
+  int frames = 0;
+  double loaded = 0;
+  for (;;) {
+    auto w = (*whole)->next(std::chrono::milliseconds(0));
+    if (!w) break;
+    for (int half = 0; half < 2; ++half) {
+      auto t = tiles[std::size_t(half)]->next(std::chrono::milliseconds(0));
+      ASSERT_TRUE(t) << t.error().message;
+      for (int r = 0; r < 32; ++r)
+        for (int c = 0; c < 32; ++c)
+          ASSERT_EQ(t->pressure_kpa(r * 32 + c), w->pressure_kpa(r * 64 + half * 32 + c)) << frames;
+    }
+    loaded = std::max(loaded, double(w->pressure_kpa.maxCoeff()));
+    ++frames;
+  }
+  EXPECT_EQ(frames, 20);
+  EXPECT_GT(loaded, 0.0);
+  for (const char* bad : {"32x40@0,32", "32x64", "16x64@0,0", "32x64@0,-1"}) {
+    auto t = emulator_frames(*proto, {{"tile_of", bad}}, std::make_shared<ManualClock>());
+    ASSERT_FALSE(t) << bad;
+    EXPECT_TRUE(contains(t.error().message, "tile_of")) << t.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace insole::cli

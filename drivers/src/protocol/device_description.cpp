@@ -339,6 +339,12 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
     if (!term.empty()) c.terminator = term[0];
     INSOLE_TRY(poll, f.bytes("poll_request", 64));
     c.poll_request = std::move(poll);
+    INSOLE_TRY(sep, f.text("separator", false, 1));
+    if (f.find("separator")) {
+      if (sep.size() != 1 || (sep[0] != ' ' && sep[0] != ',' && sep[0] != ';' && sep[0] != '\t'))
+        return f.bad("separator", "text_lines: what separates values on the line, one of \" \", \",\", \";\", \"\\t\"");
+      c.text_separator = sep[0];
+    }
     if (auto st = f.finish(); !st) return st.error();
   }
   {
@@ -550,6 +556,7 @@ std::string to_device_description(const MatrixCodecConfig& c) {
   if (c.reject_embedded_sync) f["reject_embedded_sync"] = true;
   if (c.terminator != '\n') f["terminator"] = hex_bytes({c.terminator});
   if (!c.poll_request.empty()) f["poll_request"] = hex_bytes(c.poll_request);
+  if (c.text_separator != ' ') f["separator"] = std::string(1, c.text_separator);
   j["framing"] = f;
   ojson h = ojson::object();
   for (auto [key, list] : {std::pair<const char*, const std::vector<HostCommand>*>{"open", &c.open_commands},

@@ -58,6 +58,8 @@ Status MatrixCodecConfig::validate() const {
       !std::isfinite(col_pitch_mm))
     return bad("pitch must be positive and finite (mm)");
   if (sensor_set && cols != 1) return bad("a sensor set has cols = 1");
+  if (text_separator != ' ' && text_separator != ',' && text_separator != ';' && text_separator != '\t')
+    return bad("text_separator must be a space, ',', ';' or a tab");
   if ((framing == MatrixFraming::text_lines) != (value_type == ValueType::ascii))
     return bad("text_lines framing goes with ascii values, and only with them");
   if (min_raw > max_raw) return bad("min_raw > max_raw");
@@ -601,7 +603,7 @@ void MatrixDeviceModel::encode_frame(const PressureFrame& frame, std::vector<std
   switch (config_.framing) {
     case MatrixFraming::text_lines: {
       for (std::size_t k = 0; k < cells; ++k) {
-        if (k) out.push_back(' ');
+        if (k) out.push_back(static_cast<std::uint8_t>(config_.text_separator));
         const std::string s = std::to_string(raw[k]);
         out.insert(out.end(), s.begin(), s.end());
       }

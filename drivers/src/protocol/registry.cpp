@@ -2,6 +2,7 @@
 
 #include "insole/drivers/protocol/decoder.hpp"
 #include "insole/drivers/protocol/device_description.hpp"
+#include "insole/drivers/protocol/fisica.hpp"
 #include "insole/drivers/protocol/matrix_codec.hpp"
 #include "insole/drivers/protocol/sensel.hpp"
 
@@ -56,6 +57,7 @@ Registry build_registry() {
     if (!info) throw std::logic_error("built-in preset is invalid: " + info.error().message);
     all.push_back(std::move(*info));
   }
+  all.push_back(fisica::protocol());
   std::vector<std::string> names;
   for (const auto& p : all) names.push_back(p.name);
   UserDevices user = load_user_devices(names);

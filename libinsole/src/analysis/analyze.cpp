@@ -1,5 +1,6 @@
 #include "insole/analysis/analyze.hpp"
 #include "insole/analysis/measure_catalogue.hpp"
+#include "insole/core/calibration.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -881,9 +882,11 @@ Result<AnalysisResult> analyze(const Recording& recording, const AnalysisParams&
     QualityAccumulator acc(s.info);
     for (Eigen::Index f = 0; f < s.frame_count(); ++f) acc.push(s.time_s[f], s.pressure_kpa.row(f).data());
     StreamQuality q = acc.finish(params);
-    if (s.frame_count() > 0 && s.vendor && !s.info.layout.has_geometry())
+    // A load cell (the platform's weight in kg, one value per frame) is not a footprint.
+    const bool footprints = s.frame_count() > 0 && !is_load_cell_stream(s.info);
+    if (footprints && s.vendor && !s.info.layout.has_geometry())
       analyze_vendor_channels(s.info, si, s.time_s, *s.vendor, recording.meta, params, q, r.footfalls);
-    else if (s.frame_count() > 0)
+    else if (footprints)
       analyze_window(s, si, 0, 0, recording.meta, params, true, q, r.footfalls, r.images, nullptr);
     r.quality.streams.push_back(std::move(q));
   }
@@ -1016,8 +1019,9 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     // this is the end of the stream.
     const FrameView s = w.view(n);
     std::optional<Eigen::Index> carry;
-    analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, found, r.images,
-                   last ? nullptr : &carry);
+    if (!is_load_cell_stream(*w.info))  // a load cell's weight is not a footprint
+      analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, found, r.images,
+                     last ? nullptr : &carry);
     Eigen::Index next_start = w.window_first + lead_in_start(w, n);
     w.own_from = w.window_first + n;
     if (carry) {

@@ -285,6 +285,27 @@ Result<double> body_weight_load(const std::vector<const Stream*>& streams, Trial
   return median(peaks);
 }
 
+bool is_load_cell_stream(const StreamInfo& info) {
+  const auto it = info.attributes.find("quantity");
+  return it != info.attributes.end() && it->second == kLoadCellQuantity &&
+         info.layout.sensor_count() == 1;
+}
+
+Result<double> load_cell_mass_kg(const Stream& s, double min_kg) {
+  if (!is_load_cell_stream(s.info))
+    return invalid("stream '" + s.info.name + "' is not a load-cell stream (attribute quantity = " +
+                   kLoadCellQuantity + ", one value per frame)");
+  std::vector<double> loaded;
+  for (Eigen::Index f = 0; f < s.pressure_kpa.rows(); ++f) {
+    const double v = s.pressure_kpa(f, 0);
+    if (std::isfinite(v) && v > min_kg) loaded.push_back(v);
+  }
+  if (loaded.empty())
+    return invalid("load cell '" + s.info.name + "': no frame reads more than " + std::to_string(min_kg) +
+                   " kg (nobody stood on the platform)");
+  return median(loaded);
+}
+
 Result<Calibration> calibrate_body_weight(const std::vector<const Stream*>& streams, TrialKind kind, double m_kg) {
   if (!(finite_positive(m_kg) && m_kg <= 1000.0)) return invalid("body-weight calibration: mass must be in (0, 1000] kg");
   auto load = body_weight_load(streams, kind);

@@ -75,6 +75,17 @@ Result<double> body_weight_load(const std::vector<const Stream*>& counts_streams
 Result<Calibration> calibrate_body_weight(const std::vector<const Stream*>& counts_streams,
                                           TrialKind kind, double body_mass_kg);
 
+/// A load-cell stream carries one value per frame: the load on a platform in kg, not pressure
+/// (the Fisica scale's "load_cell" stream, docs/devices.md). It is marked by the stream attribute
+/// quantity = "load_cell_kg" and is never summed as pressure.
+inline constexpr const char* kLoadCellQuantity = "load_cell_kg";
+bool is_load_cell_stream(const StreamInfo& info);
+
+/// The body mass a standing trial's load cell measured: the median over frames of the readings
+/// above `min_kg` (frames with nobody on the platform are left out), in kg. Errors: the stream is
+/// not a load-cell stream, or no frame reads more than min_kg.
+Result<double> load_cell_mass_kg(const Stream& load_cell, double min_kg = 5.0);
+
 /// Standing check: the force the calibrated standing trial puts on the sensors against m g.
 struct StandingCheck {
   double measured_force_n = 0.0;  ///< median over frames of sum(p A) over all streams

@@ -88,6 +88,7 @@ struct MatrixCodecConfig {
   /// short by the next frame (counted truncated). Only for devices whose values cannot contain it.
   bool reject_embedded_sync = false;
   std::uint8_t terminator = '\n';  ///< column_messages: message terminator
+  char text_separator = ' ';  ///< text_lines: what the device model puts between values
   std::vector<std::uint8_t> poll_request;  ///< poll_raw: bytes that request one frame
   /// Host commands sent after opening / before closing the port (e.g. SensingTex C, S / X).
   std::vector<HostCommand> open_commands, close_commands;
