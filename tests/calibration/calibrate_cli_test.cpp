@@ -284,6 +284,7 @@ TEST(CalibrateCli, FitAResponseCurveThroughKnownLoads) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("expected TRIAL.h5=KPA"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "x.json"));
+}
 
 // A platform with a load cell (the Fisica scale's "load_cell" stream, attribute quantity =
 // load_cell_kg): without --mass the standing trial's own load cell gives m, the median of its

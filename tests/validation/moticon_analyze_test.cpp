@@ -68,12 +68,6 @@ const analysis::FootfallAnalysis* match(const std::vector<const analysis::Footfa
   return best && std::abs(best->events.ic_s - ic_s) <= 0.2 ? best : nullptr;
 }
 
-double max_abs(const std::vector<double>& v) {
-  double m = 0.0;
-  for (double x : v) m = std::max(m, std::abs(x));
-  return m;
-}
-
 #define REQUIRE_MOTICON()                                                                          \
   do {                                                                                             \
     INSOLE_REQUIRE_SHARED_DATA("moticon_opengo/230927_102114.txt");                                \

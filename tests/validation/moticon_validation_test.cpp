@@ -142,12 +142,6 @@ const WalkResult& walk_result(std::size_t w) {
   return cache.emplace(w, std::move(r)).first->second;
 }
 
-double max_abs(const std::vector<double>& v) {
-  double m = 0.0;
-  for (double x : v) m = std::max(m, std::abs(x));
-  return m;
-}
-
 #define REQUIRE_MOTICON()                                                              \
   do {                                                                                 \
     INSOLE_REQUIRE_SHARED_DATA("moticon_opengo/230927_102114.txt");                    \

@@ -80,4 +80,10 @@ inline std::vector<double> abs_of(std::vector<double> v) {
   return v;
 }
 
+inline double max_abs(const std::vector<double>& v) {
+  double m = 0.0;
+  for (double x : v) m = std::max(m, std::abs(x));
+  return m;
+}
+
 }  // namespace insole::test

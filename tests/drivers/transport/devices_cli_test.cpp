@@ -11,6 +11,7 @@
 
 #include "insole/io/hdf5_recording.hpp"
 #include "report/cli_run.hpp"
+#include "support/clinic_mat_description.hpp"
 #include "support/temp_dir.hpp"
 
 namespace insole {
@@ -18,22 +19,7 @@ namespace {
 
 using test::quote;
 
-const char* kClinicMat = R"({
-  "format": "insole-device",
-  "format_version": 1,
-  "name": "clinic_mat",
-  "description": "Clinic's own 40x40 mat: 5A A5 + 1600 x u16 LE + sum8",
-  "device": "Clinic 40x40 resistive mat",
-  "frame_rate_hz": 40,
-  "transport": {"baud": 250000},
-  "framing": {"type": "header", "sync": "5A A5", "checksum": "sum8_payload"},
-  "values": {"type": "u16le", "order": "col_major", "max_raw": 1023},
-  "layout": {"kind": "grid", "rows": 40, "cols": 40, "pitch_mm": [8.5, 8.5]},
-  "stream": {"name": "mat", "side": "both"},
-  "provenance": {"wire_format": "measured", "values": "measured", "geometry": "measured",
-                 "rate": "guessed", "sources": ["our firmware, rev 3"], "notes": "pitch measured with a ruler"}
-}
-)";
+using test::kClinicMat;
 
 struct Clinic {
   test::TempDir dir;
