@@ -19,11 +19,14 @@
 #include <thread>
 
 #include "drivers/transport/protocol_frames.hpp"
+#include "insole/analysis/analyze.hpp"
 #include "insole/capture/capture.hpp"
+#include "insole/drivers/protocol/device_description.hpp"
 #include "insole/core/tiled_source.hpp"
 #include "insole/drivers/transport/device_emulator.hpp"
 #include "insole/drivers/transport/serial_source.hpp"
 #include "insole/io/hdf5_recording.hpp"
+#include "insole/sim/simulator.hpp"
 #include "support/temp_dir.hpp"
 
 namespace insole {
@@ -71,6 +74,7 @@ bool wait_for(const std::function<bool()>& done, std::chrono::seconds limit = 30
 struct BackgroundCapture {
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> gaps{0};
+  std::atomic<std::uint64_t> frames{0};  // written so far, all streams (progress)
   std::optional<Result<capture::CaptureSummary>> result;
   std::thread thread;
 
@@ -85,6 +89,9 @@ struct BackgroundCapture {
         std::uint64_t g = 0;
         for (const auto& src : p.sources) g += src.gaps;
         gaps = g;
+        std::uint64_t n = 0;
+        for (const auto& st : p.streams) n += st.frames;
+        frames = n;
       });
     });
   }
@@ -211,6 +218,114 @@ TEST(EndToEnd, CalibratedAsItRecordsWithEveryCountKept) {
   expect_all_sent(*emu, 0, counts);
 }
 
+// Fractional frame index of time t on a stream's time axis (linear between frames).
+double frame_index(const Eigen::VectorXd& time_s, double t) {
+  const Eigen::Index n = time_s.size();
+  Eigen::Index k = 0;
+  while (k + 2 < n && time_s[k + 1] <= t) ++k;
+  return double(k) + (t - time_s[k]) / (time_s[k + 1] - time_s[k]);
+}
+
+TEST(EndToEnd, AWalkOnADescribedMatGivesTheSimulatorsFootfallsWithinOneFrame) {
+  // A simulated walk over a 60 x 200 mat (8 mm, 480 x 1600 mm) known only from its description
+  // file, sent by the generic emulator at 3000000 Bd and captured through the Asio path. Every
+  // footfall of the simulator's truth is found with its side, and its initial contact and toe-off
+  // are within one frame of those the analysis finds on the simulator's own frames (and within
+  // two frames of the truth, as for direct analysis: analyze_test).
+  auto config = drivers::parse_device_description(R"({"format": "insole-device", "format_version": 1,
+    "name": "walkway_mat", "description": "a 60x200 walkway known from its description", "frame_rate_hz": 100,
+    "transport": {"baud": 3000000}, "framing": {"type": "header", "sync": "5A A5", "checksum": "sum16le_all"},
+    "values": {"type": "u16le", "max_raw": 65535},
+    "layout": {"kind": "grid", "rows": 60, "cols": 200, "pitch_mm": [8, 8]},
+    "calibration": {"units": "kPa", "kpa_per_count": 0.1},
+    "provenance": {"wire_format": "measured", "values": "measured", "geometry": "measured", "rate": "measured"}})",
+                                                  "walkway_mat.json");
+  ASSERT_TRUE(config) << config.error().message;
+  auto info = drivers::make_matrix_protocol(*config);
+  ASSERT_TRUE(info) << info.error().message;
+  auto proto = std::make_shared<const ProtocolInfo>(std::move(*info));
+
+  sim::WalkParams walk;
+  walk.duration_s = 4.0;
+  walk.seed = 5;
+  sim::MatParams mat;
+  mat.rows = 60;
+  mat.cols = 200;
+  mat.pitch_mm = 8.0;
+  const sim::Simulation simulated = sim::simulate_walk_mat(walk, mat);
+  Recording sent = simulated.recording;
+  ASSERT_EQ(sent.streams.size(), 1u);
+  sent.streams[0].info = proto->streams[0];  // the device's stream: same grid, device text, units
+  // What the device can send: 0.1 kPa steps (the description's calibration).
+  for (Eigen::Index f = 0; f < sent.streams[0].frame_count(); ++f)
+    for (Eigen::Index i = 0; i < sent.streams[0].pressure_kpa.cols(); ++i) {
+      float& v = sent.streams[0].pressure_kpa(f, i);
+      v = float(std::round(std::max(0.0f, v) * 10.0) / 10.0);
+    }
+  const double lead_s = 1.0;  // the host opens the port meanwhile
+  Recording timed = sent;
+  for (Eigen::Index f = 0; f < timed.streams[0].frame_count(); ++f) timed.streams[0].time_s[f] += lead_s;
+
+  drivers::EmulatorOptions opt;
+  opt.custom_protocol = proto;
+  opt.speed = 1.0;  // real time: the 100 Hz the device declares
+  opt.keep_log = true;
+  auto emu = DeviceEmulator::start(opt, std::make_unique<RecordingSource>(timed, "test://walk"), steady_clock());
+  ASSERT_TRUE(emu) << emu.error().message;
+  drivers::SerialSourceOptions so;
+  so.path = (*emu)->host_path();
+  so.custom_protocol = proto;
+  std::vector<std::unique_ptr<FrameSource>> sources;
+  sources.push_back(std::make_unique<drivers::SerialSource>(so, steady_clock()));
+  test::TempDir dir;
+  BackgroundCapture cap(std::move(sources), dir / "walk.h5");
+  ASSERT_TRUE(wait_for([&] { return (*emu)->finished(); }));
+  const auto total = std::uint64_t(sent.streams[0].frame_count());
+  ASSERT_TRUE(wait_for([&] { return cap.frames.load() >= total; })) << cap.frames.load() << " of " << total << " frames";
+  auto r = cap.finish();
+  ASSERT_TRUE(r) << r.error().message;
+  auto captured = io::read_recording(dir / "walk.h5");
+  ASSERT_TRUE(captured) << captured.error().message;
+  const Stream& got = captured->streams[0];
+  ASSERT_EQ(got.frame_count(), sent.streams[0].frame_count()) << "every frame sent is in the file";
+  EXPECT_EQ(got.pressure_kpa, sent.streams[0].pressure_kpa);
+
+  auto direct = analysis::analyze(sent);
+  auto through = analysis::analyze(*captured);
+  ASSERT_TRUE(direct && through);
+  const double rate = walk.sample_rate_hz;
+  std::size_t compared = 0;
+  for (const auto& t : simulated.truth.footfalls) {
+    if (t.on_mat_fraction < 0.999 || t.start_s < 0.05 || t.end_s > walk.duration_s - 0.05) continue;
+    auto nearest = [&](const analysis::AnalysisResult& a, const Eigen::VectorXd& axis) {
+      const analysis::FootfallAnalysis* best = nullptr;
+      double best_d = 1e9;
+      for (const auto& fa : a.footfalls) {
+        if (!fa.footfall.reject_reason.empty()) continue;
+        const double d = std::abs(frame_index(axis, fa.events.ic_s) - t.start_s * rate);
+        if (d < best_d) best = &fa, best_d = d;
+      }
+      return best;
+    };
+    const auto* d = nearest(*direct, sent.streams[0].time_s);
+    const auto* c = nearest(*through, got.time_s);
+    ASSERT_TRUE(d && c) << "truth footfall at " << t.start_s << " s not found";
+    SCOPED_TRACE("truth footfall at " + std::to_string(t.start_s) + " s");
+    EXPECT_EQ(c->footfall.side, t.side);
+    EXPECT_EQ(d->footfall.side, t.side);
+    const double ic_c = frame_index(got.time_s, c->events.ic_s), to_c = frame_index(got.time_s, c->events.to_s);
+    const double ic_d = frame_index(sent.streams[0].time_s, d->events.ic_s);
+    const double to_d = frame_index(sent.streams[0].time_s, d->events.to_s);
+    EXPECT_LE(std::abs(ic_c - ic_d), 1.0) << "IC through the device " << ic_c << ", direct " << ic_d << " (frames)";
+    EXPECT_LE(std::abs(to_c - to_d), 1.0) << "TO through the device " << to_c << ", direct " << to_d << " (frames)";
+    EXPECT_LE(std::abs(ic_c - t.start_s * rate), 2.0);
+    EXPECT_LE(std::abs(to_c - t.end_s * rate), 2.0);
+    ++compared;
+  }
+  EXPECT_GE(compared, 2u);
+  std::printf("[ info ] %zu truth footfalls compared through the device path\n", compared);
+}
+
 TEST(EndToEnd, UnplugAndReplugLoseNothingOutsideTheGap) {
   test::TempDir dir;
   const std::string link = (dir / "usb-Insole_Test_Mat-if00").string();  // the by-id stand-in
@@ -296,7 +411,10 @@ TEST(EndToEnd, TwoTilesComposedIntoOneGrid) {
   sources.push_back(std::move(tiled).value());
   BackgroundCapture cap(std::move(sources), dir / "tiles.h5");
   ASSERT_TRUE(wait_for([&] { return a->finished() && b->finished(); }));
-  std::this_thread::sleep_for(300ms);  // the host reads what is still in the ptys
+  // Every frame of both tiles is composed (a tile frame left out of a composed frame as late
+  // still counts there, as NaN): wait for the last composed frame rather than a fixed time.
+  ASSERT_TRUE(wait_for([&] { return cap.frames.load() >= 40; })) << cap.frames.load() << " composed frames";
+  std::this_thread::sleep_for(300ms);  // and for the last frame of the slower tile to follow
   auto r = cap.finish();
   ASSERT_TRUE(r) << r.error().message;
   auto rec = io::read_recording(dir / "tiles.h5");
