@@ -3,6 +3,7 @@
 // and the standing check of a calibrated trial against body weight. docs/calibration.md.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <iomanip>
 #include <iostream>
@@ -196,6 +197,7 @@ int fit(const po::variables_map& vm) {
   std::vector<LoadPoint> points;
   std::string source;
   std::optional<Equalisation> q;
+  Eigen::Index sensels = -1;  // of the first trial: every trial must be of the same device
   for (const std::string& spec : vm["load"].as<std::vector<std::string>>()) {
     const auto eq = spec.rfind('=');
     char* end = nullptr;
@@ -215,6 +217,12 @@ int fit(const po::variables_map& vm) {
     if (s.info.units != PressureUnits::counts)
       return report_error(kCmd, Error{Errc::invalid_argument,
                                       file + ": stream '" + stream + "' is already in kPa; a calibration is fitted to counts"});
+    if (sensels >= 0 && s.pressure_kpa.cols() != sensels)
+      return report_error(kCmd, Error{Errc::invalid_argument, file + ": stream '" + stream + "' has " +
+                                                                  std::to_string(s.pressure_kpa.cols()) +
+                                                                  " sensels, the first load trial has " +
+                                                                  std::to_string(sensels)});
+    sensels = s.pressure_kpa.cols();
     if (!q) {
       auto e = equalisation(vm, stream, s.pressure_kpa.cols());
       if (!e) return report_error(kCmd, e.error());

@@ -1,5 +1,6 @@
 // insole devices: lists serial ports and known protocols; probes a port for a protocol.
 #include <algorithm>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 
@@ -43,8 +44,11 @@ int cmd_devices(const Args& args) {
     if (!c) return report_error("devices", c.error());
     auto info = drivers::make_matrix_protocol(*c);
     if (!info) return report_error("devices", info.error());
+    // Taken by another device: a built-in one, or one from another file of the search path (the
+    // same file under another spelling of its path is not another device).
     const bool taken = std::any_of(drivers::protocols().begin(), drivers::protocols().end(), [&](const auto& p) {
-      return p.name == c->name && p.defined_in != check;
+      std::error_code ec;
+      return p.name == c->name && (p.defined_in.empty() || !std::filesystem::equivalent(p.defined_in, check, ec));
     });
     std::cout << check << ": valid device description \"" << c->name << "\" (" << c->description << ")\n    "
               << c->rows << "x" << c->cols << (c->sensor_set ? " sensors" : " grid") << ", " << c->frame_rate_hz

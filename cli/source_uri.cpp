@@ -151,10 +151,11 @@ Result<std::unique_ptr<FrameSource>> open_tiles(const SourceUri& u, std::shared_
   std::map<int, std::string> by_index;
   for (const auto& [k, v] : u.query) {
     const auto index = k.size() > 1 && k[0] == 't' ? whole_number(k.substr(1)) : std::nullopt;
-    if (!index || *index > 63)
+    if (!index || *index > 63 || k != "t" + std::to_string(*index))
       return make_error(Errc::invalid_argument,
                         "tiles source: unknown option '" + k + "' (tiles are t0, t1, ... t63 = ROW,COL,URI)");
-    by_index[*index] = v;
+    if (!by_index.emplace(*index, v).second)
+      return make_error(Errc::invalid_argument, "tiles source: tile '" + k + "' is given twice");
   }
   if (by_index.empty())
     return make_error(Errc::invalid_argument, "tiles source: no tiles (add t0=ROW,COL,URI)");
@@ -315,7 +316,7 @@ class LoadCellSource final : public FrameSource {
     load.stream = 1;
     load.time_s = r->time_s;
     load.sequence = r->sequence;
-    load.pressure_kpa = Eigen::VectorXf::Constant(1, float(force_n / 9.80665));
+    load.pressure_kpa = Eigen::VectorXf::Constant(1, float(force_n / kStandardGravityMs2));
     pending_ = std::move(load);
     ++frames_;
     return r;
@@ -408,8 +409,8 @@ Result<std::unique_ptr<FrameSource>> emulator_frames(const drivers::ProtocolInfo
     std::istringstream in(it->second);
     in >> v[0] >> x >> v[1] >> at >> v[2] >> comma >> v[3];
     if (!in || !in.eof() || x != 'x' || at != '@' || comma != ',' || !first.layout.is_grid() ||
-        protocol.streams.size() != 1 || v[2] < 0 || v[3] < 0 || v[2] + first.layout.rows() > v[0] ||
-        v[3] + first.layout.cols() > v[1])
+        protocol.streams.size() != 1 || v[0] < 1 || v[1] < 1 || v[0] > 4096 || v[1] > 4096 || v[2] < 0 ||
+        v[3] < 0 || v[2] > v[0] - first.layout.rows() || v[3] > v[1] - first.layout.cols())
       return make_error(Errc::invalid_argument,
                         "tile_of: expected ROWSxCOLS@ROW,COL with this grid device's " +
                             std::to_string(first.layout.rows()) + "x" + std::to_string(first.layout.cols()) +

@@ -283,6 +283,17 @@ TEST(CalibrateCli, FitAResponseCurveThroughKnownLoads) {
                  dir.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("expected TRIAL.h5=KPA"), std::string::npos) << r.err;
+  // Trials of another device (3 sensels after 4) are refused, not mixed.
+  Recording three = one_grid({5, 5, 5, 5});
+  three.streams[0].info.layout = SensorLayout::grid(1, 3, 10.0, 10.0).value();
+  three.streams[0].pressure_kpa.conservativeResize(3, 3);
+  ASSERT_TRUE(io::write_recording(dir / "three.h5", three));
+  r = insole_cli("calibrate fit --load " + quote((dir / "load100.h5").string() + "=100") + " --load " +
+                     quote((dir / "three.h5").string() + "=200") + " --load " +
+                     quote((dir / "load400.h5").string() + "=400") + " --serial B -o " + quote(dir / "x.json"),
+                 dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("three.h5: stream 'mat' has 3 sensels, the first load trial has 4"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "x.json"));
 }
 

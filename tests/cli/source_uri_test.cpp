@@ -227,6 +227,7 @@ TEST(SourceUri, TilesComposeTheirSourcesIntoOneGrid) {
   EXPECT_TRUE(contains(open_error("tiles://2x4?t0=0," + a), "expected ROW,COL,URI"));
   EXPECT_TRUE(contains(open_error("tiles://2x4?t0=0,0," + a + "&t1=0,1," + b), "overlaps tile 0"));
   EXPECT_TRUE(contains(open_error("tiles://2x4?t0=0,0,tiles://2x2"), "cannot be nested"));
+  EXPECT_TRUE(contains(open_error("tiles://2x4?t1=0,0," + a + "&t01=0,2," + b), "unknown option 't01'"));
   EXPECT_TRUE(contains(open_error("tiles://2x4?t0=0,0,file:///no/such.h5"), "tile t0"));
 }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
@@ -11,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+
+#include "insole/core/text.hpp"
 
 namespace insole::drivers {
 
@@ -242,33 +245,22 @@ Result<Eigen::MatrixX3d> read_positions_csv(const std::filesystem::path& file, F
   std::vector<std::array<double, 3>> rows;
   bool header = false;
   for (int n = 1; std::getline(in, line); ++n) {
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    std::string compact;
-    for (char ch : line)
-      if (ch != ' ' && ch != '\t') compact += ch;
+    const std::vector<std::string> cells = csv_fields(line);
+    if (cells.empty()) continue;
+    const std::string at = file.string() + " line " + std::to_string(n) + ": ";
     if (!header) {
-      if (compact != "x_mm,y_mm,area_mm2")
-        return l.bad("positions_file", file.string() + " line " + std::to_string(n) +
-                                           ": expected the header x_mm,y_mm,area_mm2");
+      if (cells != std::vector<std::string>{"x_mm", "y_mm", "area_mm2"})
+        return l.bad("positions_file", at + "expected the header x_mm,y_mm,area_mm2");
       header = true;
       continue;
     }
+    if (cells.size() != 3) return l.bad("positions_file", at + "expected 3 numbers (x_mm, y_mm, area_mm2)");
     std::array<double, 3> v{};
-    std::istringstream fields(compact);
-    std::string cell;
-    int k = 0;
-    for (; k < 4 && std::getline(fields, cell, ','); ++k) {
-      if (k == 3) break;
-      char* end = nullptr;
-      v[std::size_t(k)] = std::strtod(cell.c_str(), &end);
-      if (cell.empty() || end != cell.c_str() + cell.size() || !std::isfinite(v[std::size_t(k)]))
-        return l.bad("positions_file", file.string() + " line " + std::to_string(n) + ": \"" + cell +
-                                           "\" is not a number");
+    for (std::size_t k = 0; k < 3; ++k) {
+      const auto x = parse_number(cells[k]);
+      if (!x) return l.bad("positions_file", at + "\"" + cells[k] + "\" is not a number");
+      v[k] = *x;
     }
-    if (k != 3 || std::getline(fields, cell, ','))
-      return l.bad("positions_file", file.string() + " line " + std::to_string(n) + ": expected 3 numbers (x_mm, y_mm, area_mm2)");
     rows.push_back(v);
     if (rows.size() > 4096) return l.bad("positions_file", file.string() + ": more than 4096 sensors");
   }
@@ -531,7 +523,9 @@ Result<MatrixCodecConfig> read_device_description(const std::filesystem::path& p
   std::string text(static_cast<std::size_t>(size), '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
-  return parse_device_description(text, path.string(), path.parent_path());
+  // A bare file name is relative to the working directory: its positions file is read there too.
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  return parse_device_description(text, path.string(), dir);
 }
 
 std::string to_device_description(const MatrixCodecConfig& c) {

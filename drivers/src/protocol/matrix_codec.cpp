@@ -7,6 +7,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "insole/core/calibration_model.hpp"
 #include "insole/drivers/protocol/framing.hpp"
 
 namespace insole::drivers {
@@ -92,8 +93,10 @@ Status MatrixCodecConfig::validate() const {
     if (positions.rows() != rows)
       return bad(std::to_string(positions.rows()) + " sensor positions for " + std::to_string(rows) + " sensors");
     for (Eigen::Index i = 0; i < positions.rows(); ++i)
-      if (!positions.row(i).allFinite() || !(positions(i, 2) > 0))
-        return bad("sensor " + std::to_string(i) + ": position must be finite and its area positive (mm^2)");
+      if (!positions.row(i).allFinite() || !(positions(i, 2) >= 0.01 && positions(i, 2) <= 1e6) ||
+          std::abs(positions(i, 0)) > 1e4 || std::abs(positions(i, 1)) > 1e4)
+        return bad("sensor " + std::to_string(i) +
+                   ": position must be finite and within 10 m, and its area between 0.01 and 1e6 mm^2");
   }
   if (grams_per_cell && (positions.size() == 0 || units != PressureUnits::kpa))
     return bad("grams per cell become kPa through the cells' areas: give the sensor positions and areas, and units kPa");
@@ -105,7 +108,7 @@ namespace {
 // kPa per raw unit for a sensel: the stated linear factor, or for grams on a cell g0 / area
 // (1 g on 1 mm^2 is 9.80665 kPa).
 double kpa_per_raw(const MatrixCodecConfig& c, int sensel) {
-  if (c.grams_per_cell) return 9.80665 / c.positions(sensel, 2);
+  if (c.grams_per_cell) return kStandardGravityMs2 / c.positions(sensel, 2);
   return c.calibration.kpa_per_count;
 }
 

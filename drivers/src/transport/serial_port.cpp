@@ -72,6 +72,10 @@ Status SerialPort::open(const std::string& path, const SerialSettings& settings)
     return make_error(code, "cannot open serial port " + path + ": " + ec.message());
   }
   impl_->path = path;
+  // What arrived before this open is stale (frames of an earlier session): dropped at once, not
+  // after the settings below, so that frames a device sends from this moment on are all kept
+  // (a replugged device streams again as soon as the port opens).
+  if (settings.flush_input_on_open) ::tcflush(impl_->port.native_handle(), TCIFLUSH);
   auto fail = [&](const std::string& what, const error_code& e) -> Status {
     close();
     return make_error(Errc::io_error, "serial port " + path + ": cannot set " + what + ": " + e.message());
@@ -95,7 +99,6 @@ Status SerialPort::open(const std::string& path, const SerialSettings& settings)
       return make_error(st.error().code, "serial port " + path + ": " + st.error().message);
     }
   }
-  if (settings.flush_input_on_open) ::tcflush(impl_->port.native_handle(), TCIFLUSH);
   return {};
 }
 

@@ -6,6 +6,8 @@
 #include <limits>
 #include <sstream>
 
+#include "insole/core/text.hpp"
+
 namespace insole::calibration {
 
 namespace {
@@ -41,16 +43,8 @@ Result<std::vector<Zone>> read_zones(const std::filesystem::path& path) {
   std::string line;
   bool header = false;
   for (int n = 1; std::getline(in, line); ++n) {
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    std::vector<std::string> cells;
-    std::istringstream fields(line);
-    std::string cell;
-    while (std::getline(fields, cell, ',')) {
-      const auto b = cell.find_first_not_of(" \t"), e = cell.find_last_not_of(" \t");
-      cells.push_back(b == std::string::npos ? std::string() : cell.substr(b, e - b + 1));
-    }
+    const std::vector<std::string> cells = csv_fields(line);
+    if (cells.empty()) continue;
     if (!header) {
       if (cells != std::vector<std::string>{"zone", "x_mm", "y_mm", "area_mm2"})
         return bad_zones(path, n, "expected the header zone,x_mm,y_mm,area_mm2");
@@ -62,12 +56,10 @@ Result<std::vector<Zone>> read_zones(const std::filesystem::path& path) {
     z.name = cells[0];
     if (z.name.empty()) return bad_zones(path, n, "the zone has no name");
     double* targets[] = {&z.x_mm, &z.y_mm, &z.area_mm2};
-    for (int k = 0; k < 3; ++k) {
-      const std::string& c = cells[std::size_t(k + 1)];
-      char* end = nullptr;
-      *targets[k] = std::strtod(c.c_str(), &end);
-      if (c.empty() || end != c.c_str() + c.size() || !std::isfinite(*targets[k]))
-        return bad_zones(path, n, "\"" + c + "\" is not a number");
+    for (std::size_t k = 0; k < 3; ++k) {
+      const auto v = parse_number(cells[k + 1]);
+      if (!v) return bad_zones(path, n, "\"" + cells[k + 1] + "\" is not a number");
+      *targets[k] = *v;
     }
     if (!(z.area_mm2 > 0)) return bad_zones(path, n, "the area must be positive (mm^2)");
     zones.push_back(std::move(z));

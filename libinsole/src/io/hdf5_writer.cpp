@@ -557,6 +557,7 @@ struct WriterState {
       (void)s.ds.time.release();
       (void)s.ds.pressure.release();
       (void)s.ds.sequence.release();
+      (void)s.ds.raw_counts.release();
     }
     for (h5::Hid* h : {&events_group, &ev_time, &ev_stream, &ev_kind, &ev_detail, &file}) (void)h->release();
   }

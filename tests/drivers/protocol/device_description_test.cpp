@@ -313,11 +313,13 @@ TEST(DeviceDescription, APositionsFileBesideTheDescription) {
   refused("x,y,area\n", "field 'layout.positions_file': " + (dir / "left18.csv").string() + " line 1: expected the header");
   refused("x_mm,y_mm,area_mm2\n1,2,3\n", "field 'layout.positions_file': 1 positions for 18 sensors");
   refused("x_mm,y_mm,area_mm2\n1,2\n", "line 2: expected 3 numbers");
+  refused("x_mm,y_mm,area_mm2\n1,2,3,4\n", "line 2: expected 3 numbers");
+  refused("x_mm,y_mm,area_mm2\n1,2,3,\n", "line 2: expected 3 numbers");
   refused("x_mm,y_mm,area_mm2\n1,two,3\n", "line 2: \"two\" is not a number");
   refused("", "empty (expected the header");
   std::string zero_area = "x_mm,y_mm,area_mm2\n";
   for (int i = 0; i < 18; ++i) zero_area += "1,2," + std::string(i == 5 ? "0" : "100") + "\n";
-  refused(zero_area, "sensor 5: position must be finite and its area positive");
+  refused(zero_area, "sensor 5: position must be finite and within 10 m, and its area between 0.01 and 1e6 mm^2");
   std::filesystem::remove(dir / "left18.csv");
   auto missing = read_device_description(dir / "insole.json");
   ASSERT_FALSE(missing);

@@ -66,6 +66,12 @@ TEST(DevicesCli, CheckValidatesAFileBeforeItIsUsed) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("valid device description \"clinic_mat\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("40x40 grid, 40 frames/s, 250000 baud, streaming"), std::string::npos) << r.out;
+  // The same file named from its own directory is not "another device"; a bare name is read
+  // from the working directory, with any positions file beside it.
+  r = test::run_command("cd " + quote(c.dir / "devices") + " && " + c.env + std::string(INSOLE_CLI) +
+                            " devices --check clinic_mat.json",
+                        c.dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   r = c.run("devices --check " + quote(c.dir / "devices" / "broken.json"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("broken.json: not valid JSON"), std::string::npos) << r.err;
