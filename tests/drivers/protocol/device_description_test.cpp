@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <fstream>
@@ -48,6 +49,15 @@ TEST(DeviceDescription, AClinicsOwnFileGivesTheCodecItDescribes) {
   auto again = parse_device_description(to_device_description(*c), "again");
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ(to_device_description(*again), to_device_description(*c));
+  // Field by field, what was written is what was read.
+  EXPECT_EQ(again->usb_vid, 0x1a86);
+  EXPECT_EQ(again->usb_pid, 0x7523);
+  EXPECT_EQ(again->sync, c->sync);
+  EXPECT_EQ(again->order, ScanOrder::col_major);
+  EXPECT_EQ(again->row_pitch_mm, 8.5);
+  EXPECT_EQ(again->baud, 250000u);
+  EXPECT_EQ(again->facts.sources, c->facts.sources);
+  EXPECT_EQ(again->provenance, "pitch measured with a ruler");
 }
 
 TEST(DeviceDescription, TheBuiltInDevicesAreDescriptionFiles) {
@@ -72,6 +82,12 @@ TEST(DeviceDescription, TheBuiltInDevicesAreDescriptionFiles) {
     if (c.name == "insole18_uart") insole18 = &c;
   }
   ASSERT_TRUE(m1616 && insole18);
+  const auto esp32 = std::find_if(matrix_presets().begin(), matrix_presets().end(),
+                                  [](const MatrixCodecConfig& c) { return c.name == "esp32_tile32"; });
+  ASSERT_NE(esp32, matrix_presets().end());
+  EXPECT_EQ(esp32->text_separator, ',');
+  EXPECT_EQ(esp32->order, ScanOrder::col_major);
+  EXPECT_EQ(esp32->cells(), 1024);
   EXPECT_EQ(m1616->sync, (std::vector<std::uint8_t>{0xAA, 0xAB, 0xAC}));
   EXPECT_EQ(m1616->value_type, ValueType::u16be);
   EXPECT_EQ(m1616->trailer_bytes, 4u);
