@@ -22,6 +22,14 @@ const std::vector<MatrixCodecConfig>& configs() {
       c.rows = 2;
       c.cols = c.sensor_set ? 1 : 2;
       v.push_back(c);
+      if (c.framing == MatrixFraming::cobs) {  // SLIP, which no built-in device uses (yet)
+        c.name = "slip_2x2";
+        c.framing = MatrixFraming::slip;
+        v.push_back(c);
+        c.name = "slip_16x16";
+        c.rows = c.cols = 16;
+        v.push_back(c);
+      }
     }
     return v;
   }();

@@ -37,6 +37,7 @@ using Names = std::vector<std::pair<E, std::string_view>>;
 
 const Names<MatrixFraming> kFramings = {{MatrixFraming::text_lines, "text_lines"}, {MatrixFraming::poll_raw, "poll_raw"},
                                         {MatrixFraming::header, "header"},         {MatrixFraming::cobs, "cobs"},
+                                        {MatrixFraming::slip, "slip"},
                                         {MatrixFraming::zero_run, "zero_run"},     {MatrixFraming::column_messages, "column_messages"}};
 const Names<ValueType> kValueTypes = {{ValueType::u8, "u8"},       {ValueType::u16le, "u16le"}, {ValueType::u16be, "u16be"},
                                       {ValueType::i16le, "i16le"}, {ValueType::ascii, "ascii"}};

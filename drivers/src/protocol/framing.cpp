@@ -65,4 +65,39 @@ std::optional<std::vector<std::uint8_t>> cobs_decode(std::span<const std::uint8_
   return out;
 }
 
+std::vector<std::uint8_t> slip_encode(std::span<const std::uint8_t> data) {
+  std::vector<std::uint8_t> out;
+  out.reserve(data.size() + data.size() / 16 + 1);
+  for (std::uint8_t b : data) {
+    if (b == kSlipEnd) {
+      out.push_back(kSlipEsc);
+      out.push_back(kSlipEscEnd);
+    } else if (b == kSlipEsc) {
+      out.push_back(kSlipEsc);
+      out.push_back(kSlipEscEsc);
+    } else {
+      out.push_back(b);
+    }
+  }
+  return out;
+}
+
+std::optional<std::vector<std::uint8_t>> slip_decode(std::span<const std::uint8_t> packet) {
+  std::vector<std::uint8_t> out;
+  out.reserve(packet.size());
+  for (std::size_t i = 0; i < packet.size(); ++i) {
+    if (packet[i] == kSlipEnd) return std::nullopt;  // an END cannot be inside a packet
+    if (packet[i] != kSlipEsc) {
+      out.push_back(packet[i]);
+      continue;
+    }
+    if (i + 1 == packet.size()) return std::nullopt;
+    const std::uint8_t next = packet[++i];
+    if (next == kSlipEscEnd) out.push_back(kSlipEnd);
+    else if (next == kSlipEscEsc) out.push_back(kSlipEsc);
+    else return std::nullopt;
+  }
+  return out;
+}
+
 }  // namespace insole::drivers

@@ -265,17 +265,22 @@ void MatrixDecoder::feed(std::span<const std::uint8_t> bytes, std::vector<Pressu
       }
       break;
     }
-    case MatrixFraming::cobs: {
+    case MatrixFraming::cobs:
+    case MatrixFraming::slip: {
+      // Delimited packets: COBS ends each with 00, SLIP with C0. An undelimited run longer than
+      // the largest encoding of a frame is garbage up to the next delimiter.
+      const bool cobs = config_.framing == MatrixFraming::cobs;
+      const std::uint8_t delimiter = cobs ? 0x00 : kSlipEnd;
       const std::size_t decoded = cells * config_.value_width();
-      const std::size_t max_packet = decoded + decoded / 254 + 2;
+      const std::size_t max_packet = cobs ? decoded + decoded / 254 + 2 : 2 * decoded;
       for (std::uint8_t b : bytes) {
         if (skipping_line_) {
           discard(1);
-          if (b == 0) skipping_line_ = false;
+          if (b == delimiter) skipping_line_ = false;
           continue;
         }
-        if (b == 0) {
-          end_cobs_packet(out);
+        if (b == delimiter) {
+          end_packet(out);
           continue;
         }
         buf_.push_back(b);
@@ -383,9 +388,9 @@ void MatrixDecoder::end_text_line(std::vector<PressureFrame>& out) {
   }
 }
 
-void MatrixDecoder::end_cobs_packet(std::vector<PressureFrame>& out) {
+void MatrixDecoder::end_packet(std::vector<PressureFrame>& out) {
   if (buf_.empty()) return;  // consecutive delimiters
-  auto data = cobs_decode(buf_);
+  auto data = config_.framing == MatrixFraming::cobs ? cobs_decode(buf_) : slip_decode(buf_);
   buf_.clear();
   const std::size_t want = std::size_t(config_.cells()) * config_.value_width();
   if (!data || data->size() > want) {
@@ -645,6 +650,14 @@ void MatrixDeviceModel::encode_frame(const PressureFrame& frame, std::vector<std
       const auto enc = cobs_encode(data);
       out.insert(out.end(), enc.begin(), enc.end());
       out.push_back(0x00);
+      break;
+    }
+    case MatrixFraming::slip: {
+      std::vector<std::uint8_t> data;
+      for (std::uint32_t v : raw) put(data, v);
+      const auto enc = slip_encode(data);
+      out.insert(out.end(), enc.begin(), enc.end());
+      out.push_back(kSlipEnd);
       break;
     }
     case MatrixFraming::zero_run: {

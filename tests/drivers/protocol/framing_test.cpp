@@ -29,6 +29,11 @@ Bytes cat(Bytes a, const Bytes& b) {
 // Reference examples of COBS (Cheshire & Baker 1999; the table in the Wikipedia article
 // "Consistent Overhead Byte Stuffing"), without the trailing 0x00 delimiter.
 TEST(Cobs, EncodesTheReferenceExamples) {
+  EXPECT_EQ(slip_encode(Bytes{0x01, 0xC0, 0xDB, 0x02}), (Bytes{0x01, 0xDB, 0xDC, 0xDB, 0xDD, 0x02}));
+  EXPECT_EQ(slip_decode(Bytes{0x01, 0xDB, 0xDC, 0xDB, 0xDD, 0x02}), (Bytes{0x01, 0xC0, 0xDB, 0x02}));
+  EXPECT_EQ(slip_decode(Bytes{0x01, 0xDB}), std::nullopt);        // a dangling escape
+  EXPECT_EQ(slip_decode(Bytes{0x01, 0xDB, 0x01}), std::nullopt);  // an escape of nothing special
+  EXPECT_EQ(slip_decode(Bytes{0x01, 0xC0}), std::nullopt);        // END inside a packet
   EXPECT_EQ(cobs_encode(Bytes{}), (Bytes{0x01}));
   EXPECT_EQ(cobs_encode(Bytes{0x00}), (Bytes{0x01, 0x01}));
   EXPECT_EQ(cobs_encode(Bytes{0x00, 0x00}), (Bytes{0x01, 0x01, 0x01}));

@@ -176,6 +176,44 @@ TEST(Cobs, OversizedPacketIsSkippedToTheNextDelimiter) {
   EXPECT_EQ(r.stats.resyncs, 1u);
 }
 
+// SLIP (RFC 1055): a 2x2 u16 LE matrix whose values contain both special bytes. Values 0x00C0,
+// 0xDB01, 0x0005, 0xC0DB -> data C0 00 01 DB 05 00 DB C0 -> SLIP DB DC 00 01 DB DD 05 00 DB DD DB DC,
+// then the END C0.
+TEST(Slip, GoldenPacketOfA2x2MatrixWithEscapes) {
+  MatrixCodecConfig c = preset("etextile16_cobs");
+  c.name = "slip_test";
+  c.framing = MatrixFraming::slip;
+  c.rows = c.cols = 2;
+  c.max_raw = 0xFFFF;
+  const Bytes packet{0xDB, 0xDC, 0x00, 0x01, 0xDB, 0xDD, 0x05, 0x00, 0xDB, 0xDD, 0xDB, 0xDC, 0xC0};
+  const Bytes too_short{0x01, 0x02, 0xC0};                 // 2 of 8 bytes
+  const Bytes bad_escape{0x01, 0xDB, 0x07, 0xC0};          // DB must be followed by DC or DD
+  MatrixDecoder d(c);
+  const test::Decoded r =
+      test::decode_all_ways(d, Bytes{0xC0} + too_short + packet + bad_escape + Bytes{0xC0, 0xC0} + packet);
+  ASSERT_EQ(r.frames.size(), 2u);
+  EXPECT_EQ(r.frames[0].pressure_kpa(0), float(0x00C0));
+  EXPECT_EQ(r.frames[0].pressure_kpa(1), float(0xDB01));
+  EXPECT_EQ(r.frames[0].pressure_kpa(2), 5.f);
+  EXPECT_EQ(r.frames[0].pressure_kpa(3), float(0xC0DB));
+  EXPECT_EQ(r.frames[1].sequence, 1u);
+  EXPECT_EQ(r.stats.truncated_frames, 1u);
+  EXPECT_EQ(r.stats.malformed_frames, 1u);
+  EXPECT_EQ(r.stats.garbage_bytes, 0u);
+  // The device model sends exactly that packet for those values.
+  MatrixDeviceModel dev(c);
+  PressureFrame f;
+  f.pressure_kpa = Eigen::Vector4f(0x00C0, 0xDB01, 5, 0xC0DB);
+  Bytes sent;
+  dev.encode_frame(f, sent);
+  EXPECT_EQ(sent, packet);
+  // An undelimited run longer than any encoded frame (2 x 8 bytes) is garbage to the next END.
+  const test::Decoded g = test::decode_all_ways(d, Bytes(40, 0x07) + Bytes{0xC0} + packet);
+  ASSERT_EQ(g.frames.size(), 1u);
+  EXPECT_EQ(g.stats.garbage_bytes, 41u);
+  EXPECT_EQ(g.stats.resyncs, 1u);
+}
+
 // Section 1.5, Sensitronics-derived: "an all-zero 4x4 is sent as 0,16,0xFF".
 TEST(ZeroRun, GoldenAllZero4x4AndBrokenPackets) {
   MatrixCodecConfig c = preset("sensitronics16_zrle");

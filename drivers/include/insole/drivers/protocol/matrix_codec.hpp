@@ -6,6 +6,7 @@
 //   poll_raw        the host sends a request, the device answers exactly rows*cols values
 //   header          sync bytes [+ foot byte] + values [+ trailer] [+ sum8 | sum16 LE]
 //   cobs            COBS packets delimited by 0x00
+//   slip            SLIP packets (RFC 1055): values escaped (C0 -> DB DC, DB -> DB DD), C0 ends each
 //   zero_run        values 1..254, "0x00 n" = n zeros, 0xFF ends a frame (Sensitronics style)
 //   column_messages one message per column: start byte, nrows, col, values, terminator (SensingTex)
 // Named presets for known devices are in matrix_presets(); docs/devices.md has their tables.
@@ -28,7 +29,7 @@
 
 namespace insole::drivers {
 
-enum class MatrixFraming { text_lines, poll_raw, header, cobs, zero_run, column_messages };
+enum class MatrixFraming { text_lines, poll_raw, header, cobs, slip, zero_run, column_messages };
 enum class ValueType { u8, u16le, u16be, i16le, ascii };
 enum class ScanOrder { row_major, col_major };
 enum class MatrixChecksum {
@@ -161,7 +162,7 @@ class MatrixDecoder final : public Decoder {
   void parse_header(std::vector<PressureFrame>& out);
   void parse_columns(std::vector<PressureFrame>& out);
   void end_text_line(std::vector<PressureFrame>& out);
-  void end_cobs_packet(std::vector<PressureFrame>& out);
+  void end_packet(std::vector<PressureFrame>& out);  // cobs, slip
   void emit(std::size_t stream, const std::vector<double>& wire_values,
             std::vector<PressureFrame>& out);
   void discard(std::size_t n);
