@@ -35,24 +35,52 @@ using nlohmann::json;
 template <class E>
 using Names = std::vector<std::pair<E, std::string_view>>;
 
-const Names<MatrixFraming> kFramings = {{MatrixFraming::text_lines, "text_lines"}, {MatrixFraming::poll_raw, "poll_raw"},
+const Names<MatrixFraming>& framings() {
+  // Built on first use: the registry may be built during other files' static initialisation.
+  static const Names<MatrixFraming> names = {{MatrixFraming::text_lines, "text_lines"}, {MatrixFraming::poll_raw, "poll_raw"},
                                         {MatrixFraming::header, "header"},         {MatrixFraming::cobs, "cobs"},
                                         {MatrixFraming::slip, "slip"},
                                         {MatrixFraming::zero_run, "zero_run"},     {MatrixFraming::column_messages, "column_messages"}};
-const Names<ValueType> kValueTypes = {{ValueType::u8, "u8"},       {ValueType::u16le, "u16le"}, {ValueType::u16be, "u16be"},
+  return names;
+}
+const Names<ValueType>& value_types() {
+  // Built on first use: the registry may be built during other files' static initialisation.
+  static const Names<ValueType> names = {{ValueType::u8, "u8"},       {ValueType::u16le, "u16le"}, {ValueType::u16be, "u16be"},
                                       {ValueType::i16le, "i16le"}, {ValueType::ascii, "ascii"}};
-const Names<ScanOrder> kOrders = {{ScanOrder::row_major, "row_major"}, {ScanOrder::col_major, "col_major"}};
-const Names<MatrixChecksum> kChecksums = {{MatrixChecksum::none, "none"},
+  return names;
+}
+const Names<ScanOrder>& orders() {
+  // Built on first use: the registry may be built during other files' static initialisation.
+  static const Names<ScanOrder> names = {{ScanOrder::row_major, "row_major"}, {ScanOrder::col_major, "col_major"}};
+  return names;
+}
+const Names<MatrixChecksum>& checksums() {
+  // Built on first use: the registry may be built during other files' static initialisation.
+  static const Names<MatrixChecksum> names = {{MatrixChecksum::none, "none"},
                                           {MatrixChecksum::sum8_all, "sum8_all"},
                                           {MatrixChecksum::sum8_payload, "sum8_payload"},
                                           {MatrixChecksum::sum16le_all, "sum16le_all"}};
-const Names<RawTransform> kTransforms = {{RawTransform::none, "none"}, {RawTransform::invert, "invert"},
+  return names;
+}
+const Names<RawTransform>& transforms() {
+  // Built on first use: the registry may be built during other files' static initialisation.
+  static const Names<RawTransform> names = {{RawTransform::none, "none"}, {RawTransform::invert, "invert"},
                                          {RawTransform::sensingtex12, "sensingtex12"}};
-const Names<FactSource> kFactSources = {{FactSource::documented, "documented"},
+  return names;
+}
+const Names<FactSource>& fact_sources() {
+  // Built on first use: the registry may be built during other files' static initialisation.
+  static const Names<FactSource> names = {{FactSource::documented, "documented"},
                                         {FactSource::measured, "measured"},
                                         {FactSource::guessed, "guessed"},
                                         {FactSource::unknown, "unknown"}};
-const Names<Side> kSides = {{Side::left, "left"}, {Side::right, "right"}, {Side::both, "both"}, {Side::unknown, "unknown"}};
+  return names;
+}
+const Names<Side>& sides() {
+  // Built on first use: the registry may be built during other files' static initialisation.
+  static const Names<Side> names = {{Side::left, "left"}, {Side::right, "right"}, {Side::both, "both"}, {Side::unknown, "unknown"}};
+  return names;
+}
 
 template <class E>
 std::string name_of(const Names<E>& names, E value) {
@@ -181,7 +209,7 @@ class Fields {
     const json* v = find(key);
     if (!v) {
       if (required) return bad(key, "missing (expected an object)");
-      return Fields(empty_, where(key), origin_);
+      return Fields(empty(), where(key), origin_);
     }
     if (!v->is_object()) return bad(key, "expected an object, found " + std::string(v->type_name()));
     return Fields(*v, where(key), origin_);
@@ -196,7 +224,10 @@ class Fields {
   }
 
  private:
-  static inline const json empty_ = json::object();
+  static const json& empty() {
+    static const json e = json::object();
+    return e;
+  }
   const json& j_;
   std::string path_;
   std::string_view origin_;
@@ -315,7 +346,7 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
   }
   {
     INSOLE_TRY(f, top.object("framing", true));
-    INSOLE_TRY(type, f.choice("type", kFramings, true, MatrixFraming::header));
+    INSOLE_TRY(type, f.choice("type", framings(), true, MatrixFraming::header));
     c.framing = type;
     INSOLE_TRY(sync, f.bytes("sync", 8));
     c.sync = std::move(sync);
@@ -323,7 +354,7 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
     c.foot_byte = foot;
     INSOLE_TRY(trailer, f.integer("trailer_bytes", false, 0, 64, 0));
     c.trailer_bytes = static_cast<std::size_t>(trailer);
-    INSOLE_TRY(sum, f.choice("checksum", kChecksums, false, MatrixChecksum::none));
+    INSOLE_TRY(sum, f.choice("checksum", checksums(), false, MatrixChecksum::none));
     c.checksum = sum;
     INSOLE_TRY(embedded, f.flag("reject_embedded_sync", false));
     c.reject_embedded_sync = embedded;
@@ -358,11 +389,11 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
   }
   {
     INSOLE_TRY(v, top.object("values", true));
-    INSOLE_TRY(type, v.choice("type", kValueTypes, true, ValueType::u8));
+    INSOLE_TRY(type, v.choice("type", value_types(), true, ValueType::u8));
     c.value_type = type;
-    INSOLE_TRY(order, v.choice("order", kOrders, false, ScanOrder::row_major));
+    INSOLE_TRY(order, v.choice("order", orders(), false, ScanOrder::row_major));
     c.order = order;
-    INSOLE_TRY(transform, v.choice("transform", kTransforms, false, RawTransform::none));
+    INSOLE_TRY(transform, v.choice("transform", transforms(), false, RawTransform::none));
     c.transform = transform;
     INSOLE_TRY(lo, v.integer("min_raw", false, 0, 0xFFFFFFFFLL, 0));
     INSOLE_TRY(hi, v.integer("max_raw", true, 0, 0xFFFFFFFFLL, 255));
@@ -426,7 +457,7 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
     INSOLE_TRY(s, top.object("stream", false));
     INSOLE_TRY(sname, s.text("name", false, 32));
     if (!sname.empty()) c.stream_name = sname;
-    INSOLE_TRY(side, s.choice("side", kSides, false, Side::both));
+    INSOLE_TRY(side, s.choice("side", sides(), false, Side::both));
     c.side = side;
     if (auto st = s.finish(); !st) return st.error();
     if (c.foot_byte && (s.find("name") || s.find("side")))
@@ -467,7 +498,7 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
                                {"values", &c.facts.values},
                                {"geometry", &c.facts.geometry},
                                {"rate", &c.facts.rate}}) {
-      INSOLE_TRY(v, p.choice(key, kFactSources, true, FactSource::guessed));
+      INSOLE_TRY(v, p.choice(key, fact_sources(), true, FactSource::guessed));
       *target = v;
     }
     Error e{Errc::format_error, ""};
@@ -543,11 +574,11 @@ std::string to_device_description(const MatrixCodecConfig& c) {
   ojson t = {{"baud", c.baud}};
   if (c.usb_vid) t["usb"] = hex4(c.usb_vid) + ":" + hex4(c.usb_pid);
   j["transport"] = t;
-  ojson f = {{"type", name_of(kFramings, c.framing)}};
+  ojson f = {{"type", name_of(framings(), c.framing)}};
   if (!c.sync.empty()) f["sync"] = hex_bytes(c.sync);
   if (c.foot_byte) f["foot_byte"] = true;
   if (c.trailer_bytes) f["trailer_bytes"] = c.trailer_bytes;
-  if (c.checksum != MatrixChecksum::none) f["checksum"] = name_of(kChecksums, c.checksum);
+  if (c.checksum != MatrixChecksum::none) f["checksum"] = name_of(checksums(), c.checksum);
   if (c.reject_embedded_sync) f["reject_embedded_sync"] = true;
   if (c.terminator != '\n') f["terminator"] = hex_bytes({c.terminator});
   if (!c.poll_request.empty()) f["poll_request"] = hex_bytes(c.poll_request);
@@ -570,8 +601,8 @@ std::string to_device_description(const MatrixCodecConfig& c) {
   if (c.configure_prefix) h["configure_prefix"] = hex_bytes({c.configure_prefix});
   if (c.configure_length) h["configure_length"] = c.configure_length;
   if (!h.empty()) j["commands"] = h;
-  ojson v = {{"type", name_of(kValueTypes, c.value_type)}, {"order", name_of(kOrders, c.order)}};
-  if (c.transform != RawTransform::none) v["transform"] = name_of(kTransforms, c.transform);
+  ojson v = {{"type", name_of(value_types(), c.value_type)}, {"order", name_of(orders(), c.order)}};
+  if (c.transform != RawTransform::none) v["transform"] = name_of(transforms(), c.transform);
   v["min_raw"] = c.min_raw;
   v["max_raw"] = c.max_raw;
   if (!c.raw_unit.empty()) v["raw_unit"] = c.raw_unit;
@@ -587,7 +618,7 @@ std::string to_device_description(const MatrixCodecConfig& c) {
   } else {
     j["layout"] = {{"kind", "grid"}, {"rows", c.rows}, {"cols", c.cols}, {"pitch_mm", {c.row_pitch_mm, c.col_pitch_mm}}};
   }
-  if (!c.foot_byte) j["stream"] = {{"name", c.stream_name}, {"side", name_of(kSides, c.side)}};
+  if (!c.foot_byte) j["stream"] = {{"name", c.stream_name}, {"side", name_of(sides(), c.side)}};
   if (c.grams_per_cell)
     j["calibration"] = {{"units", "kPa"}, {"from", "grams_per_cell"}};
   else if (c.units == PressureUnits::kpa)
