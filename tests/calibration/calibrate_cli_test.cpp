@@ -306,7 +306,10 @@ TEST(CalibrateCli, ComputeTakesTheBodyMassFromTheLoadCell) {
   Recording rec = standing_counts();
   // A fourth, unloaded frame first would change the counts' median; give the pressure streams a
   // fourth frame equal to frame 1 so that their median is unchanged (sums 30 / 70 every frame).
-  for (Stream& s : rec.streams) s.append(0.3, s.pressure_kpa.row(1).transpose());
+  for (Stream& s : rec.streams) {
+    const Eigen::VectorXf frame1 = s.pressure_kpa.row(1).transpose();  // a copy: append reallocates
+    s.append(0.3, frame1);
+  }
   Stream load;
   load.info.name = "load_cell";
   const double nan = std::numeric_limits<double>::quiet_NaN();
