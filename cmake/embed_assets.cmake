@@ -1,6 +1,7 @@
 # Turns the files of the app's web folder into one C++ source (script mode):
 #   cmake -DWEB_DIR=... -DOUTPUT=... -P embed_assets.cmake
 # Each file becomes a byte array and an entry of insole::app::web_assets(), served by exact name.
+include("${CMAKE_CURRENT_LIST_DIR}/embed_common.cmake")
 file(GLOB files RELATIVE "${WEB_DIR}" "${WEB_DIR}/*")
 list(SORT files)
 set(arrays "")
@@ -10,11 +11,7 @@ foreach(f IN LISTS files)
   if(IS_DIRECTORY "${WEB_DIR}/${f}")
     continue()
   endif()
-  file(READ "${WEB_DIR}/${f}" hex HEX)
-  string(LENGTH "${hex}" hex_len)
-  math(EXPR size "${hex_len} / 2")
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-  string(REGEX REPLACE "((0x..,){32})" "\\1\n" bytes "${bytes}")
+  embed_append_array("${WEB_DIR}/${f}" asset${i} arrays size)
   set(type "application/octet-stream")
   if(f MATCHES "\\.html$")
     set(type "text/html; charset=utf-8")
@@ -27,7 +24,6 @@ foreach(f IN LISTS files)
   elseif(f MATCHES "\\.png$")
     set(type "image/png")
   endif()
-  string(APPEND arrays "const unsigned char asset${i}[] = {\n${bytes}0};\n")
   string(APPEND entries "      {\"/${f}\", \"${type}\", asset${i}, ${size}},\n")
   math(EXPR i "${i} + 1")
 endforeach()
@@ -46,11 +42,4 @@ ${entries}  };
 
 }  // namespace insole::app
 ")
-# Rewrite only when changed, so that an unchanged web folder does not recompile.
-if(EXISTS "${OUTPUT}")
-  file(READ "${OUTPUT}" old)
-  if(old STREQUAL content)
-    return()
-  endif()
-endif()
-file(WRITE "${OUTPUT}" "${content}")
+embed_write_if_changed("${OUTPUT}" "${content}")

@@ -3,6 +3,7 @@
 #   cmake -DDEVICES_DIR=... -DNAMES="a;b;c" -DOUTPUT=... -P embed_devices.cmake
 # Each file becomes a byte array and an entry {file name, text} of
 # insole::drivers::builtin_device_descriptions().
+include("${CMAKE_CURRENT_LIST_DIR}/embed_common.cmake")
 set(arrays "")
 set(entries "")
 set(i 0)
@@ -11,12 +12,7 @@ foreach(name IN LISTS NAMES)
   if(NOT EXISTS "${f}")
     message(FATAL_ERROR "built-in device description ${f} is missing")
   endif()
-  file(READ "${f}" hex HEX)
-  string(LENGTH "${hex}" hex_len)
-  math(EXPR size "${hex_len} / 2")
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-  string(REGEX REPLACE "((0x..,){32})" "\\1\n" bytes "${bytes}")
-  string(APPEND arrays "const unsigned char device${i}[] = {\n${bytes}0};\n")
+  embed_append_array("${f}" device${i} arrays size)
   string(APPEND entries "      {\"${name}.json\", std::string(reinterpret_cast<const char*>(device${i}), ${size})},\n")
   math(EXPR i "${i} + 1")
 endforeach()
@@ -35,11 +31,4 @@ ${entries}  };
 
 }  // namespace insole::drivers
 ")
-# Rewrite only when changed, so that unchanged descriptions do not recompile.
-if(EXISTS "${OUTPUT}")
-  file(READ "${OUTPUT}" old)
-  if(old STREQUAL content)
-    return()
-  endif()
-endif()
-file(WRITE "${OUTPUT}" "${content}")
+embed_write_if_changed("${OUTPUT}" "${content}")
