@@ -249,17 +249,34 @@ Result<std::unique_ptr<FrameSource>> open_source(const std::string& uri, std::sh
 
 namespace {
 
+// A source that reshapes another source's frames for an emulator: start, stop and the statistics
+// pass through, with the frame count of what this source returned; `next` is the subclass's.
+class WrappedSource : public FrameSource {
+ public:
+  explicit WrappedSource(std::unique_ptr<FrameSource> inner) : inner_(std::move(inner)), info_(inner_->info()) {}
+  Status start() override { return inner_->start(); }
+  void stop() override { inner_->stop(); }
+  const SourceInfo& info() const override { return info_; }
+  SourceStats stats() const override {
+    SourceStats s = inner_->stats();
+    s.frames = frames_;
+    return s;
+  }
+
+ protected:
+  std::unique_ptr<FrameSource> inner_;
+  SourceInfo info_;
+  std::uint64_t frames_ = 0;
+};
+
 // One stream of another source, renumbered as stream 0: a single insole (e.g. flx208) emulated
 // from the simulator's left + right pair. The simulator is not paced, so skipping the other
 // stream's frames does not wait.
-class OneStreamSource final : public FrameSource {
+class OneStreamSource final : public WrappedSource {
  public:
-  OneStreamSource(std::unique_ptr<FrameSource> inner, std::size_t keep)
-      : inner_(std::move(inner)), keep_(keep) {
-    info_ = inner_->info();
+  OneStreamSource(std::unique_ptr<FrameSource> inner, std::size_t keep) : WrappedSource(std::move(inner)), keep_(keep) {
     info_.streams = {inner_->info().streams.at(keep)};
   }
-  Status start() override { return inner_->start(); }
   Result<PressureFrame> next(std::chrono::milliseconds timeout) override {
     for (;;) {
       auto r = inner_->next(timeout);
@@ -270,34 +287,21 @@ class OneStreamSource final : public FrameSource {
       return r;
     }
   }
-  void stop() override { inner_->stop(); }
-  const SourceInfo& info() const override { return info_; }
-  SourceStats stats() const override {
-    SourceStats s = inner_->stats();
-    s.frames = frames_;
-    return s;
-  }
 
  private:
-  std::unique_ptr<FrameSource> inner_;
   std::size_t keep_;
-  SourceInfo info_;
-  std::uint64_t frames_ = 0;
 };
 
 // A mat with a load cell (the Fisica scale): the simulator's mat stream, and after each of its
 // frames a load-cell frame of the same time and sequence with the load on the mat in kg,
 // sum(p A) / g, which is what the platform's load cell would read.
-class LoadCellSource final : public FrameSource {
+class LoadCellSource final : public WrappedSource {
  public:
-  LoadCellSource(std::unique_ptr<FrameSource> inner, StreamInfo load_cell)
-      : inner_(std::move(inner)) {
-    info_ = inner_->info();
+  LoadCellSource(std::unique_ptr<FrameSource> inner, StreamInfo load_cell) : WrappedSource(std::move(inner)) {
     const SensorLayout& mat = info_.streams.at(0).layout;
     cell_area_mm2_ = mat.row_pitch_mm() * mat.col_pitch_mm();
     info_.streams.push_back(std::move(load_cell));
   }
-  Status start() override { return inner_->start(); }
   Result<PressureFrame> next(std::chrono::milliseconds timeout) override {
     if (pending_) {
       PressureFrame f = std::move(*pending_);
@@ -321,36 +325,25 @@ class LoadCellSource final : public FrameSource {
     ++frames_;
     return r;
   }
-  void stop() override { inner_->stop(); }
-  const SourceInfo& info() const override { return info_; }
-  SourceStats stats() const override {
-    SourceStats s = inner_->stats();
-    s.frames = frames_;
-    return s;
-  }
 
  private:
-  std::unique_ptr<FrameSource> inner_;
-  SourceInfo info_;
   double cell_area_mm2_ = 0;
   std::optional<PressureFrame> pending_;
-  std::uint64_t frames_ = 0;
 };
 
 // One tile of a larger simulated mat: the simulator walks on the whole grid and this emulator
 // sends the cells of its tile (a film tile of a composed mat), row-major.
-class SubGridSource final : public FrameSource {
+class SubGridSource final : public WrappedSource {
  public:
   SubGridSource(std::unique_ptr<FrameSource> inner, StreamInfo tile, int row, int col)
-      : inner_(std::move(inner)), row_(row), col_(col) {
-    info_ = inner_->info();
+      : WrappedSource(std::move(inner)), row_(row), col_(col) {
     full_cols_ = info_.streams.at(0).layout.cols();
     info_.streams = {std::move(tile)};
   }
-  Status start() override { return inner_->start(); }
   Result<PressureFrame> next(std::chrono::milliseconds timeout) override {
     auto r = inner_->next(timeout);
     if (!r) return r;
+    ++frames_;
     const SensorLayout& t = info_.streams[0].layout;
     Eigen::VectorXf cells(t.sensor_count());
     for (int rr = 0; rr < t.rows(); ++rr)
@@ -359,13 +352,8 @@ class SubGridSource final : public FrameSource {
     r->pressure_kpa = std::move(cells);
     return r;
   }
-  void stop() override { inner_->stop(); }
-  const SourceInfo& info() const override { return info_; }
-  SourceStats stats() const override { return inner_->stats(); }
 
  private:
-  std::unique_ptr<FrameSource> inner_;
-  SourceInfo info_;
   int row_, col_, full_cols_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "insole/importers/moticon.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -35,6 +36,35 @@ void name_and_unit(std::string_view col, std::string& name, std::string& unit) {
     name = std::string(trim(col));
     unit.clear();
   }
+}
+
+// The columns of the vendor's total force, COP X and COP Y per side (0 where absent), among the
+// channel names in lower case (column 0 is the time). A channel named twice is an error; a side
+// with all three must give the force in N. `found` counts each side's channels, so that the caller
+// decides what an incomplete set means.
+struct VendorColumns {
+  std::size_t col[2][3] = {{0, 0, 0}, {0, 0, 0}};
+  int found[2] = {0, 0};
+};
+
+Result<VendorColumns> find_vendor_columns(const std::vector<std::string>& names, const std::vector<std::string>& units,
+                                          const std::string& source, std::size_t channel_line) {
+  const char* side_names[2] = {"left ", "right "};
+  const char* wanted[3] = {"total force", "center of pressure x", "center of pressure y"};
+  VendorColumns v;
+  for (int side = 0; side < 2; ++side) {
+    for (int k = 0; k < 3; ++k)
+      for (std::size_t i = 1; i < names.size(); ++i)
+        if (names[i] == std::string(side_names[side]) + wanted[k]) {
+          if (v.col[side][k] != 0)
+            return format_error(source, channel_line, "expected each channel once, got " + quote(names[i]) + " twice");
+          v.col[side][k] = i;
+          ++v.found[side];
+        }
+    if (v.found[side] == 3 && !iequals(units[v.col[side][0]], "N"))
+      return format_error(source, channel_line, "expected the total force in N, got " + quote(units[v.col[side][0]]));
+  }
+  return v;
 }
 
 // The next data row of a Moticon table: its TAB fields (one per channel) and its time, which
@@ -193,25 +223,16 @@ Result<Recording> read_moticon_txt(std::istream& in, const std::string& source,
   std::size_t vendor_col[2][3] = {{0, 0, 0}, {0, 0, 0}};
   bool has_vendor[2] = {false, false};
   {
-    const char* wanted[3] = {"total force", "center of pressure x", "center of pressure y"};
+    std::vector<std::string> names, units;
+    for (const Channel& c : channels) {
+      names.push_back(c.role == Role::other ? to_lower(c.group) : std::string());
+      units.push_back(c.unit);
+    }
+    auto found = find_vendor_columns(names, units, source, channel_line);
+    if (!found) return found.error();
     for (int side = 0; side < 2; ++side) {
-      int found = 0;
-      for (std::size_t i = 1; i < channels.size(); ++i) {
-        const Channel& c = channels[i];
-        if (c.role != Role::other || c.side != side) continue;
-        const std::string lname = to_lower(c.group);
-        for (int k = 0; k < 3; ++k)
-          if (lname == std::string(side ? "right " : "left ") + wanted[k]) {
-            if (vendor_col[side][k] != 0)
-              return format_error(source, channel_line, "expected each channel once, got " + quote(c.group) + " twice");
-            vendor_col[side][k] = i;
-            ++found;
-          }
-      }
-      if (found != 3) continue;
-      if (!iequals(channels[vendor_col[side][0]].unit, "N"))
-        return format_error(source, channel_line,
-                            "expected the total force in N, got " + quote(channels[vendor_col[side][0]].unit));
+      if (found->found[side] != 3) continue;
+      std::copy(std::begin(found->col[side]), std::end(found->col[side]), vendor_col[side]);
       has_vendor[side] = true;
     }
   }
@@ -358,29 +379,16 @@ Result<MoticonVendorChannels> read_moticon_vendor_channels(std::istream& in, con
     return format_error(source, channel_line, "expected the first channel to be 'time', got " + quote(names[0]));
 
   // Column of each wanted channel per side: total force, COP X, COP Y.
-  const char* side_names[2] = {"left", "right"};
-  const char* wanted[3] = {"total force", "center of pressure x", "center of pressure y"};
-  std::size_t col[2][3] = {{0, 0, 0}, {0, 0, 0}};
+  auto found = find_vendor_columns(names, units, source, channel_line);
+  if (!found) return found.error();
+  const auto& col = found->col;
   bool have[2] = {false, false};
   for (int side = 0; side < 2; ++side) {
-    int found = 0;
-    for (int k = 0; k < 3; ++k)
-      for (std::size_t i = 1; i < names.size(); ++i)
-        if (names[i] == std::string(side_names[side]) + " " + wanted[k]) {
-          if (col[side][k] != 0)
-            return format_error(source, channel_line,
-                                "expected each channel once, got " + quote(names[i]) + " twice");
-          col[side][k] = i;
-          ++found;
-        }
-    if (found == 0) continue;
-    if (found != 3)
+    if (found->found[side] == 0) continue;
+    if (found->found[side] != 3)
       return format_error(source, channel_line,
-                          "expected '" + std::string(side_names[side]) +
+                          "expected '" + std::string(side ? "right" : "left") +
                               " total force', 'center of pressure X' and 'center of pressure Y' together");
-    if (!iequals(units[col[side][0]], "N"))
-      return format_error(source, channel_line,
-                          "expected the total force in N, got " + quote(units[col[side][0]]));
     have[side] = true;
   }
   if (!have[0] && !have[1])
