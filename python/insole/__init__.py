@@ -64,6 +64,11 @@ class Stream:
     pitch_mm: Optional[Tuple[float, float]] = None  # grid: (row pitch, column pitch)
     sensor_xy_mm: Optional[np.ndarray] = None  # sensors: float32 [sensors, 2] (x, y heel->toe)
     sensor_area_mm2: Optional[np.ndarray] = None  # sensors: float32 [sensors]
+    # The maker's own channels where the file has them (Moticon exports; HDF5 group "vendor"):
+    # total force in N, float64 [frames], and COP as fractions of the insole's width and length,
+    # float64 [frames, 2] (column 0 across, column 1 heel -> toe); NaN where the maker gave none.
+    vendor_total_force_n: Optional[np.ndarray] = None
+    vendor_cop_normalised: Optional[np.ndarray] = None
 
     @property
     def frame_count(self) -> int:

@@ -43,10 +43,16 @@ class Stream:
     """Sensor sets: [sensors, 2] centres (x towards the subject's right, y heel to toe); None for grids."""
     sensor_area_mm2: Optional[npt.NDArray[np.float32]]
     """Sensor sets: [sensors] areas; None for grids."""
+    vendor_total_force_n: Optional[npt.NDArray[np.float64]]
+    """The maker's own total force in N per frame (Moticon exports), NaN where it gave none; else None."""
+    vendor_cop_normalised: Optional[npt.NDArray[np.float64]]
+    """The maker's own COP per frame, [frames, 2]: across and heel -> toe, as fractions of the
+    insole's width and length (-0.5 .. +0.5); None when the file has no vendor channels."""
     def __init__(self, name: str, kind: str, side: str, units: str, sample_rate_hz: float, device: str,
                  attributes: Dict[str, str], time_s: np.ndarray, pressure: np.ndarray, present: np.ndarray,
                  pitch_mm: Optional[Tuple[float, float]] = ..., sensor_xy_mm: Optional[np.ndarray] = ...,
-                 sensor_area_mm2: Optional[np.ndarray] = ...) -> None: ...
+                 sensor_area_mm2: Optional[np.ndarray] = ..., vendor_total_force_n: Optional[np.ndarray] = ...,
+                 vendor_cop_normalised: Optional[np.ndarray] = ...) -> None: ...
     @property
     def frame_count(self) -> int: ...
     @property

@@ -119,6 +119,20 @@ py::dict stream_to_dict(const Stream& s) {
     d["sensor_xy_mm"] = xy;
     d["sensor_area_mm2"] = area;
   }
+  // The maker's own total force and COP (Moticon), one row per frame; None when the file has none.
+  d["vendor_total_force_n"] = py::none();
+  d["vendor_cop_normalised"] = py::none();
+  if (s.vendor) {
+    auto force = new_array<double>({n});
+    auto cop = new_array<double>({n, 2});
+    for (py::ssize_t i = 0; i < n; ++i) {
+      force.mutable_at(i) = s.vendor->total_force_n(i);
+      cop.mutable_at(i, 0) = s.vendor->cop_normalised(i, 0);
+      cop.mutable_at(i, 1) = s.vendor->cop_normalised(i, 1);
+    }
+    d["vendor_total_force_n"] = force;
+    d["vendor_cop_normalised"] = cop;
+  }
   return d;
 }
 
@@ -224,6 +238,26 @@ Stream stream_from_dict(const py::dict& d, std::size_t index) {
     std::vector<bool> mask(static_cast<std::size_t>(present.size()));
     for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = present.data()[i];
     check(info.layout.set_present(std::move(mask)));
+  }
+  const bool has_force = d.contains("vendor_total_force_n") && !d["vendor_total_force_n"].is_none();
+  const bool has_cop = d.contains("vendor_cop_normalised") && !d["vendor_cop_normalised"].is_none();
+  if (has_force != has_cop)
+    throw ToolkitError(bad(where, "'vendor_total_force_n' and 'vendor_cop_normalised' go together (both or neither)"));
+  if (has_force) {
+    const auto force = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["vendor_total_force_n"]);
+    const auto cop = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["vendor_cop_normalised"]);
+    if (!force || force.ndim() != 1 || force.shape(0) != n)
+      throw ToolkitError(bad(where, "'vendor_total_force_n' must have shape [frames] with frames = len(time_s)"));
+    if (!cop || cop.ndim() != 2 || cop.shape(0) != n || cop.shape(1) != 2)
+      throw ToolkitError(bad(where, "'vendor_cop_normalised' must have shape [frames, 2] with frames = len(time_s)"));
+    VendorChannels v;
+    v.total_force_n = Eigen::Map<const Eigen::VectorXd>(force.data(), n);
+    v.cop_normalised.resize(n, 2);
+    for (py::ssize_t i = 0; i < n; ++i) {
+      v.cop_normalised(i, 0) = cop.at(i, 0);
+      v.cop_normalised(i, 1) = cop.at(i, 1);
+    }
+    s.vendor = std::move(v);
   }
   const py::ssize_t sensels = info.layout.sensor_count();
   s.time_s.resize(n);

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import insole
-from conftest import DATA, SAMPLES
+from conftest import DATA, REPO, SAMPLES
 
 
 def test_simulate_round_trip_equals_cli(tmp_path, cli):
@@ -110,3 +110,34 @@ def test_batch_failure_is_a_row(tmp_path):
     assert len(bad_rows) == 1 and bad_rows[0]["status"] == "failed" and str(bad) in bad_rows[0]["message"]
     assert good_rows and all(r["status"] == "ok" for r in good_rows)
     assert len(rows) == 1 + len(good_rows)
+
+
+def test_moticon_vendor_channels(tmp_path, cli):
+    # The importer's seed export: 4 rows; the left insole has total force and COP (X along the
+    # insole, Y across), the right only a total force, so only the left keeps vendor channels.
+    src = tmp_path / "walk.txt"
+    src.write_text((REPO / "libinsole/fuzz/importers/corpus/moticon/moticon_vendor.txt").read_text())
+    rec = insole.import_file(src, format="moticon")
+    left, right = rec.stream("left"), rec.stream("right")
+    assert right.vendor_total_force_n is None and right.vendor_cop_normalised is None
+    # Left samples at 0.00, 0.01 (blank vendor fields) and 0.03, as written in the file.
+    np.testing.assert_array_equal(left.time_s, [0.00, 0.01, 0.03])
+    np.testing.assert_array_equal(left.vendor_total_force_n, [300.0, np.nan, 0.0])
+    np.testing.assert_array_equal(left.vendor_cop_normalised, [[0.05, -0.3], [np.nan, np.nan], [0.0, 0.0]])
+    # Written and read back, as `insole import` writes it.
+    out = tmp_path / "py.h5"
+    rec.write(out)
+    back = insole.read(out).stream("left")
+    np.testing.assert_array_equal(back.vendor_total_force_n, left.vendor_total_force_n)
+    np.testing.assert_array_equal(back.vendor_cop_normalised, left.vendor_cop_normalised)
+    cli_out = tmp_path / "cli.h5"
+    cli("import", src, "-o", cli_out, "--format", "moticon")
+    with h5py.File(cli_out, "r") as f:
+        np.testing.assert_array_equal(f["streams/left/vendor/total_force_n"][...], left.vendor_total_force_n)
+    # Both or neither, with one row per frame.
+    left.vendor_cop_normalised = None
+    with pytest.raises(insole.InputError, match="both or neither"):
+        rec.write(tmp_path / "bad.h5")
+    left.vendor_cop_normalised = np.zeros((2, 2))
+    with pytest.raises(insole.InputError, match=r"shape \[frames, 2\]"):
+        rec.write(tmp_path / "bad.h5")
