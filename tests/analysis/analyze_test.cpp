@@ -403,6 +403,41 @@ TEST(AnalyzeStream, WindowsCutInsideWalkingCarryTheContactOver) {
     EXPECT_NEAR(median_of(*s, side, "cpei_percent"), median_of(c.result, side, "cpei_percent"), 0.5);
 }
 
+TEST(AnalyzeStream, WindowsCutAtTheValueBudgetCarryTheContactOver) {
+  // No quiet gap closes a window and none reaches max_window_s: only max_window_values cuts them.
+  // A budget of four times the largest contact (its frames x its sensels) holds any one contact
+  // with room to reach a cut, but not the whole walk, so the walk is cut into several windows
+  // and every contact must still be analysed whole, once.
+  const Case& c = walk_case(0.0, false);
+  double largest = 0.0;
+  for (const auto& fa : c.result.footfalls)
+    largest = std::max(largest, double(fa.footfall.last_frame - fa.footfall.first_frame + 1) *
+                                    double(fa.footfall.sensels.size()));
+  ASSERT_GT(largest, 0.0);
+  AnalysisParams p;
+  p.quiet_gap_s = 100.0;
+  p.max_window_s = 1000.0;
+  p.max_window_values = 4.0 * largest;
+  auto s = stream_recording(c.sim.recording, 16, p);
+  ASSERT_TRUE(s) << s.error().message;
+  std::size_t used_batch = 0, used_stream = 0;
+  for (const auto& fa : c.result.footfalls) used_batch += fa.footfall.reject_reason.empty();
+  for (const auto& fa : s->footfalls) used_stream += fa.footfall.reject_reason.empty();
+  EXPECT_EQ(used_stream, used_batch);
+  for (std::size_t i = 1; i < s->footfalls.size(); ++i)
+    EXPECT_NE(s->footfalls[i].footfall.start_s, s->footfalls[i - 1].footfall.start_s);
+  for (Side side : {Side::left, Side::right})
+    EXPECT_NEAR(median_of(*s, side, "cpei_percent"), median_of(c.result, side, "cpei_percent"), 0.5);
+  // The budget does cut: one smaller than a contact leaves no room to carry it, so contacts are
+  // cut in time and rejected.
+  p.max_window_values = 0.25 * largest;
+  auto tiny = stream_recording(c.sim.recording, 16, p);
+  ASSERT_TRUE(tiny) << tiny.error().message;
+  std::size_t used_tiny = 0;
+  for (const auto& fa : tiny->footfalls) used_tiny += fa.footfall.reject_reason.empty();
+  EXPECT_LT(used_tiny, used_batch);
+}
+
 // A simulated 3 s standing trial at 25 Hz on an 80 x 90 mat.
 sim::Simulation three_second_stand() {
   sim::StandParams sp;
@@ -482,6 +517,32 @@ TEST(AnalyzeStream, CompactWindowGivesExactlyTheInMemoryResult) {
       EXPECT_EQ(s->images[i].cells.at(key).max_peak_kpa, cell.max_peak_kpa) << key;
     }
   }
+}
+
+TEST(AnalyzeStream, AStandingTrialKeepsItsWindowWhateverTheValueBudget) {
+  // Mode "stand": the window is one contact measured over the frames it holds, so the value
+  // budget does not cut it (analyze.hpp, max_window_values): same measures as without a budget.
+  sim::Simulation sim = three_second_stand();
+  ASSERT_EQ(sim.recording.meta.mode, "stand");
+  AnalysisParams p;
+  p.max_window_s = 100.0;
+  auto whole = stream_recording(sim.recording, 7, p);
+  ASSERT_TRUE(whole) << whole.error().message;
+  p.max_window_values = 1.0;
+  auto budget = stream_recording(sim.recording, 7, p);
+  ASSERT_TRUE(budget) << budget.error().message;
+  ASSERT_EQ(budget->footfalls.size(), whole->footfalls.size());
+  ASSERT_FALSE(whole->footfalls.empty());
+  for (std::size_t i = 0; i < whole->footfalls.size(); ++i)
+    EXPECT_EQ(budget->footfalls[i].measures, whole->footfalls[i].measures) << i;
+  // The same trial called a walk is cut by that budget: its contacts are no longer whole.
+  sim.recording.meta.mode = "walk";
+  auto walk = stream_recording(sim.recording, 7, p);
+  ASSERT_TRUE(walk) << walk.error().message;
+  bool differs = walk->footfalls.size() != whole->footfalls.size();
+  for (std::size_t i = 0; !differs && i < walk->footfalls.size(); ++i)
+    differs = walk->footfalls[i].footfall.last_frame != whole->footfalls[i].footfall.last_frame;
+  EXPECT_TRUE(differs);
 }
 
 TEST(AnalyzeStream, RejectsInconsistentChunks) {

@@ -374,6 +374,7 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
     }
     if (ff.reject_reason.empty() && !fa.image.empty()) accumulate_into(images, info, ff.side, fa.frame, fa.image, nullptr);
     fa.image = {};
+    peaks[i] = {};  // a peak over the whole mat (36 kB on a 60 x 150 mat): not kept for the window
     if (!ff.reject_reason.empty()) ++q.rejected[ff.reject_reason];
     else ++q.footfalls_used;
     ff.first_frame += offset;
@@ -913,6 +914,8 @@ struct StreamWindow {
   std::vector<float> value;
   std::vector<int> column;         // view(): sensel -> column of `compact`, -1 = never read
   std::vector<float> compact;      // view(): frames x read sensels
+  std::vector<std::uint32_t> readings_of;  // per sensel: its readings in the buffer
+  std::size_t sensels_read = 0;            // sensels with a reading in the buffer: view()'s width
   bool active = false;             // the buffer holds a loaded frame
   double quiet_since_s = std::numeric_limits<double>::quiet_NaN();
   double peak_force_n = 0.0;
@@ -924,6 +927,8 @@ struct StreamWindow {
   std::vector<double> vendor_time_s;
 
   Eigen::Index rows() const { return static_cast<Eigen::Index>(time_s.size()); }
+  /// Values view(rows()) would lay out.
+  double view_values() const { return double(time_s.size()) * double(sensels_read); }
 
   // Keeps a frame; returns its total force (N), summed as before over the positive readings.
   double append(double t, const float* row, const Eigen::VectorXd& areas) {
@@ -939,6 +944,7 @@ struct StreamWindow {
         if (bits == 0) continue;
         sensel.push_back(static_cast<std::uint32_t>(j));
         value.push_back(v);
+        if (readings_of[j]++ == 0) ++sensels_read;
         if (std::isfinite(v) && v > 0.0f) force += v * areas[static_cast<Eigen::Index>(j)] * 1e-3;
       }
     }
@@ -969,6 +975,8 @@ struct StreamWindow {
 
   void drop_front(Eigen::Index n) {
     const std::size_t cut = row_begin[static_cast<std::size_t>(n)];
+    for (std::size_t e = 0; e < cut; ++e)
+      if (--readings_of[sensel[e]] == 0) --sensels_read;
     time_s.erase(time_s.begin(), time_s.begin() + n);
     force_n.erase(force_n.begin(), force_n.begin() + n);
     sensel.erase(sensel.begin(), sensel.begin() + static_cast<std::ptrdiff_t>(cut));
@@ -995,8 +1003,14 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     win[i].info = &streams[i];
     win[i].index = i;
     win[i].quality.emplace(streams[i]);
+    win[i].readings_of.assign(static_cast<std::size_t>(streams[i].layout.sensor_count()), 0);
     if (i < vendor.size() && vendor[i] && !streams[i].layout.has_geometry()) win[i].vendor = vendor[i];
   }
+
+  // A standing trial's window is one contact, whose measures are taken over the frames the window
+  // holds: it keeps its max_window_s. Elsewhere contacts are carried whole across a cut, so
+  // cutting at max_window_values changes where windows start, not what a contact is measured on.
+  const bool cap_values = meta.mode != "stand";
 
   auto is_quiet = [&](double force, double peak) {
     // Below the absolute limit, or below 5 % of the stream's peak so far (insoles whose values
@@ -1096,7 +1110,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
       }
       if (quiet && t - w.quiet_since_s >= params.quiet_gap_s) {
         process(w, w.rows(), false);
-      } else if (t - w.time_s.front() > params.max_window_s) {
+      } else if (t - w.time_s.front() > params.max_window_s || (cap_values && w.view_values() > params.max_window_values)) {
         // Cut at the least-loaded frame of the window's last third.
         const Eigen::Index n = w.rows();
         Eigen::Index cut = n - 1;

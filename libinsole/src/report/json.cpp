@@ -334,7 +334,7 @@ json parameters_json(const AnalysisParams& p) {
       {"recommended_footfalls_mat", p.recommended_footfalls_mat},
       {"saturation_run_frames", p.saturation_run_frames},
       {"streaming",
-       {{"quiet_gap_s", p.quiet_gap_s}, {"quiet_force_n", p.quiet_force_n}, {"max_window_s", p.max_window_s}}},
+       {{"quiet_gap_s", p.quiet_gap_s}, {"quiet_force_n", p.quiet_force_n}, {"max_window_s", p.max_window_s}, {"max_window_values", p.max_window_values}}},
   };
 }
 

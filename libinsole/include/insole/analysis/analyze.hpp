@@ -40,7 +40,7 @@ namespace insole::analysis {
 
 /// Version of the analysis algorithms; bumped whenever a measure's definition or a default
 /// parameter changes, so stored results say what produced them.
-inline constexpr const char* kAnalysisAlgorithmVersion = "1.9.0";
+inline constexpr const char* kAnalysisAlgorithmVersion = "1.10.0";
 
 struct AnalysisParams {
   SegmentationParams segmentation;
@@ -88,6 +88,14 @@ struct AnalysisParams {
   double quiet_gap_s = 0.3;
   double quiet_force_n = 5.0;
   double max_window_s = 20.0;
+  /// Streaming: the window is also cut (in the same way) once its frames times the sensels read
+  /// in them exceed this many values. The window is analysed over that many float32 values
+  /// (frame_view.hpp) and keeps at most as many readings (8 bytes each), so 2^19 bounds the two at
+  /// 2 + 4 MiB whatever the activity. Without it a treadmill walk, whose feet wander over more of
+  /// the mat the longer it lasts, needed a wider window (and more memory) for a longer recording.
+  /// Not applied to standing trials (mode "stand"): their window is one contact measured over the
+  /// frames it holds, up to max_window_s.
+  double max_window_values = 524288.0;
 };
 
 /// Everything measured on one footfall.
