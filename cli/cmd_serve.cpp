@@ -43,22 +43,24 @@ std::vector<app::SourceChoice> list_sources(unsigned sim_rate_hz, const drivers:
       for (const auto& p : drivers::protocols()) protos.push_back(p.name);
     for (const auto& proto : protos)
       out.push_back({"serial://" + port.stable_path() + "?protocol=" + proto + "&reconnect=1",
-                     port.stable_path() + " (" + proto + (port.product.empty() ? "" : ", " + port.product) + ")", "serial"});
+                     port.stable_path() + " (" + proto + (port.product.empty() ? "" : ", " + port.product) +
+                         (port.serial.empty() ? "" : ", serial number " + port.serial) + ")",
+                     "serial", port.serial});
   }
   // The walkway of the project's sample recordings (data/README.md): 96 x 480 sensels at 5.08 mm, 50 Hz.
   const std::string walk_rate = std::to_string(sim_rate_hz > 0 ? sim_rate_hz : 50);
   const std::string stand_rate = std::to_string(sim_rate_hz > 0 ? sim_rate_hz : 20);
   const std::string at = sim_rate_hz > 0 ? ", " + walk_rate + " Hz" : "";
   const std::string mat = "layout=mat&rows=96&cols=480&pitch=5.08&rate=" + walk_rate + "&typical_noise=1";
-  out.push_back({"sim://walk?" + mat + "&foot=normal&seed=1&duration=120", "Simulator: walking on a mat (normal foot" + at + ")", "simulator"});
+  out.push_back({"sim://walk?" + mat + "&foot=normal&seed=1&duration=120", "Simulator: walking on a mat (normal foot" + at + ")", "simulator", ""});
   out.push_back({"sim://walk?" + mat + "&foot=flat&pronation=0.8&seed=2&duration=120",
-                 "Simulator: walking on a mat (flat, pronating foot" + at + ")", "simulator"});
+                 "Simulator: walking on a mat (flat, pronating foot" + at + ")", "simulator", ""});
   out.push_back({"sim://walk?layout=insole99&rate=" + walk_rate + "&foot=normal&seed=3&duration=120",
-                 "Simulator: walking in 99-cell insoles" + (at.empty() ? "" : " (" + walk_rate + " Hz)"), "simulator"});
+                 "Simulator: walking in 99-cell insoles" + (at.empty() ? "" : " (" + walk_rate + " Hz)"), "simulator", ""});
   out.push_back({"sim://stand?layout=mat&rows=80&cols=80&pitch=5.08&rate=" + stand_rate + "&typical_noise=1&seed=5&duration=60",
-                 "Simulator: standing on a mat" + (at.empty() ? "" : " (" + stand_rate + " Hz)"), "simulator"});
+                 "Simulator: standing on a mat" + (at.empty() ? "" : " (" + stand_rate + " Hz)"), "simulator", ""});
   if (demo)
-    for (const auto& d : demo->choices()) out.push_back({d.uri, d.label, "emulator"});
+    for (const auto& d : demo->choices()) out.push_back({d.uri, d.label, "emulator", ""});
   return out;
 }
 

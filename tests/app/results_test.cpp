@@ -374,13 +374,33 @@ TEST(AppLive, MessageCarriesMapForceCopAndUnplugState) {
   EXPECT_DOUBLE_EQ(h["streams"][0]["cop"]["col"].get<double>(), 1.0);
   p.streams[0].latest_kpa.setZero();
   EXPECT_TRUE(live_message(p, false)["streams"][0]["cop"].is_null());
+  // What the values are: kPa from the device itself (no calibration), counts with no force, or
+  // kPa through a calibration, which is named.
+  EXPECT_EQ(m["streams"][0]["units"], "kPa");
+  EXPECT_TRUE(m["streams"][0]["calibration"].is_null());
+  p.streams[0].info.units = PressureUnits::counts;
+  const json c = live_message(p, true);
+  EXPECT_EQ(c["streams"][0]["units"], "counts");
+  EXPECT_TRUE(c["streams"][0]["total_force_n"].is_null());
+  Calibration cal;
+  cal.device_serial = "SN-9";
+  cal.method = "body_weight_standing";
+  cal.date = "2026-12-05";
+  cal.coefficients = {2.0};
+  p.streams[0].info.units = PressureUnits::kpa;
+  p.streams[0].info.calibration = cal;
+  const json k = live_message(p, true);
+  EXPECT_EQ(k["streams"][0]["units"], "kPa");
+  EXPECT_EQ(k["streams"][0]["calibration"]["device_serial"], "SN-9");
+  EXPECT_EQ(k["streams"][0]["calibration"]["date"], "2026-12-05");
+  EXPECT_DOUBLE_EQ(k["streams"][0]["total_force_n"].get<double>(), 5.0);
 }
 
 TEST(AppLive, RecordedTrialIsIndexedAndAnalysable) {
   AppConfig config;
   // A short pass over a small mat: enough for footfalls, quick under ASan.
   const std::string uri = "sim://walk?layout=mat&rows=48&cols=240&pitch=10&rate=50&foot=normal&seed=1&duration=3";
-  config.list_sources = [uri] { return std::vector<SourceChoice>{{uri, "simulator", "simulator"}}; };
+  config.list_sources = [uri] { return std::vector<SourceChoice>{{uri, "simulator", "simulator", ""}}; };
   // Frames as fast as the simulator makes them (not paced): the test does not wait for 3 s.
   config.open_source = [](const std::string& u) { return sim::make_source(u, steady_clock(), false); };
   TestServer s(config);
