@@ -493,5 +493,28 @@ TEST(ServeCli, PasswordRequiredOffLoopbackAndSetFromStdin) {
   std::filesystem::remove_all(dir, ec);
 }
 
+// `insole serve --calibrations DIR`: a folder that is not there stops the server with exit 2 and
+// the reason; an existing one is where the calibration files are looked for (the default is
+// DATA/calibrations, made at start).
+TEST(ServeCli, CalibrationsFolderOption) {
+  const auto dir = std::filesystem::temp_directory_path() / ("insole_serve_cal_" + random_token(6));
+  std::filesystem::create_directories(dir / "cals");
+  const std::string d = dir.string();
+  const std::string cli = INSOLE_CLI;
+  auto missing = run("'" + cli + "' serve --data '" + d + "/data' --calibrations '" + d + "/none' --port 0 2>&1; echo rc=$?");
+  EXPECT_NE(missing.find("--calibrations " + d + "/none: not a folder"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("rc=2"), std::string::npos) << missing;
+  EXPECT_EQ(missing.find("open http"), std::string::npos) << missing;
+  // Served for a moment (timeout's SIGTERM stops it as Ctrl-C does).
+  auto given = run("timeout 2 '" + cli + "' serve --data '" + d + "/data' --calibrations '" + d + "/cals' --port 0 2>&1");
+  EXPECT_NE(given.find("calibration files in " + d + "/cals;"), std::string::npos) << given;
+  EXPECT_FALSE(std::filesystem::exists(dir / "data" / "calibrations"));
+  auto by_default = run("timeout 2 '" + cli + "' serve --data '" + d + "/data' --port 0 2>&1");
+  EXPECT_NE(by_default.find("calibration files in " + d + "/data/calibrations;"), std::string::npos) << by_default;
+  EXPECT_TRUE(std::filesystem::is_directory(dir / "data" / "calibrations"));
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 }  // namespace
 }  // namespace insole::app
