@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <iostream>
@@ -163,8 +164,16 @@ int cmd_serve(const Args& args) {
   std::vector<std::string> demo_protocols;
   for (const auto& proto : drivers::protocols())
     if (emulator_can_feed(proto)) demo_protocols.push_back(proto.name);
+  // Insoles are walked in. A mat is stood on: the demo mats are too small for a walking pass (the
+  // simulated walker never steps on a 16 x 16 mat of 10 mm cells, which would show nothing).
   auto demo = drivers::DemoDevices::create(
-      demo_protocols, [clock](const drivers::ProtocolInfo& proto) { return emulator_frames(proto, {}, clock); }, clock);
+      demo_protocols,
+      [clock](const drivers::ProtocolInfo& proto) {
+        std::map<std::string, std::string> options;
+        if (proto.streams.front().layout.is_grid() && emulator_can_feed(proto, "stand")) options["mode"] = "stand";
+        return emulator_frames(proto, std::move(options), clock);
+      },
+      clock);
   if (!demo) return report_error("serve", demo.error());
   drivers::DemoDevices* demo_devices = demo->get();
   config.list_sources = [sim_rate, demo_devices] { return list_sources(sim_rate, demo_devices); };
