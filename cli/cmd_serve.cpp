@@ -1,11 +1,12 @@
-// `insole serve [--data DIR] [--port N] [--bind ADDR] [--token T] [--set-password]`: the clinic app
-// (docs/app.md).
+// `insole serve [--data DIR] [--port N] [--bind ADDR] [--token T] [--calibrations DIR] [--set-password]`:
+// the clinic app (docs/app.md).
 // Wiring only: the server, store and pages live in app/; the sources the app may offer come from
 // the drivers' port list and the simulator, opened through the same URIs as `insole capture`.
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <iostream>
@@ -43,22 +44,28 @@ std::vector<app::SourceChoice> list_sources(unsigned sim_rate_hz, const drivers:
       for (const auto& p : drivers::protocols()) protos.push_back(p.name);
     for (const auto& proto : protos)
       out.push_back({"serial://" + port.stable_path() + "?protocol=" + proto + "&reconnect=1",
-                     port.stable_path() + " (" + proto + (port.product.empty() ? "" : ", " + port.product) + ")", "serial"});
+                     port.stable_path() + " (" + proto + (port.product.empty() ? "" : ", " + port.product) +
+                         (port.serial.empty() ? "" : ", serial number " + port.serial) + ")",
+                     "serial", port.serial});
   }
   // The walkway of the project's sample recordings (data/README.md): 96 x 480 sensels at 5.08 mm, 50 Hz.
   const std::string walk_rate = std::to_string(sim_rate_hz > 0 ? sim_rate_hz : 50);
   const std::string stand_rate = std::to_string(sim_rate_hz > 0 ? sim_rate_hz : 20);
   const std::string at = sim_rate_hz > 0 ? ", " + walk_rate + " Hz" : "";
   const std::string mat = "layout=mat&rows=96&cols=480&pitch=5.08&rate=" + walk_rate + "&typical_noise=1";
-  out.push_back({"sim://walk?" + mat + "&foot=normal&seed=1&duration=120", "Simulator: walking on a mat (normal foot" + at + ")", "simulator"});
+  out.push_back({"sim://walk?" + mat + "&foot=normal&seed=1&duration=120", "Simulator: walking on a mat (normal foot" + at + ")", "simulator", ""});
   out.push_back({"sim://walk?" + mat + "&foot=flat&pronation=0.8&seed=2&duration=120",
-                 "Simulator: walking on a mat (flat, pronating foot" + at + ")", "simulator"});
+                 "Simulator: walking on a mat (flat, pronating foot" + at + ")", "simulator", ""});
   out.push_back({"sim://walk?layout=insole99&rate=" + walk_rate + "&foot=normal&seed=3&duration=120",
-                 "Simulator: walking in 99-cell insoles" + (at.empty() ? "" : " (" + walk_rate + " Hz)"), "simulator"});
+                 "Simulator: walking in 99-cell insoles" + (at.empty() ? "" : " (" + walk_rate + " Hz)"), "simulator", ""});
   out.push_back({"sim://stand?layout=mat&rows=80&cols=80&pitch=5.08&rate=" + stand_rate + "&typical_noise=1&seed=5&duration=60",
-                 "Simulator: standing on a mat" + (at.empty() ? "" : " (" + stand_rate + " Hz)"), "simulator"});
+                 "Simulator: standing on a mat" + (at.empty() ? "" : " (" + stand_rate + " Hz)"), "simulator", ""});
+  // A demo device's serial number is "demo-" and its protocol (demo://m1616: demo-m1616), so a
+  // calibration file of it (`insole calibrate compute ... --serial demo-m1616`) is preselected as
+  // a real device's is.
   if (demo)
-    for (const auto& d : demo->choices()) out.push_back({d.uri, d.label, "emulator"});
+    for (const auto& d : demo->choices())
+      out.push_back({d.uri, d.label, "emulator", "demo-" + d.uri.substr(d.uri.find("://") + 3)});
   return out;
 }
 
@@ -107,10 +114,13 @@ int cmd_serve(const Args& args) {
       "set-password", "set the clinic password (read twice from standard input) and exit")(
       "max-upload-mb", po::value<unsigned>()->default_value(64), "largest upload (vendor export), MiB")(
       "sim-rate", po::value<unsigned>()->default_value(0),
-      "frames per second of the simulator sources, 1..1000 (default 0: 50 Hz walking, 20 Hz standing)");
+      "frames per second of the simulator sources, 1..1000 (default 0: 50 Hz walking, 20 Hz standing)")(
+      "calibrations", po::value<std::string>(),
+      "folder of calibration files (insole calibrate compute) offered for live capture "
+      "(default: DATA/calibrations, created when absent)");
   po::positional_options_description pos;
   po::variables_map vm;
-  if (auto rc = parse_options("serve", "[--data DIR] [--port N] [--bind ADDR] [--token T]",
+  if (auto rc = parse_options("serve", "[--data DIR] [--port N] [--bind ADDR] [--token T] [--calibrations DIR]",
                               "Starts the clinic app: patients, intake, live capture, results and reports in "
                               "a web browser. Listens on 127.0.0.1 unless --bind says otherwise; then every "
                               "request needs the clinic password (set once with --set-password) or the "
@@ -127,6 +137,12 @@ int cmd_serve(const Args& args) {
   app::AppConfig config;
   config.data_dir = vm["data"].as<std::string>();
   if (vm.count("set-password")) return set_password_command(config.data_dir);
+  if (vm.count("calibrations")) {
+    config.calibrations_dir = vm["calibrations"].as<std::string>();
+    std::error_code ec;
+    if (config.calibrations_dir.empty() || !std::filesystem::is_directory(config.calibrations_dir, ec))
+      return usage_error("serve", "--calibrations " + config.calibrations_dir.string() + ": not a folder");
+  }
   config.max_body_bytes = static_cast<std::size_t>(vm["max-upload-mb"].as<unsigned>()) << 20;
   config.policy.csrf_token = app::random_token();
   if (vm.count("token")) {
@@ -148,8 +164,16 @@ int cmd_serve(const Args& args) {
   std::vector<std::string> demo_protocols;
   for (const auto& proto : drivers::protocols())
     if (emulator_can_feed(proto)) demo_protocols.push_back(proto.name);
+  // Insoles are walked in. A mat is stood on: the demo mats are too small for a walking pass (the
+  // simulated walker never steps on a 16 x 16 mat of 10 mm cells, which would show nothing).
   auto demo = drivers::DemoDevices::create(
-      demo_protocols, [clock](const drivers::ProtocolInfo& proto) { return emulator_frames(proto, {}, clock); }, clock);
+      demo_protocols,
+      [clock](const drivers::ProtocolInfo& proto) {
+        std::map<std::string, std::string> options;
+        if (proto.streams.front().layout.is_grid() && emulator_can_feed(proto, "stand")) options["mode"] = "stand";
+        return emulator_frames(proto, std::move(options), clock);
+      },
+      clock);
   if (!demo) return report_error("serve", demo.error());
   drivers::DemoDevices* demo_devices = demo->get();
   config.list_sources = [sim_rate, demo_devices] { return list_sources(sim_rate, demo_devices); };
@@ -176,7 +200,8 @@ int cmd_serve(const Args& args) {
   if (bind == "0.0.0.0" || bind == "::")
     std::cerr << "insole serve: listening on every interface: from another computer use this one's address "
                  "in place of " << host << "\n";
-  std::cerr << "insole serve: data in " << config.data_dir.string() << "; Ctrl-C stops\n";
+  std::cerr << "insole serve: data in " << config.data_dir.string() << ", calibration files in "
+            << application.config().calibrations_dir.string() << "; Ctrl-C stops\n";
   // Demonstrating an unplugged device without hardware: SIGUSR1 unplugs the running demo
   // devices, SIGUSR2 plugs them back (kill -USR1 PID); the browser test drives it this way.
   std::signal(SIGUSR1, on_demo_signal);

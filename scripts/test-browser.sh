@@ -23,4 +23,6 @@ if [ -n "$missing" ]; then
 fi
 [ -x "$cli" ] || { echo "test-browser: no insole program at $cli" >&2; exit 1; }
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
-exec /usr/bin/python3 tests/browser/test_app.py "$cli" build/browser-screenshots
+/usr/bin/python3 tests/browser/test_app.py "$cli" build/browser-screenshots
+# Calibration in live capture (a calibration file of the M1616 demo device); imports test_app.py.
+exec /usr/bin/python3 tests/browser/test_calibration.py "$cli" build/browser-screenshots

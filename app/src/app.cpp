@@ -291,9 +291,15 @@ Result<std::unique_ptr<App>> App::create(AppConfig config) {
   if (!rules) return rules.error();
   if (!config.clock) config.clock = steady_clock();
   std::error_code ec;
-  for (const char* sub : {"recordings", "tmp"}) {
-    std::filesystem::create_directories(config.data_dir / sub, ec);
-    if (ec) return Error{Errc::io_error, (config.data_dir / sub).string() + ": " + ec.message()};
+  std::vector<std::filesystem::path> folders = {config.data_dir / "recordings", config.data_dir / "tmp"};
+  // The calibrations folder is made only when it is the default one, inside the data directory.
+  if (config.calibrations_dir.empty()) {
+    config.calibrations_dir = config.data_dir / "calibrations";
+    folders.push_back(config.calibrations_dir);
+  }
+  for (const auto& folder : folders) {
+    std::filesystem::create_directories(folder, ec);
+    if (ec) return Error{Errc::io_error, folder.string() + ": " + ec.message()};
   }
   // Scratch files of an earlier run (previews, uploads, rendered reports) are never needed again.
   for (const auto& e : std::filesystem::directory_iterator(config.data_dir / "tmp", ec)) std::filesystem::remove(e.path(), ec);
@@ -557,9 +563,21 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
   }
   if (get && n == 2 && seg[1] == "sources") {
     json arr = json::array();
-    if (config_.list_sources)
-      for (const auto& s : config_.list_sources()) arr.push_back({{"uri", s.uri}, {"label", s.label}, {"kind", s.kind}});
+    if (config_.list_sources) {
+      const auto calibrations = list_calibrations(config_.calibrations_dir);
+      for (const auto& s : config_.list_sources()) {
+        const auto match = calibration_for_serial(calibrations, s.serial);
+        arr.push_back({{"uri", s.uri}, {"label", s.label}, {"kind", s.kind},
+                       {"serial", s.serial.empty() ? json(nullptr) : json(s.serial)},
+                       {"calibration", match ? json(*match) : json(nullptr)}});
+      }
+    }
     return json_response(arr);
+  }
+  if (get && n == 2 && seg[1] == "calibrations") {
+    json arr = json::array();
+    for (const auto& e : list_calibrations(config_.calibrations_dir)) arr.push_back(to_json(e));
+    return json_response({{"directory", config_.calibrations_dir.string()}, {"calibrations", std::move(arr)}});
   }
   if (get && n == 2 && seg[1] == "live") return json_response(live_->status());
   if (post && n == 3 && seg[1] == "live" && seg[2] == "stop") {
@@ -578,6 +596,21 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
     const double duration = body->contains("duration_s") && (*body)["duration_s"].is_number()
                                 ? std::clamp((*body)["duration_s"].get<double>(), 0.0, 3600.0)
                                 : config_.default_duration_s;
+    // The calibration: absent, null or "" records the source as it is (counts for an uncalibrated
+    // device); otherwise the name of a listed file, never a path (calibrations.hpp).
+    std::vector<Calibration> calibrations;
+    if (body->contains("calibration") && !(*body)["calibration"].is_null()) {
+      if (!(*body)["calibration"].is_string())
+        return error_response(400, "calibration: the name of a file of /api/calibrations expected, or null for none");
+      const std::string name = (*body)["calibration"].get<std::string>();
+      if (!name.empty()) {
+        auto cal = load_listed_calibration(config_.calibrations_dir, name);
+        if (!cal)
+          return error_response(400, "calibration '" + (is_valid_utf8(name) && name.size() <= 80 ? name : std::string("...")) +
+                                         "': " + cal.error().message);
+        calibrations.push_back(std::move(*cal));
+      }
+    }
     RecordingMetadata meta;
     meta.created_by = std::string("insole ") + kToolkitVersion + " serve";
     if (!body->contains("visit_id") || (*body)["visit_id"].is_null()) {
@@ -585,7 +618,7 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
       auto st = live_->start(source, scratch, meta, false, [scratch](const LiveCapture::Finished&) {
         std::error_code ec;
         std::filesystem::remove(scratch, ec);
-      }, duration);
+      }, duration, calibrations);
       if (!st) return failure(st.error());
       return json_response(live_->status());
     }
@@ -613,7 +646,7 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
     auto st = live_->start(source, config_.data_dir / rel, meta, true, [store, vid, kind, rel, source, condition](const LiveCapture::Finished& f) {
       // A finished capture is complete on disk (run_capture finalised it); only then is it indexed.
       if (f.ok) (void)store->add_trial(Trial{0, vid, kind, rel, source, "", condition});
-    }, duration);
+    }, duration, std::move(calibrations));
     if (!st) return failure(st.error());
     return json_response(live_->status());
   }

@@ -14,11 +14,20 @@ nlohmann::json live_message(const capture::CaptureProgress& progress, bool recor
   msg["sent_unix_ms"] = capture::unix_ms_now();
   json streams = json::array();
   for (const auto& s : progress.streams) {
+    const bool counts = s.info.units == PressureUnits::counts;
+    json calibration = nullptr;
+    if (s.info.calibration)
+      calibration = {{"device_serial", s.info.calibration->device_serial},
+                     {"stream", s.info.calibration->stream},
+                     {"method", s.info.calibration->method},
+                     {"date", s.info.calibration->date}};
     json js = {{"name", s.info.name},
                {"side", std::string(to_string(s.info.side))},
+               {"units", std::string(to_string(s.info.units))},
+               {"calibration", std::move(calibration)},
                {"frames", s.frames},
                {"rate_hz", s.rate_hz},
-               {"total_force_n", s.total_force_n},
+               {"total_force_n", counts ? json(nullptr) : json(s.total_force_n)},
                {"captured_unix_ms", s.latest_received_unix_ms}};
     if (s.latest_kpa.size() == 0) {
       js["rows"] = 0;
@@ -81,18 +90,24 @@ void LiveCapture::join_finished() {
 }
 
 Status LiveCapture::start(const std::string& uri, const std::filesystem::path& output, RecordingMetadata meta, bool recording,
-                          OnFinished on_finished, double duration_s) {
+                          OnFinished on_finished, double duration_s, std::vector<Calibration> calibrations) {
   std::lock_guard lock(mutex_);
   if (running_) return Error{Errc::invalid_argument, "a capture is already running (stop it first)"};
   join_finished();
   auto source = opener_(uri);
   if (!source) return source.error();
+  // The capture runs on its own thread and would refuse an unfitting calibration only there, after
+  // this request was answered: the same check first, on the streams the source says it has.
+  if (!calibrations.empty())
+    if (auto streams = capture::capture_streams({&(*source)->info()}, calibrations); !streams)
+      return Error{streams.error().code, "the calibration does not fit this source: " + streams.error().message};
   std::vector<std::unique_ptr<FrameSource>> sources;
   sources.push_back(std::move(*source));
   capture::CaptureOptions options;
   options.output = output;
   options.meta = std::move(meta);
   options.duration_s = duration_s;
+  options.calibrations = std::move(calibrations);
   // 30 live messages per second: what the eye needs (the aim is at least 25 drawn per second with
   // margin for a late tick on a busy machine), a fraction of a 100 Hz device.
   options.progress_interval_s = 1.0 / 30.0;

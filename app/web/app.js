@@ -195,14 +195,24 @@ function colour(kpa, max) {
   return 'hsl(' + hue + ',80%,' + light + '%)';
 }
 
+// What a stream's values are, as the live message says: kPa (calibrated as the frames arrive, or
+// reported by the device itself) or the device's uncalibrated counts.
+function unitsText(s) {
+  if (s.units === 'counts') return 'counts (uncalibrated)';
+  if (s.calibration) return 'kPa, calibrated (device ' + s.calibration.device_serial + ', ' + (s.calibration.date || 'undated') + ')';
+  return 'kPa';
+}
+
 function drawStream(s) {
   let box = document.getElementById('stream-' + s.name);
   if (!box) {
     box = el('div', { class: 'stream', id: 'stream-' + s.name },
-      el('h4', { text: s.name + ' (' + s.side + ')' }), el('canvas', { width: 160, height: 240 }),
+      el('h4', { text: s.name + ' (' + s.side + ')' }), el('p', { class: 'units' }), el('canvas', { width: 160, height: 240 }),
       el('p', { class: 'force' }), el('p', { class: 'cop' }));
     $('#live-streams').append(box);
   }
+  box.setAttribute('data-units', s.units);
+  box.querySelector('.units').textContent = 'Values: ' + unitsText(s);
   const canvas = box.querySelector('canvas');
   // Square cells, at most 480 x 320 px: a walkway shows wide, an insole tall.
   if (s.rows && s.cols) {
@@ -219,7 +229,8 @@ function drawStream(s) {
       for (let c = 0; c < s.cols; c++) {
         const v = s.cells_kpa[r * s.cols + c];
         if (v === null) continue;
-        ctx.fillStyle = v > 0 ? colour(v, 400) : '#f4f4f4';
+        // kPa on a fixed scale (0..400 kPa); counts have no scale of their own: the frame's largest is darkest.
+        ctx.fillStyle = v > 0 ? colour(v, s.units === 'counts' ? Math.max(1, s.max_kpa || 0) : 400) : '#f4f4f4';
         ctx.fillRect(c * cw, r * ch, cw - 1, ch - 1);
       }
     if (s.cop) {
@@ -229,7 +240,8 @@ function drawStream(s) {
       ctx.fill();
     }
   }
-  box.querySelector('.force').textContent = 'Total force ' + fmt(s.total_force_n, 0, 'N') + ' · ' + fmt(s.rate_hz, 0, 'frames/s') + ' · ' + s.frames + ' frames';
+  box.querySelector('.force').textContent = (s.total_force_n === null ? 'Total force: not known from uncalibrated counts' : 'Total force ' + fmt(s.total_force_n, 0, 'N')) +
+    ' · ' + fmt(s.rate_hz, 0, 'frames/s') + ' · ' + s.frames + ' frames';
   box.querySelector('.cop').textContent = s.cop ? 'Centre of pressure: row ' + fmt(s.cop.row, 1) + ', column ' + fmt(s.cop.col, 1) + ' (map cells)' : 'Centre of pressure: no load';
 }
 
@@ -263,7 +275,10 @@ function onLive(msg) {
   if (msg.type === 'frame') {
     msg.received_unix_ms = nowUnixMs();
     live.received += 1;
-    if (msg.streams.length) live.input_frames = msg.streams[0].frames;
+    if (msg.streams.length) {
+      live.input_frames = msg.streams[0].frames;
+      document.body.setAttribute('data-live-units', msg.streams.map((s) => s.units).join(' '));
+    }
     state.frames += 1;
     document.body.setAttribute('data-live-frames', String(state.frames));
     document.body.setAttribute('data-live-elapsed', String(msg.elapsed_s));
@@ -299,27 +314,70 @@ function connectLive() {
   state.socket = ws;
 }
 
+// The calibration files the server offers (GET /api/calibrations): a file whose device serial
+// number is the chosen source's is preselected; otherwise none, and the page says so.
+function calibrationLabel(c) {
+  return 'device ' + c.device_serial + (c.stream ? ', stream ' + c.stream : '') + ', ' + (c.date || 'undated') + ', ' +
+    c.method + (c.residuals && c.residuals.count ? ', residuals RMS ' + fmt(c.residuals.rms_kpa, 1, 'kPa') : '') + ' (' + c.name + ')';
+}
+
+function fillCalibrations() {
+  const sel = $('#calibration');
+  sel.replaceChildren(el('option', { value: '', text: 'none: uncalibrated (counts)' }));
+  for (const c of state.calibrations.calibrations)
+    sel.append(c.usable ? el('option', { value: c.name, text: calibrationLabel(c) })
+      : el('option', { value: c.name, disabled: '', text: c.name + ': cannot be used (' + c.error + ')' }));
+}
+
+function calibrationHint() {
+  const src = (state.sources || []).find((s) => s.uri === $('#source').value);
+  const chosen = $('#calibration').value;
+  const c = state.calibrations.calibrations.find((x) => x.name === chosen);
+  const serial = src && src.serial ? 'serial number ' + src.serial : 'no serial number known';
+  let text;
+  if (c && src && src.calibration === chosen)
+    text = 'Calibration ' + chosen + ' matches this device (' + serial + '): the recording is in kPa, its counts kept beside.';
+  else if (c)
+    text = 'Calibration ' + chosen + ' (device ' + c.device_serial + ') chosen by hand for a source with ' + serial +
+      ': the recording is in kPa if it fits the device, else the capture is refused.';
+  else
+    text = 'Uncalibrated: no calibration file for this source (' + serial + ') in ' + state.calibrations.directory +
+      '. A device that sends counts is recorded in counts (uncalibrated); one that reports pressure itself, in kPa.';
+  $('#calibration-hint').textContent = text;
+}
+
+function sourceChanged() {
+  const src = (state.sources || []).find((s) => s.uri === $('#source').value);
+  $('#calibration').value = src && src.calibration ? src.calibration : '';
+  calibrationHint();
+}
+
 async function showLive(visitId) {
   show('live-view');
   state.visitId = visitId;
   $('#live-visit').textContent = 'for visit ' + visitId;
   $('#back-to-patient').href = state.patient ? '#/patient/' + state.patient.id : '#/';
-  const sources = await api('GET', '/api/sources');
+  const [sources, calibrations] = await Promise.all([api('GET', '/api/sources'), api('GET', '/api/calibrations')]);
+  state.sources = sources;
+  state.calibrations = calibrations;
   const sel = $('#source');
   sel.replaceChildren();
   for (const s of sources) sel.append(el('option', { value: s.uri, text: s.label }));
+  fillCalibrations();
+  sourceChanged();
   connectLive();
 }
 
 async function startLive(kind) {
   state.frames = 0;
-  for (const a of ['data-live-finished', 'data-live-frames', 'data-live-elapsed']) document.body.removeAttribute(a);
+  for (const a of ['data-live-finished', 'data-live-frames', 'data-live-elapsed', 'data-live-units']) document.body.removeAttribute(a);
   $('#live-streams').replaceChildren();
   try {
-    const body = { source: $('#source').value };
+    const body = { source: $('#source').value, calibration: $('#calibration').value || null };
     if (kind) { body.visit_id = Number(state.visitId); body.kind = kind; }
     await api('POST', '/api/live/start', body);
-    say(kind ? 'Recording a ' + (kind === 'walk' ? 'walking trial' : 'standing scan') + '.' : 'Preview started.');
+    say((kind ? 'Recording a ' + (kind === 'walk' ? 'walking trial' : 'standing scan') + '.' : 'Preview started.') +
+      (body.calibration ? ' Calibration: ' + body.calibration + '.' : ' No calibration.'));
   } catch (e) { say('Could not start: ' + e.message, true); }
 }
 
@@ -542,6 +600,8 @@ async function init() {
   $('#record-walk').addEventListener('click', () => startLive('walk'));
   $('#record-stand').addEventListener('click', () => startLive('stand'));
   $('#stop').addEventListener('click', stopLive);
+  $('#source').addEventListener('change', sourceChanged);
+  $('#calibration').addEventListener('change', calibrationHint);
   $('#compare-form').addEventListener('submit', submitCompare);
   $('#compare-print').addEventListener('click', () => window.print());
   window.addEventListener('hashchange', route);

@@ -84,7 +84,7 @@ TEST(AppDevice, EmulatorSourceRecordsThroughTheDriverAndResumesAfterUnplug) {
   AppConfig config;
   config.list_sources = [&devices] {
     std::vector<SourceChoice> out;
-    for (const auto& d : devices.choices()) out.push_back({d.uri, d.label, "emulator"});
+    for (const auto& d : devices.choices()) out.push_back({d.uri, d.label, "emulator", ""});
     return out;
   };
   config.open_source = [&devices](const std::string& uri) { return devices.open(uri); };

@@ -374,13 +374,33 @@ TEST(AppLive, MessageCarriesMapForceCopAndUnplugState) {
   EXPECT_DOUBLE_EQ(h["streams"][0]["cop"]["col"].get<double>(), 1.0);
   p.streams[0].latest_kpa.setZero();
   EXPECT_TRUE(live_message(p, false)["streams"][0]["cop"].is_null());
+  // What the values are: kPa from the device itself (no calibration), counts with no force, or
+  // kPa through a calibration, which is named.
+  EXPECT_EQ(m["streams"][0]["units"], "kPa");
+  EXPECT_TRUE(m["streams"][0]["calibration"].is_null());
+  p.streams[0].info.units = PressureUnits::counts;
+  const json c = live_message(p, true);
+  EXPECT_EQ(c["streams"][0]["units"], "counts");
+  EXPECT_TRUE(c["streams"][0]["total_force_n"].is_null());
+  Calibration cal;
+  cal.device_serial = "SN-9";
+  cal.method = "body_weight_standing";
+  cal.date = "2026-12-05";
+  cal.coefficients = {2.0};
+  p.streams[0].info.units = PressureUnits::kpa;
+  p.streams[0].info.calibration = cal;
+  const json k = live_message(p, true);
+  EXPECT_EQ(k["streams"][0]["units"], "kPa");
+  EXPECT_EQ(k["streams"][0]["calibration"]["device_serial"], "SN-9");
+  EXPECT_EQ(k["streams"][0]["calibration"]["date"], "2026-12-05");
+  EXPECT_DOUBLE_EQ(k["streams"][0]["total_force_n"].get<double>(), 5.0);
 }
 
 TEST(AppLive, RecordedTrialIsIndexedAndAnalysable) {
   AppConfig config;
   // A short pass over a small mat: enough for footfalls, quick under ASan.
   const std::string uri = "sim://walk?layout=mat&rows=48&cols=240&pitch=10&rate=50&foot=normal&seed=1&duration=3";
-  config.list_sources = [uri] { return std::vector<SourceChoice>{{uri, "simulator", "simulator"}}; };
+  config.list_sources = [uri] { return std::vector<SourceChoice>{{uri, "simulator", "simulator", ""}}; };
   // Frames as fast as the simulator makes them (not paced): the test does not wait for 3 s.
   config.open_source = [](const std::string& u) { return sim::make_source(u, steady_clock(), false); };
   TestServer s(config);
@@ -469,6 +489,29 @@ TEST(ServeCli, PasswordRequiredOffLoopbackAndSetFromStdin) {
   auto damaged = run("'" + cli + "' serve --data '" + d + "' --bind 0.0.0.0 --port 0 2>&1; echo rc=$?");
   EXPECT_NE(damaged.find("clinic-password"), std::string::npos) << damaged;
   EXPECT_NE(damaged.find("rc=2"), std::string::npos) << damaged;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+// `insole serve --calibrations DIR`: a folder that is not there stops the server with exit 2 and
+// the reason; an existing one is where the calibration files are looked for (the default is
+// DATA/calibrations, made at start).
+TEST(ServeCli, CalibrationsFolderOption) {
+  const auto dir = std::filesystem::temp_directory_path() / ("insole_serve_cal_" + random_token(6));
+  std::filesystem::create_directories(dir / "cals");
+  const std::string d = dir.string();
+  const std::string cli = INSOLE_CLI;
+  auto missing = run("'" + cli + "' serve --data '" + d + "/data' --calibrations '" + d + "/none' --port 0 2>&1; echo rc=$?");
+  EXPECT_NE(missing.find("--calibrations " + d + "/none: not a folder"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("rc=2"), std::string::npos) << missing;
+  EXPECT_EQ(missing.find("open http"), std::string::npos) << missing;
+  // Served for a moment (timeout's SIGTERM stops it as Ctrl-C does).
+  auto given = run("timeout 2 '" + cli + "' serve --data '" + d + "/data' --calibrations '" + d + "/cals' --port 0 2>&1");
+  EXPECT_NE(given.find("calibration files in " + d + "/cals;"), std::string::npos) << given;
+  EXPECT_FALSE(std::filesystem::exists(dir / "data" / "calibrations"));
+  auto by_default = run("timeout 2 '" + cli + "' serve --data '" + d + "/data' --port 0 2>&1");
+  EXPECT_NE(by_default.find("calibration files in " + d + "/data/calibrations;"), std::string::npos) << by_default;
+  EXPECT_TRUE(std::filesystem::is_directory(dir / "data" / "calibrations"));
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }

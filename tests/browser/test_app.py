@@ -236,27 +236,48 @@ def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
     assert PSEUDONYM in text, text[:500]
 
 
+def start_server(cli, data_dir):
+    """`insole serve` on `data_dir` and a free loopback port: the process and the address it printed."""
+    server = subprocess.Popen([cli, "serve", "--data", data_dir, "--port", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = server.stdout.readline()
+    m = re.search(r"open (http://127\.0\.0\.1:\d+/)", line)
+    if not m:
+        server.kill()
+        raise AssertionError("insole serve did not print its address: %r %s" % (line, server.stderr.read()))
+    return server, m.group(1)
+
+
+def stop_server(server):
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def headless_chromium(downloads):
+    """Headless Chromium through chromedriver, saving downloads into `downloads`."""
+    opts = webdriver.ChromeOptions()
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
+        opts.add_argument(a)
+    opts.add_experimental_option("prefs", {"download.default_directory": downloads,
+                                           "download.prompt_for_download": False})
+    service = Service(executable_path=shutil.which("chromedriver"))
+    driver = webdriver.Chrome(options=opts, service=service)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+    return driver
+
+
 def main(cli, shots):
     os.makedirs(shots, exist_ok=True)
     data = tempfile.mkdtemp(prefix="insole_browser_")
     downloads = tempfile.mkdtemp(prefix="insole_downloads_")
-    server = subprocess.Popen([cli, "serve", "--data", os.path.join(data, "clinic"), "--port", "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = None
     driver = None
     try:
-        line = server.stdout.readline()
-        m = re.search(r"open (http://127\.0\.0\.1:\d+/)", line)
-        assert m, "insole serve did not print its address: %r %s" % (line, server.stderr.read() if server.poll() is not None else "")
-        url = m.group(1)
-
-        opts = webdriver.ChromeOptions()
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
-            opts.add_argument(a)
-        opts.add_experimental_option("prefs", {"download.default_directory": downloads,
-                                               "download.prompt_for_download": False})
-        service = Service(executable_path=shutil.which("chromedriver"))
-        driver = webdriver.Chrome(options=opts, service=service)
-        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+        server, url = start_server(cli, os.path.join(data, "clinic"))
+        driver = headless_chromium(downloads)
         wait = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,))
 
         # The patient list, then a new patient.
@@ -358,11 +379,8 @@ def main(cli, shots):
     finally:
         if driver is not None:
             driver.quit()
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        if server is not None:
+            stop_server(server)
         shutil.rmtree(data, ignore_errors=True)
         shutil.rmtree(downloads, ignore_errors=True)
 

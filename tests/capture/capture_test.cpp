@@ -374,5 +374,49 @@ TEST(Capture, CalibrationsThatDoNotFitFailBeforeTheFileExists) {
   fails(std::move(kpa), {power_law_calibration("left")}, "stream 'left' is already in kPa");
 }
 
+// The check the clinic app makes before it starts anything: on the sources' info() alone, the
+// streams and the refusals are those of run_capture, message for message.
+TEST(Capture, CaptureStreamsGivesRunCapturesStreamsAndRefusalsBeforeAnythingStarts) {
+  auto infos_of = [](const std::vector<std::unique_ptr<FrameSource>>& sources) {
+    std::vector<const SourceInfo*> infos;
+    for (const auto& s : sources) infos.push_back(&s->info());
+    return infos;
+  };
+  const auto two_left = counts_sources({"left", "left"});
+  auto made = capture_streams(infos_of(two_left), {power_law_calibration("left_2")});
+  ASSERT_TRUE(made) << made.error().message;
+  ASSERT_EQ(made->size(), 2u);
+  EXPECT_EQ(made->at(0).name, "left");
+  EXPECT_EQ(made->at(0).units, PressureUnits::counts);
+  EXPECT_FALSE(made->at(0).calibration);
+  EXPECT_EQ(made->at(0).attributes.at("source_uri"), "test://left");
+  EXPECT_EQ(made->at(1).name, "left_2");
+  EXPECT_EQ(made->at(1).units, PressureUnits::kpa);
+  ASSERT_TRUE(made->at(1).calibration);
+  EXPECT_EQ(made->at(1).calibration->device_serial, "INS-42");
+
+  test::TempDir dir;
+  Calibration wrong_size = power_law_calibration("");
+  wrong_size.zero_counts = Eigen::VectorXd::Zero(3);
+  const std::vector<std::vector<Calibration>> refused = {
+      {power_law_calibration("mat")}, {power_law_calibration("")}, {power_law_calibration("left"), power_law_calibration("left")},
+      {wrong_size}};
+  for (const auto& cals : refused) {
+    auto sources = counts_sources({"left", "left"});
+    if (&cals == &refused.back()) sources.pop_back();  // one counts stream: the size is what is wrong
+    auto early = capture_streams(infos_of(sources), cals);
+    ASSERT_FALSE(early);
+    CaptureOptions opt;
+    opt.output = dir / "never.h5";
+    opt.calibrations = cals;
+    auto late = run_capture(std::move(sources), opt, std::make_shared<ManualClock>());
+    ASSERT_FALSE(late);
+    EXPECT_EQ(early.error().code, Errc::invalid_argument);
+    EXPECT_EQ(early.error().message, late.error().message);
+    EXPECT_FALSE(std::filesystem::exists(opt.output));
+  }
+  EXPECT_FALSE(capture_streams({}, {}));
+}
+
 }  // namespace
 }  // namespace insole::capture

@@ -56,6 +56,65 @@ std::vector<std::string> merged_stream_names(const std::vector<const SourceInfo*
 
 namespace {
 
+// Gives each calibration its stream (CaptureOptions::calibrations): the one it names, or the only
+// stream in counts. That stream is then recorded in kPa, with its counts kept beside (the writer).
+Status attach_calibrations(const std::vector<Calibration>& cals, std::vector<StreamInfo>& streams) {
+  auto names = [&] {
+    std::string out;
+    for (const auto& s : streams) out += (out.empty() ? "" : ", ") + s.name + " (" + std::string(to_string(s.units)) + ")";
+    return out;
+  };
+  for (const Calibration& cal : cals) {
+    const std::string what = "calibration" + (cal.device_serial.empty() ? std::string() : " of device " + cal.device_serial);
+    StreamInfo* target = nullptr;
+    if (!cal.stream.empty()) {
+      for (auto& s : streams)
+        if (s.name == cal.stream) target = &s;
+      if (!target)
+        return make_error(Errc::invalid_argument,
+                          what + " is for stream '" + cal.stream + "', which this capture does not have; it has " + names());
+    } else {
+      std::size_t in_counts = 0;
+      for (auto& s : streams)
+        if (s.units == PressureUnits::counts && !s.calibration) target = &s, ++in_counts;
+      if (in_counts != 1)
+        return make_error(Errc::invalid_argument,
+                          what + " names no stream and the capture has " + std::to_string(in_counts) +
+                              " uncalibrated streams in counts (" + names() + "); say which stream it is for");
+    }
+    if (target->calibration)
+      return make_error(Errc::invalid_argument, "stream '" + target->name + "' is given two calibrations");
+    if (target->units != PressureUnits::counts)
+      return make_error(Errc::invalid_argument, "stream '" + target->name + "' is already in " +
+                                                    std::string(to_string(target->units)) + "; a calibration turns counts into kPa");
+    if (auto st = cal.validate(target->layout.sensor_count()); !st)
+      return make_error(Errc::invalid_argument, "stream '" + target->name + "': " + st.error().message);
+    target->units = PressureUnits::kpa;
+    target->calibration = cal;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<StreamInfo>> capture_streams(const std::vector<const SourceInfo*>& sources,
+                                                const std::vector<Calibration>& calibrations) {
+  const auto names = merged_stream_names(sources);
+  std::vector<StreamInfo> streams;
+  for (const auto* src : sources)
+    for (const auto& st : src->streams) {
+      StreamInfo s = st;
+      s.name = names[streams.size()];
+      if (s.attributes.count("source_uri") == 0) s.attributes["source_uri"] = src->uri;
+      streams.push_back(std::move(s));
+    }
+  if (streams.empty()) return make_error(Errc::invalid_argument, "the sources describe no streams");
+  if (auto st = attach_calibrations(calibrations, streams); !st) return st.error();
+  return streams;
+}
+
+namespace {
+
 // What a reader thread hands to the writer.
 struct FrameItem {
   std::size_t source;
@@ -207,45 +266,6 @@ void read_source(std::size_t index, SourceSlot& slot, HandOff& queue,
   }
 }
 
-// Gives each calibration its stream (CaptureOptions::calibrations): the one it names, or the only
-// stream in counts. That stream is then recorded in kPa, with its counts kept beside (the writer).
-Status attach_calibrations(const std::vector<Calibration>& cals, std::vector<StreamInfo>& streams) {
-  auto names = [&] {
-    std::string out;
-    for (const auto& s : streams) out += (out.empty() ? "" : ", ") + s.name + " (" + std::string(to_string(s.units)) + ")";
-    return out;
-  };
-  for (const Calibration& cal : cals) {
-    const std::string what = "calibration" + (cal.device_serial.empty() ? std::string() : " of device " + cal.device_serial);
-    StreamInfo* target = nullptr;
-    if (!cal.stream.empty()) {
-      for (auto& s : streams)
-        if (s.name == cal.stream) target = &s;
-      if (!target)
-        return make_error(Errc::invalid_argument,
-                          what + " is for stream '" + cal.stream + "', which this capture does not have; it has " + names());
-    } else {
-      std::size_t in_counts = 0;
-      for (auto& s : streams)
-        if (s.units == PressureUnits::counts && !s.calibration) target = &s, ++in_counts;
-      if (in_counts != 1)
-        return make_error(Errc::invalid_argument,
-                          what + " names no stream and the capture has " + std::to_string(in_counts) +
-                              " uncalibrated streams in counts (" + names() + "); say which stream it is for");
-    }
-    if (target->calibration)
-      return make_error(Errc::invalid_argument, "stream '" + target->name + "' is given two calibrations");
-    if (target->units != PressureUnits::counts)
-      return make_error(Errc::invalid_argument, "stream '" + target->name + "' is already in " +
-                                                    std::string(to_string(target->units)) + "; a calibration turns counts into kPa");
-    if (auto st = cal.validate(target->layout.sensor_count()); !st)
-      return make_error(Errc::invalid_argument, "stream '" + target->name + "': " + st.error().message);
-    target->units = PressureUnits::kpa;
-    target->calibration = cal;
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sources,
@@ -284,26 +304,16 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
 
   std::vector<const SourceInfo*> infos;
   for (auto& s : slots) infos.push_back(&s->source->info());
-  const auto names = merged_stream_names(infos);
-  std::vector<StreamInfo> streams;
-  std::vector<std::size_t> stream_source;
+  auto made = capture_streams(infos, options.calibrations);
+  if (!made) {
+    stop_started();
+    return made.error();
+  }
+  std::vector<StreamInfo> streams = std::move(made).value();
+  std::size_t first = 0;
   for (std::size_t i = 0; i < slots.size(); ++i) {
-    slots[i]->first_stream = streams.size();
-    for (const auto& st : infos[i]->streams) {
-      StreamInfo s = st;
-      s.name = names[streams.size()];
-      if (s.attributes.count("source_uri") == 0) s.attributes["source_uri"] = infos[i]->uri;
-      streams.push_back(std::move(s));
-      stream_source.push_back(i);
-    }
-  }
-  if (streams.empty()) {
-    stop_started();
-    return make_error(Errc::invalid_argument, "the sources describe no streams");
-  }
-  if (auto st = attach_calibrations(options.calibrations, streams); !st) {
-    stop_started();
-    return st.error();
+    slots[i]->first_stream = first;
+    first += infos[i]->streams.size();
   }
 
   RecordingMetadata meta = options.meta;

@@ -17,9 +17,12 @@
 //   GET  /api/compare?a=ID&b=ID[&fitted=ID,...]   the `insole compare --json` document of two trials
 //   GET  /api/compare/diff.png?a=..&b=..   difference maps;  /api/compare/report.{pdf,html}?a=..&b=..
 //                                          B's report with the comparison (`insole report --compare-with`)
-//   GET  /api/sources                      serial ports with protocols, simulator, emulators
+//   GET  /api/sources                      serial ports with protocols, simulator, emulators; each
+//                                          with its device serial and the calibration file matching it
+//   GET  /api/calibrations                 the calibration files offered (calibrations.hpp)
 //   GET  /api/live                         capture state
-//   POST /api/live/start {source, visit_id?, kind?}   preview (no visit) or record a trial
+//   POST /api/live/start {source, visit_id?, kind?, calibration?}   preview (no visit) or record a
+//                                          trial, calibrated with the named listed file or in counts
 //   POST /api/live/stop                    stop; a recorded trial is indexed
 //   GET  /  and /app.js, /app.css ...      the embedded web assets
 
@@ -29,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "insole/app/calibrations.hpp"
 #include "insole/app/http.hpp"
 #include "insole/app/live.hpp"
 #include "insole/app/store.hpp"
@@ -58,6 +62,9 @@ struct AppConfig {
   std::shared_ptr<Clock> clock;
   /// Seconds a simulator trial lasts when the request does not say (0 = until stopped).
   double default_duration_s = 0.0;
+  /// The folder of calibration files offered for live capture (calibrations.hpp); empty:
+  /// data_dir / "calibrations", created when absent.
+  std::filesystem::path calibrations_dir;
 };
 
 class App {

@@ -28,17 +28,25 @@ struct SourceChoice {
   std::string uri;    ///< what SourceOpener takes
   std::string label;  ///< shown to the user
   std::string kind;   ///< "serial" | "simulator" | "emulator" (demo_devices.hpp)
+  /// The device's serial number when known (a USB device's, from sysfs), "" otherwise; a
+  /// calibration file of that device is preselected (calibrations.hpp).
+  std::string serial;
 };
 
 using SourceLister = std::function<std::vector<SourceChoice>()>;
 using SourceOpener = std::function<Result<std::unique_ptr<FrameSource>>(const std::string& uri)>;
 
 /// The live message of one progress tick (exposed for tests): {"type":"frame", "elapsed_s",
-/// "recording", "streams":[{name, side, rows, cols, cells_kpa (row-major, null = no sensel),
-/// max_kpa, total_force_n, cop:{row, col} (cell units, null without load), frames, rate_hz,
-/// captured_unix_ms (when the latest frame arrived)}], "sources":[{uri, state, connected, gaps,
-/// last_error, lost}], "sent_unix_ms"}; "connected" is false while the device is unplugged or
-/// silent ("state": "reconnecting") and before its first frame; the two stamps are ms since the Unix epoch on the system clock.
+/// "recording", "streams":[{name, side, units, calibration, rows, cols, cells_kpa (row-major,
+/// null = no sensel), max_kpa, total_force_n, cop:{row, col} (cell units, null without load),
+/// frames, rate_hz, captured_unix_ms (when the latest frame arrived)}], "sources":[{uri, state,
+/// connected, gaps, last_error, lost}], "sent_unix_ms"}; "connected" is false while the device is
+/// unplugged or silent ("state": "reconnecting") and before its first frame; the two stamps are
+/// ms since the Unix epoch on the system clock.
+/// "units" is the stream's as recorded: "kPa" (a device that reports pressure, or counts
+/// calibrated as they arrive; "calibration" then says which: {device_serial, stream, method,
+/// date}) or "counts" (uncalibrated; "calibration" null). The values of cells_kpa and max_kpa
+/// are in those units; total_force_n is null for counts, which are no pressure to integrate.
 nlohmann::json live_message(const capture::CaptureProgress& progress, bool recording, int max_rows = 24,
                             int max_cols = 48);
 
@@ -59,10 +67,12 @@ class LiveCapture {
   LiveCapture(const LiveCapture&) = delete;
   LiveCapture& operator=(const LiveCapture&) = delete;
 
-  /// Opens `uri` and starts recording into `output` (which must not exist). Fails when a capture
-  /// is already running or the source cannot be opened or started.
+  /// Opens `uri` and starts recording into `output` (which must not exist), with `calibrations`
+  /// applied as frames arrive (capture::CaptureOptions::calibrations). Fails when a capture is
+  /// already running, the source cannot be opened, or a calibration does not fit the source's
+  /// streams (capture::capture_streams, checked before anything starts: no file is made).
   Status start(const std::string& uri, const std::filesystem::path& output, RecordingMetadata meta, bool recording,
-               OnFinished on_finished, double duration_s = 0.0);
+               OnFinished on_finished, double duration_s = 0.0, std::vector<Calibration> calibrations = {});
   /// Asks the running capture to stop and waits for it; no-op when idle.
   void stop();
   bool running() const;

@@ -118,4 +118,23 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
 /// Unique stream names for the given sources, in order ("left", "right", "mat", "left_2" ...).
 std::vector<std::string> merged_stream_names(const std::vector<const SourceInfo*>& sources);
 
+/// The streams a capture of `sources` records, exactly as run_capture makes them: named by
+/// merged_stream_names, each with its source's URI in the attribute "source_uri", and each
+/// calibration given to its stream (the one it names, or the only stream in counts; see
+/// CaptureOptions::calibrations), whose units are then kPa.
+///
+/// Errors (Errc::invalid_argument, the message naming the calibration's device and the stream):
+/// the sources describe no streams; a calibration names a stream the capture does not have;
+/// one names no stream and not exactly one stream is in counts; a stream is given two; a stream
+/// is already in kPa; the calibration's zero or gain has another number of sensels than the
+/// stream, or is otherwise invalid (Calibration::validate).
+///
+/// run_capture applies it once the sources have started. A caller that must refuse an unfitting
+/// calibration before anything starts (the clinic app, which answers the request at once and
+/// captures on a thread of its own) checks with it on the sources' info() first: sources that
+/// know their streams before start() (serial devices, the simulator, playback) get the answer
+/// run_capture would give.
+Result<std::vector<StreamInfo>> capture_streams(const std::vector<const SourceInfo*>& sources,
+                                                const std::vector<Calibration>& calibrations);
+
 }  // namespace insole::capture

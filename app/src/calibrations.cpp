@@ -1,0 +1,94 @@
+#include "insole/app/calibrations.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "insole/app/http.hpp"
+#include "insole/calibration/calibration_file.hpp"
+
+namespace insole::app {
+
+bool is_calibration_file_name(std::string_view name) {
+  constexpr std::string_view suffix = ".json";
+  if (name.size() <= suffix.size() || name.size() > 255 || name.substr(name.size() - suffix.size()) != suffix) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  });
+}
+
+std::vector<CalibrationEntry> list_calibrations(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (!is_calibration_file_name(name)) continue;
+    // A link may point anywhere: listed only when what it names is a file inside the folder.
+    auto inside = resolve_in_dir(dir, name);
+    std::error_code fec;
+    if (!inside || !std::filesystem::is_regular_file(*inside, fec)) continue;
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  if (names.size() > kMaxCalibrationFiles) names.resize(kMaxCalibrationFiles);
+  std::vector<CalibrationEntry> out;
+  out.reserve(names.size());
+  for (auto& name : names) {
+    CalibrationEntry entry;
+    auto cal = calibration::read_file(dir / name);
+    if (cal)
+      entry.calibration = std::move(*cal);
+    else
+      entry.error = cal.error().message;
+    entry.name = std::move(name);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+Result<Calibration> load_listed_calibration(const std::filesystem::path& dir, std::string_view name) {
+  for (auto& e : list_calibrations(dir)) {
+    if (e.name != name) continue;
+    if (!e.calibration) return Error{Errc::format_error, e.error};
+    return std::move(*e.calibration);
+  }
+  return Error{Errc::not_found, "no calibration file of that name in " + dir.string() + " (GET /api/calibrations lists them)"};
+}
+
+std::optional<std::string> calibration_for_serial(const std::vector<CalibrationEntry>& entries, std::string_view serial) {
+  if (serial.empty()) return std::nullopt;
+  const CalibrationEntry* best = nullptr;
+  for (const auto& e : entries)  // sorted by name: on equal dates the later name wins
+    if (e.calibration && e.calibration->device_serial == serial && (!best || e.calibration->date >= best->calibration->date))
+      best = &e;
+  if (!best) return std::nullopt;
+  return best->name;
+}
+
+nlohmann::json to_json(const CalibrationEntry& entry) {
+  using nlohmann::json;
+  json j = {{"name", entry.name}, {"usable", entry.calibration.has_value()}, {"error", entry.error.empty() ? json(nullptr) : json(entry.error)}};
+  if (!entry.calibration) return j;
+  const Calibration& c = *entry.calibration;
+  j["device_serial"] = c.device_serial;
+  j["stream"] = c.stream;
+  j["method"] = c.method;
+  j["date"] = c.date;
+  j["source"] = c.source;
+  j["model"] = std::string(to_string(c.model));
+  j["coefficients"] = c.coefficients;
+  j["body_mass_kg"] = c.body_mass_kg ? json(*c.body_mass_kg) : json(nullptr);
+  const Eigen::Index sensels = std::max(c.zero_counts.size(), c.gain.size());
+  j["sensels"] = sensels > 0 ? json(sensels) : json(nullptr);
+  double sum2 = 0, max_abs = 0;
+  for (double r : c.residuals_kpa) {
+    sum2 += r * r;
+    max_abs = std::max(max_abs, std::abs(r));
+  }
+  const bool any = !c.residuals_kpa.empty();
+  j["residuals"] = {{"count", c.residuals_kpa.size()},
+                    {"rms_kpa", any ? json(std::sqrt(sum2 / double(c.residuals_kpa.size()))) : json(nullptr)},
+                    {"max_abs_kpa", any ? json(max_abs) : json(nullptr)}};
+  return j;
+}
+
+}  // namespace insole::app
