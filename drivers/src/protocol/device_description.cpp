@@ -62,6 +62,13 @@ const Names<MatrixChecksum>& checksums() {
                                           {MatrixChecksum::sum16le_all, "sum16le_all"}};
   return names;
 }
+const Names<LengthCounts>& length_counts() {
+  // Built on first use: the registry may be built during other files' static initialisation.
+  static const Names<LengthCounts> names = {{LengthCounts::values, "values"},
+                                            {LengthCounts::payload, "payload"},
+                                            {LengthCounts::frame, "frame"}};
+  return names;
+}
 const Names<RawTransform>& transforms() {
   // Built on first use: the registry may be built during other files' static initialisation.
   static const Names<RawTransform> names = {{RawTransform::none, "none"}, {RawTransform::invert, "invert"},
@@ -356,6 +363,29 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
     c.trailer_bytes = static_cast<std::size_t>(trailer);
     INSOLE_TRY(sum, f.choice("checksum", checksums(), false, MatrixChecksum::none));
     c.checksum = sum;
+    {
+      // "length": {"size": 2, "endian": "le", "counts": "frame", "adjust": -2}
+      INSOLE_TRY(l, f.object("length", false));
+      if (f.find("length")) {
+        INSOLE_TRY(size, l.integer("size", true, 1, 2, 1));
+        c.length.size = static_cast<std::size_t>(size);
+        INSOLE_TRY(endian, l.text("endian", false, 8));
+        if (size == 1 && l.find("endian"))
+          return l.bad("endian", "a one-byte length field has no byte order; leave out endian");
+        if (size == 2) {
+          if (!l.find("endian")) return l.bad("endian", "missing (a two-byte length field: \"le\" or \"be\")");
+          if (endian != "le" && endian != "be") return l.bad("endian", "\"" + endian + "\" is not one of le, be");
+          c.length.big_endian = endian == "be";
+        }
+        INSOLE_TRY(counts, l.choice("counts", length_counts(), true, LengthCounts::frame));
+        c.length.counts = counts;
+        INSOLE_TRY(adjust, l.integer("adjust", false, -65535, 65535, 0));
+        c.length.adjust = static_cast<long>(adjust);
+        if (auto st = l.finish(); !st) return st.error();
+      }
+    }
+    INSOLE_TRY(after, f.bytes("after_length", 8));
+    c.after_length = std::move(after);
     INSOLE_TRY(embedded, f.flag("reject_embedded_sync", false));
     c.reject_embedded_sync = embedded;
     INSOLE_TRY(term, f.bytes("terminator", 1));
@@ -578,6 +608,14 @@ std::string to_device_description(const MatrixCodecConfig& c) {
   if (!c.sync.empty()) f["sync"] = hex_bytes(c.sync);
   if (c.foot_byte) f["foot_byte"] = true;
   if (c.trailer_bytes) f["trailer_bytes"] = c.trailer_bytes;
+  if (c.length.size != 0) {
+    ojson l = {{"size", c.length.size}};
+    if (c.length.size == 2) l["endian"] = c.length.big_endian ? "be" : "le";
+    l["counts"] = name_of(length_counts(), c.length.counts);
+    if (c.length.adjust != 0) l["adjust"] = c.length.adjust;
+    f["length"] = l;
+  }
+  if (!c.after_length.empty()) f["after_length"] = hex_bytes(c.after_length);
   if (c.checksum != MatrixChecksum::none) f["checksum"] = name_of(checksums(), c.checksum);
   if (c.reject_embedded_sync) f["reject_embedded_sync"] = true;
   if (c.terminator != '\n') f["terminator"] = hex_bytes({c.terminator});

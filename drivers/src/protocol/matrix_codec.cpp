@@ -74,6 +74,21 @@ Status MatrixCodecConfig::validate() const {
   if (framing == MatrixFraming::header && (sync.empty() || sync.size() > 8))
     return bad("header framing needs 1..8 sync bytes");
   if (framing == MatrixFraming::header && trailer_bytes > 64) return bad("trailer over 64 bytes");
+  if (framing != MatrixFraming::header && (length.size != 0 || !after_length.empty()))
+    return bad("a length field (and after_length) needs header framing");
+  if (length.size > 2) return bad("a length field has 1 or 2 bytes, not " + std::to_string(length.size));
+  if (!after_length.empty() && length.size == 0)
+    return bad("after_length needs a length field (constant bytes before the values belong to sync)");
+  if (after_length.size() > 8) return bad("after_length over 8 bytes");
+  if (length.size != 0) {
+    if (length.adjust < -65535 || length.adjust > 65535)
+      return bad("length adjust must be between -65535 and 65535");
+    const long want = expected_length();
+    const long most = length.size == 1 ? 0xFF : 0xFFFF;
+    if (want < 0 || want > most)
+      return bad("the " + std::to_string(length.size) + "-byte length field cannot hold " + std::to_string(want) +
+                 " (the count for this grid plus adjust); it must be 0.." + std::to_string(most));
+  }
   if (framing == MatrixFraming::poll_raw && poll_request.empty())
     return bad("poll_raw framing needs a poll request");
   if (framing == MatrixFraming::zero_run && (value_type != ValueType::u8 || max_raw > 254))
@@ -150,6 +165,24 @@ std::size_t MatrixCodecConfig::checksum_width() const {
   return 0;
 }
 
+std::size_t MatrixCodecConfig::header_bytes() const {
+  return sync.size() + (foot_byte ? 1 : 0) + length.size + after_length.size();
+}
+
+std::size_t MatrixCodecConfig::frame_bytes() const {
+  return header_bytes() + std::size_t(cells()) * value_width() + trailer_bytes + checksum_width();
+}
+
+long MatrixCodecConfig::expected_length() const {
+  long count = 0;
+  switch (length.counts) {
+    case LengthCounts::values: count = cells(); break;
+    case LengthCounts::payload: count = long(std::size_t(cells()) * value_width() + trailer_bytes); break;
+    case LengthCounts::frame: count = long(frame_bytes()); break;
+  }
+  return count + length.adjust;
+}
+
 int MatrixCodecConfig::sensel_index(int k) const {
   if (order == ScanOrder::row_major) return k;
   const int r = k % rows, c = k / rows;  // column-major: the outer loop walks columns
@@ -161,9 +194,8 @@ int MatrixCodecConfig::sensel_index(int k) const {
 
 MatrixDecoder::MatrixDecoder(MatrixCodecConfig config) : config_(std::move(config)) {
   if (auto st = config_.validate(); !st) throw std::invalid_argument(st.error().message);
-  frame_bytes_ = config_.sync.size() + (config_.foot_byte ? 1 : 0) +
-                 std::size_t(config_.cells()) * config_.value_width() + config_.trailer_bytes +
-                 config_.checksum_width();
+  frame_bytes_ = config_.frame_bytes();
+  expected_length_ = config_.length.size != 0 ? config_.expected_length() : 0;
   reset();
 }
 
@@ -429,8 +461,31 @@ void MatrixDecoder::parse_header(std::vector<PressureFrame>& out) {
       }
       stream = p[S] - 1u;
     }
+    if (config_.length.size != 0) {
+      // The length field is read as soon as it is here: one that disagrees with the grid is
+      // refused before waiting for the bytes it claims.
+      const std::size_t at = S + (config_.foot_byte ? 1 : 0);
+      const std::size_t n = config_.length.size;
+      if (avail < at + n) return;
+      const long claimed = n == 1 ? long(p[at])
+                           : config_.length.big_endian ? long((p[at] << 8) | p[at + 1])
+                                                       : long(p[at] | (p[at + 1] << 8));
+      if (claimed != expected_length_) {
+        ++stats_.malformed_frames;
+        discard(1);
+        ++pos_;
+        continue;
+      }
+      const std::vector<std::uint8_t>& tail = config_.after_length;
+      const std::size_t got = std::min(avail - (at + n), tail.size());
+      if (std::memcmp(p + at + n, tail.data(), got) != 0) {
+        discard(1);
+        ++pos_;
+        continue;
+      }
+    }
     if (avail < frame_bytes_) return;
-    const std::size_t values_at = S + (config_.foot_byte ? 1 : 0);
+    const std::size_t values_at = config_.header_bytes();
     const std::size_t values_len = std::size_t(config_.cells()) * config_.value_width();
     if (config_.checksum != MatrixChecksum::none) {
       const std::size_t from = config_.checksum == MatrixChecksum::sum8_payload ? values_at : 0;
@@ -627,6 +682,19 @@ void MatrixDeviceModel::encode_frame(const PressureFrame& frame, std::vector<std
       const std::size_t start = out.size();
       out.insert(out.end(), config_.sync.begin(), config_.sync.end());
       if (config_.foot_byte) out.push_back(std::uint8_t(frame.stream + 1));
+      if (config_.length.size != 0) {
+        const auto v = static_cast<std::uint16_t>(config_.expected_length());  // validated to fit
+        if (config_.length.size == 1) {
+          out.push_back(std::uint8_t(v));
+        } else if (config_.length.big_endian) {
+          out.push_back(std::uint8_t(v >> 8));
+          out.push_back(std::uint8_t(v & 0xFF));
+        } else {
+          out.push_back(std::uint8_t(v & 0xFF));
+          out.push_back(std::uint8_t(v >> 8));
+        }
+        out.insert(out.end(), config_.after_length.begin(), config_.after_length.end());
+      }
       const std::size_t values_at = out.size();
       for (std::uint32_t v : raw) put(out, v);
       out.insert(out.end(), config_.trailer_bytes, 0);  // trailer meaning unknown: zeros

@@ -4,7 +4,8 @@
 // matrix in one of six framings (devices-and-formats survey, section 1.5):
 //   text_lines      ASCII numbers separated by spaces/commas/semicolons/tabs, one frame per line
 //   poll_raw        the host sends a request, the device answers exactly rows*cols values
-//   header          sync bytes [+ foot byte] + values [+ trailer] [+ sum8 | sum16 LE]
+//   header          sync bytes [+ foot byte] [+ length field + constant bytes] + values [+ trailer]
+//                   [+ sum8 | sum16 LE]
 //   cobs            COBS packets delimited by 0x00
 //   slip            SLIP packets (RFC 1055): values escaped (C0 -> DB DC, DB -> DB DD), C0 ends each
 //   zero_run        values 1..254, "0x00 n" = n zeros, 0xFF ends a frame (Sensitronics style)
@@ -40,6 +41,25 @@ enum class MatrixChecksum {
   /// trailer), sent little-endian in two bytes (208-cell FLX insole).
   sum16le_all,
 };
+/// What a header's length field counts. The field holds that count plus LengthField::adjust.
+enum class LengthCounts {
+  values,   ///< the number of values (cells) in the frame, not bytes
+  payload,  ///< bytes of the values and the trailer (what sum8_payload covers)
+  frame,    ///< bytes of the whole frame, from the first sync byte to the last checksum byte
+};
+
+/// A length field in a header frame: right after the sync (and the foot byte), 1 or 2 bytes.
+/// The grid fixes the frame size, so exactly one value is valid: expected_length(). A frame
+/// whose field says anything else is refused at once (counted malformed; the decoder drops one
+/// byte and looks for the next sync), so a lying field neither makes the decoder wait for bytes
+/// that never come nor makes it skip good frames.
+struct LengthField {
+  std::size_t size = 0;     ///< 0: no length field; else 1 or 2 bytes
+  bool big_endian = false;  ///< 2-byte fields: byte order on the wire
+  LengthCounts counts = LengthCounts::frame;
+  long adjust = 0;  ///< the field holds count + adjust (e.g. -2: the bytes before a 2-byte checksum)
+};
+
 enum class RawTransform {
   none,         ///< x = raw
   invert,       ///< x = max_raw - raw (sensors whose reading falls with load)
@@ -84,6 +104,11 @@ struct MatrixCodecConfig {
   /// header: a byte after the sync selects the stream: 0x01 -> stream 0 (left), 0x02 -> 1 (right).
   bool foot_byte = false;
   std::size_t trailer_bytes = 0;  ///< header: bytes after the values, ignored by the decoder
+  /// header: a length field after the sync and foot byte (size 0: none).
+  LengthField length;
+  /// header: constant bytes between the length field and the values, matched like the sync
+  /// (constant bytes before the length field belong to `sync`). Needs a length field.
+  std::vector<std::uint8_t> after_length;
   MatrixChecksum checksum = MatrixChecksum::none;
   /// header without checksum: a frame whose bytes contain the sync sequence again is taken as cut
   /// short by the next frame (counted truncated). Only for devices whose values cannot contain it.
@@ -137,6 +162,12 @@ struct MatrixCodecConfig {
   int cells() const { return rows * cols; }
   /// Bytes of the checksum on the wire (0, 1 or 2).
   std::size_t checksum_width() const;
+  /// header: bytes before the values (sync, foot byte, length field, after_length), and of a
+  /// whole frame.
+  std::size_t header_bytes() const;
+  std::size_t frame_bytes() const;
+  /// header with a length field: the one value the field must hold for this grid.
+  long expected_length() const;
   std::size_t value_width() const;  ///< bytes per value on the wire (0 for ascii)
   std::size_t stream_count() const { return foot_byte ? 2 : 1; }
   /// Raw wire value -> recorded value (counts, or kPa with a stated calibration) and back
@@ -171,6 +202,7 @@ class MatrixDecoder final : public Decoder {
 
   MatrixCodecConfig config_;
   std::size_t frame_bytes_ = 0;  // header: total bytes of one frame
+  long expected_length_ = 0;     // header with a length field: the value it must hold
   std::vector<std::uint8_t> buf_;
   std::size_t pos_ = 0;
   bool discarding_ = false;
