@@ -27,10 +27,20 @@
 #include "insole/core/recording.hpp"
 #include "insole/core/side.hpp"
 #include "insole/drivers/protocol/decoder.hpp"
+#include "insole/drivers/protocol/sensel.hpp"
 
 namespace insole::drivers {
 
 enum class MatrixFraming { text_lines, poll_raw, header, cobs, slip, zero_run, column_messages };
+/// Which codec runs a described device: the generic matrix codec (everything in this header), or
+/// a built-in codec with its own decoder for a protocol a matrix framing cannot express (a
+/// handshake, mixed frame contents). A description chooses it with its framing type
+/// ("framing": {"type": "sensel"}); everything else about the device stays data.
+enum class DeviceCodec {
+  matrix,  ///< MatrixDecoder / MatrixHostSession / MatrixDeviceModel
+  sensel,  ///< the Sensel Morph register protocol (sensel.hpp)
+  fisica,  ///< the Fisica scale: 645-byte frames with a load cell (fisica.hpp)
+};
 enum class ValueType { u8, u16le, u16be, i16le, ascii };
 enum class ScanOrder { row_major, col_major };
 enum class MatrixChecksum {
@@ -91,11 +101,22 @@ struct LinearCalibration {
   double kpa_per_count = 1;
 };
 
+/// One device description (device_description.hpp): the generic matrix codec's parameters, or,
+/// when `codec` names a built-in codec, the data that codec takes from the description (name,
+/// grid and pitch, rate, baud, USB id, stream, calibration, provenance); validate() refuses what
+/// that codec cannot honour.
 struct MatrixCodecConfig {
   std::string name;         ///< preset name, e.g. "m1616"
+  DeviceCodec codec = DeviceCodec::matrix;
+  /// sensel: the scan detail (medium 47x27 or high 93x53) and push (async) or polled (sync) frames.
+  sensel::Detail sensel_detail = sensel::Detail::medium;
+  bool sensel_async = false;
   std::string description;  ///< one line
   int rows = 16, cols = 16;
   double row_pitch_mm = 10, col_pitch_mm = 10;  ///< nominal for DIY mats: set your own
+  /// Where the pitch comes from when it is not published (e.g. "assumed default: ..."); recorded
+  /// as the stream attribute "pitch_source". Empty: not stated.
+  std::string pitch_source;
   ScanOrder order = ScanOrder::row_major;       ///< order of values on the wire
   MatrixFraming framing = MatrixFraming::header;
   ValueType value_type = ValueType::u8;
@@ -255,14 +276,20 @@ class MatrixDeviceModel final : public DeviceModel {
 /// configures (rate 1.0..25.5 Hz), 'S' '\r' starts, 'X' '\r' stops.
 std::vector<std::uint8_t> sensingtex_configure(int rows_per_column, int columns, double rate_hz);
 
-/// The named presets, in a stable order.
+/// The named presets of the generic matrix codec, in a stable order: the built-in descriptions
+/// whose codec is the matrix codec (builtin_devices() has all of them).
 const std::vector<MatrixCodecConfig>& matrix_presets();
-/// The streams a config describes: "mat" (grid) or "left" + "right" (foot byte).
+/// Every built-in device description (drivers/devices/*.json, compiled in), parsed, in registry
+/// order: the matrix presets and the devices of the built-in codecs.
+const std::vector<MatrixCodecConfig>& builtin_devices();
+/// The streams a config describes: "mat" (grid) or "left" + "right" (foot byte); for a built-in
+/// codec, that codec's streams (fisica: the grid and "load_cell").
 Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& config);
 /// "wire format documented, values guessed, geometry guessed, rate guessed; sources: ...; notes":
 /// what `insole devices --protocols` prints and the stream attribute "provenance" records.
 std::string provenance_summary(const MatrixCodecConfig& config);
-/// Wraps a (validated) config as a registry entry, e.g. for a user-defined matrix.
+/// Wraps a (validated) config as a registry entry, e.g. for a user-defined matrix; a config whose
+/// codec is a built-in one (sensel, fisica) becomes that codec's entry.
 Result<ProtocolInfo> make_matrix_protocol(const MatrixCodecConfig& config);
 
 }  // namespace insole::drivers
