@@ -546,7 +546,7 @@ void MatrixDecoder::parse_header(std::vector<PressureFrame>& out) {
       }
       const std::vector<std::uint8_t>& tail = config_.after_length;
       const std::size_t got = std::min(avail - (at + n), tail.size());
-      if (std::memcmp(p + at + n, tail.data(), got) != 0) {
+      if (got != 0 && std::memcmp(p + at + n, tail.data(), got) != 0) {  // no null pointer to memcmp
         discard(1);
         ++pos_;
         continue;
