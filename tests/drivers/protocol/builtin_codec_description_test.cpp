@@ -13,6 +13,7 @@
 #include "insole/drivers/protocol/fisica.hpp"
 #include "insole/drivers/protocol/matrix_codec.hpp"
 #include "insole/drivers/protocol/sensel.hpp"
+#include "support/clinic_mat_description.hpp"
 
 namespace insole::drivers {
 namespace {
@@ -306,6 +307,26 @@ TEST(BuiltinCodecDescriptions, AClinicsOwnFisicaWithAMeasuredPitch) {
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_FLOAT_EQ(frames[0].pressure_kpa(100), 7.f);
   EXPECT_FLOAT_EQ(frames[1].pressure_kpa(0), 64.5f);
+}
+
+TEST(BuiltinCodecDescriptions, APitchSourceIsRecordedForAnyGrid) {
+  std::string text = test::kClinicMat;
+  const std::string pitch = "\"pitch_mm\": [8.5, 8.5]";
+  ASSERT_NE(text.find(pitch), std::string::npos);
+  text.replace(text.find(pitch), pitch.size(), pitch + ", \"pitch_source\": \"measured with a ruler\"");
+  auto c = parse_device_description(text, "clinic_mat.json");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->pitch_source, "measured with a ruler");
+  auto info = make_matrix_protocol(*c);
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(info->streams.at(0).attributes.at("pitch_source"), "measured with a ruler");
+  auto again = parse_device_description(to_device_description(*c), "again");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->pitch_source, "measured with a ruler");
+  // Without it, no attribute is invented.
+  auto plain = make_matrix_protocol(*parse_device_description(test::kClinicMat, "clinic_mat.json"));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->streams.at(0).attributes.count("pitch_source"), 0u);
 }
 
 }  // namespace
