@@ -50,8 +50,11 @@ int cmd_devices(const Args& args) {
       std::error_code ec;
       return p.name == c->name && (p.defined_in.empty() || !std::filesystem::equivalent(p.defined_in, check, ec));
     });
+    const char* codec = c->codec == drivers::DeviceCodec::sensel   ? ", built-in sensel codec"
+                        : c->codec == drivers::DeviceCodec::fisica ? ", built-in fisica codec"
+                                                                   : "";
     std::cout << check << ": valid device description \"" << c->name << "\" (" << c->description << ")\n    "
-              << c->rows << "x" << c->cols << (c->sensor_set ? " sensors" : " grid") << ", " << c->frame_rate_hz
+              << c->rows << "x" << c->cols << (c->sensor_set ? " sensors" : " grid") << codec << ", " << c->frame_rate_hz
               << " frames/s, " << c->baud << " baud, " << (info->poll_driven ? "polled" : "streaming") << ", "
               << (c->units == PressureUnits::counts ? "records raw counts (uncalibrated)" : "records kPa") << "\n    "
               << info->provenance << "\n";
@@ -69,6 +72,7 @@ int cmd_devices(const Args& args) {
   if (vm.count("protocols")) {
     for (const auto& e : drivers::device_file_problems())
       std::cerr << "insole devices: skipped a device description: " << e.message << "\n";
+    const auto& builtin = drivers::builtin_device_descriptions();
     for (const auto& p : drivers::protocols()) {
       std::cout << p.name << "\n    " << p.description << "\n    " << p.frame_rate_hz << " frames/s, "
                 << p.default_baud << " baud, " << (p.poll_driven ? "polled" : "streaming");
@@ -80,7 +84,11 @@ int cmd_devices(const Args& args) {
       if (p.usb_vid) std::cout << ", USB " << hex4(p.usb_vid) << ":" << hex4(p.usb_pid);
       std::cout << "\n";
       if (!p.provenance.empty()) std::cout << "    " << p.provenance << "\n";
-      if (!p.defined_in.empty()) std::cout << "    defined in " << p.defined_in << "\n";
+      if (!p.defined_in.empty()) {
+        std::cout << "    defined in " << p.defined_in << "\n";
+      } else if (std::any_of(builtin.begin(), builtin.end(), [&](const auto& f) { return f.first == p.name + ".json"; })) {
+        std::cout << "    defined in the built-in description " << p.name << ".json (drivers/devices)\n";
+      }
     }
     return kExitOk;
   }

@@ -44,7 +44,7 @@ esac
 # target's rate under ASan differs by a factor of ten, hence one count per target.
 table=(
   "fuzz_sensel|-|drivers/fuzz/regressions/sensel|60000"
-  "fuzz_matrix|-|drivers/fuzz/regressions/matrix|60000"
+  "fuzz_matrix|drivers/fuzz/corpus/matrix|drivers/fuzz/regressions/matrix|60000"
   "fuzz_device_description|drivers/fuzz/corpus/device_description drivers/devices|drivers/fuzz/regressions/device_description|20000"
   "fuzz_fisica|drivers/fuzz/corpus/fisica|drivers/fuzz/regressions/fisica|20000"
   "fuzz_recommend_intake|libinsole/fuzz/recommend/corpus/intake|libinsole/fuzz/recommend/regressions/intake|15000"

@@ -32,15 +32,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto decoder = info->make_decoder();
   std::vector<PressureFrame> frames;
   decoder->feed(std::span<const std::uint8_t>(data, size), frames);
-  for (const auto& f : frames)
-    if (f.pressure_kpa.size() != c->cells() || f.stream >= info->streams.size()) __builtin_trap();
+  for (const auto& f : frames)  // a stream's own size: the Fisica codec's load cell has one value
+    if (f.stream >= info->streams.size() || f.pressure_kpa.size() != info->streams[f.stream].layout.sensor_count())
+      __builtin_trap();
   auto device = info->make_device();
   std::vector<std::uint8_t> reply;
   device->on_host_bytes(std::span<const std::uint8_t>(data, size), reply);
   if (device->streaming()) {
     PressureFrame f;
     f.stream = 0;
-    f.pressure_kpa = Eigen::VectorXf::Constant(c->cells(), 10.f);
+    f.pressure_kpa = Eigen::VectorXf::Constant(info->streams[0].layout.sensor_count(), 10.f);
     device->encode_frame(f, reply);
   }
   return 0;

@@ -1,5 +1,5 @@
 // libFuzzer target for the generic matrix decoder in every framing (all presets, plus 2x2
-// variants that reach frame boundaries with short inputs) and for its device model's command
+// variants that reach frame boundaries with short inputs, and header length-field variants) and for its device model's command
 // parser. Input: byte 0 picks the config, byte 1 the chunking and the poll-request period.
 
 #include <cstddef>
@@ -31,6 +31,30 @@ const std::vector<MatrixCodecConfig>& configs() {
         v.push_back(c);
       }
     }
+    // Header frames with a length field in the forms no built-in device uses: one byte counting
+    // values after a foot byte, and two big-endian bytes counting the frame with an adjustment,
+    // constant bytes after them and no checksum (the FLX insole's form is among the presets).
+    MatrixCodecConfig len;
+    len.name = "len8_values_2x2";
+    len.rows = len.cols = 2;
+    len.framing = MatrixFraming::header;
+    len.sync = {0xAA};
+    len.foot_byte = true;
+    len.length = LengthField{1, false, LengthCounts::values, 0};
+    len.value_type = ValueType::u16le;
+    len.max_raw = 0xFFFF;
+    len.checksum = MatrixChecksum::sum8_all;
+    v.push_back(len);
+    len.name = "len16be_frame_2x2";
+    len.sync = {0x5A, 0xA5};
+    len.foot_byte = false;
+    len.length = LengthField{2, true, LengthCounts::frame, -3};
+    len.after_length = {0x10, 0x20};
+    len.trailer_bytes = 2;
+    len.value_type = ValueType::u8;
+    len.max_raw = 0xFF;
+    len.checksum = MatrixChecksum::none;
+    v.push_back(len);
     return v;
   }();
   return all;

@@ -62,6 +62,13 @@ const Names<MatrixChecksum>& checksums() {
                                           {MatrixChecksum::sum16le_all, "sum16le_all"}};
   return names;
 }
+const Names<LengthCounts>& length_counts() {
+  // Built on first use: the registry may be built during other files' static initialisation.
+  static const Names<LengthCounts> names = {{LengthCounts::values, "values"},
+                                            {LengthCounts::payload, "payload"},
+                                            {LengthCounts::frame, "frame"}};
+  return names;
+}
 const Names<RawTransform>& transforms() {
   // Built on first use: the registry may be built during other files' static initialisation.
   static const Names<RawTransform> names = {{RawTransform::none, "none"}, {RawTransform::invert, "invert"},
@@ -119,6 +126,7 @@ class Fields {
     return Error{Errc::format_error, std::string(origin_) + ": field '" + where(key) + "': " + what};
   }
   std::string_view origin() const { return origin_; }
+  const json& json_object() const { return j_; }
   std::string where(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
   const json* find(std::string_view key) {
     auto it = j_.find(key);
@@ -346,30 +354,89 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
   }
   {
     INSOLE_TRY(f, top.object("framing", true));
-    INSOLE_TRY(type, f.choice("type", framings(), true, MatrixFraming::header));
-    c.framing = type;
-    INSOLE_TRY(sync, f.bytes("sync", 8));
-    c.sync = std::move(sync);
-    INSOLE_TRY(foot, f.flag("foot_byte", false));
-    c.foot_byte = foot;
-    INSOLE_TRY(trailer, f.integer("trailer_bytes", false, 0, 64, 0));
-    c.trailer_bytes = static_cast<std::size_t>(trailer);
-    INSOLE_TRY(sum, f.choice("checksum", checksums(), false, MatrixChecksum::none));
-    c.checksum = sum;
-    INSOLE_TRY(embedded, f.flag("reject_embedded_sync", false));
-    c.reject_embedded_sync = embedded;
-    INSOLE_TRY(term, f.bytes("terminator", 1));
-    if (f.find("terminator") && term.size() != 1) return f.bad("terminator", "expected exactly one byte, e.g. \"0A\"");
-    if (!term.empty()) c.terminator = term[0];
-    INSOLE_TRY(poll, f.bytes("poll_request", 64));
-    c.poll_request = std::move(poll);
-    INSOLE_TRY(sep, f.text("separator", false, 1));
-    if (f.find("separator")) {
-      if (sep.size() != 1 || (sep[0] != ' ' && sep[0] != ',' && sep[0] != ';' && sep[0] != '\t'))
-        return f.bad("separator", "text_lines: what separates values on the line, one of \" \", \",\", \";\", \"\\t\"");
-      c.text_separator = sep[0];
+    INSOLE_TRY(type, f.text("type", true, 64));
+    if (type == "sensel" || type == "fisica") {
+      // A built-in codec: the wire format is its own; the description gives the rest as data.
+      c.codec = type == "sensel" ? DeviceCodec::sensel : DeviceCodec::fisica;
+      if (c.codec == DeviceCodec::sensel) {
+        INSOLE_TRY(detail, f.text("detail", true, 16));
+        if (detail != "medium" && detail != "high")
+          return f.bad("detail", "\"" + detail + "\" is not one of medium, high (the sensel codec's documented scan details)");
+        c.sensel_detail = detail == "high" ? sensel::Detail::high : sensel::Detail::medium;
+        INSOLE_TRY(mode, f.text("mode", true, 16));
+        if (mode != "sync" && mode != "async")
+          return f.bad("mode", "\"" + mode + "\" is not one of sync (the host polls each frame), async (the device pushes frames)");
+        c.sensel_async = mode == "async";
+      }
+      for (auto it = f.json_object().begin(); it != f.json_object().end(); ++it)
+        if (it.key() != "type" && it.key() != "detail" && it.key() != "mode")
+          return f.bad(it.key(), "the " + type + " codec has its own framing; only type" +
+                                     (c.codec == DeviceCodec::sensel ? ", detail and mode apply" : " applies"));
+    } else {
+      MatrixFraming kind = MatrixFraming::header;
+      bool known = false;
+      for (const auto& [v, n] : framings())
+        if (n == type) {
+          kind = v;
+          known = true;
+        }
+      if (!known) return f.bad("type", "\"" + type + "\" is not one of " + choices(framings()) + ", sensel, fisica");
+      c.framing = kind;
+      INSOLE_TRY(sync, f.bytes("sync", 8));
+      c.sync = std::move(sync);
+      INSOLE_TRY(foot, f.flag("foot_byte", false));
+      c.foot_byte = foot;
+      INSOLE_TRY(trailer, f.integer("trailer_bytes", false, 0, 64, 0));
+      c.trailer_bytes = static_cast<std::size_t>(trailer);
+      INSOLE_TRY(sum, f.choice("checksum", checksums(), false, MatrixChecksum::none));
+      c.checksum = sum;
+      {
+        // "length": {"size": 2, "endian": "le", "counts": "frame", "adjust": -2}
+        INSOLE_TRY(l, f.object("length", false));
+        if (f.find("length")) {
+          INSOLE_TRY(size, l.integer("size", true, 1, 2, 1));
+          c.length.size = static_cast<std::size_t>(size);
+          INSOLE_TRY(endian, l.text("endian", false, 8));
+          if (size == 1 && l.find("endian"))
+            return l.bad("endian", "a one-byte length field has no byte order; leave out endian");
+          if (size == 2) {
+            if (!l.find("endian")) return l.bad("endian", "missing (a two-byte length field: \"le\" or \"be\")");
+            if (endian != "le" && endian != "be") return l.bad("endian", "\"" + endian + "\" is not one of le, be");
+            c.length.big_endian = endian == "be";
+          }
+          INSOLE_TRY(counts, l.choice("counts", length_counts(), true, LengthCounts::frame));
+          c.length.counts = counts;
+          INSOLE_TRY(adjust, l.integer("adjust", false, -65535, 65535, 0));
+          c.length.adjust = static_cast<long>(adjust);
+          if (auto st = l.finish(); !st) return st.error();
+        }
+      }
+      INSOLE_TRY(after, f.bytes("after_length", 8));
+      c.after_length = std::move(after);
+      INSOLE_TRY(embedded, f.flag("reject_embedded_sync", false));
+      c.reject_embedded_sync = embedded;
+      INSOLE_TRY(term, f.bytes("terminator", 1));
+      if (f.find("terminator") && term.size() != 1) return f.bad("terminator", "expected exactly one byte, e.g. \"0A\"");
+      if (!term.empty()) c.terminator = term[0];
+      INSOLE_TRY(poll, f.bytes("poll_request", 64));
+      c.poll_request = std::move(poll);
+      INSOLE_TRY(sep, f.text("separator", false, 1));
+      if (f.find("separator")) {
+        if (sep.size() != 1 || (sep[0] != ' ' && sep[0] != ',' && sep[0] != ';' && sep[0] != '\t'))
+          return f.bad("separator", "text_lines: what separates values on the line, one of \" \", \",\", \";\", \"\\t\"");
+        c.text_separator = sep[0];
+      }
     }
     if (auto st = f.finish(); !st) return st.error();
+  }
+  const bool builtin_codec = c.codec != DeviceCodec::matrix;
+  const std::string codec_name = c.codec == DeviceCodec::sensel ? "sensel" : "fisica";
+  if (builtin_codec) {
+    // What the codec does itself cannot be described: refused by name rather than ignored.
+    if (top.find("commands"))
+      return top.bad("commands", "the " + codec_name + " codec sends its own commands (docs/devices.md); leave out commands");
+    if (top.find("boot_banner"))
+      return top.bad("boot_banner", "the " + codec_name + " codec's device model has no boot banner; leave it out");
   }
   {
     INSOLE_TRY(h, top.object("commands", false));
@@ -387,16 +454,25 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
     c.configure_length = static_cast<std::size_t>(len);
     if (auto st = h.finish(); !st) return st.error();
   }
-  {
-    INSOLE_TRY(v, top.object("values", true));
-    INSOLE_TRY(type, v.choice("type", value_types(), true, ValueType::u8));
+  if (c.codec == DeviceCodec::sensel && top.find("values"))
+    return top.bad("values", "the sensel codec decodes the Morph's compressed pressure image (grams per sensel) "
+                             "itself; leave out values");
+  if (c.codec == DeviceCodec::fisica) {
+    // The Fisica codec reads u8 row-major cells: these are its defaults, which a values object
+    // may state (validate() refuses anything else).
+    c.value_type = ValueType::u8;
+    c.max_raw = 255;
+  }
+  if (c.codec != DeviceCodec::sensel) {
+    INSOLE_TRY(v, top.object("values", !builtin_codec));
+    INSOLE_TRY(type, v.choice("type", value_types(), !builtin_codec, ValueType::u8));
     c.value_type = type;
     INSOLE_TRY(order, v.choice("order", orders(), false, ScanOrder::row_major));
     c.order = order;
     INSOLE_TRY(transform, v.choice("transform", transforms(), false, RawTransform::none));
     c.transform = transform;
     INSOLE_TRY(lo, v.integer("min_raw", false, 0, 0xFFFFFFFFLL, 0));
-    INSOLE_TRY(hi, v.integer("max_raw", true, 0, 0xFFFFFFFFLL, 255));
+    INSOLE_TRY(hi, v.integer("max_raw", !builtin_codec, 0, 0xFFFFFFFFLL, 255));
     c.min_raw = static_cast<std::uint32_t>(lo);
     c.max_raw = static_cast<std::uint32_t>(hi);
     INSOLE_TRY(unit, v.text("raw_unit", false, 32));
@@ -420,6 +496,8 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
       c.col_pitch_mm = (*pitch)[1].get<double>();
       for (double p : {c.row_pitch_mm, c.col_pitch_mm})
         if (!std::isfinite(p) || p <= 0 || p > 1000) return l.bad("pitch_mm", "each pitch must be in (0, 1000] mm");
+      INSOLE_TRY(pitch_source, l.text("pitch_source", false, 400));
+      c.pitch_source = pitch_source;
     } else if (kind == "sensors") {
       INSOLE_TRY(count, l.integer("count", true, 1, 4096, 1));
       c.rows = static_cast<int>(count);
@@ -574,10 +652,27 @@ std::string to_device_description(const MatrixCodecConfig& c) {
   ojson t = {{"baud", c.baud}};
   if (c.usb_vid) t["usb"] = hex4(c.usb_vid) + ":" + hex4(c.usb_pid);
   j["transport"] = t;
-  ojson f = {{"type", name_of(framings(), c.framing)}};
+  ojson f = ojson::object();
+  if (c.codec == DeviceCodec::sensel) {
+    f = {{"type", "sensel"},
+         {"detail", c.sensel_detail == sensel::Detail::high ? "high" : "medium"},
+         {"mode", c.sensel_async ? "async" : "sync"}};
+  } else if (c.codec == DeviceCodec::fisica) {
+    f = {{"type", "fisica"}};
+  } else {
+    f = {{"type", name_of(framings(), c.framing)}};
+  }
   if (!c.sync.empty()) f["sync"] = hex_bytes(c.sync);
   if (c.foot_byte) f["foot_byte"] = true;
   if (c.trailer_bytes) f["trailer_bytes"] = c.trailer_bytes;
+  if (c.length.size != 0) {
+    ojson l = {{"size", c.length.size}};
+    if (c.length.size == 2) l["endian"] = c.length.big_endian ? "be" : "le";
+    l["counts"] = name_of(length_counts(), c.length.counts);
+    if (c.length.adjust != 0) l["adjust"] = c.length.adjust;
+    f["length"] = l;
+  }
+  if (!c.after_length.empty()) f["after_length"] = hex_bytes(c.after_length);
   if (c.checksum != MatrixChecksum::none) f["checksum"] = name_of(checksums(), c.checksum);
   if (c.reject_embedded_sync) f["reject_embedded_sync"] = true;
   if (c.terminator != '\n') f["terminator"] = hex_bytes({c.terminator});
@@ -606,7 +701,7 @@ std::string to_device_description(const MatrixCodecConfig& c) {
   v["min_raw"] = c.min_raw;
   v["max_raw"] = c.max_raw;
   if (!c.raw_unit.empty()) v["raw_unit"] = c.raw_unit;
-  j["values"] = v;
+  if (c.codec != DeviceCodec::sensel) j["values"] = v;  // the sensel codec's values are its own
   if (c.sensor_set) {
     j["layout"] = {{"kind", "sensors"}, {"count", c.rows}};
     if (c.positions.size() != 0) {
@@ -617,6 +712,7 @@ std::string to_device_description(const MatrixCodecConfig& c) {
     }
   } else {
     j["layout"] = {{"kind", "grid"}, {"rows", c.rows}, {"cols", c.cols}, {"pitch_mm", {c.row_pitch_mm, c.col_pitch_mm}}};
+    if (!c.pitch_source.empty()) j["layout"]["pitch_source"] = c.pitch_source;
   }
   if (!c.foot_byte) j["stream"] = {{"name", c.stream_name}, {"side", name_of(sides(), c.side)}};
   if (c.grams_per_cell)

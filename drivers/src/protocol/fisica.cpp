@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "insole/core/calibration.hpp"
+#include "insole/drivers/protocol/matrix_codec.hpp"
 
 namespace insole::drivers::fisica {
 
@@ -33,16 +34,6 @@ std::uint16_t to_tenths(float kg) {
   return static_cast<std::uint16_t>(std::min(65535.0f, std::round(kg * 10.0f)));
 }
 
-constexpr const char* kProvenance =
-    "frame (645 B: 1 undocumented byte, 29x22 u8 row-major, 2 undocumented bytes, weight u16 BE "
-    "in 0.1 kg, trailer F0 0F), commands (24 HDR TYPE RET DH DL FF F0), 115200 Bd and the CP210x "
-    "vendor id from the MIT-licensed Fisica SDK (PyPI fisica 1.0.1, care-co/fisica_sdk: "
-    "parser.py, device.py, receiver.py, port_scanner.py); UNVERIFIED: cell pitch (not published; "
-    "10 mm assumed, the SDK analyzer's cell size; set it with the source option pitch=MM), frame "
-    "rate (not documented; 10/s assumed), which grid axis runs along the feet (rows assumed: the "
-    "SDK splits left/right feet by column halves), no checksum (a corrupted value is not "
-    "detected), the meaning of bytes 0, 639 and 640, the CP210x product id ea60 (the SDK checks "
-    "the vendor only), cell areas and the count-to-pressure relation (raw counts)";
 
 }  // namespace
 
@@ -233,23 +224,24 @@ void FisicaDeviceModel::encode_frame(const PressureFrame& frame, std::vector<std
 // ---------------------------------------------------------------------------------------------
 // Registry
 
-std::vector<StreamInfo> streams(const Config& config) {
+std::vector<StreamInfo> streams_for(const MatrixCodecConfig& c) {
   StreamInfo mat;
-  mat.name = "mat";
-  mat.layout = SensorLayout::grid(kRows, kCols, config.pitch_mm, config.pitch_mm).value();
-  mat.side = Side::both;
-  mat.sample_rate_hz = kDefaultRateHz;
-  mat.device = "Fisica scale (29x22 platform with load cell)";
+  mat.name = c.stream_name;
+  mat.layout = SensorLayout::grid(kRows, kCols, c.row_pitch_mm, c.col_pitch_mm).value();
+  mat.side = c.side;
+  mat.sample_rate_hz = c.frame_rate_hz;
+  mat.device = c.device.empty() ? c.name : c.device;
   mat.units = PressureUnits::counts;
-  mat.attributes["protocol"] = "fisica";
-  mat.attributes["provenance"] = kProvenance;
+  mat.attributes["protocol"] = c.name;
+  mat.attributes["provenance"] = provenance_summary(c);
   mat.attributes["calibration"] =
       "none: values are the device's raw counts; calibrate with `insole calibrate` "
       "(docs/calibration.md; the load_cell stream gives the body mass)";
   std::ostringstream pitch;
-  pitch << config.pitch_mm;
+  pitch << c.row_pitch_mm;
+  if (c.col_pitch_mm != c.row_pitch_mm) pitch << " x " << c.col_pitch_mm;  // rows x columns
   mat.attributes["pitch_mm"] = pitch.str();
-  mat.attributes["pitch_source"] = config.pitch_source;
+  mat.attributes["pitch_source"] = c.pitch_source;
 
   StreamInfo load;
   load.name = "load_cell";
@@ -257,11 +249,11 @@ std::vector<StreamInfo> streams(const Config& config) {
   load.layout = SensorLayout::sensors(Eigen::MatrixX2d::Constant(1, 2, nan),
                                       Eigen::VectorXd::Constant(1, nan))
                     .value();
-  load.side = Side::both;
-  load.sample_rate_hz = kDefaultRateHz;
+  load.side = c.side;
+  load.sample_rate_hz = c.frame_rate_hz;
   load.device = mat.device;
   load.units = PressureUnits::counts;
-  load.attributes["protocol"] = "fisica";
+  load.attributes["protocol"] = c.name;
   load.attributes["quantity"] = kLoadCellQuantity;  // insole::is_load_cell_stream
   load.attributes["raw_unit"] = "kg";
   load.attributes["calibration"] =
@@ -269,23 +261,43 @@ std::vector<StreamInfo> streams(const Config& config) {
   return {mat, load};
 }
 
-ProtocolInfo protocol(const Config& config) {
-  if (auto st = validate(config); !st) throw std::invalid_argument(st.error().message);
+ProtocolInfo protocol_for(const MatrixCodecConfig& c) {
   ProtocolInfo info;
-  info.name = "fisica";
-  info.description =
-      "Fisica scale: standing platform, 29x22 grid (raw counts) + load-cell weight, 645-byte frames";
-  info.default_baud = kBaud;
-  info.frame_rate_hz = kDefaultRateHz;
-  info.streams = streams(config);
+  info.name = c.name;
+  info.description = c.description;
+  info.default_baud = c.baud;
+  info.frame_rate_hz = c.frame_rate_hz;
+  info.streams = streams_for(c);
   info.make_decoder = [] { return std::make_unique<FisicaDecoder>(); };
   info.make_host_session = [] { return std::make_unique<FisicaHostSession>(); };
   info.make_device = [] { return std::make_unique<FisicaDeviceModel>(); };
   info.poll_driven = false;
-  info.usb_vid = kUsbVid;
-  info.usb_pid = kUsbPid;
-  info.provenance = kProvenance;
+  info.usb_vid = c.usb_vid;
+  info.usb_pid = c.usb_pid;
+  info.provenance = provenance_summary(c);
   return info;
 }
+
+namespace {
+
+// The built-in description (drivers/devices/fisica.json) with another pitch.
+MatrixCodecConfig builtin_with(const Config& config) {
+  if (auto st = validate(config); !st) throw std::invalid_argument(st.error().message);
+  for (const MatrixCodecConfig& d : builtin_devices())
+    if (d.codec == DeviceCodec::fisica && d.name == "fisica") {
+      MatrixCodecConfig c = d;
+      c.row_pitch_mm = c.col_pitch_mm = config.pitch_mm;
+      c.pitch_source = config.pitch_source;
+      if (auto st = c.validate(); !st) throw std::invalid_argument(st.error().message);
+      return c;
+    }
+  throw std::logic_error("the built-in description fisica.json is missing");
+}
+
+}  // namespace
+
+std::vector<StreamInfo> streams(const Config& config) { return streams_for(builtin_with(config)); }
+
+ProtocolInfo protocol(const Config& config) { return protocol_for(builtin_with(config)); }
 
 }  // namespace insole::drivers::fisica

@@ -4,10 +4,13 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <iomanip>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 
 #include "insole/core/calibration_model.hpp"
+#include "insole/drivers/protocol/fisica.hpp"
 #include "insole/drivers/protocol/framing.hpp"
 
 namespace insole::drivers {
@@ -29,6 +32,64 @@ std::uint32_t type_max(ValueType t) {
 
 bool is_separator(char c) { return c == ' ' || c == ',' || c == ';' || c == '\t' || c == '\r'; }
 
+std::string mm(double v) {
+  std::ostringstream os;
+  os << std::setprecision(5) << v;
+  return os.str();
+}
+
+// What a description may say of a device run by a built-in codec (sensel, fisica): the data, not
+// the wire format, which is the codec's. The message names the codec and what it cannot honour.
+std::string builtin_codec_problem(const MatrixCodecConfig& c) {
+  const std::string codec = c.codec == DeviceCodec::sensel ? "sensel" : "fisica";
+  const std::string is = "the " + codec + " codec ";
+  if (!c.sync.empty() || c.foot_byte || c.trailer_bytes || c.checksum != MatrixChecksum::none || c.length.size ||
+      !c.after_length.empty() || c.reject_embedded_sync || !c.poll_request.empty() || c.terminator != '\n' ||
+      c.text_separator != ' ')
+    return is + "has its own framing: sync, foot byte, trailer, checksum, length, poll request, terminator and "
+                "separator do not apply";
+  if (!c.open_commands.empty() || !c.close_commands.empty() || !c.start_command.empty() || !c.stop_command.empty() ||
+      c.configure_length || c.configure_prefix || !c.boot_banner.empty())
+    return is + "sends its own commands and its device model its own replies: leave out commands and boot_banner";
+  if (c.sensor_set || c.positions.size() != 0) return is + "decodes a grid, not a sensor set";
+  if (c.transform != RawTransform::none) return is + "records the values as the device sends them (transform none)";
+  if (c.stream_name.empty()) return is + "needs a stream name";
+  if (c.codec == DeviceCodec::sensel) {
+    if (c.sensel_detail == sensel::Detail::low)
+      return is + "decodes medium and high detail only (the low-detail grid is not documented)";
+    const sensel::CompressionMeta m = sensel::CompressionMeta::for_detail(c.sensel_detail);
+    const std::string detail = c.sensel_detail == sensel::Detail::high ? "high" : "medium";
+    if (c.rows != m.rows || c.cols != m.cols)
+      return is + "decodes a " + std::to_string(m.rows) + " x " + std::to_string(m.cols) + " grid (rows x cols) at " +
+             detail + " detail, not " + std::to_string(c.rows) + " x " + std::to_string(c.cols);
+    // The cells are every scale-th sensel of the Morph (185 x 105 sensels over 230 x 130 mm), and
+    // the decoder turns grams into kPa through that sensel area: another pitch would contradict it.
+    const sensel::SensorGeometry g;
+    const double row = m.row_scale * g.row_pitch_mm(), col = m.col_scale * g.col_pitch_mm();
+    if (std::abs(c.row_pitch_mm - row) > 1e-3 || std::abs(c.col_pitch_mm - col) > 1e-3)
+      return is + "records the Morph's own pitch at " + detail + " detail, [" + mm(row) + ", " + mm(col) +
+             "] mm (every " + std::to_string(m.row_scale) + "th sensel of 130 mm / 105 and 230 mm / 185), not [" +
+             mm(c.row_pitch_mm) + ", " + mm(c.col_pitch_mm) + "]";
+    if (c.units != PressureUnits::kpa || !c.grams_per_cell || !c.raw_unit.empty())
+      return is + "records kPa from the grams per sensel the device reports: the calibration is "
+                  "{\"units\": \"kPa\", \"from\": \"grams_per_cell\"}";
+    return {};
+  }
+  if (c.rows != fisica::kRows || c.cols != fisica::kCols)
+    return is + "decodes the platform's " + std::to_string(fisica::kRows) + " x " + std::to_string(fisica::kCols) +
+           " grid (rows x cols), not " + std::to_string(c.rows) + " x " + std::to_string(c.cols);
+  for (double p : {c.row_pitch_mm, c.col_pitch_mm})
+    if (!(p >= 1.0 && p <= 100.0)) return is + "takes a cell pitch between 1 and 100 mm, got " + mm(p);
+  if (c.pitch_source.empty())
+    return is + "needs pitch_source: the maker does not publish the pitch, so say where it comes from";
+  if (c.value_type != ValueType::u8 || c.order != ScanOrder::row_major || c.min_raw != 0 || c.max_raw != 255)
+    return is + "reads one u8 per cell, row-major, 0..255 (values {\"type\": \"u8\", \"order\": \"row_major\", "
+                "\"min_raw\": 0, \"max_raw\": 255})";
+  if (c.units != PressureUnits::counts || c.grams_per_cell || !c.raw_unit.empty())
+    return is + "records the grid in raw counts (calibration {\"units\": \"counts\"}; calibrate with the load cell)";
+  return {};
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -48,7 +109,8 @@ std::size_t MatrixCodecConfig::value_width() const {
 Status MatrixCodecConfig::validate() const {
   auto bad = [this](const std::string& what) {
     return make_error(Errc::invalid_argument,
-                      "matrix codec '" + (name.empty() ? std::string("(unnamed)") : name) +
+                      std::string(codec == DeviceCodec::matrix ? "matrix codec '" : "device '") +
+                          (name.empty() ? std::string("(unnamed)") : name) +
                           "': " + what);
   };
   if (rows < 1 || cols < 1 || rows > kMaxCells || cols > kMaxCells ||
@@ -59,6 +121,11 @@ Status MatrixCodecConfig::validate() const {
       !std::isfinite(col_pitch_mm))
     return bad("pitch must be positive and finite (mm)");
   if (sensor_set && cols != 1) return bad("a sensor set has cols = 1");
+  if (!(frame_rate_hz > 0)) return bad("frame rate must be positive");
+  if (codec != DeviceCodec::matrix) {
+    if (const std::string why = builtin_codec_problem(*this); !why.empty()) return bad(why);
+    return {};
+  }
   if (text_separator != ' ' && text_separator != ',' && text_separator != ';' && text_separator != '\t')
     return bad("text_separator must be a space, ',', ';' or a tab");
   if ((framing == MatrixFraming::text_lines) != (value_type == ValueType::ascii))
@@ -74,6 +141,21 @@ Status MatrixCodecConfig::validate() const {
   if (framing == MatrixFraming::header && (sync.empty() || sync.size() > 8))
     return bad("header framing needs 1..8 sync bytes");
   if (framing == MatrixFraming::header && trailer_bytes > 64) return bad("trailer over 64 bytes");
+  if (framing != MatrixFraming::header && (length.size != 0 || !after_length.empty()))
+    return bad("a length field (and after_length) needs header framing");
+  if (length.size > 2) return bad("a length field has 1 or 2 bytes, not " + std::to_string(length.size));
+  if (!after_length.empty() && length.size == 0)
+    return bad("after_length needs a length field (constant bytes before the values belong to sync)");
+  if (after_length.size() > 8) return bad("after_length over 8 bytes");
+  if (length.size != 0) {
+    if (length.adjust < -65535 || length.adjust > 65535)
+      return bad("length adjust must be between -65535 and 65535");
+    const long want = expected_length();
+    const long most = length.size == 1 ? 0xFF : 0xFFFF;
+    if (want < 0 || want > most)
+      return bad("the " + std::to_string(length.size) + "-byte length field cannot hold " + std::to_string(want) +
+                 " (the count for this grid plus adjust); it must be 0.." + std::to_string(most));
+  }
   if (framing == MatrixFraming::poll_raw && poll_request.empty())
     return bad("poll_raw framing needs a poll request");
   if (framing == MatrixFraming::zero_run && (value_type != ValueType::u8 || max_raw > 254))
@@ -87,7 +169,6 @@ Status MatrixCodecConfig::validate() const {
   if (transform == RawTransform::sensingtex12 && max_raw > 0xFFFF)
     return bad("sensingtex12 transform needs 16-bit values");
   if (configure_length != 0 && configure_length < 2) return bad("configure command too short");
-  if (!(frame_rate_hz > 0)) return bad("frame rate must be positive");
   if (positions.size() != 0) {
     if (!sensor_set) return bad("sensor positions need a sensor set (a grid has a pitch)");
     if (positions.rows() != rows)
@@ -150,6 +231,24 @@ std::size_t MatrixCodecConfig::checksum_width() const {
   return 0;
 }
 
+std::size_t MatrixCodecConfig::header_bytes() const {
+  return sync.size() + (foot_byte ? 1 : 0) + length.size + after_length.size();
+}
+
+std::size_t MatrixCodecConfig::frame_bytes() const {
+  return header_bytes() + std::size_t(cells()) * value_width() + trailer_bytes + checksum_width();
+}
+
+long MatrixCodecConfig::expected_length() const {
+  long count = 0;
+  switch (length.counts) {
+    case LengthCounts::values: count = cells(); break;
+    case LengthCounts::payload: count = long(std::size_t(cells()) * value_width() + trailer_bytes); break;
+    case LengthCounts::frame: count = long(frame_bytes()); break;
+  }
+  return count + length.adjust;
+}
+
 int MatrixCodecConfig::sensel_index(int k) const {
   if (order == ScanOrder::row_major) return k;
   const int r = k % rows, c = k / rows;  // column-major: the outer loop walks columns
@@ -161,9 +260,10 @@ int MatrixCodecConfig::sensel_index(int k) const {
 
 MatrixDecoder::MatrixDecoder(MatrixCodecConfig config) : config_(std::move(config)) {
   if (auto st = config_.validate(); !st) throw std::invalid_argument(st.error().message);
-  frame_bytes_ = config_.sync.size() + (config_.foot_byte ? 1 : 0) +
-                 std::size_t(config_.cells()) * config_.value_width() + config_.trailer_bytes +
-                 config_.checksum_width();
+  if (config_.codec != DeviceCodec::matrix)
+    throw std::invalid_argument("MatrixDecoder: '" + config_.name + "' is run by a built-in codec, not the matrix codec");
+  frame_bytes_ = config_.frame_bytes();
+  expected_length_ = config_.length.size != 0 ? config_.expected_length() : 0;
   reset();
 }
 
@@ -429,8 +529,31 @@ void MatrixDecoder::parse_header(std::vector<PressureFrame>& out) {
       }
       stream = p[S] - 1u;
     }
+    if (config_.length.size != 0) {
+      // The length field is read as soon as it is here: one that disagrees with the grid is
+      // refused before waiting for the bytes it claims.
+      const std::size_t at = S + (config_.foot_byte ? 1 : 0);
+      const std::size_t n = config_.length.size;
+      if (avail < at + n) return;
+      const long claimed = n == 1 ? long(p[at])
+                           : config_.length.big_endian ? long((p[at] << 8) | p[at + 1])
+                                                       : long(p[at] | (p[at + 1] << 8));
+      if (claimed != expected_length_) {
+        ++stats_.malformed_frames;
+        discard(1);
+        ++pos_;
+        continue;
+      }
+      const std::vector<std::uint8_t>& tail = config_.after_length;
+      const std::size_t got = std::min(avail - (at + n), tail.size());
+      if (got != 0 && std::memcmp(p + at + n, tail.data(), got) != 0) {  // no null pointer to memcmp
+        discard(1);
+        ++pos_;
+        continue;
+      }
+    }
     if (avail < frame_bytes_) return;
-    const std::size_t values_at = S + (config_.foot_byte ? 1 : 0);
+    const std::size_t values_at = config_.header_bytes();
     const std::size_t values_len = std::size_t(config_.cells()) * config_.value_width();
     if (config_.checksum != MatrixChecksum::none) {
       const std::size_t from = config_.checksum == MatrixChecksum::sum8_payload ? values_at : 0;
@@ -518,6 +641,8 @@ void MatrixDecoder::parse_columns(std::vector<PressureFrame>& out) {
 
 MatrixDeviceModel::MatrixDeviceModel(MatrixCodecConfig config) : config_(std::move(config)) {
   if (auto st = config_.validate(); !st) throw std::invalid_argument(st.error().message);
+  if (config_.codec != DeviceCodec::matrix)
+    throw std::invalid_argument("MatrixDeviceModel: '" + config_.name + "' is run by a built-in codec, not the matrix codec");
 }
 
 std::vector<std::uint8_t> MatrixDeviceModel::boot_bytes() const {
@@ -627,6 +752,19 @@ void MatrixDeviceModel::encode_frame(const PressureFrame& frame, std::vector<std
       const std::size_t start = out.size();
       out.insert(out.end(), config_.sync.begin(), config_.sync.end());
       if (config_.foot_byte) out.push_back(std::uint8_t(frame.stream + 1));
+      if (config_.length.size != 0) {
+        const auto v = static_cast<std::uint16_t>(config_.expected_length());  // validated to fit
+        if (config_.length.size == 1) {
+          out.push_back(std::uint8_t(v));
+        } else if (config_.length.big_endian) {
+          out.push_back(std::uint8_t(v >> 8));
+          out.push_back(std::uint8_t(v & 0xFF));
+        } else {
+          out.push_back(std::uint8_t(v & 0xFF));
+          out.push_back(std::uint8_t(v >> 8));
+        }
+        out.insert(out.end(), config_.after_length.begin(), config_.after_length.end());
+      }
       const std::size_t values_at = out.size();
       for (std::uint32_t v : raw) put(out, v);
       out.insert(out.end(), config_.trailer_bytes, 0);  // trailer meaning unknown: zeros

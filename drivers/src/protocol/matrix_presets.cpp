@@ -1,6 +1,7 @@
-// Named presets of the generic matrix codec: the built-in device descriptions (drivers/devices/
-// *.json, compiled in; each names its public sources and says which facts are documented and
-// which guessed). docs/devices.md repeats each wire format as a table.
+// The built-in device descriptions (drivers/devices/*.json, compiled in; each names its public
+// sources and says which facts are documented and which guessed), the named presets of the
+// generic matrix codec among them, and registry entries made from descriptions (of the matrix
+// codec or of a built-in codec). docs/devices.md repeats each wire format as a table.
 
 #include <cmath>
 #include <limits>
@@ -8,23 +9,72 @@
 #include <stdexcept>
 
 #include "insole/drivers/protocol/device_description.hpp"
+#include "insole/drivers/protocol/fisica.hpp"
 #include "insole/drivers/protocol/matrix_codec.hpp"
+#include "insole/drivers/protocol/sensel.hpp"
 
 namespace insole::drivers {
 
-const std::vector<MatrixCodecConfig>& matrix_presets() {
-  static const std::vector<MatrixCodecConfig> presets = [] {
+const std::vector<MatrixCodecConfig>& builtin_devices() {
+  static const std::vector<MatrixCodecConfig> all = [] {
     std::vector<MatrixCodecConfig> v;
     for (const auto& [file, text] : builtin_device_descriptions()) {
       auto c = parse_device_description(text, "built-in device description " + file);
-      // Every built-in file is parsed by the tests (DeviceDescription.BuiltInFilesParse).
+      // Every built-in file is parsed by the tests (DeviceDescription.TheBuiltInDevicesAreDescriptionFiles).
       if (!c) throw std::logic_error(c.error().message);
       v.push_back(std::move(*c));
     }
     return v;
   }();
+  return all;
+}
+
+const std::vector<MatrixCodecConfig>& matrix_presets() {
+  static const std::vector<MatrixCodecConfig> presets = [] {
+    std::vector<MatrixCodecConfig> v;
+    for (const MatrixCodecConfig& c : builtin_devices())
+      if (c.codec == DeviceCodec::matrix) v.push_back(c);
+    return v;
+  }();
   return presets;
 }
+
+namespace {
+
+// The Sensel Morph's stream: the codec's grid attributes, the description's data.
+StreamInfo sensel_stream(const MatrixCodecConfig& c) {
+  StreamInfo s = sensel::stream_info(c.sensel_detail);
+  s.name = c.stream_name;
+  s.side = c.side;
+  // validate() checked the grid and pitch against the codec's: they are the description's values.
+  s.layout = SensorLayout::grid(c.rows, c.cols, c.row_pitch_mm, c.col_pitch_mm).value();
+  s.sample_rate_hz = c.frame_rate_hz;
+  s.device = c.device.empty() ? c.name : c.device;
+  if (!c.pitch_source.empty()) s.attributes["pitch_source"] = c.pitch_source;
+  return s;
+}
+
+ProtocolInfo sensel_protocol(const MatrixCodecConfig& c) {
+  sensel::Config config;
+  config.detail = c.sensel_detail;
+  config.async = c.sensel_async;
+  ProtocolInfo info;
+  info.name = c.name;
+  info.description = c.description;
+  info.default_baud = c.baud;  // CDC-ACM ignores the rate; the SDK sets B115200
+  info.streams = {sensel_stream(c)};
+  info.frame_rate_hz = c.frame_rate_hz;
+  info.make_decoder = [config] { return std::make_unique<sensel::SenselDecoder>(config); };
+  info.make_host_session = [config] { return std::make_unique<sensel::SenselHostSession>(config); };
+  info.make_device = [] { return std::make_unique<sensel::SenselDeviceModel>(); };
+  info.poll_driven = !config.async;
+  info.usb_vid = c.usb_vid;
+  info.usb_pid = c.usb_pid;
+  info.provenance = provenance_summary(c);
+  return info;
+}
+
+}  // namespace
 
 std::string provenance_summary(const MatrixCodecConfig& c) {
   std::string out = "wire format " + std::string(to_string(c.facts.wire_format)) + ", values " +
@@ -40,6 +90,8 @@ std::string provenance_summary(const MatrixCodecConfig& c) {
 
 Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& c) {
   if (auto st = c.validate(); !st) return st.error();
+  if (c.codec == DeviceCodec::sensel) return std::vector<StreamInfo>{sensel_stream(c)};
+  if (c.codec == DeviceCodec::fisica) return fisica::streams_for(c);
   // Sensor positions are given in wire order; the layout is in sensel order (the same for a
   // sensor set, which has one column).
   auto sensor_layout = [&](bool mirror) -> Result<SensorLayout> {
@@ -60,6 +112,7 @@ Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& c) {
   base.attributes["protocol"] = c.name;
   base.attributes["provenance"] = provenance_summary(c);
   base.units = c.units;
+  if (!c.pitch_source.empty()) base.attributes["pitch_source"] = c.pitch_source;
   if (!c.raw_unit.empty()) base.attributes["raw_unit"] = c.raw_unit;
   if (c.grams_per_cell)
     base.attributes["calibration"] = "grams per cell over the cell's area: kPa = g * 9.80665 / area_mm2";
@@ -93,6 +146,8 @@ Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& c) {
 Result<ProtocolInfo> make_matrix_protocol(const MatrixCodecConfig& config) {
   auto streams = matrix_streams(config);
   if (!streams) return streams.error();
+  if (config.codec == DeviceCodec::sensel) return sensel_protocol(config);
+  if (config.codec == DeviceCodec::fisica) return fisica::protocol_for(config);
   ProtocolInfo info;
   info.name = config.name;
   info.description = config.description;

@@ -62,12 +62,15 @@ TEST(DeviceDescription, AClinicsOwnFileGivesTheCodecItDescribes) {
 
 TEST(DeviceDescription, TheBuiltInDevicesAreDescriptionFiles) {
   const auto& files = builtin_device_descriptions();
-  ASSERT_EQ(files.size(), matrix_presets().size());
+  // The matrix presets and the devices of the built-in codecs (Sensel, Fisica).
+  ASSERT_EQ(files.size(), builtin_devices().size());
+  EXPECT_EQ(files.size(), matrix_presets().size() + 4);
   for (std::size_t i = 0; i < files.size(); ++i) {
     auto c = parse_device_description(files[i].second, files[i].first);
     ASSERT_TRUE(c) << c.error().message;
     EXPECT_EQ(files[i].first, c->name + ".json");
-    EXPECT_EQ(matrix_presets()[i].name, c->name);
+    EXPECT_EQ(builtin_devices()[i].name, c->name);
+    EXPECT_EQ(protocols().at(i).name, c->name);  // the registry lists them in this order
     // Every built-in says where its facts come from.
     EXPECT_FALSE(c->facts.sources.empty()) << c->name;
     auto again = parse_device_description(to_device_description(*c), "again");

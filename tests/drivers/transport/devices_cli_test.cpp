@@ -54,6 +54,23 @@ TEST(DevicesCli, AClinicsOwnDeviceIsListedAndTheBrokenFileNamed) {
                        "github.com/Ninth2234/PiezoresistiveArray_SerialMonitor"),
             std::string::npos)
       << r.out;
+  // The Sensel Morph and the Fisica scale are description files too, naming their built-in codecs.
+  for (const char* name : {"sensel_morph", "sensel_morph_async", "sensel_morph_high", "fisica", "m1616"})
+    EXPECT_NE(r.out.find(std::string("defined in the built-in description ") + name + ".json (drivers/devices)"),
+              std::string::npos)
+        << name;
+  EXPECT_NE(r.out.find("sensel_morph\n    Sensel Morph register protocol, sync polling, medium detail (47x27 grid)\n"
+                       "    125 frames/s, 115200 baud, polled, mat 27x47, records kPa, USB 2c2f:0003\n"
+                       "    wire format documented, values documented, geometry documented, rate guessed; sources: "
+                       "github.com/sensel/sensel-api"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("fisica\n    Fisica scale: standing platform"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("10 frames/s, 115200 baud, streaming, mat 29x22, load_cell 1x1, records raw counts "
+                       "(uncalibrated), USB 10c4:ea60\n    wire format documented, values documented, geometry "
+                       "guessed, rate guessed; sources: PyPI fisica 1.0.1"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.err.find("skipped a device description: " + (c.dir / "devices" / "broken.json").string() +
                        ": not valid JSON"),
             std::string::npos)

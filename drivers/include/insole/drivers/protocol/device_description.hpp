@@ -4,8 +4,10 @@
 // codec needs: framing, value encoding, grid or sensor set and scan order, pitch, nominal rate and
 // baud, USB identity, host commands, default calibration, and where each of these facts comes
 // from (documented, measured or guessed). Adding a device is writing such a file, not
-// recompiling: the built-in matrix devices are these files (drivers/devices/, compiled in), and a
-// clinic's own files are read from the device search path at start-up.
+// recompiling: the built-in devices are these files (drivers/devices/, compiled in), and a
+// clinic's own files are read from the device search path at start-up. A file may name a built-in
+// codec instead of a matrix framing ("framing": {"type": "sensel" | "fisica"}) for protocols a
+// framing cannot express; the rest of the file is then that codec's data.
 
 #include <filesystem>
 #include <string>

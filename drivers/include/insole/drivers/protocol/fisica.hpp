@@ -15,8 +15,12 @@
 //                                     01 success / 00 failure (DL = error code) from the device
 //
 // Frames decode to two streams: "mat" (the grid, raw counts) and "load_cell" (one value per frame:
-// the weight in kg). The platform's cell pitch is not published: it is a parameter (Config) with a
-// stated default, and the mat stream's attributes say where the value came from.
+// the weight in kg). The platform's cell pitch is not published: it is a parameter with a stated
+// default, and the mat stream's attributes say where the value came from.
+//
+// The device itself is a description file (drivers/devices/fisica.json, "framing": {"type":
+// "fisica"}): name, rate, baud, USB id, pitch and its source, provenance are data; this codec is
+// the wire format. protocol_for() builds the registry entry from such a description.
 
 #include <cstdint>
 #include <span>
@@ -24,6 +28,10 @@
 #include <vector>
 
 #include "insole/drivers/protocol/decoder.hpp"
+
+namespace insole::drivers {
+struct MatrixCodecConfig;
+}
 
 namespace insole::drivers::fisica {
 
@@ -50,6 +58,7 @@ inline constexpr double kDefaultPitchMm = 10.0;
 /// Not documented: the SDK accepts measurement intervals of 100..2000 ms; 100 ms is assumed.
 inline constexpr double kDefaultRateHz = 10.0;
 
+/// A pitch other than the built-in description's (the source option pitch=MM).
 struct Config {
   double pitch_mm = kDefaultPitchMm;  ///< cell pitch in both directions
   /// Where pitch_mm came from, recorded as the mat stream's attribute "pitch_source".
@@ -110,11 +119,17 @@ class FisicaDeviceModel final : public DeviceModel {
   std::uint16_t weight_tenths_ = 0;  // pending weight; also the last weight for "get weight"
 };
 
-/// The two streams: "mat" (29 x 22 grid at config.pitch_mm, counts) and "load_cell" (marked as a
-/// load cell: insole::is_load_cell_stream, core/calibration.hpp).
+/// The two streams of a described Fisica device (its codec is fisica, validated): the grid (29 x 22
+/// at the description's pitch, counts, named by the description's stream, with the attributes
+/// pitch_mm and pitch_source) and "load_cell" (marked as a load cell: insole::is_load_cell_stream,
+/// core/calibration.hpp).
+std::vector<StreamInfo> streams_for(const MatrixCodecConfig& description);
+/// The registry entry of a described Fisica device.
+ProtocolInfo protocol_for(const MatrixCodecConfig& description);
+/// The built-in "fisica" description's streams and entry with `config`'s pitch (the registry's
+/// "fisica" is the default). Throws std::invalid_argument when the config does not validate
+/// (check validate() first).
 std::vector<StreamInfo> streams(const Config& config);
-/// Registry entry; `config` sets the pitch (the registry's "fisica" uses the default). Throws
-/// std::invalid_argument when the config does not validate (check validate() first).
 ProtocolInfo protocol(const Config& config = {});
 
 /// Weight of a load-cell frame value, u16 0.1 kg -> kg.

@@ -4,7 +4,8 @@
 // matrix in one of six framings (devices-and-formats survey, section 1.5):
 //   text_lines      ASCII numbers separated by spaces/commas/semicolons/tabs, one frame per line
 //   poll_raw        the host sends a request, the device answers exactly rows*cols values
-//   header          sync bytes [+ foot byte] + values [+ trailer] [+ sum8 | sum16 LE]
+//   header          sync bytes [+ foot byte] [+ length field + constant bytes] + values [+ trailer]
+//                   [+ sum8 | sum16 LE]
 //   cobs            COBS packets delimited by 0x00
 //   slip            SLIP packets (RFC 1055): values escaped (C0 -> DB DC, DB -> DB DD), C0 ends each
 //   zero_run        values 1..254, "0x00 n" = n zeros, 0xFF ends a frame (Sensitronics style)
@@ -26,10 +27,20 @@
 #include "insole/core/recording.hpp"
 #include "insole/core/side.hpp"
 #include "insole/drivers/protocol/decoder.hpp"
+#include "insole/drivers/protocol/sensel.hpp"
 
 namespace insole::drivers {
 
 enum class MatrixFraming { text_lines, poll_raw, header, cobs, slip, zero_run, column_messages };
+/// Which codec runs a described device: the generic matrix codec (everything in this header), or
+/// a built-in codec with its own decoder for a protocol a matrix framing cannot express (a
+/// handshake, mixed frame contents). A description chooses it with its framing type
+/// ("framing": {"type": "sensel"}); everything else about the device stays data.
+enum class DeviceCodec {
+  matrix,  ///< MatrixDecoder / MatrixHostSession / MatrixDeviceModel
+  sensel,  ///< the Sensel Morph register protocol (sensel.hpp)
+  fisica,  ///< the Fisica scale: 645-byte frames with a load cell (fisica.hpp)
+};
 enum class ValueType { u8, u16le, u16be, i16le, ascii };
 enum class ScanOrder { row_major, col_major };
 enum class MatrixChecksum {
@@ -40,6 +51,25 @@ enum class MatrixChecksum {
   /// trailer), sent little-endian in two bytes (208-cell FLX insole).
   sum16le_all,
 };
+/// What a header's length field counts. The field holds that count plus LengthField::adjust.
+enum class LengthCounts {
+  values,   ///< the number of values (cells) in the frame, not bytes
+  payload,  ///< bytes of the values and the trailer (what sum8_payload covers)
+  frame,    ///< bytes of the whole frame, from the first sync byte to the last checksum byte
+};
+
+/// A length field in a header frame: right after the sync (and the foot byte), 1 or 2 bytes.
+/// The grid fixes the frame size, so exactly one value is valid: expected_length(). A frame
+/// whose field says anything else is refused at once (counted malformed; the decoder drops one
+/// byte and looks for the next sync), so a lying field neither makes the decoder wait for bytes
+/// that never come nor makes it skip good frames.
+struct LengthField {
+  std::size_t size = 0;     ///< 0: no length field; else 1 or 2 bytes
+  bool big_endian = false;  ///< 2-byte fields: byte order on the wire
+  LengthCounts counts = LengthCounts::frame;
+  long adjust = 0;  ///< the field holds count + adjust (e.g. -2: the bytes before a 2-byte checksum)
+};
+
 enum class RawTransform {
   none,         ///< x = raw
   invert,       ///< x = max_raw - raw (sensors whose reading falls with load)
@@ -71,11 +101,22 @@ struct LinearCalibration {
   double kpa_per_count = 1;
 };
 
+/// One device description (device_description.hpp): the generic matrix codec's parameters, or,
+/// when `codec` names a built-in codec, the data that codec takes from the description (name,
+/// grid and pitch, rate, baud, USB id, stream, calibration, provenance); validate() refuses what
+/// that codec cannot honour.
 struct MatrixCodecConfig {
   std::string name;         ///< preset name, e.g. "m1616"
+  DeviceCodec codec = DeviceCodec::matrix;
+  /// sensel: the scan detail (medium 47x27 or high 93x53) and push (async) or polled (sync) frames.
+  sensel::Detail sensel_detail = sensel::Detail::medium;
+  bool sensel_async = false;
   std::string description;  ///< one line
   int rows = 16, cols = 16;
   double row_pitch_mm = 10, col_pitch_mm = 10;  ///< nominal for DIY mats: set your own
+  /// Where the pitch comes from when it is not published (e.g. "assumed default: ..."); recorded
+  /// as the stream attribute "pitch_source". Empty: not stated.
+  std::string pitch_source;
   ScanOrder order = ScanOrder::row_major;       ///< order of values on the wire
   MatrixFraming framing = MatrixFraming::header;
   ValueType value_type = ValueType::u8;
@@ -84,6 +125,11 @@ struct MatrixCodecConfig {
   /// header: a byte after the sync selects the stream: 0x01 -> stream 0 (left), 0x02 -> 1 (right).
   bool foot_byte = false;
   std::size_t trailer_bytes = 0;  ///< header: bytes after the values, ignored by the decoder
+  /// header: a length field after the sync and foot byte (size 0: none).
+  LengthField length;
+  /// header: constant bytes between the length field and the values, matched like the sync
+  /// (constant bytes before the length field belong to `sync`). Needs a length field.
+  std::vector<std::uint8_t> after_length;
   MatrixChecksum checksum = MatrixChecksum::none;
   /// header without checksum: a frame whose bytes contain the sync sequence again is taken as cut
   /// short by the next frame (counted truncated). Only for devices whose values cannot contain it.
@@ -137,6 +183,12 @@ struct MatrixCodecConfig {
   int cells() const { return rows * cols; }
   /// Bytes of the checksum on the wire (0, 1 or 2).
   std::size_t checksum_width() const;
+  /// header: bytes before the values (sync, foot byte, length field, after_length), and of a
+  /// whole frame.
+  std::size_t header_bytes() const;
+  std::size_t frame_bytes() const;
+  /// header with a length field: the one value the field must hold for this grid.
+  long expected_length() const;
   std::size_t value_width() const;  ///< bytes per value on the wire (0 for ascii)
   std::size_t stream_count() const { return foot_byte ? 2 : 1; }
   /// Raw wire value -> recorded value (counts, or kPa with a stated calibration) and back
@@ -171,6 +223,7 @@ class MatrixDecoder final : public Decoder {
 
   MatrixCodecConfig config_;
   std::size_t frame_bytes_ = 0;  // header: total bytes of one frame
+  long expected_length_ = 0;     // header with a length field: the value it must hold
   std::vector<std::uint8_t> buf_;
   std::size_t pos_ = 0;
   bool discarding_ = false;
@@ -223,14 +276,20 @@ class MatrixDeviceModel final : public DeviceModel {
 /// configures (rate 1.0..25.5 Hz), 'S' '\r' starts, 'X' '\r' stops.
 std::vector<std::uint8_t> sensingtex_configure(int rows_per_column, int columns, double rate_hz);
 
-/// The named presets, in a stable order.
+/// The named presets of the generic matrix codec, in a stable order: the built-in descriptions
+/// whose codec is the matrix codec (builtin_devices() has all of them).
 const std::vector<MatrixCodecConfig>& matrix_presets();
-/// The streams a config describes: "mat" (grid) or "left" + "right" (foot byte).
+/// Every built-in device description (drivers/devices/*.json, compiled in), parsed, in registry
+/// order: the matrix presets and the devices of the built-in codecs.
+const std::vector<MatrixCodecConfig>& builtin_devices();
+/// The streams a config describes: "mat" (grid) or "left" + "right" (foot byte); for a built-in
+/// codec, that codec's streams (fisica: the grid and "load_cell").
 Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& config);
 /// "wire format documented, values guessed, geometry guessed, rate guessed; sources: ...; notes":
 /// what `insole devices --protocols` prints and the stream attribute "provenance" records.
 std::string provenance_summary(const MatrixCodecConfig& config);
-/// Wraps a (validated) config as a registry entry, e.g. for a user-defined matrix.
+/// Wraps a (validated) config as a registry entry, e.g. for a user-defined matrix; a config whose
+/// codec is a built-in one (sensel, fisica) becomes that codec's entry.
 Result<ProtocolInfo> make_matrix_protocol(const MatrixCodecConfig& config);
 
 }  // namespace insole::drivers
