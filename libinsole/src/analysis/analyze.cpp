@@ -887,8 +887,10 @@ Result<AnalysisResult> analyze(const Recording& recording, const AnalysisParams&
     const bool footprints = s.frame_count() > 0 && !is_load_cell_stream(s.info);
     if (footprints && s.vendor && !s.info.layout.has_geometry())
       analyze_vendor_channels(s.info, si, s.time_s, *s.vendor, recording.meta, params, q, r.footfalls);
-    else if (footprints)
+    else if (footprints) {
       analyze_window(s, si, 0, 0, recording.meta, params, true, q, r.footfalls, r.images, nullptr);
+      q.windows = 1;
+    }
     r.quality.streams.push_back(std::move(q));
   }
   finish_analysis(r, infos);
@@ -1007,10 +1009,11 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     if (i < vendor.size() && vendor[i] && !streams[i].layout.has_geometry()) win[i].vendor = vendor[i];
   }
 
-  // A standing trial's window is one contact, whose measures are taken over the frames the window
-  // holds: it keeps its max_window_s. Elsewhere contacts are carried whole across a cut, so
-  // cutting at max_window_values changes where windows start, not what a contact is measured on.
-  const bool cap_values = meta.mode != "stand";
+  // The value budget cuts walking windows only (analyze.hpp, max_window_values): a standing
+  // trial's window is one contact measured over the frames it holds, and a trial of unknown mode
+  // may be one too.
+  const bool cap_values = meta.mode == "walk";
+  const double min_capped_window_s = 3.0 * params.standing_min_s;
 
   auto is_quiet = [&](double force, double peak) {
     // Below the absolute limit, or below 5 % of the stream's peak so far (insoles whose values
@@ -1032,6 +1035,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     // Analyses buffer rows [0, n); contacts still open at row n - 1 are carried over unless
     // this is the end of the stream.
     const FrameView s = w.view(n);
+    ++w.q.windows;
     std::optional<Eigen::Index> carry;
     if (!is_load_cell_stream(*w.info))  // a load cell's weight is not a footprint
       analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, found, r.images,
@@ -1110,7 +1114,8 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
       }
       if (quiet && t - w.quiet_since_s >= params.quiet_gap_s) {
         process(w, w.rows(), false);
-      } else if (t - w.time_s.front() > params.max_window_s || (cap_values && w.view_values() > params.max_window_values)) {
+      } else if (t - w.time_s.front() > params.max_window_s || (cap_values && w.view_values() > params.max_window_values &&
+                                                       t - w.time_s.front() >= min_capped_window_s)) {
         // Cut at the least-loaded frame of the window's last third.
         const Eigen::Index n = w.rows();
         Eigen::Index cut = n - 1;
@@ -1141,6 +1146,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     q.footfalls_used = w.q.footfalls_used;
     q.rejected = w.q.rejected;
     q.from_vendor_channels = w.q.from_vendor_channels;
+    q.windows = w.q.windows;
     r.quality.streams.push_back(std::move(q));
   }
   r.footfalls.reserve(found.size());

@@ -88,13 +88,17 @@ struct AnalysisParams {
   double quiet_gap_s = 0.3;
   double quiet_force_n = 5.0;
   double max_window_s = 20.0;
-  /// Streaming: the window is also cut (in the same way) once its frames times the sensels read
-  /// in them exceed this many values. The window is analysed over that many float32 values
-  /// (frame_view.hpp) and keeps at most as many readings (8 bytes each), so 2^19 bounds the two at
-  /// 2 + 4 MiB whatever the activity. Without it a treadmill walk, whose feet wander over more of
+  /// Streaming, walking trials (mode "walk"): a window at least 3 x standing_min_s long is also
+  /// cut (in the same way) once its frames times the sensels read in them pass this many values.
+  /// The window is analysed over that many float32 values (frame_view.hpp) and keeps no more
+  /// readings (8 bytes each): with 2^19, 2 + 4 MiB, plus what the frames needed to reach
+  /// 3 x standing_min_s add beyond it. Without it a treadmill walk, whose feet wander over more of
   /// the mat the longer it lasts, needed a wider window (and more memory) for a longer recording.
-  /// Not applied to standing trials (mode "stand"): their window is one contact measured over the
-  /// frames it holds, up to max_window_s.
+  /// The minimum length leaves every walking contact (shorter than standing_min_s) open at the cut
+  /// starting after the window's first frames, so it is carried whole into the next window; a
+  /// contact of standing length that spans the cut is measured as a standing contact over the
+  /// frames before it (at least 2 x standing_min_s), as at max_window_s. Standing trials and trials
+  /// of unknown mode keep max_window_s alone.
   double max_window_values = 524288.0;
 };
 
@@ -144,6 +148,9 @@ struct StreamQuality {
   /// channels (StreamInfo has no geometry, Stream::vendor present): gait events from the vendor
   /// total force, the COP path from the vendor COP (analyze_vendor_channels).
   bool from_vendor_channels = false;
+  /// Activity windows the stream was analysed in (analyze_stream; analyze() uses one), a
+  /// diagnostic not written to the JSON.
+  std::size_t windows = 0;
 };
 
 struct Quality {
