@@ -576,8 +576,10 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
   }
   if (get && n == 2 && seg[1] == "calibrations") {
     json arr = json::array();
-    for (const auto& e : list_calibrations(config_.calibrations_dir)) arr.push_back(to_json(e));
-    return json_response({{"directory", config_.calibrations_dir.string()}, {"calibrations", std::move(arr)}});
+    bool truncated = false;
+    for (const auto& e : list_calibrations(config_.calibrations_dir, &truncated)) arr.push_back(to_json(e));
+    return json_response(
+        {{"directory", config_.calibrations_dir.string()}, {"calibrations", std::move(arr)}, {"truncated", truncated}});
   }
   if (get && n == 2 && seg[1] == "live") return json_response(live_->status());
   if (post && n == 3 && seg[1] == "live" && seg[2] == "stop") {

@@ -16,38 +16,58 @@ bool is_calibration_file_name(std::string_view name) {
   });
 }
 
-std::vector<CalibrationEntry> list_calibrations(const std::filesystem::path& dir) {
-  std::vector<std::string> names;
+namespace {
+
+struct ListedFile {
+  std::string name;
+  std::filesystem::path path;  // canonical, inside the folder: what is read
+};
+
+// The files the listing holds (header comment), sorted by name, at most kMaxCalibrationFiles;
+// `more` is set when there were more.
+std::vector<ListedFile> listed_files(const std::filesystem::path& dir, bool* more) {
+  std::vector<ListedFile> files;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string name = e.path().filename().string();
+    std::string name = e.path().filename().string();
     if (!is_calibration_file_name(name)) continue;
-    // A link may point anywhere: listed only when what it names is a file inside the folder.
+    // A link may point anywhere: listed only when what it names is a file inside the folder, and
+    // that resolved file is what is read.
     auto inside = resolve_in_dir(dir, name);
     std::error_code fec;
     if (!inside || !std::filesystem::is_regular_file(*inside, fec)) continue;
-    names.push_back(name);
+    files.push_back({std::move(name), std::move(*inside)});
   }
-  std::sort(names.begin(), names.end());
-  if (names.size() > kMaxCalibrationFiles) names.resize(kMaxCalibrationFiles);
+  std::sort(files.begin(), files.end(), [](const ListedFile& a, const ListedFile& b) { return a.name < b.name; });
+  if (more) *more = files.size() > kMaxCalibrationFiles;
+  if (files.size() > kMaxCalibrationFiles) files.resize(kMaxCalibrationFiles);
+  return files;
+}
+
+CalibrationEntry read_entry(ListedFile&& f) {
+  CalibrationEntry entry;
+  auto cal = calibration::read_file(f.path);
+  if (cal)
+    entry.calibration = std::move(*cal);
+  else
+    entry.error = cal.error().message;
+  entry.name = std::move(f.name);
+  return entry;
+}
+
+}  // namespace
+
+std::vector<CalibrationEntry> list_calibrations(const std::filesystem::path& dir, bool* truncated) {
   std::vector<CalibrationEntry> out;
-  out.reserve(names.size());
-  for (auto& name : names) {
-    CalibrationEntry entry;
-    auto cal = calibration::read_file(dir / name);
-    if (cal)
-      entry.calibration = std::move(*cal);
-    else
-      entry.error = cal.error().message;
-    entry.name = std::move(name);
-    out.push_back(std::move(entry));
-  }
+  for (auto& f : listed_files(dir, truncated)) out.push_back(read_entry(std::move(f)));
   return out;
 }
 
 Result<Calibration> load_listed_calibration(const std::filesystem::path& dir, std::string_view name) {
-  for (auto& e : list_calibrations(dir)) {
-    if (e.name != name) continue;
+  // Only the file of that name is read, and only when the listing holds it.
+  for (auto& f : listed_files(dir, nullptr)) {
+    if (f.name != name) continue;
+    CalibrationEntry e = read_entry(std::move(f));
     if (!e.calibration) return Error{Errc::format_error, e.error};
     return std::move(*e.calibration);
   }

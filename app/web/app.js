@@ -343,6 +343,9 @@ function calibrationHint() {
   else
     text = 'Uncalibrated: no calibration file for this source (' + serial + ') in ' + state.calibrations.directory +
       '. A device that sends counts is recorded in counts (uncalibrated); one that reports pressure itself, in kPa.';
+  if (state.calibrations.truncated)
+    text += ' The folder holds more calibration files than are listed (the first ' + state.calibrations.calibrations.length +
+      ' by name): move old ones out of it.';
   $('#calibration-hint').textContent = text;
 }
 

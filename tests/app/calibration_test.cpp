@@ -158,6 +158,7 @@ TEST(AppCalibration, ListsTheFilesOfTheFolderOnly) {
   EXPECT_FALSE(broken.contains("device_serial"));
   EXPECT_NE(broken["error"].get<std::string>().find("coefficients"), std::string::npos) << broken;
   EXPECT_NE(broken["error"].get<std::string>().find("broken.json"), std::string::npos) << broken;
+  EXPECT_EQ(j["truncated"], false);
 
   // The source whose serial number has calibrations gets the latest one; the other none.
   auto s = f.app().handle(request("GET", "/api/sources"));
@@ -171,6 +172,26 @@ TEST(AppCalibration, ListsTheFilesOfTheFolderOnly) {
   // A folder that went away lists nothing.
   std::filesystem::remove_all(f.cal_dir);
   EXPECT_TRUE(json::parse(f.app().handle(request("GET", "/api/calibrations")).body)["calibrations"].empty());
+}
+
+// A folder of more files than the listing holds: the first kMaxCalibrationFiles by name are
+// listed (the fixture's four upper-case names, then ZZ-100000 .. ZZ-100495; "broken.json" sorts
+// after them) and the response says that some were left out.
+TEST(AppCalibration, AFolderOfTooManyFilesSaysSo) {
+  Fixture f;
+  for (std::size_t i = 0; i < kMaxCalibrationFiles; ++i) {
+    std::ofstream(f.cal_dir / ("ZZ-" + std::to_string(100000 + i) + ".json")) << "{}";
+  }
+  auto r = f.app().handle(request("GET", "/api/calibrations"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json j = json::parse(r.body);
+  EXPECT_EQ(j["truncated"], true);
+  ASSERT_EQ(j["calibrations"].size(), kMaxCalibrationFiles);
+  EXPECT_EQ(j["calibrations"][0]["name"], "LEFT-1.json");
+  EXPECT_EQ(j["calibrations"][kMaxCalibrationFiles - 1]["name"], "ZZ-" + std::to_string(100000 + kMaxCalibrationFiles - 5) + ".json");
+  // The device's own file is still found and opened by its listed name.
+  EXPECT_TRUE(load_listed_calibration(f.cal_dir, "MAT-7.json"));
+  EXPECT_FALSE(load_listed_calibration(f.cal_dir, "ZZ-" + std::to_string(100000 + kMaxCalibrationFiles - 1) + ".json"));
 }
 
 TEST(AppCalibration, FileNamesThatCanBeListed) {

@@ -5,8 +5,8 @@
 // insole/calibration/calibration_file.hpp).
 //
 // The page names a calibration by its file name only. A name is accepted when it is one of a
-// fresh listing of the folder; the file opened is then the folder joined with that listed name,
-// never a path from the request. Listed are regular files directly in the folder whose names
+// fresh listing of the folder; the file opened is then the listed file's resolved path inside the
+// folder, never a path from the request. Listed are regular files directly in the folder whose names
 // are made of letters, digits, '.', '_' and '-' and end in ".json" (every name
 // calibration::file_for_serial makes), and whose canonical path (links followed) stays inside
 // the folder; at most kMaxCalibrationFiles of them, by name.
@@ -40,7 +40,8 @@ struct CalibrationEntry {
 bool is_calibration_file_name(std::string_view name);
 
 /// The calibration files of `dir`, sorted by name; empty when the folder does not exist.
-std::vector<CalibrationEntry> list_calibrations(const std::filesystem::path& dir);
+/// `truncated`, when given, is set when the folder holds more than kMaxCalibrationFiles of them.
+std::vector<CalibrationEntry> list_calibrations(const std::filesystem::path& dir, bool* truncated = nullptr);
 
 /// The calibration listed under `name` in `dir`. Errc::not_found when `name` is not in the
 /// listing (whatever it spells: a path, "..", an encoded one), the reader's error when the file is
