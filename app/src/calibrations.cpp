@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
 
 #include "insole/app/http.hpp"
 #include "insole/calibration/calibration_file.hpp"
@@ -44,7 +46,30 @@ std::vector<ListedFile> listed_files(const std::filesystem::path& dir, bool* mor
   return files;
 }
 
+// Parsed files by resolved path, with the modification time and size they were read at: the page
+// asks for /api/sources and /api/calibrations together, and each lists the folder, so a file is
+// read again only when it changed. Kept to the files of the last listing.
+struct CachedFile {
+  std::filesystem::file_time_type mtime;
+  std::uintmax_t size = 0;
+  CalibrationEntry entry;
+};
+std::mutex cache_mutex;
+std::map<std::filesystem::path, CachedFile> cache;
+
 CalibrationEntry read_entry(ListedFile&& f) {
+  std::error_code ec1, ec2;
+  const auto mtime = std::filesystem::last_write_time(f.path, ec1);
+  const auto size = std::filesystem::file_size(f.path, ec2);
+  const bool stamped = !ec1 && !ec2;
+  if (stamped) {
+    std::lock_guard lock(cache_mutex);
+    if (auto it = cache.find(f.path); it != cache.end() && it->second.mtime == mtime && it->second.size == size) {
+      CalibrationEntry entry = it->second.entry;
+      entry.name = std::move(f.name);
+      return entry;
+    }
+  }
   CalibrationEntry entry;
   auto cal = calibration::read_file(f.path);
   if (cal)
@@ -52,14 +77,28 @@ CalibrationEntry read_entry(ListedFile&& f) {
   else
     entry.error = cal.error().message;
   entry.name = std::move(f.name);
+  if (stamped) {
+    std::lock_guard lock(cache_mutex);
+    cache[f.path] = CachedFile{mtime, size, entry};
+  }
   return entry;
+}
+
+// Forgets the parsed files that are no longer listed.
+void keep_cached_only(const std::vector<ListedFile>& files) {
+  std::lock_guard lock(cache_mutex);
+  for (auto it = cache.begin(); it != cache.end();)
+    it = std::any_of(files.begin(), files.end(), [&](const ListedFile& f) { return f.path == it->first; }) ? std::next(it)
+                                                                                                            : cache.erase(it);
 }
 
 }  // namespace
 
 std::vector<CalibrationEntry> list_calibrations(const std::filesystem::path& dir, bool* truncated) {
+  std::vector<ListedFile> files = listed_files(dir, truncated);
+  keep_cached_only(files);
   std::vector<CalibrationEntry> out;
-  for (auto& f : listed_files(dir, truncated)) out.push_back(read_entry(std::move(f)));
+  for (auto& f : files) out.push_back(read_entry(std::move(f)));
   return out;
 }
 

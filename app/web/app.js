@@ -323,7 +323,7 @@ function calibrationLabel(c) {
 
 function fillCalibrations() {
   const sel = $('#calibration');
-  sel.replaceChildren(el('option', { value: '', text: 'none: uncalibrated (counts)' }));
+  sel.replaceChildren(el('option', { value: '', text: 'none' }));
   for (const c of state.calibrations.calibrations)
     sel.append(c.usable ? el('option', { value: c.name, text: calibrationLabel(c) })
       : el('option', { value: c.name, disabled: '', text: c.name + ': cannot be used (' + c.error + ')' }));

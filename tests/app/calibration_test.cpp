@@ -174,6 +174,29 @@ TEST(AppCalibration, ListsTheFilesOfTheFolderOnly) {
   EXPECT_TRUE(json::parse(f.app().handle(request("GET", "/api/calibrations")).body)["calibrations"].empty());
 }
 
+// Files are parsed again only when they change (calibrations.cpp keeps what it read by path,
+// modification time and size): a broken file mended on disk is listed as usable at once.
+TEST(AppCalibration, AFileChangedOnDiskIsReadAgain) {
+  Fixture f;
+  auto usable = [&](const std::string& name) {
+    const json listing = json::parse(f.app().handle(request("GET", "/api/calibrations")).body);
+    for (const auto& c : listing["calibrations"])
+      if (c["name"] == name) return c["usable"].get<bool>();
+    ADD_FAILURE() << name << " not listed";
+    return false;
+  };
+  EXPECT_FALSE(usable("broken.json"));
+  EXPECT_FALSE(usable("broken.json"));  // the second listing, from what was read
+  std::filesystem::copy_file(f.cal_dir / "MAT-7.json", f.cal_dir / "broken.json",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::last_write_time(f.cal_dir / "broken.json",
+                                   std::filesystem::last_write_time(f.cal_dir / "broken.json") + std::chrono::seconds(2));
+  EXPECT_TRUE(usable("broken.json"));
+  auto cal = load_listed_calibration(f.cal_dir, "broken.json");
+  ASSERT_TRUE(cal) << cal.error().message;
+  EXPECT_EQ(cal->device_serial, "MAT-7");
+}
+
 // A folder of more files than the listing holds: the first kMaxCalibrationFiles by name are
 // listed (the fixture's four upper-case names, then ZZ-100000 .. ZZ-100495; "broken.json" sorts
 // after them) and the response says that some were left out.
