@@ -999,6 +999,42 @@ TEST(AnalyzeQuality, SaturatedAndDeadSensels) {
   EXPECT_GE(r->quality.warnings.size(), 2u);
 }
 
+TEST(AnalyzeQuality, APlateauBrokenByAnUnloadedFrameIsNotSaturation) {
+  // Sensel (3,3) reads the stream's maximum, 400 kPa, for two frames, the mat is then unloaded
+  // for three frames, and the sensel reads 400 for two more: two runs of 2, below the 3 frames
+  // that make a plateau (saturation_run_frames). Unloaded blocks of readings are passed over
+  // without a branch per reading; the run must still end there. The same frames with the gap
+  // loaded instead make one run of 4: saturated.
+  for (const bool gap_unloaded : {true, false}) {
+    Recording rec;
+    Stream s;
+    s.info.name = "mat";
+    s.info.side = Side::both;
+    s.info.layout = SensorLayout::grid(16, 16, 5.0, 5.0).value();
+    for (int f = 0; f < 30; ++f) {
+      Eigen::VectorXf p = Eigen::VectorXf::Zero(256);
+      const bool loaded = f >= 5 && f < 25 && !(gap_unloaded && f >= 7 && f < 10);
+      if (loaded)
+        for (int r = 2; r < 10; ++r)
+          for (int c = 2; c < 10; ++c) p[r * 16 + c] = 100.0f + 10.0f * static_cast<float>(f % 5);
+      if (f >= 5 && f < 12 && loaded) p[3 * 16 + 3] = 400.0f;
+      s.append(0.01 * f, p);
+    }
+    rec.streams.push_back(std::move(s));
+    const std::vector<Eigen::Index> expected =
+        gap_unloaded ? std::vector<Eigen::Index>{} : std::vector<Eigen::Index>{3 * 16 + 3};
+    auto whole = analyze(rec);
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(whole->quality.streams[0].saturated_sensels, expected) << "gap unloaded: " << gap_unloaded;
+    for (const Eigen::Index chunk : {1, 7}) {
+      auto streamed = stream_recording(rec, chunk, {});
+      ASSERT_TRUE(streamed);
+      EXPECT_EQ(streamed->quality.streams[0].saturated_sensels, expected)
+          << "gap unloaded: " << gap_unloaded << ", chunks of " << chunk;
+    }
+  }
+}
+
 // PhysioNet gaitpdb (Goldberger et al. 2000; Frenkel-Toledo et al. 2005): 100 Hz, 8 force
 // sensors under each foot (N). Columns: time, L1..L8, R1..R8, total left, total right.
 TEST(AnalyzePhysionet, StrideTimeOfARealWalk) {

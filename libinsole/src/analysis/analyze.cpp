@@ -40,32 +40,51 @@ class QualityAccumulator {
       : info_(&info),
         max_(static_cast<std::size_t>(info.layout.sensor_count()), 0.0f),
         run_(max_.size(), 0),
-        best_run_(max_.size(), 0) {}
+        best_run_(max_.size(), 0),
+        runs_set_((max_.size() + kScanBlock - 1) / kScanBlock, 0) {}
 
   void push(double time_s, const float* row) {
-    if (frames_ == 0) t0_ = time_s;
-    t1_ = time_s;
-    ++frames_;
+    begin_frame(time_s);
     const std::size_t n = max_.size();
     for (std::size_t b = 0; b < n; b += kScanBlock) {
       const std::size_t e = std::min(n, b + kScanBlock);
       if (all_plus_zero(row + b, e - b)) {
-        // A +0 reading is never above the maximum (>= 0) nor a positive plateau: its run ends.
-        std::fill(run_.begin() + static_cast<std::ptrdiff_t>(b), run_.begin() + static_cast<std::ptrdiff_t>(e), 0);
+        zero_block(b);
         continue;
       }
-      for (std::size_t j = b; j < e; ++j) {
-        const float p = row[j];
-        if (!std::isfinite(p)) continue;
-        if (p > max_[j]) {
-          max_[j] = p;
-          run_[j] = best_run_[j] = 1;
-        } else if (p == max_[j] && p > 0.0f) {
-          best_run_[j] = std::max(best_run_[j], ++run_[j]);
-        } else {
-          run_[j] = 0;
-        }
-      }
+      for (std::size_t j = b; j < e; ++j) reading(j, row[j]);
+    }
+  }
+
+  // The parts of push(), for a caller that scans the frame itself (StreamWindow::append): a
+  // frame's time, then each block of kScanBlock readings either as zero_block() (all +0) or
+  // reading by reading.
+  void begin_frame(double time_s) {
+    if (frames_ == 0) t0_ = time_s;
+    t1_ = time_s;
+    ++frames_;
+  }
+  // A +0 reading is never above the maximum (>= 0) nor a positive plateau: its run ends. Runs
+  // already all zero (the block's flag is clear) are not written again, so an unloaded block
+  // costs only the test that found it zero.
+  void zero_block(std::size_t b) {
+    auto& dirty = runs_set_[b / kScanBlock];
+    if (!dirty) return;
+    const std::size_t e = std::min(run_.size(), b + kScanBlock);
+    std::fill(run_.begin() + static_cast<std::ptrdiff_t>(b), run_.begin() + static_cast<std::ptrdiff_t>(e), 0);
+    dirty = 0;
+  }
+  void reading(std::size_t j, float p) {
+    if (!std::isfinite(p)) return;
+    if (p > max_[j]) {
+      max_[j] = p;
+      run_[j] = best_run_[j] = 1;
+      runs_set_[j / kScanBlock] = 1;
+    } else if (p == max_[j] && p > 0.0f) {
+      best_run_[j] = std::max(best_run_[j], ++run_[j]);
+      runs_set_[j / kScanBlock] = 1;
+    } else {
+      run_[j] = 0;
     }
   }
 
@@ -117,6 +136,7 @@ class QualityAccumulator {
   std::vector<float> max_;
   std::vector<int> run_;
   std::vector<int> best_run_;
+  std::vector<unsigned char> runs_set_;  // per block of kScanBlock: some run_ may be non-zero
   std::size_t frames_ = 0;
   double t0_ = 0.0, t1_ = 0.0;
 };
@@ -933,14 +953,21 @@ struct StreamWindow {
   double view_values() const { return double(time_s.size()) * double(sensels_read); }
 
   // Keeps a frame; returns its total force (N), summed as before over the positive readings.
-  double append(double t, const float* row, const Eigen::VectorXd& areas) {
+  // The frame is also given to `health` in the same pass (one read of each block while it is in
+  // cache, instead of a second scan of the frame).
+  double append(double t, const float* row, const Eigen::VectorXd& areas, QualityAccumulator& health) {
     const auto cols = static_cast<std::size_t>(info->layout.sensor_count());
+    health.begin_frame(t);
     double force = 0.0;
     for (std::size_t b = 0; b < cols; b += kScanBlock) {
       const std::size_t e = std::min(cols, b + kScanBlock);
-      if (all_plus_zero(row + b, e - b)) continue;  // +0: not stored (reads back as +0)
+      if (all_plus_zero(row + b, e - b)) {  // +0: not stored (reads back as +0)
+        health.zero_block(b);
+        continue;
+      }
       for (std::size_t j = b; j < e; ++j) {
         const float v = row[j];
+        health.reading(j, v);
         std::uint32_t bits;
         std::memcpy(&bits, &v, sizeof bits);
         if (bits == 0) continue;
@@ -1089,8 +1116,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
                                                   std::to_string(w.next_frame) +
                                                   " is not finite or not increasing");
       const float* row = c.pressure_kpa.row(f).data();
-      w.quality->push(t, row);
-      const double force = w.append(t, row, areas);
+      const double force = w.append(t, row, areas, *w.quality);
       w.peak_force_n = std::max(w.peak_force_n, force);
       ++w.next_frame;
       const bool quiet = is_quiet(force, w.peak_force_n);
