@@ -485,6 +485,67 @@ TEST(AnalyzeStream, HandsEveryChunksStorageBackOnceAnalysed) {
     EXPECT_EQ(s->footfalls[i].measures, plain->footfalls[i].measures) << i;
 }
 
+// The footfalls of a window are measured side by side on several threads and folded into the
+// result in time order: every measure and every sum of the foot images must be the same bits as
+// on one thread. analyze() takes the whole walk as one window (more footfalls than a batch of 8);
+// analyze_stream() takes it in chunks.
+TEST(AnalyzeThreads, ManyThreadsGiveTheBitsOfOne) {
+  sim::WalkParams w = walk(0.0, false);
+  w.duration_s = 20.0;  // passes to and fro: more footfalls than a batch of 8
+  const sim::Simulation sim = sim::simulate_walk_mat(w, walkway());
+  struct Restore {
+    ~Restore() { set_analysis_threads(0); }
+  } restore;
+  auto run = [&](unsigned threads, bool streamed) {
+    set_analysis_threads(threads);
+    EXPECT_EQ(analysis_threads(), threads);
+    auto r = streamed ? stream_recording(sim.recording, 37, {}) : analyze(sim.recording);
+    if (!r) throw std::runtime_error(r.error().message);
+    return std::move(*r);
+  };
+  for (const bool streamed : {false, true}) {
+    const AnalysisResult one = run(1, streamed);
+    const AnalysisResult many = run(5, streamed);
+    ASSERT_GT(one.footfalls.size(), 8u);
+    ASSERT_EQ(many.footfalls.size(), one.footfalls.size());
+    for (std::size_t i = 0; i < one.footfalls.size(); ++i) {
+      EXPECT_EQ(many.footfalls[i].footfall.start_s, one.footfalls[i].footfall.start_s) << i;
+      EXPECT_EQ(many.footfalls[i].footfall.reject_reason, one.footfalls[i].footfall.reject_reason) << i;
+      EXPECT_EQ(many.footfalls[i].measures, one.footfalls[i].measures) << i;
+    }
+    ASSERT_EQ(many.quality.streams.size(), one.quality.streams.size());
+    for (std::size_t k = 0; k < one.quality.streams.size(); ++k) {
+      EXPECT_EQ(many.quality.streams[k].footfalls_found, one.quality.streams[k].footfalls_found);
+      EXPECT_EQ(many.quality.streams[k].footfalls_used, one.quality.streams[k].footfalls_used);
+      EXPECT_EQ(many.quality.streams[k].rejected, one.quality.streams[k].rejected);
+    }
+    ASSERT_EQ(many.images.size(), one.images.size());
+    ASSERT_FALSE(one.images.empty());
+    for (std::size_t k = 0; k < one.images.size(); ++k) {
+      const FootImage& a = one.images[k];
+      const FootImage& b = many.images[k];
+      EXPECT_EQ(b.side, a.side);
+      EXPECT_EQ(b.footfalls, a.footfalls);
+      EXPECT_EQ(b.third_cb_ap_mm, a.third_cb_ap_mm);
+      EXPECT_EQ(b.third_ba_ap_mm, a.third_ba_ap_mm);
+      EXPECT_EQ(b.cop_sum_mm, a.cop_sum_mm);
+      ASSERT_EQ(b.cells.size(), a.cells.size());
+      for (const auto& [key, ca] : a.cells) {
+        const auto it = b.cells.find(key);
+        ASSERT_NE(it, b.cells.end()) << key;
+        const ImageCell& cb = it->second;
+        EXPECT_EQ(cb.footfalls, ca.footfalls) << key;
+        EXPECT_EQ(cb.max_peak_kpa, ca.max_peak_kpa) << key;
+        EXPECT_EQ(cb.sum_peak_kpa, ca.sum_peak_kpa) << key;
+        EXPECT_EQ(cb.sum_mean_kpa, ca.sum_mean_kpa) << key;
+        EXPECT_EQ(cb.sum_pti_kpa_s, ca.sum_pti_kpa_s) << key;
+        EXPECT_EQ(cb.sum_contact_percent, ca.sum_contact_percent) << key;
+        EXPECT_EQ(cb.region_votes, ca.region_votes) << key;
+      }
+    }
+  }
+}
+
 TEST(AnalyzeStream, CompactWindowGivesExactlyTheInMemoryResult) {
   // A standing trial loaded from its first frame to its last, in one window (no quiet gap, and
   // windows longer than the trial): analyze_stream keeps the window as the readings that are not

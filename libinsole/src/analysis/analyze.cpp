@@ -11,7 +11,15 @@
 #include <string_view>
 #include <cstdint>
 #include <cstring>
+#include <atomic>
+#include <cstdlib>
 #include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 namespace insole::analysis {
 
@@ -30,6 +38,58 @@ inline bool all_plus_zero(const float* v, std::size_t n) noexcept {
     acc |= bits;
   }
   return acc == 0;
+}
+
+std::atomic<unsigned> g_analysis_threads{0};  // set_analysis_threads(); 0 = automatic
+
+// INSOLE_ANALYSIS_THREADS when set (1 turns threading off), else the CPUs this process may run on
+// (taskset), at most 8.
+unsigned automatic_analysis_threads() {
+  static const unsigned n = [] {
+    if (const char* v = std::getenv("INSOLE_ANALYSIS_THREADS")) {
+      char* end = nullptr;
+      const long k = std::strtol(v, &end, 10);
+      if (end != v && *end == '\0' && k >= 1) return static_cast<unsigned>(std::min<long>(k, 64));
+    }
+    unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) cpus = static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+#endif
+    return std::min(cpus, 8u);
+  }();
+  return n;
+}
+
+// Calls f(0) ... f(n - 1), spread over up to analysis_threads() threads (this one included).
+// Every call runs even if one throws; the first exception is rethrown here.
+template <class F>
+void run_parallel(std::size_t n, const F& f) {
+  const std::size_t threads = std::min<std::size_t>(analysis_threads(), n);
+  if (threads <= 1) {
+    for (std::size_t k = 0; k < n; ++k) f(k);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  std::mutex failed_mutex;
+  std::exception_ptr failed;
+  auto loop = [&] {
+    for (std::size_t k; (k = next.fetch_add(1)) < n;) {
+      try {
+        f(k);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(failed_mutex);
+        if (!failed) failed = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  helpers.reserve(threads - 1);
+  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(loop);
+  loop();
+  for (auto& h : helpers) h.join();
+  if (failed) std::rethrow_exception(failed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,12 +360,19 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
   std::optional<FootFrame> shoe_frame;
   std::vector<Eigen::VectorXf> peaks(footfalls.size());  // filled on demand, once per footfall
   if (insole && info.layout.is_grid()) shoe_frame = in_shoe_frame(window, footfalls, p, peaks);
-  for (std::size_t i = 0; i < footfalls.size(); ++i) {
-    Footfall ff = footfalls[i];
-    if (ff.first_frame + offset < own_from) continue;
-    if (carry && carry->has_value() && ff.first_frame + offset >= **carry) continue;
-    ++q.footfalls_found;
+  // Each footfall is analysed on its own (in parallel when cores allow), then folded into the
+  // result in time order: the foot images are sums, and summing in the same order gives the same
+  // bits whatever the number of threads.
+  struct Work {
+    Footfall ff;
     FootfallAnalysis fa;
+    FootFrame frame;                  // with masks: the frame the image is accumulated in
+    std::optional<RegionMasks> masks;  // the regions the image is accumulated over
+  };
+  auto analyse_one = [&](std::size_t i, Work& w) {
+    Footfall& ff = w.ff;
+    ff = footfalls[i];
+    FootfallAnalysis& fa = w.fa;
     const bool standing = is_standing(ff);
     // A standing contact outlasts the recording (or the streaming window) by nature: being cut
     // in time does not spoil its footprint, so only a spatial cut (or being too short or too
@@ -377,8 +444,8 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
               if (best >= 0 && peak(best) > 0.0f)
                 put(fa.measures, "forefoot_peak_ap_mm", frame.to_foot(info.layout.centres_mm().row(best).transpose()).y());
             }
-            accumulate_into(images, info, ff.side, frame, fa.image, &*masks);
-            fa.image = {};
+            w.frame = frame;
+            w.masks = std::move(*masks);
           } else {
             fa.arch.unavailable_reason = "no regions: " + masks.error().message;
           }
@@ -392,20 +459,44 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
         }
       }
     }
-    if (ff.reject_reason.empty() && !fa.image.empty()) accumulate_into(images, info, ff.side, fa.frame, fa.image, nullptr);
-    fa.image = {};
     peaks[i] = {};  // a peak over the whole mat (36 kB on a 60 x 150 mat): not kept for the window
-    if (!ff.reject_reason.empty()) ++q.rejected[ff.reject_reason];
-    else ++q.footfalls_used;
-    ff.first_frame += offset;
-    ff.last_frame += offset;
-    if (!keep_sensels) {
-      ff.sensels.clear();
-      ff.sensels.shrink_to_fit();
+  };
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < footfalls.size(); ++i) {
+    const Eigen::Index first = footfalls[i].first_frame + offset;
+    if (first < own_from) continue;
+    if (carry && carry->has_value() && first >= **carry) continue;
+    todo.push_back(i);
+  }
+  // In batches, so that at most a batch's images wait to be folded in.
+  constexpr std::size_t kBatch = 8;
+  std::vector<Work> work;
+  for (std::size_t b0 = 0; b0 < todo.size(); b0 += kBatch) {
+    const std::size_t nb = std::min(kBatch, todo.size() - b0);
+    work.assign(nb, Work{});
+    run_parallel(nb, [&](std::size_t k) { analyse_one(todo[b0 + k], work[k]); });
+    for (Work& w : work) {
+      Footfall& ff = w.ff;
+      FootfallAnalysis& fa = w.fa;
+      ++q.footfalls_found;
+      if (w.masks) {
+        accumulate_into(images, info, ff.side, w.frame, fa.image, &*w.masks);
+        fa.image = {};
+      }
+      if (ff.reject_reason.empty() && !fa.image.empty()) accumulate_into(images, info, ff.side, fa.frame, fa.image, nullptr);
+      fa.image = {};
+      if (!ff.reject_reason.empty()) ++q.rejected[ff.reject_reason];
+      else ++q.footfalls_used;
+      ff.first_frame += offset;
+      ff.last_frame += offset;
+      if (!keep_sensels) {
+        ff.sensels.clear();
+        ff.sensels.shrink_to_fit();
+      }
+      fa.footfall = std::move(ff);
+      fa.measures.shrink_to_fit();
+      out.push_back(std::move(fa));
     }
-    fa.footfall = std::move(ff);
-    fa.measures.shrink_to_fit();
-    out.push_back(std::move(fa));
   }
 }
 
@@ -890,6 +981,13 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
       w.push_back("stream '" + q.stream + "': " + std::to_string(q.dead_sensels.size()) +
                   " sensels never loaded although surrounded by load (dead sensels?)");
   }
+}
+
+void set_analysis_threads(unsigned n) noexcept { g_analysis_threads.store(n); }
+
+unsigned analysis_threads() noexcept {
+  const unsigned n = g_analysis_threads.load();
+  return n > 0 ? n : automatic_analysis_threads();
 }
 
 Result<AnalysisResult> analyze(const Recording& recording, const AnalysisParams& params) {

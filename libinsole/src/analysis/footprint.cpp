@@ -156,13 +156,20 @@ Result<AlignedFootprint> align_footprint(const SensorLayout& layout, const Eigen
   out.pressure_kpa = Eigen::MatrixXf::Zero(rows, cols);
   out.sensel = Eigen::MatrixXi::Constant(rows, cols, -1);
   const double pr = layout.row_pitch_mm(), pc = layout.col_pitch_mm();
+  const double grid_rows = layout.rows(), grid_cols = layout.cols();
+  // Each cell's centre is heel + ap u + ml v, summed in that order as before (the row's part once
+  // per row). Inside the grid, floor(q) of q in [0, n) is its truncation, so the sensel is found
+  // without a call to floor; a NaN position fails the tests and samples nothing.
+  const double ux = frame.u.x(), uy = frame.u.y(), vx = frame.v.x(), vy = frame.v.y();
+  const double hx = frame.heel_mm.x(), hy = frame.heel_mm.y();
   for (Eigen::Index i = 0; i < rows; ++i) {
     const double ap = out.ap_of_row(i);
+    const double bx = hx + ap * ux, by = hy + ap * uy;
     for (Eigen::Index j = 0; j < cols; ++j) {
-      const Eigen::Vector2d p = frame.heel_mm + ap * frame.u + out.ml_of_col(j) * frame.v;
-      const double rr = std::floor(p.y() / pr), cc = std::floor(p.x() / pc);
-      if (rr < 0 || cc < 0 || rr >= layout.rows() || cc >= layout.cols()) continue;
-      const Eigen::Index s = layout.index(static_cast<int>(rr), static_cast<int>(cc));
+      const double ml = out.ml_of_col(j);
+      const double qr = (by + ml * vy) / pr, qc = (bx + ml * vx) / pc;
+      if (!(qr >= 0.0) || !(qc >= 0.0) || qr >= grid_rows || qc >= grid_cols) continue;
+      const Eigen::Index s = layout.index(static_cast<int>(qr), static_cast<int>(qc));
       if (!in[static_cast<std::size_t>(s)]) continue;
       const float v = peak_kpa[s];
       out.pressure_kpa(i, j) = std::isfinite(v) ? v : 0.0f;

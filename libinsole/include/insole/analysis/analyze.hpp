@@ -178,6 +178,13 @@ struct AnalysisResult {
 /// Analyses a recording held in memory. Fails (format_error) when the recording is invalid.
 Result<AnalysisResult> analyze(const Recording& recording, const AnalysisParams& params = {});
 
+/// Threads that analyse the footfalls of one activity window side by side (each footfall is
+/// measured on its own; they are folded into the result in time order, so the result is the same
+/// bits with any number). 0 (the default) means INSOLE_ANALYSIS_THREADS when set, else the CPUs
+/// the process may run on, at most 8. Process-wide; set it before analysing.
+void set_analysis_threads(unsigned n) noexcept;
+unsigned analysis_threads() noexcept;
+
 /// A block of consecutive frames of one stream (rows = frames, in time order).
 struct FrameChunk {
   std::size_t stream = 0;
