@@ -27,7 +27,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PSEUDONYM = "P-BROWSER-7"
@@ -71,15 +71,22 @@ def login_check(cli, driver, wait, data, shots):
         wait.until(EC.visibility_of_element_located((By.ID, "password")))
         assert driver.current_url.endswith("/login"), driver.current_url
         driver.find_element(By.ID, "password").send_keys("not the password")
+        # Submitting the form loads a new document: while it replaces the old one, Chromium can
+        # answer a lookup with "Node with given id does not belong to the document" (a plain
+        # WebDriverException, not a stale reference), so these waits retry on any driver error
+        # until the new page shows what is expected or the bound is reached.
+        nav_wait = WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,))
+        old_page = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         try:
-            wait.until(EC.text_to_be_present_in_element((By.ID, "login-message"), "Wrong password"))
+            nav_wait.until(EC.staleness_of(old_page))
+            nav_wait.until(EC.text_to_be_present_in_element((By.ID, "login-message"), "Wrong password"))
         except Exception:
             raise AssertionError("no 'Wrong password' after a wrong password: %s" % driver.page_source[:2000])
-        driver.find_element(By.ID, "password").send_keys("a browser password")
+        nav_wait.until(EC.visibility_of_element_located((By.ID, "password"))).send_keys("a browser password")
         driver.save_screenshot(os.path.join(shots, "8-login.png"))
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        wait.until(EC.visibility_of_element_located((By.ID, "patients-view")))
+        nav_wait.until(EC.visibility_of_element_located((By.ID, "patients-view")))
         # The session cookie is not readable by scripts (HttpOnly).
         assert "insole_session" not in driver.execute_script("return document.cookie"), "session cookie visible to scripts"
     finally:
@@ -117,7 +124,7 @@ def choose_source(driver, label):
 
 def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
     """A second visit with a walk of another simulated foot, then the compare screen."""
-    long_wait = WebDriverWait(driver, 300, ignored_exceptions=(StaleElementReferenceException,))
+    long_wait = WebDriverWait(driver, 300, ignored_exceptions=(WebDriverException,))
     driver.find_element(By.ID, "results-back").click()
     wait.until(EC.text_to_be_present_in_element((By.ID, "patient-name"), PSEUDONYM))
     condition = driver.find_element(By.NAME, "condition")
@@ -278,7 +285,7 @@ def main(cli, shots):
     try:
         server, url = start_server(cli, os.path.join(data, "clinic"))
         driver = headless_chromium(downloads)
-        wait = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,))
+        wait = WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,))
 
         # The patient list, then a new patient.
         driver.get(url)

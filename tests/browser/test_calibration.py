@@ -25,7 +25,7 @@ import urllib.request
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from test_app import choose_source, headless_chromium, start_server, stop_server
@@ -59,7 +59,7 @@ def main(cli, shots):
     try:
         server, url = start_server(cli, clinic)
         driver = headless_chromium(data)
-        wait = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,))
+        wait = WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,))
 
         # A patient, a visit, and its live capture page.
         driver.get(url)
