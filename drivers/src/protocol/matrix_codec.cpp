@@ -107,80 +107,88 @@ std::size_t MatrixCodecConfig::value_width() const {
 }
 
 Status MatrixCodecConfig::validate() const {
-  auto bad = [this](const std::string& what) {
+  // The message names the fields of a device description (docs/devices.md) that the problem
+  // involves, so the author of a description file knows which lines to change.
+  auto bad = [this](std::initializer_list<const char*> fields, const std::string& what) {
+    std::string where;
+    std::size_t i = 0;
+    for (const char* f : fields) {
+      where += std::string(i == 0 ? "" : i + 1 == fields.size() ? " and " : ", ") + "'" + f + "'";
+      ++i;
+    }
+    if (i != 0) where = (i == 1 ? "field " : "fields ") + where + ": ";
     return make_error(Errc::invalid_argument,
                       std::string(codec == DeviceCodec::matrix ? "matrix codec '" : "device '") +
-                          (name.empty() ? std::string("(unnamed)") : name) +
-                          "': " + what);
+                          (name.empty() ? std::string("(unnamed)") : name) + "': " + where + what);
   };
   if (rows < 1 || cols < 1 || rows > kMaxCells || cols > kMaxCells ||
       static_cast<long long>(rows) * cols > kMaxCells)
-    return bad("rows x cols must be between 1 and " + std::to_string(kMaxCells) + " cells, got " +
+    return bad({"layout.rows", "layout.cols"}, "rows x cols must be between 1 and " + std::to_string(kMaxCells) + " cells, got " +
                std::to_string(rows) + "x" + std::to_string(cols));
   if (!(row_pitch_mm > 0) || !(col_pitch_mm > 0) || !std::isfinite(row_pitch_mm) ||
       !std::isfinite(col_pitch_mm))
-    return bad("pitch must be positive and finite (mm)");
-  if (sensor_set && cols != 1) return bad("a sensor set has cols = 1");
-  if (!(frame_rate_hz > 0)) return bad("frame rate must be positive");
+    return bad({"layout.pitch_mm"}, "pitch must be positive and finite (mm)");
+  if (sensor_set && cols != 1) return bad({"layout.kind"}, "a sensor set has cols = 1");
+  if (!(frame_rate_hz > 0)) return bad({"frame_rate_hz"}, "frame rate must be positive");
   if (codec != DeviceCodec::matrix) {
-    if (const std::string why = builtin_codec_problem(*this); !why.empty()) return bad(why);
+    if (const std::string why = builtin_codec_problem(*this); !why.empty()) return bad({}, why);
     return {};
   }
   if (text_separator != ' ' && text_separator != ',' && text_separator != ';' && text_separator != '\t')
-    return bad("text_separator must be a space, ',', ';' or a tab");
+    return bad({"framing.separator"}, "text_separator must be a space, ',', ';' or a tab");
   if ((framing == MatrixFraming::text_lines) != (value_type == ValueType::ascii))
-    return bad("text_lines framing goes with ascii values, and only with them");
-  if (min_raw > max_raw) return bad("min_raw > max_raw");
-  if (max_raw > type_max(value_type)) return bad("max_raw does not fit the value type");
+    return bad({"framing.type", "values.type"}, "text_lines framing goes with ascii values, and only with them");
+  if (min_raw > max_raw) return bad({"values.min_raw", "values.max_raw"}, "min_raw > max_raw");
+  if (max_raw > type_max(value_type)) return bad({"values.max_raw", "values.type"}, "max_raw does not fit the value type");
   if (!(calibration.kpa_per_count > 0) || !std::isfinite(calibration.kpa_per_count) ||
       !std::isfinite(calibration.zero_counts))
-    return bad("calibration kpa_per_count must be positive and finite");
+    return bad({"calibration.kpa_per_count", "calibration.zero_counts"}, "calibration kpa_per_count must be positive and finite");
   if (framing != MatrixFraming::header &&
       (foot_byte || checksum != MatrixChecksum::none || trailer_bytes != 0 || reject_embedded_sync))
-    return bad("foot byte, trailer, checksum and embedded-sync rejection need header framing");
+    return bad({"framing.type", "framing.foot_byte", "framing.trailer_bytes", "framing.checksum", "framing.reject_embedded_sync"}, "foot byte, trailer, checksum and embedded-sync rejection need header framing");
   if (framing == MatrixFraming::header && (sync.empty() || sync.size() > 8))
-    return bad("header framing needs 1..8 sync bytes");
-  if (framing == MatrixFraming::header && trailer_bytes > 64) return bad("trailer over 64 bytes");
+    return bad({"framing.sync"}, "header framing needs 1..8 sync bytes");
+  if (framing == MatrixFraming::header && trailer_bytes > 64) return bad({"framing.trailer_bytes"}, "trailer over 64 bytes");
   if (framing != MatrixFraming::header && (length.size != 0 || !after_length.empty()))
-    return bad("a length field (and after_length) needs header framing");
-  if (length.size > 2) return bad("a length field has 1 or 2 bytes, not " + std::to_string(length.size));
+    return bad({"framing.type", "framing.length", "framing.after_length"}, "a length field (and after_length) needs header framing");
+  if (length.size > 2) return bad({"framing.length.size"}, "a length field has 1 or 2 bytes, not " + std::to_string(length.size));
   if (!after_length.empty() && length.size == 0)
-    return bad("after_length needs a length field (constant bytes before the values belong to sync)");
-  if (after_length.size() > 8) return bad("after_length over 8 bytes");
+    return bad({"framing.after_length", "framing.length"}, "after_length needs a length field (constant bytes before the values belong to sync)");
+  if (after_length.size() > 8) return bad({"framing.after_length"}, "after_length over 8 bytes");
   if (length.size != 0) {
     if (length.adjust < -65535 || length.adjust > 65535)
-      return bad("length adjust must be between -65535 and 65535");
+      return bad({"framing.length.adjust"}, "length adjust must be between -65535 and 65535");
     const long want = expected_length();
     const long most = length.size == 1 ? 0xFF : 0xFFFF;
     if (want < 0 || want > most)
-      return bad("the " + std::to_string(length.size) + "-byte length field cannot hold " + std::to_string(want) +
+      return bad({"framing.length.size", "framing.length.counts", "framing.length.adjust"}, "the " + std::to_string(length.size) + "-byte length field cannot hold " + std::to_string(want) +
                  " (the count for this grid plus adjust); it must be 0.." + std::to_string(most));
   }
   if (framing == MatrixFraming::poll_raw && poll_request.empty())
-    return bad("poll_raw framing needs a poll request");
+    return bad({"framing.poll_request"}, "poll_raw framing needs a poll request");
   if (framing == MatrixFraming::zero_run && (value_type != ValueType::u8 || max_raw > 254))
-    return bad("zero_run framing carries u8 values 0..254");
+    return bad({"framing.type", "values.type", "values.max_raw"}, "zero_run framing carries u8 values 0..254");
   if (framing == MatrixFraming::column_messages) {
-    if (sync.size() != 1) return bad("column_messages needs a one-byte start marker");
-    if (value_width() != 2) return bad("column_messages carries 16-bit values");
-    if (order != ScanOrder::col_major) return bad("column_messages is column-major");
-    if (rows > 255 || cols > 256) return bad("column_messages allows at most 255 rows, 256 columns");
+    if (sync.size() != 1) return bad({"framing.sync"}, "column_messages needs a one-byte start marker");
+    if (value_width() != 2) return bad({"values.type"}, "column_messages carries 16-bit values");
+    if (order != ScanOrder::col_major) return bad({"values.order"}, "column_messages is column-major");
+    if (rows > 255 || cols > 256) return bad({"layout.rows", "layout.cols"}, "column_messages allows at most 255 rows, 256 columns");
   }
   if (transform == RawTransform::sensingtex12 && max_raw > 0xFFFF)
-    return bad("sensingtex12 transform needs 16-bit values");
-  if (configure_length != 0 && configure_length < 2) return bad("configure command too short");
+    return bad({"values.transform", "values.type", "values.max_raw"}, "sensingtex12 transform needs 16-bit values");
+  if (configure_length != 0 && configure_length < 2) return bad({"commands.configure_length"}, "configure command too short");
   if (positions.size() != 0) {
-    if (!sensor_set) return bad("sensor positions need a sensor set (a grid has a pitch)");
+    if (!sensor_set) return bad({"layout.kind", "layout.positions"}, "sensor positions need a sensor set (a grid has a pitch)");
     if (positions.rows() != rows)
-      return bad(std::to_string(positions.rows()) + " sensor positions for " + std::to_string(rows) + " sensors");
+      return bad({"layout.count", "layout.positions"}, std::to_string(positions.rows()) + " sensor positions for " + std::to_string(rows) + " sensors");
     for (Eigen::Index i = 0; i < positions.rows(); ++i)
       if (!positions.row(i).allFinite() || !(positions(i, 2) >= 0.01 && positions(i, 2) <= 1e6) ||
           std::abs(positions(i, 0)) > 1e4 || std::abs(positions(i, 1)) > 1e4)
-        return bad("sensor " + std::to_string(i) +
+        return bad({"layout.positions"}, "sensor " + std::to_string(i) +
                    ": position must be finite and within 10 m, and its area between 0.01 and 1e6 mm^2");
   }
   if (grams_per_cell && (positions.size() == 0 || units != PressureUnits::kpa))
-    return bad("grams per cell become kPa through the cells' areas: give the sensor positions and areas, and units kPa");
+    return bad({"calibration.from", "calibration.units", "layout.positions"}, "grams per cell become kPa through the cells' areas: give the sensor positions and areas, and units kPa");
   return {};
 }
 

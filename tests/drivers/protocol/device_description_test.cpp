@@ -132,8 +132,9 @@ TEST(DeviceDescription, ErrorsNameTheFileAndTheField) {
       {edited("\"rate\": \"guessed\"", "\"rate\": \"probably\""), "field 'provenance.rate': \"probably\" is not one of"},
       {edited("\"rate\": \"guessed\", ", ""), "field 'provenance.rate': missing"},
       {edited("\"frame_rate_hz\": 40", "\"frame_rate_hz\": 0"), "field 'frame_rate_hz': must be between 0.01 and 10000"},
-      {edited("\"max_raw\": 1023", "\"max_raw\": 70000"), "matrix codec 'clinic_mat': max_raw does not fit the value type"},
-      {edited("\"header\"", "\"poll_raw\""), "matrix codec 'clinic_mat': foot byte, trailer, checksum"},
+      {edited("\"max_raw\": 1023", "\"max_raw\": 70000"), "matrix codec 'clinic_mat': fields 'values.max_raw' and 'values.type': max_raw does not fit the value type"},
+      {edited("\"header\"", "\"poll_raw\""), "matrix codec 'clinic_mat': fields 'framing.type', 'framing.foot_byte', 'framing.trailer_bytes', "
+       "'framing.checksum' and 'framing.reject_embedded_sync': foot byte, trailer, checksum"},
       {edited("\"stream\": {\"name\": \"mat\", \"side\": \"both\"},", "\"calibration\": {\"units\": \"kPa\"},"),
        "field 'calibration.kpa_per_count': missing"},
       {edited("\"stream\": {\"name\": \"mat\", \"side\": \"both\"},", "\"calibration\": {\"kpa_per_count\": 2},"),

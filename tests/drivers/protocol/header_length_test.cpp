@@ -287,9 +287,10 @@ TEST(HeaderLength, ADescriptionWithALengthField) {
        "field 'framing.length.adjust': must be between -65535 and 65535, got 70000"},
       {edited("\"counts\": \"values\"", "\"counts\": \"values\", \"offset\": 2"), "field 'framing.length.offset': unknown field"},
       {edited("\"counts\": \"values\"", "\"counts\": \"values\", \"adjust\": -7"),
-       "len_mat.json: matrix codec 'len_mat': the 2-byte length field cannot hold -1"},
+       "len_mat.json: matrix codec 'len_mat': fields 'framing.length.size', 'framing.length.counts' and "
+       "'framing.length.adjust': the 2-byte length field cannot hold -1"},
       {edited("\"length\": {\"size\": 2, \"endian\": \"be\", \"counts\": \"values\"},", ""),
-       "matrix codec 'len_mat': after_length needs a length field"},
+       "matrix codec 'len_mat': fields 'framing.after_length' and 'framing.length': after_length needs a length field"},
       {edited("\"after_length\": \"01\"", "\"after_length\": \"0G\""), "field 'framing.after_length': \"0G\" is not a byte"},
       {edited("{\"size\": 2, \"endian\": \"be\", \"counts\": \"values\"}", "[2]"),
        "field 'framing.length': expected an object, found array"},
