@@ -50,6 +50,13 @@ StreamInfo sensel_stream(const MatrixCodecConfig& c) {
   s.layout = SensorLayout::grid(c.rows, c.cols, c.row_pitch_mm, c.col_pitch_mm).value();
   s.sample_rate_hz = c.frame_rate_hz;
   s.device = c.device.empty() ? c.name : c.device;
+  // What every described device's stream records: which description, how much of it is
+  // documented, and how its values became kPa.
+  s.attributes["protocol"] = c.name;
+  s.attributes["provenance"] = provenance_summary(c);
+  s.attributes["calibration"] =
+      "grams per sensel over the sensel's area (the Morph's own pitch, 230 mm / 185 x 130 mm / 105): "
+      "kPa = g * 9.80665 / area_mm2";
   if (!c.pitch_source.empty()) s.attributes["pitch_source"] = c.pitch_source;
   return s;
 }
