@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "footprint_builder.hpp"
 #include "insole/analysis/measure_catalogue.hpp"
@@ -544,6 +545,29 @@ TEST(AnalyzeThreads, ManyThreadsGiveTheBitsOfOne) {
       }
     }
   }
+}
+
+TEST(AnalyzeThreads, AThreadsOwnChoiceOverridesTheProcesssOnThatThreadOnly) {
+  struct Restore {
+    ~Restore() {
+      set_analysis_threads(0);
+      set_analysis_threads_on_this_thread(0);
+    }
+  } restore;
+  set_analysis_threads(5);
+  unsigned in_worker = 0, in_worker_after_reset = 0;
+  std::thread worker([&] {
+    set_analysis_threads_on_this_thread(1);  // what a batch worker does with --jobs above 1
+    in_worker = analysis_threads();
+    set_analysis_threads_on_this_thread(0);
+    in_worker_after_reset = analysis_threads();
+  });
+  worker.join();
+  EXPECT_EQ(in_worker, 1u);
+  EXPECT_EQ(in_worker_after_reset, 5u);
+  EXPECT_EQ(analysis_threads(), 5u);  // the process-wide choice, untouched by the worker's
+  set_analysis_threads_on_this_thread(3);
+  EXPECT_EQ(analysis_threads(), 3u);
 }
 
 TEST(AnalyzeStream, CompactWindowGivesExactlyTheInMemoryResult) {

@@ -41,6 +41,7 @@ inline bool all_plus_zero(const float* v, std::size_t n) noexcept {
 }
 
 std::atomic<unsigned> g_analysis_threads{0};  // set_analysis_threads(); 0 = automatic
+thread_local unsigned t_analysis_threads = 0;  // set_analysis_threads_on_this_thread(); 0 = process-wide
 
 // INSOLE_ANALYSIS_THREADS when set (1 turns threading off), else the CPUs this process may run on
 // (taskset), at most 8.
@@ -985,7 +986,10 @@ void finish_analysis(AnalysisResult& r, const std::vector<StreamInfo>& streams) 
 
 void set_analysis_threads(unsigned n) noexcept { g_analysis_threads.store(n); }
 
+void set_analysis_threads_on_this_thread(unsigned n) noexcept { t_analysis_threads = n; }
+
 unsigned analysis_threads() noexcept {
+  if (t_analysis_threads > 0) return t_analysis_threads;
   const unsigned n = g_analysis_threads.load();
   return n > 0 ? n : automatic_analysis_threads();
 }

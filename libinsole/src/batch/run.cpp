@@ -452,6 +452,9 @@ Result<BatchSummary> run_batch(const std::vector<InputFile>& all_inputs, const B
   };
 
   auto worker = [&] {
+    // Several workers already fill the cores: each analyses its file's footfalls on its own
+    // thread (as it reads without read-ahead).
+    if (options.jobs > 1) analysis::set_analysis_threads_on_this_thread(1);
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= inputs.size()) return;

@@ -183,6 +183,10 @@ Result<AnalysisResult> analyze(const Recording& recording, const AnalysisParams&
 /// bits with any number). 0 (the default) means INSOLE_ANALYSIS_THREADS when set, else the CPUs
 /// the process may run on, at most 8. Process-wide; set it before analysing.
 void set_analysis_threads(unsigned n) noexcept;
+/// The same for analyses run on the calling thread only, over the process-wide choice (0 goes
+/// back to it). Batch workers use 1: with several workers the cores are already filled.
+void set_analysis_threads_on_this_thread(unsigned n) noexcept;
+/// What an analysis started on the calling thread uses.
 unsigned analysis_threads() noexcept;
 
 /// A block of consecutive frames of one stream (rows = frames, in time order).
