@@ -1089,7 +1089,7 @@ TEST(AnalyzeQuality, APlateauBrokenByAnUnloadedFrameIsNotSaturation) {
   // for three frames, and the sensel reads 400 for two more: two runs of 2, below the 3 frames
   // that make a plateau (saturation_run_frames). Unloaded blocks of readings are passed over
   // without a branch per reading; the run must still end there. The same frames with the gap
-  // loaded instead make one run of 4: saturated.
+  // loaded instead make one run of 7 (frames 5 to 11): saturated.
   for (const bool gap_unloaded : {true, false}) {
     Recording rec;
     Stream s;

@@ -16,6 +16,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #if defined(__linux__)
 #include <sched.h>
@@ -40,6 +41,8 @@ inline bool all_plus_zero(const float* v, std::size_t n) noexcept {
   return acc == 0;
 }
 
+// Footfalls are measured in batches of this many (analyse_window), so more threads have no work.
+constexpr unsigned kMaxAnalysisThreads = 8;
 std::atomic<unsigned> g_analysis_threads{0};  // set_analysis_threads(); 0 = automatic
 thread_local unsigned t_analysis_threads = 0;  // set_analysis_threads_on_this_thread(); 0 = process-wide
 
@@ -50,7 +53,7 @@ unsigned automatic_analysis_threads() {
     if (const char* v = std::getenv("INSOLE_ANALYSIS_THREADS")) {
       char* end = nullptr;
       const long k = std::strtol(v, &end, 10);
-      if (end != v && *end == '\0' && k >= 1) return static_cast<unsigned>(std::min<long>(k, 64));
+      if (end != v && *end == '\0' && k >= 1) return static_cast<unsigned>(std::min<long>(k, kMaxAnalysisThreads));
     }
     unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
 #if defined(__linux__)
@@ -58,7 +61,7 @@ unsigned automatic_analysis_threads() {
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof set, &set) == 0) cpus = static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
 #endif
-    return std::min(cpus, 8u);
+    return std::min(cpus, kMaxAnalysisThreads);
   }();
   return n;
 }
@@ -87,7 +90,12 @@ void run_parallel(std::size_t n, const F& f) {
   };
   std::vector<std::thread> helpers;
   helpers.reserve(threads - 1);
-  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(loop);
+  // A thread that cannot be started (process or cgroup limits) is not an error: the threads
+  // already running, and this one, share the work.
+  try {
+    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(loop);
+  } catch (const std::system_error&) {
+  }
   loop();
   for (auto& h : helpers) h.join();
   if (failed) std::rethrow_exception(failed);
@@ -470,7 +478,7 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
     todo.push_back(i);
   }
   // In batches, so that at most a batch's images wait to be folded in.
-  constexpr std::size_t kBatch = 8;
+  constexpr std::size_t kBatch = kMaxAnalysisThreads;
   std::vector<Work> work;
   for (std::size_t b0 = 0; b0 < todo.size(); b0 += kBatch) {
     const std::size_t nb = std::min(kBatch, todo.size() - b0);

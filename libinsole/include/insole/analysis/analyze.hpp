@@ -181,7 +181,8 @@ Result<AnalysisResult> analyze(const Recording& recording, const AnalysisParams&
 /// Threads that analyse the footfalls of one activity window side by side (each footfall is
 /// measured on its own; they are folded into the result in time order, so the result is the same
 /// bits with any number). 0 (the default) means INSOLE_ANALYSIS_THREADS when set, else the CPUs
-/// the process may run on, at most 8. Process-wide; set it before analysing.
+/// the process may run on; at most 8 are used either way (footfalls go in batches of 8). A thread
+/// that cannot be started is done without. Process-wide; set it before analysing.
 void set_analysis_threads(unsigned n) noexcept;
 /// The same for analyses run on the calling thread only, over the process-wide choice (0 goes
 /// back to it). Batch workers use 1: with several workers the cores are already filled.
