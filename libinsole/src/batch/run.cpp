@@ -451,10 +451,13 @@ Result<BatchSummary> run_batch(const std::vector<InputFile>& all_inputs, const B
     return true;
   };
 
+  // The workers that run: no more than there are recordings. A single one reads ahead and
+  // measures its recordings' footfalls on several threads; several already fill the cores, so
+  // each reads without read-ahead (process_recording) and measures on its own thread.
+  const auto jobs = std::min<std::size_t>(static_cast<std::size_t>(options.jobs), std::max<std::size_t>(1, inputs.size()));
+  opts.jobs = static_cast<int>(jobs);
   auto worker = [&] {
-    // Several workers already fill the cores: each analyses its file's footfalls on its own
-    // thread (as it reads without read-ahead).
-    if (options.jobs > 1) analysis::set_analysis_threads_on_this_thread(1);
+    if (jobs > 1) analysis::set_analysis_threads_on_this_thread(1);
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= inputs.size()) return;
@@ -479,7 +482,6 @@ Result<BatchSummary> run_batch(const std::vector<InputFile>& all_inputs, const B
   };
 
   std::vector<std::thread> threads;
-  const auto jobs = std::min<std::size_t>(static_cast<std::size_t>(options.jobs), std::max<std::size_t>(1, inputs.size()));
   for (std::size_t j = 0; j < jobs; ++j) threads.emplace_back(worker);
 
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
