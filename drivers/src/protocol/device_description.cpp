@@ -301,6 +301,8 @@ Result<Eigen::MatrixX3d> read_positions_csv(const std::filesystem::path& file, F
       if (!x) return l.bad("positions_file", at + "\"" + cells[k] + "\" is not a number");
       v[k] = *x;
     }
+    if (const std::string why = sensor_position_problem(v[0], v[1], v[2]); !why.empty())
+      return l.bad("positions_file", at + "sensor " + std::to_string(rows.size()) + ": " + why);
     rows.push_back(v);
     if (rows.size() > 4096) return l.bad("positions_file", file.string() + ": more than 4096 sensors");
   }
@@ -515,6 +517,10 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
           if (!p.is_array() || p.size() != 3 || !p[0].is_number() || !p[1].is_number() || !p[2].is_number())
             return l.bad("positions", "element " + std::to_string(i) + ": expected [x_mm, y_mm, area_mm2]");
           for (int k = 0; k < 3; ++k) c.positions(Eigen::Index(i), k) = p[std::size_t(k)].get<double>();
+          const Eigen::Index r = Eigen::Index(i);
+          if (const std::string why = sensor_position_problem(c.positions(r, 0), c.positions(r, 1), c.positions(r, 2));
+              !why.empty())
+            return l.bad("positions", "element " + std::to_string(i) + ": " + why);
         }
       } else if (!file.empty()) {
         if (base_dir.empty())

@@ -106,13 +106,20 @@ std::size_t MatrixCodecConfig::value_width() const {
   return 0;
 }
 
+std::string sensor_position_problem(double x_mm, double y_mm, double area_mm2) {
+  if (!std::isfinite(x_mm) || !std::isfinite(y_mm) || !std::isfinite(area_mm2)) return "position and area must be finite";
+  if (std::abs(x_mm) > 1e4 || std::abs(y_mm) > 1e4) return "position must be within 10 m (1e4 mm) of the origin";
+  if (!(area_mm2 >= 0.01 && area_mm2 <= 1e6)) return "area must be between 0.01 and 1e6 mm^2";
+  return {};
+}
+
 Status MatrixCodecConfig::validate() const {
   // The message names the fields of a device description (docs/devices.md) that the problem
   // involves, so the author of a description file knows which lines to change.
-  auto bad = [this](std::initializer_list<const char*> fields, const std::string& what) {
+  auto bad = [this](const std::vector<std::string>& fields, const std::string& what) {
     std::string where;
     std::size_t i = 0;
-    for (const char* f : fields) {
+    for (const std::string& f : fields) {
       where += std::string(i == 0 ? "" : i + 1 == fields.size() ? " and " : ", ") + "'" + f + "'";
       ++i;
     }
@@ -144,13 +151,21 @@ Status MatrixCodecConfig::validate() const {
       !std::isfinite(calibration.zero_counts))
     return bad({"calibration.kpa_per_count", "calibration.zero_counts"}, "calibration kpa_per_count must be positive and finite");
   if (framing != MatrixFraming::header &&
-      (foot_byte || checksum != MatrixChecksum::none || trailer_bytes != 0 || reject_embedded_sync))
-    return bad({"framing.type", "framing.foot_byte", "framing.trailer_bytes", "framing.checksum", "framing.reject_embedded_sync"}, "foot byte, trailer, checksum and embedded-sync rejection need header framing");
+      (foot_byte || checksum != MatrixChecksum::none || trailer_bytes != 0 || reject_embedded_sync)) {
+    std::vector<std::string> set = {"framing.type"};
+    if (foot_byte) set.push_back("framing.foot_byte");
+    if (trailer_bytes != 0) set.push_back("framing.trailer_bytes");
+    if (checksum != MatrixChecksum::none) set.push_back("framing.checksum");
+    if (reject_embedded_sync) set.push_back("framing.reject_embedded_sync");
+    return bad(set, "foot byte, trailer, checksum and embedded-sync rejection need header framing");
+  }
   if (framing == MatrixFraming::header && (sync.empty() || sync.size() > 8))
     return bad({"framing.sync"}, "header framing needs 1..8 sync bytes");
   if (framing == MatrixFraming::header && trailer_bytes > 64) return bad({"framing.trailer_bytes"}, "trailer over 64 bytes");
   if (framing != MatrixFraming::header && (length.size != 0 || !after_length.empty()))
-    return bad({"framing.type", "framing.length", "framing.after_length"}, "a length field (and after_length) needs header framing");
+    return bad(length.size != 0 ? std::vector<std::string>{"framing.type", "framing.length"}
+                                : std::vector<std::string>{"framing.type", "framing.after_length"},
+               "a length field (and after_length) needs header framing");
   if (length.size > 2) return bad({"framing.length.size"}, "a length field has 1 or 2 bytes, not " + std::to_string(length.size));
   if (!after_length.empty() && length.size == 0)
     return bad({"framing.after_length", "framing.length"}, "after_length needs a length field (constant bytes before the values belong to sync)");
@@ -182,13 +197,11 @@ Status MatrixCodecConfig::validate() const {
     if (positions.rows() != rows)
       return bad({"layout.count", "layout.positions"}, std::to_string(positions.rows()) + " sensor positions for " + std::to_string(rows) + " sensors");
     for (Eigen::Index i = 0; i < positions.rows(); ++i)
-      if (!positions.row(i).allFinite() || !(positions(i, 2) >= 0.01 && positions(i, 2) <= 1e6) ||
-          std::abs(positions(i, 0)) > 1e4 || std::abs(positions(i, 1)) > 1e4)
-        return bad({"layout.positions"}, "sensor " + std::to_string(i) +
-                   ": position must be finite and within 10 m, and its area between 0.01 and 1e6 mm^2");
+      if (const std::string why = sensor_position_problem(positions(i, 0), positions(i, 1), positions(i, 2)); !why.empty())
+        return bad({"layout.positions"}, "sensor " + std::to_string(i) + ": " + why);
   }
   if (grams_per_cell && (positions.size() == 0 || units != PressureUnits::kpa))
-    return bad({"calibration.from", "calibration.units", "layout.positions"}, "grams per cell become kPa through the cells' areas: give the sensor positions and areas, and units kPa");
+    return bad({"calibration.from", "layout.kind", "layout.positions"}, "grams per cell become kPa through the cells' areas: give the sensor positions and areas, and units kPa");
   return {};
 }
 

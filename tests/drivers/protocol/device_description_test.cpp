@@ -133,8 +133,7 @@ TEST(DeviceDescription, ErrorsNameTheFileAndTheField) {
       {edited("\"rate\": \"guessed\", ", ""), "field 'provenance.rate': missing"},
       {edited("\"frame_rate_hz\": 40", "\"frame_rate_hz\": 0"), "field 'frame_rate_hz': must be between 0.01 and 10000"},
       {edited("\"max_raw\": 1023", "\"max_raw\": 70000"), "matrix codec 'clinic_mat': fields 'values.max_raw' and 'values.type': max_raw does not fit the value type"},
-      {edited("\"header\"", "\"poll_raw\""), "matrix codec 'clinic_mat': fields 'framing.type', 'framing.foot_byte', 'framing.trailer_bytes', "
-       "'framing.checksum' and 'framing.reject_embedded_sync': foot byte, trailer, checksum"},
+      {edited("\"header\"", "\"poll_raw\""), "matrix codec 'clinic_mat': fields 'framing.type' and 'framing.checksum': foot byte, trailer, checksum"},
       {edited("\"stream\": {\"name\": \"mat\", \"side\": \"both\"},", "\"calibration\": {\"units\": \"kPa\"},"),
        "field 'calibration.kpa_per_count': missing"},
       {edited("\"stream\": {\"name\": \"mat\", \"side\": \"both\"},", "\"calibration\": {\"kpa_per_count\": 2},"),
@@ -339,7 +338,21 @@ TEST(DeviceDescription, APositionsFileBesideTheDescription) {
   refused("", "empty (expected the header");
   std::string zero_area = "x_mm,y_mm,area_mm2\n";
   for (int i = 0; i < 18; ++i) zero_area += "1,2," + std::string(i == 5 ? "0" : "100") + "\n";
-  refused(zero_area, "sensor 5: position must be finite and within 10 m, and its area between 0.01 and 1e6 mm^2");
+  refused(zero_area, "field 'layout.positions_file': " + (dir / "left18.csv").string() +
+                         " line 7: sensor 5: area must be between 0.01 and 1e6 mm^2");
+  std::string far = "x_mm,y_mm,area_mm2\n";
+  for (int i = 0; i < 18; ++i) far += std::string(i == 2 ? "20000" : "1") + ",2,100\n";
+  refused(far, " line 4: sensor 2: position must be within 10 m (1e4 mm) of the origin");
+  // The same rule for positions given inline, naming the element.
+  std::string inline_far = declared_insole18("");
+  const std::string third = "[40, 20, 120]";
+  ASSERT_NE(inline_far.find(third), std::string::npos);
+  inline_far.replace(inline_far.find(third), third.size(), "[40, -20000, 120]");
+  auto r = parse_device_description(inline_far, "far.json");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("far.json: field 'layout.positions': element 2: position must be within 10 m"),
+            std::string::npos)
+      << r.error().message;
   std::filesystem::remove(dir / "left18.csv");
   auto missing = read_device_description(dir / "insole.json");
   ASSERT_FALSE(missing);

@@ -288,6 +288,10 @@ Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& config);
 /// "wire format documented, values guessed, geometry guessed, rate guessed; sources: ...; notes":
 /// what `insole devices --protocols` prints and the stream attribute "provenance" records.
 std::string provenance_summary(const MatrixCodecConfig& config);
+/// Why a sensor position (x_mm, y_mm, area_mm2) cannot be used, or "" when it can: finite, within
+/// 10 m of the origin, an area between 0.01 and 1e6 mm^2 (MatrixCodecConfig::validate() and the
+/// description parser apply the same rule).
+std::string sensor_position_problem(double x_mm, double y_mm, double area_mm2);
 /// Wraps a (validated) config as a registry entry, e.g. for a user-defined matrix; a config whose
 /// codec is a built-in one (sensel, fisica) becomes that codec's entry.
 Result<ProtocolInfo> make_matrix_protocol(const MatrixCodecConfig& config);
