@@ -27,10 +27,31 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PSEUDONYM = "P-BROWSER-7"
+
+
+class PageWait(WebDriverWait):
+    """A wait that retries while the page is being replaced: a stale element, or Chromium's
+    "Node with given id does not belong to the document" (a plain WebDriverException it raises
+    while a new document replaces the old one). Any other driver error fails at once."""
+
+    def __init__(self, driver, seconds):
+        super().__init__(driver, seconds)
+
+    def until(self, method, message=""):
+        def guarded(driver):
+            try:
+                return method(driver)
+            except StaleElementReferenceException:
+                return False
+            except WebDriverException as e:
+                if "does not belong to the document" in str(e):
+                    return False
+                raise
+        return super().until(guarded, message)
 
 
 def non_loopback_address():
@@ -71,11 +92,9 @@ def login_check(cli, driver, wait, data, shots):
         wait.until(EC.visibility_of_element_located((By.ID, "password")))
         assert driver.current_url.endswith("/login"), driver.current_url
         driver.find_element(By.ID, "password").send_keys("not the password")
-        # Submitting the form loads a new document: while it replaces the old one, Chromium can
-        # answer a lookup with "Node with given id does not belong to the document" (a plain
-        # WebDriverException, not a stale reference), so these waits retry on any driver error
-        # until the new page shows what is expected or the bound is reached.
-        nav_wait = WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,))
+        # Submitting the form loads a new document: wait for the old one to go, then for the
+        # new one to show the message (PageWait retries while the document is being replaced).
+        nav_wait = PageWait(driver, 60)
         old_page = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         try:
@@ -124,7 +143,7 @@ def choose_source(driver, label):
 
 def compare_visits(driver, wait, url, cli, data_dir, downloads, shots):
     """A second visit with a walk of another simulated foot, then the compare screen."""
-    long_wait = WebDriverWait(driver, 300, ignored_exceptions=(WebDriverException,))
+    long_wait = PageWait(driver, 300)
     driver.find_element(By.ID, "results-back").click()
     wait.until(EC.text_to_be_present_in_element((By.ID, "patient-name"), PSEUDONYM))
     condition = driver.find_element(By.NAME, "condition")
@@ -285,7 +304,7 @@ def main(cli, shots):
     try:
         server, url = start_server(cli, os.path.join(data, "clinic"))
         driver = headless_chromium(downloads)
-        wait = WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,))
+        wait = PageWait(driver, 60)
 
         # The patient list, then a new patient.
         driver.get(url)

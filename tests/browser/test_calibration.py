@@ -25,10 +25,9 @@ import urllib.request
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from test_app import choose_source, headless_chromium, start_server, stop_server
+from test_app import PageWait, choose_source, headless_chromium, start_server, stop_server
 
 PSEUDONYM = "P-CALIB-3"
 KPA_PER_COUNT = 0.25
@@ -59,7 +58,7 @@ def main(cli, shots):
     try:
         server, url = start_server(cli, clinic)
         driver = headless_chromium(data)
-        wait = WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,))
+        wait = PageWait(driver, 60)
 
         # A patient, a visit, and its live capture page.
         driver.get(url)
