@@ -516,11 +516,10 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
           const json& p = (*pos)[i];
           if (!p.is_array() || p.size() != 3 || !p[0].is_number() || !p[1].is_number() || !p[2].is_number())
             return l.bad("positions", "element " + std::to_string(i) + ": expected [x_mm, y_mm, area_mm2]");
-          for (int k = 0; k < 3; ++k) c.positions(Eigen::Index(i), k) = p[std::size_t(k)].get<double>();
-          const Eigen::Index r = Eigen::Index(i);
-          if (const std::string why = sensor_position_problem(c.positions(r, 0), c.positions(r, 1), c.positions(r, 2));
-              !why.empty())
+          const double x = p[0].get<double>(), y = p[1].get<double>(), area = p[2].get<double>();
+          if (const std::string why = sensor_position_problem(x, y, area); !why.empty())
             return l.bad("positions", "element " + std::to_string(i) + ": " + why);
+          c.positions.row(Eigen::Index(i)) << x, y, area;
         }
       } else if (!file.empty()) {
         if (base_dir.empty())

@@ -229,11 +229,8 @@ std::vector<StreamInfo> streams_for(const MatrixCodecConfig& c) {
   mat.name = c.stream_name;
   mat.layout = SensorLayout::grid(kRows, kCols, c.row_pitch_mm, c.col_pitch_mm).value();
   mat.side = c.side;
-  mat.sample_rate_hz = c.frame_rate_hz;
-  mat.device = c.device.empty() ? c.name : c.device;
+  describe_stream(mat, c);  // validate() requires the pitch_source of a platform whose pitch is unpublished
   mat.units = PressureUnits::counts;
-  mat.attributes["protocol"] = c.name;
-  mat.attributes["provenance"] = provenance_summary(c);
   mat.attributes["calibration"] =
       "none: values are the device's raw counts; calibrate with `insole calibrate` "
       "(docs/calibration.md; the load_cell stream gives the body mass)";
@@ -241,7 +238,6 @@ std::vector<StreamInfo> streams_for(const MatrixCodecConfig& c) {
   pitch << c.row_pitch_mm;
   if (c.col_pitch_mm != c.row_pitch_mm) pitch << " x " << c.col_pitch_mm;  // rows x columns
   mat.attributes["pitch_mm"] = pitch.str();
-  mat.attributes["pitch_source"] = c.pitch_source;
 
   StreamInfo load;
   load.name = "load_cell";

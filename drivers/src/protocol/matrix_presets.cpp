@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include <sstream>
 #include <stdexcept>
 
 #include "insole/drivers/protocol/device_description.hpp"
@@ -48,16 +49,13 @@ StreamInfo sensel_stream(const MatrixCodecConfig& c) {
   s.side = c.side;
   // validate() checked the grid and pitch against the codec's: they are the description's values.
   s.layout = SensorLayout::grid(c.rows, c.cols, c.row_pitch_mm, c.col_pitch_mm).value();
-  s.sample_rate_hz = c.frame_rate_hz;
-  s.device = c.device.empty() ? c.name : c.device;
-  // What every described device's stream records: which description, how much of it is
-  // documented, and how its values became kPa.
-  s.attributes["protocol"] = c.name;
-  s.attributes["provenance"] = provenance_summary(c);
-  s.attributes["calibration"] =
-      "grams per sensel over the sensel's area (the Morph's own pitch, 230 mm / 185 x 130 mm / 105): "
-      "kPa = g * 9.80665 / area_mm2";
-  if (!c.pitch_source.empty()) s.attributes["pitch_source"] = c.pitch_source;
+  describe_stream(s, c);
+  // The decoder divides each reading by one sensel's area (sensel.cpp), not the grid cell's.
+  const sensel::SensorGeometry g;
+  std::ostringstream cal;
+  cal << "grams per sensel over one sensel's area (" << g.row_pitch_mm() << " x " << g.col_pitch_mm()
+      << " mm): kPa = g * 9.80665 / area_mm2";
+  s.attributes["calibration"] = cal.str();
   return s;
 }
 
@@ -82,6 +80,14 @@ ProtocolInfo sensel_protocol(const MatrixCodecConfig& c) {
 }
 
 }  // namespace
+
+void describe_stream(StreamInfo& s, const MatrixCodecConfig& c) {
+  s.sample_rate_hz = c.frame_rate_hz;
+  s.device = c.device.empty() ? c.name : c.device;
+  s.attributes["protocol"] = c.name;
+  s.attributes["provenance"] = provenance_summary(c);
+  if (!c.pitch_source.empty()) s.attributes["pitch_source"] = c.pitch_source;
+}
 
 std::string provenance_summary(const MatrixCodecConfig& c) {
   std::string out = "wire format " + std::string(to_string(c.facts.wire_format)) + ", values " +
@@ -114,12 +120,8 @@ Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& c) {
   if (!layout) return layout.error();
   StreamInfo base;
   base.layout = *layout;
-  base.sample_rate_hz = c.frame_rate_hz;
-  base.device = c.device.empty() ? c.name : c.device;
-  base.attributes["protocol"] = c.name;
-  base.attributes["provenance"] = provenance_summary(c);
+  describe_stream(base, c);
   base.units = c.units;
-  if (!c.pitch_source.empty()) base.attributes["pitch_source"] = c.pitch_source;
   if (!c.raw_unit.empty()) base.attributes["raw_unit"] = c.raw_unit;
   if (c.grams_per_cell)
     base.attributes["calibration"] = "grams per cell over the cell's area: kPa = g * 9.80665 / area_mm2";

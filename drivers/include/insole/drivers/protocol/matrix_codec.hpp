@@ -288,6 +288,10 @@ Result<std::vector<StreamInfo>> matrix_streams(const MatrixCodecConfig& config);
 /// "wire format documented, values guessed, geometry guessed, rate guessed; sources: ...; notes":
 /// what `insole devices --protocols` prints and the stream attribute "provenance" records.
 std::string provenance_summary(const MatrixCodecConfig& config);
+/// What every stream of a described device records from its description: device name, frame
+/// rate, and the attributes "protocol", "provenance" (provenance_summary) and "pitch_source" (when
+/// given). Each codec adds its own layout, units and "calibration".
+void describe_stream(StreamInfo& stream, const MatrixCodecConfig& config);
 /// Why a sensor position (x_mm, y_mm, area_mm2) cannot be used, or "" when it can: finite, within
 /// 10 m of the origin, an area between 0.01 and 1e6 mm^2 (MatrixCodecConfig::validate() and the
 /// description parser apply the same rule).
