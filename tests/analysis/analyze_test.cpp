@@ -557,8 +557,9 @@ TEST(AnalyzeThreads, AThreadsOwnChoiceOverridesTheProcesssOnThatThreadOnly) {
   set_analysis_threads(5);
   unsigned in_worker = 0, in_worker_after_reset = 0;
   std::thread worker([&] {
-    set_analysis_threads_on_this_thread(1);  // what a batch worker does with --jobs above 1
+    set_analysis_threads_on_this_thread(1);  // what a batch job does with --jobs above 1
     in_worker = analysis_threads();
+    EXPECT_EQ(analysis_threads_on_this_thread(), 1u);
     set_analysis_threads_on_this_thread(0);
     in_worker_after_reset = analysis_threads();
   });

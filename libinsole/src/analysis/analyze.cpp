@@ -996,6 +996,8 @@ void set_analysis_threads(unsigned n) noexcept { g_analysis_threads.store(n); }
 
 void set_analysis_threads_on_this_thread(unsigned n) noexcept { t_analysis_threads = n; }
 
+unsigned analysis_threads_on_this_thread() noexcept { return t_analysis_threads; }
+
 unsigned analysis_threads() noexcept {
   if (t_analysis_threads > 0) return t_analysis_threads;
   const unsigned n = g_analysis_threads.load();

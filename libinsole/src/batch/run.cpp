@@ -244,6 +244,14 @@ Result<assess::Assessment> assess_file(const fs::path& path, const recommend::Ru
   ao.params = options.params;
   for (const auto& v : vendor) ao.vendor.push_back(v ? &*v : nullptr);
   Result<assess::Assessment> result = make_error(Errc::no_data, "not analysed");
+  // The analysis runs on this thread: its thread count applies here for this file only.
+  struct AnalysisThreads {
+    unsigned before = analysis::analysis_threads_on_this_thread();
+    explicit AnalysisThreads(unsigned n) {
+      if (n > 0) analysis::set_analysis_threads_on_this_thread(n);
+    }
+    ~AnalysisThreads() { analysis::set_analysis_threads_on_this_thread(before); }
+  } threads(options.analysis_threads);
   if (options.prefetch) {
     Prefetcher ahead(provider, 2);
     result = assess::assess(path.string(), meta, streams, [&ahead] { return ahead.next(); }, rules, intake, ao);
@@ -286,7 +294,10 @@ RecordingOutcome process_recording(const InputFile& input, const BatchOptions& o
     facts.key = input.key;
     facts.file_hash = *hash;
     AnalyseOptions analyse = options.analyse;
-    if (options.jobs > 1) analyse.prefetch = false;
+    if (options.jobs > 1) {  // the jobs already fill the cores
+      analyse.prefetch = false;
+      analyse.analysis_threads = 1;
+    }
     std::shared_ptr<const recommend::RuleSet> rules = options.rules;
     if (!rules) {
       auto loaded = recommend::load_default_rules();
@@ -451,13 +462,11 @@ Result<BatchSummary> run_batch(const std::vector<InputFile>& all_inputs, const B
     return true;
   };
 
-  // The workers that run: no more than there are recordings. A single one reads ahead and
-  // measures its recordings' footfalls on several threads; several already fill the cores, so
-  // each reads without read-ahead (process_recording) and measures on its own thread.
+  // The workers that run: no more than there are recordings (process_recording decides from
+  // their number how each reads and analyses).
   const auto jobs = std::min<std::size_t>(static_cast<std::size_t>(options.jobs), std::max<std::size_t>(1, inputs.size()));
   opts.jobs = static_cast<int>(jobs);
   auto worker = [&] {
-    if (jobs > 1) analysis::set_analysis_threads_on_this_thread(1);
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= inputs.size()) return;

@@ -187,6 +187,8 @@ void set_analysis_threads(unsigned n) noexcept;
 /// The same for analyses run on the calling thread only, over the process-wide choice (0 goes
 /// back to it). Batch workers use 1: with several workers the cores are already filled.
 void set_analysis_threads_on_this_thread(unsigned n) noexcept;
+/// The calling thread's own choice (0: none, the process-wide one applies).
+unsigned analysis_threads_on_this_thread() noexcept;
 /// What an analysis started on the calling thread uses.
 unsigned analysis_threads() noexcept;
 

@@ -54,6 +54,9 @@ struct AnalyseOptions {
   /// (at most 2 blocks ahead). run_batch turns it off when it runs several jobs, which already
   /// keep the cores busy.
   bool prefetch = true;
+  /// Threads that measure the footfalls of a window (analysis::analysis_threads()); 0 keeps the
+  /// calling thread's choice. run_batch uses 1 when it runs several jobs.
+  unsigned analysis_threads = 0;
 };
 
 /// Reads a recording chunk by chunk and assesses it (assess::assess: analysis, findings and
