@@ -401,8 +401,10 @@ TEST(AppLive, RecordedTrialIsIndexedAndAnalysable) {
   // A short pass over a small mat: enough for footfalls, quick under ASan.
   const std::string uri = "sim://walk?layout=mat&rows=48&cols=240&pitch=10&rate=50&foot=normal&seed=1&duration=3";
   config.list_sources = [uri] { return std::vector<SourceChoice>{{uri, "simulator", "simulator", ""}}; };
-  // Frames as fast as the simulator makes them (not paced): the test does not wait for 3 s.
-  config.open_source = [](const std::string& u) { return sim::make_source(u, steady_clock(), false); };
+  // Frames paced at their time stamps, as a device sends them: the live view samples the capture
+  // 30 times a second, and unpaced frames could all pass between two samples on a fast machine,
+  // leaving no loaded map to see (the test's verdict would depend on the machine's speed).
+  config.open_source = [](const std::string& u) { return sim::make_source(u, steady_clock(), true); };
   TestServer s(config);
   App& app = s.app();
   std::mutex m;
