@@ -1,5 +1,6 @@
 #include "insole/analysis/analyze.hpp"
 #include "insole/analysis/measure_catalogue.hpp"
+#include "insole/analysis/standing_contact.hpp"
 #include "insole/core/calibration.hpp"
 
 #include <algorithm>
@@ -309,9 +310,12 @@ std::optional<FootFrame> in_shoe_frame(const FrameView& window, const std::vecto
   return *frame;
 }
 
-// Everything measured on one footfall from its samples (the body of analyze_footfall).
+// Everything measured on one footfall from its samples (the body of analyze_footfall). A
+// standing footfall is measured through its StandingContact, handed out through `contact` when
+// given (more frames of the contact may follow).
 FootfallAnalysis analyze_samples(const FootfallSamples& s, const Footfall& footfall,
-                                 const FootFrame& frame, bool standing, const AnalysisParams& p);
+                                 const FootFrame& frame, bool standing, const AnalysisParams& p,
+                                 std::optional<StandingContact>* contact = nullptr);
 
 // Adds a used footfall's image to its foot's (stream + side) image.
 void accumulate_into(std::vector<FootImage>& images, const StreamInfo& info, Side side, const FootFrame& frame,
@@ -542,12 +546,21 @@ FootfallAnalysis analyze_footfall(const StreamInfo& info, const Eigen::Ref<const
 namespace {
 
 FootfallAnalysis analyze_samples(const FootfallSamples& s, const Footfall& footfall,
-                                 const FootFrame& frame, bool standing, const AnalysisParams& p) {
+                                 const FootFrame& frame, bool standing, const AnalysisParams& p,
+                                 std::optional<StandingContact>* contact) {
   FootfallAnalysis fa;
   fa.footfall = footfall;
   fa.frame = frame;
   fa.standing = standing;
-  const FootBands bands = assign_bands(s, frame, p.bands);
+  FootBands bands = assign_bands(s, frame, p.bands);
+  if (standing) {
+    // Standing: no gait events, no CPEI; every measure is a sum or a series over the frames
+    // (standing_contact.hpp), so that a contact longer than a window is measured whole.
+    StandingContact c(s, std::move(bands), frame, p);
+    c.finish(fa);
+    if (contact) contact->emplace(std::move(c));
+    return fa;
+  }
   const BandSeries series = band_series(s, bands);
   const CopTrajectory cop = cop_trajectory(s, p.cop);
   const Eigen::MatrixX2d cop_foot = cop_in_foot(cop, frame);
@@ -571,43 +584,11 @@ FootfallAnalysis analyze_samples(const FootfallSamples& s, const Footfall& footf
     fa.cop_ap_excursion_percent =
         100.0 * (cop_foot.col(1).maxCoeff() - cop_foot.col(1).minCoeff()) / length;
 
-  fa.image = footfall_image(s, cop_foot, !standing, p.region_metrics.active_threshold_kpa);
+  fa.image = footfall_image(s, cop_foot, true, p.region_metrics.active_threshold_kpa);
 
   auto& m = fa.measures;
   put(m, "foot_length_mm", length);
   put(m, "foot_width_mm", frame.width_mm);
-  if (standing) {
-    // Standing: no gait events, no CPEI (the COP does not traverse the foot).
-    fa.cpei_note = "standing: the COP does not traverse the foot";
-    const GaitEvents none;
-    fa.equinus = equinus_features(s, series, none, cop_foot, length);
-    const StandingMeasures sm = standing_measures(cop, cop_foot, series, s.time_s, frame);
-    put(m, "standing_mean_force_n",
-        s.frames() > 1 ? fa.force_time_integral_n_s / (s.time_s[s.frames() - 1] - s.time_s[0]) : fa.peak_force_n);
-    put(m, "standing_cop_path_length_mm", sm.cop_path_length_mm);
-    put(m, "standing_cop_range_ap_mm", sm.cop_range_ap_mm);
-    put(m, "standing_cop_range_ml_mm", sm.cop_range_ml_mm);
-    put(m, "standing_cop_mean_velocity_mm_s", sm.cop_mean_velocity_mm_s);
-    put(m, "standing_cop_ellipse95_area_mm2", sm.cop_ellipse95_area_mm2);
-    if (!frame.heel_end_known) {
-      // Which end is the heel is not known: nothing that needs it is reported (foot_frame.hpp).
-      fa.mlpi.reset();
-      fa.forefoot_mlpi.reset();
-      fa.cop_ap_excursion_percent.reset();
-      return fa;
-    }
-    put(m, "standing_heel_load_share_percent", sm.heel_load_share_percent);
-    put(m, "standing_midfoot_load_share_percent", sm.midfoot_load_share_percent);
-    put(m, "standing_forefoot_load_share_percent", sm.forefoot_load_share_percent);
-    put(m, "standing_cop_ap_percent", sm.cop_ap_percent);
-    put(m, "standing_cop_ml_percent", sm.cop_ml_percent);
-    put(m, "standing_mlpi", fa.mlpi);
-    put(m, "standing_forefoot_mlpi", fa.forefoot_mlpi);
-    put(m, "standing_forefoot_peak_kpa", fa.equinus.forefoot_peak_kpa);
-    put(m, "standing_heel_peak_kpa", fa.equinus.heel_peak_kpa);
-    return fa;
-  }
-
   fa.events = detect_gait_events(s, series, p.events);
   if (const auto w = footprint_width_mm(s, frame, p.cpei.distal_fraction * length, p.cpei)) {
     fa.cpei = cpei(cop_foot, length, *w, p.cpei, &fa.cpei_note);

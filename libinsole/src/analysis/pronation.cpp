@@ -68,19 +68,28 @@ std::optional<CpeiResult> cpei(const Eigen::MatrixX2d& cop, double foot_length_m
 std::optional<double> ml_pressure_index(const FootfallSamples& samples, const FootFrame& frame,
                                         double ap_from_fraction, double ap_to_fraction) {
   if (!(frame.length_mm > 0.0) || samples.frames() == 0) return std::nullopt;
-  // Force-time integral per sensel (trapezoidal in time), N*s.
+  // Pressure-time integral per sensel (trapezoidal in time), kPa*s.
   const Eigen::Index n = samples.frames();
-  Eigen::VectorXd fti = Eigen::VectorXd::Zero(samples.xy_mm.rows());
+  Eigen::VectorXd pti = Eigen::VectorXd::Zero(samples.xy_mm.rows());
   for (Eigen::Index f = 1; f < n; ++f) {
     const double dt = samples.time_s[f] - samples.time_s[f - 1];
-    fti += 0.5 * dt *
+    pti += 0.5 * dt *
            (samples.pressure_kpa.row(f) + samples.pressure_kpa.row(f - 1)).transpose().cast<double>();
   }
-  if (n == 1) fti = samples.pressure_kpa.row(0).transpose().cast<double>();
-  fti = fti.cwiseProduct(samples.area_mm2) * 1e-3;
+  if (n == 1) pti = samples.pressure_kpa.row(0).transpose().cast<double>();
+  return ml_pressure_index(pti, samples.xy_mm, samples.area_mm2, frame, ap_from_fraction, ap_to_fraction);
+}
+
+std::optional<double> ml_pressure_index(const Eigen::VectorXd& pti_kpa_s, const Eigen::MatrixX2d& xy_mm,
+                                        const Eigen::VectorXd& area_mm2, const FootFrame& frame,
+                                        double ap_from_fraction, double ap_to_fraction) {
+  if (!(frame.length_mm > 0.0) || pti_kpa_s.size() != xy_mm.rows() || area_mm2.size() != xy_mm.rows())
+    return std::nullopt;
+  // Force-time integral per sensel, N*s.
+  const Eigen::VectorXd fti = pti_kpa_s.cwiseProduct(area_mm2) * 1e-3;
   double medial = 0.0, lateral = 0.0;
-  for (Eigen::Index j = 0; j < samples.xy_mm.rows(); ++j) {
-    const Eigen::Vector2d fc = frame.to_foot(samples.xy_mm.row(j).transpose());
+  for (Eigen::Index j = 0; j < xy_mm.rows(); ++j) {
+    const Eigen::Vector2d fc = frame.to_foot(xy_mm.row(j).transpose());
     const double r = fc.y() / frame.length_mm;
     if (r < ap_from_fraction || r >= ap_to_fraction) continue;
     if (fc.x() > 0) medial += fti[j];

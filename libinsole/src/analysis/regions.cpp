@@ -345,58 +345,77 @@ std::vector<RegionMetrics> region_metrics(const FrameView& stream, const Footfal
                                           const RegionMetricsParams& params) {
   if (ff.first_frame < 0 || ff.last_frame < ff.first_frame || ff.last_frame >= stream.frame_count())
     throw std::out_of_range("footfall frames outside the stream");
-  const auto& areas = stream.info().layout.areas_mm2();
-  const Eigen::Index f0 = ff.first_frame, f1 = ff.last_frame;
-  const Eigen::Index nf = f1 - f0 + 1;
-  const double t0 = stream.time(f0), t1 = stream.time(f1);
-  const double duration = t1 - t0;
-  // Sampling interval of each frame (the last frame reuses the previous interval).
-  auto interval = [&](Eigen::Index f) {
-    if (f + 1 < stream.frame_count()) return stream.time(f + 1) - stream.time(f);
-    if (f > 0) return stream.time(f) - stream.time(f - 1);
-    return stream.info().sample_rate_hz > 0 ? 1.0 / stream.info().sample_rate_hz : 0.0;
-  };
-  const float thr = static_cast<float>(params.active_threshold_kpa);
+  RegionMetricsAccumulator acc(masks, stream.info().layout.areas_mm2(), params);
+  for (Eigen::Index f = ff.first_frame; f <= ff.last_frame; ++f) acc.add(stream, f);
+  return acc.finish(frame_interval_s(stream, ff.last_frame));
+}
 
-  std::vector<RegionMetrics> out;
-  out.reserve(masks.regions.size());
+double frame_interval_s(const FrameView& frames, Eigen::Index f) {
+  if (f + 1 < frames.frame_count()) return frames.time(f + 1) - frames.time(f);
+  if (f > 0) return frames.time(f) - frames.time(f - 1);
+  return frames.info().sample_rate_hz > 0 ? 1.0 / frames.info().sample_rate_hz : 0.0;
+}
+
+RegionMetricsAccumulator::RegionMetricsAccumulator(const RegionMasks& masks, const Eigen::VectorXd& areas_mm2,
+                                                   const RegionMetricsParams& params)
+    : areas_(areas_mm2), thr_(static_cast<float>(params.active_threshold_kpa)) {
   for (const Region& reg : masks.regions) {
-    RegionMetrics m;
-    m.region = reg.name;
-    double prev_force = 0.0, prev_t = 0.0, max_force = 0.0;
-    Eigen::Index loaded_frames = 0;
-    m.time_of_peak_s = t0;
-    for (Eigen::Index f = f0; f <= f1; ++f) {
-      double force = 0.0, area = 0.0;
-      float pmax = 0.0f;
-      for (Eigen::Index s : reg.sensels) {
-        const float p = stream.at(f, s);
-        if (!(p > 0.0f)) continue;  // also skips NaN (absent sensels)
-        force += double(p) * areas[s];
-        pmax = std::max(pmax, p);
-        if (p > thr) area += areas[s];
-      }
-      force *= 1e-3;  // kPa * mm^2 = 1e-3 N
-      const double t = stream.time(f);
-      if (pmax > m.peak_pressure_kpa) {
-        m.peak_pressure_kpa = pmax;
-        m.time_of_peak_s = t;
-      }
-      max_force = std::max(max_force, force);
-      m.contact_area_mm2 = std::max(m.contact_area_mm2, area);
-      if (area > 0) ++loaded_frames;
-      m.pti_novel_kpa_s += double(pmax) * interval(f);
-      if (f > f0) m.fti_n_s += 0.5 * (force + prev_force) * (t - prev_t);
-      prev_force = force;
-      prev_t = t;
+    regions_.push_back(&reg);
+    state_.emplace_back();
+    state_.back().m.region = reg.name;
+  }
+}
+
+void RegionMetricsAccumulator::add(const FrameView& frames, Eigen::Index f) {
+  const double t = frames.time(f);
+  for (std::size_t r = 0; r < regions_.size(); ++r) {
+    State& st = state_[r];
+    RegionMetrics& m = st.m;
+    double force = 0.0, area = 0.0;
+    float pmax = 0.0f;
+    for (Eigen::Index s : regions_[r]->sensels) {
+      const float p = frames.at(f, s);
+      if (!(p > 0.0f)) continue;  // also skips NaN (absent sensels)
+      force += double(p) * areas_[s];
+      pmax = std::max(pmax, p);
+      if (p > thr_) area += areas_[s];
     }
-    m.max_force_n = max_force;
+    force *= 1e-3;  // kPa * mm^2 = 1e-3 N
+    if (frames_ == 0) m.time_of_peak_s = t;
+    if (pmax > m.peak_pressure_kpa) {
+      m.peak_pressure_kpa = pmax;
+      m.time_of_peak_s = t;
+    }
+    st.max_force = std::max(st.max_force, force);
+    m.contact_area_mm2 = std::max(m.contact_area_mm2, area);
+    if (area > 0) ++st.loaded_frames;
+    // The previous frame's interval (to this frame) is known now.
+    if (frames_ > 0) {
+      m.pti_novel_kpa_s += double(st.last_pmax) * (t - last_t_);
+      m.fti_n_s += 0.5 * (force + st.prev_force) * (t - last_t_);
+    }
+    st.prev_force = force;
+    st.last_pmax = pmax;
+  }
+  if (frames_ == 0) first_t_ = t;
+  last_t_ = t;
+  ++frames_;
+}
+
+std::vector<RegionMetrics> RegionMetricsAccumulator::finish(double last_interval_s) const {
+  const double duration = last_t_ - first_t_;
+  std::vector<RegionMetrics> out;
+  out.reserve(state_.size());
+  for (const State& st : state_) {
+    RegionMetrics m = st.m;
+    if (frames_ > 0) m.pti_novel_kpa_s += double(st.last_pmax) * last_interval_s;
+    m.max_force_n = st.max_force;
     if (m.contact_area_mm2 > 0) {
-      m.mean_pressure_kpa = max_force / m.contact_area_mm2 * 1e3;
+      m.mean_pressure_kpa = st.max_force / m.contact_area_mm2 * 1e3;
       m.pti_melai_kpa_s = m.fti_n_s / m.contact_area_mm2 * 1e3;
     }
-    m.contact_time_percent = 100.0 * double(loaded_frames) / double(nf);
-    m.time_of_peak_percent = duration > 0 ? 100.0 * (m.time_of_peak_s - t0) / duration : 0.0;
+    m.contact_time_percent = frames_ > 0 ? 100.0 * double(st.loaded_frames) / double(frames_) : 0.0;
+    m.time_of_peak_percent = duration > 0 ? 100.0 * (m.time_of_peak_s - first_t_) / duration : 0.0;
     out.push_back(std::move(m));
   }
   return out;

@@ -21,6 +21,24 @@ std::optional<double> confidence_ellipse95_area_mm2(const Eigen::MatrixX2d& xy) 
 StandingMeasures standing_measures(const CopTrajectory& cop, const Eigen::MatrixX2d& cop_foot,
                                    const BandSeries& series, const Eigen::VectorXd& time_s,
                                    const FootFrame& frame) {
+  // Force-time integrals of the bands (trapezoid).
+  std::optional<Eigen::Vector4d> fti;
+  const Eigen::Index f = series.force_n.rows();
+  if (f > 0 && f == time_s.size()) {
+    fti = Eigen::Vector4d::Zero();
+    if (f == 1) {
+      *fti = series.force_n.row(0).transpose();
+    } else {
+      for (Eigen::Index k = 1; k < f; ++k)
+        *fti += 0.5 * (series.force_n.row(k) + series.force_n.row(k - 1)).transpose() * (time_s[k] - time_s[k - 1]);
+    }
+  }
+  return standing_measures(cop, cop_foot, fti, frame);
+}
+
+StandingMeasures standing_measures(const CopTrajectory& cop, const Eigen::MatrixX2d& cop_foot,
+                                   const std::optional<Eigen::Vector4d>& band_fti_n_s,
+                                   const FootFrame& frame) {
   StandingMeasures m;
   const Eigen::Index n = cop_foot.rows();
   if (n > 0) {
@@ -38,16 +56,8 @@ StandingMeasures standing_measures(const CopTrajectory& cop, const Eigen::Matrix
   if (!frame.heel_end_known) return m;
   if (n > 0 && frame.length_mm > 0.0) m.cop_ap_percent = 100.0 * cop_foot.col(1).mean() / frame.length_mm;
   if (n > 0 && frame.width_mm > 0.0) m.cop_ml_percent = 100.0 * cop_foot.col(0).mean() / frame.width_mm;
-  // Force-time integrals of the bands (trapezoid).
-  const Eigen::Index f = series.force_n.rows();
-  if (f == 0 || f != time_s.size()) return m;
-  Eigen::Vector4d fti = Eigen::Vector4d::Zero();
-  if (f == 1) {
-    fti = series.force_n.row(0).transpose();
-  } else {
-    for (Eigen::Index k = 1; k < f; ++k)
-      fti += 0.5 * (series.force_n.row(k) + series.force_n.row(k - 1)).transpose() * (time_s[k] - time_s[k - 1]);
-  }
+  if (!band_fti_n_s) return m;
+  const Eigen::Vector4d& fti = *band_fti_n_s;
   const double total = fti.sum();
   if (!(total > 0.0)) return m;
   m.heel_load_share_percent = 100.0 * fti[0] / total;

@@ -45,4 +45,20 @@ EquinusFeatures equinus_features(const FootfallSamples& samples, const BandSerie
                                  const GaitEvents& events, const Eigen::MatrixX2d& cop_foot_mm,
                                  double foot_length_mm);
 
+/// The sums over frames behind EquinusFeatures, added a frame at a time, so that a contact
+/// measured over several analysis windows (a long standing trial) gives what one pass would.
+struct EquinusSums {
+  double forefoot_pti_kpa_s = 0.0, heel_pti_kpa_s = 0.0;
+  double heel_fti_n_s = 0.0, forefoot_fti_n_s = 0.0, total_fti_n_s = 0.0;
+  double forefoot_peak_kpa = 0.0, heel_peak_kpa = 0.0;
+  bool any = false;
+  /// Frame k of BandSeries `series` with its interval `dt_s` (forward difference; the last frame
+  /// reuses the previous interval, a single frame has none).
+  void add(const BandSeries& series, Eigen::Index k, double dt_s);
+};
+
+/// Features from sums over a contact's frames.
+EquinusFeatures equinus_features(const EquinusSums& sums, const GaitEvents& events,
+                                 const Eigen::MatrixX2d& cop_foot_mm, double foot_length_mm);
+
 }  // namespace insole::analysis

@@ -42,6 +42,10 @@ class MeasureValues {
   std::size_t size() const noexcept { return values_.size(); }
   bool empty() const noexcept { return values_.empty(); }
   void clear() noexcept { values_.clear(); }
+  /// Removes `key` when present.
+  void erase(std::string_view key) {
+    if (auto it = find(key); it != end()) values_.erase(it);
+  }
   /// Gives back the spare capacity (once a footfall's measures are complete).
   void shrink_to_fit() { values_.shrink_to_fit(); }
 

@@ -52,6 +52,12 @@ std::optional<CpeiResult> cpei(const Eigen::MatrixX2d& cop_foot_mm, double foot_
 /// the sum [U]). Positive = lateral loading. nullopt when nothing is loaded there.
 std::optional<double> ml_pressure_index(const FootfallSamples& samples, const FootFrame& frame,
                                         double ap_from_fraction = 0.0, double ap_to_fraction = 1.0);
+/// The same from each sensel's pressure-time integral (kPa s, trapezoidal in time; for a single
+/// frame its pressures), sensel centres and areas: what a contact measured over several analysis
+/// windows keeps instead of its frames.
+std::optional<double> ml_pressure_index(const Eigen::VectorXd& pti_kpa_s, const Eigen::MatrixX2d& xy_mm,
+                                        const Eigen::VectorXd& area_mm2, const FootFrame& frame,
+                                        double ap_from_fraction = 0.0, double ap_to_fraction = 1.0);
 
 /// Mean COP speed (mm/s) over stance and within each phase of gait.h. Walking reference: mean
 /// COP velocity 31.6 (5.3) cm/s (n = 30, RSscan [V], metrics.md section 4).

@@ -149,4 +149,37 @@ std::vector<RegionMetrics> region_metrics(const FrameView& stream, const Footfal
                                           const RegionMasks& masks,
                                           const RegionMetricsParams& params = {});
 
+/// Sampling interval of frame f: to the next frame, or from the previous one for the last
+/// frame, or 1 / the stream's rate for a stream of one frame (0 without a rate).
+double frame_interval_s(const FrameView& frames, Eigen::Index f);
+
+/// region_metrics a frame at a time: a contact measured over several analysis windows (a long
+/// standing trial) gives what one pass over all its frames would, holding none of them.
+class RegionMetricsAccumulator {
+ public:
+  RegionMetricsAccumulator(const RegionMasks& masks, const Eigen::VectorXd& areas_mm2,
+                           const RegionMetricsParams& params = {});
+  /// Adds frame f of `frames`, which comes after every frame added so far.
+  void add(const FrameView& frames, Eigen::Index f);
+  /// The metrics of the frames added; `last_interval_s` is the last frame's sampling interval
+  /// (frame_interval_s of the frames it came from).
+  std::vector<RegionMetrics> finish(double last_interval_s) const;
+  Eigen::Index frames() const noexcept { return frames_; }
+  double last_time_s() const noexcept { return last_t_; }
+
+ private:
+  struct State {
+    RegionMetrics m;
+    double prev_force = 0.0, max_force = 0.0;
+    float last_pmax = 0.0f;  // its interval is known once the next frame comes
+    Eigen::Index loaded_frames = 0;
+  };
+  std::vector<const Region*> regions_;
+  Eigen::VectorXd areas_;
+  float thr_;
+  std::vector<State> state_;
+  Eigen::Index frames_ = 0;
+  double first_t_ = 0.0, last_t_ = 0.0;
+};
+
 }  // namespace insole::analysis

@@ -46,6 +46,12 @@ struct StandingMeasures {
 StandingMeasures standing_measures(const CopTrajectory& cop, const Eigen::MatrixX2d& cop_foot,
                                    const BandSeries& series, const Eigen::VectorXd& time_s,
                                    const FootFrame& frame);
+/// The same from the bands' force-time integrals (N s: heel, midfoot, forefoot, toes;
+/// trapezoidal, or a single frame's forces), nullopt without frames: what a contact measured over
+/// several analysis windows keeps instead of its band series.
+StandingMeasures standing_measures(const CopTrajectory& cop, const Eigen::MatrixX2d& cop_foot,
+                                   const std::optional<Eigen::Vector4d>& band_fti_n_s,
+                                   const FootFrame& frame);
 
 /// The 95 % confidence ellipse area (mm^2) of a set of 2-D points (Prieto 1996); nullopt for
 /// fewer than 3 points.
