@@ -404,6 +404,69 @@ TEST(AnalyzeStream, WindowsCutInsideWalkingCarryTheContactOver) {
     EXPECT_NEAR(median_of(*s, side, "cpei_percent"), median_of(c.result, side, "cpei_percent"), 0.5);
 }
 
+TEST(AnalyzeStream, AStandingContactLongerThanItsWindowIsMeasuredOverAllItsFrames) {
+  // A 12-s standing trial with sway, streamed in windows of at most 2 s: each foot is one contact
+  // that outlasts six windows. The reference is the whole-recording analysis, which holds every
+  // frame and measures each contact in one pass. Measures that do not depend on the foot frame
+  // (which streaming takes from the contact's first window) must agree to rounding; before the
+  // contact was carried from window to window, streaming measured only the first 2 s (the COP
+  // path was then a sixth of the whole).
+  sim::StandParams sp;
+  sp.duration_s = 12.0;
+  sp.sample_rate_hz = 10.0;
+  sim::MatParams mat;
+  mat.rows = 100;
+  mat.cols = 100;
+  const sim::Simulation sim = sim::simulate_stand_mat(sp, mat);
+  ASSERT_EQ(sim.recording.meta.mode, "stand");
+  auto whole = analyze(sim.recording);
+  ASSERT_TRUE(whole) << whole.error().message;
+  AnalysisParams p;
+  p.max_window_s = 2.0;
+  auto s = stream_recording(sim.recording, 7, p);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_GE(s->quality.streams[0].windows, 6u);
+  const double end_s = sim.recording.streams[0].time_s.tail(1)(0);
+  for (Side side : {Side::left, Side::right}) {
+    SCOPED_TRACE(std::string(to_string(side)));
+    const FootfallAnalysis* a = nullptr;
+    const FootfallAnalysis* b = nullptr;
+    std::size_t n = 0;
+    for (const auto& fa : s->footfalls)
+      if (fa.footfall.side == side && fa.footfall.reject_reason.empty()) {
+        a = &fa;
+        ++n;
+      }
+    for (const auto& fa : whole->footfalls)
+      if (fa.footfall.side == side && fa.footfall.reject_reason.empty()) b = &fa;
+    ASSERT_NE(a, nullptr);
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(n, 1u) << "one contact per foot, not one per window";
+    EXPECT_EQ(a->footfall.start_s, b->footfall.start_s);
+    EXPECT_EQ(a->footfall.end_s, end_s);
+    EXPECT_EQ(a->footfall.last_frame, b->footfall.last_frame);
+    for (const char* key : {"standing_mean_force_n", "standing_cop_path_length_mm", "standing_cop_mean_velocity_mm_s",
+                            "standing_cop_ellipse95_area_mm2"}) {
+      ASSERT_TRUE(a->measures.contains(key) && b->measures.contains(key)) << key;
+      EXPECT_NEAR(a->measures.at(key), b->measures.at(key), 1e-9 * std::abs(b->measures.at(key))) << key;
+    }
+    EXPECT_NEAR(a->force_time_integral_n_s, b->force_time_integral_n_s, 1e-9 * b->force_time_integral_n_s);
+    EXPECT_EQ(a->peak_force_n, b->peak_force_n);
+    // Shares and the COP position depend on the foot frame: within a tenth of a percent.
+    for (const char* key : {"standing_heel_load_share_percent", "standing_forefoot_load_share_percent",
+                            "standing_cop_ap_percent"}) {
+      ASSERT_TRUE(a->measures.contains(key) && b->measures.contains(key)) << key;
+      EXPECT_NEAR(a->measures.at(key), b->measures.at(key), 0.1) << key;
+    }
+    // The regions too are measured over the whole contact: the same peak pressure and PTI.
+    ASSERT_EQ(a->regions.size(), b->regions.size());
+    for (std::size_t r = 0; r < a->regions.size(); ++r) {
+      EXPECT_EQ(a->regions[r].region, b->regions[r].region);
+      EXPECT_NEAR(a->regions[r].contact_time_percent, b->regions[r].contact_time_percent, 1.0) << a->regions[r].region;
+    }
+  }
+}
+
 TEST(AnalyzeStream, WindowsCutAtTheValueBudgetCarryTheContactOver) {
   // No quiet gap closes a window and none reaches max_window_s: only max_window_values cuts them.
   // A budget of one contact (its frames x its sensels) is passed by every window, which is then

@@ -14,6 +14,7 @@
 #include "footprint_builder.hpp"
 #include "insole/analysis/analyze.hpp"
 #include "insole/analysis/standing.hpp"
+#include "insole/analysis/standing_contact.hpp"
 #include "insole/sim/simulator.hpp"
 
 namespace insole::analysis {
@@ -245,6 +246,71 @@ TEST(StandingMeasures, SwayAndSharesByHand) {
   EXPECT_TRUE(u.cop_path_length_mm);
   EXPECT_FALSE(u.cop_ap_percent);
   EXPECT_FALSE(u.heel_load_share_percent);
+}
+
+// A standing contact summed a frame at a time: two sensels (100 mm^2 each) on the foot axis, one
+// under the heel (10 mm from it) and one under the forefoot (200 mm of a 250 mm foot), at 10 Hz.
+// The heel sensel reads 100 + k kPa at frame k, the forefoot one 50 kPa. Fed in two windows
+// that overlap (frames 0-4, then 3-9, whose frames 3 and 4 are skipped), it must give the bits
+// of one pass and the hand values.
+TEST(StandingContact, FedInOverlappingWindowsGivesOnePassAndTheHandValues) {
+  constexpr int kFrames = 10;
+  auto samples = [](int from, int to) {
+    FootfallSamples s;
+    s.xy_mm.resize(2, 2);
+    s.xy_mm << 0.0, 10.0, 0.0, 200.0;
+    s.area_mm2 = Eigen::Vector2d(100.0, 100.0);
+    s.sensel_index = {0, 1};
+    const int n = to - from + 1;
+    s.time_s.resize(n);
+    s.pressure_kpa.resize(n, 2);
+    for (int k = from; k <= to; ++k) {
+      s.time_s[k - from] = 0.1 * k;
+      s.pressure_kpa(k - from, 0) = static_cast<float>(100 + k);
+      s.pressure_kpa(k - from, 1) = 50.0f;
+    }
+    return s;
+  };
+  FootFrame frame;
+  frame.length_mm = 250.0;
+  frame.width_mm = 100.0;
+  const AnalysisParams p;
+  const FootfallSamples all = samples(0, kFrames - 1);
+  StandingContact one(all, assign_bands(all, frame, p.bands), frame, p);
+  const FootfallSamples first = samples(0, 4);
+  StandingContact two(first, assign_bands(first, frame, p.bands), frame, p);
+  two.append(samples(3, kFrames - 1));
+  EXPECT_EQ(two.frames(), kFrames);
+  FootfallAnalysis a, b;
+  one.finish(a);
+  two.finish(b);
+  EXPECT_EQ(a.measures, b.measures);
+  EXPECT_EQ(a.image.pti_kpa_s, b.image.pti_kpa_s);
+  EXPECT_EQ(a.image.peak_kpa, b.image.peak_kpa);
+  EXPECT_EQ(a.force_time_integral_n_s, b.force_time_integral_n_s);
+  // By hand: forces 0.1 (100 + k) N at the heel and 5 N at the forefoot, linear in time, so the
+  // trapezoid is exact: mean heel force 10.45 N, total 15.45 N, over 0.9 s.
+  EXPECT_NEAR(b.measures.at("standing_mean_force_n"), 15.45, 1e-9);
+  EXPECT_NEAR(b.force_time_integral_n_s, 15.45 * 0.9, 1e-9);
+  EXPECT_NEAR(b.measures.at("standing_heel_load_share_percent"), 100.0 * 10.45 / 15.45, 1e-9);
+  EXPECT_NEAR(b.measures.at("standing_forefoot_load_share_percent"), 100.0 * 5.0 / 15.45, 1e-9);
+  EXPECT_EQ(b.peak_force_n, 0.1 * 109 + 5.0);
+  // The COP moves along the axis: y_k = (10 (100 + k) + 200 * 50) / (150 + k), towards the heel.
+  double path = 0.0, prev = 0.0;
+  for (int k = 0; k < kFrames; ++k) {
+    const double y = (10.0 * (100 + k) + 200.0 * 50.0) / (150.0 + k);
+    if (k > 0) path += std::abs(y - prev);
+    prev = y;
+  }
+  EXPECT_NEAR(b.measures.at("standing_cop_path_length_mm"), path, 1e-9);
+  EXPECT_NEAR(b.measures.at("standing_cop_mean_velocity_mm_s"), path / 0.9, 1e-9);
+  // The heel sensel's pressure-time integral (trapezoid) and peak.
+  EXPECT_NEAR(b.image.pti_kpa_s[0], 104.5 * 0.9, 1e-4);
+  EXPECT_EQ(b.image.peak_kpa[0], 109.0f);
+  // Samples of other sensels are refused.
+  FootfallSamples other = samples(5, 6);
+  other.sensel_index = {0, 2};
+  EXPECT_THROW(two.append(other), std::invalid_argument);
 }
 
 // The standing cues on hand-made footprints at several rotations.

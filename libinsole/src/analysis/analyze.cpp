@@ -331,6 +331,122 @@ void accumulate_into(std::vector<FootImage>& images, const StreamInfo& info, Sid
   accumulate_image(*it, info.layout, frame, im, masks);
 }
 
+// One footfall's analysis, done (possibly on another thread) before it is folded into the result.
+struct FootfallWork {
+  Footfall ff;
+  FootfallAnalysis fa;
+  FootFrame frame;                   // with masks: the frame the image is accumulated in
+  std::optional<RegionMasks> masks;  // the regions the image is accumulated over
+  // A standing contact still loaded when its window was cut: its state, fed with the frames of
+  // the next windows until it ends (standing_contact.hpp). Its ff frames are stream frames.
+  std::optional<StandingContact> contact;
+  std::optional<RegionMetricsAccumulator> region_acc;
+};
+
+// Folds a footfall's analysis into the result: counts it, adds its image to its foot's and
+// appends it to `out`. `offset` turns its window frames into stream frames.
+template <class Footfalls>
+void fold_footfall(FootfallWork& w, const StreamInfo& info, Eigen::Index offset, bool keep_sensels,
+                   StreamQuality& q, Footfalls& out, std::vector<FootImage>& images) {
+  Footfall& ff = w.ff;
+  FootfallAnalysis& fa = w.fa;
+  ++q.footfalls_found;
+  if (w.masks) {
+    accumulate_into(images, info, ff.side, w.frame, fa.image, &*w.masks);
+    fa.image = {};
+  }
+  if (ff.reject_reason.empty() && !fa.image.empty()) accumulate_into(images, info, ff.side, fa.frame, fa.image, nullptr);
+  fa.image = {};
+  if (!ff.reject_reason.empty()) ++q.rejected[ff.reject_reason];
+  else ++q.footfalls_used;
+  ff.first_frame += offset;
+  ff.last_frame += offset;
+  if (!keep_sensels) {
+    ff.sensels.clear();
+    ff.sensels.shrink_to_fit();
+  }
+  fa.footfall = std::move(ff);
+  fa.measures.shrink_to_fit();
+  out.push_back(std::move(fa));
+}
+
+// Measures an open standing contact over all the frames it was fed and folds it into the
+// result; `last_interval_s` is its last frame's sampling interval.
+template <class Footfalls>
+void close_open_contact(FootfallWork& o, double last_interval_s, const StreamInfo& info, bool keep_sensels,
+                        StreamQuality& q, Footfalls& out, std::vector<FootImage>& images) {
+  o.contact->finish(o.fa);
+  if (o.region_acc) o.fa.regions = o.region_acc->finish(last_interval_s);
+  o.contact.reset();
+  o.region_acc.reset();
+  fold_footfall(o, info, 0, keep_sensels, q, out, images);
+}
+
+// Feeds the open standing contacts of a stream (`open`, from earlier windows) with the frames of
+// `window` that continue them, and folds those that end in it (or at the previous cut). A
+// contact is continued by the footfall of the window that started before the window's own part
+// (it was loaded at the cut) and shares most sensels with it; its frames are read over the
+// contact's own sensels. With `cut` false (the stream's end) every open contact ends here.
+template <class Footfalls>
+void continue_open_contacts(const FrameView& window, const std::vector<Footfall>& footfalls, Eigen::Index offset,
+                            Eigen::Index own_from, bool cut, bool keep_sensels, StreamQuality& q,
+                            Footfalls& out, std::vector<FootImage>& images, std::vector<FootfallWork>& open) {
+  const auto& info = window.info();
+  const Eigen::Index last_local = window.frame_count() - 1;
+  std::vector<bool> taken(footfalls.size(), false);
+  std::vector<FootfallWork> still_open;
+  for (FootfallWork& o : open) {
+    const std::vector<Eigen::Index>& mine = o.contact->sensels();
+    std::vector<Eigen::Index> sorted = mine;
+    std::sort(sorted.begin(), sorted.end());
+    std::size_t best = footfalls.size();
+    std::size_t best_shared = 0;
+    for (std::size_t i = 0; i < footfalls.size(); ++i) {
+      if (taken[i] || footfalls[i].first_frame + offset >= own_from) continue;
+      std::size_t shared = 0;
+      for (Eigen::Index sensel : footfalls[i].sensels)
+        if (std::binary_search(sorted.begin(), sorted.end(), sensel)) ++shared;
+      if (shared > best_shared) {
+        best_shared = shared;
+        best = i;
+      }
+    }
+    // The last frame's sampling interval, when the contact ends: to the stream's next frame.
+    double last_interval = 0.0;
+    bool open_on = false;
+    if (best < footfalls.size() && 2 * best_shared >= std::min(mine.size(), footfalls[best].sensels.size())) {
+      taken[best] = true;
+      const Footfall& next = footfalls[best];
+      Footfall part;
+      part.first_frame = next.first_frame;
+      part.last_frame = next.last_frame;
+      part.sensels = mine;
+      o.contact->append(extract_samples(window, part));
+      if (o.region_acc)
+        for (Eigen::Index f = next.first_frame; f <= next.last_frame; ++f)
+          if (window.time(f) > o.region_acc->last_time_s()) o.region_acc->add(window, f);
+      o.ff.last_frame = next.last_frame + offset;
+      o.ff.end_s = window.time(next.last_frame);
+      o.ff.flags.time_end = next.flags.time_end;
+      open_on = cut && next.last_frame >= last_local;
+      last_interval = frame_interval_s(window, next.last_frame);
+    } else {
+      // Ended at the previous cut: its last frame's next frame is in this window.
+      Eigen::Index f = 0;
+      while (f < window.frame_count() && !(window.time(f) > o.contact->last_time_s())) ++f;
+      last_interval = f < window.frame_count() ? window.time(f) - o.contact->last_time_s()
+                      : o.region_acc && o.region_acc->frames() > 1 ? o.region_acc->last_step_s()
+                                                                    : frame_interval_s(window, last_local);
+    }
+    if (open_on) {
+      still_open.push_back(std::move(o));
+      continue;
+    }
+    close_open_contact(o, last_interval, info, keep_sensels, q, out, images);
+  }
+  open = std::move(still_open);
+}
+
 // Analyses every footfall of `window` (a stream, or frames [offset, offset + n) of it).
 // Footfalls starting before `own_from` belong to the previous window and are skipped. With
 // `carry` non-null, contacts still loaded at the window's last frame that started after its
@@ -343,7 +459,8 @@ template <class Footfalls>
 void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::Index offset,
                     Eigen::Index own_from, const RecordingMetadata& meta, const AnalysisParams& p,
                     bool keep_sensels, StreamQuality& q, Footfalls& out,
-                    std::vector<FootImage>& images, std::optional<Eigen::Index>* carry) {
+                    std::vector<FootImage>& images, std::optional<Eigen::Index>* carry,
+                    std::vector<FootfallWork>* open = nullptr) {
   const auto& info = window.info();
   const bool insole = is_insole_stream(info);
   const Eigen::Index last_local = window.frame_count() - 1;
@@ -376,12 +493,9 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
   // Each footfall is analysed on its own (in parallel when cores allow), then folded into the
   // result in time order: the foot images are sums, and summing in the same order gives the same
   // bits whatever the number of threads.
-  struct Work {
-    Footfall ff;
-    FootfallAnalysis fa;
-    FootFrame frame;                  // with masks: the frame the image is accumulated in
-    std::optional<RegionMasks> masks;  // the regions the image is accumulated over
-  };
+  using Work = FootfallWork;
+  // Open standing contacts of earlier windows first: they started before this window's own part.
+  if (open) continue_open_contacts(window, footfalls, offset, own_from, carry != nullptr, keep_sensels, q, out, images, *open);
   auto analyse_one = [&](std::size_t i, Work& w) {
     Footfall& ff = w.ff;
     ff = footfalls[i];
@@ -430,8 +544,10 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
       } else {
         ff.reject_reason = "sensor positions unknown: no foot frame";
       }
+      // A standing contact still loaded where the window is cut goes on in the next window.
+      const bool goes_on = open && carry && standing && ff.last_frame >= last_local;
       if (ff.reject_reason.empty()) {
-        fa = analyze_samples(extract_samples(window, ff), ff, frame, standing, p);
+        fa = analyze_samples(extract_samples(window, ff), ff, frame, standing, p, goes_on ? &w.contact : nullptr);
         // The COP of a walking step rolls from heel to toe (metrics.md section 5.4). When it
         // runs the other way in the foot frame, the frame's heel and toe ends are swapped, and
         // with them medial and lateral: no measure of this contact can be trusted.
@@ -447,7 +563,13 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
             ArchParams ap = p.arch;
             ap.in_shoe = insole;
             fa.arch = arch_measures(info.layout, peak, *masks, frame, ap);
-            fa.regions = region_metrics(window, ff, *masks, p.region_metrics);
+            if (w.contact) {
+              w.region_acc.emplace(*masks, info.layout.areas_mm2(), p.region_metrics);
+              for (Eigen::Index f = ff.first_frame; f <= ff.last_frame; ++f) w.region_acc->add(window, f);
+              fa.regions = w.region_acc->finish(frame_interval_s(window, ff.last_frame));
+            } else {
+              fa.regions = region_metrics(window, ff, *masks, p.region_metrics);
+            }
             // Where the forefoot's highest peak lies (mm from the heel): a metatarsal pad sits just
             // proximal to it.
             if (const Region* fore = masks->find(region::forefoot)) {
@@ -489,26 +611,16 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
     work.assign(nb, Work{});
     run_parallel(nb, [&](std::size_t k) { analyse_one(todo[b0 + k], work[k]); });
     for (Work& w : work) {
-      Footfall& ff = w.ff;
-      FootfallAnalysis& fa = w.fa;
-      ++q.footfalls_found;
-      if (w.masks) {
-        accumulate_into(images, info, ff.side, w.frame, fa.image, &*w.masks);
-        fa.image = {};
+      if (w.contact && w.ff.reject_reason.empty()) {
+        // Measured so far over this window; folded in when it ends (continue_open_contacts).
+        w.ff.first_frame += offset;
+        w.ff.last_frame += offset;
+        open->push_back(std::move(w));
+        continue;
       }
-      if (ff.reject_reason.empty() && !fa.image.empty()) accumulate_into(images, info, ff.side, fa.frame, fa.image, nullptr);
-      fa.image = {};
-      if (!ff.reject_reason.empty()) ++q.rejected[ff.reject_reason];
-      else ++q.footfalls_used;
-      ff.first_frame += offset;
-      ff.last_frame += offset;
-      if (!keep_sensels) {
-        ff.sensels.clear();
-        ff.sensels.shrink_to_fit();
-      }
-      fa.footfall = std::move(ff);
-      fa.measures.shrink_to_fit();
-      out.push_back(std::move(fa));
+      w.contact.reset();
+      w.region_acc.reset();
+      fold_footfall(w, info, offset, keep_sensels, q, out, images);
     }
   }
 }
@@ -1040,6 +1152,8 @@ struct StreamWindow {
   /// at its end (analyze_vendor_channels) and only its times are kept (8 bytes a frame).
   const VendorChannels* vendor = nullptr;
   std::vector<double> vendor_time_s;
+  /// Standing contacts still loaded at the last cut, measured on over the next windows.
+  std::vector<FootfallWork> open;
 
   Eigen::Index rows() const { return static_cast<Eigen::Index>(time_s.size()); }
   /// Values view(rows()) would lay out.
@@ -1159,7 +1273,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     std::optional<Eigen::Index> carry;
     if (!is_load_cell_stream(*w.info))  // a load cell's weight is not a footprint
       analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, found, r.images,
-                     last ? nullptr : &carry);
+                     last ? nullptr : &carry, &w.open);
     Eigen::Index next_start = w.window_first + lead_in_start(w, n);
     w.own_from = w.window_first + n;
     if (carry) {
@@ -1260,6 +1374,11 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     } else if (w.active && w.rows() > 0) {
       process(w, w.rows(), true);
     }
+    // Open contacts whose end no window saw (the stream ended at a cut): measured as they are.
+    for (FootfallWork& o : w.open)
+      close_open_contact(o, o.region_acc && o.region_acc->frames() > 1 ? o.region_acc->last_step_s() : 0.0, *w.info,
+                         false, w.q, found, r.images);
+    w.open.clear();
     StreamQuality q = w.quality->finish(params);
     q.footfalls_found = w.q.footfalls_found;
     q.footfalls_used = w.q.footfalls_used;

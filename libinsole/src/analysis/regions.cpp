@@ -360,7 +360,7 @@ RegionMetricsAccumulator::RegionMetricsAccumulator(const RegionMasks& masks, con
                                                    const RegionMetricsParams& params)
     : areas_(areas_mm2), thr_(static_cast<float>(params.active_threshold_kpa)) {
   for (const Region& reg : masks.regions) {
-    regions_.push_back(&reg);
+    sensels_.push_back(reg.sensels);
     state_.emplace_back();
     state_.back().m.region = reg.name;
   }
@@ -368,12 +368,12 @@ RegionMetricsAccumulator::RegionMetricsAccumulator(const RegionMasks& masks, con
 
 void RegionMetricsAccumulator::add(const FrameView& frames, Eigen::Index f) {
   const double t = frames.time(f);
-  for (std::size_t r = 0; r < regions_.size(); ++r) {
+  for (std::size_t r = 0; r < sensels_.size(); ++r) {
     State& st = state_[r];
     RegionMetrics& m = st.m;
     double force = 0.0, area = 0.0;
     float pmax = 0.0f;
-    for (Eigen::Index s : regions_[r]->sensels) {
+    for (Eigen::Index s : sensels_[r]) {
       const float p = frames.at(f, s);
       if (!(p > 0.0f)) continue;  // also skips NaN (absent sensels)
       force += double(p) * areas_[s];
@@ -398,6 +398,7 @@ void RegionMetricsAccumulator::add(const FrameView& frames, Eigen::Index f) {
     st.last_pmax = pmax;
   }
   if (frames_ == 0) first_t_ = t;
+  else last_step_ = t - last_t_;
   last_t_ = t;
   ++frames_;
 }

@@ -58,10 +58,7 @@ void StandingContact::add(const FootfallSamples& s, Eigen::Index from) {
   for (Eigen::Index k = 0; k < cop.time_s.size(); ++k) {
     if (n_ > 0 && !(cop.time_s[k] > last_t_)) continue;
     if (cop.time_s[k] < s.time_s[from]) continue;
-    cop_t_.push_back(cop.time_s[k]);
-    cop_force_.push_back(cop.force_n[k]);
-    cop_x_.push_back(cop.xy_mm(k, 0));
-    cop_y_.push_back(cop.xy_mm(k, 1));
+    cop_.push_back({cop.time_s[k], cop.force_n[k], cop.xy_mm(k, 0), cop.xy_mm(k, 1)});
   }
   for (Eigen::Index f = from; f < frames; ++f) {
     const double t = s.time_s[f];
@@ -123,18 +120,18 @@ void StandingContact::finish(FootfallAnalysis& fa) const {
   {
     const double limit = cop_min_force_fraction_ * max_force_n_;
     std::vector<std::size_t> keep;
-    for (std::size_t k = 0; k < cop_t_.size(); ++k)
-      if (cop_force_[k] >= limit) keep.push_back(k);
+    for (std::size_t k = 0; k < cop_.size(); ++k)
+      if (cop_[k].force_n >= limit) keep.push_back(k);
     const auto n = static_cast<Eigen::Index>(keep.size());
     cop.time_s.resize(n);
     cop.xy_mm.resize(n, 2);
     cop.force_n.resize(n);
     for (Eigen::Index k = 0; k < n; ++k) {
-      const std::size_t i = keep[static_cast<std::size_t>(k)];
-      cop.time_s[k] = cop_t_[i];
-      cop.xy_mm(k, 0) = cop_x_[i];
-      cop.xy_mm(k, 1) = cop_y_[i];
-      cop.force_n[k] = cop_force_[i];
+      const CopSample& c = cop_[keep[static_cast<std::size_t>(k)]];
+      cop.time_s[k] = c.t;
+      cop.xy_mm(k, 0) = c.x_mm;
+      cop.xy_mm(k, 1) = c.y_mm;
+      cop.force_n[k] = c.force_n;
     }
   }
   const Eigen::MatrixX2d cop_foot = cop_in_foot(cop, frame);

@@ -9,7 +9,11 @@
 // (a window ends at a quiet gap, or at the least-loaded frame once it grows past
 // max_window_s), so a one-hour mat recording is analysed in bounded memory. The window keeps
 // each frame's readings that are not zero, and is analysed over the sensels read in it
-// (frame_view.hpp): its memory follows the loaded area, not the size of the mat.
+// (frame_view.hpp): its memory follows the loaded area, not the size of the mat. A standing
+// contact still loaded where a window is cut is not measured there: its state (standing_contact.hpp:
+// per-sensel sums, per-frame COP) goes on through the next windows, so a 10-minute standing trial
+// is measured over all its frames while holding one window of them. Its foot frame, footprint
+// and arch measures are those of its first window; analyze() finds them over the whole contact.
 
 #include <cstddef>
 #include <functional>
@@ -40,7 +44,7 @@ namespace insole::analysis {
 
 /// Version of the analysis algorithms; bumped whenever a measure's definition or a default
 /// parameter changes, so stored results say what produced them.
-inline constexpr const char* kAnalysisAlgorithmVersion = "1.10.0";
+inline constexpr const char* kAnalysisAlgorithmVersion = "1.11.0";
 
 struct AnalysisParams {
   SegmentationParams segmentation;
@@ -82,9 +86,10 @@ struct AnalysisParams {
   /// used as the maximum instead.
   int saturation_run_frames = 3;
   /// Streaming: a window closes after quiet_gap_s with total force below quiet_force_n, or is
-  /// cut at its least-loaded frame (in its last third) after max_window_s; contacts cut by that
-  /// frame are carried into the next window. 20 s of two feet standing at 100 Hz, about 1500
-  /// loaded sensels, is 24 MB kept (8 bytes a reading) whatever the size of the mat.
+  /// cut at its least-loaded frame (in its last third) after max_window_s; walking contacts cut by
+  /// that frame are carried into the next window, and standing contacts go on being measured in
+  /// it (standing_contact.hpp). 20 s of two feet standing at 100 Hz, about 1500 loaded sensels,
+  /// is 24 MB kept (8 bytes a reading) whatever the size of the mat.
   double quiet_gap_s = 0.3;
   double quiet_force_n = 5.0;
   double max_window_s = 20.0;
@@ -96,9 +101,9 @@ struct AnalysisParams {
   /// the mat the longer it lasts, needed a wider window (and more memory) for a longer recording.
   /// The minimum length leaves every walking contact (shorter than standing_min_s) open at the cut
   /// starting after the window's first frames, so it is carried whole into the next window; a
-  /// contact of standing length that spans the cut is measured as a standing contact over the
-  /// frames before it (at least 2 x standing_min_s), as at max_window_s. Standing trials and trials
-  /// of unknown mode keep max_window_s alone.
+  /// contact of standing length that spans the cut is a standing contact, measured on over the
+  /// next windows as at max_window_s. Standing trials and trials of unknown mode keep
+  /// max_window_s alone.
   double max_window_values = 524288.0;
 };
 

@@ -166,6 +166,8 @@ class RegionMetricsAccumulator {
   std::vector<RegionMetrics> finish(double last_interval_s) const;
   Eigen::Index frames() const noexcept { return frames_; }
   double last_time_s() const noexcept { return last_t_; }
+  /// The interval between the last two frames added (0 before the second frame).
+  double last_step_s() const noexcept { return last_step_; }
 
  private:
   struct State {
@@ -174,12 +176,12 @@ class RegionMetricsAccumulator {
     float last_pmax = 0.0f;  // its interval is known once the next frame comes
     Eigen::Index loaded_frames = 0;
   };
-  std::vector<const Region*> regions_;
+  std::vector<std::vector<Eigen::Index>> sensels_;  // of each region
   Eigen::VectorXd areas_;
   float thr_;
   std::vector<State> state_;
   Eigen::Index frames_ = 0;
-  double first_t_ = 0.0, last_t_ = 0.0;
+  double first_t_ = 0.0, last_t_ = 0.0, last_step_ = 0.0;
 };
 
 }  // namespace insole::analysis

@@ -11,6 +11,7 @@
 // all its frames. Fed with one window's frames it gives the bits of a single pass over them.
 
 #include <Eigen/Core>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -66,7 +67,11 @@ class StandingContact {
   double peak_total_n_ = 0.0, total_trap_n_s_ = 0.0, last_total_n_ = 0.0;
   // Per frame with load: time, force (N), COP (layout mm); the COP threshold is a fraction of
   // the contact's peak force, known only at its end.
-  std::vector<double> cop_t_, cop_force_, cop_x_, cop_y_;
+  // A deque grows a block at a time: no doubled array, nor old and new arrays at once.
+  struct CopSample {
+    double t, force_n, x_mm, y_mm;
+  };
+  std::deque<CopSample> cop_;
   double max_force_n_ = 0.0;
 };
 
