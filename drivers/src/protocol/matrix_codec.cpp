@@ -175,9 +175,23 @@ Status MatrixCodecConfig::validate() const {
       return bad({"framing.length.adjust"}, "length adjust must be between -65535 and 65535");
     const long want = expected_length();
     const long most = length.size == 1 ? 0xFF : 0xFFFF;
-    if (want < 0 || want > most)
-      return bad({"framing.length.size", "framing.length.counts", "framing.length.adjust"}, "the " + std::to_string(length.size) + "-byte length field cannot hold " + std::to_string(want) +
-                 " (the count for this grid plus adjust); it must be 0.." + std::to_string(most));
+    if (want < 0 || want > most) {
+      // What the field counts follows from the grid (and, in bytes, from the value type, the
+      // trailer and the framing bytes): those fields decide the length too.
+      std::vector<std::string> fields = {"framing.length.size", "framing.length.counts"};
+      if (length.adjust != 0) fields.push_back("framing.length.adjust");
+      fields.insert(fields.end(), {"layout.rows", "layout.cols"});
+      if (length.counts != LengthCounts::values) fields.push_back("values.type");
+      if (length.counts != LengthCounts::values && trailer_bytes != 0) fields.push_back("framing.trailer_bytes");
+      const char* unit = length.counts == LengthCounts::values    ? " values"
+                         : length.counts == LengthCounts::payload ? " payload bytes"
+                                                                  : " frame bytes";
+      return bad(fields, "the " + std::to_string(length.size) + "-byte length field cannot hold " + std::to_string(want) +
+                             " (" + std::to_string(want - length.adjust) + unit + " for the " + std::to_string(rows) +
+                             " x " + std::to_string(cols) + " grid" +
+                             (length.adjust != 0 ? ", adjusted by " + std::to_string(length.adjust) : std::string()) +
+                             "); it must be 0.." + std::to_string(most));
+    }
   }
   if (framing == MatrixFraming::poll_raw && poll_request.empty())
     return bad({"framing.poll_request"}, "poll_raw framing needs a poll request");

@@ -217,10 +217,13 @@ TEST(HeaderLength, ConfigsTheCodecCannotRunAreRefused) {
   c.length.size = 1;
   c.length.counts = LengthCounts::frame;
   c.rows = c.cols = 16;  // 4 + 512 + 1 bytes: more than one byte holds
-  refused(c, "the 1-byte length field cannot hold 517");
+  refused(c, "the 1-byte length field cannot hold 517 (517 frame bytes for the 16 x 16 grid); it must be 0..255");
+  // The grid decides the count: its fields are named with the length field's.
+  refused(c, "fields 'framing.length.size', 'framing.length.counts', 'layout.rows', 'layout.cols' and "
+             "'values.type':");
   c = config_a();
   c.length.adjust = -7;
-  refused(c, "cannot hold -1");
+  refused(c, "cannot hold -1 (6 values for the 2 x 3 grid, adjusted by -7); it must be 0..65535");
   c = config_a();
   c.length.size = 0;
   refused(c, "after_length needs a length field");
@@ -287,8 +290,8 @@ TEST(HeaderLength, ADescriptionWithALengthField) {
        "field 'framing.length.adjust': must be between -65535 and 65535, got 70000"},
       {edited("\"counts\": \"values\"", "\"counts\": \"values\", \"offset\": 2"), "field 'framing.length.offset': unknown field"},
       {edited("\"counts\": \"values\"", "\"counts\": \"values\", \"adjust\": -7"),
-       "len_mat.json: matrix codec 'len_mat': fields 'framing.length.size', 'framing.length.counts' and "
-       "'framing.length.adjust': the 2-byte length field cannot hold -1"},
+       "len_mat.json: matrix codec 'len_mat': fields 'framing.length.size', 'framing.length.counts', "
+       "'framing.length.adjust', 'layout.rows' and 'layout.cols': the 2-byte length field cannot hold -1"},
       {edited("\"length\": {\"size\": 2, \"endian\": \"be\", \"counts\": \"values\"},", ""),
        "matrix codec 'len_mat': fields 'framing.after_length' and 'framing.length': after_length needs a length field"},
       {edited("\"after_length\": \"01\"", "\"after_length\": \"0G\""), "field 'framing.after_length': \"0G\" is not a byte"},
