@@ -24,16 +24,11 @@ std::int64_t raster_key(std::int64_t ix, std::int64_t iy) { return (iy << 32) + 
 
 FootfallImage footfall_image(const FootfallSamples& s, const Eigen::MatrixX2d& cop_foot_mm, bool walking,
                              double active_threshold_kpa) {
-  FootfallImage im;
   const Eigen::Index n = s.frames();
   const auto cols = static_cast<std::size_t>(s.pressure_kpa.cols());
-  if (n == 0 || cols == 0) return im;
-  const double duration = n > 1 ? s.time_s[n - 1] - s.time_s[0] : 0.0;
-  im.sensels = s.sensel_index;
-  im.peak_kpa.assign(cols, 0.0f);
-  im.mean_kpa.assign(cols, 0.0f);
-  im.pti_kpa_s.assign(cols, 0.0f);
-  im.contact_percent.assign(cols, 0.0f);
+  if (n == 0 || cols == 0) return {};
+  Eigen::VectorXd peak_kpa(static_cast<Eigen::Index>(cols)), pti_kpa_s(static_cast<Eigen::Index>(cols));
+  std::vector<Eigen::Index> loaded_frames(cols, 0);
   for (std::size_t j = 0; j < cols; ++j) {
     const auto c = static_cast<Eigen::Index>(j);
     double peak = 0.0, pti = 0.0;
@@ -44,11 +39,12 @@ FootfallImage footfall_image(const FootfallSamples& s, const Eigen::MatrixX2d& c
       if (p > active_threshold_kpa) ++loaded;
       if (f > 0) pti += 0.5 * (p + s.pressure_kpa(f - 1, c)) * (s.time_s[f] - s.time_s[f - 1]);
     }
-    im.peak_kpa[j] = static_cast<float>(peak);
-    im.pti_kpa_s[j] = static_cast<float>(pti);
-    im.mean_kpa[j] = static_cast<float>(duration > 0.0 ? pti / duration : peak);
-    im.contact_percent[j] = static_cast<float>(100.0 * static_cast<double>(loaded) / static_cast<double>(n));
+    peak_kpa[c] = peak;
+    pti_kpa_s[c] = pti;
+    loaded_frames[j] = loaded;
   }
+  FootfallImage im = footfall_image(s.sensel_index, peak_kpa, pti_kpa_s, loaded_frames, n,
+                                    n > 1 ? s.time_s[n - 1] - s.time_s[0] : 0.0);
   if (walking && cop_foot_mm.rows() >= 2) {
     // Resampled by sample index (the COP samples are frames, equally spaced in time).
     const double last = static_cast<double>(cop_foot_mm.rows() - 1);
@@ -60,6 +56,27 @@ FootfallImage footfall_image(const FootfallSamples& s, const Eigen::MatrixX2d& c
       const double w = x - static_cast<double>(i0);
       im.cop_foot_mm.push_back((1.0 - w) * cop_foot_mm.row(i0).transpose() + w * cop_foot_mm.row(i1).transpose());
     }
+  }
+  return im;
+}
+
+FootfallImage footfall_image(std::vector<Eigen::Index> sensels, const Eigen::VectorXd& peak_kpa,
+                             const Eigen::VectorXd& pti_kpa_s, const std::vector<Eigen::Index>& loaded_frames,
+                             Eigen::Index frames, double duration_s) {
+  FootfallImage im;
+  const std::size_t cols = sensels.size();
+  if (frames <= 0 || cols == 0) return im;
+  im.sensels = std::move(sensels);
+  im.peak_kpa.assign(cols, 0.0f);
+  im.mean_kpa.assign(cols, 0.0f);
+  im.pti_kpa_s.assign(cols, 0.0f);
+  im.contact_percent.assign(cols, 0.0f);
+  for (std::size_t j = 0; j < cols; ++j) {
+    const auto c = static_cast<Eigen::Index>(j);
+    im.peak_kpa[j] = static_cast<float>(peak_kpa[c]);
+    im.pti_kpa_s[j] = static_cast<float>(pti_kpa_s[c]);
+    im.mean_kpa[j] = static_cast<float>(duration_s > 0.0 ? pti_kpa_s[c] / duration_s : peak_kpa[c]);
+    im.contact_percent[j] = static_cast<float>(100.0 * static_cast<double>(loaded_frames[j]) / static_cast<double>(frames));
   }
   return im;
 }

@@ -142,24 +142,7 @@ void StandingContact::finish(FootfallAnalysis& fa) const {
     fa.cop_ap_excursion_percent = 100.0 * (cop_foot.col(1).maxCoeff() - cop_foot.col(1).minCoeff()) / length;
 
   // The contact's image (footfall_image of a standing contact: no COP).
-  fa.image = {};
-  if (n_ > 0 && !sensel_index_.empty()) {
-    const auto cols = sensel_index_.size();
-    const double duration = n_ > 1 ? last_t_ - first_t_ : 0.0;
-    FootfallImage& im = fa.image;
-    im.sensels = sensel_index_;
-    im.peak_kpa.assign(cols, 0.0f);
-    im.mean_kpa.assign(cols, 0.0f);
-    im.pti_kpa_s.assign(cols, 0.0f);
-    im.contact_percent.assign(cols, 0.0f);
-    for (std::size_t j = 0; j < cols; ++j) {
-      const auto c = static_cast<Eigen::Index>(j);
-      im.peak_kpa[j] = static_cast<float>(peak_kpa_[c]);
-      im.pti_kpa_s[j] = static_cast<float>(pti_kpa_s_[c]);
-      im.mean_kpa[j] = static_cast<float>(duration > 0.0 ? pti_kpa_s_[c] / duration : peak_kpa_[c]);
-      im.contact_percent[j] = static_cast<float>(100.0 * static_cast<double>(loaded_[j]) / static_cast<double>(n_));
-    }
-  }
+  fa.image = footfall_image(sensel_index_, peak_kpa_, pti_kpa_s_, loaded_, n_, n_ > 1 ? last_t_ - first_t_ : 0.0);
 
   auto& m = fa.measures;
   put(m, "foot_length_mm", length);

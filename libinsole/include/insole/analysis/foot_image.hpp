@@ -45,6 +45,12 @@ struct FootfallImage {
 /// Per-sensel values and the resampled COP of one footfall. `cop_foot_mm` rows are (ml, ap).
 FootfallImage footfall_image(const FootfallSamples& samples, const Eigen::MatrixX2d& cop_foot_mm, bool walking,
                              double active_threshold_kpa);
+/// The per-sensel values of a footfall of `frames` frames over `duration_s` from its per-sensel
+/// sums (a standing contact measured over several windows keeps these, not its frames): peak
+/// (kPa), trapezoidal pressure-time integral (kPa s), frames above the active threshold. No COP.
+FootfallImage footfall_image(std::vector<Eigen::Index> sensels, const Eigen::VectorXd& peak_kpa,
+                             const Eigen::VectorXd& pti_kpa_s, const std::vector<Eigen::Index>& loaded_frames,
+                             Eigen::Index frames, double duration_s);
 
 /// Regions drawn in the report (the Cavanagh & Rodgers thirds and the toes).
 inline constexpr std::array<const char*, 4> kImageRegions = {"hindfoot", "midfoot", "forefoot", "toes"};
