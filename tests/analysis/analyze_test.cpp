@@ -458,13 +458,83 @@ TEST(AnalyzeStream, AStandingContactLongerThanItsWindowIsMeasuredOverAllItsFrame
       ASSERT_TRUE(a->measures.contains(key) && b->measures.contains(key)) << key;
       EXPECT_NEAR(a->measures.at(key), b->measures.at(key), 0.1) << key;
     }
-    // The regions too are measured over the whole contact: the same peak pressure and PTI.
+    // The regions too are measured over the whole contact: the same peak pressure, PTI and FTI
+    // (the regions are drawn on each run's own footprint, the same sensels on this still foot).
+    ASSERT_FALSE(a->regions.empty());
     ASSERT_EQ(a->regions.size(), b->regions.size());
     for (std::size_t r = 0; r < a->regions.size(); ++r) {
-      EXPECT_EQ(a->regions[r].region, b->regions[r].region);
-      EXPECT_NEAR(a->regions[r].contact_time_percent, b->regions[r].contact_time_percent, 1.0) << a->regions[r].region;
+      const RegionMetrics& x = a->regions[r];
+      const RegionMetrics& y = b->regions[r];
+      SCOPED_TRACE(x.region);
+      EXPECT_EQ(x.region, y.region);
+      EXPECT_EQ(x.peak_pressure_kpa, y.peak_pressure_kpa);
+      EXPECT_NEAR(x.pti_novel_kpa_s, y.pti_novel_kpa_s, 1e-9 * std::abs(y.pti_novel_kpa_s));
+      EXPECT_NEAR(x.fti_n_s, y.fti_n_s, 1e-9 * std::abs(y.fti_n_s));
+      EXPECT_EQ(x.contact_time_percent, y.contact_time_percent);
     }
   }
+}
+
+TEST(AnalyzeStream, AStandingContactEndedByAQuietGapIsNotCarriedOn) {
+  // The same standing trial with the load taken off the mat for 3 s in the middle (frames 40-69:
+  // all sensels read 0 but three of the left foot, 100 kPa each, under the quiet limit). No
+  // window reaches max_window_s: the quiet gap closes the first window while those three sensels
+  // keep the left contact registered at its last frame. That contact ends with the window: it is
+  // measured as the whole-recording analysis measures the recording cut at the same frame. (Kept
+  // open across the gap, it took the next loaded frame, seconds later, as its last frame's
+  // interval, and its region PTIs grew by that much.)
+  sim::StandParams sp;
+  sp.duration_s = 12.0;
+  sp.sample_rate_hz = 10.0;
+  sim::MatParams mat;
+  mat.rows = 100;
+  mat.cols = 100;
+  sim::Simulation sim = sim::simulate_stand_mat(sp, mat);
+  const auto whole_first = analyze(sim.recording);
+  ASSERT_TRUE(whole_first) << whole_first.error().message;
+  Eigen::Index light = -1;
+  for (const auto& fa : whole_first->footfalls)
+    if (fa.footfall.side == Side::left && !fa.footfall.sensels.empty()) light = fa.footfall.sensels[fa.footfall.sensels.size() / 2];
+  ASSERT_GE(light, 0);
+  Stream& st = sim.recording.streams[0];
+  for (Eigen::Index f = 40; f < 70; ++f) {
+    st.pressure_kpa.row(f).setZero();
+    for (Eigen::Index k = 0; k < 3; ++k) st.pressure_kpa(f, light + k) = 100.0f;
+  }
+  AnalysisParams p;
+  p.max_window_s = 100.0;
+  auto s = stream_recording(sim.recording, 7, p);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->quality.streams[0].windows, 2u);
+  const FootfallAnalysis* left = nullptr;
+  for (const auto& fa : s->footfalls)
+    if (fa.footfall.side == Side::left && fa.footfall.first_frame == 0) left = &fa;
+  ASSERT_NE(left, nullptr);
+  ASSERT_TRUE(left->footfall.reject_reason.empty()) << left->footfall.reject_reason;
+  ASSERT_LT(left->footfall.last_frame, 60);
+  // The recording up to the first window's last frame, analysed whole.
+  Recording cut = sim.recording;
+  const Eigen::Index n = left->footfall.last_frame + 1;
+  cut.streams[0].time_s = Eigen::VectorXd(st.time_s.head(n));
+  cut.streams[0].pressure_kpa = st.pressure_kpa.topRows(n);
+  auto whole = analyze(cut);
+  ASSERT_TRUE(whole) << whole.error().message;
+  const FootfallAnalysis* ref = nullptr;
+  for (const auto& fa : whole->footfalls)
+    if (fa.footfall.side == Side::left && fa.footfall.first_frame == 0) ref = &fa;
+  ASSERT_NE(ref, nullptr);
+  EXPECT_EQ(left->footfall.last_frame, ref->footfall.last_frame);
+  for (const auto& [key, value] : ref->measures)
+    if (key.rfind("standing_", 0) == 0) {
+      ASSERT_TRUE(left->measures.contains(key)) << key;
+      EXPECT_NEAR(left->measures.at(key), value, 1e-9 * std::max(1.0, std::abs(value))) << key;
+    }
+  ASSERT_FALSE(left->regions.empty());
+  ASSERT_EQ(left->regions.size(), ref->regions.size());
+  for (std::size_t r = 0; r < left->regions.size(); ++r)
+    EXPECT_NEAR(left->regions[r].pti_novel_kpa_s, ref->regions[r].pti_novel_kpa_s,
+                1e-9 * std::abs(ref->regions[r].pti_novel_kpa_s))
+        << left->regions[r].region;
 }
 
 TEST(AnalyzeStream, WindowsCutAtTheValueBudgetCarryTheContactOver) {

@@ -425,18 +425,22 @@ void continue_open_contacts(const FrameView& window, const std::vector<Footfall>
       if (o.region_acc)
         for (Eigen::Index f = next.first_frame; f <= next.last_frame; ++f)
           if (window.time(f) > o.region_acc->last_time_s()) o.region_acc->add(window, f);
-      o.ff.last_frame = next.last_frame + offset;
-      o.ff.end_s = window.time(next.last_frame);
-      o.ff.flags.time_end = next.flags.time_end;
+      // The segmentation of this window may end it inside the frames two windows share, before
+      // frames already added: the contact ends at the later of the two.
+      if (next.last_frame + offset > o.ff.last_frame) {
+        o.ff.last_frame = next.last_frame + offset;
+        o.ff.end_s = window.time(next.last_frame);
+        o.ff.flags.time_end = next.flags.time_end;
+      }
       open_on = cut && next.last_frame >= last_local;
-      last_interval = frame_interval_s(window, next.last_frame);
-    } else {
-      // Ended at the previous cut: its last frame's next frame is in this window.
-      Eigen::Index f = 0;
-      while (f < window.frame_count() && !(window.time(f) > o.contact->last_time_s())) ++f;
-      last_interval = f < window.frame_count() ? window.time(f) - o.contact->last_time_s()
-                      : o.region_acc && o.region_acc->frames() > 1 ? o.region_acc->last_step_s()
-                                                                    : frame_interval_s(window, last_local);
+    }
+    if (!open_on) {
+      // The last frame's interval: to the stream's next frame when this window holds it, else the
+      // contact's own last step (or the stream's rate for a contact of one frame).
+      const Eigen::Index last = o.ff.last_frame - offset;
+      if (last >= 0 && last + 1 < window.frame_count()) last_interval = window.time(last + 1) - window.time(last);
+      else if (o.region_acc && o.region_acc->frames() > 1) last_interval = o.region_acc->last_step_s();
+      else last_interval = info.sample_rate_hz > 0 ? 1.0 / info.sample_rate_hz : 0.0;
     }
     if (open_on) {
       still_open.push_back(std::move(o));
@@ -460,7 +464,7 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
                     Eigen::Index own_from, const RecordingMetadata& meta, const AnalysisParams& p,
                     bool keep_sensels, StreamQuality& q, Footfalls& out,
                     std::vector<FootImage>& images, std::optional<Eigen::Index>* carry,
-                    std::vector<FootfallWork>* open = nullptr) {
+                    std::vector<FootfallWork>* open = nullptr, bool length_cut = false) {
   const auto& info = window.info();
   const bool insole = is_insole_stream(info);
   const Eigen::Index last_local = window.frame_count() - 1;
@@ -495,7 +499,7 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
   // bits whatever the number of threads.
   using Work = FootfallWork;
   // Open standing contacts of earlier windows first: they started before this window's own part.
-  if (open) continue_open_contacts(window, footfalls, offset, own_from, carry != nullptr, keep_sensels, q, out, images, *open);
+  if (open) continue_open_contacts(window, footfalls, offset, own_from, length_cut, keep_sensels, q, out, images, *open);
   auto analyse_one = [&](std::size_t i, Work& w) {
     Footfall& ff = w.ff;
     ff = footfalls[i];
@@ -544,8 +548,10 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
       } else {
         ff.reject_reason = "sensor positions unknown: no foot frame";
       }
-      // A standing contact still loaded where the window is cut goes on in the next window.
-      const bool goes_on = open && carry && standing && ff.last_frame >= last_local;
+      // A standing contact still loaded where the window is cut for its length goes on in the next
+      // window (a window closed by a quiet gap ends its contacts: the frames up to the next load
+      // are dropped).
+      const bool goes_on = open && length_cut && standing && ff.last_frame >= last_local;
       if (ff.reject_reason.empty()) {
         fa = analyze_samples(extract_samples(window, ff), ff, frame, standing, p, goes_on ? &w.contact : nullptr);
         // The COP of a walking step rolls from heel to toe (metrics.md section 5.4). When it
@@ -1265,7 +1271,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     return k;
   };
 
-  auto process = [&](StreamWindow& w, Eigen::Index n, bool last) {
+  auto process = [&](StreamWindow& w, Eigen::Index n, bool last, bool length_cut) {
     // Analyses buffer rows [0, n); contacts still open at row n - 1 are carried over unless
     // this is the end of the stream.
     const FrameView s = w.view(n);
@@ -1273,7 +1279,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     std::optional<Eigen::Index> carry;
     if (!is_load_cell_stream(*w.info))  // a load cell's weight is not a footprint
       analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, found, r.images,
-                     last ? nullptr : &carry, &w.open);
+                     last ? nullptr : &carry, &w.open, length_cut);
     Eigen::Index next_start = w.window_first + lead_in_start(w, n);
     w.own_from = w.window_first + n;
     if (carry) {
@@ -1346,7 +1352,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
         continue;
       }
       if (quiet && t - w.quiet_since_s >= params.quiet_gap_s) {
-        process(w, w.rows(), false);
+        process(w, w.rows(), false, false);
       } else if (t - w.time_s.front() > params.max_window_s || (cap_values && w.view_values() > params.max_window_values &&
                                                        t - w.time_s.front() >= min_capped_window_s)) {
         // Cut at the least-loaded frame of the window's last third.
@@ -1354,7 +1360,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
         Eigen::Index cut = n - 1;
         for (Eigen::Index k = (2 * n) / 3; k < n; ++k)
           if (w.force_n[static_cast<std::size_t>(k)] < w.force_n[static_cast<std::size_t>(cut)]) cut = k;
-        process(w, cut + 1, false);
+        process(w, cut + 1, false, true);
       }
     }
     if (c.give_back) c.give_back(std::move(c.pressure_kpa));
@@ -1372,7 +1378,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
       for (auto& fa : from_vendor) found.push_back(std::move(fa));
       w.vendor_time_s = {};
     } else if (w.active && w.rows() > 0) {
-      process(w, w.rows(), true);
+      process(w, w.rows(), true, false);
     }
     // Open contacts whose end no window saw (the stream ended at a cut): measured as they are.
     for (FootfallWork& o : w.open)

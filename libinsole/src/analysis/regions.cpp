@@ -358,9 +358,12 @@ double frame_interval_s(const FrameView& frames, Eigen::Index f) {
 
 RegionMetricsAccumulator::RegionMetricsAccumulator(const RegionMasks& masks, const Eigen::VectorXd& areas_mm2,
                                                    const RegionMetricsParams& params)
-    : areas_(areas_mm2), thr_(static_cast<float>(params.active_threshold_kpa)) {
+    : thr_(static_cast<float>(params.active_threshold_kpa)) {
   for (const Region& reg : masks.regions) {
     sensels_.push_back(reg.sensels);
+    areas_.emplace_back();
+    areas_.back().reserve(reg.sensels.size());
+    for (Eigen::Index s : reg.sensels) areas_.back().push_back(areas_mm2[s]);
     state_.emplace_back();
     state_.back().m.region = reg.name;
   }
@@ -373,12 +376,14 @@ void RegionMetricsAccumulator::add(const FrameView& frames, Eigen::Index f) {
     RegionMetrics& m = st.m;
     double force = 0.0, area = 0.0;
     float pmax = 0.0f;
-    for (Eigen::Index s : sensels_[r]) {
-      const float p = frames.at(f, s);
+    const std::vector<Eigen::Index>& sensels = sensels_[r];
+    const std::vector<double>& areas = areas_[r];
+    for (std::size_t i = 0; i < sensels.size(); ++i) {
+      const float p = frames.at(f, sensels[i]);
       if (!(p > 0.0f)) continue;  // also skips NaN (absent sensels)
-      force += double(p) * areas_[s];
+      force += double(p) * areas[i];
       pmax = std::max(pmax, p);
-      if (p > thr_) area += areas_[s];
+      if (p > thr_) area += areas[i];
     }
     force *= 1e-3;  // kPa * mm^2 = 1e-3 N
     if (frames_ == 0) m.time_of_peak_s = t;

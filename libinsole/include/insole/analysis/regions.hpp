@@ -177,7 +177,7 @@ class RegionMetricsAccumulator {
     Eigen::Index loaded_frames = 0;
   };
   std::vector<std::vector<Eigen::Index>> sensels_;  // of each region
-  Eigen::VectorXd areas_;
+  std::vector<std::vector<double>> areas_;          // of those sensels (mm^2)
   float thr_;
   std::vector<State> state_;
   Eigen::Index frames_ = 0;
