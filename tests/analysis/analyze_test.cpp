@@ -404,6 +404,17 @@ TEST(AnalyzeStream, WindowsCutInsideWalkingCarryTheContactOver) {
     EXPECT_NEAR(median_of(*s, side, "cpei_percent"), median_of(c.result, side, "cpei_percent"), 0.5);
 }
 
+// A 12-s standing trial with sway at 10 Hz on a 100 x 100 mat (10 mm): 120 frames.
+sim::Simulation twelve_second_stand() {
+  sim::StandParams sp;
+  sp.duration_s = 12.0;
+  sp.sample_rate_hz = 10.0;
+  sim::MatParams mat;
+  mat.rows = 100;
+  mat.cols = 100;
+  return sim::simulate_stand_mat(sp, mat);
+}
+
 TEST(AnalyzeStream, AStandingContactLongerThanItsWindowIsMeasuredOverAllItsFrames) {
   // A 12-s standing trial with sway, streamed in windows of at most 2 s: each foot is one contact
   // that outlasts six windows. The reference is the whole-recording analysis, which holds every
@@ -411,13 +422,7 @@ TEST(AnalyzeStream, AStandingContactLongerThanItsWindowIsMeasuredOverAllItsFrame
   // (which streaming takes from the contact's first window) must agree to rounding; before the
   // contact was carried from window to window, streaming measured only the first 2 s (the COP
   // path was then a sixth of the whole).
-  sim::StandParams sp;
-  sp.duration_s = 12.0;
-  sp.sample_rate_hz = 10.0;
-  sim::MatParams mat;
-  mat.rows = 100;
-  mat.cols = 100;
-  const sim::Simulation sim = sim::simulate_stand_mat(sp, mat);
+  const sim::Simulation sim = twelve_second_stand();
   ASSERT_EQ(sim.recording.meta.mode, "stand");
   auto whole = analyze(sim.recording);
   ASSERT_TRUE(whole) << whole.error().message;
@@ -483,13 +488,7 @@ TEST(AnalyzeStream, AStandingContactEndedByAQuietGapIsNotCarriedOn) {
   // measured as the whole-recording analysis measures the recording cut at the same frame. (Kept
   // open across the gap, it took the next loaded frame, seconds later, as its last frame's
   // interval, and its region PTIs grew by that much.)
-  sim::StandParams sp;
-  sp.duration_s = 12.0;
-  sp.sample_rate_hz = 10.0;
-  sim::MatParams mat;
-  mat.rows = 100;
-  mat.cols = 100;
-  sim::Simulation sim = sim::simulate_stand_mat(sp, mat);
+  sim::Simulation sim = twelve_second_stand();
   const auto whole_first = analyze(sim.recording);
   ASSERT_TRUE(whole_first) << whole_first.error().message;
   Eigen::Index light = -1;

@@ -313,6 +313,70 @@ TEST(StandingContact, FedInOverlappingWindowsGivesOnePassAndTheHandValues) {
   EXPECT_THROW(two.append(other), std::invalid_argument);
 }
 
+// The summing StandingContact against the block formulas that read all the samples at once
+// (ml_pressure_index, band_series + standing_measures, equinus_features, cop_trajectory,
+// footfall_image: what a standing footfall was measured with before it was summed a frame at a
+// time): the same bits, on a simulated standing contact cut to 1, 2, 3 frames and whole.
+TEST(StandingContact, GivesTheBitsOfTheBlockFormulas) {
+  const StandCase& c = stand_case(sim::ArchType::normal, 70.0, 30.0);
+  const Stream& st = c.sim.recording.streams[0];
+  const FootfallAnalysis* fa0 = footfall(c.result, Side::left);
+  ASSERT_NE(fa0, nullptr);
+  ASSERT_FALSE(fa0->footfall.sensels.empty());
+  const AnalysisParams p;
+  const FootFrame& frame = fa0->frame;
+  for (Eigen::Index frames : {Eigen::Index{1}, Eigen::Index{2}, Eigen::Index{3}, Eigen::Index{-1}}) {
+    Footfall ff = fa0->footfall;
+    if (frames > 0) ff.last_frame = ff.first_frame + frames - 1;
+    SCOPED_TRACE(ff.last_frame - ff.first_frame + 1);
+    const FootfallSamples s = extract_samples(st.info.layout, st.time_s, st.pressure_kpa, ff);
+    const FootBands bands = assign_bands(s, frame, p.bands);
+    const BandSeries series = band_series(s, bands);
+    const CopTrajectory cop = cop_trajectory(s, p.cop);
+    const Eigen::MatrixX2d cop_foot = cop_in_foot(cop, frame);
+    StandingContact contact(s, bands, frame, p);
+    FootfallAnalysis fa;
+    contact.finish(fa);
+    EXPECT_EQ(fa.mlpi, ml_pressure_index(s, frame));
+    EXPECT_EQ(fa.forefoot_mlpi,
+              ml_pressure_index(s, frame, p.bands.forefoot_start_fraction, p.bands.toes_start_fraction));
+    EXPECT_EQ(fa.peak_force_n, series.total_force_n.maxCoeff());
+    EXPECT_EQ(fa.cop_path_length_mm, cop_path_length_mm(cop));
+    const StandingMeasures sm = standing_measures(cop, cop_foot, series, s.time_s, frame);
+    const std::pair<const char*, std::optional<double>> expected[] = {
+        {"standing_cop_path_length_mm", sm.cop_path_length_mm},
+        {"standing_cop_range_ap_mm", sm.cop_range_ap_mm},
+        {"standing_cop_range_ml_mm", sm.cop_range_ml_mm},
+        {"standing_cop_mean_velocity_mm_s", sm.cop_mean_velocity_mm_s},
+        {"standing_cop_ellipse95_area_mm2", sm.cop_ellipse95_area_mm2},
+        {"standing_heel_load_share_percent", sm.heel_load_share_percent},
+        {"standing_midfoot_load_share_percent", sm.midfoot_load_share_percent},
+        {"standing_forefoot_load_share_percent", sm.forefoot_load_share_percent},
+        {"standing_cop_ap_percent", sm.cop_ap_percent},
+        {"standing_cop_ml_percent", sm.cop_ml_percent}};
+    for (const auto& [key, value] : expected) {
+      EXPECT_EQ(fa.measures.contains(key), value.has_value() && std::isfinite(*value)) << key;
+      if (fa.measures.contains(key)) {
+        EXPECT_EQ(fa.measures.at(key), *value) << key;
+      }
+    }
+    const EquinusFeatures e = equinus_features(s, series, GaitEvents{}, cop_foot, frame.length_mm);
+    EXPECT_EQ(fa.equinus.forefoot_pti_kpa_s, e.forefoot_pti_kpa_s);
+    EXPECT_EQ(fa.equinus.heel_pti_kpa_s, e.heel_pti_kpa_s);
+    EXPECT_EQ(fa.equinus.forefoot_peak_kpa, e.forefoot_peak_kpa);
+    EXPECT_EQ(fa.equinus.heel_peak_kpa, e.heel_peak_kpa);
+    EXPECT_EQ(fa.equinus.heel_load_share_percent, e.heel_load_share_percent);
+    EXPECT_EQ(fa.equinus.forefoot_relative_load_percent, e.forefoot_relative_load_percent);
+    EXPECT_EQ(fa.equinus.strike_index, e.strike_index);
+    const FootfallImage im = footfall_image(s, cop_foot, false, p.region_metrics.active_threshold_kpa);
+    EXPECT_EQ(fa.image.sensels, im.sensels);
+    EXPECT_EQ(fa.image.peak_kpa, im.peak_kpa);
+    EXPECT_EQ(fa.image.pti_kpa_s, im.pti_kpa_s);
+    EXPECT_EQ(fa.image.mean_kpa, im.mean_kpa);
+    EXPECT_EQ(fa.image.contact_percent, im.contact_percent);
+  }
+}
+
 // The standing cues on hand-made footprints at several rotations.
 TEST(StandingHeelEnd, CuesAgreeOnAFootWithToesAndAHeavyHeel) {
   const SensorLayout layout = SensorLayout::grid(100, 100, 5.0, 5.0).value();
