@@ -176,8 +176,9 @@ Status MatrixCodecConfig::validate() const {
     const long want = expected_length();
     const long most = length.size == 1 ? 0xFF : 0xFFFF;
     if (want < 0 || want > most) {
-      // What the field counts follows from the grid (and, in bytes, from the value type, the
-      // trailer and the framing bytes): those fields decide the length too.
+      // What the field counts follows from the grid and, counted in bytes, from the value type
+      // and the trailer: those fields are named too. (A count of frame bytes also includes the
+      // sync, length, after_length, foot and checksum bytes, which the message does not list.)
       std::vector<std::string> fields = {"framing.length.size", "framing.length.counts"};
       if (length.adjust != 0) fields.push_back("framing.length.adjust");
       fields.insert(fields.end(), {"layout.rows", "layout.cols"});

@@ -337,8 +337,9 @@ struct FootfallWork {
   FootfallAnalysis fa;
   FootFrame frame;                   // with masks: the frame the image is accumulated in
   std::optional<RegionMasks> masks;  // the regions the image is accumulated over
-  // A standing contact still loaded when its window was cut: its state, fed with the frames of
-  // the next windows until it ends (standing_contact.hpp). Its ff frames are stream frames.
+  // A standing contact still loaded when its window was cut for its length: its state, fed with
+  // the frames of the next windows until it ends (standing_contact.hpp). Its ff frames are stream
+  // frames.
   std::optional<StandingContact> contact;
   std::optional<RegionMetricsAccumulator> region_acc;
 };
@@ -382,14 +383,23 @@ void close_open_contact(FootfallWork& o, double last_interval_s, const StreamInf
   fold_footfall(o, info, 0, keep_sensels, q, out, images);
 }
 
+// The last frame's sampling interval of a contact that ends with no later frame at hand: its
+// own last step, or the stream's rate for a contact of one frame.
+double own_last_interval_s(const FootfallWork& o, const StreamInfo& info) {
+  if (o.region_acc && o.region_acc->frames() > 1) return o.region_acc->last_step_s();
+  return info.sample_rate_hz > 0 ? 1.0 / info.sample_rate_hz : 0.0;
+}
+
 // Feeds the open standing contacts of a stream (`open`, from earlier windows) with the frames of
 // `window` that continue them, and folds those that end in it (or at the previous cut). A
 // contact is continued by the footfall of the window that started before the window's own part
-// (it was loaded at the cut) and shares most sensels with it; its frames are read over the
-// contact's own sensels. With `cut` false (the stream's end) every open contact ends here.
+// and spans the contact's last frame (it was loaded at the cut), sharing most of its sensels
+// (an in-shoe stream's footfalls all list every sensel); its frames are read over the contact's
+// own sensels. Unless this window too is cut for its length (`length_cut`: a window closed by a
+// quiet gap, or the stream's end), every open contact ends here.
 template <class Footfalls>
 void continue_open_contacts(const FrameView& window, const std::vector<Footfall>& footfalls, Eigen::Index offset,
-                            Eigen::Index own_from, bool cut, bool keep_sensels, StreamQuality& q,
+                            Eigen::Index own_from, bool length_cut, bool keep_sensels, StreamQuality& q,
                             Footfalls& out, std::vector<FootImage>& images, std::vector<FootfallWork>& open) {
   const auto& info = window.info();
   const Eigen::Index last_local = window.frame_count() - 1;
@@ -401,12 +411,14 @@ void continue_open_contacts(const FrameView& window, const std::vector<Footfall>
     std::sort(sorted.begin(), sorted.end());
     std::size_t best = footfalls.size();
     std::size_t best_shared = 0;
+    const Eigen::Index last = o.ff.last_frame - offset;  // in this window, when it holds it
     for (std::size_t i = 0; i < footfalls.size(); ++i) {
-      if (taken[i] || footfalls[i].first_frame + offset >= own_from) continue;
+      const Footfall& f = footfalls[i];
+      if (taken[i] || f.first_frame + offset >= own_from || last < f.first_frame || last > f.last_frame) continue;
       std::size_t shared = 0;
-      for (Eigen::Index sensel : footfalls[i].sensels)
+      for (Eigen::Index sensel : f.sensels)
         if (std::binary_search(sorted.begin(), sorted.end(), sensel)) ++shared;
-      if (shared > best_shared) {
+      if (best == footfalls.size() || shared > best_shared) {
         best_shared = shared;
         best = i;
       }
@@ -432,15 +444,14 @@ void continue_open_contacts(const FrameView& window, const std::vector<Footfall>
         o.ff.end_s = window.time(next.last_frame);
         o.ff.flags.time_end = next.flags.time_end;
       }
-      open_on = cut && next.last_frame >= last_local;
+      open_on = length_cut && next.last_frame >= last_local;
     }
     if (!open_on) {
       // The last frame's interval: to the stream's next frame when this window holds it, else the
       // contact's own last step (or the stream's rate for a contact of one frame).
-      const Eigen::Index last = o.ff.last_frame - offset;
-      if (last >= 0 && last + 1 < window.frame_count()) last_interval = window.time(last + 1) - window.time(last);
-      else if (o.region_acc && o.region_acc->frames() > 1) last_interval = o.region_acc->last_step_s();
-      else last_interval = info.sample_rate_hz > 0 ? 1.0 / info.sample_rate_hz : 0.0;
+      const Eigen::Index end = o.ff.last_frame - offset;
+      last_interval = end >= 0 && end + 1 < window.frame_count() ? window.time(end + 1) - window.time(end)
+                                                                 : own_last_interval_s(o, info);
     }
     if (open_on) {
       still_open.push_back(std::move(o));
@@ -456,7 +467,10 @@ void continue_open_contacts(const FrameView& window, const std::vector<Footfall>
 // `carry` non-null, contacts still loaded at the window's last frame that started after its
 // second frame are left for the next window: the earliest of their first frames is returned
 // through `carry`, and every footfall starting at or after it is left too (the next window
-// starts there and finds them again).
+// starts there and finds them again). With `open` (streaming), the standing contacts open from
+// earlier windows are continued or ended first (continue_open_contacts), and when the window is
+// cut for its length (`length_cut`) a standing contact still loaded at its last frame is kept
+// open in `open` instead of being folded in.
 // `out` is a std::vector (whole recordings) or a std::deque (streaming: no doubling of a growing
 // array while the result is largest); footfalls are appended to it.
 template <class Footfalls>
@@ -1273,7 +1287,8 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
 
   auto process = [&](StreamWindow& w, Eigen::Index n, bool last, bool length_cut) {
     // Analyses buffer rows [0, n); contacts still open at row n - 1 are carried over unless
-    // this is the end of the stream.
+    // this is the end of the stream, and standing ones are measured on if the window is cut for
+    // its length (`length_cut`).
     const FrameView s = w.view(n);
     ++w.q.windows;
     std::optional<Eigen::Index> carry;
@@ -1381,9 +1396,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
       process(w, w.rows(), true, false);
     }
     // Open contacts whose end no window saw (the stream ended at a cut): measured as they are.
-    for (FootfallWork& o : w.open)
-      close_open_contact(o, o.region_acc && o.region_acc->frames() > 1 ? o.region_acc->last_step_s() : 0.0, *w.info,
-                         false, w.q, found, r.images);
+    for (FootfallWork& o : w.open) close_open_contact(o, own_last_interval_s(o, *w.info), *w.info, false, w.q, found, r.images);
     w.open.clear();
     StreamQuality q = w.quality->finish(params);
     q.footfalls_found = w.q.footfalls_found;
