@@ -404,16 +404,19 @@ TEST(AnalyzeStream, WindowsCutInsideWalkingCarryTheContactOver) {
     EXPECT_NEAR(median_of(*s, side, "cpei_percent"), median_of(c.result, side, "cpei_percent"), 0.5);
 }
 
-// A 12-s standing trial with sway at 10 Hz on a 100 x 100 mat (10 mm): 120 frames.
-sim::Simulation twelve_second_stand() {
+// A simulated standing trial with sway on a mat of 10-mm sensels.
+sim::Simulation stand_trial(double duration_s, double rate_hz, int rows, int cols) {
   sim::StandParams sp;
-  sp.duration_s = 12.0;
-  sp.sample_rate_hz = 10.0;
+  sp.duration_s = duration_s;
+  sp.sample_rate_hz = rate_hz;
   sim::MatParams mat;
-  mat.rows = 100;
-  mat.cols = 100;
+  mat.rows = rows;
+  mat.cols = cols;
   return sim::simulate_stand_mat(sp, mat);
 }
+
+// 12 s at 10 Hz on a 100 x 100 mat: 120 frames.
+sim::Simulation twelve_second_stand() { return stand_trial(12.0, 10.0, 100, 100); }
 
 TEST(AnalyzeStream, AStandingContactLongerThanItsWindowIsMeasuredOverAllItsFrames) {
   // A 12-s standing trial with sway, streamed in windows of at most 2 s: each foot is one contact
@@ -576,15 +579,7 @@ TEST(AnalyzeStream, WindowsCutAtTheValueBudgetCarryTheContactOver) {
 }
 
 // A simulated 3 s standing trial at 25 Hz on an 80 x 90 mat.
-sim::Simulation three_second_stand() {
-  sim::StandParams sp;
-  sp.duration_s = 3.0;
-  sp.sample_rate_hz = 25.0;
-  sim::MatParams mat;
-  mat.rows = 80;
-  mat.cols = 90;
-  return sim::simulate_stand_mat(sp, mat);
-}
+sim::Simulation three_second_stand() { return stand_trial(3.0, 25.0, 80, 90); }
 
 TEST(AnalyzeStream, HandsEveryChunksStorageBackOnceAnalysed) {
   // FrameChunk::give_back: the reader's blocks come back to it to be filled again. Each chunk's

@@ -423,8 +423,6 @@ void continue_open_contacts(const FrameView& window, const std::vector<Footfall>
         best = i;
       }
     }
-    // The last frame's sampling interval, when the contact ends: to the stream's next frame.
-    double last_interval = 0.0;
     bool open_on = false;
     if (best < footfalls.size() && 2 * best_shared >= std::min(mine.size(), footfalls[best].sensels.size())) {
       taken[best] = true;
@@ -446,18 +444,17 @@ void continue_open_contacts(const FrameView& window, const std::vector<Footfall>
       }
       open_on = length_cut && next.last_frame >= last_local;
     }
-    if (!open_on) {
-      // The last frame's interval: to the stream's next frame when this window holds it, else the
-      // contact's own last step (or the stream's rate for a contact of one frame).
-      const Eigen::Index end = o.ff.last_frame - offset;
-      last_interval = end >= 0 && end + 1 < window.frame_count() ? window.time(end + 1) - window.time(end)
-                                                                 : own_last_interval_s(o, info);
-    }
     if (open_on) {
       still_open.push_back(std::move(o));
       continue;
     }
-    close_open_contact(o, last_interval, info, keep_sensels, q, out, images);
+    // Its last frame's interval: to the stream's next frame when this window holds it, else the
+    // contact's own last step (or the stream's rate for a contact of one frame).
+    const Eigen::Index end = o.ff.last_frame - offset;
+    close_open_contact(o,
+                       end >= 0 && end + 1 < window.frame_count() ? window.time(end + 1) - window.time(end)
+                                                                  : own_last_interval_s(o, info),
+                       info, keep_sensels, q, out, images);
   }
   open = std::move(still_open);
 }

@@ -53,17 +53,18 @@ void StandingContact::add(const FootfallSamples& s, Eigen::Index from) {
   // The COP of every loaded frame; the threshold is applied at the end (finish).
   CopParams all;
   all.min_force_fraction = 0.0;
+  // It keeps the frames with force > 0, so their largest force is the contact's peak force
+  // whenever the threshold matters (with none, there is no COP to keep).
   const CopTrajectory cop = cop_trajectory(s, all);
-  const Eigen::VectorXd force = s.force_n();
   for (Eigen::Index k = 0; k < cop.time_s.size(); ++k) {
     if (n_ > 0 && !(cop.time_s[k] > last_t_)) continue;
     if (cop.time_s[k] < s.time_s[from]) continue;
     cop_.push_back({cop.time_s[k], cop.force_n[k], cop.xy_mm(k, 0), cop.xy_mm(k, 1)});
+    max_force_n_ = std::max(max_force_n_, cop.force_n[k]);
   }
   for (Eigen::Index f = from; f < frames; ++f) {
     const double t = s.time_s[f];
     const auto row = s.pressure_kpa.row(f);
-    max_force_n_ = n_ > 0 ? std::max(max_force_n_, force[f]) : force[f];
     sum_kpa_ += row.transpose().cast<double>();
     const double total = series.total_force_n[f];
     if (n_ > 0) {
