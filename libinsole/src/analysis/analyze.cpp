@@ -13,6 +13,9 @@
 #include <cstdint>
 #include <cstring>
 #include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
 #include <cstdlib>
 #include <deque>
 #include <exception>
@@ -459,6 +462,262 @@ void continue_open_contacts(const FrameView& window, const std::vector<Footfall>
   open = std::move(still_open);
 }
 
+// The footfalls of one window, and what measuring them shares.
+struct WindowFootfalls {
+  std::vector<Footfall> footfalls;
+  std::vector<Eigen::VectorXf> peaks;  // filled on demand, once per footfall
+  std::optional<FootFrame> shoe_frame;  // an in-shoe grid's one foot frame for the window
+  std::vector<std::size_t> todo;        // the footfalls this window measures, in time order
+};
+
+bool is_standing_footfall(const Footfall& ff, const RecordingMetadata& meta, const AnalysisParams& p) {
+  return meta.mode == "stand" || (ff.end_s - ff.start_s) >= p.standing_min_s;
+}
+
+// Measures footfall i of `window` into `w` (possibly on another thread: it touches only `w` and
+// wf.peaks[i]). With `carry_on` (the window is cut for its length, streaming), a standing contact
+// still loaded at the window's last frame keeps its state in w.contact to be fed on.
+void measure_footfall(const FrameView& window, WindowFootfalls& wf, std::size_t i, const RecordingMetadata& meta,
+                      const AnalysisParams& p, bool carry_on, FootfallWork& w) {
+  const auto& info = window.info();
+  const bool insole = is_insole_stream(info);
+  Footfall& ff = w.ff;
+  ff = wf.footfalls[i];
+  FootfallAnalysis& fa = w.fa;
+  const bool standing = is_standing_footfall(ff, meta, p);
+  // A standing contact outlasts the recording (or the streaming window) by nature: being cut
+  // in time does not spoil its footprint, so only a spatial cut (or being too short or too
+  // small) rejects it. The flags keep what the segmentation saw.
+  if (standing && ff.flags.cut_in_time() && !ff.flags.cut_in_space() &&
+      !ff.flags.too_short_or_small()) {
+    ff.reject_reason.clear();
+    ff.partial = false;
+  }
+  if (!insole && !standing && ff.flags.cut_in_time() && !ff.flags.cut_in_space() &&
+      !ff.flags.too_short_or_small() && light_at_cuts(window, ff, p.boundary_force_share)) {
+    ff.reject_reason.clear();
+    ff.partial = false;
+  }
+  if (ff.reject_reason.empty() && ff.partial)
+    ff.reject_reason = "partial contact (at the edge of the sensor or of the recording)";
+  if (ff.reject_reason.empty()) {
+    if (wf.peaks[i].size() == 0) wf.peaks[i] = peak_footprint(window, ff);
+    const Eigen::VectorXf& peak = wf.peaks[i];
+    FootFrame frame;
+    if (wf.shoe_frame) {
+      frame = *wf.shoe_frame;
+    } else if (info.layout.is_grid()) {
+      // The loading sequence decides which end is the heel (foot_frame.hpp).
+      const LoadTiming timing = load_timing(window, ff, p.segmentation.active_threshold_kpa);
+      FootFrameParams fp = p.foot_frame;
+      fp.standing = standing;
+      auto fr = foot_frame(info.layout, peak, ff.sensels, ff.side, fp, &timing);
+      if (fr) frame = *fr;
+      else ff.reject_reason = "no foot frame: " + fr.error().message;
+      // A walking print as wide as a forefoot is long has no heel in it: toe walking. Its
+      // posterior end is the metatarsal heads, so no measure in the foot frame would mean what
+      // it says (the "heel" would be the forefoot).
+      if (fr && !standing && !insole && !(frame.width_mm < p.toe_walking_min_width_ratio * frame.length_mm)) {
+        std::ostringstream os;
+        os << "toe walking: no heel contact (print " << std::lround(frame.length_mm) << " mm long, "
+           << std::lround(frame.width_mm) << " mm wide; a whole foot is 0.35-0.45 as wide as long)";
+        ff.reject_reason = os.str();
+      }
+    } else if (info.layout.has_geometry()) {
+      frame = insole_frame(info.layout, ff.sensels, ff.side);
+    } else {
+      ff.reject_reason = "sensor positions unknown: no foot frame";
+    }
+    // A standing contact still loaded where the window is cut for its length goes on in the next
+    // window (a window closed by a quiet gap ends its contacts: the frames up to the next load
+    // are dropped).
+    const bool goes_on = carry_on && standing && ff.last_frame >= window.frame_count() - 1;
+    if (ff.reject_reason.empty()) {
+      fa = analyze_samples(extract_samples(window, ff), ff, frame, standing, p, goes_on ? &w.contact : nullptr);
+      // The COP of a walking step rolls from heel to toe (metrics.md section 5.4). When it
+      // runs the other way in the foot frame, the frame's heel and toe ends are swapped, and
+      // with them medial and lateral: no measure of this contact can be trusted.
+      if (!standing && fa.cop_heel_to_toe_mm < 0.0) {
+        ff.reject_reason = "foot axis reversed: the COP runs from toe to heel in the foot frame";
+        fa.measures.clear();
+      } else if (info.layout.is_grid() && !frame.heel_end_known) {
+        fa.arch.unavailable_reason = "heel end undecided (" + frame.heel_end_reason +
+                                     "): the toes and the thirds cannot be placed";
+      } else if (info.layout.is_grid()) {
+        auto masks = make_regions(info.layout, peak, ff.sensels, frame, p.regions);
+        if (masks) {
+          ArchParams ap = p.arch;
+          ap.in_shoe = insole;
+          fa.arch = arch_measures(info.layout, peak, *masks, frame, ap);
+          if (w.contact) {
+            w.region_acc.emplace(*masks, info.layout.areas_mm2(), p.region_metrics);
+            for (Eigen::Index f = ff.first_frame; f <= ff.last_frame; ++f) w.region_acc->add(window, f);
+            fa.regions = w.region_acc->finish(frame_interval_s(window, ff.last_frame));
+          } else {
+            fa.regions = region_metrics(window, ff, *masks, p.region_metrics);
+          }
+          // Where the forefoot's highest peak lies (mm from the heel): a metatarsal pad sits just
+          // proximal to it.
+          if (const Region* fore = masks->find(region::forefoot)) {
+            Eigen::Index best = -1;
+            for (Eigen::Index s : fore->sensels)
+              if (best < 0 || peak(s) > peak(best)) best = s;
+            if (best >= 0 && peak(best) > 0.0f)
+              put(fa.measures, "forefoot_peak_ap_mm", frame.to_foot(info.layout.centres_mm().row(best).transpose()).y());
+          }
+          w.frame = frame;
+          w.masks = std::move(*masks);
+        } else {
+          fa.arch.unavailable_reason = "no regions: " + masks.error().message;
+        }
+        put(fa.measures, "arch_index", fa.arch.arch_index);
+        put(fa.measures, "arch_index_resolution", fa.arch.arch_index_resolution);
+        put(fa.measures, "chippaux_smirak_percent", fa.arch.chippaux_smirak_percent);
+        put(fa.measures, "staheli_index", fa.arch.staheli);
+        put(fa.measures, "midfoot_contact_ratio", fa.arch.midfoot_contact_ratio);
+      } else {
+        fa.arch.unavailable_reason = "sensor set: an insole cannot see the footprint shape";
+      }
+    }
+  }
+  wf.peaks[i] = {};  // a peak over the whole mat (36 kB on a 60 x 150 mat): not kept for the window
+}
+
+// A window's frames copied out of the stream's buffer, so that its footfalls can be measured
+// while the buffer moves on (MeasureQueue).
+class OwnedWindow {
+ public:
+  explicit OwnedWindow(const FrameView& v)
+      : info_(&v.info()), frames_(v.frame_count()), stride_(v.stride()), unstored_(v.unstored()) {
+    time_s_.resize(static_cast<std::size_t>(frames_));
+    values_.resize(static_cast<std::size_t>(std::max<Eigen::Index>(1, frames_ * stride_)));
+    for (Eigen::Index f = 0; f < frames_; ++f) {
+      time_s_[static_cast<std::size_t>(f)] = v.time(f);
+      std::memcpy(values_.data() + f * stride_, v.stored_row(f), static_cast<std::size_t>(stride_) * sizeof(float));
+    }
+    if (!v.dense()) {
+      column_.resize(static_cast<std::size_t>(v.sensor_count()));
+      for (Eigen::Index s = 0; s < v.sensor_count(); ++s) column_[static_cast<std::size_t>(s)] = v.column_of(s);
+    }
+  }
+  FrameView view() const {
+    if (column_.empty()) return FrameView(*info_, time_s_.data(), frames_, values_.data(), stride_);
+    return FrameView(*info_, time_s_.data(), frames_, values_.data(), stride_, column_.data(), unstored_);
+  }
+
+ private:
+  const StreamInfo* info_;
+  Eigen::Index frames_, stride_;
+  float unstored_;
+  std::vector<double> time_s_;
+  std::vector<float> values_;
+  std::vector<int> column_;
+};
+
+// Measures the footfalls of walking windows on a thread of its own while the calling thread reads
+// and segments the next windows (analyze_stream with two analysis threads or more). The jobs are
+// folded into the result on the calling thread in the order they were queued, so the result is
+// the same bits as measuring each window in place. At most kMaxWaiting jobs wait to be folded:
+// the windows they copy stay bounded.
+class MeasureQueue {
+ public:
+  explicit MeasureQueue(unsigned threads) {
+    // A thread that cannot be started is done without (none: the windows are measured in place).
+    try {
+      for (unsigned k = 0; k < std::min(threads, kWorkers) && threads > 1; ++k)
+        workers_.emplace_back([this, threads] {
+          set_analysis_threads_on_this_thread(threads);
+          run();
+        });
+    } catch (const std::system_error&) {
+    }
+  }
+  MeasureQueue(const MeasureQueue&) = delete;
+  MeasureQueue& operator=(const MeasureQueue&) = delete;
+  // Waits for the job being measured; the others are dropped (only an error leaves any).
+  ~MeasureQueue() {
+    {
+      const std::lock_guard<std::mutex> lock(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+  bool on() const noexcept { return !workers_.empty(); }
+  /// Queues `measure` for the worker; `fold` runs later on this thread, after the folds of every
+  /// job queued before it.
+  void submit(std::function<void()> measure, std::function<void()> fold) {
+    auto job = std::make_shared<Job>();
+    job->measure = std::move(measure);
+    job->fold = std::move(fold);
+    {
+      const std::lock_guard<std::mutex> lock(m_);
+      todo_.push_back(job);
+    }
+    cv_.notify_all();
+    order_.push_back(std::move(job));
+    fold_front(false);
+    while (order_.size() > kMaxWaiting) fold_front(true);
+  }
+  /// Folds every job queued so far (waiting for them to be measured).
+  void drain() {
+    while (!order_.empty()) fold_front(true);
+  }
+
+ private:
+  static constexpr unsigned kWorkers = 2;
+  static constexpr std::size_t kMaxWaiting = 4;
+  struct Job {
+    std::function<void()> measure, fold;
+    bool done = false;  // under m_
+    std::exception_ptr failed;
+  };
+  // Folds the jobs at the front that are measured; with `wait`, waits for the first one.
+  void fold_front(bool wait) {
+    while (!order_.empty()) {
+      const std::shared_ptr<Job> job = order_.front();
+      {
+        std::unique_lock<std::mutex> lock(m_);
+        if (!job->done && !wait) return;
+        cv_.wait(lock, [&] { return job->done; });
+      }
+      order_.pop_front();
+      if (job->failed) std::rethrow_exception(job->failed);
+      job->fold();
+      wait = false;
+    }
+  }
+  void run() {
+    for (;;) {
+      std::shared_ptr<Job> job;
+      {
+        std::unique_lock<std::mutex> lock(m_);
+        cv_.wait(lock, [this] { return stop_ || !todo_.empty(); });
+        if (stop_) return;
+        job = std::move(todo_.front());
+        todo_.pop_front();
+      }
+      try {
+        job->measure();
+      } catch (...) {
+        job->failed = std::current_exception();
+      }
+      job->measure = nullptr;
+      {
+        const std::lock_guard<std::mutex> lock(m_);
+        job->done = true;
+      }
+      cv_.notify_all();
+    }
+  }
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool stop_ = false;                          // under m_
+  std::deque<std::shared_ptr<Job>> todo_;      // under m_: queued for the worker
+  std::deque<std::shared_ptr<Job>> order_;     // this thread's: every job not yet folded, in order
+  std::vector<std::thread> workers_;
+};
+
 // Analyses every footfall of `window` (a stream, or frames [offset, offset + n) of it).
 // Footfalls starting before `own_from` belong to the previous window and are skipped. With
 // `carry` non-null, contacts still loaded at the window's last frame that started after its
@@ -469,28 +728,30 @@ void continue_open_contacts(const FrameView& window, const std::vector<Footfall>
 // cut for its length (`length_cut`) a standing contact still loaded at its last frame is kept
 // open in `open` instead of being folded in.
 // `out` is a std::vector (whole recordings) or a std::deque (streaming: no doubling of a growing
-// array while the result is largest); footfalls are appended to it.
+// array while the result is largest); footfalls are appended to it. With `queue` (streaming), a
+// window that ends all its contacts is measured on the queue's thread and folded in later, in
+// order (MeasureQueue); any other window first folds those queued before it.
 template <class Footfalls>
 void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::Index offset,
                     Eigen::Index own_from, const RecordingMetadata& meta, const AnalysisParams& p,
                     bool keep_sensels, StreamQuality& q, Footfalls& out,
                     std::vector<FootImage>& images, std::optional<Eigen::Index>* carry,
-                    std::vector<FootfallWork>* open = nullptr, bool length_cut = false) {
+                    std::vector<FootfallWork>* open = nullptr, bool length_cut = false,
+                    MeasureQueue* queue = nullptr) {
   const auto& info = window.info();
   const bool insole = is_insole_stream(info);
   const Eigen::Index last_local = window.frame_count() - 1;
   SegmentationParams sp = p.segmentation;
   sp.standing_min_s = meta.mode == "stand" ? 0.0 : p.standing_min_s;
-  std::vector<Footfall> footfalls = find_footfalls(window, stream_index, sp);
-  auto is_standing = [&](const Footfall& ff) {
-    return meta.mode == "stand" || (ff.end_s - ff.start_s) >= p.standing_min_s;
-  };
+  WindowFootfalls wf;
+  std::vector<Footfall>& footfalls = wf.footfalls;
+  footfalls = find_footfalls(window, stream_index, sp);
   // A standing footprint is the whole registered contact (grow_to_registered_contact), so that
   // the arch measures do not follow body mass through the active threshold.
   if (!insole && info.layout.is_grid()) {
     std::vector<std::size_t> grow;
     for (std::size_t i = 0; i < footfalls.size(); ++i)
-      if (is_standing(footfalls[i]) && !footfalls[i].flags.too_short_or_small()) grow.push_back(i);
+      if (is_standing_footfall(footfalls[i], meta, p) && !footfalls[i].flags.too_short_or_small()) grow.push_back(i);
     grow_to_registered_contact(window, footfalls, grow, p.standing_contact_floor_kpa);
   }
   if (carry) {
@@ -502,118 +763,13 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
   // way, so one foot frame serves them all. It is found from the max footprint of the window's
   // whole contacts and their loading sequence averaged over the contacts (times as fractions of
   // each stance), which decides the heel end far more reliably than one contact alone.
-  std::optional<FootFrame> shoe_frame;
-  std::vector<Eigen::VectorXf> peaks(footfalls.size());  // filled on demand, once per footfall
-  if (insole && info.layout.is_grid()) shoe_frame = in_shoe_frame(window, footfalls, p, peaks);
+  wf.peaks.resize(footfalls.size());
+  if (insole && info.layout.is_grid()) wf.shoe_frame = in_shoe_frame(window, footfalls, p, wf.peaks);
   // Each footfall is analysed on its own (in parallel when cores allow), then folded into the
   // result in time order: the foot images are sums, and summing in the same order gives the same
   // bits whatever the number of threads.
   using Work = FootfallWork;
-  // Open standing contacts of earlier windows first: they started before this window's own part.
-  if (open) continue_open_contacts(window, footfalls, offset, own_from, length_cut, keep_sensels, q, out, images, *open);
-  auto analyse_one = [&](std::size_t i, Work& w) {
-    Footfall& ff = w.ff;
-    ff = footfalls[i];
-    FootfallAnalysis& fa = w.fa;
-    const bool standing = is_standing(ff);
-    // A standing contact outlasts the recording (or the streaming window) by nature: being cut
-    // in time does not spoil its footprint, so only a spatial cut (or being too short or too
-    // small) rejects it. The flags keep what the segmentation saw.
-    if (standing && ff.flags.cut_in_time() && !ff.flags.cut_in_space() &&
-        !ff.flags.too_short_or_small()) {
-      ff.reject_reason.clear();
-      ff.partial = false;
-    }
-    if (!insole && !standing && ff.flags.cut_in_time() && !ff.flags.cut_in_space() &&
-        !ff.flags.too_short_or_small() && light_at_cuts(window, ff, p.boundary_force_share)) {
-      ff.reject_reason.clear();
-      ff.partial = false;
-    }
-    if (ff.reject_reason.empty() && ff.partial)
-      ff.reject_reason = "partial contact (at the edge of the sensor or of the recording)";
-    if (ff.reject_reason.empty()) {
-      if (peaks[i].size() == 0) peaks[i] = peak_footprint(window, ff);
-      const Eigen::VectorXf& peak = peaks[i];
-      FootFrame frame;
-      if (shoe_frame) {
-        frame = *shoe_frame;
-      } else if (info.layout.is_grid()) {
-        // The loading sequence decides which end is the heel (foot_frame.hpp).
-        const LoadTiming timing = load_timing(window, ff, p.segmentation.active_threshold_kpa);
-        FootFrameParams fp = p.foot_frame;
-        fp.standing = standing;
-        auto fr = foot_frame(info.layout, peak, ff.sensels, ff.side, fp, &timing);
-        if (fr) frame = *fr;
-        else ff.reject_reason = "no foot frame: " + fr.error().message;
-        // A walking print as wide as a forefoot is long has no heel in it: toe walking. Its
-        // posterior end is the metatarsal heads, so no measure in the foot frame would mean what
-        // it says (the "heel" would be the forefoot).
-        if (fr && !standing && !insole && !(frame.width_mm < p.toe_walking_min_width_ratio * frame.length_mm)) {
-          std::ostringstream os;
-          os << "toe walking: no heel contact (print " << std::lround(frame.length_mm) << " mm long, "
-             << std::lround(frame.width_mm) << " mm wide; a whole foot is 0.35-0.45 as wide as long)";
-          ff.reject_reason = os.str();
-        }
-      } else if (info.layout.has_geometry()) {
-        frame = insole_frame(info.layout, ff.sensels, ff.side);
-      } else {
-        ff.reject_reason = "sensor positions unknown: no foot frame";
-      }
-      // A standing contact still loaded where the window is cut for its length goes on in the next
-      // window (a window closed by a quiet gap ends its contacts: the frames up to the next load
-      // are dropped).
-      const bool goes_on = open && length_cut && standing && ff.last_frame >= last_local;
-      if (ff.reject_reason.empty()) {
-        fa = analyze_samples(extract_samples(window, ff), ff, frame, standing, p, goes_on ? &w.contact : nullptr);
-        // The COP of a walking step rolls from heel to toe (metrics.md section 5.4). When it
-        // runs the other way in the foot frame, the frame's heel and toe ends are swapped, and
-        // with them medial and lateral: no measure of this contact can be trusted.
-        if (!standing && fa.cop_heel_to_toe_mm < 0.0) {
-          ff.reject_reason = "foot axis reversed: the COP runs from toe to heel in the foot frame";
-          fa.measures.clear();
-        } else if (info.layout.is_grid() && !frame.heel_end_known) {
-          fa.arch.unavailable_reason = "heel end undecided (" + frame.heel_end_reason +
-                                       "): the toes and the thirds cannot be placed";
-        } else if (info.layout.is_grid()) {
-          auto masks = make_regions(info.layout, peak, ff.sensels, frame, p.regions);
-          if (masks) {
-            ArchParams ap = p.arch;
-            ap.in_shoe = insole;
-            fa.arch = arch_measures(info.layout, peak, *masks, frame, ap);
-            if (w.contact) {
-              w.region_acc.emplace(*masks, info.layout.areas_mm2(), p.region_metrics);
-              for (Eigen::Index f = ff.first_frame; f <= ff.last_frame; ++f) w.region_acc->add(window, f);
-              fa.regions = w.region_acc->finish(frame_interval_s(window, ff.last_frame));
-            } else {
-              fa.regions = region_metrics(window, ff, *masks, p.region_metrics);
-            }
-            // Where the forefoot's highest peak lies (mm from the heel): a metatarsal pad sits just
-            // proximal to it.
-            if (const Region* fore = masks->find(region::forefoot)) {
-              Eigen::Index best = -1;
-              for (Eigen::Index s : fore->sensels)
-                if (best < 0 || peak(s) > peak(best)) best = s;
-              if (best >= 0 && peak(best) > 0.0f)
-                put(fa.measures, "forefoot_peak_ap_mm", frame.to_foot(info.layout.centres_mm().row(best).transpose()).y());
-            }
-            w.frame = frame;
-            w.masks = std::move(*masks);
-          } else {
-            fa.arch.unavailable_reason = "no regions: " + masks.error().message;
-          }
-          put(fa.measures, "arch_index", fa.arch.arch_index);
-          put(fa.measures, "arch_index_resolution", fa.arch.arch_index_resolution);
-          put(fa.measures, "chippaux_smirak_percent", fa.arch.chippaux_smirak_percent);
-          put(fa.measures, "staheli_index", fa.arch.staheli);
-          put(fa.measures, "midfoot_contact_ratio", fa.arch.midfoot_contact_ratio);
-        } else {
-          fa.arch.unavailable_reason = "sensor set: an insole cannot see the footprint shape";
-        }
-      }
-    }
-    peaks[i] = {};  // a peak over the whole mat (36 kB on a 60 x 150 mat): not kept for the window
-  };
-  std::vector<std::size_t> todo;
+  std::vector<std::size_t>& todo = wf.todo;
   for (std::size_t i = 0; i < footfalls.size(); ++i) {
     const Eigen::Index first = footfalls[i].first_frame + offset;
     if (first < own_from) continue;
@@ -622,11 +778,31 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
   }
   // In batches, so that at most a batch's images wait to be folded in.
   constexpr std::size_t kBatch = kMaxAnalysisThreads;
+  const bool carry_on = open && length_cut;
+  // A window that ends every contact in it, with no open contact to continue and at most a
+  // batch of footfalls, is measured on the queue's thread from a copy of its frames.
+  if (queue && queue->on() && !carry_on && (!open || open->empty()) && todo.size() <= kBatch) {
+    auto job = std::make_shared<std::pair<OwnedWindow, WindowFootfalls>>(OwnedWindow(window), std::move(wf));
+    auto work = std::make_shared<std::vector<Work>>(job->second.todo.size());
+    queue->submit(
+        [job, work, &meta, &p] {
+          const FrameView v = job->first.view();
+          WindowFootfalls& f = job->second;
+          run_parallel(work->size(), [&](std::size_t k) { measure_footfall(v, f, f.todo[k], meta, p, false, (*work)[k]); });
+        },
+        [work, &info, offset, keep_sensels, &q, &out, &images] {
+          for (Work& w : *work) fold_footfall(w, info, offset, keep_sensels, q, out, images);
+        });
+    return;
+  }
+  if (queue) queue->drain();  // the windows queued before this one are folded first
+  // Open standing contacts of earlier windows first: they started before this window's own part.
+  if (open) continue_open_contacts(window, footfalls, offset, own_from, length_cut, keep_sensels, q, out, images, *open);
   std::vector<Work> work;
   for (std::size_t b0 = 0; b0 < todo.size(); b0 += kBatch) {
     const std::size_t nb = std::min(kBatch, todo.size() - b0);
     work.assign(nb, Work{});
-    run_parallel(nb, [&](std::size_t k) { analyse_one(todo[b0 + k], work[k]); });
+    run_parallel(nb, [&](std::size_t k) { measure_footfall(window, wf, todo[b0 + k], meta, p, carry_on, work[k]); });
     for (Work& w : work) {
       if (w.contact && w.ff.reject_reason.empty()) {
         // Measured so far over this window; folded in when it ends (continue_open_contacts).
@@ -1252,6 +1428,9 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
   // thousand footfalls of 1.4 kB, 2.8 MB at that moment); a deque adds one footfall at a time.
   std::deque<FootfallAnalysis> found;
   std::vector<StreamWindow> win(streams.size());
+  // Walking windows' footfalls are measured on a second thread while this one reads on (declared
+  // after what its folds write to: it is gone first).
+  MeasureQueue queue(analysis_threads());
   for (std::size_t i = 0; i < streams.size(); ++i) {
     win[i].info = &streams[i];
     win[i].index = i;
@@ -1291,7 +1470,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     std::optional<Eigen::Index> carry;
     if (!is_load_cell_stream(*w.info))  // a load cell's weight is not a footprint
       analyze_window(s, w.index, w.window_first, w.own_from, meta, params, false, w.q, found, r.images,
-                     last ? nullptr : &carry, &w.open, length_cut);
+                     last ? nullptr : &carry, &w.open, length_cut, &queue);
     Eigen::Index next_start = w.window_first + lead_in_start(w, n);
     w.own_from = w.window_first + n;
     if (carry) {
@@ -1378,6 +1557,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     if (c.give_back) c.give_back(std::move(c.pressure_kpa));
   }
   for (auto& w : win) {
+    queue.drain();  // every window queued so far is folded before a stream's last footfalls
     if (w.vendor) {
       const auto frames = static_cast<Eigen::Index>(w.vendor_time_s.size());
       if (w.vendor->total_force_n.size() != frames || w.vendor->cop_normalised.rows() != frames)
@@ -1392,6 +1572,7 @@ Result<AnalysisResult> analyze_stream(const RecordingMetadata& meta, const std::
     } else if (w.active && w.rows() > 0) {
       process(w, w.rows(), true, false);
     }
+    queue.drain();
     // Open contacts whose end no window saw (the stream ended at a cut): measured as they are.
     for (FootfallWork& o : w.open) close_open_contact(o, own_last_interval_s(o, *w.info), *w.info, false, w.q, found, r.images);
     w.open.clear();
