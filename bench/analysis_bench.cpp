@@ -21,9 +21,9 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 
 // Reads every frame of every stream in the analysis' block size; returns the pressure values read.
 long long read_all(const char* file, double& checksum) {
-  const insole::batch::AnalyseOptions defaults;
+  static_assert(insole::bench::kReadBytes == insole::batch::AnalyseOptions::kDefaultReadBytes);
   long long values = 0;
-  insole::bench::read_blocks(file, defaults.min_read_frames, [&](const insole::Stream& frames) {
+  insole::bench::read_blocks(file, [&](const insole::Stream& frames) {
     checksum += static_cast<double>(frames.pressure_kpa.sum()) + frames.time_s.sum();
     values += frames.pressure_kpa.size();
   });

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """h5py read + decompress throughput of a recording's frames: every stream's pressure dataset read
-in whole-chunk blocks of at least 256 frames (as the toolkit reads), best of REPEATS.
+in blocks of whole chunks holding at least 1 MiB (as the toolkit reads: batch::AnalyseOptions::read_bytes),
+best of REPEATS.
 Prints one JSON line. Usage: /usr/bin/python3 h5py_read.py FILE [REPEATS]"""
 import json
 import sys
@@ -10,14 +11,21 @@ import h5py
 import numpy as np
 
 
+def block_frames(d, target_bytes=1 << 20):
+    """Frames per read: the smallest multiple of the chunk length holding target_bytes."""
+    chunk = d.chunks[0] if d.chunks else 1
+    frame_bytes = max(1, int(np.prod(d.shape[1:]))) * d.dtype.itemsize
+    want = max(1, -(-target_bytes // frame_bytes))
+    return -(-want // chunk) * chunk
+
+
 def read_once(path):
     t0 = time.perf_counter()
     values = 0
     with h5py.File(path, "r") as f:
         for name in f["streams"]:
             d = f["streams"][name]["pressure"]
-            chunk = d.chunks[0] if d.chunks else 256
-            block = (256 + chunk - 1) // chunk * chunk
+            block = block_frames(d)
             for a in range(0, d.shape[0], block):
                 p = d[a:a + block]
                 values += p.size

@@ -1,6 +1,6 @@
 // Read throughput of the analysis path against the HDF5 library path (docs/performance.md,
 // "Reading frames"). For one recording, reads every frame of every stream in the blocks the
-// analysis reads (batch::AnalyseOptions::min_read_frames: >= 256 frames, whole chunks), touching every value, on
+// analysis reads (batch::AnalyseOptions::read_bytes: whole chunks of at least 1 MiB), touching every value, on
 //   direct   RecordingReader::read_frames as analyze/report/batch use it (raw chunks decoded
 //            outside HDF5 on INSOLE_DECODE_THREADS threads),
 //   library  the same with INSOLE_HDF5_PATH=library (HDF5's filter pipeline),
@@ -22,11 +22,9 @@ using Clock = std::chrono::steady_clock;
 // Seconds to read every frame; `values` and `checksum` let the caller check both paths agree.
 double read_all(const char* file, long long& values, double& checksum) {
   const auto t0 = Clock::now();
-  // batch::AnalyseOptions::min_read_frames (not linked here, so this bench needs only core and io).
-  constexpr Eigen::Index kMinReadFrames = 256;
   values = 0;
   checksum = 0;
-  insole::bench::read_blocks(file, kMinReadFrames, [&](const insole::Stream& frames) {
+  insole::bench::read_blocks(file, [&](const insole::Stream& frames) {
     checksum += static_cast<double>(frames.pressure_kpa.unaryExpr([](float v) { return v == v ? v : 0.f; }).sum());
     values += frames.pressure_kpa.size();
   });

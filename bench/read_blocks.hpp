@@ -4,6 +4,7 @@
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -11,19 +12,22 @@
 
 namespace insole::bench {
 
-/// Opens `file` and reads every frame of every stream in blocks of whole chunks of at least
-/// `min_frames` frames (as batch::AnalyseOptions::min_read_frames makes the analysis read),
-/// calling `on_block(frames)` for each. Exits with status 2 and the message on any error.
+/// The analysis' block size (batch::AnalyseOptions read_bytes, min_read_frames, max_read_bytes;
+/// repeated here so that the read bench needs only core and io).
+constexpr std::int64_t kReadBytes = 1ll << 20, kMinReadFrames = 1, kMaxReadBytes = 8ll << 20;
+
+/// Opens `file` and reads every frame of every stream in blocks of whole chunks
+/// (RecordingReader::block_frames with the analysis' sizes above), calling `on_block(frames)` for
+/// each. Exits with status 2 and the message on any error.
 template <class Fn>
-void read_blocks(const char* file, Eigen::Index min_frames, Fn&& on_block) {
+void read_blocks(const char* file, Fn&& on_block) {
   auto reader = io::RecordingReader::open(file);
   if (!reader) {
     std::fprintf(stderr, "%s\n", reader.error().message.c_str());
     std::exit(2);
   }
   for (std::size_t s = 0; s < reader->streams().size(); ++s) {
-    const Eigen::Index chunk = std::max<Eigen::Index>(1, reader->chunk_frames(s));
-    const Eigen::Index block = (min_frames + chunk - 1) / chunk * chunk;
+    const Eigen::Index block = reader->block_frames(s, kReadBytes, kMinReadFrames, kMaxReadBytes);
     for (Eigen::Index first = 0; first < reader->frame_count(s); first += block) {
       auto frames = reader->read_frames(s, first, block);
       if (!frames) {

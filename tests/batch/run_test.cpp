@@ -292,7 +292,7 @@ TEST(AssessFile, GivesTheSameResultAsTheWholeRecordingInMemory) {
   const auto file = dir / "walk.h5";
   fixture::write_walk(file, 5);
   AnalyseOptions small_reads;
-  small_reads.min_read_frames = 1;  // one HDF5 chunk per read
+  small_reads.read_bytes = 0;  // one HDF5 chunk per read
   RecordingFacts facts;
   auto streamed = assess_file(file, rules(), std::nullopt, small_reads, &facts);
   ASSERT_TRUE(streamed) << streamed.error().message;
@@ -319,7 +319,7 @@ TEST(AssessFile, ReadAheadGivesIdenticalResults) {
   const auto file = dir / "walk.h5";
   fixture::write_walk(file, 6);
   AnalyseOptions options;
-  options.min_read_frames = 1;  // many small reads: the queue fills and drains many times
+  options.read_bytes = 0;  // one chunk per read: the queue fills and drains many times
   options.prefetch = true;
   auto ahead = assess_file(file, rules(), std::nullopt, options);
   options.prefetch = false;

@@ -187,15 +187,12 @@ Result<assess::Assessment> assess_file(const fs::path& path, const recommend::Ru
   }
   std::vector<Eigen::Index> counts, block;
   for (std::size_t s = 0; s < streams.size(); ++s) {
-    const auto [count, chunk] = reader->with([&](const io::RecordingReader& r) {
-      return std::pair{r.frame_count(s), std::max<Eigen::Index>(1, r.chunk_frames(s))};
+    // Whole HDF5 chunks per read: a partial chunk would be decompressed twice.
+    const auto [count, frames] = reader->with([&](const io::RecordingReader& r) {
+      return std::pair{r.frame_count(s), r.block_frames(s, options.read_bytes, options.min_read_frames, options.max_read_bytes)};
     });
     counts.push_back(count);
-    // Whole HDF5 chunks per read: a partial chunk would be decompressed twice.
-    const auto sensels = std::max<Eigen::Index>(1, streams[s].layout.sensor_count());
-    const auto cap = std::max<Eigen::Index>(chunk, options.max_read_bytes / (4 * sensels) / chunk * chunk);
-    Eigen::Index n = (std::max<Eigen::Index>(options.min_read_frames, 1) + chunk - 1) / chunk * chunk;
-    block.push_back(std::min(n, cap));
+    block.push_back(frames);
   }
   std::size_t stream = 0;
   Eigen::Index next = 0;

@@ -664,6 +664,16 @@ Eigen::Index RecordingReader::chunk_frames(std::size_t stream) const {
   return static_cast<Eigen::Index>(state_->disk.at(stream).chunk_frames);
 }
 
+Eigen::Index RecordingReader::block_frames(std::size_t stream, std::int64_t target_bytes, std::int64_t min_frames,
+                                          std::int64_t max_bytes) const {
+  const Eigen::Index chunk = std::max<Eigen::Index>(1, chunk_frames(stream));
+  const std::int64_t frame_bytes = 4 * std::max<std::int64_t>(1, streams().at(stream).layout.sensor_count());
+  const std::int64_t want = std::max<std::int64_t>({1, min_frames, (target_bytes + frame_bytes - 1) / frame_bytes});
+  const std::int64_t n = (want + chunk - 1) / chunk * chunk;
+  const std::int64_t cap = std::max<std::int64_t>(chunk, max_bytes / frame_bytes / chunk * chunk);
+  return static_cast<Eigen::Index>(std::min(n, cap));
+}
+
 bool RecordingReader::has_sequence(std::size_t stream) const {
   return state_->disk.at(stream).sequence.has_value();
 }

@@ -44,11 +44,17 @@ struct AnalyseOptions {
   analysis::AnalysisParams params;
   /// Override of the recording's mode ("walk" | "stand"), empty = as recorded.
   std::string mode;
-  /// Frames per read: the smallest multiple of the file's HDF5 chunk length (along time) that
-  /// is at least this, capped so that one read holds at most max_read_bytes of pressure.
-  std::int64_t min_read_frames = 256;
-  /// 8 MB: 256 frames of a 64 x 64 mat are 4 MB; a 200 x 200 mat is read 52 frames at a time
-  /// (the reader keeps up to 4 blocks: one analysed, two read ahead, one being read).
+  /// Frames per read (io::RecordingReader::block_frames): the smallest multiple of the file's
+  /// HDF5 chunk length (along time) that holds at least read_bytes of pressure and at least
+  /// min_read_frames frames, cut back to at most max_read_bytes. 1 MB: 64 frames of a 64 x 64 mat,
+  /// one 8-frame chunk of a 200 x 200 mat, 14 564 frames of an 18-sensor insole. Blocks this size
+  /// are decoded, scanned and handed back while they are in the cache (a 2-core EPYC has 1 MB of
+  /// L2 a core): against blocks of 256 frames or more this cut the 1-min walk from 0.079 to
+  /// 0.071 s on one core and the 1-min standing trial from 0.35 to 0.31 s (docs/performance.md).
+  static constexpr std::int64_t kDefaultReadBytes = 1ll << 20;
+  std::int64_t read_bytes = kDefaultReadBytes;
+  std::int64_t min_read_frames = 1;
+  /// The reader keeps up to 4 blocks: one analysed, two read ahead, one being read.
   std::int64_t max_read_bytes = 8ll << 20;
   /// Read and decompress the next block on a second thread while the current one is analysed
   /// (at most 2 blocks ahead). run_batch turns it off when it runs several jobs, which already

@@ -113,6 +113,11 @@ class RecordingReader {
   /// HDF5 chunk size along time: read in multiples of it. For a contiguous (unchunked) dataset,
   /// a block of about 256 KiB of pressure.
   Eigen::Index chunk_frames(std::size_t stream) const;
+  /// Frames per read when a stream is read whole in blocks: the smallest multiple of its chunk
+  /// length that holds at least `target_bytes` of pressure and at least `min_frames` frames, then
+  /// cut back (whole chunks, at least one) to at most `max_bytes` of pressure.
+  Eigen::Index block_frames(std::size_t stream, std::int64_t target_bytes, std::int64_t min_frames,
+                            std::int64_t max_bytes) const;
   /// True when the file was not closed by its writer (a capture that was killed or crashed); it is
   /// then read as of the writer's last flush.
   bool interrupted() const;
