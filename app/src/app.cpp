@@ -389,12 +389,13 @@ HttpResponse App::route(const HttpRequest& req, const Target& t) {
       }
       schema.push_back(jf);
     }
-    // Labels and units from the measure catalogue, reference ranges from the rule file: the
-    // results page shows each measure next to its range, as the report does.
+    // Labels and units from the measure catalogue, reference ranges and decimals from the rule
+    // file: the results page shows each measure next to its range, as the report does. A measure
+    // the rule file does not list has no decimals (null): the page shows three significant figures.
     json measures = json::array();
     for (const auto& m : analysis::measure_catalogue()) {
       json jm = {{"key", m.key}, {"label", m.label}, {"unit", m.unit}, {"ref_low", nullptr}, {"ref_high", nullptr},
-                 {"decimals", 1}, {"source", ""}};
+                 {"decimals", nullptr}, {"source", ""}};
       for (const auto& d : rules_.measures)
         if (d.id == m.key) {
           jm["decimals"] = d.decimals;

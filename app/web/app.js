@@ -43,9 +43,15 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// `decimals` from the rule file; null (a measure it does not list): three significant figures,
+// so that a small value (an arch index resolution of 0.0213) does not read as 0.0.
 function fmt(v, decimals, unit) {
   if (v === null || v === undefined || Number.isNaN(v)) return '–';
-  return Number(v).toFixed(decimals) + (unit ? ' ' + unit : '');
+  const x = Number(v);
+  if (decimals === null || decimals === undefined) {
+    decimals = x === 0 || !Number.isFinite(x) ? 0 : Math.min(6, Math.max(0, 2 - Math.floor(Math.log10(Math.abs(x)))));
+  }
+  return x.toFixed(decimals) + (unit ? ' ' + unit : '');
 }
 
 // ---- patients ----------------------------------------------------------------------------------

@@ -352,6 +352,36 @@ def main(cli, shots):
         rows = driver.find_elements(By.CSS_SELECTOR, "#measures tbody tr")
         text = " ".join(r.text for r in rows)
         assert "Arch index" in text or "arch index" in text.lower(), text
+        # Each value shown is the result's median to the digits shown; a measure the rule file
+        # gives no decimals for is shown to three significant figures (an arch index resolution
+        # of 0.0213 once read "0.0").
+        trial_id = driver.find_element(By.ID, "result-trial").text
+        result = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch('/api/trials/' + arguments[0] + '/result', {credentials: 'same-origin'})"
+            ".then((r) => r.json()).then(done, (e) => done(String(e)));", trial_id)
+        session = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch('/api/session', {credentials: 'same-origin'}).then((r) => r.json()).then(done, (e) => done(String(e)));")
+        labels = {m["key"]: m["label"] + (" (%s)" % m["unit"] if m["unit"] else "") for m in session["measures"]}
+        cells = {r.find_elements(By.TAG_NAME, "td")[0].text: [c.text for c in r.find_elements(By.TAG_NAME, "td")[1:-1]]
+                 for r in rows}
+        shown = 0
+        for key, label in labels.items():
+            medians = [(f.get("measures") or {}).get(key, {}).get("median") for f in result["feet"]]
+            if all(v is None for v in medians):
+                continue
+            assert label in cells, (label, sorted(cells))
+            for v, cell in zip(medians, cells[label]):
+                if v is None:
+                    assert cell == "–", (label, cell)
+                    continue
+                digits = cell.split(" ")[0]
+                decimals = len(digits.split(".")[1]) if "." in digits else 0
+                assert abs(float(digits) - v) <= 0.5 * 10 ** -decimals + 1e-9, (label, cell, v)
+                assert v == 0 or float(digits) != 0, (label, cell, v)
+                shown += 1
+        assert shown >= 10, shown
         wait.until(lambda d: d.execute_script("const i = document.getElementById('peak'); return i.complete && i.naturalWidth > 0;"))
         assert driver.find_elements(By.CSS_SELECTOR, "#findings li")
         driver.save_screenshot(os.path.join(shots, "4-results.png"))
