@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """h5py read + decompress throughput of a recording's frames: every stream's pressure dataset read
-in blocks of whole chunks holding at least 1 MiB (as the toolkit reads: batch::AnalyseOptions::read_bytes),
+in blocks of whole chunks holding at least 4 MiB (as the toolkit reads: batch::AnalyseOptions::read_bytes),
 best of REPEATS.
 Prints one JSON line. Usage: /usr/bin/python3 h5py_read.py FILE [REPEATS]"""
 import json
@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 
 
-def block_frames(d, target_bytes=1 << 20):
+def block_frames(d, target_bytes=4 << 20):
     """Frames per read: the smallest multiple of the chunk length holding target_bytes."""
     chunk = d.chunks[0] if d.chunks else 1
     frame_bytes = max(1, int(np.prod(d.shape[1:]))) * d.dtype.itemsize

@@ -78,9 +78,9 @@ def analyse_stream(g):
     area_mm2 = pitch[0] * pitch[1]
     y_mm = (np.arange(rows) + 0.5) * pitch[0]
     x_mm = (np.arange(cols) + 0.5) * pitch[1]
-    # Whole chunks holding at least 1 MiB of float32 frames, as the toolkit and h5py_read.py read.
+    # Whole chunks holding at least 4 MiB of float32 frames, as the toolkit and h5py_read.py read.
     chunk = pressure.chunks[0] if pressure.chunks else 1
-    block = -(-max(1, -(-(1 << 20) // (4 * rows * cols))) // chunk) * chunk
+    block = -(-max(1, -(-(4 << 20) // (4 * rows * cols))) // chunk) * chunk
 
     force_n = np.zeros(n)
     cop_mm = np.full((n, 2), np.nan)

@@ -1,6 +1,6 @@
 // Read throughput of the analysis path against the HDF5 library path (docs/performance.md,
 // "Reading frames"). For one recording, reads every frame of every stream in the blocks the
-// analysis reads (batch::AnalyseOptions::read_bytes: whole chunks of at least 1 MiB), touching every value, on
+// analysis reads (batch::AnalyseOptions::read_bytes: whole chunks of at least 4 MiB), touching every value, on
 //   direct   RecordingReader::read_frames as analyze/report/batch use it (raw chunks decoded
 //            outside HDF5 on INSOLE_DECODE_THREADS threads),
 //   library  the same with INSOLE_HDF5_PATH=library (HDF5's filter pipeline),

@@ -14,7 +14,7 @@ namespace insole::bench {
 
 /// The analysis' block size (batch::AnalyseOptions read_bytes, min_read_frames, max_read_bytes;
 /// repeated here so that the read bench needs only core and io).
-constexpr std::int64_t kReadBytes = 1ll << 20, kMinReadFrames = 1, kMaxReadBytes = 8ll << 20;
+constexpr std::int64_t kReadBytes = 4ll << 20, kMinReadFrames = 1, kMaxReadBytes = 8ll << 20;
 
 /// Opens `file` and reads every frame of every stream in blocks of whole chunks
 /// (RecordingReader::block_frames with the analysis' sizes above), calling `on_block(frames)` for

@@ -624,17 +624,26 @@ TEST(AnalyzeThreads, ManyThreadsGiveTheBitsOfOne) {
   struct Restore {
     ~Restore() { set_analysis_threads(0); }
   } restore;
-  auto run = [&](unsigned threads, bool streamed) {
+  // Streamed twice: as is, and with windows cut for their length every 1 s (their footfalls are
+  // then measured on the measuring threads too, MeasureQueue in analyze.cpp).
+  AnalysisParams short_windows;
+  short_windows.max_window_s = 1.0;
+  auto run = [&](unsigned threads, int how) {
     set_analysis_threads(threads);
     EXPECT_EQ(analysis_threads(), threads);
-    auto r = streamed ? stream_recording(sim.recording, 37, {}) : analyze(sim.recording);
+    auto r = how == 0 ? analyze(sim.recording) : stream_recording(sim.recording, 37, how == 1 ? AnalysisParams{} : short_windows);
     if (!r) throw std::runtime_error(r.error().message);
     return std::move(*r);
   };
-  for (const bool streamed : {false, true}) {
-    const AnalysisResult one = run(1, streamed);
-    const AnalysisResult many = run(5, streamed);
+  std::size_t default_windows = 0;
+  for (const int how : {0, 1, 2}) {
+    SCOPED_TRACE(how);
+    const AnalysisResult one = run(1, how);
+    const AnalysisResult many = run(5, how);
     ASSERT_GT(one.footfalls.size(), 8u);
+    // Windows of at most 1 s: more of them than the quiet gaps alone make.
+    if (how == 1) default_windows = one.quality.streams.at(0).windows;
+    if (how == 2) EXPECT_GT(one.quality.streams.at(0).windows, default_windows);
     ASSERT_EQ(many.footfalls.size(), one.footfalls.size());
     for (std::size_t i = 0; i < one.footfalls.size(); ++i) {
       EXPECT_EQ(many.footfalls[i].footfall.start_s, one.footfalls[i].footfall.start_s) << i;

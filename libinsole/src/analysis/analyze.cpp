@@ -779,9 +779,15 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
   // In batches, so that at most a batch's images wait to be folded in.
   constexpr std::size_t kBatch = kMaxAnalysisThreads;
   const bool carry_on = open && length_cut;
-  // A window that ends every contact in it, with no open contact to continue and at most a
-  // batch of footfalls, is measured on the queue's thread from a copy of its frames.
-  if (queue && queue->on() && !carry_on && (!open || open->empty()) && todo.size() <= kBatch) {
+  // A window with no standing contact to carry on or continue, at most a batch of footfalls and
+  // at most kMaxQueuedWindowBytes of frames is measured on the queue's thread from a copy of its
+  // frames.
+  bool keeps_state = open && !open->empty();
+  for (std::size_t i : todo)
+    keeps_state = keeps_state || (carry_on && is_standing_footfall(footfalls[i], meta, p) && footfalls[i].last_frame >= last_local);
+  constexpr double kMaxQueuedWindowBytes = 8.0 * (1 << 20);
+  if (queue && queue->on() && !keeps_state && todo.size() <= kBatch &&
+      4.0 * double(window.frame_count()) * double(window.stride()) <= kMaxQueuedWindowBytes) {
     auto job = std::make_shared<std::pair<OwnedWindow, WindowFootfalls>>(OwnedWindow(window), std::move(wf));
     auto work = std::make_shared<std::vector<Work>>(job->second.todo.size());
     queue->submit(

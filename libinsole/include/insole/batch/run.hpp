@@ -46,12 +46,13 @@ struct AnalyseOptions {
   std::string mode;
   /// Frames per read (io::RecordingReader::block_frames): the smallest multiple of the file's
   /// HDF5 chunk length (along time) that holds at least read_bytes of pressure and at least
-  /// min_read_frames frames, cut back to at most max_read_bytes. 1 MB: 64 frames of a 64 x 64 mat,
-  /// one 8-frame chunk of a 200 x 200 mat, 14 564 frames of an 18-sensor insole. Blocks this size
-  /// are decoded, scanned and handed back while they are in the cache (a 2-core EPYC has 1 MB of
-  /// L2 a core): against blocks of 256 frames or more this cut the 1-min walk from 0.079 to
-  /// 0.071 s on one core and the 1-min standing trial from 0.35 to 0.31 s (docs/performance.md).
-  static constexpr std::int64_t kDefaultReadBytes = 1ll << 20;
+  /// min_read_frames frames, cut back to at most max_read_bytes. 4 MB: 256 frames of a 64 x 64
+  /// mat, 120 of a 60 x 150 treadmill mat, 32 of a 200 x 200 mat, about 58 000 of an 18-sensor insole.
+  /// Smaller reads were faster (1 MB: the 1-min walk 0.079 -> 0.071 s on one core, the standing
+  /// trial 0.35 -> 0.31 s) and took 18 MB less memory, but memory then grew by 12 % from 1 to 10
+  /// minutes of treadmill walking instead of 8 % (the same 3.7 MB of results over a smaller base;
+  /// docs/performance.md).
+  static constexpr std::int64_t kDefaultReadBytes = 4ll << 20;
   std::int64_t read_bytes = kDefaultReadBytes;
   std::int64_t min_read_frames = 1;
   /// The reader keeps up to 4 blocks: one analysed, two read ahead, one being read.
