@@ -64,6 +64,11 @@ struct SerialSource::Impl {
   // I/O thread state.
   double epoch_s = 0.0;
   double period_s = 0.0;
+  // When the port of the current connection was opened (since epoch_s): no frame read on it is
+  // stamped earlier, however many arrive in one read (deliver() spaces a read's frames back by
+  // the nominal period; a late first read after a reconnect would otherwise date frames inside
+  // the gap, before it started).
+  double connection_start_s = 0.0;
   std::vector<double> last_time;
   std::vector<std::uint64_t> last_seq;
   std::vector<bool> have_seq;
@@ -102,7 +107,7 @@ struct SerialSource::Impl {
       if (f.stream >= n_streams) continue;  // a decoder bug; never index out of range
       const std::size_t s = f.stream;
       --remaining[s];
-      double t = now - double(remaining[s]) * period_s;
+      double t = std::max(now - double(remaining[s]) * period_s, connection_start_s);
       if (!(t > last_time[s])) t = last_time[s] + 1e-6;
       last_time[s] = t;
       f.time_s = t;
@@ -142,6 +147,7 @@ struct SerialSource::Impl {
     // time the port is open, and its decoder resynchronises on any stale tail anyway.
     const bool silent_until_asked = proto->poll_driven || !session->open_commands().empty();
     if (auto st = port.open(current_path, SerialSettings{baud, silent_until_asked}); !st) return st;
+    connection_start_s = clock->now_s() - epoch_s;
     frames_on_connection = false;
     std::fill(new_connection.begin(), new_connection.end(), true);
     const auto reply_timeout = to_ms(session->reply_timeout_s());

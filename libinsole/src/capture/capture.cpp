@@ -190,9 +190,13 @@ struct SourceSlot {
 };
 
 // Reads one source until asked to stop or the source ends; never throws.
+// A gap's start is stamped here, when the reader learns of the disconnection (capture time from
+// `clock` and the capture's start `t0`), not when the writer gets to it: the device may be back,
+// and its first frame stamped, before then.
 void read_source(std::size_t index, SourceSlot& slot, HandOff& queue,
                  const std::atomic<bool>& stop_readers, const std::atomic<bool>& abandon,
-                 std::chrono::milliseconds poll_timeout, std::atomic<std::size_t>& done) noexcept {
+                 std::chrono::milliseconds poll_timeout, std::atomic<std::size_t>& done, const Clock& clock,
+                 double t0) noexcept {
   struct Done {
     std::atomic<std::size_t>& n;
     ~Done() { ++n; }
@@ -247,8 +251,7 @@ void read_source(std::size_t index, SourceSlot& slot, HandOff& queue,
         slot.state = SourceState::reconnecting;
         if (!in_gap) {
           in_gap = true;
-          if (!queue.push(GapItem{index, true, std::numeric_limits<double>::quiet_NaN(), e.message},
-                          abandon))
+          if (!queue.push(GapItem{index, true, clock.now_s() - t0 - slot.offset_s, e.message}, abandon))
             return;
         }
         continue;
@@ -337,7 +340,7 @@ Result<CaptureSummary> run_capture(std::vector<std::unique_ptr<FrameSource>> sou
   readers.reserve(slots.size());
   for (std::size_t i = 0; i < slots.size(); ++i)
     readers.emplace_back(read_source, i, std::ref(*slots[i]), std::ref(queue), std::cref(stop_readers),
-                         std::cref(abandon), options.poll_timeout, std::ref(readers_done));
+                         std::cref(abandon), options.poll_timeout, std::ref(readers_done), std::cref(*clock), t0);
 
   CaptureProgress progress;
   progress.streams.resize(streams.size());
