@@ -1,6 +1,7 @@
 #include "insole/drivers/transport/serial_source.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -69,6 +70,9 @@ struct SerialSource::Impl {
   // the nominal period; a late first read after a reconnect would otherwise date frames inside
   // the gap, before it started).
   double connection_start_s = 0.0;
+  // Detection times of the disconnections queued as errors, taken one per error in order
+  // (take_disconnect_time_s); under stats_mutex.
+  std::deque<double> disconnect_times;
   std::vector<double> last_time;
   std::vector<std::uint64_t> last_seq;
   std::vector<bool> have_seq;
@@ -103,11 +107,17 @@ struct SerialSource::Impl {
     std::vector<std::size_t> remaining(n_streams, 0);
     for (const auto& f : decoded)
       if (f.stream < n_streams) ++remaining[f.stream];
+    // A read's frames are spaced back from now by the nominal period, but never to before the
+    // connection's port was opened: more frames than could have arrived since then (a burst
+    // after a late first read) share the time since the opening evenly.
+    std::vector<double> step(n_streams, period_s);
+    for (std::size_t s = 0; s < n_streams; ++s)
+      if (remaining[s] > 0) step[s] = std::min(period_s, std::max(0.0, now - connection_start_s) / double(remaining[s]));
     for (auto& f : decoded) {
       if (f.stream >= n_streams) continue;  // a decoder bug; never index out of range
       const std::size_t s = f.stream;
       --remaining[s];
-      double t = std::max(now - double(remaining[s]) * period_s, connection_start_s);
+      double t = now - double(remaining[s]) * step[s];
       if (!(t > last_time[s])) t = last_time[s] + 1e-6;
       last_time[s] = t;
       f.time_s = t;
@@ -246,6 +256,12 @@ struct SerialSource::Impl {
 
   // After a disconnection: tell the consumer, then reopen with backoff. False when giving up.
   bool reconnect_after(const Error& why) {
+    {
+      // When it was detected, before the reconnection's first frame can be stamped: the consumer
+      // may take the error much later (it waits behind the frames before it).
+      std::lock_guard lock(stats_mutex);
+      disconnect_times.push_back(clock->now_s() - epoch_s);
+    }
     close_connection();
     queue.push_always(make_error(Errc::disconnected, current_path + ": " + why.message));
     if (!opt.reconnect) return false;
@@ -383,6 +399,14 @@ void SerialSource::stop() {
   impl_->close_connection();
   impl_->queue.close();
   impl_->stopped = true;
+}
+
+std::optional<double> SerialSource::take_disconnect_time_s() {
+  std::lock_guard lock(impl_->stats_mutex);
+  if (impl_->disconnect_times.empty()) return std::nullopt;
+  const double t = impl_->disconnect_times.front();
+  impl_->disconnect_times.pop_front();
+  return t;
 }
 
 SourceStats SerialSource::stats() const {

@@ -623,6 +623,7 @@ class MeasureQueue {
  public:
   explicit MeasureQueue(unsigned threads) {
     // A thread that cannot be started is done without (none: the windows are measured in place).
+    workers_.reserve(kWorkers);
     try {
       for (unsigned k = 0; k < std::min(threads, kWorkers) && threads > 1; ++k)
         workers_.emplace_back([this, threads] {
@@ -782,6 +783,7 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
   // A window with no standing contact to carry on or continue, at most a batch of footfalls and
   // at most kMaxQueuedWindowBytes of frames is measured on the queue's thread from a copy of its
   // frames.
+  if (todo.empty() && (!open || open->empty())) return;  // nothing to measure, fold or continue
   bool keeps_state = open && !open->empty();
   for (std::size_t i : todo)
     keeps_state = keeps_state || (carry_on && is_standing_footfall(footfalls[i], meta, p) && footfalls[i].last_frame >= last_local);

@@ -190,9 +190,10 @@ struct SourceSlot {
 };
 
 // Reads one source until asked to stop or the source ends; never throws.
-// A gap's start is stamped here, when the reader learns of the disconnection (capture time from
-// `clock` and the capture's start `t0`), not when the writer gets to it: the device may be back,
-// and its first frame stamped, before then.
+// A gap starts when the source detected the disconnection (FrameSource::take_disconnect_time_s),
+// or else when this reader got the error (capture time from `clock` and the capture's start
+// `t0`); not when the writer gets to it: the device may be back, and its first frame stamped,
+// before then.
 void read_source(std::size_t index, SourceSlot& slot, HandOff& queue,
                  const std::atomic<bool>& stop_readers, const std::atomic<bool>& abandon,
                  std::chrono::milliseconds poll_timeout, std::atomic<std::size_t>& done, const Clock& clock,
@@ -243,6 +244,7 @@ void read_source(std::size_t index, SourceSlot& slot, HandOff& queue,
         continue;
       }
       if (e.code == Errc::disconnected && !stopped) {
+        const std::optional<double> detected_s = src.take_disconnect_time_s();  // one per error
         {
           std::lock_guard lock(slot.stats_mutex);
           slot.last_error = e.message;
@@ -251,7 +253,8 @@ void read_source(std::size_t index, SourceSlot& slot, HandOff& queue,
         slot.state = SourceState::reconnecting;
         if (!in_gap) {
           in_gap = true;
-          if (!queue.push(GapItem{index, true, clock.now_s() - t0 - slot.offset_s, e.message}, abandon))
+          const double start_s = detected_s ? *detected_s : clock.now_s() - t0 - slot.offset_s;
+          if (!queue.push(GapItem{index, true, start_s, e.message}, abandon))
             return;
         }
         continue;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -668,6 +669,10 @@ Eigen::Index RecordingReader::block_frames(std::size_t stream, std::int64_t targ
                                           std::int64_t max_bytes) const {
   const Eigen::Index chunk = std::max<Eigen::Index>(1, chunk_frames(stream));
   const std::int64_t frame_bytes = 4 * std::max<std::int64_t>(1, streams().at(stream).layout.sensor_count());
+  // Clamped so that the roundings below cannot overflow (a caller may pass INT64_MAX for "all").
+  constexpr std::int64_t kHuge = std::numeric_limits<std::int64_t>::max() / 4;
+  target_bytes = std::clamp<std::int64_t>(target_bytes, 0, kHuge);
+  min_frames = std::clamp<std::int64_t>(min_frames, 0, kHuge);
   const std::int64_t want = std::max<std::int64_t>({1, min_frames, (target_bytes + frame_bytes - 1) / frame_bytes});
   const std::int64_t n = (want + chunk - 1) / chunk * chunk;
   const std::int64_t cap = std::max<std::int64_t>(chunk, max_bytes / frame_bytes / chunk * chunk);

@@ -4,6 +4,7 @@
 // analysis take a FrameSource and cannot tell them apart.
 
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -43,6 +44,11 @@ class FrameSource {
   virtual void stop() = 0;
   virtual const SourceInfo& info() const = 0;
   virtual SourceStats stats() const = 0;
+  /// For a source that reconnects: the source time (s since start) at which it detected the
+  /// disconnection behind an Errc::disconnected error next() returned. Call it once for each such
+  /// error; the times come in the order of the errors. nullopt when the source does not know (the
+  /// consumer then uses the time it got the error).
+  virtual std::optional<double> take_disconnect_time_s() { return std::nullopt; }
 };
 
 /// Plays an in-memory Recording back as a FrameSource, merging its streams in time order.

@@ -84,6 +84,7 @@ class SerialSource final : public FrameSource {
   void stop() override;
   const SourceInfo& info() const override { return info_; }
   SourceStats stats() const override;
+  std::optional<double> take_disconnect_time_s() override;
   /// The decoder's own counters, summed over connections.
   DecoderStats decoder_stats() const;
 
