@@ -124,6 +124,32 @@ TEST(Hdf5Recording, ReaderStreamsInBlocks) {
   EXPECT_EQ(r->read_frames(0, 100, 5)->frame_count(), 0);
 }
 
+// Frames per read, by hand: a 64 x 64 frame is 16384 B and a chunk holds 16 of them.
+TEST(Hdf5Recording, BlockFramesAreWholeChunksSizedInBytes) {
+  TempDir dir;
+  Recording rec;
+  rec.streams.push_back(test::make_grid_stream("mat", 64, 64, 20, 100.0));
+  { auto wst = write_recording(dir / "r.h5", rec); ASSERT_TRUE(wst.ok()) << wst.error().message; }
+  auto r = RecordingReader::open(dir / "r.h5");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->chunk_frames(0), 16);
+  constexpr std::int64_t MiB = 1 << 20;
+  // The analysis' sizes: 4 MiB = 256 frames (16 chunks), under the 8 MiB cap.
+  EXPECT_EQ(r->block_frames(0, 4 * MiB, 1, 8 * MiB), 256);
+  // 100 000 B want 7 frames (6.1 rounded up): one chunk.
+  EXPECT_EQ(r->block_frames(0, 100000, 1, 8 * MiB), 16);
+  // 40 frames at least: three chunks.
+  EXPECT_EQ(r->block_frames(0, 0, 40, 8 * MiB), 48);
+  // Cut back to whole chunks within 1 MiB (64 frames), and never below one chunk.
+  EXPECT_EQ(r->block_frames(0, 4 * MiB, 1, MiB), 64);
+  EXPECT_EQ(r->block_frames(0, 4 * MiB, 1, 1000), 16);
+  EXPECT_EQ(r->block_frames(0, 0, 0, 0), 16);
+  // "All" from a caller: no overflow, capped by max_bytes (whole chunks).
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(r->block_frames(0, kMax, kMax, kMax), kMax / 16384 / 16 * 16);
+  EXPECT_EQ(r->block_frames(0, -5, -5, 8 * MiB), 16);
+}
+
 // ---- malformed files ----------------------------------------------------------------------
 
 class Malformed : public ::testing::Test {

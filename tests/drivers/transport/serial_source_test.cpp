@@ -178,6 +178,66 @@ TEST(SerialSource, UnplugAndReplugThroughAStableLink) {
   EXPECT_EQ(emu->stats().host_connections, 2u);
 }
 
+// Stamps on an injected clock that moves only when the test moves it: a disconnection is dated
+// when the source detected it (take_disconnect_time_s, once), and no frame of a connection is
+// dated before its port was opened, however many frames one read brings.
+TEST(SerialSource, StampsFollowTheInjectedClockAcrossAReconnect) {
+  test::TempDir dir;
+  const ProtocolInfo* proto = find_protocol("m1616");  // streams, no handshake, nominal 50 Hz
+  ASSERT_NE(proto, nullptr);
+  const std::string link = (dir / "usb-m1616-if00").string();
+  auto emu = start_emulator(*proto, 1000, link);
+  ASSERT_TRUE(emu);
+  auto clock = std::make_shared<ManualClock>(100.0);
+  SerialSourceOptions opt = options(link, proto->name);
+  opt.reconnect_initial_s = 0.05;
+  opt.reconnect_max_s = 0.2;
+  opt.stream_silence_periods = 0;  // the clock stands still between reads: no silence rule here
+  SerialSource src(opt, clock);
+  ASSERT_TRUE(src.start());
+  EXPECT_FALSE(src.take_disconnect_time_s());
+
+  Pump pump{src, 20s, {}, {}};
+  auto& got = pump.got;
+  pump.until([&] { return got.size() >= 10; });
+  ASSERT_GE(got.size(), 10u);
+  clock->advance_s(1.0);  // 1 s after start: later frames of this connection are dated up to 1 s
+  pump.until([&] { return got.size() >= 20; });
+  emu->unplug();
+  pump.until([&] { return !pump.disconnects.empty(); });
+  ASSERT_EQ(pump.disconnects.size(), 1u);
+  const std::size_t first_connection = got.size();
+  const auto gap_start = src.take_disconnect_time_s();
+  ASSERT_TRUE(gap_start);
+  EXPECT_EQ(*gap_start, 1.0);  // detected while the clock read 101 s: 1 s after start
+  EXPECT_FALSE(src.take_disconnect_time_s());  // one time per disconnection
+
+  clock->advance_s(2.0);  // the port is opened again at 3 s
+  ASSERT_TRUE(emu->replug());
+  pump.until([&] { return got.size() >= first_connection + 20; });
+  src.stop();
+  ASSERT_GE(got.size(), first_connection + 20);
+  EXPECT_GE(src.stats().reconnects, 1u);
+
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (i > 0) {
+      EXPECT_GT(got[i].time_s, got[i - 1].time_s) << "frame " << i;
+    }
+    // Read at 0 s or 1 s, opened at 0 s: each stamp in [0, 1] (plus the 1 us steps that keep
+    // the times increasing).
+    if (i < first_connection) {
+      EXPECT_GE(got[i].time_s, 0.0) << "frame " << i;
+      EXPECT_LE(got[i].time_s, 1.0 + 1e-3) << "frame " << i;
+    } else {
+      // Opened and read at 3 s: never inside the gap, though the nominal period would space a
+      // read's frames back before 3 s.
+      EXPECT_GE(got[i].time_s, 3.0) << "frame " << i;
+      EXPECT_LE(got[i].time_s, 3.0 + 1e-3) << "frame " << i;
+    }
+  }
+  EXPECT_EQ(emu->stats().host_connections, 2u);
+}
+
 TEST(SerialSource, QueueOverflowIsCountedNotSilent) {
   const ProtocolInfo* proto = find_protocol("m1616");
   ASSERT_NE(proto, nullptr);
