@@ -46,6 +46,22 @@ std::string today() {
   return s.str();
 }
 
+// Makes `s` a stream in counts: a stream calibrated before gets back the counts its calibration
+// kept (calibration/raw_counts), so a new calibration can be computed from them or replace the old
+// one. A stream in kPa without them (a device that reports kPa itself, such as the Sensel Morph)
+// has no counts: the error names the file and the stream, and `why` says what needed them.
+Status use_counts(Stream& s, const std::string& file, const std::string& why) {
+  if (s.info.units == PressureUnits::counts) return {};
+  if (s.raw_counts.size() == 0)
+    return make_error(Errc::invalid_argument, file + ": stream '" + s.info.name +
+                                                  "' is in kPa and keeps no raw counts (calibration/raw_counts); " + why);
+  s.pressure_kpa = std::move(s.raw_counts);
+  s.raw_counts = FrameMatrix();
+  s.info.units = PressureUnits::counts;
+  s.info.calibration.reset();
+  return {};
+}
+
 // Per-sensel zero offset (--zero-from: unloaded frames) and equalisation gain (--equalise-from: a
 // uniform load) of one stream, each from its own recording in counts. Empty when neither is given.
 struct Equalisation {
@@ -56,10 +72,9 @@ struct Equalisation {
 Result<FrameMatrix> counts_of(const std::string& file, const std::string& stream, Eigen::Index sensels) {
   auto rec = io::read_recording(file);
   if (!rec) return rec.error();
-  for (const Stream& s : rec->streams) {
+  for (Stream& s : rec->streams) {
     if (s.info.name != stream) continue;
-    if (s.info.units != PressureUnits::counts)
-      return Error{Errc::invalid_argument, file + ": stream '" + stream + "' is already in kPa; this step needs counts"};
+    if (auto st = use_counts(s, file, "this step needs counts"); !st) return st.error();
     if (s.pressure_kpa.cols() != sensels)
       return Error{Errc::invalid_argument, file + ": stream '" + stream + "' has " + std::to_string(s.pressure_kpa.cols()) +
                                                " sensels, the trial has " + std::to_string(sensels)};
@@ -139,10 +154,9 @@ int compute(const po::variables_map& vm) {
   auto streams = select(*rec, vm.count("stream") ? vm["stream"].as<std::vector<std::string>>() : std::vector<std::string>{}, file);
   if (!streams) return report_error(kCmd, streams.error());
   std::vector<const Stream*> cs;
-  for (const Stream* s : *streams) {
-    if (s->info.units != PressureUnits::counts)
-      return report_error(kCmd, Error{Errc::invalid_argument, file + ": stream '" + s->info.name +
-                                                                  "' is already in kPa; a calibration is computed from counts"});
+  for (Stream* s : *streams) {
+    if (auto st = use_counts(*s, file, "a calibration is computed from counts"); !st)
+      return report_error(kCmd, st.error());
     cs.push_back(s);
   }
   if (trial == "walking" && cs.size() != 1)
@@ -176,6 +190,16 @@ int compute(const po::variables_map& vm) {
   if (auto st = calibration::write_file(*cal, out); !st) return report_error(kCmd, st.error());
   std::cout << "calibration " << out.string() << ": " << cal->method << ", linear, k = " << std::setprecision(6)
             << cal->coefficients[0] << " kPa per count (m g / sum(A counts), m = " << mass << " kg" << mass_from << ")\n";
+  if (!cal->residuals_kpa.empty()) {
+    std::vector<double> a;
+    for (double r : cal->residuals_kpa) a.push_back(std::abs(r));
+    std::sort(a.begin(), a.end());
+    const std::size_t n = a.size();
+    const double med = n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+    std::cout << "  residuals at " << n << (trial == "standing" ? " frames" : " stance peaks")
+              << " (mean pressure over the sensing area less body weight's): median |r| " << std::setprecision(3)
+              << med << " kPa, largest " << a.back() << " kPa\n";
+  }
   return kExitOk;
 }
 
@@ -214,9 +238,7 @@ int fit(const po::variables_map& vm) {
     auto chosen = select(*rec, {stream}, file);
     if (!chosen) return report_error(kCmd, chosen.error());
     Stream& s = *chosen->front();
-    if (s.info.units != PressureUnits::counts)
-      return report_error(kCmd, Error{Errc::invalid_argument,
-                                      file + ": stream '" + stream + "' is already in kPa; a calibration is fitted to counts"});
+    if (auto st = use_counts(s, file, "a calibration is fitted to counts"); !st) return report_error(kCmd, st.error());
     if (sensels >= 0 && s.pressure_kpa.cols() != sensels)
       return report_error(kCmd, Error{Errc::invalid_argument, file + ": stream '" + stream + "' has " +
                                                                   std::to_string(s.pressure_kpa.cols()) +
@@ -287,21 +309,28 @@ int apply(const po::variables_map& vm) {
   else if (!cal->stream.empty()) names = {cal->stream};
   auto streams = select(*rec, names, file);
   if (!streams) return report_error(kCmd, streams.error());
-  for (Stream* s : *streams) {
-    if (s->info.units != PressureUnits::counts)
-      return report_error(kCmd, Error{Errc::invalid_argument, file + ": stream '" + s->info.name +
-                                                                  "' is already in kPa; apply calibrates counts"});
+  // A stream calibrated before is calibrated again from the counts it kept: the new calibration
+  // replaces the old one.
+  std::vector<std::string> replaced(streams->size());
+  for (std::size_t i = 0; i < streams->size(); ++i) {
+    Stream* s = (*streams)[i];
+    if (s->info.units != PressureUnits::counts && s->info.calibration)
+      replaced[i] = ", from its raw counts, replacing the calibration of " + s->info.calibration->date + " (" +
+                    s->info.calibration->method + ", serial " + s->info.calibration->device_serial + ")";
+    if (auto st = use_counts(*s, file, "apply calibrates counts"); !st) return report_error(kCmd, st.error());
     if (auto st = cal->validate(s->pressure_kpa.cols()); !st)
       return report_error(kCmd, Error{Errc::invalid_argument, "stream '" + s->info.name + "': " + st.error().message});
   }
-  for (Stream* s : *streams) {
+  for (std::size_t i = 0; i < streams->size(); ++i) {
+    Stream* s = (*streams)[i];
     s->raw_counts = s->pressure_kpa;
     for (Eigen::Index f = 0; f < s->frame_count(); ++f)
       s->pressure_kpa.row(f) = cal->apply(s->raw_counts.row(f).transpose()).transpose();
     s->info.units = PressureUnits::kpa;
     s->info.calibration = *cal;
     std::cout << "stream " << s->info.name << ": " << s->frame_count() << " frames calibrated ("
-              << to_string(cal->model) << ", " << cal->method << ", serial " << cal->device_serial << ")\n";
+              << to_string(cal->model) << ", " << cal->method << ", serial " << cal->device_serial << ")"
+              << replaced[i] << "\n";
   }
   if (auto st = io::write_recording(out, *rec); !st) return report_error(kCmd, st.error());
   std::cout << "wrote " << out.string() << "\n";

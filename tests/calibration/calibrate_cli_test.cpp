@@ -381,20 +381,79 @@ TEST(CalibrateCli, BadInputExitsTwoAndNamesTheProblem) {
   }
   EXPECT_FALSE(std::filesystem::exists(dir / "o.h5"));
   EXPECT_EQ(test::read_file(trial), before);
-  // A kPa recording is not calibrated twice.
+  // A recording in kPa without raw counts has no counts to calibrate.
+  Recording kpa = standing_counts();
+  for (Stream& st : kpa.streams) st.info.units = PressureUnits::kpa;
+  ASSERT_TRUE(io::write_recording(dir / "kpa.h5", kpa));
   ASSERT_EQ(insole_cli("calibrate compute " + quote(trial) + " --mass 80 --serial X -o " + quote(dir / "c.json"), dir.path())
                 .exit_code,
             0);
-  ASSERT_EQ(insole_cli("calibrate apply " + quote(trial) + " --calibration " + quote(dir / "c.json") + " -o " +
-                           quote(dir / "k.h5"),
+  for (const std::string action : {"apply", "compute"}) {
+    const auto r = insole_cli("calibrate " + action + " " + quote(dir / "kpa.h5") +
+                                  (action == "apply" ? " --calibration " + quote(dir / "c.json") + " -o " + quote(dir / "k.h5")
+                                                     : " --mass 80 --serial X -o " + quote(dir / "k.json")),
+                              dir.path());
+    EXPECT_EQ(r.exit_code, 2) << action;
+    EXPECT_NE(r.err.find("stream 'left' is in kPa and keeps no raw counts"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "k.h5"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "k.json"));
+}
+
+// A recording calibrated before (its counts kept in calibration/raw_counts) is calibrated again
+// from those counts: a new calibration computed from them replaces the old one, and the counts
+// pass on unchanged.
+TEST(CalibrateCli, ARecordingCalibratedBeforeIsCalibratedAgainFromItsCounts) {
+  test::TempDir dir;
+  const auto trial = dir / "stand.h5";
+  ASSERT_TRUE(io::write_recording(trial, standing_counts()));
+  ASSERT_EQ(insole_cli("calibrate compute " + quote(trial) + " --mass 80 --serial OLD -o " + quote(dir / "old.json"),
                        dir.path())
                 .exit_code,
             0);
-  const auto again = insole_cli("calibrate apply " + quote(dir / "k.h5") + " --calibration " + quote(dir / "c.json") +
-                                    " -o " + quote(dir / "k2.h5"),
-                                dir.path());
-  EXPECT_EQ(again.exit_code, 2);
-  EXPECT_NE(again.err.find("already in kPa"), std::string::npos) << again.err;
+  ASSERT_EQ(insole_cli("calibrate apply " + quote(trial) + " --calibration " + quote(dir / "old.json") + " -o " +
+                           quote(dir / "k80.h5"),
+                       dir.path())
+                .exit_code,
+            0);
+  const std::string calibrated = test::read_file(dir / "k80.h5");
+
+  // From the calibrated file's counts, for 100 kg: 980.665 N over 10000 mm^2 counts = 98.0665 kPa/count,
+  // the factor the counts themselves give (ComputeApplyCheck: 78.4532 for 80 kg).
+  auto r = insole_cli("calibrate compute " + quote(dir / "k80.h5") + " --mass 100 --serial NEW -o " +
+                          quote(dir / "new.json"),
+                      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("k = 98.0665 kPa per count"), std::string::npos) << r.out;
+
+  r = insole_cli("calibrate apply " + quote(dir / "k80.h5") + " --calibration " + quote(dir / "new.json") + " -o " +
+                     quote(dir / "k100.h5"),
+                 dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("from its raw counts, replacing the calibration of"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("serial OLD"), std::string::npos) << r.out;
+  EXPECT_EQ(test::read_file(dir / "k80.h5"), calibrated) << "apply must not touch its input";
+
+  auto before = io::read_recording(trial);
+  auto out = io::read_recording(dir / "k100.h5");
+  ASSERT_TRUE(before && out);
+  ASSERT_EQ(out->streams.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const Stream& s = out->streams[i];
+    EXPECT_EQ(s.info.units, PressureUnits::kpa);
+    ASSERT_TRUE(s.info.calibration);
+    EXPECT_EQ(s.info.calibration->device_serial, "NEW");
+    EXPECT_TRUE(s.raw_counts == before->streams[i].pressure_kpa) << "the counts pass on unchanged";
+    // Pressure = the original counts x 98.0665 (left frame 0 sensel 0: 10 counts = 980.665 kPa).
+    for (Eigen::Index f = 0; f < s.frame_count(); ++f)
+      for (Eigen::Index j = 0; j < 4; ++j)
+        EXPECT_NEAR(s.pressure_kpa(f, j), 98.0665 * before->streams[i].pressure_kpa(f, j), 1e-3);
+  }
+  // The standing check on the recalibrated trial: 100 kg exactly.
+  r = insole_cli("calibrate check " + quote(dir / "k100.h5") + " --mass 100", dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.find("error +0.0 %") != std::string::npos || r.out.find("error -0.0 %") != std::string::npos)
+      << r.out;
 }
 
 }  // namespace

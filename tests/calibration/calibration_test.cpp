@@ -161,6 +161,9 @@ TEST(CalibrationCore, StandingTrialGivesTheFactorAndTheCheckCloses) {
   ASSERT_EQ(c->coefficients.size(), 1u);
   EXPECT_NEAR(c->coefficients[0], 49.03325, 1e-9);
   EXPECT_EQ(c->method, "body_weight_standing");
+  // One residual per frame; every frame carries the same 10000 mm^2 counts: 0 kPa each.
+  ASSERT_EQ(c->residuals_kpa.size(), 3u);
+  for (double r : c->residuals_kpa) EXPECT_NEAR(r, 0.0, 1e-9);
   // Apply it, then the check against 50 kg closes at 0 % and against 55 kg at 50/55 - 1 = -9.0909 %.
   for (Stream* s : {&l, &r})
     for (Eigen::Index f = 0; f < s->frame_count(); ++f)
@@ -181,7 +184,15 @@ TEST(CalibrationCore, WalkingTrialUsesTheMedianStancePeak) {
   ASSERT_TRUE(load);
   EXPECT_DOUBLE_EQ(*load, 6000.0);
   // 60 kg: 588.399 N / 6000 * 1000 = 98.0665 kPa per count.
-  EXPECT_NEAR(calibrate_body_weight({&s}, TrialKind::walking, 60.0)->coefficients[0], 98.0665, 1e-9);
+  auto c = calibrate_body_weight({&s}, TrialKind::walking, 60.0);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_NEAR(c->coefficients[0], 98.0665, 1e-9);
+  // Residuals at the three stance peaks, mean pressure over the 100 mm^2 less body weight's:
+  // k (4000 - 6000) / 100 = -1961.33 kPa, 0, k (7000 - 6000) / 100 = 980.665 kPa.
+  ASSERT_EQ(c->residuals_kpa.size(), 3u);
+  EXPECT_NEAR(c->residuals_kpa[0], -1961.33, 1e-6);
+  EXPECT_NEAR(c->residuals_kpa[1], 0.0, 1e-6);
+  EXPECT_NEAR(c->residuals_kpa[2], 980.665, 1e-6);
   Stream none = grid_stream("left", 1, 1, 10.0, {{0}, {0}});
   EXPECT_FALSE(body_weight_load({&none}, TrialKind::walking));
   EXPECT_FALSE(body_weight_load({&none}, TrialKind::standing));

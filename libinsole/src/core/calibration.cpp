@@ -246,9 +246,10 @@ Result<std::vector<Eigen::VectorXd>> frame_sums(const std::vector<const Stream*>
   return sums;
 }
 
-}  // namespace
-
-Result<double> body_weight_load(const std::vector<const Stream*>& streams, TrialKind kind, double stance_fraction) {
+// The loads a body-weight factor is taken from (mm^2 counts): each frame's total of a standing
+// trial, or each complete stance's peak of a walking trial.
+Result<std::vector<double>> body_weight_points(const std::vector<const Stream*>& streams, TrialKind kind,
+                                               double stance_fraction) {
   auto sums = frame_sums(streams);
   if (!sums) return sums.error();
   if (kind == TrialKind::standing) {
@@ -258,9 +259,8 @@ Result<double> body_weight_load(const std::vector<const Stream*>& streams, Trial
     std::vector<double> total(std::size_t(n), 0.0);
     for (const auto& v : *sums)
       for (Eigen::Index f = 0; f < n; ++f) total[std::size_t(f)] += v[f];
-    const double m = median(total);
-    if (!(m > 0.0)) return invalid("body-weight calibration: the standing trial puts no load on the sensors");
-    return m;
+    if (!(median(total) > 0.0)) return invalid("body-weight calibration: the standing trial puts no load on the sensors");
+    return total;
   }
   if (!(stance_fraction > 0.0 && stance_fraction < 1.0))
     return invalid("body-weight calibration: stance_fraction must be in (0, 1)");
@@ -282,7 +282,15 @@ Result<double> body_weight_load(const std::vector<const Stream*>& streams, Trial
     }
   }
   if (peaks.empty()) return invalid("body-weight calibration: no complete stance in the walking trial");
-  return median(peaks);
+  return peaks;
+}
+
+}  // namespace
+
+Result<double> body_weight_load(const std::vector<const Stream*>& streams, TrialKind kind, double stance_fraction) {
+  auto points = body_weight_points(streams, kind, stance_fraction);
+  if (!points) return points.error();
+  return median(*points);
 }
 
 bool is_load_cell_stream(const StreamInfo& info) {
@@ -308,14 +316,25 @@ Result<double> load_cell_mass_kg(const Stream& s, double min_kg) {
 
 Result<Calibration> calibrate_body_weight(const std::vector<const Stream*>& streams, TrialKind kind, double m_kg) {
   if (!(finite_positive(m_kg) && m_kg <= 1000.0)) return invalid("body-weight calibration: mass must be in (0, 1000] kg");
-  auto load = body_weight_load(streams, kind);
-  if (!load) return load.error();
+  auto points = body_weight_points(streams, kind, 0.2);
+  if (!points) return points.error();
+  const double load = median(*points);
   Calibration c;
   c.method = kind == TrialKind::standing ? "body_weight_standing" : "body_weight_walking";
   c.model = ResponseModel::linear;
   // k = m g / sum(A raw): N / (mm^2 counts) = MPa per count, * 1000 for kPa per count.
-  c.coefficients = {m_kg * kStandardGravityMs2 / *load * 1000.0};
+  const double k = m_kg * kStandardGravityMs2 / load * 1000.0;
+  c.coefficients = {k};
   c.body_mass_kg = m_kg;
+  // Residuals at the loads the factor was taken from: the mean pressure over the sensing area
+  // that each load gives with k, less the one body weight gives, (k sum(A raw) - 1000 m g) / sum(A)
+  // in kPa (k sum(A raw) is in kPa mm^2, 1000 m g likewise).
+  double area = 0.0;
+  for (const Stream* s : streams)
+    for (Eigen::Index i = 0; i < s->info.layout.areas_mm2().size(); ++i)
+      if (finite_positive(s->info.layout.areas_mm2()[i])) area += s->info.layout.areas_mm2()[i];
+  c.residuals_kpa.reserve(points->size());
+  for (double p : *points) c.residuals_kpa.push_back((k * p - 1000.0 * m_kg * kStandardGravityMs2) / area);
   return c;
 }
 

@@ -71,7 +71,10 @@ enum class TrialKind { standing, walking };
 Result<double> body_weight_load(const std::vector<const Stream*>& counts_streams, TrialKind kind,
                                 double stance_fraction = 0.2);
 
-/// Linear body-weight calibration from a trial: k = m g / body_weight_load(...) * 1000.
+/// Linear body-weight calibration from a trial: k = m g / body_weight_load(...) * 1000. Its
+/// residuals_kpa, one per load the median was taken over (a standing trial's frames, a walking
+/// trial's stance peaks), are the mean pressure over the sensing area that load gives with k less
+/// the one body weight gives: (k sum(A raw) - 1000 m g) / sum(A), in kPa.
 Result<Calibration> calibrate_body_weight(const std::vector<const Stream*>& counts_streams,
                                           TrialKind kind, double body_mass_kg);
 

@@ -41,7 +41,7 @@ struct Calibration {
   Eigen::VectorXd gain;                   ///< per-sensel equalisation gain (empty = 1)
   ResponseModel model = ResponseModel::linear;
   std::vector<double> coefficients;       ///< see the header comment
-  std::vector<double> residuals_kpa;      ///< fit residuals (measured - model) at the loads used
+  std::vector<double> residuals_kpa;      ///< fit residuals (measured - model) at the loads used (body-weight methods: calibrate_body_weight)
   std::optional<double> body_mass_kg;     ///< body-weight methods: the mass used
 
   /// Checks coefficients (count, finite, positive scale), gain/zero sizes, finite values.
