@@ -148,6 +148,44 @@ TEST(RuleFindings, ForefootOverloadOnRelativeLoadOnlyBarefoot) {
                  "F-FOREFOOT-OVERLOAD", Side::left)->severity, 1);
 }
 
+// A foot's finding none of whose measures the stream can give (positions unknown, or kPa needed
+// from a stream in counts) is reported as not evaluated, naming the measures and why; a finding
+// whose measures were merely not measured is not.
+TEST(RuleFindings, AFindingTheStreamCannotGiveIsReportedNotEvaluatedWithWhy) {
+  FootSummary moticon = foot(Side::left, {{"stance_s", spread(0.8)}});
+  moticon.positions_unknown = "not published by the maker";
+  auto e = evaluate_findings(test::default_rules(), {moticon}, {});
+  auto na = std::find_if(e.not_applicable.begin(), e.not_applicable.end(),
+                         [](const auto& n) { return n.id == "F-ARCH-LOW"; });
+  ASSERT_NE(na, e.not_applicable.end());
+  EXPECT_EQ(na->side, Side::left);
+  EXPECT_EQ(na->reason,
+            "not evaluated: arch_index needs sensor positions, unknown for this stream (not published by the "
+            "maker)");
+  EXPECT_TRUE(e.findings.empty());
+
+  // Known positions, the measures simply absent: nothing to report.
+  EXPECT_TRUE(evaluate_findings(test::default_rules(), {foot(Side::left, {})}, {}).not_applicable.empty());
+
+  // A rule on an absolute pressure, a stream in counts: not evaluated, with how to fix it.
+  const RuleSet kpa_rule = edited_rules(
+      R"({"measure": "forefoot_relative_load_percent", "op": ">", "value": 50,)",
+      R"({"measure": "forefoot_peak_kpa", "op": ">", "value": 569,)");
+  FootSummary counts = foot(Side::right, {{"forefoot_relative_load_percent", spread(58.0)}});
+  counts.uncalibrated = true;
+  e = evaluate_findings(kpa_rule, {counts}, {});
+  na = std::find_if(e.not_applicable.begin(), e.not_applicable.end(),
+                    [](const auto& n) { return n.id == "F-FOREFOOT-OVERLOAD"; });
+  ASSERT_NE(na, e.not_applicable.end());
+  EXPECT_EQ(na->side, Side::right);
+  EXPECT_EQ(na->reason,
+            "not evaluated: forefoot_peak_kpa needs pressure in kPa; the stream is uncalibrated (units "
+            "\"counts\"): calibrate it with insole calibrate");
+  // Calibrated, the same foot without the measure is not reported.
+  counts.uncalibrated = false;
+  EXPECT_TRUE(evaluate_findings(kpa_rule, {counts}, {}).not_applicable.empty());
+}
+
 TEST(RuleFindings, AsymmetryFromTimingAndLoad) {
   GaitTiming t;
   t.stance_symmetry_percent = 15.0;

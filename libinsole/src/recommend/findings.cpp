@@ -155,6 +155,36 @@ struct Outcome {
   std::vector<Vote> votes;
 };
 
+// Why a foot's finding could not be evaluated at all, when the reason is the stream rather than
+// the foot: every measure its thresholds (for the patient's age) use was withheld because the
+// stream is in counts and the measure needs kPa, or because the sensor positions are unknown and
+// the measure needs them (measure_catalogue.hpp). Empty otherwise (a measure merely not
+// measured on these footfalls is no evidence either way and is not reported here).
+std::string withheld_reason(const RuleSet& rules, const FindingDef& def, const FootSummary* foot,
+                            const Patient& patient) {
+  if (!foot || (!foot->uncalibrated && foot->positions_unknown.empty())) return {};
+  std::vector<std::string> kpa, positions;
+  for (const auto& t : def.thresholds) {
+    if (!age_covers(t.ages, patient) || !not_applicable_reason(rules, t, foot).empty()) continue;
+    if (foot->median(t.measure)) return {};
+    const analysis::MeasureInfo* info = analysis::find_measure_info(t.measure);
+    if (!info) return {};
+    const bool no_positions = !foot->positions_unknown.empty() && info->needs_positions();
+    const bool no_kpa = foot->uncalibrated && info->needs_kpa();
+    if (!no_positions && !no_kpa) return {};
+    auto& list = no_positions ? positions : kpa;
+    if (std::find(list.begin(), list.end(), t.measure) == list.end()) list.push_back(t.measure);
+  }
+  auto need = [](const std::vector<std::string>& m) { return join(m) + (m.size() > 1 ? " need " : " needs "); };
+  std::string why;
+  if (!positions.empty())
+    why = need(positions) + "sensor positions, unknown for this stream (" + foot->positions_unknown + ")";
+  if (!kpa.empty())
+    why += std::string(why.empty() ? "" : "; ") + need(kpa) +
+           "pressure in kPa; the stream is uncalibrated (units \"counts\"): calibrate it with insole calibrate";
+  return why.empty() ? why : "not evaluated: " + why;
+}
+
 Outcome evaluate(const RuleSet& rules, const FindingDef& def, const FootSummary* foot, Side side,
                  const std::map<std::string, double>& per_recording, const Patient& patient) {
   Outcome o;
@@ -190,7 +220,10 @@ Outcome evaluate(const RuleSet& rules, const FindingDef& def, const FootSummary*
                        (patient.paediatric ? " (adult cut-offs do not apply to children)" : "");
     return o;
   }
-  if (counted == 0) return o;
+  if (counted == 0) {
+    o.not_applicable = withheld_reason(rules, def, foot, patient);
+    return o;
+  }
   const int need = def.combine.kind == Combine::Kind::any ? 1
                    : def.combine.kind == Combine::Kind::all ? counted
                                                             : def.combine.n;
