@@ -230,8 +230,8 @@ TEST(EndToEnd, AWalkOnADescribedMatGivesTheSimulatorsFootfallsWithinOneFrame) {
   // A simulated walk over a 60 x 200 mat (8 mm, 480 x 1600 mm) known only from its description
   // file, sent by the generic emulator at 3000000 Bd and captured through the Asio path. Every
   // footfall of the simulator's truth is found with its side, and its initial contact and toe-off
-  // are within one frame of those the analysis finds on the simulator's own frames (and within
-  // two frames of the truth, as for direct analysis: analyze_test).
+  // are within one frame of those the analysis finds on the simulator's own frames and within one
+  // frame of the truth.
   auto config = drivers::parse_device_description(R"({"format": "insole-device", "format_version": 1,
     "name": "walkway_mat", "description": "a 60x200 walkway known from its description", "frame_rate_hz": 100,
     "transport": {"baud": 3000000}, "framing": {"type": "header", "sync": "5A A5", "checksum": "sum16le_all"},
@@ -295,6 +295,7 @@ TEST(EndToEnd, AWalkOnADescribedMatGivesTheSimulatorsFootfallsWithinOneFrame) {
   ASSERT_TRUE(direct && through);
   const double rate = walk.sample_rate_hz;
   std::size_t compared = 0;
+  double max_ic = 0.0, max_to = 0.0;
   for (const auto& t : simulated.truth.footfalls) {
     if (t.on_mat_fraction < 0.999 || t.start_s < 0.05 || t.end_s > walk.duration_s - 0.05) continue;
     auto nearest = [&](const analysis::AnalysisResult& a, const Eigen::VectorXd& axis) {
@@ -318,12 +319,17 @@ TEST(EndToEnd, AWalkOnADescribedMatGivesTheSimulatorsFootfallsWithinOneFrame) {
     const double to_d = frame_index(sent.streams[0].time_s, d->events.to_s);
     EXPECT_LE(std::abs(ic_c - ic_d), 1.0) << "IC through the device " << ic_c << ", direct " << ic_d << " (frames)";
     EXPECT_LE(std::abs(to_c - to_d), 1.0) << "TO through the device " << to_c << ", direct " << to_d << " (frames)";
-    EXPECT_LE(std::abs(ic_c - t.start_s * rate), 2.0);
-    EXPECT_LE(std::abs(to_c - t.end_s * rate), 2.0);
+    // Within one sample of the simulator's truth (issue text; measured 0.70 and 0.94 frames).
+    EXPECT_LE(std::abs(ic_c - t.start_s * rate), 1.0);
+    EXPECT_LE(std::abs(to_c - t.end_s * rate), 1.0);
+    max_ic = std::max(max_ic, std::abs(ic_c - t.start_s * rate));
+    max_to = std::max(max_to, std::abs(to_c - t.end_s * rate));
     ++compared;
   }
   EXPECT_GE(compared, 2u);
-  std::printf("[ info ] %zu truth footfalls compared through the device path\n", compared);
+  std::printf("[ info ] %zu truth footfalls compared through the device path; largest difference from the "
+              "truth: IC %.2f, TO %.2f frames\n",
+              compared, max_ic, max_to);
 }
 
 TEST(EndToEnd, UnplugAndReplugLoseNothingOutsideTheGap) {
