@@ -32,6 +32,9 @@ Result<std::vector<Stream*>> select(Recording& rec, const std::vector<std::strin
   for (const auto& n : names) {
     auto it = std::find_if(rec.streams.begin(), rec.streams.end(), [&](const Stream& s) { return s.info.name == n; });
     if (it == rec.streams.end()) return Error{Errc::invalid_argument, file + ": no stream named '" + n + "'"};
+    // Twice would calibrate a stream twice (apply) or count its load twice (compute).
+    if (std::find(out.begin(), out.end(), &*it) != out.end())
+      return Error{Errc::invalid_argument, "stream '" + n + "' is named twice with --stream"};
     out.push_back(&*it);
   }
   return out;
@@ -314,9 +317,13 @@ int apply(const po::variables_map& vm) {
   std::vector<std::string> replaced(streams->size());
   for (std::size_t i = 0; i < streams->size(); ++i) {
     Stream* s = (*streams)[i];
-    if (s->info.units != PressureUnits::counts && s->info.calibration)
-      replaced[i] = ", from its raw counts, replacing the calibration of " + s->info.calibration->date + " (" +
-                    s->info.calibration->method + ", serial " + s->info.calibration->device_serial + ")";
+    if (s->info.units != PressureUnits::counts && s->info.calibration) {
+      const Calibration& old = *s->info.calibration;
+      replaced[i] = ", from its raw counts, replacing the calibration " +
+                    (old.date.empty() ? std::string() : "of " + old.date + " ") + "(" +
+                    (old.method.empty() ? std::string("method not stated") : old.method) +
+                    (old.device_serial.empty() ? std::string() : ", serial " + old.device_serial) + ")";
+    }
     if (auto st = use_counts(*s, file, "apply calibrates counts"); !st) return report_error(kCmd, st.error());
     if (auto st = cal->validate(s->pressure_kpa.cols()); !st)
       return report_error(kCmd, Error{Errc::invalid_argument, "stream '" + s->info.name + "': " + st.error().message});

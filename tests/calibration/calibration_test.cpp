@@ -187,12 +187,26 @@ TEST(CalibrationCore, WalkingTrialUsesTheMedianStancePeak) {
   auto c = calibrate_body_weight({&s}, TrialKind::walking, 60.0);
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_NEAR(c->coefficients[0], 98.0665, 1e-9);
-  // Residuals at the three stance peaks, mean pressure over the 100 mm^2 less body weight's:
-  // k (4000 - 6000) / 100 = -1961.33 kPa, 0, k (7000 - 6000) / 100 = 980.665 kPa.
+  // Residuals at the three stance peaks, body weight's mean pressure over the 100 mm^2 less the
+  // peak's: k (6000 - 4000) / 100 = 1961.33 kPa, 0, k (6000 - 7000) / 100 = -980.665 kPa.
   ASSERT_EQ(c->residuals_kpa.size(), 3u);
-  EXPECT_NEAR(c->residuals_kpa[0], -1961.33, 1e-6);
+  EXPECT_NEAR(c->residuals_kpa[0], 1961.33, 1e-6);
   EXPECT_NEAR(c->residuals_kpa[1], 0.0, 1e-6);
-  EXPECT_NEAR(c->residuals_kpa[2], 980.665, 1e-6);
+  EXPECT_NEAR(c->residuals_kpa[2], -980.665, 1e-6);
+  // A long standing trial keeps kMaxBodyWeightResiduals of its frames' residuals, evenly spaced,
+  // the first and the last among them: frame f carries 1 + f % 7 counts on 100 mm^2.
+  std::vector<std::vector<float>> frames;
+  for (int f = 0; f < 2500; ++f) frames.push_back({float(1 + f % 7)});
+  Stream standing = grid_stream("mat", 1, 1, 10.0, frames);
+  auto many = calibrate_body_weight({&standing}, TrialKind::standing, 60.0);
+  ASSERT_TRUE(many) << many.error().message;
+  ASSERT_EQ(many->residuals_kpa.size(), kMaxBodyWeightResiduals);
+  const double km = many->coefficients[0];  // the median load is 4 counts
+  EXPECT_NEAR(km, 588.399 / 400.0 * 1000.0, 1e-9);
+  // (1000 m g - k 100 x) / 100 = k (4 - x) for a frame of x counts (1000 m g = k 400).
+  EXPECT_NEAR(many->residuals_kpa.front(), km * (4 - 1), 1e-9);            // frame 0: 1 count
+  EXPECT_NEAR(many->residuals_kpa.back(), km * (4 - (1 + 2499 % 7)), 1e-9);  // frame 2499: 1 count
+  EXPECT_NEAR(many->residuals_kpa[1], km * (4 - (1 + 2 % 7)), 1e-9);        // frame 1 x 2499 / 999 = 2
   Stream none = grid_stream("left", 1, 1, 10.0, {{0}, {0}});
   EXPECT_FALSE(body_weight_load({&none}, TrialKind::walking));
   EXPECT_FALSE(body_weight_load({&none}, TrialKind::standing));

@@ -326,15 +326,21 @@ Result<Calibration> calibrate_body_weight(const std::vector<const Stream*>& stre
   const double k = m_kg * kStandardGravityMs2 / load * 1000.0;
   c.coefficients = {k};
   c.body_mass_kg = m_kg;
-  // Residuals at the loads the factor was taken from: the mean pressure over the sensing area
-  // that each load gives with k, less the one body weight gives, (k sum(A raw) - 1000 m g) / sum(A)
-  // in kPa (k sum(A raw) is in kPa mm^2, 1000 m g likewise).
+  // Residuals at the loads the factor was taken from, measured less model as for a fitted curve:
+  // the mean pressure over the sensing area that body weight gives, less the one each load gives
+  // with k, (1000 m g - k sum(A raw)) / sum(A) in kPa (1000 m g and k sum(A raw) are in kPa mm^2).
+  // At most kMaxBodyWeightResiduals, evenly spaced over the trial's loads (a long trial has one
+  // load per frame; the file keeps a sample of them, and the median k uses them all).
   double area = 0.0;
   for (const Stream* s : streams)
     for (Eigen::Index i = 0; i < s->info.layout.areas_mm2().size(); ++i)
       if (finite_positive(s->info.layout.areas_mm2()[i])) area += s->info.layout.areas_mm2()[i];
-  c.residuals_kpa.reserve(points->size());
-  for (double p : *points) c.residuals_kpa.push_back((k * p - 1000.0 * m_kg * kStandardGravityMs2) / area);
+  const std::size_t n = points->size(), kept = std::min(n, kMaxBodyWeightResiduals);
+  c.residuals_kpa.reserve(kept);
+  for (std::size_t j = 0; j < kept; ++j) {
+    const std::size_t i = kept == n ? j : j * (n - 1) / (kept - 1);
+    c.residuals_kpa.push_back((1000.0 * m_kg * kStandardGravityMs2 - k * (*points)[i]) / area);
+  }
   return c;
 }
 

@@ -172,8 +172,8 @@ std::string withheld_reason(const RuleSet& rules, const FindingDef& def, const F
     const bool no_positions = !foot->positions_unknown.empty() && info->needs_positions();
     const bool no_kpa = foot->uncalibrated && info->needs_kpa();
     if (!no_positions && !no_kpa) return {};
-    auto& list = no_positions ? positions : kpa;
-    if (std::find(list.begin(), list.end(), t.measure) == list.end()) list.push_back(t.measure);
+    for (auto* list : {no_positions ? &positions : nullptr, no_kpa ? &kpa : nullptr})
+      if (list && std::find(list->begin(), list->end(), t.measure) == list->end()) list->push_back(t.measure);
   }
   auto need = [](const std::vector<std::string>& m) { return join(m) + (m.size() > 1 ? " need " : " needs "); };
   std::string why;

@@ -186,7 +186,7 @@ TEST(SerialSource, StampsFollowTheInjectedClockAcrossAReconnect) {
   const ProtocolInfo* proto = find_protocol("m1616");  // streams, no handshake, nominal 50 Hz
   ASSERT_NE(proto, nullptr);
   const std::string link = (dir / "usb-m1616-if00").string();
-  auto emu = start_emulator(*proto, 1000, link);
+  auto emu = start_emulator(*proto, 4000, link);  // 20 s at the test rate: frames for both connections
   ASSERT_TRUE(emu);
   auto clock = std::make_shared<ManualClock>(100.0);
   SerialSourceOptions opt = options(link, proto->name);

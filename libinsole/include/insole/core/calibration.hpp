@@ -71,10 +71,16 @@ enum class TrialKind { standing, walking };
 Result<double> body_weight_load(const std::vector<const Stream*>& counts_streams, TrialKind kind,
                                 double stance_fraction = 0.2);
 
+/// At most this many residuals are kept by a body-weight calibration.
+inline constexpr std::size_t kMaxBodyWeightResiduals = 1000;
+
 /// Linear body-weight calibration from a trial: k = m g / body_weight_load(...) * 1000. Its
 /// residuals_kpa, one per load the median was taken over (a standing trial's frames, a walking
-/// trial's stance peaks), are the mean pressure over the sensing area that load gives with k less
-/// the one body weight gives: (k sum(A raw) - 1000 m g) / sum(A), in kPa.
+/// trial's stance peaks; at most kMaxBodyWeightResiduals of them, evenly spaced), are measured
+/// less model, as for a fitted curve: the mean pressure over the whole sensing area that body
+/// weight gives less the one the load gives with k, (1000 m g - k sum(A raw)) / sum(A), in kPa.
+/// Being spread over the whole sensing area, they are small on a large mat; relative to body
+/// weight they read r sum(A) / (1000 m g).
 Result<Calibration> calibrate_body_weight(const std::vector<const Stream*>& counts_streams,
                                           TrialKind kind, double body_mass_kg);
 

@@ -35,7 +35,9 @@
 
 namespace insole::recommend {
 
-/// A finding that cannot be evaluated for this patient: none of its thresholds holds for the age.
+/// A finding that cannot be evaluated: none of its thresholds holds for the patient's age, or
+/// (a foot's finding) every measure its thresholds use is withheld for the stream (sensor
+/// positions unknown, or kPa needed from a stream in counts).
 struct NotApplicableFinding {
   std::string id;
   Side side = Side::unknown;

@@ -30,7 +30,7 @@ nlohmann::json analysis_json(const analysis::AnalysisResult& result, const std::
 /// The assessment as the `insole analyze --json` document: the analysis with the assessment's
 /// findings and recommendations, plus "borderline_findings" (findings that did not fire, within
 /// measurement error of doing so), "findings_not_applicable" ({id, side, reason}: no threshold of
-/// the finding holds for the patient's age), "rules" {name, version, origin} and "intake_given".
+/// the finding holds for the patient's age, or the stream cannot give its measures), "rules" {name, version, origin} and "intake_given".
 /// Each foot carries "classes" (the rule file's class labels, with rule, ages, source, reason).
 /// `insole report --format json` and `insole batch --json-dir` write the same document
 /// (the report adds "prescription").
