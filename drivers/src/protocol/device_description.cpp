@@ -471,6 +471,18 @@ Result<MatrixCodecConfig> parse_json(const json& j, std::string_view origin, con
     c.value_type = type;
     INSOLE_TRY(order, v.choice("order", orders(), false, ScanOrder::row_major));
     c.order = order;
+    // "tiles": {"rows": 32, "cols": 32, "order": "row_major"}: the frame is sent tile by tile
+    // (the tiles in this order across the grid, the cells of each in values.order).
+    INSOLE_TRY(t, v.object("tiles", false));
+    if (v.find("tiles")) {
+      INSOLE_TRY(tr, t.integer("rows", true, 1, 4096, 1));
+      INSOLE_TRY(tc, t.integer("cols", true, 1, 4096, 1));
+      INSOLE_TRY(to, t.choice("order", orders(), false, ScanOrder::row_major));
+      c.tile_rows = static_cast<int>(tr);
+      c.tile_cols = static_cast<int>(tc);
+      c.tile_order = to;
+      if (auto st = t.finish(); !st) return st.error();
+    }
     INSOLE_TRY(transform, v.choice("transform", transforms(), false, RawTransform::none));
     c.transform = transform;
     INSOLE_TRY(lo, v.integer("min_raw", false, 0, 0xFFFFFFFFLL, 0));
@@ -702,6 +714,8 @@ std::string to_device_description(const MatrixCodecConfig& c) {
   if (c.configure_length) h["configure_length"] = c.configure_length;
   if (!h.empty()) j["commands"] = h;
   ojson v = {{"type", name_of(value_types(), c.value_type)}, {"order", name_of(orders(), c.order)}};
+  if (c.tile_rows != 0)
+    v["tiles"] = {{"rows", c.tile_rows}, {"cols", c.tile_cols}, {"order", name_of(orders(), c.tile_order)}};
   if (c.transform != RawTransform::none) v["transform"] = name_of(transforms(), c.transform);
   v["min_raw"] = c.min_raw;
   v["max_raw"] = c.max_raw;

@@ -82,7 +82,7 @@ std::string builtin_codec_problem(const MatrixCodecConfig& c) {
     if (!(p >= 1.0 && p <= 100.0)) return is + "takes a cell pitch between 1 and 100 mm, got " + mm(p);
   if (c.pitch_source.empty())
     return is + "needs pitch_source: the maker does not publish the pitch, so say where it comes from";
-  if (c.value_type != ValueType::u8 || c.order != ScanOrder::row_major || c.min_raw != 0 || c.max_raw != 255)
+  if (c.value_type != ValueType::u8 || c.order != ScanOrder::row_major || c.tile_rows != 0 || c.min_raw != 0 || c.max_raw != 255)
     return is + "reads one u8 per cell, row-major, 0..255 (values {\"type\": \"u8\", \"order\": \"row_major\", "
                 "\"min_raw\": 0, \"max_raw\": 255})";
   if (c.units != PressureUnits::counts || c.grams_per_cell || !c.raw_unit.empty())
@@ -198,6 +198,15 @@ Status MatrixCodecConfig::validate() const {
     return bad({"framing.poll_request"}, "poll_raw framing needs a poll request");
   if (framing == MatrixFraming::zero_run && (value_type != ValueType::u8 || max_raw > 254))
     return bad({"framing.type", "values.type", "values.max_raw"}, "zero_run framing carries u8 values 0..254");
+  if (tile_rows != 0 || tile_cols != 0) {
+    if (sensor_set) return bad({"values.tiles", "layout.kind"}, "tiles divide a grid; a sensor set is in wire order");
+    if (tile_rows < 1 || tile_cols < 1 || rows % tile_rows != 0 || cols % tile_cols != 0)
+      return bad({"values.tiles", "layout.rows", "layout.cols"},
+                 "tiles of " + std::to_string(tile_rows) + " x " + std::to_string(tile_cols) + " cells do not divide the " +
+                     std::to_string(rows) + " x " + std::to_string(cols) + " grid");
+    if (framing == MatrixFraming::column_messages)
+      return bad({"values.tiles", "framing.type"}, "column_messages sends whole columns, not tiles");
+  }
   if (framing == MatrixFraming::column_messages) {
     if (sync.size() != 1) return bad({"framing.sync"}, "column_messages needs a one-byte start marker");
     if (value_width() != 2) return bad({"values.type"}, "column_messages carries 16-bit values");
@@ -286,9 +295,19 @@ long MatrixCodecConfig::expected_length() const {
 }
 
 int MatrixCodecConfig::sensel_index(int k) const {
-  if (order == ScanOrder::row_major) return k;
-  const int r = k % rows, c = k / rows;  // column-major: the outer loop walks columns
-  return r * cols + c;
+  if (tile_rows == 0) {
+    if (order == ScanOrder::row_major) return k;
+    const int r = k % rows, c = k / rows;  // column-major: the outer loop walks columns
+    return r * cols + c;
+  }
+  // Tile t of the frame, cell w within it; the tiles form an across x down grid of tiles.
+  const int per_tile = tile_rows * tile_cols, t = k / per_tile, w = k % per_tile;
+  const int across = cols / tile_cols, down = rows / tile_rows;
+  const int tr = tile_order == ScanOrder::row_major ? t / across : t % down;
+  const int tc = tile_order == ScanOrder::row_major ? t % across : t / down;
+  const int r = order == ScanOrder::row_major ? w / tile_cols : w % tile_rows;
+  const int c = order == ScanOrder::row_major ? w % tile_cols : w / tile_rows;
+  return (tr * tile_rows + r) * cols + tc * tile_cols + c;
 }
 
 // ---------------------------------------------------------------------------------------------

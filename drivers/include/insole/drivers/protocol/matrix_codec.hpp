@@ -117,7 +117,12 @@ struct MatrixCodecConfig {
   /// Where the pitch comes from when it is not published (e.g. "assumed default: ..."); recorded
   /// as the stream attribute "pitch_source". Empty: not stated.
   std::string pitch_source;
-  ScanOrder order = ScanOrder::row_major;       ///< order of values on the wire
+  ScanOrder order = ScanOrder::row_major;       ///< order of values on the wire (within a tile)
+  /// A frame sent tile by tile (values.tiles): tile_rows x tile_cols cells each, the tiles in
+  /// `tile_order` across the grid and the cells of each in `order`. 0 x 0: no tiles (the whole
+  /// grid in `order`). The tiles must divide the grid.
+  int tile_rows = 0, tile_cols = 0;
+  ScanOrder tile_order = ScanOrder::row_major;
   MatrixFraming framing = MatrixFraming::header;
   ValueType value_type = ValueType::u8;
   /// header: sync bytes at frame start; column_messages: the start byte (one byte).
