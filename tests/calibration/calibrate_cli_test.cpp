@@ -365,6 +365,8 @@ TEST(CalibrateCli, BadInputExitsTwoAndNamesTheProblem) {
       {"calibrate compute " + quote(trial) + " --serial X", "--mass"},
       {"calibrate compute " + quote(trial) + " --mass 80 --serial X --trial walking", "--stream"},
       {"calibrate compute " + quote(trial) + " --mass 80 --serial X --stream nope", "no stream named 'nope'"},
+      {"calibrate compute " + quote(trial) + " --mass 80 --serial X --stream left --stream left",
+       "stream 'left' is named twice with --stream"},
       {"calibrate frobnicate " + quote(trial), "unknown action"},
       {"calibrate apply " + quote(trial) + " --calibration " + quote(dir / "bad.json") + " -o " + quote(dir / "o.h5"),
        "'coefficients'"},
