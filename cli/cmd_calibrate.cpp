@@ -199,9 +199,10 @@ int compute(const po::variables_map& vm) {
     std::sort(a.begin(), a.end());
     const std::size_t n = a.size();
     const double med = n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
-    std::cout << "  residuals at " << n << (trial == "standing" ? " frames" : " stance peaks")
-              << " (mean pressure over the sensing area less body weight's): median |r| " << std::setprecision(3)
-              << med << " kPa, largest " << a.back() << " kPa\n";
+    std::cout << "  residuals kept at " << n << (trial == "standing" ? " frames" : " stance peaks")
+              << (n == kMaxBodyWeightResiduals ? " (evenly spaced over the trial)" : "")
+              << " (body weight's mean pressure over the sensing area less the load's): median |r| "
+              << std::setprecision(3) << med << " kPa, largest " << a.back() << " kPa\n";
   }
   return kExitOk;
 }

@@ -51,5 +51,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 std::vector<std::vector<std::uint8_t>> insole_fuzz_seeds() {
   std::vector<std::vector<std::uint8_t>> seeds;
   for (const auto& [name, text] : builtin_device_descriptions()) seeds.emplace_back(text.begin(), text.end());
+  // A frame sent tile by tile (values.tiles; none of the built-in devices is tiled).
+  const std::string tiled =
+      R"({"format": "insole-device", "format_version": 1, "name": "tiled_mat", "description": "4x4 in 2x2 tiles",)"
+      R"( "frame_rate_hz": 50, "transport": {"baud": 115200},)"
+      R"( "framing": {"type": "header", "sync": "A5 5A", "checksum": "sum8_payload"},)"
+      R"( "values": {"type": "u8", "order": "col_major", "max_raw": 255, "tiles": {"rows": 2, "cols": 2, "order": "col_major"}},)"
+      R"( "layout": {"kind": "grid", "rows": 4, "cols": 4, "pitch_mm": [10, 10]},)"
+      R"( "provenance": {"wire_format": "measured", "values": "measured", "geometry": "measured", "rate": "measured"}})";
+  seeds.emplace_back(tiled.begin(), tiled.end());
   return seeds;
 }

@@ -83,7 +83,7 @@ std::string builtin_codec_problem(const MatrixCodecConfig& c) {
   if (c.pitch_source.empty())
     return is + "needs pitch_source: the maker does not publish the pitch, so say where it comes from";
   if (c.value_type != ValueType::u8 || c.order != ScanOrder::row_major || c.tile_rows != 0 || c.min_raw != 0 || c.max_raw != 255)
-    return is + "reads one u8 per cell, row-major, 0..255 (values {\"type\": \"u8\", \"order\": \"row_major\", "
+    return is + "reads one u8 per cell, row-major, 0..255, no tiles (values {\"type\": \"u8\", \"order\": \"row_major\", "
                 "\"min_raw\": 0, \"max_raw\": 255})";
   if (c.units != PressureUnits::counts || c.grams_per_cell || !c.raw_unit.empty())
     return is + "records the grid in raw counts (calibration {\"units\": \"counts\"}; calibrate with the load cell)";

@@ -221,6 +221,8 @@ TEST(BuiltinCodecDescriptions, WhatACodecCannotHonourIsRefused) {
        "field 'commands': the sensel codec sends its own commands"},
       {"fisica", builtin_edited("fisica", fisica_values, "\"type\": \"u16le\""), "the fisica codec reads one u8 per cell"},
       {"fisica", builtin_edited("fisica", "\"max_raw\": 255", "\"max_raw\": 100"), "the fisica codec reads one u8 per cell"},
+      {"fisica", builtin_edited("fisica", "\"max_raw\": 255", "\"max_raw\": 255, \"tiles\": {\"rows\": 1, \"cols\": 22}"),
+       "the fisica codec reads one u8 per cell, row-major, 0..255, no tiles"},
       {"fisica", builtin_edited("fisica", "\"rows\": 29", "\"rows\": 30"),
        "the fisica codec decodes the platform's 29 x 22 grid (rows x cols), not 30 x 22"},
       {"fisica", builtin_edited("fisica", "\"kind\": \"grid\"", "\"kind\": \"sensors\", \"count\": 638, \"k\": \"grid\""),

@@ -50,6 +50,14 @@ TEST(TiledValues, EachWireOrderByHand) {
       // One tile of 2 rows x 4 columns above another: the same as row-major within each.
       {R"(, "tiles": {"rows": 2, "cols": 4})", "row_major",
        {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}},
+      // Tiles of 2 rows x 4 columns, one above the other, taken column by column (top, bottom),
+      // cells column by column: (0,0) 0, (1,0) 1, (0,1) 2, ... (1,3) 7, then rows 2-3.
+      {R"(, "tiles": {"rows": 2, "cols": 4, "order": "col_major"})", "col_major",
+       {0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15}},
+      // Tiles of 4 rows x 2 columns side by side, taken row by row (left, right), cells row by
+      // row: (0,0) 0, (0,1) 1, (1,0) 2, ... (3,1) 7, then columns 2-3.
+      {R"(, "tiles": {"rows": 4, "cols": 2})", "row_major",
+       {0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15}},
       // No tiles: the whole grid column by column.
       {"", "col_major", {0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15}},
   };
