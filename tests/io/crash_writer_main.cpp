@@ -4,19 +4,49 @@
 // in raw_counts, pressure = 2 x counts). Usage: io_crash_writer <file.h5>
 // Prints "ready <t0_steady_s>" on stdout once the file exists; time_s of each frame is steady-clock
 // seconds since t0 (std::chrono::steady_clock is CLOCK_MONOTONIC, shared by all processes).
+//
+// io_crash_writer <file.h5> die-at-write <n> dies (exit code 9) at the n-th write HDF5 makes to
+// the file from its second flush on, before that write reaches the file: the file is left
+// exactly as a SIGKILL at that moment leaves it, at a moment chosen by count rather than by
+// clock. It prints "completed <writes>" if the flush and the close made fewer than n writes.
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
 #include "insole/io/hdf5_recording.hpp"
 
+namespace {
+
+constexpr int kDiedAtWrite = 9;
+std::atomic<long> writes_left{-1};  // writes still allowed; -1 while not counting
+std::atomic<long> writes_made{0};
+
+}  // namespace
+
+// HDF5's file driver writes with pwrite (nm -D libhdf5: U pwrite). This definition in the
+// program takes precedence over the C library's for every shared library it loads.
+extern "C" ssize_t pwrite(int fd, const void* buf, size_t n, off_t offset) {
+  if (writes_left.load() >= 0) {
+    if (writes_left.fetch_sub(1) == 0) _exit(kDiedAtWrite);
+    ++writes_made;
+  }
+  return static_cast<ssize_t>(::syscall(SYS_pwrite64, fd, buf, n, offset));
+}
+
 int main(int argc, char** argv) {
   // "unflushed": write 5 frames per stream and flush, then 25 more in whole chunks of 10 that no
   // flush commits, say "ready" and wait to be killed (rows beyond frame_count for recover to trim).
   const bool unflushed = argc == 3 && std::string(argv[2]) == "unflushed";
-  if (argc != 2 && !unflushed) return 2;
+  // "die-at-write n": 13 frames per stream flushed, 14 more, then the counted flush and close.
+  const bool die_at_write = argc == 4 && std::string(argv[2]) == "die-at-write";
+  if (argc != 2 && !unflushed && !die_at_write) return 2;
   using namespace insole;
   auto clock = steady_clock();
   const double t0 = clock->now_s();
@@ -44,7 +74,7 @@ int main(int argc, char** argv) {
   meta.attributes["t0_steady_s"] = t0_text;
   io::WriterOptions opts;
   opts.clock = clock;
-  if (unflushed) {
+  if (unflushed || die_at_write) {
     opts.flush_interval_s = 1e6;
     opts.chunk_frames = 10;
   }
@@ -52,6 +82,27 @@ int main(int argc, char** argv) {
   if (!writer) {
     std::fprintf(stderr, "%s\n", writer.error().message.c_str());
     return 1;
+  }
+  if (die_at_write) {
+    const long n = std::atol(argv[3]);
+    if (n < 1) return 2;
+    for (int k = 0; k < 27; ++k) {
+      if (k == 13 && !writer->flush()) return 1;
+      for (std::size_t s = 0; s < 2; ++s) {
+        PressureFrame f;
+        f.stream = s;
+        f.time_s = 0.01 * k;
+        f.sequence = std::uint64_t(k);
+        f.pressure_kpa = Eigen::VectorXf::Constant(streams[s].layout.sensor_count(), float(k));
+        if (!writer->append(f)) return 1;
+      }
+    }
+    (void)writer->add_event(Event{0.2, "", "marker", "before the counted flush"});
+    writes_left = n - 1;
+    if (auto st = writer->flush(); !st) return 1;
+    if (auto st = writer->close(); !st) return 1;
+    std::printf("completed %ld\n", writes_made.load());
+    return 0;
   }
   if (unflushed) {
     for (int k = 0; k < 30; ++k) {

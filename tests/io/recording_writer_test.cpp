@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "insole/core/atomic_output.hpp"
@@ -160,7 +161,7 @@ struct Child {
   FILE* out = nullptr;
 };
 
-Child spawn_writer(const std::filesystem::path& file, const char* mode = nullptr) {
+Child spawn_writer(const std::filesystem::path& file, const char* mode = nullptr, const char* arg2 = nullptr) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   posix_spawn_file_actions_t actions;
@@ -169,7 +170,8 @@ Child spawn_writer(const std::filesystem::path& file, const char* mode = nullptr
   posix_spawn_file_actions_addclose(&actions, fds[0]);
   const std::string exe = INSOLE_IO_CRASH_WRITER;
   const std::string arg = file.string();
-  char* argv[] = {const_cast<char*>(exe.c_str()), const_cast<char*>(arg.c_str()), const_cast<char*>(mode), nullptr};
+  char* argv[] = {const_cast<char*>(exe.c_str()), const_cast<char*>(arg.c_str()), const_cast<char*>(mode),
+                  const_cast<char*>(arg2), nullptr};
   Child c;
   EXPECT_EQ(posix_spawn(&c.pid, exe.c_str(), &actions, nullptr, argv, environ), 0);
   posix_spawn_file_actions_destroy(&actions);
@@ -327,6 +329,79 @@ TEST(RecordingWriter, RecoverKeepsACalibratedStreamUpToTheLastFlush) {
     EXPECT_EQ(left.raw_counts(k, 0), float(k));
     EXPECT_EQ(left.pressure_kpa(k, 0), 2.0f * float(k));
   }
+}
+
+// A capture dies at every write of a flush and of the close in turn (the child stops at its
+// n-th write to the file, n = 1, 2, ..., until it completes: see crash_writer_main.cpp), not at
+// moments drawn from a clock. During a flush HDF5 writes new chunks past the end of the space
+// its superblock records and rewrites the superblock last, so a file killed in between has
+// objects beyond its recorded end: readable in SWMR mode, but recovery must extend the file's
+// recorded end before it trims or adds anything, or HDF5 refuses to read them (or allocates
+// over them). Every state must read as 13 or 27 frames per stream, each exactly as written,
+// and recover to the same frames in a file HDF5 opens the ordinary way.
+TEST(RecordingWriter, AKillAtEveryWriteOfAFlushLeavesARecoverableFile) {
+  TempDir dir;
+  long completed_writes = -1;
+  int interrupted = 0;
+  std::set<std::int64_t> counts_seen;
+  for (long n = 1; n <= 400 && completed_writes < 0; ++n) {
+    SCOPED_TRACE("died at write " + std::to_string(n));
+    const auto file = dir / ("w" + std::to_string(n) + ".h5");
+    Child child = spawn_writer(file, "die-at-write", std::to_string(n).c_str());
+    ASSERT_GT(child.pid, 0);
+    char line[128] = {};
+    const bool said = fgets(line, sizeof line, child.out) != nullptr;
+    int status = 0;
+    waitpid(child.pid, &status, 0);
+    fclose(child.out);
+    ASSERT_TRUE(WIFEXITED(status)) << status;
+    if (WEXITSTATUS(status) == 0) {
+      ASSERT_TRUE(said && std::sscanf(line, "completed %ld", &completed_writes) == 1) << line;
+    } else {
+      ASSERT_EQ(WEXITSTATUS(status), 9) << "the writer failed before its counted writes";
+    }
+    {
+      auto reader = RecordingReader::open(file);
+      ASSERT_TRUE(reader.ok()) << reader.error().message;
+      EXPECT_EQ(reader->interrupted(), completed_writes < 0);
+      interrupted += reader->interrupted();
+    }
+    auto rec = read_recording(file);
+    ASSERT_TRUE(rec.ok()) << rec.error().message;
+    ASSERT_EQ(rec->streams.size(), 2u);
+    for (const Stream& s : rec->streams) {
+      // Each stream's count moves on its own at the second phase of the flush.
+      const Eigen::Index frames = s.frame_count();
+      EXPECT_TRUE(frames == 13 || frames == 27) << s.info.name << ": " << frames;
+      counts_seen.insert(frames);
+      const float scale = s.info.name == "left" ? 2.0f : 1.0f;
+      for (Eigen::Index k = 0; k < frames; ++k) {
+        ASSERT_TRUE((s.pressure_kpa.row(k).array() == scale * float(k)).all()) << s.info.name << " frame " << k;
+        if (scale == 2.0f) {
+          ASSERT_TRUE((s.raw_counts.row(k).array() == float(k)).all()) << "frame " << k;
+        }
+      }
+    }
+    auto report = recover_capture(file);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->was_interrupted, completed_writes < 0);
+    auto recovered = read_recording(file);
+    ASSERT_TRUE(recovered.ok()) << recovered.error().message;
+    for (std::size_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(recovered->streams[i].pressure_kpa, rec->streams[i].pressure_kpa) << i;
+      EXPECT_EQ(recovered->streams[i].raw_counts, rec->streams[i].raw_counts) << i;
+    }
+    EXPECT_EQ(recovered->events.size(), rec->events.size());
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    EXPECT_GE(f, 0) << "HDF5 refuses the recovered file";
+    if (f >= 0) H5Fclose(f);
+  }
+  std::printf("[ info ] the counted flush and close made %ld writes; %d kills left an interrupted file\n",
+              completed_writes, interrupted);
+  ASSERT_GT(completed_writes, 0) << "no write was counted: the child's pwrite was not the one HDF5 called";
+  EXPECT_EQ(interrupted, completed_writes);
+  EXPECT_EQ(counts_seen, (std::set<std::int64_t>{13, 27}));
 }
 
 TEST(RecordingWriter, SigkillLosesAtMostTheLastSecond) {

@@ -6,6 +6,7 @@
 // After SIGKILL the mark stays: HDF5 (and so h5py, HDFView, MATLAB) refuses to open the file
 // except in SWMR read mode. HDF5 1.10's file access property "clear_status_flags" (the one
 // `h5clear -s` sets) lets a writer open it and clears the mark when it closes the file.
+// Tested at every write of a flush: RecordingWriter.AKillAtEveryWriteOfAFlushLeavesARecoverableFile.
 
 #include <hdf5.h>
 
@@ -70,6 +71,13 @@ Result<RecoverReport> recover_capture(const std::filesystem::path& path) {
       return h5::write_error(w, "this HDF5 library cannot clear a file's open-for-writing flags");
     h5::Hid f(H5Fopen(out->temp_path().c_str(), H5F_ACC_RDWR, fapl.get()));
     if (!f.valid()) return h5::write_error(w, "cannot open a copy of the file for writing");
+    // A capture killed during a flush can leave chunks and index blocks past the end of the
+    // space its superblock records (HDF5 writes them first and the superblock last; SWMR
+    // readers may read past that end, a writer may not). Moving the recorded end to the end of
+    // the file, as `h5clear --increment` does, lets trimming read them and keeps new space
+    // from being allocated over them.
+    if (H5Fincrement_filesize(f.get(), 0) < 0)
+      return h5::write_error(w, "cannot extend the file's recorded end to its real end");
     const h5::Where sw = w.at(detail::kStreams);
     h5::Hid streams(H5Gopen2(f.get(), detail::kStreams, H5P_DEFAULT));
     if (!streams.valid()) return h5::write_error(sw, "cannot open the group");
