@@ -4,6 +4,10 @@
 
 namespace insole::analysis {
 
+StreamWithholding stream_withholding(const FootSummary& foot, const MeasureInfo& info) {
+  return {!foot.positions_unknown.empty() && info.needs_positions(), foot.uncalibrated && info.needs_kpa()};
+}
+
 MissingReason missing_reason(const AnalysisResult& r, const FootSummary& foot, std::string_view key) {
   if (foot.median(std::string(key))) return {};
   const MeasureInfo* info = find_measure_info(key);
@@ -11,9 +15,10 @@ MissingReason missing_reason(const AnalysisResult& r, const FootSummary& foot, s
   // The vendor-COP measures exist only for streams analysed from a vendor's channels.
   if (info->vendor_cop() && foot.positions_unknown.empty()) return {};
   if (foot.footfalls_used == 0) return {"no usable footfall", false};
-  if (!foot.positions_unknown.empty() && info->needs_positions())
+  const StreamWithholding withheld = stream_withholding(foot, *info);
+  if (withheld.positions)
     return {"not available: sensor positions unknown (" + foot.positions_unknown + ")", true, true};
-  if (foot.uncalibrated && info->needs_kpa()) {
+  if (withheld.kpa) {
     const std::size_t walking_contacts = foot.footfalls_used - foot.standing_footfalls;
     if ((info->walking() && walking_contacts > 0) || (info->standing() && foot.standing_footfalls > 0))
       return {"uncalibrated stream (units \"counts\"): needs pressure in kPa; calibrate it with insole calibrate",

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "insole/analysis/measure_catalogue.hpp"
+#include "insole/analysis/missing.hpp"
 #include "insole/analysis/summary.hpp"
 
 namespace insole::recommend {
@@ -169,10 +170,9 @@ std::string withheld_reason(const RuleSet& rules, const FindingDef& def, const F
     if (foot->median(t.measure)) return {};
     const analysis::MeasureInfo* info = analysis::find_measure_info(t.measure);
     if (!info) return {};
-    const bool no_positions = !foot->positions_unknown.empty() && info->needs_positions();
-    const bool no_kpa = foot->uncalibrated && info->needs_kpa();
-    if (!no_positions && !no_kpa) return {};
-    for (auto* list : {no_positions ? &positions : nullptr, no_kpa ? &kpa : nullptr})
+    const analysis::StreamWithholding withheld = analysis::stream_withholding(*foot, *info);
+    if (!withheld.any()) return {};
+    for (auto* list : {withheld.positions ? &positions : nullptr, withheld.kpa ? &kpa : nullptr})
       if (list && std::find(list->begin(), list->end(), t.measure) == list->end()) list->push_back(t.measure);
   }
   auto need = [](const std::vector<std::string>& m) { return join(m) + (m.size() > 1 ? " need " : " needs "); };

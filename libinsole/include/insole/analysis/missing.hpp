@@ -11,6 +11,18 @@
 
 namespace insole::analysis {
 
+struct MeasureInfo;
+
+/// What the stream itself, rather than the foot, withholds from a measure: sensor positions it does
+/// not know (`foot.positions_unknown`) for a measure that needs them, pressure in kPa from a stream
+/// in counts for a measure that needs it (the measure catalogue's needs_positions / needs_kpa).
+struct StreamWithholding {
+  bool positions = false;
+  bool kpa = false;
+  bool any() const noexcept { return positions || kpa; }
+};
+StreamWithholding stream_withholding(const FootSummary& foot, const MeasureInfo& info);
+
 struct MissingReason {
   std::string reason;          ///< "" when the measure is there or has nothing to say about this foot
   bool not_applicable = false; ///< by the catalogue's scope (rather than a failure on the data)
