@@ -13,6 +13,7 @@
 #include "commands.hpp"
 #include "insole/calibration/calibration_file.hpp"
 #include "insole/core/calibration.hpp"
+#include "insole/core/median.hpp"
 #include "insole/io/hdf5_recording.hpp"
 
 namespace insole::cli {
@@ -196,13 +197,12 @@ int compute(const po::variables_map& vm) {
   if (!cal->residuals_kpa.empty()) {
     std::vector<double> a;
     for (double r : cal->residuals_kpa) a.push_back(std::abs(r));
-    std::sort(a.begin(), a.end());
     const std::size_t n = a.size();
-    const double med = n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+    const double med = median(a);
     std::cout << "  residuals kept at " << n << (trial == "standing" ? " frames" : " stance peaks")
               << (n == kMaxBodyWeightResiduals ? " (evenly spaced over the trial)" : "")
               << " (body weight's mean pressure over the sensing area less the load's): median |r| "
-              << std::setprecision(3) << med << " kPa, largest " << a.back() << " kPa\n";
+              << std::setprecision(3) << med << " kPa, largest " << *std::max_element(a.begin(), a.end()) << " kPa\n";
   }
   return kExitOk;
 }

@@ -5,17 +5,12 @@
 #include <limits>
 
 #include "insole/analysis/cop.hpp"
+#include "insole/core/median.hpp"
 #include "insole/analysis/regions.hpp"
 
 namespace insole::analysis {
 
 namespace {
-
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 // Raster key of cell (ix, iy); both fit easily in 31 bits for any foot.
 std::int64_t raster_key(std::int64_t ix, std::int64_t iy) { return (iy << 32) + (ix + (std::int64_t{1} << 31)); }
@@ -101,7 +96,7 @@ std::vector<Eigen::Vector2d> FootImage::mean_cop_mm() const {
 
 std::optional<std::array<double, 2>> FootImage::thirds_ap_mm() const {
   if (third_cb_ap_mm.empty() || third_ba_ap_mm.empty()) return std::nullopt;
-  return std::array<double, 2>{median_of(third_cb_ap_mm), median_of(third_ba_ap_mm)};
+  return std::array<double, 2>{median(third_cb_ap_mm), median(third_ba_ap_mm)};
 }
 
 void accumulate_image(FootImage& image, const SensorLayout& layout, const FootFrame& frame,

@@ -5,18 +5,14 @@
 #include <cmath>
 #include <limits>
 
+#include "insole/core/median.hpp"
+
 namespace insole {
 namespace {
 
 Error invalid(std::string msg) { return Error{Errc::invalid_argument, std::move(msg)}; }
 
 bool finite_positive(double x) { return std::isfinite(x) && x > 0.0; }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 }  // namespace
 
