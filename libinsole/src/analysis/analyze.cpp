@@ -744,6 +744,7 @@ void analyze_window(const FrameView& window, std::size_t stream_index, Eigen::In
   const Eigen::Index last_local = window.frame_count() - 1;
   SegmentationParams sp = p.segmentation;
   sp.standing_min_s = meta.mode == "stand" ? 0.0 : p.standing_min_s;
+  sp.standing_trial = meta.mode == "stand";
   WindowFootfalls wf;
   std::vector<Footfall>& footfalls = wf.footfalls;
   footfalls = find_footfalls(window, stream_index, sp);
@@ -983,6 +984,7 @@ void analyze_vendor_channels(const StreamInfo& info, std::size_t stream_index, c
   if (n == 0) return;
   SegmentationParams sp = p.segmentation;
   sp.standing_min_s = meta.mode == "stand" ? 0.0 : p.standing_min_s;
+  sp.standing_trial = meta.mode == "stand";
   const FootFrame no_frame;  // length 0: no sensor in any band; only the total force is used
   std::vector<Footfall> footfalls = find_footfalls(force, stream_index, sp);
   for (std::size_t i = 0; i < footfalls.size(); ++i) {

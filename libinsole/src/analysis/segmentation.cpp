@@ -731,7 +731,7 @@ std::vector<Footfall> insole_stances(const FrameView& stream, std::size_t stream
   if (prm.force_threshold_n) {
     thr = *prm.force_threshold_n;
   } else {
-    const double lo = force.minCoeff(), hi = force.maxCoeff();
+    const double lo = prm.standing_trial ? 0.0 : force.minCoeff(), hi = force.maxCoeff();
     if (!(hi > lo)) return out;  // constant force: no stance can be told apart
     thr = lo + prm.force_threshold_fraction * (hi - lo);
   }

@@ -64,12 +64,17 @@ struct SegmentationParams {
   double standing_min_s = 2.0;
 
   // Insole stance detection (pressuRe threshold_event [C]).
-  /// Threshold = F_min + fraction * (F_max - F_min) over the stream.
+  /// Threshold = F_min + fraction * (F_max - F_min) over the stream; in a standing trial
+  /// (`standing_trial`) fraction * F_max, relative to the unloaded insole.
   double force_threshold_fraction = 0.10;
   /// Absolute threshold in newtons; overrides the fraction when set.
   std::optional<double> force_threshold_n;
   /// Stance phases shorter than this many frames are rejected (flagged).
   int min_stance_frames = 3;
+  /// The recording is a standing trial (mode "stand"; analyze() sets it): the foot stays on the
+  /// insole throughout, so the lowest force of the stream is the sway's low point, not an unloaded
+  /// insole, and a threshold above it would cut the one stance at every sway.
+  bool standing_trial = false;
 };
 
 /// True for insole streams: sensor sets, and grids whose stream side is left or right
