@@ -30,14 +30,24 @@ std::atomic<long> writes_made{0};
 
 }  // namespace
 
-// HDF5's file driver writes with pwrite (nm -D libhdf5: U pwrite). This definition in the
-// program takes precedence over the C library's for every shared library it loads.
-extern "C" ssize_t pwrite(int fd, const void* buf, size_t n, off_t offset) {
+namespace {
+
+ssize_t counted_pwrite(int fd, const void* buf, size_t n, off64_t offset) {
   if (writes_left.load() >= 0) {
     if (writes_left.fetch_sub(1) == 0) _exit(kDiedAtWrite);
     ++writes_made;
   }
   return static_cast<ssize_t>(::syscall(SYS_pwrite64, fd, buf, n, offset));
+}
+
+}  // namespace
+
+// HDF5's file driver writes with pwrite (nm -D libhdf5: U pwrite; pwrite64 in a build with
+// _FILE_OFFSET_BITS=64). These definitions in the program take precedence over the C library's
+// for every shared library it loads.
+extern "C" ssize_t pwrite(int fd, const void* buf, size_t n, off_t offset) { return counted_pwrite(fd, buf, n, offset); }
+extern "C" ssize_t pwrite64(int fd, const void* buf, size_t n, off64_t offset) {
+  return counted_pwrite(fd, buf, n, offset);
 }
 
 int main(int argc, char** argv) {

@@ -66,9 +66,14 @@ Result<RecoverReport> recover_capture(const std::filesystem::path& path) {
   if (!out) return out.error();
   {
     h5::Hid fapl = detail::file_access_plist();
-    hbool_t clear = true;
-    if (H5Pset(fapl.get(), "clear_status_flags", &clear) < 0)
+    hbool_t yes = true;
+    if (H5Pset(fapl.get(), "clear_status_flags", &yes) < 0)
       return h5::write_error(w, "this HDF5 library cannot clear a file's open-for-writing flags");
+    // A SWMR file can also end before the space its superblock records (the writer's last
+    // blocks never reached the disk, e.g. after a power cut): an ordinary open refuses it as
+    // truncated. SWMR readers skip that check, and so does `h5clear` (the same property).
+    if (H5Pset(fapl.get(), "skip_eof_check", &yes) < 0)
+      return h5::write_error(w, "this HDF5 library cannot open a file shorter than its recorded end");
     h5::Hid f(H5Fopen(out->temp_path().c_str(), H5F_ACC_RDWR, fapl.get()));
     if (!f.valid()) return h5::write_error(w, "cannot open a copy of the file for writing");
     // A capture killed during a flush can leave chunks and index blocks past the end of the
