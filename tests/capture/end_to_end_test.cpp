@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -240,6 +241,57 @@ void expect_events_near_truth(double ic, double to, double truth_ic, double trut
   EXPECT_GE(to - truth_to, -1.5 - shift) << "toe-off " << to << ", truth " << truth_to;
 }
 
+// The used footfall of `a` in `stream` whose initial contact, as a frame index by `index_of`, is
+// nearest `ic_frame`; nullptr if it has none.
+const analysis::FootfallAnalysis* nearest_footfall(const analysis::AnalysisResult& a, std::size_t stream,
+                                                   double ic_frame, const std::function<double(double)>& index_of) {
+  const analysis::FootfallAnalysis* best = nullptr;
+  double best_d = 1e9;
+  for (const auto& fa : a.footfalls) {
+    if (!fa.footfall.reject_reason.empty() || fa.footfall.stream != stream) continue;
+    const double d = std::abs(index_of(fa.events.ic_s) - ic_frame);
+    if (d < best_d) best = &fa, best_d = d;
+  }
+  return best;
+}
+
+// Sends `sent` (its streams in the device's stream infos) from the generic emulator of `proto` in
+// real time, 1 s after it starts (the host opens the port meanwhile), captures it through a
+// pseudo-terminal and the Asio serial source into `file`, and reads the file into `captured`.
+// Every frame sent must be in the file.
+void capture_described(const std::shared_ptr<const ProtocolInfo>& proto, const Recording& sent,
+                       const std::filesystem::path& file, Recording& captured) {
+  Recording timed = sent;
+  std::uint64_t total = 0;
+  for (auto& s : timed.streams) {
+    s.time_s.array() += 1.0;
+    total += std::uint64_t(s.frame_count());
+  }
+  drivers::EmulatorOptions opt;
+  opt.custom_protocol = proto;
+  opt.speed = 1.0;  // real time: the rate the device declares
+  opt.keep_log = true;
+  auto emu = DeviceEmulator::start(opt, std::make_unique<RecordingSource>(timed, "test://described"), steady_clock());
+  ASSERT_TRUE(emu) << emu.error().message;
+  drivers::SerialSourceOptions so;
+  so.path = (*emu)->host_path();
+  so.custom_protocol = proto;
+  std::vector<std::unique_ptr<FrameSource>> sources;
+  sources.push_back(std::make_unique<drivers::SerialSource>(so, steady_clock()));
+  BackgroundCapture cap(std::move(sources), file);
+  ASSERT_TRUE(wait_for([&] { return (*emu)->finished(); }));
+  ASSERT_EQ((*emu)->stats().frames_skipped, 0u) << "frames came due before the host opened the port (lead too short)";
+  ASSERT_TRUE(wait_for([&] { return cap.frames.load() >= total; })) << cap.frames.load() << " of " << total << " frames";
+  auto r = cap.finish();
+  ASSERT_TRUE(r) << r.error().message;
+  auto rec = io::read_recording(file);
+  ASSERT_TRUE(rec) << rec.error().message;
+  ASSERT_EQ(rec->streams.size(), sent.streams.size());
+  for (std::size_t s = 0; s < sent.streams.size(); ++s)
+    ASSERT_EQ(rec->streams[s].frame_count(), sent.streams[s].frame_count()) << "every frame sent is in the file";
+  captured = std::move(*rec);
+}
+
 TEST(EndToEnd, AWalkOnADescribedMatGivesTheSimulatorsFootfallsWithinOneFrame) {
   // A simulated walk over a 60 x 200 mat (8 mm, 480 x 1600 mm) known only from its description
   // file, sent by the generic emulator at 3000000 Bd and captured through the Asio path. Every
@@ -276,54 +328,23 @@ TEST(EndToEnd, AWalkOnADescribedMatGivesTheSimulatorsFootfallsWithinOneFrame) {
       float& v = sent.streams[0].pressure_kpa(f, i);
       v = float(std::round(std::max(0.0f, v) * 10.0) / 10.0);
     }
-  const double lead_s = 1.0;  // the host opens the port meanwhile
-  Recording timed = sent;
-  for (Eigen::Index f = 0; f < timed.streams[0].frame_count(); ++f) timed.streams[0].time_s[f] += lead_s;
-
-  drivers::EmulatorOptions opt;
-  opt.custom_protocol = proto;
-  opt.speed = 1.0;  // real time: the 100 Hz the device declares
-  opt.keep_log = true;
-  auto emu = DeviceEmulator::start(opt, std::make_unique<RecordingSource>(timed, "test://walk"), steady_clock());
-  ASSERT_TRUE(emu) << emu.error().message;
-  drivers::SerialSourceOptions so;
-  so.path = (*emu)->host_path();
-  so.custom_protocol = proto;
-  std::vector<std::unique_ptr<FrameSource>> sources;
-  sources.push_back(std::make_unique<drivers::SerialSource>(so, steady_clock()));
   test::TempDir dir;
-  BackgroundCapture cap(std::move(sources), dir / "walk.h5");
-  ASSERT_TRUE(wait_for([&] { return (*emu)->finished(); }));
-  const auto total = std::uint64_t(sent.streams[0].frame_count());
-  ASSERT_TRUE(wait_for([&] { return cap.frames.load() >= total; })) << cap.frames.load() << " of " << total << " frames";
-  auto r = cap.finish();
-  ASSERT_TRUE(r) << r.error().message;
-  auto captured = io::read_recording(dir / "walk.h5");
-  ASSERT_TRUE(captured) << captured.error().message;
-  const Stream& got = captured->streams[0];
-  ASSERT_EQ(got.frame_count(), sent.streams[0].frame_count()) << "every frame sent is in the file";
+  Recording captured;
+  ASSERT_NO_FATAL_FAILURE(capture_described(proto, sent, dir / "walk.h5", captured));
+  const Stream& got = captured.streams[0];
   EXPECT_EQ(got.pressure_kpa, sent.streams[0].pressure_kpa);
 
   auto direct = analysis::analyze(sent);
-  auto through = analysis::analyze(*captured);
+  auto through = analysis::analyze(captured);
   ASSERT_TRUE(direct && through);
   const double rate = walk.sample_rate_hz;
   std::size_t compared = 0;
   double max_ic = 0.0, max_to = 0.0;
   for (const auto& t : simulated.truth.footfalls) {
     if (t.on_mat_fraction < 0.999 || t.start_s < 0.05 || t.end_s > walk.duration_s - 0.05) continue;
-    auto nearest = [&](const analysis::AnalysisResult& a, const Eigen::VectorXd& axis) {
-      const analysis::FootfallAnalysis* best = nullptr;
-      double best_d = 1e9;
-      for (const auto& fa : a.footfalls) {
-        if (!fa.footfall.reject_reason.empty()) continue;
-        const double d = std::abs(frame_index(axis, fa.events.ic_s) - t.start_s * rate);
-        if (d < best_d) best = &fa, best_d = d;
-      }
-      return best;
-    };
-    const auto* d = nearest(*direct, sent.streams[0].time_s);
-    const auto* c = nearest(*through, got.time_s);
+    const auto* d = nearest_footfall(*direct, 0, t.start_s * rate,
+                                     [&](double x) { return frame_index(sent.streams[0].time_s, x); });
+    const auto* c = nearest_footfall(*through, 0, t.start_s * rate, [&](double x) { return frame_index(got.time_s, x); });
     ASSERT_TRUE(d && c) << "truth footfall at " << t.start_s << " s not found";
     SCOPED_TRACE("truth footfall at " + std::to_string(t.start_s) + " s");
     EXPECT_EQ(c->footfall.side, t.side);
@@ -516,37 +537,14 @@ TEST(EndToEnd, AWalkInDeclaredEighteenCellInsolesGivesTheFootfallsOfTheSimulator
     EXPECT_LT((declared.centres_mm() - want.centres_mm()).cwiseAbs().maxCoeff(), 1e-9) << s;
     EXPECT_LT((declared.areas_mm2() - want.areas_mm2()).cwiseAbs().maxCoeff(), 1e-9) << s;
   }
-  const double lead_s = 1.0;
-  Recording timed = truth_rec;
-  for (std::size_t s = 0; s < 2; ++s) {
-    timed.streams[s].info = proto->streams[s];
-    timed.streams[s].time_s.array() += lead_s;
-  }
-  drivers::EmulatorOptions opt;
-  opt.custom_protocol = proto;
-  opt.speed = 1.0;
-  opt.keep_log = true;
-  auto emu = DeviceEmulator::start(opt, std::make_unique<RecordingSource>(timed, "test://insoles"), steady_clock());
-  ASSERT_TRUE(emu) << emu.error().message;
-  drivers::SerialSourceOptions so;
-  so.path = (*emu)->host_path();
-  so.custom_protocol = proto;
-  std::vector<std::unique_ptr<FrameSource>> sources;
-  sources.push_back(std::make_unique<drivers::SerialSource>(so, steady_clock()));
+  Recording sent = truth_rec;
+  for (std::size_t k = 0; k < 2; ++k) sent.streams[k].info = proto->streams[k];
   test::TempDir dir;
-  BackgroundCapture cap(std::move(sources), dir / "insoles.h5");
-  ASSERT_TRUE(wait_for([&] { return (*emu)->finished(); }));
-  const auto total = std::uint64_t(truth_rec.streams[0].frame_count() + truth_rec.streams[1].frame_count());
-  ASSERT_TRUE(wait_for([&] { return cap.frames.load() >= total; })) << cap.frames.load() << " of " << total;
-  auto r = cap.finish();
-  ASSERT_TRUE(r) << r.error().message;
-  auto captured = io::read_recording(dir / "insoles.h5");
-  ASSERT_TRUE(captured) << captured.error().message;
-  ASSERT_EQ(captured->streams.size(), 2u);
+  Recording captured;
+  ASSERT_NO_FATAL_FAILURE(capture_described(proto, sent, dir / "insoles.h5", captured));
   for (std::size_t s = 0; s < 2; ++s) {
-    const Stream& got = captured->streams[s];
+    const Stream& got = captured.streams[s];
     const Stream& want = truth_rec.streams[s];
-    ASSERT_EQ(got.frame_count(), want.frame_count()) << "every frame sent is in the file";
     EXPECT_EQ(got.info.units, PressureUnits::kpa);
     // Whole grams on the wire: each cell within half a gram's pressure on its area.
     for (Eigen::Index i = 0; i < 18; ++i) {
@@ -557,7 +555,7 @@ TEST(EndToEnd, AWalkInDeclaredEighteenCellInsolesGivesTheFootfallsOfTheSimulator
     }
   }
   auto direct = analysis::analyze(truth_rec);
-  auto through = analysis::analyze(*captured);
+  auto through = analysis::analyze(captured);
   ASSERT_TRUE(direct && through);
   const double rate = walk.sample_rate_hz;
   std::size_t compared = 0;
@@ -565,20 +563,10 @@ TEST(EndToEnd, AWalkInDeclaredEighteenCellInsolesGivesTheFootfallsOfTheSimulator
   for (const auto& t : simulated.truth.footfalls) {
     if (t.partial || t.start_s < 0.1 || t.end_s > walk.duration_s - 0.1) continue;
     SCOPED_TRACE("truth footfall at " + std::to_string(t.start_s) + " s");
-    auto nearest = [&](const analysis::AnalysisResult& a, const Eigen::VectorXd& axis) {
-      const analysis::FootfallAnalysis* best = nullptr;
-      double best_d = 1e9;
-      for (const auto& fa : a.footfalls) {
-        if (!fa.footfall.reject_reason.empty() || fa.footfall.stream != t.stream) continue;
-        const double d = std::abs(frame_index(axis, fa.events.ic_s) - t.start_s * rate);
-        if (d < best_d) best = &fa, best_d = d;
-      }
-      return best;
-    };
-    const Eigen::VectorXd& got_t = captured->streams[t.stream].time_s;
+    const Eigen::VectorXd& got_t = captured.streams[t.stream].time_s;
     const Eigen::VectorXd& want_t = truth_rec.streams[t.stream].time_s;
-    const auto* d = nearest(*direct, want_t);
-    const auto* c = nearest(*through, got_t);
+    const auto* d = nearest_footfall(*direct, t.stream, t.start_s * rate, [&](double x) { return frame_index(want_t, x); });
+    const auto* c = nearest_footfall(*through, t.stream, t.start_s * rate, [&](double x) { return frame_index(got_t, x); });
     ASSERT_TRUE(d && c) << "not found";
     EXPECT_EQ(c->footfall.side, t.side);
     const double ic_c = frame_index(got_t, c->events.ic_s), to_c = frame_index(got_t, c->events.to_s);
@@ -623,13 +611,15 @@ TEST(EndToEnd, AWalkOverTwoComposedTilesGivesTheFootfallsOfTheSimulatorsFrames) 
   Stream& grid = sent.streams[0];
   grid.info.units = PressureUnits::counts;
   grid.pressure_kpa = grid.pressure_kpa.array().round().max(0.0f).min(4095.0f).matrix();
-  const double lead_s = 1.0;  // the host opens the ports meanwhile
+  // Both tiles count time from one epoch, so each sends frame k at the same moment however late
+  // its thread starts; the host opens the ports in the first 1.5 s.
+  const double epoch_s = steady_clock()->now_s();
   std::unique_ptr<DeviceEmulator> emu[2];
   for (int half = 0; half < 2; ++half) {
     Recording part;
     Stream s;
     s.info = proto->streams[0];
-    s.time_s = grid.time_s.array() + lead_s;
+    s.time_s = grid.time_s;
     s.pressure_kpa.resize(grid.frame_count(), tile * tile);
     for (int row = 0; row < tile; ++row)
       for (int col = 0; col < tile; ++col)
@@ -638,6 +628,8 @@ TEST(EndToEnd, AWalkOverTwoComposedTilesGivesTheFootfallsOfTheSimulatorsFrames) 
     drivers::EmulatorOptions opt;
     opt.protocol = "esp32_tile32";
     opt.speed = 1.0;  // real time: 20 frames/s
+    opt.epoch_s = epoch_s;
+    opt.start_delay_s = 1.5;
     opt.keep_log = true;
     auto e = DeviceEmulator::start(opt, std::make_unique<RecordingSource>(part, "test://tile"), steady_clock());
     ASSERT_TRUE(e) << e.error().message;
@@ -656,6 +648,9 @@ TEST(EndToEnd, AWalkOverTwoComposedTilesGivesTheFootfallsOfTheSimulatorsFrames) 
   test::TempDir dir;
   BackgroundCapture cap(std::move(sources), dir / "tiles_walk.h5");
   ASSERT_TRUE(wait_for([&] { return emu[0]->finished() && emu[1]->finished(); }));
+  for (int half = 0; half < 2; ++half)
+    ASSERT_EQ(emu[half]->stats().frames_skipped, 0u)
+        << "tile " << half << ": frames came due before the host opened its port (start_delay_s too short)";
   const auto total = std::uint64_t(grid.frame_count());
   ASSERT_TRUE(wait_for([&] { return cap.frames.load() >= total; })) << cap.frames.load() << " of " << total;
   std::this_thread::sleep_for(300ms);  // the last frame of the slower tile
@@ -665,13 +660,15 @@ TEST(EndToEnd, AWalkOverTwoComposedTilesGivesTheFootfallsOfTheSimulatorsFrames) 
   ASSERT_TRUE(captured) << captured.error().message;
   const Stream& got = captured->streams[0];
   ASSERT_EQ(got.info.layout.cols(), 2 * tile);
-  // sent_index[f]: the frame the tiles sent that composed frame f carries (the left tile's if
-  // the two differ: a tile late for a composed frame is NaN there and carries on a frame behind).
-  std::vector<double> sent_index(std::size_t(got.frame_count()), -1.0);
+  // sent_index[half][f]: the frame tile `half` sent that composed frame f carries (-1: none, the
+  // tile was late for it and is NaN there). A late tile can carry on a frame behind the other.
+  std::vector<double> sent_index[2] = {std::vector<double>(std::size_t(got.frame_count()), -1.0),
+                                       std::vector<double>(std::size_t(got.frame_count()), -1.0)};
   Eigen::Index next[2] = {0, 0};
-  int late = 0;  // composed frames with a tile left out
+  int late = 0;           // composed frames with a tile left out
+  double skew = 0.0;      // the largest difference between the two tiles' frames in one composed frame
   for (Eigen::Index f = 0; f < got.frame_count(); ++f)
-    for (int half = 1; half >= 0; --half) {
+    for (int half = 0; half < 2; ++half) {
       const float first = got.pressure_kpa(f, half * tile);
       if (std::isnan(first)) {
         ++late;
@@ -683,15 +680,22 @@ TEST(EndToEnd, AWalkOverTwoComposedTilesGivesTheFootfallsOfTheSimulatorsFrames) 
           ASSERT_EQ(got.pressure_kpa(f, row * 2 * tile + half * tile + col),
                     grid.pressure_kpa(next[half], row * 2 * tile + half * tile + col))
               << "composed frame " << f << ", tile " << half;
-      sent_index[std::size_t(f)] = double(next[half]++);
+      sent_index[half][std::size_t(f)] = double(next[half]++);
     }
+  for (std::size_t f = 0; f < sent_index[0].size(); ++f)
+    if (sent_index[0][f] >= 0 && sent_index[1][f] >= 0) skew = std::max(skew, std::abs(sent_index[0][f] - sent_index[1][f]));
   EXPECT_GE(next[0] + 1, grid.frame_count());
   EXPECT_GE(next[1] + 1, grid.frame_count());
-  auto to_sent = [&](double t) {  // a time on the captured axis as a fractional sent frame
+  // A time on the captured axis as a fractional frame sent by tile `half` (by the other tile where
+  // that one was late).
+  auto to_sent = [&](double t, int half) {
     const double c = frame_index(got.time_s, t);
     const auto k = std::size_t(std::clamp(std::floor(c), 0.0, double(got.frame_count() - 1)));
-    return sent_index[k] + (c - double(k));
+    const double i = sent_index[half][k] >= 0 ? sent_index[half][k] : sent_index[1 - half][k];
+    return i + (c - double(k));
   };
+  // The tile under a point of the mat (x along its 64 columns).
+  auto tile_at = [&](const Eigen::Vector2d& mm) { return mm.x() < tile * mat.pitch_mm ? 0 : 1; };
 
   auto direct = analysis::analyze(sent);
   auto through = analysis::analyze(*captured);
@@ -702,38 +706,31 @@ TEST(EndToEnd, AWalkOverTwoComposedTilesGivesTheFootfallsOfTheSimulatorsFrames) 
   for (const auto& t : simulated.truth.footfalls) {
     if (t.on_mat_fraction < 0.999 || t.partial || t.start_s < 0.1 || t.end_s > walk.duration_s - 0.1) continue;
     SCOPED_TRACE("truth footfall at " + std::to_string(t.start_s) + " s");
-    auto nearest = [&](const analysis::AnalysisResult& a, auto&& index_of) {
-      const analysis::FootfallAnalysis* best = nullptr;
-      double best_d = 1e9;
-      for (const auto& fa : a.footfalls) {
-        if (!fa.footfall.reject_reason.empty()) continue;
-        const double d = std::abs(index_of(fa.events.ic_s) - t.start_s * rate);
-        if (d < best_d) best = &fa, best_d = d;
-      }
-      return best;
-    };
-    const auto* d = nearest(*direct, [&](double x) { return frame_index(grid.time_s, x); });
-    const auto* c = nearest(*through, to_sent);
+    const auto* d = nearest_footfall(*direct, 0, t.start_s * rate, [&](double x) { return frame_index(grid.time_s, x); });
+    // Initial contact is seen under the heel, toe-off under the toes.
+    const int heel_tile = tile_at(t.heel_mm), toe_tile = tile_at(t.toe_mm);
+    const auto* c = nearest_footfall(*through, 0, t.start_s * rate, [&](double x) { return to_sent(x, heel_tile); });
     ASSERT_TRUE(d && c) << "not found";
     EXPECT_EQ(c->footfall.side, t.side);
     EXPECT_EQ(d->footfall.side, t.side);
-    const double ic_c = to_sent(c->events.ic_s), to_c = to_sent(c->events.to_s);
+    const double ic_c = to_sent(c->events.ic_s, heel_tile), to_c = to_sent(c->events.to_s, toe_tile);
     const double ic_d = frame_index(grid.time_s, d->events.ic_s), to_d = frame_index(grid.time_s, d->events.to_s);
-    // The tiles add nothing: the same frames give the same events as the simulator's own, or
-    // one frame apart where a late tile put its half of the foot a frame behind the other.
-    const double path = late ? 1.0 : 0.5;
-    EXPECT_LE(std::abs(ic_c - ic_d), path) << "IC through the tiles " << ic_c << ", direct " << ic_d << " (frames)";
-    EXPECT_LE(std::abs(to_c - to_d), path) << "TO through the tiles " << to_c << ", direct " << to_d << " (frames)";
-    expect_events_near_truth(ic_c, to_c, t.start_s * rate, t.end_s * rate, late ? 1.0 : 0.0);
+    // The tiles add nothing: the same frames give the same events as the simulator's own. Where
+    // a tile was late, its half of the foot may be a frame or more behind the other half in the
+    // composed frames, which can move an event by as much (the skew measured above).
+    const double shift = late || skew > 0 ? std::max(1.0, skew) : 0.0;
+    EXPECT_LE(std::abs(ic_c - ic_d), 0.5 + shift) << "IC through the tiles " << ic_c << ", direct " << ic_d << " (frames)";
+    EXPECT_LE(std::abs(to_c - to_d), 0.5 + shift) << "TO through the tiles " << to_c << ", direct " << to_d << " (frames)";
+    expect_events_near_truth(ic_c, to_c, t.start_s * rate, t.end_s * rate, shift);
     max_ic = std::max(max_ic, std::abs(ic_c - t.start_s * rate));
     max_to = std::max(max_to, std::abs(to_c - t.end_s * rate));
     ++compared;
   }
   EXPECT_GE(compared, 2u);
-  std::printf("[ info ] %lld composed frames for %lld sent, %d with a tile left out; %zu truth footfalls "
-              "compared; largest difference from the truth: IC %.2f, TO %.2f frames\n",
-              static_cast<long long>(got.frame_count()), static_cast<long long>(grid.frame_count()), late, compared,
-              max_ic, max_to);
+  std::printf("[ info ] %lld composed frames for %lld sent, %d with a tile left out, tiles at most %.0f frames "
+              "apart; %zu truth footfalls compared; largest difference from the truth: IC %.2f, TO %.2f frames\n",
+              static_cast<long long>(got.frame_count()), static_cast<long long>(grid.frame_count()), late, skew,
+              compared, max_ic, max_to);
 }
 
 // A device that goes quiet without closing its port is a gap in the file, like an unplug: the

@@ -1,6 +1,7 @@
 #include "insole/drivers/transport/device_emulator.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 
 namespace insole::drivers {
@@ -16,6 +17,8 @@ Result<std::unique_ptr<DeviceEmulator>> DeviceEmulator::start(EmulatorOptions op
   if (!(options.speed > 0.0)) return make_error(Errc::invalid_argument, "emulator speed must be > 0");
   if (!(options.start_delay_s >= 0.0))
     return make_error(Errc::invalid_argument, "emulator start delay must be >= 0 s");
+  if (options.epoch_s && !std::isfinite(*options.epoch_s))
+    return make_error(Errc::invalid_argument, "emulator epoch must be a finite clock time");
   const auto& want = proto->streams;
   const auto& have = frames->info().streams;
   if (have.size() != want.size())
@@ -115,7 +118,7 @@ void DeviceEmulator::stop() {
 
 void DeviceEmulator::run() noexcept {
   try {
-    const double t0 = clock_->now_s();
+    const double t0 = opt_.epoch_s ? *opt_.epoch_s : clock_->now_s();
     std::optional<PressureFrame> due;   // the next frame from the source
     std::optional<PressureFrame> held;  // poll-driven: the latest frame, waiting for a poll
     bool source_ended = false;

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,6 +43,10 @@ struct EmulatorOptions {
   double speed = 1.0;
   /// Seconds after start() before the source's time zero: a host can connect meanwhile.
   double start_delay_s = 0.0;
+  /// The clock time start_delay_s is counted from, instead of the moment the device thread
+  /// starts: emulators given one epoch on one clock send their frames in step (the tiles of one
+  /// mat), however late each thread starts.
+  std::optional<double> epoch_s;
   /// Stop after sending this many frames (0 = until stopped or the source ends).
   std::uint64_t max_frames = 0;
   /// Keep every sent frame (as given to the device model) and its bytes, for tests.
