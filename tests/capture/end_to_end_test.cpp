@@ -241,6 +241,31 @@ void expect_events_near_truth(double ic, double to, double truth_ic, double trut
   EXPECT_GE(to - truth_to, -1.5 - shift) << "toe-off " << to << ", truth " << truth_to;
 }
 
+// The protocol of a device description (JSON text named `name`), as the generic codec runs it.
+void described_protocol(const std::string& json, const char* name, std::shared_ptr<const ProtocolInfo>& proto) {
+  auto config = drivers::parse_device_description(json, name);
+  ASSERT_TRUE(config) << config.error().message;
+  auto info = drivers::make_matrix_protocol(*config);
+  ASSERT_TRUE(info) << info.error().message;
+  proto = std::make_shared<const ProtocolInfo>(std::move(*info));
+}
+
+// The largest differences of the events found from the truth's, over the footfalls compared.
+struct TruthTally {
+  std::size_t compared = 0;
+  double max_ic = 0.0, max_to = 0.0;
+  void add(double ic, double to, double truth_ic, double truth_to) {
+    max_ic = std::max(max_ic, std::abs(ic - truth_ic));
+    max_to = std::max(max_to, std::abs(to - truth_to));
+    ++compared;
+  }
+  void print(const std::string& through) const {
+    std::printf("[ info ] %zu truth footfalls compared through %s; largest difference from the truth: IC %.2f, "
+                "TO %.2f frames\n",
+                compared, through.c_str(), max_ic, max_to);
+  }
+};
+
 // The used footfall of `a` in `stream` whose initial contact, as a frame index by `index_of`, is
 // nearest `ic_frame`; nullptr if it has none.
 const analysis::FootfallAnalysis* nearest_footfall(const analysis::AnalysisResult& a, std::size_t stream,
@@ -298,18 +323,15 @@ TEST(EndToEnd, AWalkOnADescribedMatGivesTheSimulatorsFootfallsWithinOneFrame) {
   // footfall of the simulator's truth is found with its side, and its initial contact and toe-off
   // are within one frame of those the analysis finds on the simulator's own frames and within one
   // frame of the truth.
-  auto config = drivers::parse_device_description(R"({"format": "insole-device", "format_version": 1,
+  std::shared_ptr<const ProtocolInfo> proto;
+  ASSERT_NO_FATAL_FAILURE(described_protocol(R"({"format": "insole-device", "format_version": 1,
     "name": "walkway_mat", "description": "a 60x200 walkway known from its description", "frame_rate_hz": 100,
     "transport": {"baud": 3000000}, "framing": {"type": "header", "sync": "5A A5", "checksum": "sum16le_all"},
     "values": {"type": "u16le", "max_raw": 65535},
     "layout": {"kind": "grid", "rows": 60, "cols": 200, "pitch_mm": [8, 8]},
     "calibration": {"units": "kPa", "kpa_per_count": 0.1},
     "provenance": {"wire_format": "measured", "values": "measured", "geometry": "measured", "rate": "measured"}})",
-                                                  "walkway_mat.json");
-  ASSERT_TRUE(config) << config.error().message;
-  auto info = drivers::make_matrix_protocol(*config);
-  ASSERT_TRUE(info) << info.error().message;
-  auto proto = std::make_shared<const ProtocolInfo>(std::move(*info));
+                                             "walkway_mat.json", proto));
 
   sim::WalkParams walk;
   walk.duration_s = 4.0;
@@ -338,8 +360,7 @@ TEST(EndToEnd, AWalkOnADescribedMatGivesTheSimulatorsFootfallsWithinOneFrame) {
   auto through = analysis::analyze(captured);
   ASSERT_TRUE(direct && through);
   const double rate = walk.sample_rate_hz;
-  std::size_t compared = 0;
-  double max_ic = 0.0, max_to = 0.0;
+  TruthTally tally;
   for (const auto& t : simulated.truth.footfalls) {
     if (t.on_mat_fraction < 0.999 || t.start_s < 0.05 || t.end_s > walk.duration_s - 0.05) continue;
     const auto* d = nearest_footfall(*direct, 0, t.start_s * rate,
@@ -357,14 +378,10 @@ TEST(EndToEnd, AWalkOnADescribedMatGivesTheSimulatorsFootfallsWithinOneFrame) {
     // Within one sample of the simulator's truth (issue text; measured 0.70 and 0.94 frames).
     EXPECT_LE(std::abs(ic_c - t.start_s * rate), 1.0);
     EXPECT_LE(std::abs(to_c - t.end_s * rate), 1.0);
-    max_ic = std::max(max_ic, std::abs(ic_c - t.start_s * rate));
-    max_to = std::max(max_to, std::abs(to_c - t.end_s * rate));
-    ++compared;
+    tally.add(ic_c, to_c, t.start_s * rate, t.end_s * rate);
   }
-  EXPECT_GE(compared, 2u);
-  std::printf("[ info ] %zu truth footfalls compared through the device path; largest difference from the "
-              "truth: IC %.2f, TO %.2f frames\n",
-              compared, max_ic, max_to);
+  EXPECT_GE(tally.compared, 2u);
+  tally.print("the device path");
 }
 
 TEST(EndToEnd, UnplugAndReplugLoseNothingOutsideTheGap) {
@@ -514,7 +531,8 @@ TEST(EndToEnd, AWalkInDeclaredEighteenCellInsolesGivesTheFootfallsOfTheSimulator
                   left_layout.centres_mm()(i, 1), left_layout.areas_mm2()[i]);
     positions += cell;
   }
-  auto config = drivers::parse_device_description(
+  std::shared_ptr<const ProtocolInfo> proto;
+  ASSERT_NO_FATAL_FAILURE(described_protocol(
       R"({"format": "insole-device", "format_version": 1, "name": "clinic_insole18",
     "description": "18-point insole wire format with declared cells", "frame_rate_hz": 50,
     "transport": {"baud": 115200},
@@ -524,11 +542,7 @@ TEST(EndToEnd, AWalkInDeclaredEighteenCellInsolesGivesTheFootfallsOfTheSimulator
           positions + R"(]},
     "calibration": {"units": "kPa", "from": "grams_per_cell"},
     "provenance": {"wire_format": "documented", "values": "documented", "geometry": "measured", "rate": "guessed"}})",
-      "clinic_insole18.json");
-  ASSERT_TRUE(config) << config.error().message;
-  auto info = drivers::make_matrix_protocol(*config);
-  ASSERT_TRUE(info) << info.error().message;
-  auto proto = std::make_shared<const ProtocolInfo>(std::move(*info));
+      "clinic_insole18.json", proto));
   ASSERT_EQ(proto->streams.size(), 2u);
   for (std::size_t s = 0; s < 2; ++s) {  // the description's cells are the simulator's
     const SensorLayout& want = truth_rec.streams[s].info.layout;
@@ -558,8 +572,7 @@ TEST(EndToEnd, AWalkInDeclaredEighteenCellInsolesGivesTheFootfallsOfTheSimulator
   auto through = analysis::analyze(captured);
   ASSERT_TRUE(direct && through);
   const double rate = walk.sample_rate_hz;
-  std::size_t compared = 0;
-  double max_ic = 0.0, max_to = 0.0;
+  TruthTally tally;
   for (const auto& t : simulated.truth.footfalls) {
     if (t.partial || t.start_s < 0.1 || t.end_s > walk.duration_s - 0.1) continue;
     SCOPED_TRACE("truth footfall at " + std::to_string(t.start_s) + " s");
@@ -574,14 +587,10 @@ TEST(EndToEnd, AWalkInDeclaredEighteenCellInsolesGivesTheFootfallsOfTheSimulator
     EXPECT_LE(std::abs(ic_c - ic_d), 0.5) << "IC through the device " << ic_c << ", direct " << ic_d << " (frames)";
     EXPECT_LE(std::abs(to_c - to_d), 0.5) << "TO through the device " << to_c << ", direct " << to_d << " (frames)";
     expect_events_near_truth(ic_c, to_c, t.start_s * rate, t.end_s * rate);
-    max_ic = std::max(max_ic, std::abs(ic_c - t.start_s * rate));
-    max_to = std::max(max_to, std::abs(to_c - t.end_s * rate));
-    ++compared;
+    tally.add(ic_c, to_c, t.start_s * rate, t.end_s * rate);
   }
-  EXPECT_GE(compared, 4u);
-  std::printf("[ info ] %zu truth footfalls compared through the declared insoles; largest difference from the "
-              "truth: IC %.2f, TO %.2f frames\n",
-              compared, max_ic, max_to);
+  EXPECT_GE(tally.compared, 4u);
+  tally.print("the declared insoles");
 }
 
 // A walk over a mat of two ESP32 film tiles (esp32_tile32, 32 x 32 at 10 mm each, 20 frames/s),
@@ -701,8 +710,7 @@ TEST(EndToEnd, AWalkOverTwoComposedTilesGivesTheFootfallsOfTheSimulatorsFrames) 
   auto through = analysis::analyze(*captured);
   ASSERT_TRUE(direct && through);
   const double rate = walk.sample_rate_hz;
-  std::size_t compared = 0;
-  double max_ic = 0.0, max_to = 0.0;
+  TruthTally tally;
   for (const auto& t : simulated.truth.footfalls) {
     if (t.on_mat_fraction < 0.999 || t.partial || t.start_s < 0.1 || t.end_s > walk.duration_s - 0.1) continue;
     SCOPED_TRACE("truth footfall at " + std::to_string(t.start_s) + " s");
@@ -722,15 +730,12 @@ TEST(EndToEnd, AWalkOverTwoComposedTilesGivesTheFootfallsOfTheSimulatorsFrames) 
     EXPECT_LE(std::abs(ic_c - ic_d), 0.5 + shift) << "IC through the tiles " << ic_c << ", direct " << ic_d << " (frames)";
     EXPECT_LE(std::abs(to_c - to_d), 0.5 + shift) << "TO through the tiles " << to_c << ", direct " << to_d << " (frames)";
     expect_events_near_truth(ic_c, to_c, t.start_s * rate, t.end_s * rate, shift);
-    max_ic = std::max(max_ic, std::abs(ic_c - t.start_s * rate));
-    max_to = std::max(max_to, std::abs(to_c - t.end_s * rate));
-    ++compared;
+    tally.add(ic_c, to_c, t.start_s * rate, t.end_s * rate);
   }
-  EXPECT_GE(compared, 2u);
-  std::printf("[ info ] %lld composed frames for %lld sent, %d with a tile left out, tiles at most %.0f frames "
-              "apart; %zu truth footfalls compared; largest difference from the truth: IC %.2f, TO %.2f frames\n",
-              static_cast<long long>(got.frame_count()), static_cast<long long>(grid.frame_count()), late, skew,
-              compared, max_ic, max_to);
+  EXPECT_GE(tally.compared, 2u);
+  std::printf("[ info ] %lld composed frames for %lld sent, %d with a tile left out, tiles at most %.0f frames apart\n",
+              static_cast<long long>(got.frame_count()), static_cast<long long>(grid.frame_count()), late, skew);
+  tally.print("the composed tiles");
 }
 
 // A device that goes quiet without closing its port is a gap in the file, like an unplug: the

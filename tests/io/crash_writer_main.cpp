@@ -93,20 +93,25 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", writer.error().message.c_str());
     return 1;
   }
-  if (die_at_write) {
-    const long n = std::atol(argv[3]);
-    if (n < 1) return 2;
-    for (int k = 0; k < 27; ++k) {
-      if (k == 13 && !writer->flush()) return 1;
+  // Frames k = 0 .. count - 1 of both streams, every value k, with a flush before frame flush_at.
+  auto constant_frames = [&](int count, int flush_at) {
+    for (int k = 0; k < count; ++k) {
+      if (k == flush_at && !writer->flush()) return false;
       for (std::size_t s = 0; s < 2; ++s) {
         PressureFrame f;
         f.stream = s;
         f.time_s = 0.01 * k;
         f.sequence = std::uint64_t(k);
         f.pressure_kpa = Eigen::VectorXf::Constant(streams[s].layout.sensor_count(), float(k));
-        if (!writer->append(f)) return 1;
+        if (!writer->append(f)) return false;
       }
     }
+    return true;
+  };
+  if (die_at_write) {
+    const long n = std::atol(argv[3]);
+    if (n < 1) return 2;
+    if (!constant_frames(27, 13)) return 1;
     (void)writer->add_event(Event{0.2, "", "marker", "before the counted flush"});
     writes_left = n - 1;
     if (auto st = writer->flush(); !st) return 1;
@@ -115,17 +120,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (unflushed) {
-    for (int k = 0; k < 30; ++k) {
-      if (k == 5 && !writer->flush()) return 1;
-      for (std::size_t s = 0; s < 2; ++s) {
-        PressureFrame f;
-        f.stream = s;
-        f.time_s = 0.01 * k;
-        f.sequence = std::uint64_t(k);
-        f.pressure_kpa = Eigen::VectorXf::Constant(streams[s].layout.sensor_count(), float(k));
-        if (!writer->append(f)) return 1;
-      }
-    }
+    if (!constant_frames(30, 5)) return 1;
     std::printf("ready %s\n", t0_text);
     std::fflush(stdout);
     for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
