@@ -46,9 +46,11 @@ ssize_t counted_pwrite(int fd, const void* buf, size_t n, off64_t offset) {
 // _FILE_OFFSET_BITS=64). These definitions in the program take precedence over the C library's
 // for every shared library it loads.
 extern "C" ssize_t pwrite(int fd, const void* buf, size_t n, off_t offset) { return counted_pwrite(fd, buf, n, offset); }
+#if !defined(_FILE_OFFSET_BITS) || _FILE_OFFSET_BITS != 64  // there pwrite is already pwrite64
 extern "C" ssize_t pwrite64(int fd, const void* buf, size_t n, off64_t offset) {
   return counted_pwrite(fd, buf, n, offset);
 }
+#endif
 
 int main(int argc, char** argv) {
   // "unflushed": write 5 frames per stream and flush, then 25 more in whole chunks of 10 that no

@@ -432,6 +432,10 @@ TEST(RecordingWriter, RecoverOpensACaptureShorterThanItsRecordedEnd) {
     ASSERT_TRUE(f.read(reinterpret_cast<char*>(sb), sizeof sb));
     ASSERT_EQ(std::string(reinterpret_cast<char*>(sb), 8), "\x89HDF\r\n\x1a\n");
     ASSERT_EQ(sb[8], 3) << "superblock version";
+    ASSERT_EQ(sb[9], 8) << "size of offsets";
+    std::uint32_t stored = 0;
+    std::memcpy(&stored, sb + 44, 4);
+    ASSERT_EQ(H5_checksum_metadata(sb, 44, 0), stored) << "the superblock's layout is not the one assumed";
     std::uint64_t eoa = 0;
     std::memcpy(&eoa, sb + 28, 8);
     ASSERT_EQ(eoa, size) << "a capture's file ends where its superblock says";
@@ -446,11 +450,12 @@ TEST(RecordingWriter, RecoverOpensACaptureShorterThanItsRecordedEnd) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     hbool_t yes = true;
-    ASSERT_GE(H5Pset(fapl, "clear_status_flags", &yes), 0);
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, fapl);
+    const bool set = H5Pset(fapl, "clear_status_flags", &yes) >= 0;
+    const hid_t f = set ? H5Fopen(file.c_str(), H5F_ACC_RDWR, fapl) : H5I_INVALID_HID;
+    H5Pclose(fapl);
+    ASSERT_TRUE(set);
     EXPECT_LT(f, 0) << "HDF5 opened a file shorter than its recorded end: the case is not made";
     if (f >= 0) H5Fclose(f);
-    H5Pclose(fapl);
   }
   auto before = read_recording(file);
   ASSERT_TRUE(before.ok()) << before.error().message;

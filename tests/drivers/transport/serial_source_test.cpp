@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <thread>
 
 #include "drivers/transport/protocol_frames.hpp"
@@ -535,6 +536,32 @@ TEST(Probe, FindsTheProtocolAndRejectsOthers) {
   auto missing = probe_port("/dev/insole-no-such-port", "sensel_morph", 100ms, steady_clock());
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, Errc::not_found);
+}
+
+// EmulatorOptions::epoch_s: the source's time zero is the given clock time, not the start of the
+// device thread. Ten frames 5 s apart (0 .. 45 s) with an epoch 100 s in the past are all due at
+// once: with no host on the port, each is skipped and the emulator finishes at once, where counting
+// from its own start it would take 45 s. The bound of 20 s only limits how long a broken build
+// waits. A non-finite epoch is refused.
+TEST(DeviceEmulator, CountsTimeFromTheEpochItIsGiven) {
+  const ProtocolInfo* proto = find_protocol("m1616");
+  ASSERT_NE(proto, nullptr);
+  EmulatorOptions opt;
+  opt.protocol = proto->name;
+  opt.epoch_s = steady_clock()->now_s() - 100.0;
+  auto emu = DeviceEmulator::start(opt, test::protocol_frames(*proto, 10, 0.0, 0.2), steady_clock());
+  ASSERT_TRUE(emu) << emu.error().message;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!(*emu)->finished() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE((*emu)->finished()) << "the frames were paced from the thread's start, not from the epoch";
+  EXPECT_EQ((*emu)->stats().frames_skipped, 10u);
+  EXPECT_EQ((*emu)->stats().frames_sent, 0u);
+  for (double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    opt.epoch_s = bad;
+    auto refused = DeviceEmulator::start(opt, test::protocol_frames(*proto, 10, 0.0, 0.2), steady_clock());
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("epoch"), std::string::npos) << refused.error().message;
+  }
 }
 
 }  // namespace
